@@ -1,0 +1,58 @@
+import fastifyFormbody from '@fastify/formbody';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import { systemClock, type Clock } from './clock.js';
+import { isHttps, type Config } from './config.js';
+import type { Database } from './db/schema.js';
+import adminRoutes from './features/admin/routes.js';
+import authRoutes from './features/auth/routes.js';
+import centreRoutes from './features/centre/routes.js';
+import healthRoutes from './features/health/routes.js';
+import helpRoutes from './features/help/routes.js';
+import { BrowserPool } from './pdf/browser-pool.js';
+import auth from './plugins/auth.js';
+import csrf from './plugins/csrf.js';
+import database from './plugins/database.js';
+import errors from './plugins/errors.js';
+import securityHeaders from './plugins/security-headers.js';
+import session from './plugins/session.js';
+import staticFiles from './plugins/static-files.js';
+import views from './plugins/views.js';
+
+export interface AppDeps {
+  db: Kysely<Database>;
+  sessionSecret: string;
+  clock?: Clock;
+  /** The browser for PDFs; null when none was found (PDF features then say so in French). */
+  browserPath: string | null;
+  logger?: boolean;
+}
+
+/** Composes the application; never listens, so that tests drive it with inject() or their own listen(). */
+export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    // Fastify's types omit the hop count that it accepts (proxy-addr), hence the cast.
+    trustProxy: config.trustProxy as boolean | string,
+    bodyLimit: 1024 * 1024,
+  });
+  const browserPool = new BrowserPool(deps.browserPath);
+  app.addHook('onClose', async () => browserPool.close());
+
+  await app.register(database, { db: deps.db, clock: deps.clock ?? systemClock, browserPool });
+  await app.register(securityHeaders, { https: isHttps(config) });
+  await app.register(fastifyFormbody);
+  await app.register(staticFiles);
+  await app.register(session, { secret: deps.sessionSecret, secure: isHttps(config) });
+  await app.register(csrf);
+  await app.register(views, { production: config.nodeEnv === 'production' });
+  await app.register(auth);
+  await app.register(errors);
+
+  await app.register(healthRoutes);
+  await app.register(authRoutes);
+  await app.register(helpRoutes);
+  await app.register(adminRoutes);
+  await app.register(centreRoutes);
+  return app;
+}

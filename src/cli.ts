@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { systemClock } from './clock.js';
+import { ConfigError, loadConfig } from './config.js';
+import { recordAudit } from './features/audit/audit-log.js';
+import { isPlausibleEmail, upsertAccountWithPassword } from './features/auth/accounts.js';
+import { passwordProblem } from './features/auth/passwords.js';
+import { backupDatabase } from './operator/backup.js';
+import { openMigratedDatabase } from './operator/open.js';
+import { describeDemoLogins, seedDemo } from './operator/seed-demo.js';
+
+const USAGE = `Usage : npm run cli -- <commande>
+  seed-demo [--password P]                 données de démonstration (idempotent)
+  create-admin <email> [--password-stdin]  compte d'administration nationale
+  backup <fichier>                         copie cohérente de la base, même serveur en marche`;
+
+class UsageError extends Error {}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  const config = loadConfig();
+  const { db } = await openMigratedDatabase(config.dataDir);
+  try {
+    switch (command) {
+      case 'seed-demo': {
+        const { values } = parseArgs({ args: rest, options: { password: { type: 'string' } } });
+        if (values.password !== undefined) {
+          const problem = passwordProblem(values.password);
+          if (problem) throw new UsageError(problem);
+        }
+        const logins = await seedDemo(db.kysely, systemClock, values.password);
+        console.log(describeDemoLogins(logins, config.publicUrl));
+        return;
+      }
+      case 'create-admin': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: { 'password-stdin': { type: 'boolean' }, nom: { type: 'string' } },
+        });
+        const email = positionals[0];
+        if (!email || !isPlausibleEmail(email)) throw new UsageError('Indiquez une adresse électronique valide : create-admin <email>.');
+        const generated = !values['password-stdin'];
+        const password = generated ? randomBytes(18).toString('base64url') : await readStdin();
+        const problem = passwordProblem(password);
+        if (problem) throw new UsageError(problem);
+        const account = await upsertAccountWithPassword(db.kysely, systemClock, {
+          email,
+          displayName: values.nom ?? email,
+          role: 'admin',
+          password,
+        });
+        await recordAudit(db.kysely, systemClock, {
+          action: account.created ? 'compte.cree' : 'compte.mot_de_passe_change',
+          actor: { accountId: null, label: 'CLI' },
+          target: { type: 'compte', id: account.id },
+          details: { role: 'admin' },
+        });
+        console.log(`Compte d'administration ${account.created ? 'créé' : 'mis à jour'} : ${email}`);
+        if (generated) console.log(`Mot de passe (à changer, affiché une seule fois) : ${password}`);
+        return;
+      }
+      case 'backup': {
+        const target = rest[0];
+        if (!target) throw new UsageError('Indiquez le fichier de destination : backup <fichier>.');
+        const file = await backupDatabase(db.sqlite, target);
+        console.log(`Sauvegarde écrite : ${file}`);
+        return;
+      }
+      default:
+        throw new UsageError(command ? `Commande inconnue : ${command}` : 'Aucune commande indiquée.');
+    }
+  } finally {
+    await db.close();
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof UsageError) {
+    console.error(err.message);
+    console.error(USAGE);
+  } else if (err instanceof ConfigError) {
+    console.error(`Configuration invalide : ${err.message}`);
+  } else {
+    console.error(err instanceof Error ? err.message : err);
+  }
+  process.exitCode = 1;
+});

@@ -1,0 +1,23 @@
+/** The time source of the whole app, injected so that tests can move time (idle expiry, exam deadlines). */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** A clock that only moves when told to, for tests. */
+export class ManualClock implements Clock {
+  #ms: number;
+  constructor(start: Date | string = '2026-11-29T09:00:00.000Z') {
+    this.#ms = new Date(start).getTime();
+  }
+  now(): Date {
+    return new Date(this.#ms);
+  }
+  advance(ms: number): void {
+    this.#ms += ms;
+  }
+  set(at: Date | string): void {
+    this.#ms = new Date(at).getTime();
+  }
+}

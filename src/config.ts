@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export type NodeEnv = 'development' | 'production' | 'test';
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  publicUrl: string;
+  /** When absent, the secret is generated once and kept in DATA_DIR (see resolveSessionSecret). */
+  sessionSecret: string | null;
+  nodeEnv: NodeEnv;
+  /** Passed as is to Fastify's trustProxy: false, true, a hop count or a list of addresses. */
+  trustProxy: boolean | number | string;
+  puppeteerExecutablePath: string | null;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function readPort(env: Env): number {
+  const raw = env.PORT?.trim();
+  if (!raw) return 3000;
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port < 1 || port > 65535) {
+    throw new ConfigError(`PORT must be a whole number between 1 and 65535 (got "${raw}")`);
+  }
+  return port;
+}
+
+function readNodeEnv(env: Env): NodeEnv {
+  const raw = env.NODE_ENV?.trim() || 'development';
+  if (raw !== 'development' && raw !== 'production' && raw !== 'test') {
+    throw new ConfigError(`NODE_ENV must be development, production or test (got "${raw}")`);
+  }
+  return raw;
+}
+
+function readPublicUrl(env: Env, port: number): string {
+  const raw = env.PUBLIC_URL?.trim();
+  if (!raw) return `http://localhost:${port}`;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`PUBLIC_URL must be an absolute http(s) URL (got "${raw}")`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`PUBLIC_URL must be an absolute http(s) URL (got "${raw}")`);
+  }
+  return url.origin + url.pathname.replace(/\/+$/, '');
+}
+
+function readSessionSecret(env: Env): string | null {
+  const raw = env.SESSION_SECRET;
+  if (raw === undefined || raw === '') return null;
+  if (raw.length < 32) {
+    throw new ConfigError('SESSION_SECRET must be at least 32 characters long');
+  }
+  return raw;
+}
+
+function readTrustProxy(env: Env): Config['trustProxy'] {
+  const raw = env.TRUST_PROXY?.trim();
+  if (!raw || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const parts = raw.split(',').map((p) => p.trim());
+  const addressLike = /^[0-9a-fA-F.:]+(\/\d{1,3})?$/;
+  if (parts.every((p) => addressLike.test(p))) return parts.join(',');
+  throw new ConfigError(
+    `TRUST_PROXY must be true, false, a hop count or a comma-separated list of addresses (got "${raw}")`,
+  );
+}
+
+function readHost(env: Env): string {
+  const raw = env.HOST?.trim();
+  if (!raw) return '0.0.0.0';
+  if (!/^[A-Za-z0-9.:_-]+$/.test(raw)) throw new ConfigError(`HOST is not a valid host name or address (got "${raw}")`);
+  return raw;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const port = readPort(env);
+  return {
+    port,
+    host: readHost(env),
+    dataDir: resolve(env.DATA_DIR?.trim() || './data'),
+    publicUrl: readPublicUrl(env, port),
+    sessionSecret: readSessionSecret(env),
+    nodeEnv: readNodeEnv(env),
+    trustProxy: readTrustProxy(env),
+    puppeteerExecutablePath: env.PUPPETEER_EXECUTABLE_PATH?.trim() || null,
+  };
+}
+
+/** The configured secret, or the one generated on the first start and kept beside the database. */
+export function resolveSessionSecret(config: Config): string {
+  if (config.sessionSecret) return config.sessionSecret;
+  mkdirSync(config.dataDir, { recursive: true });
+  const file = join(config.dataDir, 'session-secret');
+  if (existsSync(file)) {
+    const kept = readFileSync(file, 'utf8').trim();
+    if (kept.length >= 32) return kept;
+  }
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  return secret;
+}
+
+export function isHttps(config: Config): boolean {
+  return config.publicUrl.startsWith('https:');
+}

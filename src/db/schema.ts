@@ -1,0 +1,75 @@
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/**
+ * The whole schema, one interface per table: every query is checked against it.
+ * Times are ISO-8601 UTC strings (Date#toISOString), which sort and compare as text.
+ */
+export interface Database {
+  accounts: AccountsTable;
+  centres: CentresTable;
+  account_centres: AccountCentresTable;
+  http_sessions: HttpSessionsTable;
+  audit_log: AuditLogTable;
+  sign_in_throttle: SignInThrottleTable;
+}
+
+export type Role = 'admin' | 'manager';
+
+export interface AccountsTable {
+  id: Generated<number>;
+  email: string;
+  display_name: string;
+  role: Role;
+  password_hash: string | null;
+  disabled_at: string | null;
+  created_at: string;
+}
+export type Account = Selectable<AccountsTable>;
+export type NewAccount = Insertable<AccountsTable>;
+export type AccountUpdate = Updateable<AccountsTable>;
+
+export interface CentresTable {
+  /** The number behind `centreXXXX`; AUTOINCREMENT so that an ID is never reused. */
+  id: Generated<number>;
+  name: string;
+  address: string;
+  siret: string;
+  contact_email: string;
+  status: 'active' | 'suspended';
+  suspension_reason: string | null;
+  created_at: string;
+}
+export type Centre = Selectable<CentresTable>;
+
+export interface AccountCentresTable {
+  account_id: number;
+  centre_id: number;
+}
+
+export interface HttpSessionsTable {
+  id: string;
+  data: string;
+  expires_at: string;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: string;
+  actor_account_id: number | null;
+  /** Who acted, as shown in the log even after the account changes: an email, "système", "CLI"… */
+  actor_label: string;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  details: string | null;
+  ip: string | null;
+}
+export type AuditEntry = Selectable<AuditLogTable>;
+
+export interface SignInThrottleTable {
+  /** `account:<email>` or `ip:<address>` */
+  key: string;
+  failures: number;
+  window_started_at: string;
+  locked_until: string | null;
+}

@@ -1,0 +1,45 @@
+/**
+ * Throttling of failed sign-ins. A key (an account, or an address) collects failures within a
+ * window; reaching the limit locks the key for a while. A success clears the account's key.
+ */
+export interface ThrottlePolicy {
+  maxFailures: number;
+  windowMs: number;
+  lockMs: number;
+}
+
+export interface ThrottleState {
+  failures: number;
+  windowStartedAt: Date;
+  lockedUntil: Date | null;
+}
+
+/** Per account: few tries, to stop password guessing on one account. */
+export const ACCOUNT_POLICY: ThrottlePolicy = { maxFailures: 5, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
+/** Per address: more tries, since a whole centre may sit behind one address. */
+export const ADDRESS_POLICY: ThrottlePolicy = { maxFailures: 20, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
+
+/** When the key is locked at `now`, the end of the lock; otherwise null. */
+export function lockedUntil(state: ThrottleState | null, now: Date): Date | null {
+  if (!state?.lockedUntil) return null;
+  return state.lockedUntil.getTime() > now.getTime() ? state.lockedUntil : null;
+}
+
+/** The state after one more failure. Failures during a lock are not counted: no attempt is made then. */
+export function afterFailure(state: ThrottleState | null, now: Date, policy: ThrottlePolicy): ThrottleState {
+  const fresh =
+    state === null || state.lockedUntil !== null || now.getTime() - state.windowStartedAt.getTime() >= policy.windowMs;
+  const failures = fresh ? 1 : state.failures + 1;
+  const windowStartedAt = fresh ? now : state.windowStartedAt;
+  const locked = failures >= policy.maxFailures ? new Date(now.getTime() + policy.lockMs) : null;
+  return { failures, windowStartedAt, lockedUntil: locked };
+}
+
+const timeFormat = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit' });
+
+/** "Réessayez à 11:05 (dans 15 minutes)." — the French sentence telling when to retry. */
+export function retryMessage(until: Date, now: Date): string {
+  const minutes = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 60_000));
+  const at = timeFormat.format(until).replace(':', ' h ');
+  return `Réessayez à ${at} (dans ${minutes} minute${minutes > 1 ? 's' : ''}).`;
+}

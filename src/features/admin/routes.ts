@@ -1,0 +1,18 @@
+import type { FastifyInstance } from 'fastify';
+
+/** The national administrator's area: every route here needs the admin role. */
+export default async function adminRoutes(app: FastifyInstance) {
+  app.addHook('preHandler', app.requireRole('admin'));
+
+  app.get('/admin', async (_request, reply) => {
+    const [centres, managers] = await Promise.all([
+      app.db.selectFrom('centres').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      app.db
+        .selectFrom('accounts')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('role', '=', 'manager')
+        .executeTakeFirstOrThrow(),
+    ]);
+    return reply.render('admin/dashboard', { centreCount: centres.n, managerCount: managers.n }, { title: 'Administration nationale' });
+  });
+}

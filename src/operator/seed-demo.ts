@@ -1,0 +1,65 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../clock.js';
+import type { Database } from '../db/schema.js';
+import { formatCentreId } from '../domain/centre-id.js';
+import { recordAudit } from '../features/audit/audit-log.js';
+import { upsertAccountWithPassword } from '../features/auth/accounts.js';
+
+export const DEMO_PASSWORD = 'demo-aipr-2026';
+export const DEMO_ADMIN_EMAIL = 'admin@demo.test';
+export const DEMO_MANAGER_EMAIL = 'gestionnaire@demo.test';
+const DEMO_CENTRE_ID = 1;
+
+export interface DemoLogins {
+  centre: string;
+  admin: { email: string; password: string };
+  manager: { email: string; password: string };
+}
+
+/** Idempotent: running it again resets the demo passwords and adds only what is missing. */
+export async function seedDemo(db: Kysely<Database>, clock: Clock, password = DEMO_PASSWORD): Promise<DemoLogins> {
+  const now = clock.now().toISOString();
+  const centre = await db.selectFrom('centres').select('id').where('id', '=', DEMO_CENTRE_ID).executeTakeFirst();
+  if (!centre) {
+    await db
+      .insertInto('centres')
+      .values({
+        id: DEMO_CENTRE_ID,
+        name: 'Centre de démonstration AIPR',
+        address: '1 rue de la Démonstration, 75001 Paris',
+        siret: '73282932000074',
+        contact_email: 'contact@demo.test',
+        status: 'active',
+        created_at: now,
+      })
+      .execute();
+  }
+  await upsertAccountWithPassword(db, clock, { email: DEMO_ADMIN_EMAIL, displayName: 'Administration (démo)', role: 'admin', password });
+  const manager = await upsertAccountWithPassword(db, clock, {
+    email: DEMO_MANAGER_EMAIL,
+    displayName: 'Gestionnaire (démo)',
+    role: 'manager',
+    password,
+  });
+  await db
+    .insertInto('account_centres')
+    .values({ account_id: manager.id, centre_id: DEMO_CENTRE_ID })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+  await recordAudit(db, clock, { action: 'demo.initialisee', actor: { accountId: null, label: 'CLI' } });
+  return {
+    centre: formatCentreId(DEMO_CENTRE_ID),
+    admin: { email: DEMO_ADMIN_EMAIL, password },
+    manager: { email: DEMO_MANAGER_EMAIL, password },
+  };
+}
+
+export function describeDemoLogins(logins: DemoLogins, url: string): string {
+  return [
+    `Données de démonstration prêtes (centre ${logins.centre}).`,
+    `  Connexion : ${url}/connexion`,
+    `  Administration nationale : ${logins.admin.email} / ${logins.admin.password}`,
+    `  Gestionnaire de centre   : ${logins.manager.email} / ${logins.manager.password}`,
+    `  Candidats : ${url}/examen`,
+  ].join('\n');
+}

@@ -1,0 +1,83 @@
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Role } from '../db/schema.js';
+import { findActiveAccount, type SignedInAccount } from '../features/auth/queries.js';
+
+/** How long a signed-in user may stay idle before signing in again. */
+export const IDLE_LIMIT_MS = 30 * 60 * 1000;
+/** lastSeenAt is rewritten at most this often, so that reading a page rarely costs a session write. */
+const TOUCH_EVERY_MS = 60 * 1000;
+
+declare module 'fastify' {
+  interface Session {
+    accountId?: number;
+    lastSeenAt?: string;
+  }
+  interface FastifyRequest {
+    /** The signed-in account, or null. Set for every request before the route's handlers. */
+    account: SignedInAccount | null;
+    /** True when this request found a sign-in that had been idle too long (and ended it). */
+    sessionExpired: boolean;
+  }
+  interface FastifyInstance {
+    /** The one role guard: anonymous → sign-in page and back; wrong role → 403. */
+    requireRole(role: Role): preHandlerAsyncHookHandler;
+  }
+}
+
+/** Only a local path may be a destination after sign-in: no scheme, no host, no `//`. */
+export function safeNextPath(next: unknown): string | null {
+  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.includes('\\')) return null;
+  if (next.startsWith('/connexion') || next.startsWith('/deconnexion')) return null;
+  return next;
+}
+
+export function signInRedirect(request: FastifyRequest): string {
+  const params = new URLSearchParams({ suivant: request.url });
+  if (request.sessionExpired) params.set('expiree', '1');
+  return `/connexion?${params.toString()}`;
+}
+
+export default fp(
+  async (app) => {
+    app.decorateRequest('account', null);
+    app.decorateRequest('sessionExpired', false);
+
+    app.addHook('preHandler', async (request) => {
+      const session = request.session;
+      if (!session?.accountId) return;
+      const now = app.clock.now();
+      const lastSeen = session.lastSeenAt ? Date.parse(session.lastSeenAt) : 0;
+      if (now.getTime() - lastSeen > IDLE_LIMIT_MS) {
+        session.accountId = undefined;
+        session.lastSeenAt = undefined;
+        request.sessionExpired = true;
+        return;
+      }
+      const account = await findActiveAccount(app.db, session.accountId);
+      if (!account) {
+        session.accountId = undefined;
+        return;
+      }
+      request.account = account;
+      if (now.getTime() - lastSeen > TOUCH_EVERY_MS) session.lastSeenAt = now.toISOString();
+    });
+
+    app.decorate('requireRole', (role: Role): preHandlerAsyncHookHandler => {
+      return async function guard(request: FastifyRequest, reply: FastifyReply) {
+        if (!request.account) {
+          if (request.method === 'GET' || request.method === 'HEAD') {
+            return reply.redirect(signInRedirect(request));
+          }
+          // A form posted after the sign-in ended: send the user to sign in, then to the page it came from.
+          request.sessionExpired = true;
+          return reply.redirect(`/connexion?${new URLSearchParams({ expiree: '1' }).toString()}`, 303);
+        }
+        if (request.account.role !== role) {
+          throw Object.assign(new Error('Accès refusé'), { statusCode: 403 });
+        }
+      };
+    });
+  },
+  { name: 'auth', dependencies: ['session'] },
+);

@@ -1,0 +1,66 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+
+const MESSAGES: Record<number, { title: string; text: string }> = {
+  400: { title: 'Requête invalide', text: 'La demande envoyée n’a pas pu être comprise.' },
+  403: { title: 'Accès refusé', text: 'Vous n’avez pas les droits nécessaires pour accéder à cette page.' },
+  404: { title: 'Page introuvable', text: 'La page demandée n’existe pas ou n’est plus disponible.' },
+  413: { title: 'Fichier trop volumineux', text: 'Le fichier ou le formulaire envoyé dépasse la taille autorisée.' },
+  429: { title: 'Trop de requêtes', text: 'Trop de demandes ont été envoyées. Patientez quelques instants puis réessayez.' },
+  500: { title: 'Erreur du serveur', text: 'Une erreur inattendue s’est produite. Réessayez dans quelques instants ; si elle persiste, contactez l’assistance.' },
+  503: { title: 'Service indisponible', text: 'Ce service est momentanément indisponible. Réessayez dans quelques instants.' },
+};
+
+const CSRF_CODES = new Set(['FST_CSRF_INVALID_TOKEN', 'FST_CSRF_MISSING_SECRET']);
+
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message?: string,
+  ) {
+    super(message ?? MESSAGES[statusCode]?.text ?? 'Erreur');
+  }
+}
+
+export const notFound = () => new HttpError(404);
+export const forbidden = () => new HttpError(403);
+
+function layoutFor(request: FastifyRequest) {
+  return request.url.startsWith('/examen') ? 'kiosk' : 'main';
+}
+
+async function renderError(request: FastifyRequest, reply: FastifyReply, status: number, text?: string) {
+  const known = MESSAGES[status] ?? MESSAGES[status >= 500 ? 500 : 400]!;
+  if (!request.session) {
+    // The session plugin never ran (e.g. a malformed request): answer without it.
+    return reply.code(status).type('text/plain; charset=utf-8').send(`${known.title}. ${text ?? known.text}`);
+  }
+  return reply.render('errors/error', { status, heading: known.title, text: text ?? known.text }, {
+    status,
+    title: known.title,
+    layout: layoutFor(request),
+  });
+}
+
+/** The one error handler and the one 404 handler: every error becomes a French page. */
+export default fp(
+  async (app) => {
+    app.setNotFoundHandler(async (request, reply) => renderError(request, reply, 404));
+
+    app.setErrorHandler(async (error: FastifyError, request, reply) => {
+      if (error.code && CSRF_CODES.has(error.code)) {
+        return renderError(request, reply, 403, 'Ce formulaire a expiré ou ne vient pas de ce site. Revenez à la page précédente, rechargez-la et recommencez.');
+      }
+      const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+      if (status >= 500) request.log.error({ err: error }, 'request failed');
+      const text = error instanceof HttpError ? error.message : status === 413 ? MESSAGES[413]!.text : undefined;
+      try {
+        return await renderError(request, reply, status, text);
+      } catch (renderFailure) {
+        request.log.error({ err: renderFailure }, 'error page failed to render');
+        return reply.code(status).type('text/plain; charset=utf-8').send(MESSAGES[500]!.text);
+      }
+    });
+  },
+  { name: 'errors', dependencies: ['views'] },
+);

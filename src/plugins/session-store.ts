@@ -1,0 +1,55 @@
+import type { SessionStore } from '@fastify/session';
+import type { Session } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Clock } from '../clock.js';
+import type { Database } from '../db/schema.js';
+
+type Callback = (err?: unknown) => void;
+type GetCallback = (err: unknown, session?: Session | null) => void;
+
+/**
+ * HTTP sessions kept in the database, so that a restart signs nobody out. A row lives `ttlMs`
+ * after its last save; the sign-in idle limit is enforced separately (plugins/auth.ts).
+ */
+export class DatabaseSessionStore implements SessionStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: Clock,
+    private readonly ttlMs: number,
+  ) {}
+
+  get(sessionId: string, callback: GetCallback): void {
+    this.db
+      .selectFrom('http_sessions')
+      .select(['data', 'expires_at'])
+      .where('id', '=', sessionId)
+      .executeTakeFirst()
+      .then((row) => {
+        if (!row || row.expires_at <= this.clock.now().toISOString()) return callback(null, null);
+        callback(null, JSON.parse(row.data) as Session);
+      }, callback);
+  }
+
+  set(sessionId: string, session: unknown, callback: Callback): void {
+    const data = JSON.stringify(session);
+    const expiresAt = new Date(this.clock.now().getTime() + this.ttlMs).toISOString();
+    this.db
+      .insertInto('http_sessions')
+      .values({ id: sessionId, data, expires_at: expiresAt })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ data, expires_at: expiresAt }))
+      .execute()
+      .then(() => callback(), callback);
+  }
+
+  destroy(sessionId: string, callback: Callback): void {
+    this.db
+      .deleteFrom('http_sessions')
+      .where('id', '=', sessionId)
+      .execute()
+      .then(() => callback(), callback);
+  }
+
+  async purgeExpired(): Promise<void> {
+    await this.db.deleteFrom('http_sessions').where('expires_at', '<=', this.clock.now().toISOString()).execute();
+  }
+}

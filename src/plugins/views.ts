@@ -1,0 +1,80 @@
+import fastifyView from '@fastify/view';
+import { Eta } from 'eta';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { VIEWS_DIR } from '../paths.js';
+
+export type Layout = 'main' | 'kiosk';
+
+export interface FlashMessage {
+  type: 'success' | 'error' | 'info' | 'warning';
+  text: string;
+}
+
+export interface RenderOptions {
+  layout?: Layout;
+  status?: number;
+  /** The page title, shown in the tab and in the layout's heading region. */
+  title?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyReply {
+    /**
+     * The one way to answer with HTML: the whole page, or only the fragment when htmx asks for
+     * it (HX-Request without HX-Boosted), so that every link and form also works without JavaScript.
+     */
+    render(template: string, data?: Record<string, unknown>, options?: RenderOptions): Promise<FastifyReply>;
+    /** Keeps a message for the next page rendered in this session (after a redirect). */
+    flash(type: FlashMessage['type'], text: string): void;
+  }
+}
+
+declare module 'fastify' {
+  interface Session {
+    flash?: FlashMessage[];
+  }
+}
+
+function wantsFragment(request: FastifyRequest): boolean {
+  return request.headers['hx-request'] === 'true' && request.headers['hx-boosted'] !== 'true';
+}
+
+function takeFlashes(request: FastifyRequest): FlashMessage[] {
+  const flashes = request.session?.flash ?? [];
+  if (flashes.length > 0) request.session.flash = [];
+  return flashes;
+}
+
+export default fp(
+  async (app, opts: { production: boolean }) => {
+    const eta = new Eta({ views: VIEWS_DIR, cache: opts.production, autoEscape: true, autoTrim: false });
+    await app.register(fastifyView, { engine: { eta }, root: VIEWS_DIR, production: opts.production });
+
+    app.decorateReply('flash', function (this: FastifyReply, type: FlashMessage['type'], text: string) {
+      const session = this.request.session;
+      session.flash = [...(session.flash ?? []), { type, text }];
+    });
+
+    app.decorateReply(
+      'render',
+      async function (this: FastifyReply, template: string, data: Record<string, unknown> = {}, options: RenderOptions = {}) {
+        const request = this.request;
+        const locals = {
+          ...data,
+          title: options.title ?? (data.title as string | undefined) ?? '',
+          account: request.account ?? null,
+          csrfToken: this.generateCsrf(),
+          flashes: takeFlashes(request),
+          currentPath: request.url.split('?')[0],
+        };
+        const layout = wantsFragment(request) ? undefined : `layouts/${options.layout ?? 'main'}`;
+        const html = await this.viewAsync(template, locals, layout ? { layout } : {});
+        return this.code(options.status ?? this.statusCode ?? 200)
+          .type('text/html; charset=utf-8')
+          .send(html);
+      },
+    );
+  },
+  { name: 'views', dependencies: ['session'] },
+);

@@ -1,0 +1,56 @@
+import { buildApp } from './app.js';
+import { systemClock } from './clock.js';
+import { ConfigError, loadConfig, resolveSessionSecret } from './config.js';
+import { findBrowser } from './pdf/browser-path.js';
+import { openMigratedDatabase } from './operator/open.js';
+import { describeDemoLogins, seedDemo } from './operator/seed-demo.js';
+
+async function start(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`Configuration invalide : ${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+
+  const { db, created } = await openMigratedDatabase(config.dataDir);
+  if (created && config.nodeEnv !== 'production') {
+    const logins = await seedDemo(db.kysely, systemClock);
+    console.log(describeDemoLogins(logins, config.publicUrl));
+  }
+
+  const browserPath = await findBrowser(config.puppeteerExecutablePath);
+  const app = await buildApp(config, {
+    db: db.kysely,
+    sessionSecret: resolveSessionSecret(config),
+    browserPath,
+    logger: true,
+  });
+  if (!browserPath) {
+    app.log.warn('No Chromium found (set PUPPETEER_EXECUTABLE_PATH or install chromium): PDF features are unavailable.');
+  }
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    await app.close();
+    await db.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  await app.listen({ port: config.port, host: config.host });
+  console.log(`QCM-AIPR à l'écoute sur ${config.publicUrl}`);
+}
+
+start().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
