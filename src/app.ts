@@ -9,6 +9,7 @@ import authRoutes from './features/auth/routes.js';
 import centreRoutes from './features/centre/routes.js';
 import healthRoutes from './features/health/routes.js';
 import helpRoutes from './features/help/routes.js';
+import questionnaireRoutes from './features/questionnaires/routes.js';
 import { BrowserPool } from './pdf/browser-pool.js';
 import auth from './plugins/auth.js';
 import csrf from './plugins/csrf.js';
@@ -17,6 +18,7 @@ import errors from './plugins/errors.js';
 import securityHeaders from './plugins/security-headers.js';
 import session from './plugins/session.js';
 import staticFiles from './plugins/static-files.js';
+import uploads from './plugins/uploads.js';
 import views from './plugins/views.js';
 
 export interface AppDeps {
@@ -42,6 +44,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(database, { db: deps.db, clock: deps.clock ?? systemClock, browserPool });
   await app.register(securityHeaders, { https: isHttps(config) });
   await app.register(fastifyFormbody);
+  await app.register(uploads);
   await app.register(staticFiles);
   await app.register(session, { secret: deps.sessionSecret, secure: isHttps(config) });
   await app.register(csrf);
@@ -54,5 +57,6 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(helpRoutes);
   await app.register(adminRoutes);
   await app.register(centreRoutes);
+  await app.register(questionnaireRoutes);
   return app;
 }

@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig } from './config.js';
 import { recordAudit } from './features/audit/audit-log.js';
 import { isPlausibleEmail, upsertAccountWithPassword } from './features/auth/accounts.js';
 import { passwordProblem } from './features/auth/passwords.js';
+import { describeBankError } from './domain/bank.js';
+import { decodeUpload, importQuestionnaire, type BankSource } from './features/questionnaires/lifecycle.js';
 import { backupDatabase } from './operator/backup.js';
 import { openMigratedDatabase } from './operator/open.js';
 import { describeDemoLogins, seedDemo } from './operator/seed-demo.js';
@@ -12,6 +15,8 @@ import { describeDemoLogins, seedDemo } from './operator/seed-demo.js';
 const USAGE = `Usage : npm run cli -- <commande>
   seed-demo [--password P]                 données de démonstration (idempotent)
   create-admin <email> [--password-stdin]  compte d'administration nationale
+  import-questionnaire <fichier.json|fichier.csv> [--entete entete.json] [--publish]
+                                           importe une banque (CSV : avec son en-tête JSON)
   backup <fichier>                         copie cohérente de la base, même serveur en marche`;
 
 class UsageError extends Error {}
@@ -64,6 +69,35 @@ async function main(argv: string[]): Promise<void> {
         });
         console.log(`Compte d'administration ${account.created ? 'créé' : 'mis à jour'} : ${email}`);
         if (generated) console.log(`Mot de passe (à changer, affiché une seule fois) : ${password}`);
+        return;
+      }
+      case 'import-questionnaire': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: { publish: { type: 'boolean' }, entete: { type: 'string' } },
+        });
+        const file = positionals[0];
+        if (!file) throw new UsageError('Indiquez le fichier de la banque : import-questionnaire <fichier>.');
+        const read = (path: string) => decodeUpload(readFileSync(path));
+        let source: BankSource;
+        if (file.toLowerCase().endsWith('.csv')) {
+          if (!values.entete) throw new UsageError('Une banque CSV s’importe avec son en-tête JSON : --entete <fichier.json>.');
+          source = { format: 'csv', csv: read(file), header: read(values.entete) };
+        } else {
+          source = { format: 'json', text: read(file) };
+        }
+        const outcome = await importQuestionnaire(db.kysely, systemClock, source, {
+          publish: values.publish ?? false,
+          actor: { accountId: null, label: 'CLI' },
+        });
+        if (!outcome.ok) {
+          console.error(`Banque refusée (${outcome.errors.length} erreur${outcome.errors.length > 1 ? 's' : ''}), rien n'a été enregistré :`);
+          for (const e of outcome.errors) console.error(`  - ${describeBankError(e)}`);
+          process.exitCode = 1;
+          return;
+        }
+        console.log(`Banque importée (questionnaire n° ${outcome.questionnaireId}) ${outcome.published ? 'et publiée' : 'en brouillon'}.`);
         return;
       }
       case 'backup': {

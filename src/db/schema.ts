@@ -11,6 +11,9 @@ export interface Database {
   http_sessions: HttpSessionsTable;
   audit_log: AuditLogTable;
   sign_in_throttle: SignInThrottleTable;
+  questionnaires: QuestionnairesTable;
+  questions: QuestionsTable;
+  answers: AnswersTable;
 }
 
 export type Role = 'admin' | 'manager';
@@ -72,4 +75,41 @@ export interface SignInThrottleTable {
   failures: number;
   window_started_at: string;
   locked_until: string | null;
+}
+
+export type QuestionnaireStatus = 'draft' | 'published' | 'retired';
+
+export interface QuestionnairesTable {
+  id: Generated<number>;
+  profile: 'concepteur' | 'encadrant' | 'operateur';
+  version: string;
+  title: string;
+  /** The ExamRules of src/domain/rules.ts, as JSON: rules are data, stored with each version. */
+  rules: string;
+  status: QuestionnaireStatus;
+  created_at: string;
+  published_at: string | null;
+  retired_at: string | null;
+}
+export type QuestionnaireRow = Selectable<QuestionnairesTable>;
+
+export interface QuestionsTable {
+  id: Generated<number>;
+  questionnaire_id: number;
+  /** Order in the imported bank, for the preview. */
+  position: number;
+  code: string;
+  theme: string;
+  priority: 0 | 1;
+  statement: string;
+  image_mime: string | null;
+  image_data: Buffer | null;
+}
+
+export interface AnswersTable {
+  id: Generated<number>;
+  question_id: number;
+  position: number;
+  text: string;
+  correct: 0 | 1;
 }

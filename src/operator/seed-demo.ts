@@ -1,9 +1,15 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/schema.js';
 import { formatCentreId } from '../domain/centre-id.js';
 import { recordAudit } from '../features/audit/audit-log.js';
 import { upsertAccountWithPassword } from '../features/auth/accounts.js';
+import { describeBankError } from '../domain/bank.js';
+import { PROFILES } from '../domain/profiles.js';
+import { importQuestionnaire } from '../features/questionnaires/lifecycle.js';
+import { DEMO_DIR } from '../paths.js';
 
 export const DEMO_PASSWORD = 'demo-aipr-2026';
 export const DEMO_ADMIN_EMAIL = 'admin@demo.test';
@@ -12,6 +18,7 @@ const DEMO_CENTRE_ID = 1;
 
 export interface DemoLogins {
   centre: string;
+  questionnaires: string[];
   admin: { email: string; password: string };
   manager: { email: string; password: string };
 }
@@ -46,17 +53,34 @@ export async function seedDemo(db: Kysely<Database>, clock: Clock, password = DE
     .values({ account_id: manager.id, centre_id: DEMO_CENTRE_ID })
     .onConflict((oc) => oc.doNothing())
     .execute();
+  const questionnaires = await seedDemoQuestionnaires(db, clock);
   await recordAudit(db, clock, { action: 'demo.initialisee', actor: { accountId: null, label: 'CLI' } });
   return {
     centre: formatCentreId(DEMO_CENTRE_ID),
+    questionnaires,
     admin: { email: DEMO_ADMIN_EMAIL, password },
     manager: { email: DEMO_MANAGER_EMAIL, password },
   };
 }
 
+/** The three demo banks (demo/questionnaires/), imported and published unless already there. */
+async function seedDemoQuestionnaires(db: Kysely<Database>, clock: Clock): Promise<string[]> {
+  const titles: string[] = [];
+  for (const profile of PROFILES) {
+    const text = readFileSync(join(DEMO_DIR, 'questionnaires', `${profile}.json`), 'utf8');
+    const { version, titre } = JSON.parse(text) as { version: string; titre: string };
+    titles.push(titre);
+    const existing = await db.selectFrom('questionnaires').select('id').where('profile', '=', profile).where('version', '=', version).executeTakeFirst();
+    if (existing) continue;
+    const outcome = await importQuestionnaire(db, clock, { format: 'json', text }, { publish: true, actor: { accountId: null, label: 'CLI' } });
+    if (!outcome.ok) throw new Error(`Banque de démonstration ${profile} refusée : ${outcome.errors.map(describeBankError).join(' ; ')}`);
+  }
+  return titles;
+}
+
 export function describeDemoLogins(logins: DemoLogins, url: string): string {
   return [
-    `Données de démonstration prêtes (centre ${logins.centre}).`,
+    `Données de démonstration prêtes (centre ${logins.centre} ; questionnaires publiés : ${logins.questionnaires.join(', ')}).`,
     `  Connexion : ${url}/connexion`,
     `  Administration nationale : ${logins.admin.email} / ${logins.admin.password}`,
     `  Gestionnaire de centre   : ${logins.manager.email} / ${logins.manager.password}`,

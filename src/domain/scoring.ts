@@ -1,0 +1,110 @@
+/**
+ * Scoring of one exam from the rules of its questionnaire version.
+ *
+ * Every `points` value is signed and added (see rules.ts): a wrong answer adds `points.wrong`
+ * (−1 by default), or `points.wrongPriority` (−5) on a priority question. `counts.wrong` counts
+ * wrong answers to NON-priority questions only and `counts.wrongPriority` those to priority
+ * questions, so the two never overlap and all five counts add up to the number of items.
+ *
+ * `maximum` and `passMark` come from the rules, not from the items, so a truncated list of
+ * items cannot lower the bar. Per theme, `maximum` is the theme's item count × points.right.
+ */
+import { maximumScore, passMark, type ExamRules } from './rules.js';
+
+export type Response = { kind: 'unanswered' } | { kind: 'dontKnow' } | { kind: 'answer'; correct: boolean };
+
+export interface ScoredItem {
+  theme: string;
+  priority: boolean;
+  response: Response;
+}
+
+export interface Counts {
+  right: number;
+  wrong: number;
+  wrongPriority: number;
+  dontKnow: number;
+  unanswered: number;
+}
+
+export interface ThemeScore {
+  theme: string;
+  points: number;
+  maximum: number;
+  counts: Counts;
+}
+
+export interface ScoreResult {
+  perQuestion: number[];
+  total: number;
+  maximum: number;
+  passMark: number;
+  passed: boolean;
+  counts: Counts;
+  /** Sorted by theme name, French collation. */
+  byTheme: ThemeScore[];
+}
+
+type Outcome = keyof Counts;
+
+export function emptyCounts(): Counts {
+  return { right: 0, wrong: 0, wrongPriority: 0, dontKnow: 0, unanswered: 0 };
+}
+
+function outcomeOf(item: ScoredItem): Outcome {
+  const { response } = item;
+  switch (response.kind) {
+    case 'unanswered':
+      return 'unanswered';
+    case 'dontKnow':
+      return 'dontKnow';
+    case 'answer':
+      if (response.correct) return 'right';
+      return item.priority ? 'wrongPriority' : 'wrong';
+  }
+}
+
+function pointsFor(outcome: Outcome, points: ExamRules['points']): number {
+  switch (outcome) {
+    case 'right':
+      return points.right;
+    case 'dontKnow':
+      return points.dontKnow;
+    case 'wrong':
+      return points.wrong;
+    case 'wrongPriority':
+      return points.wrongPriority;
+    case 'unanswered':
+      return 0;
+  }
+}
+
+export function scoreExam(items: readonly ScoredItem[], rules: ExamRules): ScoreResult {
+  const counts = emptyCounts();
+  const themes = new Map<string, ThemeScore>();
+  const perQuestion = items.map((item) => {
+    const outcome = outcomeOf(item);
+    const points = pointsFor(outcome, rules.points);
+    counts[outcome]++;
+    let theme = themes.get(item.theme);
+    if (!theme) {
+      theme = { theme: item.theme, points: 0, maximum: 0, counts: emptyCounts() };
+      themes.set(item.theme, theme);
+    }
+    theme.points += points;
+    theme.maximum += rules.points.right;
+    theme.counts[outcome]++;
+    return points;
+  });
+  const total = perQuestion.reduce((s, p) => s + p, 0);
+  const mark = passMark(rules);
+  return {
+    perQuestion,
+    total,
+    maximum: maximumScore(rules),
+    passMark: mark,
+    passed: total >= mark,
+    counts,
+    byTheme: [...themes.values()].sort((a, b) => a.theme.localeCompare(b.theme, 'fr')),
+  };
+}

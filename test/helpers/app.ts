@@ -1,0 +1,106 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { buildApp } from '../../src/app.js';
+import { ManualClock } from '../../src/clock.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { openDatabase, type Db } from '../../src/db/connection.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+
+export const TEST_SESSION_SECRET = 'test-session-secret-0123456789-abcdefghijklmnop';
+
+export interface TestApp {
+  app: FastifyInstance;
+  db: Db;
+  clock: ManualClock;
+  config: Config;
+  dataDir: string;
+  /** Closes the app and the database; `keepData` leaves the folder for a restart. */
+  close(keepData?: boolean): Promise<void>;
+}
+
+/** A fresh app on a fresh database folder (or on `dataDir`, to restart on the same data). */
+export async function createTestApp(options: { dataDir?: string; clock?: ManualClock; browserPath?: string | null; env?: Record<string, string> } = {}): Promise<TestApp> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'qcm-aipr-test-'));
+  const config = loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'test', ...options.env });
+  const db = openDatabase(dataDir);
+  await migrateToLatest(db.kysely);
+  const clock = options.clock ?? new ManualClock();
+  const app = await buildApp(config, {
+    db: db.kysely,
+    sessionSecret: TEST_SESSION_SECRET,
+    clock,
+    browserPath: options.browserPath ?? null,
+  });
+  await app.ready();
+  return {
+    app,
+    db,
+    clock,
+    config,
+    dataDir,
+    async close(keepData = false) {
+      await app.close();
+      await db.close();
+      if (!keepData) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A browser-like client over app.inject: keeps cookies, and remembers the CSRF token of the last
+ * page it saw so that form posts carry it as a browser would.
+ */
+export class Agent {
+  cookies = new Map<string, string>();
+  csrfToken: string | null = null;
+
+  constructor(
+    public app: FastifyInstance,
+    public ip = '127.0.0.1',
+  ) {}
+
+  private cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  private remember(res: LightMyRequestResponse): LightMyRequestResponse {
+    for (const c of res.cookies as { name: string; value: string; expires?: Date; maxAge?: number }[]) {
+      const cleared = c.value === '' || (c.expires && c.expires.getTime() < Date.now()) || c.maxAge === 0;
+      if (cleared) this.cookies.delete(c.name);
+      else this.cookies.set(c.name, c.value);
+    }
+    const match = /name="_csrf" value="([^"]+)"/.exec(res.body);
+    if (match) this.csrfToken = match[1]!;
+    return res;
+  }
+
+  async get(url: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+    return this.remember(
+      await this.app.inject({ method: 'GET', url, headers: { cookie: this.cookieHeader(), ...headers }, remoteAddress: this.ip }),
+    );
+  }
+
+  /** Posts a form; the CSRF token of the last page is added unless `_csrf` is given (or null to omit it). */
+  async post(url: string, fields: Record<string, string | string[]>, options: { csrf?: string | null; headers?: Record<string, string> } = {}): Promise<LightMyRequestResponse> {
+    const body = new URLSearchParams();
+    for (const [k, v] of Object.entries(fields)) for (const item of Array.isArray(v) ? v : [v]) body.append(k, item);
+    const token = options.csrf === undefined ? this.csrfToken : options.csrf;
+    if (token !== null && !('_csrf' in fields)) body.append('_csrf', token);
+    return this.remember(
+      await this.app.inject({
+        method: 'POST',
+        url,
+        payload: body.toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: this.cookieHeader(), ...options.headers },
+        remoteAddress: this.ip,
+      }),
+    );
+  }
+
+  async signIn(email: string, password: string): Promise<LightMyRequestResponse> {
+    await this.get('/connexion');
+    return this.post('/connexion', { email, mot_de_passe: password });
+  }
+}
