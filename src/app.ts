@@ -7,6 +7,11 @@ import type { Database } from './db/schema.js';
 import adminRoutes from './features/admin/routes.js';
 import authRoutes from './features/auth/routes.js';
 import centreRoutes from './features/centre/routes.js';
+import { resolveCurrentCentre } from './features/centre/current-centre.js';
+import centreAdminRoutes from './features/centres/routes.js';
+import examSessionRoutes from './features/exam-sessions/routes.js';
+import managerAdminRoutes from './features/managers/routes.js';
+import tokenRoutes from './features/tokens/routes.js';
 import healthRoutes from './features/health/routes.js';
 import helpRoutes from './features/help/routes.js';
 import questionnaireRoutes from './features/questionnaires/routes.js';
@@ -55,8 +60,23 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(healthRoutes);
   await app.register(authRoutes);
   await app.register(helpRoutes);
-  await app.register(adminRoutes);
-  await app.register(centreRoutes);
-  await app.register(questionnaireRoutes);
+
+  // One authorisation check per area: the role, then (for managers) the centre every query is scoped to.
+  await app.register(async (admin) => {
+    admin.addHook('preHandler', admin.requireRole('admin'));
+    await admin.register(adminRoutes);
+    await admin.register(questionnaireRoutes);
+    await admin.register(centreAdminRoutes);
+    await admin.register(managerAdminRoutes);
+  });
+  await app.register(async (manager) => {
+    manager.decorateRequest('centre', null);
+    manager.decorateRequest('managerCentres', null);
+    manager.addHook('preHandler', manager.requireRole('manager'));
+    manager.addHook('preHandler', resolveCurrentCentre);
+    await manager.register(centreRoutes);
+    await manager.register(tokenRoutes);
+    await manager.register(examSessionRoutes);
+  });
   return app;
 }

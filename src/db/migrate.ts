@@ -1,6 +1,7 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as m0001 from '../../migrations/0001_foundation.js';
 import * as m0002 from '../../migrations/0002_questionnaires.js';
+import * as m0003 from '../../migrations/0003_centres_tokens_sessions.js';
 import type { Database } from './schema.js';
 
 /**
@@ -10,6 +11,7 @@ import type { Database } from './schema.js';
 const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_questionnaires': m0002,
+  '0003_centres_tokens_sessions': m0003,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

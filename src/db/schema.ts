@@ -14,6 +14,10 @@ export interface Database {
   questionnaires: QuestionnairesTable;
   questions: QuestionsTable;
   answers: AnswersTable;
+  account_links: AccountLinksTable;
+  exam_sessions: ExamSessionsTable;
+  token_batches: TokenBatchesTable;
+  exam_tokens: ExamTokensTable;
 }
 
 export type Role = 'admin' | 'manager';
@@ -41,6 +45,8 @@ export interface CentresTable {
   status: 'active' | 'suspended';
   suspension_reason: string | null;
   created_at: string;
+  /** Below this many available tokens of a questionnaire, the dashboard warns (set by the manager). */
+  low_stock_threshold: Generated<number>;
 }
 export type Centre = Selectable<CentresTable>;
 
@@ -112,4 +118,55 @@ export interface AnswersTable {
   position: number;
   text: string;
   correct: 0 | 1;
+}
+
+export interface AccountLinksTable {
+  /** SHA-256 of the secret sent to the person: the database never holds a usable link. */
+  token_hash: string;
+  account_id: number;
+  purpose: 'activation' | 'reset';
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+export type ExamSessionStatus = 'planned' | 'open' | 'closed';
+
+export interface ExamSessionsTable {
+  id: Generated<number>;
+  centre_id: number;
+  /** The session's day in Europe/Paris, `AAAA-MM-JJ`. */
+  date: string;
+  /** `HH:MM`, Europe/Paris. */
+  start_time: string;
+  room: string;
+  supervisor: string;
+  status: ExamSessionStatus;
+  opened_at: string | null;
+  closed_at: string | null;
+  created_at: string;
+}
+
+export interface TokenBatchesTable {
+  id: Generated<number>;
+  centre_id: number;
+  questionnaire_id: number;
+  size: number;
+  created_at: string;
+  /** The email of the manager (or "CLI") who generated the batch. */
+  created_by: string;
+}
+
+export type ExamTokenStatus = 'available' | 'used' | 'revoked';
+
+export interface ExamTokensTable {
+  id: Generated<number>;
+  /** Canonical form (src/domain/token-code.ts): 12 symbols, no separators. */
+  code: string;
+  batch_id: number;
+  centre_id: number;
+  questionnaire_id: number;
+  status: Generated<ExamTokenStatus>;
+  used_at: string | null;
+  revoked_at: string | null;
 }

@@ -97,12 +97,8 @@ export function parseCsvBank(csvText: string, headerJsonText: string): BankResul
 
 type Json = Record<string, unknown>;
 
-interface Header {
-  profile?: Profile;
-  version?: string;
-  title?: string;
-  rules?: ExamRules;
-}
+/** What the header holds; a field is undefined when it was faulty (and reported). */
+type Header = { [K in 'profile' | 'version' | 'title' | 'rules']: Bank[K] | undefined };
 
 /** One question as read so far: `question` is null as soon as anything in it is wrong. */
 interface Draft {
@@ -133,12 +129,21 @@ function finish(header: Header | undefined, drafts: Draft[] | undefined, errors:
     for (const message of drawProblems(drawable, header.rules)) errors.push({ where: null, message });
   }
   if (errors.length > 0) return { ok: false, errors };
-  const { profile, version, title, rules } = header ?? {};
   const questions = drafts?.map((d) => d.question);
-  if (!profile || !version || !title || !rules || !questions || questions.some((q) => q === null)) {
-    throw new Error('bank: incomplete bank without any error reported');
-  }
-  return { ok: true, bank: { profile, version, title, rules, questions: questions as BankQuestion[] } };
+  const bank = complete<Bank>({
+    profile: header?.profile,
+    version: header?.version,
+    title: header?.title,
+    rules: header?.rules,
+    questions: questions?.includes(null) ? undefined : (questions as BankQuestion[]),
+  });
+  if (bank === null) throw new Error('bank: incomplete bank without any error reported');
+  return { ok: true, bank };
+}
+
+/** Null unless every field was read; a field left undefined has already been reported. */
+function complete<T extends object>(fields: { [K in keyof T]: T[K] | undefined }): T | null {
+  return Object.values(fields).some((v) => v === undefined) ? null : (fields as T);
 }
 
 function isJsonObject(x: unknown): x is Json {
@@ -156,9 +161,8 @@ function missing(r: Reporter, label: string): undefined {
 function checkKnownKeys(obj: Json, allowed: readonly string[], r: Reporter, prefix = ''): void {
   for (const key of Object.keys(obj)) {
     if (!allowed.includes(key)) {
-      r.error(
-        `Champ inconnu « ${prefix}${key} » : les champs possibles sont ${allowed.map((k) => `« ${k} »`).join(', ')}.`,
-      );
+      const expected = allowed.map((k) => `« ${k} »`).join(', ');
+      r.error(`Champ inconnu « ${prefix}${key} » : les champs possibles sont ${expected}.`);
     }
   }
 }
@@ -201,7 +205,8 @@ function jsonInteger(obj: Json, key: string, label: string, min: number, max: nu
   if (!(key in obj)) return missing(r, label);
   const value = obj[key];
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    return r.error(`Le champ ${label} doit être un nombre entier entre ${min} et ${max} (trouvé : ${JSON.stringify(value)}).`);
+    const found = JSON.stringify(value);
+    return r.error(`Le champ ${label} doit être un nombre entier entre ${min} et ${max} (trouvé : ${found}).`);
   }
   return value;
 }
@@ -210,7 +215,8 @@ function jsonBoolean(obj: Json, key: string, label: string, r: Reporter): boolea
   if (!(key in obj)) return missing(r, label);
   const value = obj[key];
   if (typeof value !== 'boolean') {
-    return r.error(`Le champ ${label} doit valoir true ou false, sans guillemets (trouvé : ${JSON.stringify(value)}).`);
+    const found = JSON.stringify(value);
+    return r.error(`Le champ ${label} doit valoir true ou false, sans guillemets (trouvé : ${found}).`);
   }
   return value;
 }
@@ -349,7 +355,9 @@ function readRules(root: Json, errors: BankError[]): ExamRules | undefined {
   const at = (path: string) => new Reporter(errors, path);
   if (!('regles' in root)) return missing(at('regles'), '« regles »');
   const rules = root['regles'];
-  if (!isJsonObject(rules)) return at('regles').error('Le champ « regles » doit être un objet entre accolades { … }.');
+  if (!isJsonObject(rules)) {
+    return at('regles').error('Le champ « regles » doit être un objet entre accolades { … }.');
+  }
   checkKnownKeys(rules, RULES_KEYS, at('regles'), 'regles.');
 
   const int = (obj: Json, path: string, min: number, max: number) =>
@@ -380,25 +388,14 @@ function readRules(root: Json, errors: BankError[]): ExamRules | undefined {
       if (right !== undefined && value !== undefined && value >= right) {
         consistent = false;
         const path = `regles.points.${names[key]}`;
-        at(path).error(`Le champ « ${path} » (${value}) doit être inférieur aux points d’une bonne réponse (${right}).`);
+        at(path).error(
+          `Le champ « ${path} » (${value}) doit être inférieur aux points d’une bonne réponse (${right}).`,
+        );
       }
     }
-    const { dontKnow, wrong, wrongPriority } = others;
-    if (consistent && right !== undefined && dontKnow !== undefined && wrong !== undefined && wrongPriority !== undefined) {
-      points = { right, dontKnow, wrong, wrongPriority };
-    }
+    if (consistent) points = complete<ExamRules['points']>({ right, ...others }) ?? undefined;
   }
-
-  if (
-    questionCount === undefined ||
-    priorityCount === undefined ||
-    durationMinutes === undefined ||
-    passPercentage === undefined ||
-    points === undefined
-  ) {
-    return undefined;
-  }
-  return { questionCount, priorityCount, durationMinutes, passPercentage, points };
+  return complete<ExamRules>({ questionCount, priorityCount, durationMinutes, passPercentage, points }) ?? undefined;
 }
 
 // ——— JSON questions —————————————————————————————————————————————————————————
@@ -433,7 +430,9 @@ function readJsonQuestions(root: Json, errors: BankError[]): Draft[] | undefined
       const first = firstIndex.get(key);
       if (first === undefined) firstIndex.set(key, number);
       else {
-        q.error(`Le code « ${code} » est en double : la question n° ${number} reprend le code de la question n° ${first}.`);
+        q.error(
+          `Le code « ${code} » est en double : la question n° ${number} reprend le code de la question n° ${first}.`,
+        );
       }
     }
     checkKnownKeys(raw, QUESTION_KEYS, q);
@@ -442,10 +441,8 @@ function readJsonQuestions(root: Json, errors: BankError[]): Draft[] | undefined
     const statement = jsonText(raw, 'enonce', '« enonce »', MAX_LENGTH.statement, q);
     const image = readJsonImage(raw, q);
     const answers = readJsonAnswers(raw, q);
-    if (q.count > 0 || code === undefined || theme === undefined || priority === undefined || statement === undefined || image === undefined || answers === undefined) {
-      return { question: null, priority };
-    }
-    return { question: { code, theme, priority, statement, image, answers }, priority };
+    const question = complete<BankQuestion>({ code, theme, priority, statement, image, answers });
+    return { question: q.count > 0 ? null : question, priority };
   });
 }
 
@@ -470,7 +467,10 @@ function readJsonAnswers(raw: Json, q: Reporter): BankAnswer[] | undefined {
     }
     for (const key of Object.keys(item)) {
       if (!ANSWER_KEYS.includes(key)) {
-        q.error(`Champ inconnu « ${key} » dans la réponse ${index + 1} : les champs possibles sont « texte », « correcte ».`);
+        q.error(
+          `Champ inconnu « ${key} » dans la réponse ${index + 1} : ` +
+            'les champs possibles sont « texte », « correcte ».',
+        );
       }
     }
     return {
@@ -681,10 +681,8 @@ function readCsvRow(fields: string[], line: number, q: Reporter, firstLine: Map<
   const priority = readYesNo(cell('prioritaire'), q);
   const statement = text('enonce', MAX_LENGTH.statement);
   const answers = readCsvAnswers(fields, q);
-  if (q.count > 0 || code === undefined || theme === undefined || priority === undefined || statement === undefined || answers === undefined) {
-    return { question: null, priority };
-  }
-  return { question: { code, theme, priority, statement, image: null, answers }, priority };
+  const question = complete<BankQuestion>({ code, theme, priority, statement, image: null, answers });
+  return { question: q.count > 0 ? null : question, priority };
 }
 
 function readYesNo(raw: string, q: Reporter): boolean | undefined {
@@ -702,7 +700,9 @@ function readCsvAnswers(fields: string[], q: Reporter): BankAnswer[] | undefined
   while (cells.length > 0 && cells.at(-1) === '') cells.pop();
   const gap = cells.indexOf('');
   if (gap !== -1) {
-    q.error(`La réponse ${gap + 1} est vide alors qu’une réponse suivante est remplie : les réponses doivent se suivre.`);
+    q.error(
+      `La réponse ${gap + 1} est vide alors qu’une réponse suivante est remplie : les réponses doivent se suivre.`,
+    );
   }
 
   const rawChoice = (fields[CSV_COLUMNS.indexOf('bonne_reponse')] ?? '').trim();
@@ -714,7 +714,9 @@ function readCsvAnswers(fields: string[], q: Reporter): BankAnswer[] | undefined
   } else if (/^[1-4]$/.test(rawChoice)) {
     chosen = [Number(rawChoice)];
   } else {
-    q.error(`La colonne « bonne_reponse » doit être le numéro de la bonne réponse, de 1 à 4 (trouvé : « ${rawChoice} »).`);
+    q.error(
+      `La colonne « bonne_reponse » doit être le numéro de la bonne réponse, de 1 à 4 (trouvé : « ${rawChoice} »).`,
+    );
   }
   const pointingAtNothing = chosen.filter((n) => !cells[n - 1]);
   for (const n of pointingAtNothing) {

@@ -52,10 +52,8 @@ function renderImportForm(reply: FastifyReply, data: { errors?: BankError[]; pub
   );
 }
 
-/** The national administrator's questionnaire pages: list, import, preview, publish and retire. */
+/** The national administrator's questionnaire pages: list, import, preview, publish and retire (admin area, guarded in app.ts). */
 export default async function questionnaireRoutes(app: FastifyInstance) {
-  app.addHook('preHandler', app.requireRole('admin'));
-
   app.get('/admin/questionnaires', async (_request, reply) => {
     const all = await listQuestionnaires(app.db);
     const groups = PROFILES.map((profile) => ({
