@@ -71,7 +71,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   });
   await app.register(async (manager) => {
     manager.decorateRequest('centre', null);
-    manager.decorateRequest('managerCentres', null);
+    // Set by resolveCurrentCentre before any handler; Fastify wants a non-reference initial value.
+    manager.decorateRequest('managerCentres', null as never);
     manager.addHook('preHandler', manager.requireRole('manager'));
     manager.addHook('preHandler', resolveCurrentCentre);
     await manager.register(centreRoutes);
