@@ -4,6 +4,8 @@ import type { Kysely } from 'kysely';
 import { systemClock, type Clock } from './clock.js';
 import { isHttps, type Config } from './config.js';
 import type { Database } from './db/schema.js';
+import { createMailer, type Mailer } from './features/account-links/mailer.js';
+import accountLinkRoutes from './features/account-links/routes.js';
 import adminRoutes from './features/admin/routes.js';
 import authRoutes from './features/auth/routes.js';
 import centreRoutes from './features/centre/routes.js';
@@ -33,6 +35,8 @@ export interface AppDeps {
   /** The browser for PDFs; null when none was found (PDF features then say so in French). */
   browserPath: string | null;
   logger?: boolean;
+  /** Tests pass a recording mailer; otherwise SMTP_URL decides. */
+  mailer?: Mailer;
 }
 
 /** Composes the application; never listens, so that tests drive it with inject() or their own listen(). */
@@ -46,7 +50,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const browserPool = new BrowserPool(deps.browserPath);
   app.addHook('onClose', async () => browserPool.close());
 
-  await app.register(database, { db: deps.db, clock: deps.clock ?? systemClock, browserPool });
+  const mailer = deps.mailer ?? createMailer(config);
+  await app.register(database, { db: deps.db, clock: deps.clock ?? systemClock, browserPool, config, mailer });
   await app.register(securityHeaders, { https: isHttps(config) });
   await app.register(fastifyFormbody);
   await app.register(uploads);
@@ -60,6 +65,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(healthRoutes);
   await app.register(authRoutes);
   await app.register(helpRoutes);
+  await app.register(accountLinkRoutes);
 
   // One authorisation check per area: the role, then (for managers) the centre every query is scoped to.
   await app.register(async (admin) => {

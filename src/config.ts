@@ -15,6 +15,9 @@ export interface Config {
   /** Passed as is to Fastify's trustProxy: false, true, a hop count or a list of addresses. */
   trustProxy: boolean | number | string;
   puppeteerExecutablePath: string | null;
+  /** When set, one-time links are emailed (nodemailer); otherwise shown to the administrator. */
+  smtpUrl: string | null;
+  mailFrom: string;
 }
 
 export class ConfigError extends Error {}
@@ -83,6 +86,20 @@ function readHost(env: Env): string {
   return raw;
 }
 
+function readSmtpUrl(env: Env): string | null {
+  const raw = env.SMTP_URL?.trim();
+  if (!raw) return null;
+  if (!/^smtps?:\/\/[^\s]+$/.test(raw)) throw new ConfigError('SMTP_URL must look like smtp://user:password@host:587 or smtps://…');
+  return raw;
+}
+
+function readMailFrom(env: Env): string {
+  const raw = env.MAIL_FROM?.trim();
+  if (!raw) return 'QCM-AIPR <ne-pas-repondre@qcm-aipr.localhost>';
+  if (!/@/.test(raw)) throw new ConfigError(`MAIL_FROM must contain an email address (got "${raw}")`);
+  return raw;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const port = readPort(env);
   return {
@@ -94,6 +111,8 @@ export function loadConfig(env: Env = process.env): Config {
     nodeEnv: readNodeEnv(env),
     trustProxy: readTrustProxy(env),
     puppeteerExecutablePath: env.PUPPETEER_EXECUTABLE_PATH?.trim() || null,
+    smtpUrl: readSmtpUrl(env),
+    mailFrom: readMailFrom(env),
   };
 }
 

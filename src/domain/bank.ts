@@ -584,6 +584,18 @@ interface CsvRecord {
 }
 
 function readCsvRecords(csvText: string, errors: BankError[]): CsvRecord[] | undefined {
+  // Excel's plain "CSV" is Windows-1252: decoded as UTF-8, its accented letters become U+FFFD.
+  const garbled = csvText.indexOf('\uFFFD');
+  if (garbled !== -1) {
+    const line = csvText.slice(0, garbled).split('\n').length;
+    errors.push({
+      where: `ligne ${line}`,
+      message:
+        `Le fichier CSV n’est pas encodé en UTF-8 (caractère illisible ligne ${line}) : dans Excel, ` +
+        'enregistrez-le au format « CSV UTF-8 (délimité par des points-virgules) ».',
+    });
+    return undefined;
+  }
   const records: CsvRecord[] = [];
   let lastLine = 0;
   try {
@@ -611,8 +623,8 @@ function readCsvRecords(csvText: string, errors: BankError[]): CsvRecord[] | und
       const line = typeof reported === 'number' ? reported : undefined;
       const detail =
         code === 'INVALID_OPENING_QUOTE' || code === 'CSV_INVALID_CLOSING_QUOTE'
-          ? 'guillemet mal placé : un champ contenant des guillemets doit être entièrement entre guillemets, ' +
-            'ses propres guillemets étant doublés ("").'
+          ? 'guillemet mal placé (un champ contenant des guillemets doit être entièrement entre guillemets, ' +
+            'ses propres guillemets étant doublés : "").'
           : 'le fichier ne peut pas être lu comme un CSV séparé par des points-virgules.';
       errors.push({
         where: line === undefined ? null : `ligne ${line}`,
@@ -629,6 +641,10 @@ function readCsvQuestions(csvText: string, errors: BankError[]): Draft[] | undef
   if (records === undefined) return undefined;
   const expected = CSV_COLUMNS.join(';');
   const [header, ...rows] = records;
+  if (records.every(({ fields }) => fields.every((f) => f.trim() === ''))) {
+    errors.push({ where: null, message: `Le fichier CSV est vide : il doit commencer par la ligne d’en-tête « ${expected} ».` });
+    return undefined;
+  }
   const headerFields = (header?.fields ?? []).map((f) => f.trim().toLowerCase());
   while (headerFields.length > CSV_COLUMNS.length && headerFields.at(-1) === '') headerFields.pop();
   if (headerFields.join(';') !== expected) {

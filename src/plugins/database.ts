@@ -2,6 +2,8 @@ import fp from 'fastify-plugin';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/schema.js';
+import type { Config } from '../config.js';
+import type { Mailer } from '../features/account-links/mailer.js';
 import type { BrowserPool } from '../pdf/browser-pool.js';
 
 declare module 'fastify' {
@@ -9,15 +11,19 @@ declare module 'fastify' {
     db: Kysely<Database>;
     clock: Clock;
     browserPool: BrowserPool;
+    config: Config;
+    mailer: Mailer;
   }
 }
 
-/** The shared services every feature reaches through `app`: the database, the clock, the browser. */
+/** The shared services every feature reaches through `app`: database, clock, browser, config, mailer. */
 export default fp(
-  async (app, opts: { db: Kysely<Database>; clock: Clock; browserPool: BrowserPool }) => {
+  async (app, opts: { db: Kysely<Database>; clock: Clock; browserPool: BrowserPool; config: Config; mailer: Mailer }) => {
     app.decorate('db', opts.db);
     app.decorate('clock', opts.clock);
     app.decorate('browserPool', opts.browserPool);
+    app.decorate('config', opts.config);
+    app.decorate('mailer', opts.mailer);
   },
   { name: 'database' },
 );

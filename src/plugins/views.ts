@@ -64,6 +64,8 @@ export default fp(
           ...data,
           title: options.title ?? (data.title as string | undefined) ?? '',
           account: request.account ?? null,
+          centre: request.centre ?? null,
+          managerCentres: request.managerCentres ?? [],
           csrfToken: this.generateCsrf(),
           flashes: takeFlashes(request),
           currentPath: request.url.split('?')[0],

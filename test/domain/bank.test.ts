@@ -269,8 +269,8 @@ t.test('malformed CSV: one clear error with the line', async (t) => {
     {
       where: 'ligne 3',
       message:
-        'Fichier CSV mal formé ligne 3 : guillemet mal placé : un champ contenant des guillemets doit être ' +
-        'entièrement entre guillemets, ses propres guillemets étant doublés ("").',
+        'Fichier CSV mal formé ligne 3 : guillemet mal placé (un champ contenant des guillemets doit être ' +
+        'entièrement entre guillemets, ses propres guillemets étant doublés : "").',
     },
   ]);
 });
@@ -708,7 +708,12 @@ t.test('CSV: header line, separator, column count, prioritaire, bonne_reponse, g
         ' Le séparateur doit être le point-virgule « ; ».',
     },
   ]);
-  assertOnly(t, parseCsvBank('', header()), [
+  for (const empty of ['', '\uFEFF', '\n\n', ';;;\r\n']) {
+    assertOnly(t, parseCsvBank(empty, header()), [
+      { where: null, message: `Le fichier CSV est vide : il doit commencer par la ligne d’en-tête « ${CSV_HEADER} ».` },
+    ], JSON.stringify(empty));
+  }
+  assertOnly(t, parseCsvBank('\n' + csvOf(...CSV_ROWS), header()), [
     { where: 'ligne 1', message: `La première ligne doit être l’en-tête « ${CSV_HEADER} » (trouvé : «  »).` },
   ]);
 
@@ -740,6 +745,19 @@ t.test('CSV: header line, separator, column count, prioritaire, bonne_reponse, g
       message: 'La réponse 2 est vide alors qu’une réponse suivante est remplie : les réponses doivent se suivre.',
     },
     { where: 'ligne 7', message: 'Champ obligatoire « prioritaire » manquant.' },
+  ]);
+});
+
+t.test('CSV not in UTF-8 (Excel’s Windows-1252 “CSV”): one error naming the line', async (t) => {
+  const latin1 = Buffer.from(csvOf(...CSV_ROWS), 'latin1');
+  const decoded = new TextDecoder('utf-8').decode(latin1);
+  assertOnly(t, parseCsvBank(decoded, header()), [
+    {
+      where: 'ligne 2',
+      message:
+        'Le fichier CSV n’est pas encodé en UTF-8 (caractère illisible ligne 2) : dans Excel, ' +
+        'enregistrez-le au format « CSV UTF-8 (délimité par des points-virgules) ».',
+    },
   ]);
 });
 

@@ -1,17 +1,18 @@
-import type { FastifyInstance } from 'fastify';
-import { formatCentreId } from '../../domain/centre-id.js';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 
-/** The exam centre manager's area: every route here needs the manager role. */
+/** The manager's home and the switch between their centres (manager area, guarded in app.ts). */
 export default async function centreRoutes(app: FastifyInstance) {
   app.get('/centre', async (request, reply) => {
-    const centreIds = request.account!.centreIds;
-    const centres = centreIds.length
-      ? await app.db.selectFrom('centres').select(['id', 'name', 'status', 'suspension_reason']).where('id', 'in', centreIds).orderBy('id').execute()
-      : [];
-    return reply.render(
-      'centre/dashboard',
-      { centres: centres.map((c) => ({ ...c, code: formatCentreId(c.id) })) },
-      { title: 'Tableau de bord du centre' },
-    );
+    return reply.render('centre/dashboard', {}, { title: 'Tableau de bord du centre' });
+  });
+
+  app.post('/centre/changer', async (request: FastifyRequest<{ Body: { centre?: string } }>, reply) => {
+    const wanted = Number(request.body?.centre);
+    const own = request.managerCentres.find((c) => c.id === wanted);
+    if (own) {
+      request.session.currentCentreId = own.id;
+      reply.flash('info', `Vous travaillez maintenant pour le centre ${own.code} — ${own.name}.`);
+    }
+    return reply.redirect('/centre', 303);
   });
 }

@@ -1,0 +1,130 @@
+/**
+ * Calendar days and wall-clock times in Europe/Paris, where every exam centre's day is counted
+ * (metropolitan France; a session's date and start time are read on the room's clock).
+ * The time-zone rules come from the ICU data shipped with Node.js, so summer time is handled.
+ */
+
+export const PARIS_TIME_ZONE = 'Europe/Paris';
+
+const PARTS = new Intl.DateTimeFormat('en-GB', {
+  timeZone: PARIS_TIME_ZONE,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+});
+
+interface WallClock {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+function parisWallClock(now: Date): WallClock {
+  const parts: Record<string, number> = {};
+  for (const p of PARTS.formatToParts(now)) {
+    if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  }
+  return {
+    year: parts.year!,
+    month: parts.month!,
+    day: parts.day!,
+    hour: parts.hour!,
+    minute: parts.minute!,
+    second: parts.second!,
+  };
+}
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/** The day in Paris at `now`, `AAAA-MM-JJ`. */
+export function parisDate(now: Date): string {
+  const w = parisWallClock(now);
+  return `${pad(w.year, 4)}-${pad(w.month)}-${pad(w.day)}`;
+}
+
+/** The time in Paris at `now`, `HH:MM` (24 h). */
+export function parisTime(now: Date): string {
+  const w = parisWallClock(now);
+  return `${pad(w.hour)}:${pad(w.minute)}`;
+}
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const TIME = /^([01]\d|2[0-3]):([0-5]\d)$/;
+
+/** `AAAA-MM-JJ` naming a day that exists (no 31 April, 29 February only in leap years). */
+export function isValidDate(value: string): boolean {
+  const match = DATE.exec(value);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (year < 1 || month < 1 || month > 12 || day < 1) return false;
+  const probe = new Date(Date.UTC(year, month - 1, day));
+  probe.setUTCFullYear(year); // Date.UTC maps years 0–99 to 1900–1999
+  return probe.getUTCFullYear() === year && probe.getUTCMonth() === month - 1 && probe.getUTCDate() === day;
+}
+
+/** `HH:MM`, 00:00 to 23:59. */
+export function isValidTime(value: string): boolean {
+  return TIME.test(value);
+}
+
+function dayParts(date: string): [number, number, number] {
+  if (!isValidDate(date)) throw new RangeError(`not a date AAAA-MM-JJ: ${JSON.stringify(date)}`);
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return [y, m, d];
+}
+
+/** The day `days` after `date` (negative: before), `AAAA-MM-JJ`. */
+export function addDays(date: string, days: number): string {
+  const [y, m, d] = dayParts(date);
+  const moved = new Date(Date.UTC(y, m - 1, d + days));
+  return `${pad(moved.getUTCFullYear(), 4)}-${pad(moved.getUTCMonth() + 1)}-${pad(moved.getUTCDate())}`;
+}
+
+/** Paris's offset from UTC at `at`, in milliseconds (+1 h in winter, +2 h in summer). */
+function parisOffsetMs(at: number): number {
+  const w = parisWallClock(new Date(at));
+  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+  return asUtc - Math.floor(at / 1000) * 1000;
+}
+
+/** The instant midnight starts `date` in Paris (midnight is never skipped nor repeated there). */
+export function parisStartOfDay(date: string): Date {
+  const [y, m, d] = dayParts(date);
+  const wall = Date.UTC(y, m - 1, d);
+  let instant = wall - parisOffsetMs(wall);
+  // The offset at the guess may differ from the offset at the answer near a change of time.
+  instant = wall - parisOffsetMs(instant);
+  return new Date(instant);
+}
+
+/** The last millisecond of `date` in Paris: when a session of that day closes by itself. */
+export function parisEndOfDay(date: string): Date {
+  return new Date(parisStartOfDay(addDays(date, 1)).getTime() - 1);
+}
+
+const LONG_DATE = new Intl.DateTimeFormat('fr-FR', { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+
+/** `2026-11-29` → `dimanche 29 novembre 2026`. */
+export function formatLongDate(date: string): string {
+  const [y, m, d] = dayParts(date);
+  return LONG_DATE.format(new Date(Date.UTC(y, m - 1, d)));
+}
+
+/** `2026-11-29` → `29/11/2026`. */
+export function formatShortDate(date: string): string {
+  const [y, m, d] = dayParts(date);
+  return `${pad(d)}/${pad(m)}/${pad(y, 4)}`;
+}
+
+/** An ISO instant → `29/11/2026 à 10:00`, Paris time. */
+export function formatParisDateTime(iso: string): string {
+  const at = new Date(iso);
+  return `${formatShortDate(parisDate(at))} à ${parisTime(at)}`;
+}

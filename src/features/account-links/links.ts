@@ -1,0 +1,82 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../clock.js';
+import type { Database } from '../../db/schema.js';
+
+export type LinkPurpose = 'activation' | 'reset';
+
+export const LINK_LIFETIME_MS = 48 * 60 * 60 * 1000;
+
+const hashOf = (secret: string) => createHash('sha256').update(secret).digest('hex');
+
+/**
+ * A one-time link to set one's password. Only its hash is stored; creating a new link for the
+ * same account and purpose ends the previous ones.
+ */
+export async function createAccountLink(db: Kysely<Database>, clock: Clock, accountId: number, purpose: LinkPurpose): Promise<string> {
+  const secret = randomBytes(32).toString('base64url');
+  const now = clock.now();
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('account_links')
+      .set({ used_at: now.toISOString() })
+      .where('account_id', '=', accountId)
+      .where('used_at', 'is', null)
+      .execute();
+    await trx
+      .insertInto('account_links')
+      .values({
+        token_hash: hashOf(secret),
+        account_id: accountId,
+        purpose,
+        created_at: now.toISOString(),
+        expires_at: new Date(now.getTime() + LINK_LIFETIME_MS).toISOString(),
+      })
+      .execute();
+  });
+  return secret;
+}
+
+export interface UsableLink {
+  accountId: number;
+  purpose: LinkPurpose;
+  email: string;
+  displayName: string;
+}
+
+/** The link's account when the link exists, is unused and has not expired; otherwise null. */
+export async function findUsableLink(db: Kysely<Database>, clock: Clock, secret: string): Promise<UsableLink | null> {
+  const row = await db
+    .selectFrom('account_links as l')
+    .innerJoin('accounts as a', 'a.id', 'l.account_id')
+    .select(['l.account_id', 'l.purpose', 'l.expires_at', 'l.used_at', 'a.email', 'a.display_name', 'a.disabled_at'])
+    .where('l.token_hash', '=', hashOf(secret))
+    .executeTakeFirst();
+  if (!row || row.used_at || row.disabled_at || row.expires_at <= clock.now().toISOString()) return null;
+  return { accountId: row.account_id, purpose: row.purpose, email: row.email, displayName: row.display_name };
+}
+
+/**
+ * Marks the link used and sets the password in one transaction; false when someone used it first
+ * (the UPDATE … WHERE used_at IS NULL decides who).
+ */
+export async function consumeLinkAndSetPassword(db: Kysely<Database>, clock: Clock, secret: string, passwordHash: string): Promise<number | null> {
+  const now = clock.now().toISOString();
+  return db.transaction().execute(async (trx) => {
+    const link = await trx
+      .updateTable('account_links')
+      .set({ used_at: now })
+      .where('token_hash', '=', hashOf(secret))
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now)
+      .returning('account_id')
+      .executeTakeFirst();
+    if (!link) return null;
+    await trx.updateTable('accounts').set({ password_hash: passwordHash }).where('id', '=', link.account_id).execute();
+    return link.account_id;
+  });
+}
+
+export function linkUrl(publicUrl: string, secret: string): string {
+  return `${publicUrl}/compte/mot-de-passe/${secret}`;
+}

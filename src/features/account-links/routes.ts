@@ -1,0 +1,43 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { recordAudit } from '../audit/audit-log.js';
+import { hashPassword, passwordProblem } from '../auth/passwords.js';
+import { consumeLinkAndSetPassword, findUsableLink } from './links.js';
+
+type Params = { Params: { secret: string } };
+
+const EXPIRED = 'Ce lien n’est plus valable : il a déjà servi ou a expiré (48 heures). Demandez un nouveau lien à l’administration nationale.';
+
+/** Where a person sets their own password, through the one-time link they were given. */
+export default async function accountLinkRoutes(app: FastifyInstance) {
+  app.get('/compte/mot-de-passe/:secret', async (request: FastifyRequest<Params>, reply) => {
+    const link = await findUsableLink(app.db, app.clock, request.params.secret);
+    reply.header('referrer-policy', 'no-referrer');
+    if (!link) return reply.render('account-links/expired', { message: EXPIRED }, { title: 'Lien expiré', status: 410 });
+    return reply.render('account-links/set-password', { link, errors: {} }, { title: 'Choisir votre mot de passe' });
+  });
+
+  app.post('/compte/mot-de-passe/:secret', async (request: FastifyRequest<Params & { Body: { mot_de_passe?: string; confirmation?: string } }>, reply) => {
+    const secret = request.params.secret;
+    const link = await findUsableLink(app.db, app.clock, secret);
+    if (!link) return reply.render('account-links/expired', { message: EXPIRED }, { title: 'Lien expiré', status: 410 });
+    const password = String(request.body?.mot_de_passe ?? '');
+    const confirmation = String(request.body?.confirmation ?? '');
+    const errors: Record<string, string> = {};
+    const problem = passwordProblem(password);
+    if (problem) errors.mot_de_passe = problem;
+    else if (password !== confirmation) errors.confirmation = 'Les deux mots de passe saisis ne sont pas identiques.';
+    if (Object.keys(errors).length > 0) {
+      return reply.render('account-links/set-password', { link, errors }, { title: 'Choisir votre mot de passe', status: 400 });
+    }
+    const accountId = await consumeLinkAndSetPassword(app.db, app.clock, secret, await hashPassword(password));
+    if (accountId === null) return reply.render('account-links/expired', { message: EXPIRED }, { title: 'Lien expiré', status: 410 });
+    await recordAudit(app.db, app.clock, {
+      action: link.purpose === 'activation' ? 'compte.active' : 'compte.mot_de_passe_reinitialise',
+      actor: { accountId, label: link.email },
+      target: { type: 'compte', id: accountId },
+      ip: request.ip,
+    });
+    reply.flash('success', 'Votre mot de passe est enregistré. Vous pouvez maintenant vous connecter.');
+    return reply.redirect('/connexion', 303);
+  });
+}

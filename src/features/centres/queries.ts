@@ -1,0 +1,99 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../../db/schema.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export interface CentreFields {
+  name: string;
+  address: string;
+  siret: string;
+  contact_email: string;
+}
+
+export interface CentreListItem {
+  id: number;
+  name: string;
+  status: 'active' | 'suspended';
+  examsThisYear: number;
+  tokensAvailable: number;
+}
+
+/** Centres with their activity; `search` matches the name, the SIRET or the `centreXXXX` number. */
+export async function listCentres(db: Db, search: { text: string; centreNumber: number | null }, yearStart: string): Promise<CentreListItem[]> {
+  let query = db
+    .selectFrom('centres as c')
+    .select((eb) => [
+      'c.id',
+      'c.name',
+      'c.status',
+      eb
+        .selectFrom('exam_tokens as t')
+        .select(eb.fn.countAll<number>().as('n'))
+        .whereRef('t.centre_id', '=', 'c.id')
+        .where('t.status', '=', 'used')
+        .where('t.used_at', '>=', yearStart)
+        .as('exams_this_year'),
+      eb
+        .selectFrom('exam_tokens as t')
+        .select(eb.fn.countAll<number>().as('n'))
+        .whereRef('t.centre_id', '=', 'c.id')
+        .where('t.status', '=', 'available')
+        .as('tokens_available'),
+    ])
+    .orderBy('c.id');
+  if (search.text) {
+    const like = `%${search.text.replace(/[%_\\]/g, (ch) => `\\${ch}`)}%`;
+    query = query.where((eb) =>
+      eb.or([
+        eb('c.name', 'like', like),
+        eb('c.siret', 'like', like),
+        eb('c.address', 'like', like),
+        ...(search.centreNumber !== null ? [eb('c.id', '=', search.centreNumber)] : []),
+      ]),
+    );
+  }
+  const rows = await query.execute();
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    status: r.status,
+    examsThisYear: Number(r.exams_this_year ?? 0),
+    tokensAvailable: Number(r.tokens_available ?? 0),
+  }));
+}
+
+export function getCentre(db: Db, id: number) {
+  return db.selectFrom('centres').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** AUTOINCREMENT hands out the next number, never a used one, and SQLite serialises the writers. */
+export async function insertCentre(trx: Db, fields: CentreFields, createdAt: string): Promise<number> {
+  const row = await trx
+    .insertInto('centres')
+    .values({ ...fields, status: 'active', created_at: createdAt })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function updateCentre(db: Db, id: number, fields: CentreFields): Promise<void> {
+  await db.updateTable('centres').set(fields).where('id', '=', id).execute();
+}
+
+export async function setCentreStatus(db: Db, id: number, status: 'active' | 'suspended', reason: string | null): Promise<void> {
+  await db.updateTable('centres').set({ status, suspension_reason: reason }).where('id', '=', id).execute();
+}
+
+export function centreManagers(db: Db, centreId: number) {
+  return db
+    .selectFrom('accounts as a')
+    .innerJoin('account_centres as ac', 'ac.account_id', 'a.id')
+    .select(['a.id', 'a.email', 'a.display_name', 'a.disabled_at', 'a.password_hash'])
+    .where('ac.centre_id', '=', centreId)
+    .orderBy('a.display_name')
+    .execute();
+}
+
+export function allCentresBrief(db: Db) {
+  return db.selectFrom('centres').select(['id', 'name', 'status']).orderBy('id').execute();
+}

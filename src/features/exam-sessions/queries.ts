@@ -1,0 +1,161 @@
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Database, ExamSessionsTable } from '../../db/schema.js';
+import type { NewSessionInput, SessionStatus } from '../../domain/exam-session-rules.js';
+import { parisDate, parisEndOfDay } from '../../domain/paris-time.js';
+import { recordAudit } from '../audit/audit-log.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export interface ExamSession {
+  id: number;
+  centreId: number;
+  /** `AAAA-MM-JJ`, Paris. */
+  date: string;
+  /** `HH:MM`, Paris. */
+  startTime: string;
+  room: string;
+  supervisor: string;
+  status: SessionStatus;
+  openedAt: string | null;
+  closedAt: string | null;
+  createdAt: string;
+}
+
+function toSession(row: Selectable<ExamSessionsTable>): ExamSession {
+  return {
+    id: row.id,
+    centreId: row.centre_id,
+    date: row.date,
+    startTime: row.start_time,
+    room: row.room,
+    supervisor: row.supervisor,
+    status: row.status,
+    openedAt: row.opened_at,
+    closedAt: row.closed_at,
+    createdAt: row.created_at,
+  };
+}
+
+/**
+ * Open sessions whose day is over are stored as closed, with closed_at at the end of their day.
+ * Called wherever sessions are read, so that what is stored matches what the rules say.
+ * Returns how many were closed (each gets an audit row from the system).
+ */
+export async function closeStaleSessions(db: Kysely<Database>, today: string): Promise<number> {
+  const stale = await db.selectFrom('exam_sessions').select(['id', 'date']).where('status', '=', 'open').where('date', '<', today).execute();
+  if (stale.length === 0) return 0;
+  return db.transaction().execute(async (trx) => {
+    let closed = 0;
+    for (const s of stale) {
+      const closedAt = parisEndOfDay(s.date).toISOString();
+      const result = await trx
+        .updateTable('exam_sessions')
+        .set({ status: 'closed', closed_at: closedAt })
+        .where('id', '=', s.id)
+        .where('status', '=', 'open')
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) continue;
+      closed += 1;
+      // Recorded at the moment the session closed by itself, not when this was noticed.
+      await recordAudit(trx, { now: () => new Date(closedAt) }, {
+        action: 'session.fermee_automatiquement',
+        actor: { accountId: null, label: 'système' },
+        target: { type: 'session', id: s.id },
+        details: { date: s.date, fermee_a: closedAt },
+      });
+    }
+    return closed;
+  });
+}
+
+export interface SessionsByDay {
+  today: ExamSession[];
+  upcoming: ExamSession[];
+  past: ExamSession[];
+}
+
+/** The centre's sessions: today's first, then the days to come (soonest first), then the past (latest first). */
+export async function listSessions(db: Kysely<Database>, centreId: number, now: Date): Promise<SessionsByDay> {
+  const today = parisDate(now);
+  await closeStaleSessions(db, today);
+  const rows = await db
+    .selectFrom('exam_sessions')
+    .selectAll()
+    .where('centre_id', '=', centreId)
+    .orderBy('date')
+    .orderBy('start_time')
+    .orderBy('id')
+    .execute();
+  const sessions = rows.map(toSession);
+  return {
+    today: sessions.filter((s) => s.date === today),
+    upcoming: sessions.filter((s) => s.date > today),
+    past: sessions.filter((s) => s.date < today).reverse(),
+  };
+}
+
+/** Today's sessions of the centre, by start time (for the manager's dashboard). */
+export async function todaySessions(db: Kysely<Database>, centreId: number, now: Date): Promise<ExamSession[]> {
+  const today = parisDate(now);
+  await closeStaleSessions(db, today);
+  const rows = await db
+    .selectFrom('exam_sessions')
+    .selectAll()
+    .where('centre_id', '=', centreId)
+    .where('date', '=', today)
+    .orderBy('start_time')
+    .orderBy('id')
+    .execute();
+  return rows.map(toSession);
+}
+
+/** The sessions in which a candidate of this centre may start an exam now (for the kiosk). */
+export async function findOpenSessions(db: Kysely<Database>, centreId: number, now: Date): Promise<ExamSession[]> {
+  const today = parisDate(now);
+  await closeStaleSessions(db, today);
+  const rows = await db
+    .selectFrom('exam_sessions')
+    .selectAll()
+    .where('centre_id', '=', centreId)
+    .where('status', '=', 'open')
+    .where('date', '=', today)
+    .orderBy('start_time')
+    .orderBy('id')
+    .execute();
+  return rows.map(toSession);
+}
+
+/** One session of the centre, or null (also for another centre's session: its URL answers 404). */
+export async function getSession(db: Db, centreId: number, id: number): Promise<ExamSession | null> {
+  const row = await db.selectFrom('exam_sessions').selectAll().where('id', '=', id).where('centre_id', '=', centreId).executeTakeFirst();
+  return row ? toSession(row) : null;
+}
+
+export async function insertSession(db: Db, centreId: number, input: NewSessionInput, createdAt: string): Promise<number> {
+  const row = await db
+    .insertInto('exam_sessions')
+    .values({
+      centre_id: centreId,
+      date: input.date,
+      start_time: input.startTime,
+      room: input.room,
+      supervisor: input.supervisor,
+      status: 'planned',
+      created_at: createdAt,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** Moves a session from `from` to `to`; false when it was no longer in `from` (a concurrent change). */
+export async function setSessionStatus(db: Db, centreId: number, id: number, from: SessionStatus, to: 'open' | 'closed', at: string): Promise<boolean> {
+  const result = await db
+    .updateTable('exam_sessions')
+    .set(to === 'open' ? { status: 'open', opened_at: at } : { status: 'closed', closed_at: at })
+    .where('id', '=', id)
+    .where('centre_id', '=', centreId)
+    .where('status', '=', from)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
