@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { recordAudit } from '../audit/audit-log.js';
 import { hashPassword, passwordProblem } from '../auth/passwords.js';
-import { consumeLinkAndSetPassword, findUsableLink } from './links.js';
+import { isPlausibleEmail } from '../auth/accounts.js';
+import { findAccountByEmail } from '../auth/queries.js';
+import { consumeLinkAndSetPassword, createAccountLink, findUsableLink, LINK_LIFETIME_MS, linkUrl } from './links.js';
 
 type Params = { Params: { secret: string } };
 
@@ -9,6 +11,40 @@ const EXPIRED = 'Ce lien n’est plus valable : il a déjà servi ou a expiré (
 
 /** Where a person sets their own password, through the one-time link they were given. */
 export default async function accountLinkRoutes(app: FastifyInstance) {
+  app.get('/mot-de-passe-oublie', async (_request, reply) =>
+    reply.render('account-links/forgotten', { values: { email: '' }, errors: {}, sent: false, mailEnabled: app.mailer.enabled }, { title: 'Mot de passe oublié' }),
+  );
+
+  // The answer is the same whether the account exists or not, so that the page reveals no account.
+  app.post('/mot-de-passe-oublie', async (request: FastifyRequest<{ Body: { email?: string } }>, reply) => {
+    const email = String(request.body?.email ?? '').trim().slice(0, 320);
+    if (!isPlausibleEmail(email)) {
+      return reply.render(
+        'account-links/forgotten',
+        { values: { email }, errors: { email: 'Saisissez une adresse électronique valide.' }, sent: false, mailEnabled: app.mailer.enabled },
+        { title: 'Mot de passe oublié', status: 400 },
+      );
+    }
+    const account = app.mailer.enabled ? await findAccountByEmail(app.db, email) : undefined;
+    if (account && !account.disabled_at) {
+      const url = linkUrl(app.config.publicUrl, await createAccountLink(app.db, app.clock, account.id, 'reset'));
+      await app.mailer
+        .send({
+          to: account.email,
+          subject: 'QCM-AIPR : réinitialisation de votre mot de passe',
+          text: `Bonjour ${account.display_name},\n\nPour choisir un nouveau mot de passe, ouvrez ce lien (valable ${LINK_LIFETIME_MS / 3_600_000} heures, une seule fois) :\n${url}\n\nSi vous n’êtes pas à l’origine de cette demande, ignorez ce message.`,
+        })
+        .catch((err: unknown) => request.log.warn({ err }, 'sending the reset link failed'));
+      await recordAudit(app.db, app.clock, {
+        action: 'compte.reinitialisation_demandee',
+        actor: { accountId: account.id, label: account.email },
+        target: { type: 'compte', id: account.id },
+        ip: request.ip,
+      });
+    }
+    return reply.render('account-links/forgotten', { values: { email }, errors: {}, sent: true, mailEnabled: app.mailer.enabled }, { title: 'Mot de passe oublié' });
+  });
+
   app.get('/compte/mot-de-passe/:secret', async (request: FastifyRequest<Params>, reply) => {
     const link = await findUsableLink(app.db, app.clock, request.params.secret);
     reply.header('referrer-policy', 'no-referrer');
