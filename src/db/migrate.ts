@@ -2,6 +2,7 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import * as m0001 from '../../migrations/0001_foundation.js';
 import * as m0002 from '../../migrations/0002_questionnaires.js';
 import * as m0003 from '../../migrations/0003_centres_tokens_sessions.js';
+import * as m0004 from '../../migrations/0004_exams.js';
 import type { Database } from './schema.js';
 
 /**
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_questionnaires': m0002,
   '0003_centres_tokens_sessions': m0003,
+  '0004_exams': m0004,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

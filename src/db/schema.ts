@@ -18,6 +18,8 @@ export interface Database {
   exam_sessions: ExamSessionsTable;
   token_batches: TokenBatchesTable;
   exam_tokens: ExamTokensTable;
+  exams: ExamsTable;
+  exam_questions: ExamQuestionsTable;
 }
 
 export type Role = 'admin' | 'manager';
@@ -169,4 +171,45 @@ export interface ExamTokensTable {
   status: Generated<ExamTokenStatus>;
   used_at: string | null;
   revoked_at: string | null;
+}
+
+export interface ExamsTable {
+  id: Generated<number>;
+  centre_id: number;
+  exam_session_id: number;
+  token_id: number;
+  questionnaire_id: number;
+  last_name: string;
+  first_name: string;
+  /** `AAAA-MM-JJ` */
+  birth_date: string;
+  company: string | null;
+  /** The draw's seed, kept for the audit; the draw itself is stored in exam_questions. */
+  seed: string;
+  started_at: string;
+  extra_minutes: Generated<number>;
+  deadline_at: string;
+  finished_at: string | null;
+  /** Who finished it: the candidate, or the server at the deadline. */
+  finish_reason: 'candidat' | 'delai' | null;
+  score: number | null;
+  maximum: number | null;
+  pass_mark: number | null;
+  passed: 0 | 1 | null;
+  /** The ScoreResult of src/domain/scoring.ts, as JSON. */
+  result_detail: string | null;
+}
+
+export interface ExamQuestionsTable {
+  exam_id: number;
+  /** 1-based, the order the candidate sees. */
+  position: number;
+  question_id: number;
+  answer_order: string;
+  chosen_answer_id: number | null;
+  dont_know: Generated<0 | 1>;
+  flagged: Generated<0 | 1>;
+  /** The candidate's sequence number of the last applied choice: an older request never overwrites a newer one. */
+  response_seq: Generated<number>;
+  answered_at: string | null;
 }

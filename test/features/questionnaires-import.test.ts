@@ -668,3 +668,73 @@ t.test('the upload form refuses a post without the CSRF token, storing nothing',
   t.equal(res.statusCode, 403);
   t.same(counts(testApp), before);
 });
+
+// ——— With JavaScript: the form is posted by htmx ————————————————————————————————————
+
+/** htmx 2's default: which answers it swaps in (the first rule whose code matches decides). */
+const HTMX_DEFAULT_RESPONSE_HANDLING = [
+  { code: '204', swap: false },
+  { code: '[23]..', swap: true },
+  { code: '[45]..', swap: false, error: true },
+];
+
+/** Whether htmx, configured by the page's <meta name="htmx-config">, swaps in an answer of this status. */
+function htmxSwaps(page: string, status: number): boolean {
+  const raw = /<meta name="htmx-config" content='([^']*)'>/.exec(page)?.[1];
+  const config = raw ? (JSON.parse(unescapeHtml(raw)) as { responseHandling?: { code: string; swap: boolean }[] }) : {};
+  const rules = config.responseHandling ?? HTMX_DEFAULT_RESPONSE_HANDLING;
+  return rules.find((rule) => new RegExp(`^(?:${rule.code})$`).test(String(status)))?.swap ?? false;
+}
+
+/** The elements of `html` that a CSS id selector such as "#contenu" finds. */
+function hasElementWithId(html: string, selector: string): boolean {
+  const id = selector.replace(/^#/, '');
+  return new RegExp(`<[a-z]+[^>]*\\sid="${id}"`).test(html);
+}
+
+t.test('with htmx, the administrator sees the errors of a refused bank and the preview of an imported one', async (t) => {
+  const testApp = await freshApp(t);
+  const agent = await adminAgent(testApp);
+  const formPage = await agent.get('/admin/questionnaires/importer');
+  const formTag = /<form[^>]*action="\/admin\/questionnaires\/importer"[^>]*>/.exec(formPage.body)?.[0] ?? '';
+  const select = /hx-select="([^"]+)"/.exec(formTag)?.[1];
+  if (!/hx-post=/.test(formTag)) {
+    t.pass('the import form is a plain form: nothing more to check');
+    return;
+  }
+  const htmxHeaders = { 'hx-request': 'true', 'hx-current-url': 'http://localhost/admin/questionnaires/importer' };
+
+  // A refused bank: htmx must swap the answer in, and find in it what hx-select asks for.
+  const refused = BAD_CASES.find((c) => c.name === 'unknown profile')!;
+  const form = new FormData();
+  form.append('_csrf', agent.csrfToken!);
+  form.append('banque', new Blob([(refused.source as { text: string }).text]), 'banque.json');
+  const encoded = new Response(form);
+  const cookie = [...agent.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  const bad = await testApp.app.inject({
+    method: 'POST',
+    url: '/admin/questionnaires/importer',
+    payload: Buffer.from(await encoded.arrayBuffer()),
+    headers: { 'content-type': encoded.headers.get('content-type')!, cookie, ...htmxHeaders },
+  });
+  t.same(listedErrors(bad.body), refused.errors.map(describeBankError), 'the answer lists the errors');
+  t.ok(htmxSwaps(formPage.body, bad.statusCode), `htmx swaps in an answer of status ${bad.statusCode} (otherwise the page does not change and the errors are never seen)`);
+  if (select) t.ok(hasElementWithId(bad.body, select), `the answer holds the ${select} that hx-select takes from it (otherwise the content is replaced by nothing)`);
+
+  // A valid bank: the browser follows the 303 with the same htmx headers, and the preview is swapped in.
+  const okForm = new FormData();
+  okForm.append('_csrf', agent.csrfToken!);
+  okForm.append('banque', new Blob([JSON.stringify(smallBank('2023'))]), 'banque.json');
+  const okEncoded = new Response(okForm);
+  const ok = await testApp.app.inject({
+    method: 'POST',
+    url: '/admin/questionnaires/importer',
+    payload: Buffer.from(await okEncoded.arrayBuffer()),
+    headers: { 'content-type': okEncoded.headers.get('content-type')!, cookie, ...htmxHeaders },
+  });
+  t.equal(ok.statusCode, 303);
+  const preview = await agent.get(String(ok.headers.location), htmxHeaders);
+  t.equal(preview.statusCode, 200);
+  t.match(preview.body, 'QCM Opérateur 2023', 'the preview is answered');
+  if (select) t.ok(hasElementWithId(preview.body, select), `the preview holds the ${select} that hx-select takes from it (otherwise the content is replaced by nothing)`);
+});

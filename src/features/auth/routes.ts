@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { retryMessage } from '../../domain/sign-in-throttle.js';
+import { retryMessage } from '../../domain/throttle.js';
 import { recordAudit, requestActor } from '../audit/audit-log.js';
 import { safeNextPath } from '../../plugins/auth.js';
 import { attemptSignIn } from './sign-in.js';

@@ -1,16 +1,11 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
 import type { Database } from '../../db/schema.js';
-import {
-  ACCOUNT_POLICY,
-  ADDRESS_POLICY,
-  afterFailure,
-  lockedUntil,
-  type ThrottlePolicy,
-} from '../../domain/sign-in-throttle.js';
+import { ACCOUNT_POLICY, ADDRESS_POLICY } from '../../domain/throttle.js';
 import { recordAudit } from '../audit/audit-log.js';
 import { verifyAgainstDecoy, verifyPassword } from './passwords.js';
-import { clearThrottle, findAccountByEmail, readThrottle, writeThrottle } from './queries.js';
+import { clearThrottle, countFailure, latestLock } from '../throttle/store.js';
+import { findAccountByEmail } from './queries.js';
 
 export type SignInOutcome =
   | { ok: true; accountId: number }
@@ -19,19 +14,6 @@ export type SignInOutcome =
 
 const accountKey = (email: string) => `compte:${email.trim().toLowerCase()}`;
 const addressKey = (ip: string) => `adresse:${ip}`;
-
-async function latestLock(db: Kysely<Database>, keys: string[], now: Date): Promise<Date | null> {
-  let latest: Date | null = null;
-  for (const key of keys) {
-    const until = lockedUntil(await readThrottle(db, key), now);
-    if (until && (!latest || until > latest)) latest = until;
-  }
-  return latest;
-}
-
-async function countFailure(db: Kysely<Database>, key: string, now: Date, policy: ThrottlePolicy): Promise<void> {
-  await writeThrottle(db, key, afterFailure(await readThrottle(db, key), now, policy));
-}
 
 /** Checks the throttles, then the password; records the outcome in the throttles and the audit log. */
 export async function attemptSignIn(

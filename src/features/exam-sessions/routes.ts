@@ -1,3 +1,139 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  canClose,
+  canOpen,
+  effectiveStatus,
+  isOpenForExams,
+  SESSION_STATUS_LABELS,
+  type NewSessionField,
+  type NewSessionInput,
+} from '../../domain/exam-session-rules.js';
+import { formatLongDate, formatParisDateTime, parisDate } from '../../domain/paris-time.js';
+import { notFound } from '../../plugins/errors.js';
+import { requestActor } from '../audit/audit-log.js';
+import { centreOf } from '../centre/current-centre.js';
+import { closeSession, createSession, openSession } from './lifecycle.js';
+import { closeStaleSessions, getSession, listSessions, type ExamSession } from './queries.js';
 
-export default async function routes(_app: FastifyInstance) {}
+type Params = { Params: { id: string } };
+
+function parseId(raw: string): number {
+  if (!/^[0-9]{1,15}$/.test(raw)) throw notFound();
+  const id = Number(raw);
+  if (!Number.isSafeInteger(id) || id <= 0) throw notFound();
+  return id;
+}
+
+function field(request: FastifyRequest, name: string): string {
+  const value = (request.body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value : '';
+}
+
+/** A session as the pages show it: the status the rules give now, dates in French. */
+export function presentSession(session: ExamSession, now: Date) {
+  const status = effectiveStatus(session, now);
+  const dayPassed = session.date < parisDate(now);
+  const opening = canOpen(session, now);
+  return {
+    ...session,
+    status,
+    statusLabel: status === 'planned' && dayPassed ? 'Non ouverte (jour passé)' : SESSION_STATUS_LABELS[status],
+    longDate: formatLongDate(session.date),
+    openForExams: isOpenForExams(session, now),
+    canOpen: opening.ok,
+    /** Why a planned session cannot be opened now (too early, or its day is over). */
+    openRefusal: status === 'planned' && !opening.ok ? opening.message : null,
+    canClose: canClose(session, now).ok,
+    openedAtText: session.openedAt ? formatParisDateTime(session.openedAt) : null,
+    closedAtText: session.closedAt ? formatParisDateTime(session.closedAt) : null,
+  };
+}
+
+const FORM_FIELDS: Record<NewSessionField, string> = { date: 'date', startTime: 'heure_debut', room: 'salle', supervisor: 'surveillant' };
+
+function renderNewForm(reply: FastifyReply, today: string, values: NewSessionInput, errors: Partial<Record<NewSessionField, string>> = {}, status = 200) {
+  const order: NewSessionField[] = ['date', 'startTime', 'room', 'supervisor'];
+  const summary = order.filter((f) => errors[f]).map((f) => ({ id: FORM_FIELDS[f], message: errors[f]! }));
+  return reply.render('exam-sessions/new', { values, errors, summary, today }, { title: 'Créer une session d’examen', status });
+}
+
+/** The manager's exam sessions (manager area: role and current centre are checked in app.ts). */
+export default async function examSessionRoutes(app: FastifyInstance) {
+  app.get('/centre/sessions', async (request, reply) => {
+    const centre = centreOf(request);
+    const now = app.clock.now();
+    const byDay = await listSessions(app.db, centre.id, now);
+    const present = (list: ExamSession[]) => list.map((s) => presentSession(s, now));
+    return reply.render(
+      'exam-sessions/list',
+      { centre, today: present(byDay.today), upcoming: present(byDay.upcoming), past: present(byDay.past), todayText: formatLongDate(parisDate(now)) },
+      { title: 'Sessions d’examen' },
+    );
+  });
+
+  app.get('/centre/sessions/nouvelle', async (request, reply) => {
+    centreOf(request);
+    const today = parisDate(app.clock.now());
+    return renderNewForm(reply, today, { date: today, startTime: '', room: '', supervisor: '' });
+  });
+
+  app.post('/centre/sessions/nouvelle', async (request, reply) => {
+    const centre = centreOf(request);
+    const values: NewSessionInput = {
+      date: field(request, 'date'),
+      startTime: field(request, 'heure_debut'),
+      room: field(request, 'salle'),
+      supervisor: field(request, 'surveillant'),
+    };
+    const outcome = await createSession(app.db, app.clock, centre.id, values, { actor: requestActor(request), ip: request.ip });
+    if (!outcome.ok) return renderNewForm(reply, parisDate(app.clock.now()), values, outcome.errors, 400);
+    reply.flash('success', 'La session est créée. Ouvrez-la le jour venu, au moment où les candidats s’installent.');
+    return reply.redirect(`/centre/sessions/${outcome.sessionId}`, 303);
+  });
+
+  app.get('/centre/sessions/:id', async (request: FastifyRequest<Params>, reply) => {
+    const centre = centreOf(request);
+    const id = parseId(request.params.id);
+    const now = app.clock.now();
+    await closeStaleSessions(app.db, parisDate(now));
+    const session = await getSession(app.db, centre.id, id);
+    if (!session) throw notFound();
+    const shown = presentSession(session, now);
+    return reply.render('exam-sessions/show', { centre, session: shown }, { title: `Session du ${shown.longDate}` });
+  });
+
+  app.post('/centre/sessions/:id/ouvrir', async (request: FastifyRequest<Params>, reply) => {
+    const centre = centreOf(request);
+    const id = parseId(request.params.id);
+    const outcome = await openSession(app.db, app.clock, centre, id, { actor: requestActor(request), ip: request.ip });
+    if (!outcome) throw notFound();
+    if (outcome.ok) reply.flash('success', 'La session est ouverte : les candidats peuvent commencer leur examen sur les postes de la salle.');
+    else reply.flash('error', outcome.message);
+    return reply.redirect(`/centre/sessions/${id}`, 303);
+  });
+
+  app.get('/centre/sessions/:id/fermer', async (request: FastifyRequest<Params>, reply) => {
+    const centre = centreOf(request);
+    const id = parseId(request.params.id);
+    const now = app.clock.now();
+    await closeStaleSessions(app.db, parisDate(now));
+    const session = await getSession(app.db, centre.id, id);
+    if (!session) throw notFound();
+    const rule = canClose(session, now);
+    if (!rule.ok) {
+      reply.flash('error', rule.message);
+      return reply.redirect(`/centre/sessions/${id}`, 303);
+    }
+    return reply.render('exam-sessions/confirm-close', { session: presentSession(session, now) }, { title: 'Fermer la session' });
+  });
+
+  app.post('/centre/sessions/:id/fermer', async (request: FastifyRequest<Params>, reply) => {
+    const centre = centreOf(request);
+    const id = parseId(request.params.id);
+    const outcome = await closeSession(app.db, app.clock, centre.id, id, { actor: requestActor(request), ip: request.ip });
+    if (!outcome) throw notFound();
+    if (outcome.ok) reply.flash('success', 'La session est fermée : plus aucun examen ne peut y commencer.');
+    else reply.flash('error', outcome.message);
+    return reply.redirect(`/centre/sessions/${id}`, 303);
+  });
+}

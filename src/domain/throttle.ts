@@ -1,5 +1,5 @@
 /**
- * Throttling of failed sign-ins. A key (an account, or an address) collects failures within a
+ * Throttling of failed attempts (sign-in, kiosk entry). A key (an account, or an address) collects failures within a
  * window; reaching the limit locks the key for a while. A success clears the account's key.
  */
 export interface ThrottlePolicy {
@@ -18,6 +18,10 @@ export interface ThrottleState {
 export const ACCOUNT_POLICY: ThrottlePolicy = { maxFailures: 5, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
 /** Per address: more tries, since a whole centre may sit behind one address. */
 export const ADDRESS_POLICY: ThrottlePolicy = { maxFailures: 20, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
+/** Kiosk entry, per terminal: a candidate mistyping a token a few times must not wait long. */
+export const KIOSK_TERMINAL_POLICY: ThrottlePolicy = { maxFailures: 8, windowMs: 10 * 60_000, lockMs: 5 * 60_000 };
+/** Kiosk entry, per centre: a whole room may mistype, so the bar is higher than per terminal. */
+export const KIOSK_CENTRE_POLICY: ThrottlePolicy = { maxFailures: 60, windowMs: 10 * 60_000, lockMs: 5 * 60_000 };
 
 /** When the key is locked at `now`, the end of the lock; otherwise null. */
 export function lockedUntil(state: ThrottleState | null, now: Date): Date | null {
