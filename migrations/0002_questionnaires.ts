@@ -40,28 +40,25 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('answers_question').on('answers').column('question_id').execute();
 
   // A published or retired version never changes: a correction is a new version. The database
-  // refuses it too, so that no future code path can quietly edit a bank candidates have sat.
-  for (const [table, owner] of [
-    ['questions', 'OLD.questionnaire_id'],
-    ['answers', '(select questionnaire_id from questions where id = OLD.question_id)'],
-  ] as const) {
-    for (const event of ['update', 'delete'] as const) {
-      await sql
-        .raw(
-          `create trigger ${table}_frozen_${event} before ${event} on ${table}
-           when (select status from questionnaires where id = ${owner}) <> 'draft'
-           begin select raise(abort, 'questionnaire publié : modification interdite'); end`,
-        )
-        .execute(db);
-    }
-  }
-  await sql
-    .raw(
-      `create trigger questionnaires_frozen_content before update of profile, version, title, rules on questionnaires
-       when OLD.status <> 'draft'
-       begin select raise(abort, 'questionnaire publié : modification interdite'); end`,
-    )
-    .execute(db);
+  // refuses it too, so that no code path can quietly edit, add to or delete a bank candidates sat.
+  const frozen = (condition: string) => `when ${condition} begin select raise(abort, 'questionnaire publié : modification interdite'); end`;
+  const statusOf = (questionnaireId: string) => `(select status from questionnaires where id = ${questionnaireId})`;
+  const questionOwner = (questionId: string) => `(select questionnaire_id from questions where id = ${questionId})`;
+  const triggers = [
+    `create trigger questions_frozen_insert before insert on questions ${frozen(`${statusOf('NEW.questionnaire_id')} <> 'draft'`)}`,
+    `create trigger questions_frozen_update before update on questions ${frozen(`${statusOf('OLD.questionnaire_id')} <> 'draft' or ${statusOf('NEW.questionnaire_id')} <> 'draft'`)}`,
+    `create trigger questions_frozen_delete before delete on questions ${frozen(`${statusOf('OLD.questionnaire_id')} <> 'draft'`)}`,
+    `create trigger answers_frozen_insert before insert on answers ${frozen(`${statusOf(questionOwner('NEW.question_id'))} <> 'draft'`)}`,
+    `create trigger answers_frozen_update before update on answers ${frozen(`${statusOf(questionOwner('OLD.question_id'))} <> 'draft' or ${statusOf(questionOwner('NEW.question_id'))} <> 'draft'`)}`,
+    `create trigger answers_frozen_delete before delete on answers ${frozen(`${statusOf(questionOwner('OLD.question_id'))} <> 'draft'`)}`,
+    `create trigger questionnaires_frozen_content before update of profile, version, title, rules on questionnaires ${frozen(`OLD.status <> 'draft'`)}`,
+    // Only forward: draft → published → retired.
+    `create trigger questionnaires_status_forward before update of status on questionnaires ${frozen(
+      `NEW.status <> OLD.status and not ((OLD.status = 'draft' and NEW.status = 'published') or (OLD.status = 'published' and NEW.status = 'retired'))`,
+    )}`,
+    `create trigger questionnaires_frozen_delete before delete on questionnaires ${frozen(`OLD.status <> 'draft'`)}`,
+  ];
+  for (const trigger of triggers) await sql.raw(trigger).execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -16,6 +16,7 @@ import managerAdminRoutes from './features/managers/routes.js';
 import tokenRoutes from './features/tokens/routes.js';
 import healthRoutes from './features/health/routes.js';
 import helpRoutes from './features/help/routes.js';
+import kioskRoutes from './features/kiosk/routes.js';
 import questionnaireRoutes from './features/questionnaires/routes.js';
 import { BrowserPool } from './pdf/browser-pool.js';
 import auth from './plugins/auth.js';
@@ -54,7 +55,6 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(database, { db: deps.db, clock: deps.clock ?? systemClock, browserPool, config, mailer });
   await app.register(securityHeaders, { https: isHttps(config) });
   await app.register(fastifyFormbody);
-  await app.register(uploads);
   await app.register(staticFiles);
   await app.register(session, { secret: deps.sessionSecret, secure: isHttps(config) });
   await app.register(csrf);
@@ -66,10 +66,14 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(authRoutes);
   await app.register(helpRoutes);
   await app.register(accountLinkRoutes);
+  await app.register(kioskRoutes);
 
-  // One authorisation check per area: the role, then (for managers) the centre every query is scoped to.
+  // One authorisation check per area, before any body is read: the role, then (for managers) the
+  // centre every query is scoped to.
   await app.register(async (admin) => {
-    admin.addHook('preHandler', admin.requireRole('admin'));
+    admin.addHook('onRequest', admin.requireRole('admin'));
+    // Only administrators upload files: elsewhere a multipart body is refused before it is read.
+    await admin.register(uploads);
     await admin.register(adminRoutes);
     await admin.register(questionnaireRoutes);
     await admin.register(centreAdminRoutes);
@@ -79,8 +83,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     manager.decorateRequest('centre', null);
     // Set by resolveCurrentCentre before any handler; Fastify wants a non-reference initial value.
     manager.decorateRequest('managerCentres', null as never);
-    manager.addHook('preHandler', manager.requireRole('manager'));
-    manager.addHook('preHandler', resolveCurrentCentre);
+    manager.addHook('onRequest', manager.requireRole('manager'));
+    manager.addHook('onRequest', resolveCurrentCentre);
     await manager.register(centreRoutes);
     await manager.register(tokenRoutes);
     await manager.register(examSessionRoutes);

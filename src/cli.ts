@@ -9,6 +9,7 @@ import { passwordProblem } from './features/auth/passwords.js';
 import { describeBankError } from './domain/bank.js';
 import { decodeUpload, importQuestionnaire, type BankSource } from './features/questionnaires/lifecycle.js';
 import { backupDatabase } from './operator/backup.js';
+import { generateTokens } from './operator/generate-tokens.js';
 import { openMigratedDatabase } from './operator/open.js';
 import { describeDemoLogins, seedDemo } from './operator/seed-demo.js';
 
@@ -17,6 +18,8 @@ const USAGE = `Usage : npm run cli -- <commande>
   create-admin <email> [--password-stdin]  compte d'administration nationale
   import-questionnaire <fichier.json|fichier.csv> [--entete entete.json] [--publish]
                                            importe une banque (CSV : avec son en-tête JSON)
+  generate-tokens --centre centreXXXX --profil <profil> --count N
+                                           table de jetons (affiche les codes)
   backup <fichier>                         copie cohérente de la base, même serveur en marche`;
 
 class UsageError extends Error {}
@@ -79,7 +82,13 @@ async function main(argv: string[]): Promise<void> {
         });
         const file = positionals[0];
         if (!file) throw new UsageError('Indiquez le fichier de la banque : import-questionnaire <fichier>.');
-        const read = (path: string) => decodeUpload(readFileSync(path));
+        const read = (path: string) => {
+          try {
+            return decodeUpload(readFileSync(path));
+          } catch {
+            throw new UsageError(`Impossible de lire le fichier ${path} : vérifiez son chemin et ses droits.`);
+          }
+        };
         let source: BankSource;
         if (file.toLowerCase().endsWith('.csv')) {
           if (!values.entete) throw new UsageError('Une banque CSV s’importe avec son en-tête JSON : --entete <fichier.json>.');
@@ -98,6 +107,21 @@ async function main(argv: string[]): Promise<void> {
           return;
         }
         console.log(`Banque importée (questionnaire n° ${outcome.questionnaireId}) ${outcome.published ? 'et publiée' : 'en brouillon'}.`);
+        return;
+      }
+      case 'generate-tokens': {
+        const { values } = parseArgs({
+          args: rest,
+          options: { centre: { type: 'string' }, profil: { type: 'string' }, count: { type: 'string' } },
+        });
+        if (!values.centre || !values.profil || !values.count) {
+          throw new UsageError('Indiquez --centre, --profil et --count.');
+        }
+        const count = Number(values.count);
+        const outcome = await generateTokens(db.kysely, systemClock, { centreId: values.centre, profile: values.profil, count, actorLabel: 'CLI' });
+        if (!outcome.ok) throw new UsageError(outcome.message);
+        console.log(`Table n° ${outcome.batchId} : ${outcome.codes.length} jetons pour ${outcome.centre}, ${outcome.questionnaire.title}`);
+        for (const code of outcome.formattedCodes) console.log(code);
         return;
       }
       case 'backup': {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 
 export type NodeEnv = 'development' | 'production' | 'test';
@@ -66,16 +67,28 @@ function readSessionSecret(env: Env): string | null {
   return raw;
 }
 
+const PROXY_KEYWORDS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isProxyAddress(part: string): boolean {
+  if (PROXY_KEYWORDS.has(part)) return true;
+  const [address, prefix, ...rest] = part.split('/');
+  if (rest.length > 0 || !address) return false;
+  const family = isIP(address);
+  if (family === 0) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
 function readTrustProxy(env: Env): Config['trustProxy'] {
   const raw = env.TRUST_PROXY?.trim();
   if (!raw || raw === 'false') return false;
   if (raw === 'true') return true;
   if (/^\d+$/.test(raw)) return Number(raw);
   const parts = raw.split(',').map((p) => p.trim());
-  const addressLike = /^[0-9a-fA-F.:]+(\/\d{1,3})?$/;
-  if (parts.every((p) => addressLike.test(p))) return parts.join(',');
+  if (parts.every(isProxyAddress)) return parts.join(',');
   throw new ConfigError(
-    `TRUST_PROXY must be true, false, a hop count or a comma-separated list of addresses (got "${raw}")`,
+    `TRUST_PROXY must be true, false, a hop count, or a comma-separated list of addresses, subnets or loopback/linklocal/uniquelocal (got "${raw}")`,
   );
 }
 
@@ -102,14 +115,21 @@ function readMailFrom(env: Env): string {
 
 export function loadConfig(env: Env = process.env): Config {
   const port = readPort(env);
+  const publicUrl = readPublicUrl(env, port);
+  const trustProxy = readTrustProxy(env);
+  // The server speaks plain HTTP: an https address means a TLS proxy in front, which must be
+  // trusted, or requests look like http and the Secure session cookie is never set.
+  if (publicUrl.startsWith('https:') && trustProxy === false) {
+    throw new ConfigError('TRUST_PROXY must be set when PUBLIC_URL is https (the TLS proxy in front of the server must be trusted)');
+  }
   return {
     port,
     host: readHost(env),
     dataDir: resolve(env.DATA_DIR?.trim() || './data'),
-    publicUrl: readPublicUrl(env, port),
+    publicUrl,
     sessionSecret: readSessionSecret(env),
     nodeEnv: readNodeEnv(env),
-    trustProxy: readTrustProxy(env),
+    trustProxy,
     puppeteerExecutablePath: env.PUPPETEER_EXECUTABLE_PATH?.trim() || null,
     smtpUrl: readSmtpUrl(env),
     mailFrom: readMailFrom(env),

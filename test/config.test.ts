@@ -82,6 +82,7 @@ t.test('good values are parsed', async (t) => {
     HOST: '127.0.0.1',
     DATA_DIR: '/srv/aipr/data',
     PUBLIC_URL: 'https://aipr.example.fr/',
+    TRUST_PROXY: 'loopback',
     SESSION_SECRET: 's'.repeat(32),
     NODE_ENV: 'production',
     PUPPETEER_EXECUTABLE_PATH: '/usr/bin/chromium',
@@ -90,6 +91,7 @@ t.test('good values are parsed', async (t) => {
   t.equal(config.host, '127.0.0.1');
   t.equal(config.dataDir, '/srv/aipr/data');
   t.equal(config.publicUrl, 'https://aipr.example.fr', 'the trailing slash is dropped');
+  t.equal(config.trustProxy, 'loopback', 'a proxy keyword is accepted');
   t.equal(isHttps(config), true);
   t.equal(config.sessionSecret, 's'.repeat(32));
   t.equal(config.nodeEnv, 'production');
@@ -134,4 +136,8 @@ t.test('resolveSessionSecret', async (t) => {
     t.equal(resolveSessionSecret(config), secret);
     t.notOk(existsSync(join(dataDir, 'session-secret')), 'no secret file is written');
   });
+});
+
+t.test('an https PUBLIC_URL without TRUST_PROXY is refused, naming TRUST_PROXY', async (t) => {
+  t.throws(() => loadConfig({ PUBLIC_URL: 'https://aipr.example.fr' }), { name: 'Error', message: /TRUST_PROXY/ });
 });

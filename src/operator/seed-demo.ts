@@ -10,6 +10,9 @@ import { describeBankError } from '../domain/bank.js';
 import { PROFILES } from '../domain/profiles.js';
 import { importQuestionnaire } from '../features/questionnaires/lifecycle.js';
 import { DEMO_DIR } from '../paths.js';
+import { formatTokenCode } from '../domain/token-code.js';
+import { PROFILE_LABELS } from '../domain/profiles.js';
+import { seedDemoTokensAndSession } from './seed-demo-exams.js';
 
 export const DEMO_PASSWORD = 'demo-aipr-2026';
 export const DEMO_ADMIN_EMAIL = 'admin@demo.test';
@@ -19,6 +22,9 @@ const DEMO_CENTRE_ID = 1;
 export interface DemoLogins {
   centre: string;
   questionnaires: string[];
+  /** One available token per published questionnaire, to try the kiosk at once. */
+  sampleTokens: { profile: string; code: string }[];
+  warnings: string[];
   admin: { email: string; password: string };
   manager: { email: string; password: string };
 }
@@ -54,13 +60,31 @@ export async function seedDemo(db: Kysely<Database>, clock: Clock, password = DE
     .onConflict((oc) => oc.doNothing())
     .execute();
   const questionnaires = await seedDemoQuestionnaires(db, clock);
+  const exams = await seedDemoTokensAndSession(db, clock, DEMO_CENTRE_ID);
+  const sampleTokens = await sampleAvailableTokens(db, DEMO_CENTRE_ID);
   await recordAudit(db, clock, { action: 'demo.initialisee', actor: { accountId: null, label: 'CLI' } });
   return {
     centre: formatCentreId(DEMO_CENTRE_ID),
     questionnaires,
+    sampleTokens,
+    warnings: exams.warnings,
     admin: { email: DEMO_ADMIN_EMAIL, password },
     manager: { email: DEMO_MANAGER_EMAIL, password },
   };
+}
+
+async function sampleAvailableTokens(db: Kysely<Database>, centreId: number) {
+  const rows = await db
+    .selectFrom('exam_tokens as t')
+    .innerJoin('questionnaires as q', 'q.id', 't.questionnaire_id')
+    .select(['q.profile', (eb) => eb.fn.min('t.code').as('code')])
+    .where('t.centre_id', '=', centreId)
+    .where('t.status', '=', 'available')
+    .where('q.status', '=', 'published')
+    .groupBy('q.profile')
+    .orderBy('q.profile')
+    .execute();
+  return rows.map((r) => ({ profile: PROFILE_LABELS[r.profile], code: formatTokenCode(String(r.code)) }));
 }
 
 /** The three demo banks (demo/questionnaires/), imported and published unless already there. */
@@ -84,6 +108,8 @@ export function describeDemoLogins(logins: DemoLogins, url: string): string {
     `  Connexion : ${url}/connexion`,
     `  Administration nationale : ${logins.admin.email} / ${logins.admin.password}`,
     `  Gestionnaire de centre   : ${logins.manager.email} / ${logins.manager.password}`,
-    `  Candidats : ${url}/examen`,
+    `  Candidats : ${url}/examen — centre ${logins.centre}, session ouverte aujourd'hui, jetons par exemple :`,
+    ...logins.sampleTokens.map((t) => `      ${t.profile} : ${t.code}`),
+    ...logins.warnings.map((w) => `  Attention : ${w}`),
   ].join('\n');
 }

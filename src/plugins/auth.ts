@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Role } from '../db/schema.js';
 import { findActiveAccount, type SignedInAccount } from '../features/auth/queries.js';
@@ -21,15 +21,28 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     /** The one role guard: anonymous → sign-in page and back; wrong role → 403. */
-    requireRole(role: Role): preHandlerAsyncHookHandler;
+    requireRole(role: Role): onRequestAsyncHookHandler;
   }
 }
 
-/** Only a local path may be a destination after sign-in: no scheme, no host, no `//`. */
+/**
+ * Only a path of this site may be a destination after sign-in. Browsers ignore tabs and newlines
+ * in URLs (so `/\t/host` means `//host`), and a control character would break the Location
+ * header: anything but a plain path is refused.
+ */
 export function safeNextPath(next: unknown): string | null {
-  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.includes('\\')) return null;
-  if (next.startsWith('/connexion') || next.startsWith('/deconnexion')) return null;
-  return next;
+  if (typeof next !== 'string' || next.length > 2000 || !next.startsWith('/')) return null;
+  if (/[\u0000-\u0020\u007f\\]/.test(next) || next.startsWith('//')) return null;
+  const base = 'http://qcm-aipr.invalid';
+  let url: URL;
+  try {
+    url = new URL(next, base);
+  } catch {
+    return null;
+  }
+  if (url.origin !== base) return null;
+  if (url.pathname.startsWith('/connexion') || url.pathname.startsWith('/deconnexion')) return null;
+  return url.pathname + url.search;
 }
 
 export function signInRedirect(request: FastifyRequest): string {
@@ -43,7 +56,7 @@ export default fp(
     app.decorateRequest('account', null);
     app.decorateRequest('sessionExpired', false);
 
-    app.addHook('preHandler', async (request) => {
+    app.addHook('onRequest', async (request) => {
       const session = request.session;
       if (!session?.accountId) return;
       const now = app.clock.now();
@@ -63,7 +76,7 @@ export default fp(
       if (now.getTime() - lastSeen > TOUCH_EVERY_MS) session.lastSeenAt = now.toISOString();
     });
 
-    app.decorate('requireRole', (role: Role): preHandlerAsyncHookHandler => {
+    app.decorate('requireRole', (role: Role): onRequestAsyncHookHandler => {
       return async function guard(request: FastifyRequest, reply: FastifyReply) {
         if (!request.account) {
           if (request.method === 'GET' || request.method === 'HEAD') {

@@ -64,7 +64,7 @@ export default fp(
           ...data,
           title: options.title ?? (data.title as string | undefined) ?? '',
           account: request.account ?? null,
-          centre: request.centre ?? null,
+          currentCentre: request.centre ?? null,
           managerCentres: request.managerCentres ?? [],
           csrfToken: this.generateCsrf(),
           flashes: takeFlashes(request),

@@ -4,6 +4,9 @@ import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD, seedDemo } from '../../src/operator/se
 import { createTestApp } from '../helpers/app.js';
 import { launchBrowser, type LaunchedBrowser } from '../helpers/browser.js';
 
+// A real browser on a busy shared machine can be slow to start.
+t.setTimeout(300_000);
+
 interface PageWatch {
   /** securitypolicyviolation events, as "directive blocked-uri". */
   cspViolations: string[];

@@ -1,9 +1,15 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { ConfigError } from '../../src/config.js';
 import { DEMO_ADMIN_EMAIL, DEMO_MANAGER_EMAIL, DEMO_PASSWORD, seedDemo } from '../../src/operator/seed-demo.js';
 import { Agent, createTestApp, type TestApp } from '../helpers/app.js';
+
+// Some seventy argon2id hashes (64 MiB each): slow on a busy shared machine, so more than the default 120 s.
+t.setTimeout(300_000);
 
 const MINUTE = 60_000;
 const WRONG_CREDENTIALS = 'Adresse électronique ou mot de passe incorrect.';
@@ -351,12 +357,14 @@ t.test('no spelling of another site gets through suivant', async (t) => {
 
 t.test('a signed-in user following a link with a newline in suivant does not bring the server down', async (t) => {
   // Run in a child process: if the server dies, it takes its process with it, not this test file.
+  const dataDir = mkdtempSync(join(tmpdir(), 'qcm-aipr-crash-'));
+  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
   const helpers = new URL('../helpers/app.ts', import.meta.url).href;
   const seed = new URL('../../src/operator/seed-demo.ts', import.meta.url).href;
   const script = `
     const { Agent, createTestApp } = await import(${JSON.stringify(helpers)});
     const { seedDemo } = await import(${JSON.stringify(seed)});
-    const testApp = await createTestApp();
+    const testApp = await createTestApp({ dataDir: ${JSON.stringify(dataDir)} });
     await seedDemo(testApp.db.kysely, testApp.clock);
     const agent = new Agent(testApp.app);
     await agent.signIn('admin@demo.test', 'demo-aipr-2026');
@@ -374,9 +382,10 @@ t.test('a signed-in user following a link with a newline in suivant does not bri
   });
   t.equal(child.status, 0, `the server process is still alive (stderr: ${child.stderr.split('\n').find((l) => /Error/.test(l)) ?? ''})`);
   const line = child.stdout.trim().split('\n').pop() ?? '';
-  let result: { status: number; location: string | null; health: number } | null = null;
+  type Result = { status: number; location: string | null; health: number };
+  let result: Result | null = null;
   try {
-    result = JSON.parse(line) as typeof result;
+    result = JSON.parse(line) as Result;
   } catch {
     result = null;
   }

@@ -736,5 +736,6 @@ t.test('with htmx, the administrator sees the errors of a refused bank and the p
   const preview = await agent.get(String(ok.headers.location), htmxHeaders);
   t.equal(preview.statusCode, 200);
   t.match(preview.body, 'QCM Opérateur 2023', 'the preview is answered');
+  t.same(flashes(preview.body), ['La banque a été importée en brouillon. Vérifiez-la avant de la publier.'], 'with the message of the import, not lost on the way');
   if (select) t.ok(hasElementWithId(preview.body, select), `the preview holds the ${select} that hx-select takes from it (otherwise the content is replaced by nothing)`);
 });

@@ -329,8 +329,10 @@ t.test('the database refuses any UPDATE or DELETE of questions and answers of a 
 });
 
 /*
- * The freeze must leave no way around it. These three statements each change a bank that
- * candidates may have sat, and the database accepts them (see the report of issue 3).
+ * The freeze must leave no way around it: each statement below changes a bank that candidates
+ * may have sat. The triggers of migrations/0002 only look at OLD rows of UPDATE/DELETE on
+ * questions and answers, so INSERTs, moves into a published bank, a status put back to draft and
+ * the cascade of a DELETE on questionnaires all get through.
  */
 t.test('the freeze of a published questionnaire has no way around it', async (t) => {
   const testApp = await freshApp(t);
@@ -358,6 +360,18 @@ t.test('the freeze of a published questionnaire has no way around it', async (t)
           .prepare("insert into questions (questionnaire_id, position, code, theme, priority, statement) values (?, 99, 'OP-099', 'Réseaux', 1, 'Question ajoutée')")
           .run(id),
       FROZEN,
+    );
+  });
+  t.test('no answer or question of a draft can be moved into a published questionnaire', async (t) => {
+    const { id, question } = await published('move-into');
+    const draftId = await importBank(testApp, smallBankText('move-from-draft'));
+    const draftQuestion = (sqlite.prepare('select id from questions where questionnaire_id = ? order by position limit 1').get(draftId) as { id: number }).id;
+    const draftAnswer = (sqlite.prepare('select id from answers where question_id = ? order by position limit 1').get(draftQuestion) as { id: number }).id;
+    t.throws(() => sqlite.prepare('update answers set question_id = ? where id = ?').run(question, draftAnswer), FROZEN, 'an answer moved into a published question');
+    t.throws(
+      () => sqlite.prepare("update questions set questionnaire_id = ?, code = 'OP-777' where id = ?").run(id, draftQuestion),
+      FROZEN,
+      'a question moved into a published questionnaire',
     );
   });
   t.test('a published questionnaire cannot be put back to draft to be edited', async (t) => {

@@ -9,6 +9,9 @@ import { DATABASE_FILE } from '../../src/db/connection.js';
 import { DEMO_ADMIN_EMAIL } from '../../src/operator/seed-demo.js';
 import { Agent, createTestApp } from '../helpers/app.js';
 
+// Each run of the CLI starts a Node process and hashes passwords: slow on a busy shared machine.
+t.setTimeout(300_000);
+
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 interface Run {

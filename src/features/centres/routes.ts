@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CENTRE_ID_MAX, formatCentreId, parseCentreId } from '../../domain/centre-id.js';
-import { parisDate } from '../../domain/paris-time.js';
+import { parisDate, parisStartOfDay } from '../../domain/paris-time.js';
 import { notFound } from '../../plugins/errors.js';
 import { recordAudit, requestActor } from '../audit/audit-log.js';
 import { centreManagers, getCentre, insertCentre, listCentres, setCentreStatus, updateCentre } from './queries.js';
@@ -18,7 +18,7 @@ function parseId(raw: string): number {
 export default async function centreAdminRoutes(app: FastifyInstance) {
   app.get('/admin/centres', async (request: FastifyRequest<{ Querystring: { q?: string } }>, reply) => {
     const text = String(request.query.q ?? '').trim().slice(0, 100);
-    const yearStart = `${parisDate(app.clock.now()).slice(0, 4)}-01-01T00:00:00.000Z`;
+    const yearStart = parisStartOfDay(`${parisDate(app.clock.now()).slice(0, 4)}-01-01`).toISOString();
     const centres = await listCentres(app.db, { text, centreNumber: parseCentreId(text) }, yearStart);
     return reply.render(
       'centres/list',

@@ -6,6 +6,7 @@ import { maximumScore, passMark } from '../../domain/rules.js';
 import { notFound } from '../../plugins/errors.js';
 import { requestActor } from '../audit/audit-log.js';
 import { decodeUpload, importQuestionnaire, publishQuestionnaire, retireQuestionnaire, type BankSource } from './lifecycle.js';
+import { sendQuestionImage } from './images.js';
 import { getPreviewQuestions, getQuestionImage, getQuestionnaire, listQuestionnaires } from './queries.js';
 
 export const STATUS_LABELS = { draft: 'Brouillon', published: 'Publiée', retired: 'Retirée' } as const;
@@ -97,13 +98,7 @@ export default async function questionnaireRoutes(app: FastifyInstance) {
 
   app.get('/admin/questionnaires/:id/images/:questionId', async (request: FastifyRequest<{ Params: { id: string; questionId: string } }>, reply) => {
     const image = await getQuestionImage(app.db, parseId(request.params.id), parseId(request.params.questionId));
-    if (!image?.image_data || !image.image_mime) throw notFound();
-    // An SVG opened on its own could run script: this policy forbids it, and <img> never runs it.
-    return reply
-      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; sandbox")
-      .header('cache-control', 'private, max-age=3600')
-      .type(image.image_mime)
-      .send(image.image_data);
+    return sendQuestionImage(reply, image);
   });
 
   for (const action of ['publier', 'retirer'] as const) {

@@ -1,0 +1,125 @@
+import t from 'tap';
+import fc from 'fast-check';
+import {
+  addDays,
+  formatLongDate,
+  formatParisDateTime,
+  formatShortDate,
+  isValidDate,
+  isValidTime,
+  parisDate,
+  parisEndOfDay,
+  parisStartOfDay,
+  parisTime,
+} from '../../src/domain/paris-time.js';
+
+/**
+ * An oracle independent of ICU: the EU rule (since 1996) puts Paris on UTC+2 from the last
+ * Sunday of March 01:00 UTC to the last Sunday of October 01:00 UTC, UTC+1 otherwise.
+ */
+function lastSundayAt1Utc(year: number, month: number): number {
+  const lastDay = new Date(Date.UTC(year, month + 1, 0));
+  const day = lastDay.getUTCDate() - lastDay.getUTCDay();
+  return Date.UTC(year, month, day, 1);
+}
+function referenceWallClock(at: Date): { date: string; time: string } {
+  const year = at.getUTCFullYear();
+  const summer = at.getTime() >= lastSundayAt1Utc(year, 2) && at.getTime() < lastSundayAt1Utc(year, 9);
+  const wall = new Date(at.getTime() + (summer ? 2 : 1) * 3_600_000);
+  const iso = wall.toISOString();
+  return { date: iso.slice(0, 10), time: iso.slice(11, 16) };
+}
+
+t.test('parisDate and parisTime in winter and summer', async (t) => {
+  t.equal(parisDate(new Date('2026-11-29T09:00:00Z')), '2026-11-29');
+  t.equal(parisTime(new Date('2026-11-29T09:00:00Z')), '10:00', 'UTC+1 in winter');
+  t.equal(parisTime(new Date('2026-07-14T09:00:00Z')), '11:00', 'UTC+2 in summer');
+  t.equal(parisDate(new Date('2026-12-31T23:30:00Z')), '2027-01-01', 'new year comes an hour earlier in Paris');
+  t.equal(parisTime(new Date('2026-12-31T23:30:00Z')), '00:30');
+  t.equal(parisDate(new Date('2026-06-30T22:30:00Z')), '2026-07-01', 'two hours ahead in summer');
+  t.equal(parisDate(new Date('2026-06-30T21:59:59Z')), '2026-06-30');
+  t.equal(parisTime(new Date('2026-06-30T21:59:59Z')), '23:59');
+});
+
+t.test('the changes of time (last Sundays of March and October)', async (t) => {
+  // 2026-03-29: 02:00 becomes 03:00 (01:00 UTC).
+  t.equal(parisTime(new Date('2026-03-29T00:59:00Z')), '01:59');
+  t.equal(parisTime(new Date('2026-03-29T01:00:00Z')), '03:00');
+  // 2026-10-25: 03:00 becomes 02:00 (01:00 UTC); 02:30 happens twice.
+  t.equal(parisTime(new Date('2026-10-25T00:30:00Z')), '02:30');
+  t.equal(parisTime(new Date('2026-10-25T01:30:00Z')), '02:30');
+  t.equal(parisDate(new Date('2026-10-25T22:59:00Z')), '2026-10-25');
+  t.equal(parisDate(new Date('2026-10-25T23:00:00Z')), '2026-10-26');
+});
+
+t.test('parisDate and parisTime agree with the EU summer-time rule for any instant', async (t) => {
+  fc.assert(
+    fc.property(fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true }), (at) => {
+      const ref = referenceWallClock(at);
+      return parisDate(at) === ref.date && parisTime(at) === ref.time;
+    }),
+    { numRuns: 5000 },
+  );
+  t.pass('5000 instants checked');
+});
+
+t.test('a Paris day starts at its midnight and ends one millisecond before the next', async (t) => {
+  t.equal(parisStartOfDay('2026-11-29').toISOString(), '2026-11-28T23:00:00.000Z');
+  t.equal(parisStartOfDay('2026-07-14').toISOString(), '2026-07-13T22:00:00.000Z');
+  t.equal(parisEndOfDay('2026-11-29').toISOString(), '2026-11-29T22:59:59.999Z');
+  t.equal(parisEndOfDay('2026-03-28').toISOString(), '2026-03-28T22:59:59.999Z', 'the day before summer time');
+  t.equal(parisEndOfDay('2026-03-29').toISOString(), '2026-03-29T21:59:59.999Z', 'a 23-hour day');
+  t.equal(parisEndOfDay('2026-10-25').toISOString(), '2026-10-25T22:59:59.999Z', 'a 25-hour day');
+  fc.assert(
+    fc.property(fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true }), (at) => {
+      const day = parisDate(at);
+      const end = parisEndOfDay(day);
+      const start = parisStartOfDay(day);
+      return (
+        parisDate(end) === day &&
+        parisDate(new Date(end.getTime() + 1)) === addDays(day, 1) &&
+        parisDate(start) === day &&
+        parisDate(new Date(start.getTime() - 1)) === addDays(day, -1) &&
+        parisTime(start) === '00:00'
+      );
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+t.test('isValidDate accepts real calendar days only, in AAAA-MM-JJ', async (t) => {
+  for (const good of ['2026-11-29', '2024-02-29', '2000-02-29', '2026-12-31', '2026-01-01']) t.ok(isValidDate(good), good);
+  for (const bad of ['', '2026-02-29', '1900-02-29', '2026-04-31', '2026-13-01', '2026-00-10', '2026-01-00', '2026-1-01', '26-01-01', '29/11/2026', '2026-11-29T10:00', ' 2026-11-29', '２０２６-11-29']) {
+    t.notOk(isValidDate(bad), JSON.stringify(bad));
+  }
+  fc.assert(
+    fc.property(fc.date({ min: new Date('1000-01-01T00:00:00Z'), max: new Date('9999-12-31T00:00:00Z'), noInvalidDate: true }), (d) =>
+      isValidDate(d.toISOString().slice(0, 10)),
+    ),
+  );
+});
+
+t.test('isValidTime accepts HH:MM from 00:00 to 23:59', async (t) => {
+  for (const good of ['00:00', '09:30', '12:05', '23:59']) t.ok(isValidTime(good), good);
+  for (const bad of ['', '24:00', '9:30', '09:60', '09h30', '09:30:00', '0930', ' 09:30']) t.notOk(isValidTime(bad), JSON.stringify(bad));
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }), (h, m) =>
+      isValidTime(`${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`),
+    ),
+  );
+});
+
+t.test('addDays crosses months, years and leap days', async (t) => {
+  t.equal(addDays('2026-11-30', 1), '2026-12-01');
+  t.equal(addDays('2026-12-31', 1), '2027-01-01');
+  t.equal(addDays('2024-03-01', -1), '2024-02-29');
+  t.equal(addDays('2026-03-01', -1), '2026-02-28');
+  t.throws(() => addDays('2026-02-30', 1), RangeError);
+});
+
+t.test('French formats', async (t) => {
+  t.equal(formatLongDate('2026-11-29'), 'dimanche 29 novembre 2026');
+  t.equal(formatShortDate('2026-01-05'), '05/01/2026');
+  t.equal(formatParisDateTime('2026-11-29T09:00:00.000Z'), '29/11/2026 à 10:00');
+  t.equal(formatParisDateTime('2026-06-30T22:30:00.000Z'), '01/07/2026 à 00:30');
+});
