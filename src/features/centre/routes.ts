@@ -1,9 +1,37 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { formatParisDateTime } from '../../domain/paris-time.js';
+import { PROFILE_LABELS } from '../../domain/profiles.js';
+import { todaySessions } from '../exam-sessions/queries.js';
+import { presentSession } from '../exam-sessions/routes.js';
+import { tokenStockByQuestionnaire } from '../tokens/queries.js';
+import { examsInProgress, latestResults } from './queries.js';
 
 /** The manager's home and the switch between their centres (manager area, guarded in app.ts). */
 export default async function centreRoutes(app: FastifyInstance) {
   app.get('/centre', async (request, reply) => {
-    return reply.render('centre/dashboard', {}, { title: 'Tableau de bord du centre' });
+    const centre = request.centre;
+    if (!centre) return reply.render('centre/dashboard', { stock: [], sessions: [], results: [], inProgress: 0 }, { title: 'Tableau de bord du centre' });
+    const now = app.clock.now();
+    const [stock, sessions, results, inProgress] = await Promise.all([
+      tokenStockByQuestionnaire(app.db, centre.id),
+      todaySessions(app.db, centre.id, now),
+      latestResults(app.db, centre.id),
+      examsInProgress(app.db, centre.id),
+    ]);
+    return reply.render(
+      'centre/dashboard',
+      {
+        stock: stock.map((s) => ({ ...s, low: s.available < centre.lowStockThreshold })),
+        sessions: sessions.map((s) => presentSession(s, now)),
+        results: results.map((r) => ({
+          ...r,
+          profileLabel: PROFILE_LABELS[r.profile],
+          finishedAtText: r.finished_at ? formatParisDateTime(r.finished_at) : '',
+        })),
+        inProgress,
+      },
+      { title: 'Tableau de bord du centre' },
+    );
   });
 
   app.post('/centre/changer', async (request: FastifyRequest<{ Body: { centre?: string } }>, reply) => {
