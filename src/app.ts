@@ -1,3 +1,4 @@
+import fastifyCompress from '@fastify/compress';
 import fastifyFormbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
@@ -16,6 +17,7 @@ import managerAdminRoutes from './features/managers/routes.js';
 import tokenRoutes from './features/tokens/routes.js';
 import healthRoutes from './features/health/routes.js';
 import helpRoutes from './features/help/routes.js';
+import deadlineSweeper from './features/kiosk/deadline-sweeper.js';
 import kioskRoutes from './features/kiosk/routes.js';
 import questionnaireRoutes from './features/questionnaires/routes.js';
 import { BrowserPool } from './pdf/browser-pool.js';
@@ -54,6 +56,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const mailer = deps.mailer ?? createMailer(config);
   await app.register(database, { db: deps.db, clock: deps.clock ?? systemClock, browserPool, config, mailer });
   await app.register(securityHeaders, { https: isHttps(config) });
+  // Old terminals on slow networks: every text answer is compressed (the kiosk's page budget).
+  await app.register(fastifyCompress, { global: true, threshold: 1024 });
   await app.register(fastifyFormbody);
   await app.register(staticFiles);
   await app.register(session, { secret: deps.sessionSecret, secure: isHttps(config) });
@@ -67,6 +71,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(helpRoutes);
   await app.register(accountLinkRoutes);
   await app.register(kioskRoutes);
+  await app.register(deadlineSweeper);
 
   // One authorisation check per area, before any body is read: the role, then (for managers) the
   // centre every query is scoped to.

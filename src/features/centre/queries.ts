@@ -24,3 +24,37 @@ export async function examsInProgress(db: Kysely<Database>, centreId: number): P
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** One exam of the centre (scoped: another centre's exam is not found). */
+export async function getCentreExam(db: Kysely<Database>, centreId: number, examId: number) {
+  return db
+    .selectFrom('exams as e')
+    .innerJoin('questionnaires as q', 'q.id', 'e.questionnaire_id')
+    .innerJoin('exam_tokens as t', 't.id', 'e.token_id')
+    .innerJoin('exam_sessions as s', 's.id', 'e.exam_session_id')
+    .select([
+      'e.id',
+      'e.last_name',
+      'e.first_name',
+      'e.birth_date',
+      'e.company',
+      'e.started_at',
+      'e.deadline_at',
+      'e.finished_at',
+      'e.finish_reason',
+      'e.score',
+      'e.maximum',
+      'e.pass_mark',
+      'e.passed',
+      'q.profile',
+      'q.version',
+      't.code',
+      't.batch_id',
+      's.id as session_id',
+      's.room',
+      's.date as session_date',
+    ])
+    .where('e.id', '=', examId)
+    .where('e.centre_id', '=', centreId)
+    .executeTakeFirst();
+}

@@ -4,7 +4,10 @@ import { PROFILE_LABELS } from '../../domain/profiles.js';
 import { todaySessions } from '../exam-sessions/queries.js';
 import { presentSession } from '../exam-sessions/routes.js';
 import { tokenStockByQuestionnaire } from '../tokens/queries.js';
-import { examsInProgress, latestResults } from './queries.js';
+import { formatTokenCode } from '../../domain/token-code.js';
+import { notFound } from '../../plugins/errors.js';
+import { centreOf } from './current-centre.js';
+import { examsInProgress, getCentreExam, latestResults } from './queries.js';
 
 /** The manager's home and the switch between their centres (manager area, guarded in app.ts). */
 export default async function centreRoutes(app: FastifyInstance) {
@@ -31,6 +34,26 @@ export default async function centreRoutes(app: FastifyInstance) {
         inProgress,
       },
       { title: 'Tableau de bord du centre' },
+    );
+  });
+
+  app.get('/centre/examens/:id', async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
+    const id = Number(request.params.id);
+    const exam = Number.isSafeInteger(id) && id > 0 ? await getCentreExam(app.db, centreOf(request).id, id) : undefined;
+    if (!exam) throw notFound();
+    return reply.render(
+      'centre/exam',
+      {
+        exam: {
+          ...exam,
+          profileLabel: PROFILE_LABELS[exam.profile],
+          token: formatTokenCode(exam.code),
+          startedAtText: formatParisDateTime(exam.started_at),
+          deadlineText: formatParisDateTime(exam.deadline_at),
+          finishedAtText: exam.finished_at ? formatParisDateTime(exam.finished_at) : null,
+        },
+      },
+      { title: `Examen de ${exam.first_name} ${exam.last_name}` },
     );
   });
 

@@ -35,6 +35,8 @@ export interface BatchToken {
   status: ExamTokenStatus;
   usedAt: string | null;
   revokedAt: string | null;
+  /** The exam this token started, once used. */
+  examId: number | null;
 }
 
 const countsOf = (row: { available: number | null; used: number | null; revoked: number | null }): TokenCounts => ({
@@ -171,13 +173,14 @@ export async function getBatch(db: Db, centreId: number, batchId: number): Promi
 /** The tokens of a batch of the centre, in the order they were generated. */
 export async function listBatchTokens(db: Db, centreId: number, batchId: number): Promise<BatchToken[]> {
   const rows = await db
-    .selectFrom('exam_tokens')
-    .select(['id', 'code', 'status', 'used_at', 'revoked_at'])
-    .where('batch_id', '=', batchId)
-    .where('centre_id', '=', centreId)
-    .orderBy('id')
+    .selectFrom('exam_tokens as t')
+    .leftJoin('exams as e', 'e.token_id', 't.id')
+    .select(['t.id', 't.code', 't.status', 't.used_at', 't.revoked_at', 'e.id as exam_id'])
+    .where('t.batch_id', '=', batchId)
+    .where('t.centre_id', '=', centreId)
+    .orderBy('t.id')
     .execute();
-  return rows.map((r) => ({ id: r.id, code: r.code, status: r.status, usedAt: r.used_at, revokedAt: r.revoked_at }));
+  return rows.map((r) => ({ id: r.id, code: r.code, status: r.status, usedAt: r.used_at, revokedAt: r.revoked_at, examId: r.exam_id }));
 }
 
 export async function getBatchToken(db: Db, centreId: number, batchId: number, tokenId: number) {
