@@ -40,6 +40,15 @@ function wantsFragment(request: FastifyRequest): boolean {
   return request.headers['hx-request'] === 'true' && request.headers['hx-boosted'] !== 'true';
 }
 
+/** The help section of a page: `/centre/jetons/lots/3` → `centre-jetons` (see views/help/index.eta). */
+function helpAnchorOf(path: string): string {
+  return path
+    .split('/')
+    .filter((part) => /^[a-z-]+$/.test(part))
+    .slice(0, 2)
+    .join('-');
+}
+
 function takeFlashes(request: FastifyRequest): FlashMessage[] {
   const flashes = request.session?.flash ?? [];
   if (flashes.length > 0) request.session.flash = [];
@@ -69,6 +78,7 @@ export default fp(
           csrfToken: this.generateCsrf(),
           flashes: takeFlashes(request),
           currentPath: request.url.split('?')[0],
+          helpAnchor: helpAnchorOf(request.url.split('?')[0] ?? ''),
         };
         const layout = wantsFragment(request) ? undefined : `layouts/${options.layout ?? 'main'}`;
         const html = await this.viewAsync(template, locals, layout ? { layout } : {});
