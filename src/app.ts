@@ -8,6 +8,7 @@ import type { Database } from './db/schema.js';
 import { createMailer, type Mailer } from './features/account-links/mailer.js';
 import accountLinkRoutes from './features/account-links/routes.js';
 import adminRoutes from './features/admin/routes.js';
+import auditRoutes from './features/audit/routes.js';
 import authRoutes from './features/auth/routes.js';
 import centreRoutes from './features/centre/routes.js';
 import { resolveCurrentCentre } from './features/centre/current-centre.js';
@@ -83,6 +84,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     await admin.register(questionnaireRoutes);
     await admin.register(centreAdminRoutes);
     await admin.register(managerAdminRoutes);
+    await admin.register(auditRoutes);
   });
   await app.register(async (manager) => {
     manager.decorateRequest('centre', null);

@@ -1,4 +1,5 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
+import { containsText } from '../../db/like.js';
 import type { Database } from '../../db/schema.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -43,14 +44,12 @@ export async function listCentres(db: Db, search: { text: string; centreNumber: 
     .orderBy('c.id');
   if (search.text) {
     // % and _ are searched as typed, not as wildcards; a SIRET is searched without its spaces.
-    const escape = (text: string) => `%${text.replace(/[%_\\]/g, (ch) => `\\${ch}`)}%`;
-    const like = (column: 'c.name' | 'c.siret' | 'c.address', text: string) => sql<boolean>`${sql.ref(column)} like ${escape(text)} escape '\\'`;
     const compact = search.text.replace(/\s+/g, '');
     query = query.where((eb) =>
       eb.or([
-        like('c.name', search.text),
-        like('c.address', search.text),
-        ...(compact ? [like('c.siret', compact)] : []),
+        containsText('c.name', search.text),
+        containsText('c.address', search.text),
+        ...(compact ? [containsText('c.siret', compact)] : []),
         ...(search.centreNumber !== null ? [eb('c.id', '=', search.centreNumber)] : []),
       ]),
     );
