@@ -24,6 +24,8 @@ const USAGE = `Usage : npm run cli -- <commande>
 
 class UsageError extends Error {}
 
+const COMMANDS = new Set(['seed-demo', 'create-admin', 'import-questionnaire', 'generate-tokens', 'backup']);
+
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
@@ -32,6 +34,7 @@ async function readStdin(): Promise<string> {
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
+  if (!command || !COMMANDS.has(command)) throw new UsageError(command ? `Commande inconnue : ${command}` : 'Aucune commande indiquée.');
   const config = loadConfig();
   const { db } = await openMigratedDatabase(config.dataDir);
   try {
@@ -131,8 +134,6 @@ async function main(argv: string[]): Promise<void> {
         console.log(`Sauvegarde écrite : ${file}`);
         return;
       }
-      default:
-        throw new UsageError(command ? `Commande inconnue : ${command}` : 'Aucune commande indiquée.');
     }
   } finally {
     await db.close();
