@@ -16,6 +16,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('seed', 'text', (c) => c.notNull())
     .addColumn('started_at', 'text', (c) => c.notNull())
     .addColumn('extra_minutes', 'integer', (c) => c.notNull().defaultTo(0))
+    // Bumped at each resume: a terminal whose session holds an older value no longer reaches the exam.
+    .addColumn('terminal_generation', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('deadline_at', 'text', (c) => c.notNull())
     .addColumn('finished_at', 'text')
     .addColumn('finish_reason', 'text', (c) => c.check(sql`finish_reason in ('candidat', 'delai')`))

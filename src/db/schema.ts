@@ -188,6 +188,8 @@ export interface ExamsTable {
   seed: string;
   started_at: string;
   extra_minutes: Generated<number>;
+  /** Bumped at each resume on another terminal; the session of the previous terminal then holds a stale value. */
+  terminal_generation: Generated<number>;
   deadline_at: string;
   finished_at: string | null;
   /** Who finished it: the candidate, or the server at the deadline. */

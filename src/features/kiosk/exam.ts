@@ -77,7 +77,12 @@ export async function startExam(
 
 export type Choice = { kind: 'answer'; index: number } | { kind: 'dontKnow' };
 
-export type SaveOutcome = 'saved' | 'stale' | 'closed' | 'invalid';
+/**
+ * `stale`: a newer choice for this question was saved from another page (another terminal): this
+ * one was NOT applied and must not be acknowledged. `detached`: the exam was resumed on another
+ * terminal since this one joined it.
+ */
+export type SaveOutcome = 'saved' | 'stale' | 'closed' | 'invalid' | 'detached';
 
 /**
  * Records a choice (and the "à revoir" mark). `seq` is the candidate's own counter for this
@@ -89,18 +94,19 @@ export async function saveResponse(
   db: Kysely<Database>,
   clock: Clock,
   examId: number,
-  input: { position: number; choice: Choice | null; flagged: boolean; seq: number },
+  input: { position: number; choice: Choice | null; flagged: boolean; seq: number; generation: number },
 ): Promise<SaveOutcome> {
   const now = clock.now().toISOString();
   const row = await db
     .selectFrom('exam_questions as eq')
     .innerJoin('exams as e', 'e.id', 'eq.exam_id')
-    .select(['eq.answer_order', 'e.finished_at', 'e.deadline_at'])
+    .select(['eq.answer_order', 'e.finished_at', 'e.deadline_at', 'e.terminal_generation'])
     .where('eq.exam_id', '=', examId)
     .where('eq.position', '=', input.position)
     .executeTakeFirst();
   if (!row) return 'invalid';
   if (row.finished_at || row.deadline_at <= now) return 'closed';
+  if (row.terminal_generation !== input.generation) return 'detached';
   const order = JSON.parse(row.answer_order) as number[];
   let choiceColumns = {};
   if (input.choice?.kind === 'answer') {
@@ -118,13 +124,20 @@ export async function saveResponse(
     .where('response_seq', '<', input.seq)
     .where((eb) =>
       eb.exists(
-        eb.selectFrom('exams').select('id').where('id', '=', examId).where('finished_at', 'is', null).where('deadline_at', '>', now),
+        eb
+          .selectFrom('exams')
+          .select('id')
+          .where('id', '=', examId)
+          .where('finished_at', 'is', null)
+          .where('deadline_at', '>', now)
+          .where('terminal_generation', '=', input.generation),
       ),
     )
     .executeTakeFirst();
   if (result.numUpdatedRows > 0n) return 'saved';
-  const still = await db.selectFrom('exams').select(['finished_at', 'deadline_at']).where('id', '=', examId).executeTakeFirstOrThrow();
-  return still.finished_at || still.deadline_at <= now ? 'closed' : 'stale';
+  const still = await db.selectFrom('exams').select(['finished_at', 'deadline_at', 'terminal_generation']).where('id', '=', examId).executeTakeFirstOrThrow();
+  if (still.finished_at || still.deadline_at <= now) return 'closed';
+  return still.terminal_generation !== input.generation ? 'detached' : 'stale';
 }
 
 /**
@@ -193,4 +206,15 @@ export async function finishExpiredExams(db: Kysely<Database>, clock: Clock): Pr
     .execute();
   for (const { id } of due) await finishExam(db, clock, id, 'delai');
   return due.length;
+}
+
+/** Moves the exam to a new terminal: the previous terminal's session stops reaching it. */
+export async function attachNewTerminal(db: Kysely<Database>, examId: number): Promise<number> {
+  const row = await db
+    .updateTable('exams')
+    .set((eb) => ({ terminal_generation: eb('terminal_generation', '+', 1) }))
+    .where('id', '=', examId)
+    .returning('terminal_generation')
+    .executeTakeFirstOrThrow();
+  return row.terminal_generation;
 }

@@ -14,6 +14,7 @@ export interface ExamHeader {
   version: string;
   rules: ExamRules;
   deadlineAt: string;
+  terminalGeneration: number;
   finishedAt: string | null;
   finishReason: 'candidat' | 'delai' | null;
   score: number | null;
@@ -36,6 +37,7 @@ export async function getExamHeader(db: Kysely<Database>, examId: number): Promi
       'q.version',
       'q.rules',
       'e.deadline_at',
+      'e.terminal_generation',
       'e.finished_at',
       'e.finish_reason',
       'e.score',
@@ -56,6 +58,7 @@ export async function getExamHeader(db: Kysely<Database>, examId: number): Promi
     version: row.version,
     rules: JSON.parse(row.rules) as ExamRules,
     deadlineAt: row.deadline_at,
+    terminalGeneration: row.terminal_generation,
     finishedAt: row.finished_at,
     finishReason: row.finish_reason,
     score: row.score,

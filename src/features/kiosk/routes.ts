@@ -9,7 +9,7 @@ import { parseCentreId } from '../../domain/centre-id.js';
 import { checkTokenEntry } from '../tokens/entry.js';
 import { sendQuestionImage } from '../questionnaires/images.js';
 import { countFailure, latestLock } from '../throttle/store.js';
-import { finishExam, saveResponse, startExam, type Choice } from './exam.js';
+import { attachNewTerminal, finishExam, saveResponse, startExam, type Choice } from './exam.js';
 import { findExamInProgressByToken, getExamHeader, getExamImage, getKioskQuestion, getOverview, getSessionChoices, type ExamHeader } from './queries.js';
 
 interface KioskEntry {
@@ -27,6 +27,8 @@ declare module 'fastify' {
     kioskEntry?: KioskEntry;
     /** The exam this terminal's candidate is sitting: the only one this cookie reaches. */
     examId?: number;
+    /** The exam's terminal generation when this terminal joined it (see attachNewTerminal). */
+    examGeneration?: number;
     /** An exam found again by centre + token, waiting for the birth date to be confirmed. */
     resumeExamId?: number;
   }
@@ -73,6 +75,16 @@ export default async function kioskRoutes(app: FastifyInstance) {
     const examId = request.session.examId;
     if (!examId) return null;
     let exam = await getExamHeader(app.db, examId);
+    if (exam && exam.terminalGeneration !== (request.session.examGeneration ?? 0)) {
+      // Resumed on another terminal since: this one lets go of the exam.
+      request.session.examId = undefined;
+      request.session.examGeneration = undefined;
+      request.session.flash = [
+        ...(request.session.flash ?? []),
+        { type: 'warning', text: 'Cet examen a été repris sur un autre poste : il ne peut plus être poursuivi sur celui-ci.' },
+      ];
+      return null;
+    }
     if (exam && !exam.finishedAt && exam.deadlineAt <= app.clock.now().toISOString()) {
       await finishExam(app.db, app.clock, exam.id, 'delai');
       exam = await getExamHeader(app.db, examId);
@@ -210,6 +222,7 @@ export default async function kioskRoutes(app: FastifyInstance) {
     // A fresh session id for the exam: whatever cookie existed before the start reaches nothing now.
     await request.session.regenerate();
     request.session.examId = outcome.examId;
+    request.session.examGeneration = 0;
     return reply.redirect('/examen/question/1', 303);
   });
 
@@ -235,6 +248,7 @@ export default async function kioskRoutes(app: FastifyInstance) {
     }
     await request.session.regenerate();
     request.session.examId = examId;
+    request.session.examGeneration = await attachNewTerminal(app.db, examId);
     const overview = await getOverview(app.db, examId);
     const next = overview.find((q) => !q.answered)?.position ?? 1;
     return reply.redirect(`/examen/question/${next}`, 303);
@@ -259,10 +273,14 @@ export default async function kioskRoutes(app: FastifyInstance) {
     );
   }
 
-  app.get('/examen/question/:n', async (request: FastifyRequest<Position>, reply) => {
+  app.get('/examen/question/:n', async (request: FastifyRequest<Position & { Querystring: { modifiee?: string } }>, reply) => {
     const exam = await requireRunningExam(request, reply);
     if (!exam) return reply;
-    return renderQuestion(request, reply, exam, Number(request.params.n));
+    const notice =
+      request.query.modifiee === '1'
+        ? 'Cette question a été modifiée depuis un autre écran : voici la réponse enregistrée. Choisissez de nouveau si besoin.'
+        : null;
+    return renderQuestion(request, reply, exam, Number(request.params.n), notice);
   });
 
   app.post(
@@ -276,11 +294,27 @@ export default async function kioskRoutes(app: FastifyInstance) {
       const seq = Number(request.body?.seq);
       let outcome: Awaited<ReturnType<typeof saveResponse>> = 'invalid';
       if (choice !== 'invalid' && Number.isSafeInteger(seq) && seq > 0) {
-        outcome = await saveResponse(app.db, app.clock, examId, { position, choice, flagged: request.body?.revoir === 'oui', seq });
+        outcome = await saveResponse(app.db, app.clock, examId, {
+          position,
+          choice,
+          flagged: request.body?.revoir === 'oui',
+          seq,
+          generation: request.session.examGeneration ?? 0,
+        });
       }
       if (outcome === 'closed') {
         await finishExam(app.db, app.clock, examId, 'delai');
         return isHtmx ? reply.header('hx-redirect', '/examen/resultat').send('') : reply.redirect('/examen/resultat', 303);
+      }
+      if (outcome === 'detached') {
+        // currentExam() on the next page lets go of the exam and says why.
+        return isHtmx ? reply.header('hx-redirect', '/examen').send('') : reply.redirect('/examen', 303);
+      }
+      if (outcome === 'stale') {
+        // A newer choice was saved from another page: nothing was saved here, so say so and show
+        // the question as it now stands.
+        if (isHtmx) return reply.header('hx-redirect', `/examen/question/${position}?modifiee=1`).send('');
+        return reply.redirect(`/examen/question/${position}?modifiee=1`, 303);
       }
       if (isHtmx) {
         const text = outcome === 'invalid' ? 'Réponse non enregistrée : rechargez la page.' : 'Réponse enregistrée.';

@@ -1,0 +1,246 @@
+/**
+ * In real Chromium with JavaScript: resuming an exam on another terminal after closing the page,
+ * and the exam's time running out with a clock the test controls (ManualClock): the server's
+ * refusal at the deadline, kiosk.js's warnings at 5 and 1 minute, and its reload at zero.
+ *
+ * The scenarios run in order on one app: the clock only moves forward, and every scenario starts
+ * its own exam with a token of its own.
+ */
+import type { Page } from 'puppeteer';
+import t from 'tap';
+import {
+  ACCENTED_IDENTITY,
+  assertClean,
+  bodyText,
+  checkedChoice,
+  choose,
+  clickAndLoad,
+  enterCentreAndToken,
+  examByToken,
+  kioskPage,
+  navigate,
+  pathOf,
+  remainingOnPage,
+  startExam,
+  startKioskWorld,
+  storedQuestions,
+  takeToken,
+  text,
+} from './kiosk-support.js';
+
+t.setTimeout(900_000);
+
+const world = await startKioskWorld(t);
+
+const EXPIRED_MESSAGE = 'Le temps imparti est écoulé : l’examen a été terminé automatiquement.';
+
+async function typeInto(page: Page, selector: string, value: string): Promise<void> {
+  await page.$eval(selector, (i) => {
+    (i as HTMLInputElement).value = '';
+  });
+  await page.type(selector, value);
+}
+
+if (world) {
+  const { db, base, browser, testApp } = world;
+  const clock = testApp.clock;
+
+  t.test('resume after closing the page: another terminal, the same answers and the same deadline', async (t) => {
+    t.setTimeout(300_000);
+    const token = await takeToken(db);
+    const first = await kioskPage(t, browser, { js: true });
+    await startExam(first.page, base, token);
+    const exam = await examByToken(db, token);
+    const drawn = await storedQuestions(db, exam.id);
+    const answers: (number | 'nsp')[] = [2, 'nsp', drawn[2]!.answerCount];
+    await choose(first.page, answers[0]!, true);
+    await navigate(first.page, 'suivante');
+    await choose(first.page, answers[1]!, true);
+    await navigate(first.page, 'suivante');
+    // The third answer only goes through htmx: the page is closed right after "Réponse enregistrée".
+    await choose(first.page, answers[2]!, true);
+    const remainingBefore = await remainingOnPage(first.page);
+    assertClean(t, first.seen, 'first terminal');
+    await first.context.close();
+
+    // The candidate moves to another terminal; some time passes.
+    clock.advance(20_000);
+    const second = await kioskPage(t, browser, { js: true });
+    await second.page.goto(`${base}/examen`, { waitUntil: 'load' });
+    await enterCentreAndToken(second.page, token);
+    t.equal(pathOf(second.page), '/examen/reprise', 'the used token of an exam in progress leads to the resume page');
+    t.equal(await text(second.page, 'h1'), 'Reprendre l’examen');
+    t.notMatch(await bodyText(second.page), ACCENTED_IDENTITY.nom, 'the resume page does not show who the exam belongs to');
+
+    await typeInto(second.page, '#date_naissance', '1991-05-17');
+    await clickAndLoad(second.page, 'form[action="/examen/reprise"] button[type="submit"]');
+    t.equal(pathOf(second.page), '/examen/reprise', 'a wrong birth date is refused');
+    t.match(await text(second.page, '[role="alert"]'), 'Cette date de naissance ne correspond pas', 'with a French message');
+
+    await typeInto(second.page, '#date_naissance', ACCENTED_IDENTITY.date_naissance);
+    await clickAndLoad(second.page, 'form[action="/examen/reprise"] button[type="submit"]');
+    t.equal(pathOf(second.page), '/examen/question/4', 'the birth date confirmed, back on the first unanswered question');
+    t.match(await text(second.page, '.k-progress'), 'Question 4 sur 30 — 3 répondues', 'three answers counted');
+
+    const remainingAfter = await remainingOnPage(second.page);
+    t.ok(
+      Math.abs(remainingAfter - (remainingBefore - 20)) <= 3,
+      `the same deadline: ${remainingBefore} s left before, 20 s later ${remainingAfter} s left`,
+    );
+    t.equal((await examByToken(db, token)).deadline_at, exam.deadline_at, 'the stored deadline did not move');
+
+    for (let p = 1; p <= 3; p++) {
+      await second.page.goto(`${base}/examen/question/${p}`, { waitUntil: 'load' });
+      t.equal(await checkedChoice(second.page), String(answers[p - 1]), `question ${p} shows the answer chosen on the first terminal`);
+    }
+    // Same questions: the draw is the frozen one.
+    t.same(
+      (await storedQuestions(db, exam.id)).map((q) => q.correctIndex),
+      drawn.map((q) => q.correctIndex),
+      'the same draw, in the same order',
+    );
+    // The new terminal goes on where the first stopped.
+    await second.page.goto(`${base}/examen/question/4`, { waitUntil: 'load' });
+    await choose(second.page, 1, true);
+    t.equal((await storedQuestions(db, exam.id))[3]!.choice, 1, 'the resumed terminal saves answers');
+    assertClean(t, second.seen, 'resumed terminal');
+  });
+
+  t.test('a terminal left open after a resume elsewhere is not told « enregistrée » for an answer that was not stored', async (t) => {
+    t.setTimeout(300_000);
+    const token = await takeToken(db);
+    const old = await kioskPage(t, browser, { js: true });
+    await startExam(old.page, base, token);
+    const exam = await examByToken(db, token);
+    await choose(old.page, 1, true);
+
+    // The candidate is moved to another terminal (the first one is not closed) and changes answer 1 there.
+    const other = await kioskPage(t, browser, { js: true });
+    await other.page.goto(`${base}/examen`, { waitUntil: 'load' });
+    await enterCentreAndToken(other.page, token);
+    await typeInto(other.page, '#date_naissance', ACCENTED_IDENTITY.date_naissance);
+    await clickAndLoad(other.page, 'form[action="/examen/reprise"] button[type="submit"]');
+    await other.page.goto(`${base}/examen/question/1`, { waitUntil: 'load' });
+    await choose(other.page, 2, true);
+    t.equal((await storedQuestions(db, exam.id))[0]!.choice, 2, 'the second terminal stored answer 2');
+
+    // Back on the first terminal, still showing question 1, the candidate clicks answer 3: the exam
+    // now belongs to the second terminal, so the first lets go of it and says why.
+    await Promise.all([
+      old.page.waitForNavigation({ waitUntil: 'load' }),
+      old.page.click('form.k-question input[name="choix"][value="3"]'),
+    ]);
+    t.equal(pathOf(old.page), '/examen', 'the first terminal is back on the entry form');
+    t.match(await bodyText(old.page), 'repris sur un autre poste', 'and says the exam was resumed elsewhere');
+    t.notMatch(await bodyText(old.page), 'Réponse enregistrée', 'it never claims the answer was saved');
+    t.equal((await storedQuestions(db, exam.id))[0]!.choice, 2, 'the answer made on the terminal holding the exam stays');
+    await old.page.goto(`${base}/examen/question/1`, { waitUntil: 'load' });
+    t.equal(pathOf(old.page), '/examen', 'the first terminal cannot reach the exam any more');
+  });
+
+  t.test('past the deadline, a reload shows the result finished by the server', async (t) => {
+    t.setTimeout(300_000);
+    const token = await takeToken(db);
+    const { page, seen } = await kioskPage(t, browser, { js: true });
+    await startExam(page, base, token);
+    await choose(page, 1, true);
+    const exam = await examByToken(db, token);
+    clock.advance(60 * 60_000 + 1000);
+    await page.reload({ waitUntil: 'load' });
+    t.equal(pathOf(page), '/examen/resultat', 'the question page is refused: result page');
+    t.match(await bodyText(page), EXPIRED_MESSAGE, '« Le temps imparti est écoulé »');
+    const finished = await examByToken(db, token);
+    t.equal(finished.finish_reason, 'delai', 'finished by the server at the deadline');
+    t.equal(finished.finished_at, exam.deadline_at, 'its end time is the deadline');
+    t.match(await text(page, '.k-score'), `Note : ${finished.score} sur ${finished.maximum}`, 'the score is shown');
+    t.equal((await storedQuestions(db, exam.id))[0]!.choice, 1, 'the answer given in time counts');
+    assertClean(t, seen, 'reload past the deadline');
+  });
+
+  t.test('past the deadline, « Suivante » is refused and shows the result', async (t) => {
+    t.setTimeout(300_000);
+    const token = await takeToken(db);
+    const { page, seen } = await kioskPage(t, browser, { js: true });
+    await startExam(page, base, token);
+    await choose(page, 2, true);
+    const exam = await examByToken(db, token);
+    clock.advance(60 * 60_000 + 1000);
+    // A late change, posted with « Suivante » (the htmx save of the click is refused too).
+    await page.$eval('input[name="choix"][value="1"]', (i) => {
+      (i as HTMLInputElement).checked = true;
+    });
+    await navigate(page, 'suivante');
+    t.equal(pathOf(page), '/examen/resultat', 'the server refuses the answer and shows the result');
+    t.match(await bodyText(page), EXPIRED_MESSAGE, '« Le temps imparti est écoulé »');
+    t.equal((await storedQuestions(db, exam.id))[0]!.choice, 2, 'the late answer was not stored');
+    const finished = await examByToken(db, token);
+    t.equal(finished.finish_reason, 'delai');
+    t.equal(finished.finished_at, exam.deadline_at, 'its end time is the deadline');
+    assertClean(t, seen, '« Suivante » past the deadline');
+  });
+
+  t.test('past the deadline, an htmx save is refused and the page goes to the result', async (t) => {
+    t.setTimeout(300_000);
+    const token = await takeToken(db);
+    const { page, seen } = await kioskPage(t, browser, { js: true });
+    await startExam(page, base, token);
+    const exam = await examByToken(db, token);
+    clock.advance(60 * 60_000 + 1000);
+    await clickAndLoad(page, 'input[name="choix"][value="1"]');
+    t.equal(pathOf(page), '/examen/resultat', 'htmx follows the server to the result page');
+    t.match(await bodyText(page), EXPIRED_MESSAGE, '« Le temps imparti est écoulé »');
+    t.equal((await storedQuestions(db, exam.id))[0]!.choice, null, 'the late click was not stored');
+    assertClean(t, seen, 'htmx save past the deadline');
+  });
+
+  t.test('kiosk.js warns at 5 minutes and 1 minute, and reloads to the result at zero', async (t) => {
+    t.setTimeout(300_000);
+    const token = await takeToken(db);
+    const { page, seen } = await kioskPage(t, browser, { js: true });
+    await startExam(page, base, token);
+    await choose(page, 1, true);
+    const exam = await examByToken(db, token);
+    const deadline = new Date(exam.deadline_at).getTime();
+    t.equal(await page.$eval('.k-timer', (el) => el.classList.contains('k-timer--warning')), false, 'no warning at the start');
+    t.equal(await text(page, '#k-timer-alert'), '', 'nothing announced at the start');
+
+    // 4 min 58 s left.
+    clock.set(new Date(deadline - 298_000));
+    await page.reload({ waitUntil: 'load' });
+    t.equal(await remainingOnPage(page), 298, 'the page carries 298 s from the server');
+    const started = Date.now();
+    await page.waitForFunction(() => (document.getElementById('k-timer-alert')?.textContent ?? '') !== '', { timeout: 5000 });
+    t.ok(Date.now() - started < 5000, 'announced within a few seconds');
+    t.equal(await text(page, '#k-timer-alert'), 'Attention : il reste 5 minutes.', 'the 5-minute warning in the aria-live region');
+    t.equal(await page.$eval('#k-timer-alert', (el) => el.getAttribute('aria-live')), 'assertive', 'which screen readers announce');
+    t.equal(await page.$eval('.k-timer', (el) => el.classList.contains('k-timer--warning')), true, 'the timer gets k-timer--warning');
+    t.match(await text(page, '.k-timer-value'), /^4 min 5\d s$/, 'and shows 4 min 5x s');
+    t.equal((await storedQuestions(db, exam.id))[0]!.choice, 1, 'answers are still taken');
+
+    // 58 s left.
+    clock.set(new Date(deadline - 58_000));
+    await page.reload({ waitUntil: 'load' });
+    await page.waitForFunction(() => (document.getElementById('k-timer-alert')?.textContent ?? '').includes('1 minute'), { timeout: 5000 });
+    t.equal(await text(page, '#k-timer-alert'), 'Attention : il reste 1 minute.', 'the 1-minute warning');
+    t.equal(await page.$eval('.k-timer', (el) => el.classList.contains('k-timer--warning')), true, 'still in warning style');
+    await choose(page, 2, true);
+    t.equal((await storedQuestions(db, exam.id))[0]!.choice, 2, 'an answer 58 s before the deadline is stored');
+
+    // 3 s left: kiosk.js counts down to zero and reloads; meanwhile the server's clock passes the deadline.
+    clock.set(new Date(deadline - 3000));
+    await page.reload({ waitUntil: 'load' });
+    t.equal(await remainingOnPage(page), 3, 'the countdown starts from the server’s 3 s');
+    clock.set(new Date(deadline + 1000));
+    const reloaded = page.waitForNavigation({ waitUntil: 'load', timeout: 20_000 });
+    await page.waitForFunction(() => document.querySelector('.k-timer-value')?.textContent === '0 s', { timeout: 15_000 });
+    t.pass('the countdown reaches « 0 s »');
+    await reloaded;
+    t.equal(pathOf(page), '/examen/resultat', 'kiosk.js reloads at zero and the server shows the result');
+    t.match(await bodyText(page), EXPIRED_MESSAGE, '« Le temps imparti est écoulé »');
+    const finished = await examByToken(db, token);
+    t.equal(finished.finish_reason, 'delai');
+    t.equal(finished.finished_at, exam.deadline_at, 'its end time is the deadline');
+    t.equal((await storedQuestions(db, exam.id))[0]!.choice, 2, 'the answer given in time is kept');
+    assertClean(t, seen, 'timer warnings and zero');
+  });
+}
