@@ -6,6 +6,7 @@ import { presentSession } from '../exam-sessions/routes.js';
 import { tokenStockByQuestionnaire } from '../tokens/queries.js';
 import { formatTokenCode } from '../../domain/token-code.js';
 import { notFound } from '../../plugins/errors.js';
+import { idParam } from '../../plugins/params.js';
 import { centreOf } from './current-centre.js';
 import { examsInProgress, getCentreExam, latestResults } from './queries.js';
 
@@ -38,8 +39,7 @@ export default async function centreRoutes(app: FastifyInstance) {
   });
 
   app.get('/centre/examens/:id', async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
-    const id = Number(request.params.id);
-    const exam = Number.isSafeInteger(id) && id > 0 ? await getCentreExam(app.db, centreOf(request).id, id) : undefined;
+    const exam = await getCentreExam(app.db, centreOf(request).id, idParam(request.params.id));
     if (!exam) throw notFound();
     return reply.render(
       'centre/exam',

@@ -5,14 +5,10 @@ import { notFound } from '../../plugins/errors.js';
 import { recordAudit, requestActor } from '../audit/audit-log.js';
 import { centreManagers, getCentre, insertCentre, listCentres, setCentreStatus, updateCentre } from './queries.js';
 import { readCentreForm, type CentreForm } from './validation.js';
+import { idParam } from '../../plugins/params.js';
 
 type Params = { Params: { id: string } };
 
-function parseId(raw: string): number {
-  const id = Number(raw);
-  if (!Number.isSafeInteger(id) || id <= 0) throw notFound();
-  return id;
-}
 
 /** The administrator recognises, edits, suspends and reactivates exam centres (admin area). */
 export default async function centreAdminRoutes(app: FastifyInstance) {
@@ -51,7 +47,7 @@ export default async function centreAdminRoutes(app: FastifyInstance) {
   });
 
   app.get('/admin/centres/:id', async (request: FastifyRequest<Params>, reply) => {
-    const centre = await getCentre(app.db, parseId(request.params.id));
+    const centre = await getCentre(app.db, idParam(request.params.id));
     if (!centre) throw notFound();
     const managers = await centreManagers(app.db, centre.id);
     return reply.render(
@@ -67,7 +63,7 @@ export default async function centreAdminRoutes(app: FastifyInstance) {
   });
 
   app.post('/admin/centres/:id', async (request: FastifyRequest<Params & { Body: CentreForm }>, reply) => {
-    const centre = await getCentre(app.db, parseId(request.params.id));
+    const centre = await getCentre(app.db, idParam(request.params.id));
     if (!centre) throw notFound();
     const { values, errors, fields } = readCentreForm(request.body);
     if (!fields) {
@@ -89,7 +85,7 @@ export default async function centreAdminRoutes(app: FastifyInstance) {
   });
 
   app.post('/admin/centres/:id/suspendre', async (request: FastifyRequest<Params & { Body: { motif?: string } }>, reply) => {
-    const centre = await getCentre(app.db, parseId(request.params.id));
+    const centre = await getCentre(app.db, idParam(request.params.id));
     if (!centre) throw notFound();
     const reason = String(request.body?.motif ?? '').trim().slice(0, 500);
     if (!reason) {
@@ -111,7 +107,7 @@ export default async function centreAdminRoutes(app: FastifyInstance) {
   });
 
   app.post('/admin/centres/:id/reactiver', async (request: FastifyRequest<Params>, reply) => {
-    const centre = await getCentre(app.db, parseId(request.params.id));
+    const centre = await getCentre(app.db, idParam(request.params.id));
     if (!centre) throw notFound();
     await app.db.transaction().execute(async (trx) => {
       await setCentreStatus(trx, centre.id, 'active', null);

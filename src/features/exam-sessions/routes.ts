@@ -14,20 +14,11 @@ import { requestActor } from '../audit/audit-log.js';
 import { centreOf } from '../centre/current-centre.js';
 import { closeSession, createSession, openSession } from './lifecycle.js';
 import { closeStaleSessions, getSession, listSessions, type ExamSession } from './queries.js';
+import { bodyField, idParam } from '../../plugins/params.js';
 
 type Params = { Params: { id: string } };
 
-function parseId(raw: string): number {
-  if (!/^[0-9]{1,15}$/.test(raw)) throw notFound();
-  const id = Number(raw);
-  if (!Number.isSafeInteger(id) || id <= 0) throw notFound();
-  return id;
-}
 
-function field(request: FastifyRequest, name: string): string {
-  const value = (request.body as Record<string, unknown> | undefined)?.[name];
-  return typeof value === 'string' ? value : '';
-}
 
 /** A session as the pages show it: the status the rules give now, dates in French. */
 export function presentSession(session: ExamSession, now: Date) {
@@ -80,10 +71,10 @@ export default async function examSessionRoutes(app: FastifyInstance) {
   app.post('/centre/sessions/nouvelle', async (request, reply) => {
     const centre = centreOf(request);
     const values: NewSessionInput = {
-      date: field(request, 'date'),
-      startTime: field(request, 'heure_debut'),
-      room: field(request, 'salle'),
-      supervisor: field(request, 'surveillant'),
+      date: bodyField(request, 'date'),
+      startTime: bodyField(request, 'heure_debut'),
+      room: bodyField(request, 'salle'),
+      supervisor: bodyField(request, 'surveillant'),
     };
     const outcome = await createSession(app.db, app.clock, centre.id, values, { actor: requestActor(request), ip: request.ip });
     if (!outcome.ok) return renderNewForm(reply, parisDate(app.clock.now()), values, outcome.errors, 400);
@@ -93,7 +84,7 @@ export default async function examSessionRoutes(app: FastifyInstance) {
 
   app.get('/centre/sessions/:id', async (request: FastifyRequest<Params>, reply) => {
     const centre = centreOf(request);
-    const id = parseId(request.params.id);
+    const id = idParam(request.params.id);
     const now = app.clock.now();
     await closeStaleSessions(app.db, parisDate(now));
     const session = await getSession(app.db, centre.id, id);
@@ -104,7 +95,7 @@ export default async function examSessionRoutes(app: FastifyInstance) {
 
   app.post('/centre/sessions/:id/ouvrir', async (request: FastifyRequest<Params>, reply) => {
     const centre = centreOf(request);
-    const id = parseId(request.params.id);
+    const id = idParam(request.params.id);
     const outcome = await openSession(app.db, app.clock, centre, id, { actor: requestActor(request), ip: request.ip });
     if (!outcome) throw notFound();
     if (outcome.ok) reply.flash('success', 'La session est ouverte : les candidats peuvent commencer leur examen sur les postes de la salle.');
@@ -114,7 +105,7 @@ export default async function examSessionRoutes(app: FastifyInstance) {
 
   app.get('/centre/sessions/:id/fermer', async (request: FastifyRequest<Params>, reply) => {
     const centre = centreOf(request);
-    const id = parseId(request.params.id);
+    const id = idParam(request.params.id);
     const now = app.clock.now();
     await closeStaleSessions(app.db, parisDate(now));
     const session = await getSession(app.db, centre.id, id);
@@ -129,7 +120,7 @@ export default async function examSessionRoutes(app: FastifyInstance) {
 
   app.post('/centre/sessions/:id/fermer', async (request: FastifyRequest<Params>, reply) => {
     const centre = centreOf(request);
-    const id = parseId(request.params.id);
+    const id = idParam(request.params.id);
     const outcome = await closeSession(app.db, app.clock, centre.id, id, { actor: requestActor(request), ip: request.ip });
     if (!outcome) throw notFound();
     if (outcome.ok) reply.flash('success', 'La session est fermée : plus aucun examen ne peut y commencer.');

@@ -6,14 +6,10 @@ import { recordAudit, requestActor } from '../audit/audit-log.js';
 import { isPlausibleEmail } from '../auth/accounts.js';
 import { allCentresBrief, getCentre } from '../centres/queries.js';
 import { emailTaken, getManager, insertManager, linkCentre, listManagers, managerCentres, setDisabled, unlinkCentre } from './queries.js';
+import { idParam } from '../../plugins/params.js';
 
 type Params = { Params: { id: string } };
 
-function parseId(raw: unknown): number {
-  const id = Number(raw);
-  if (!Number.isSafeInteger(id) || id <= 0) throw notFound();
-  return id;
-}
 
 const LINK_HOURS = LINK_LIFETIME_MS / 3_600_000;
 
@@ -95,7 +91,7 @@ export default async function managerAdminRoutes(app: FastifyInstance) {
   });
 
   app.get('/admin/gestionnaires/:id', async (request: FastifyRequest<Params>, reply) => {
-    const manager = await getManager(app.db, parseId(request.params.id));
+    const manager = await getManager(app.db, idParam(request.params.id));
     if (!manager) throw notFound();
     const [linked, all] = await Promise.all([managerCentres(app.db, manager.id), allCentresBrief(app.db)]);
     const linkedIds = new Set(linked.map((c) => c.id));
@@ -111,7 +107,7 @@ export default async function managerAdminRoutes(app: FastifyInstance) {
   });
 
   app.post('/admin/gestionnaires/:id/centres', async (request: FastifyRequest<Params & { Body: { centre?: string } }>, reply) => {
-    const manager = await getManager(app.db, parseId(request.params.id));
+    const manager = await getManager(app.db, idParam(request.params.id));
     if (!manager) throw notFound();
     const centre = await getCentre(app.db, Number(request.body?.centre));
     if (!centre) {
@@ -133,9 +129,9 @@ export default async function managerAdminRoutes(app: FastifyInstance) {
   });
 
   app.post('/admin/gestionnaires/:id/centres/:centreId/detacher', async (request: FastifyRequest<{ Params: { id: string; centreId: string } }>, reply) => {
-    const manager = await getManager(app.db, parseId(request.params.id));
+    const manager = await getManager(app.db, idParam(request.params.id));
     if (!manager) throw notFound();
-    const centreId = parseId(request.params.centreId);
+    const centreId = idParam(request.params.centreId);
     await app.db.transaction().execute(async (trx) => {
       await unlinkCentre(trx, manager.id, centreId);
       await recordAudit(trx, app.clock, {
@@ -152,7 +148,7 @@ export default async function managerAdminRoutes(app: FastifyInstance) {
 
   for (const [action, disable] of [['desactiver', true], ['reactiver', false]] as const) {
     app.post(`/admin/gestionnaires/:id/${action}`, async (request: FastifyRequest<Params>, reply) => {
-      const manager = await getManager(app.db, parseId(request.params.id));
+      const manager = await getManager(app.db, idParam(request.params.id));
       if (!manager) throw notFound();
       await app.db.transaction().execute(async (trx) => {
         await setDisabled(trx, manager.id, disable ? app.clock.now().toISOString() : null);
@@ -169,7 +165,7 @@ export default async function managerAdminRoutes(app: FastifyInstance) {
   }
 
   app.post('/admin/gestionnaires/:id/lien', async (request: FastifyRequest<Params>, reply) => {
-    const manager = await getManager(app.db, parseId(request.params.id));
+    const manager = await getManager(app.db, idParam(request.params.id));
     if (!manager) throw notFound();
     const purpose: LinkPurpose = manager.password_hash ? 'reset' : 'activation';
     await issueLink(app, reply, manager, purpose);

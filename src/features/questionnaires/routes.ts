@@ -8,16 +8,12 @@ import { requestActor } from '../audit/audit-log.js';
 import { decodeUpload, importQuestionnaire, publishQuestionnaire, retireQuestionnaire, type BankSource } from './lifecycle.js';
 import { sendQuestionImage } from './images.js';
 import { getPreviewQuestions, getQuestionImage, getQuestionnaire, listQuestionnaires } from './queries.js';
+import { idParam } from '../../plugins/params.js';
 
 export const STATUS_LABELS = { draft: 'Brouillon', published: 'Publiée', retired: 'Retirée' } as const;
 
 type Params = { Params: { id: string } };
 
-function parseId(raw: string): number {
-  const id = Number(raw);
-  if (!Number.isSafeInteger(id) || id <= 0) throw notFound();
-  return id;
-}
 
 function fileField(body: Record<string, unknown> | undefined, name: string): MultipartFile | null {
   const part = body?.[name] as MultipartFile | undefined;
@@ -79,7 +75,7 @@ export default async function questionnaireRoutes(app: FastifyInstance) {
   });
 
   app.get('/admin/questionnaires/:id', async (request: FastifyRequest<Params>, reply) => {
-    const questionnaire = await getQuestionnaire(app.db, parseId(request.params.id));
+    const questionnaire = await getQuestionnaire(app.db, idParam(request.params.id));
     if (!questionnaire) throw notFound();
     const questions = await getPreviewQuestions(app.db, questionnaire.id);
     return reply.render(
@@ -97,13 +93,13 @@ export default async function questionnaireRoutes(app: FastifyInstance) {
   });
 
   app.get('/admin/questionnaires/:id/images/:questionId', async (request: FastifyRequest<{ Params: { id: string; questionId: string } }>, reply) => {
-    const image = await getQuestionImage(app.db, parseId(request.params.id), parseId(request.params.questionId));
+    const image = await getQuestionImage(app.db, idParam(request.params.id), idParam(request.params.questionId));
     return sendQuestionImage(reply, image);
   });
 
   for (const action of ['publier', 'retirer'] as const) {
     app.get(`/admin/questionnaires/:id/${action}`, async (request: FastifyRequest<Params>, reply) => {
-      const questionnaire = await getQuestionnaire(app.db, parseId(request.params.id));
+      const questionnaire = await getQuestionnaire(app.db, idParam(request.params.id));
       if (!questionnaire) throw notFound();
       return reply.render(
         'questionnaires/confirm',
@@ -113,7 +109,7 @@ export default async function questionnaireRoutes(app: FastifyInstance) {
     });
 
     app.post(`/admin/questionnaires/:id/${action}`, async (request: FastifyRequest<Params>, reply) => {
-      const id = parseId(request.params.id);
+      const id = idParam(request.params.id);
       const change = action === 'publier' ? publishQuestionnaire : retireQuestionnaire;
       const outcome = await change(app.db, app.clock, id, { actor: requestActor(request), ip: request.ip });
       if (!outcome.ok) {

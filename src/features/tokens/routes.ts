@@ -19,6 +19,7 @@ import {
   THRESHOLD_MIN,
 } from './lifecycle.js';
 import { getBatch, listBatches, listBatchTokens, listPublishedQuestionnaires, tokenStockByQuestionnaire, type BatchSummary } from './queries.js';
+import { bodyField, idParam } from '../../plugins/params.js';
 
 export const TOKEN_STATUS_LABELS: Readonly<Record<ExamTokenStatus, string>> = Object.freeze({
   available: 'Disponible',
@@ -29,17 +30,7 @@ export const TOKEN_STATUS_LABELS: Readonly<Record<ExamTokenStatus, string>> = Ob
 type BatchParams = { Params: { id: string } };
 type TokenParams = { Params: { id: string; tokenId: string } };
 
-function parseId(raw: string): number {
-  if (!/^[0-9]{1,15}$/.test(raw)) throw notFound();
-  const id = Number(raw);
-  if (!Number.isSafeInteger(id) || id <= 0) throw notFound();
-  return id;
-}
 
-function field(request: FastifyRequest, name: string): string {
-  const value = (request.body as Record<string, unknown> | undefined)?.[name];
-  return typeof value === 'string' ? value : '';
-}
 
 function presentBatch(batch: BatchSummary) {
   return { ...batch, createdAtText: formatParisDateTime(batch.createdAt) };
@@ -105,7 +96,7 @@ async function renderNewBatch(
 }
 
 async function batchOr404(app: FastifyInstance, centre: CurrentCentre, rawId: string): Promise<BatchSummary> {
-  const batch = await getBatch(app.db, centre.id, parseId(rawId));
+  const batch = await getBatch(app.db, centre.id, idParam(rawId));
   if (!batch) throw notFound();
   return batch;
 }
@@ -116,7 +107,7 @@ export default async function tokenRoutes(app: FastifyInstance) {
 
   app.post('/centre/jetons/seuil', async (request, reply) => {
     const centre = centreOf(request);
-    const raw = field(request, 'seuil');
+    const raw = bodyField(request, 'seuil');
     const parsed = parseThreshold(raw);
     if (!parsed.ok) return renderStock(app, reply, centre, { value: raw, error: parsed.message }, 400);
     await changeLowStockThreshold(app.db, app.clock, {
@@ -138,7 +129,7 @@ export default async function tokenRoutes(app: FastifyInstance) {
 
   app.post('/centre/jetons/nouvelle-table', async (request, reply) => {
     const centre = centreOf(request);
-    const values: NewBatchForm = { questionnaire: field(request, 'questionnaire'), count: field(request, 'nombre') };
+    const values: NewBatchForm = { questionnaire: bodyField(request, 'questionnaire'), count: bodyField(request, 'nombre') };
     if (centre.status === 'suspended') {
       return renderNewBatch(app, reply, centre, values, { general: suspendedCentreMessage(centre.suspensionReason) }, 403);
     }
@@ -212,7 +203,7 @@ export default async function tokenRoutes(app: FastifyInstance) {
 
   app.post('/centre/jetons/lots/:id/revoquer', async (request: FastifyRequest<BatchParams>, reply) => {
     const centre = centreOf(request);
-    const outcome = await revokeBatch(app.db, app.clock, { centreId: centre.id, batchId: parseId(request.params.id), actor: requestActor(request), ip: request.ip });
+    const outcome = await revokeBatch(app.db, app.clock, { centreId: centre.id, batchId: idParam(request.params.id), actor: requestActor(request), ip: request.ip });
     if (!outcome) throw notFound();
     const n = outcome.revoked;
     reply.flash(
@@ -224,11 +215,11 @@ export default async function tokenRoutes(app: FastifyInstance) {
 
   app.post('/centre/jetons/lots/:id/jetons/:tokenId/revoquer', async (request: FastifyRequest<TokenParams>, reply) => {
     const centre = centreOf(request);
-    const batchId = parseId(request.params.id);
+    const batchId = idParam(request.params.id);
     const outcome = await revokeToken(app.db, app.clock, {
       centreId: centre.id,
       batchId,
-      tokenId: parseId(request.params.tokenId),
+      tokenId: idParam(request.params.tokenId),
       actor: requestActor(request),
       ip: request.ip,
     });

@@ -1,0 +1,109 @@
+/**
+ * A kiosk terminal driven with fetch, as a browser without JavaScript would: it keeps the cookies
+ * and the CSRF token of the last form it saw, and follows no redirect by itself (each step checks
+ * where the app sends it).
+ */
+export class KioskTerminal {
+  readonly cookies = new Map<string, string>();
+  csrf: string | null = null;
+
+  constructor(readonly baseUrl: string) {}
+
+  get cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  private remember(res: Response, body: string): void {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair = ''] = line.split(';');
+      const eq = pair.indexOf('=');
+      if (eq < 1) continue;
+      const name = pair.slice(0, eq).trim();
+      const value = pair.slice(eq + 1).trim();
+      if (value === '' || /max-age=0\b/i.test(line)) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    const match = /name="_csrf" value="([^"]+)"/.exec(body);
+    if (match) this.csrf = match[1]!;
+  }
+
+  async get(path: string): Promise<{ status: number; location: string | null; body: string }> {
+    const res = await fetch(this.baseUrl + path, { headers: { cookie: this.cookieHeader }, redirect: 'manual' });
+    const body = await res.text();
+    this.remember(res, body);
+    return { status: res.status, location: res.headers.get('location'), body };
+  }
+
+  /** Posts a form with the CSRF token of the last page seen. */
+  async post(path: string, fields: Record<string, string>): Promise<{ status: number; location: string | null; body: string }> {
+    if (!this.csrf) throw new Error(`no CSRF token before POST ${path}`);
+    const res = await fetch(this.baseUrl + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: this.cookieHeader },
+      body: new URLSearchParams({ ...fields, _csrf: this.csrf }).toString(),
+      redirect: 'manual',
+    });
+    const body = await res.text();
+    this.remember(res, body);
+    return { status: res.status, location: res.headers.get('location'), body };
+  }
+}
+
+function expectRedirect(step: string, res: { status: number; location: string | null; body: string }, to: string): void {
+  if (res.status !== 303 || res.location !== to) {
+    const excerpt = res.body.replace(/\s+/g, ' ').slice(0, 300);
+    throw new Error(`${step}: expected 303 → ${to}, got ${res.status} → ${res.location ?? '-'} (${excerpt})`);
+  }
+}
+
+/** Letters only (names refuse digits): 0 → "Aa", 1 → "Ab", … */
+function nameFor(index: number): string {
+  const a = 'abcdefghijklmnopqrstuvwxyz';
+  return `${a[Math.floor(index / 26) % 26]!.toUpperCase()}${a[index % 26]!}`;
+}
+
+/** Entry form, token, identity, up to the rules page ("Commencer" not clicked yet). */
+export async function reachRulesPage(terminal: KioskTerminal, centre: string, code: string, index: number): Promise<void> {
+  const entry = await terminal.get('/examen');
+  if (entry.status !== 200 || !terminal.csrf) throw new Error(`GET /examen: ${entry.status}, no form`);
+  expectRedirect('POST /examen', await terminal.post('/examen', { centre, jeton: code }), '/examen/identite');
+  await terminal.get('/examen/identite');
+  expectRedirect(
+    'POST /examen/identite',
+    await terminal.post('/examen/identite', { nom: `Banc${nameFor(index).toLowerCase()}`, prenom: `Essai ${nameFor(index)}`, date_naissance: '1985-04-23', entreprise: 'Travaux Publics du Banc' }),
+    '/examen/consignes',
+  );
+  const rules = await terminal.get('/examen/consignes');
+  if (rules.status !== 200 || !rules.body.includes('action="/examen/commencer"')) throw new Error(`GET /examen/consignes: ${rules.status}, no start form`);
+}
+
+/**
+ * "Commencer", then the first question: the session is regenerated at the start, so the CSRF
+ * token of the rules page is dead and the question page's form carries the new one.
+ */
+export async function startAndOpenFirstQuestion(terminal: KioskTerminal): Promise<void> {
+  const before = terminal.cookieHeader;
+  expectRedirect('POST /examen/commencer', await terminal.post('/examen/commencer', {}), '/examen/question/1');
+  if (terminal.cookieHeader === before) throw new Error('POST /examen/commencer: the session cookie was not renewed');
+  await openFirstQuestion(terminal);
+}
+
+export async function openFirstQuestion(terminal: KioskTerminal): Promise<void> {
+  terminal.csrf = null;
+  const question = await terminal.get('/examen/question/1');
+  if (question.status !== 200 || !terminal.csrf || !question.body.includes('name="seq"')) {
+    throw new Error(`GET /examen/question/1: ${question.status}, no answer form`);
+  }
+}
+
+/** Runs `fn` over `items` with at most `limit` at a time. */
+export async function inBatches<T>(items: T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

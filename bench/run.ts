@@ -1,0 +1,52 @@
+/**
+ * `npm run bench`: the kiosk's benchmarks, each measured against a reference in the same run (the
+ * machines are shared and noisy). The figures are printed, never asserted: a ratio below its target
+ * is reported, not a failure. Only a broken run (a refused request, an inconsistent database)
+ * sets a non-zero exit code.
+ *
+ * Optional: BENCH_CANDIDATES (default 50), BENCH_DURATION seconds (10), BENCH_ROOM (30).
+ */
+import { cpus } from 'node:os';
+import { benchAnswerSaves, describeAnswerSaves, TARGET_RATIO } from './answer-saves.js';
+import { benchRoomStart, describeRoomStart } from './room-start.js';
+import { fmt } from './lib/stats.js';
+
+function intFromEnv(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  if (!raw) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer between ${min} and ${max}`);
+  return n;
+}
+
+async function main(): Promise<void> {
+  const candidates = intFromEnv('BENCH_CANDIDATES', 50, 1, 400);
+  const durationSeconds = intFromEnv('BENCH_DURATION', 10, 5, 60);
+  const room = intFromEnv('BENCH_ROOM', 30, 1, 400);
+  const started = Date.now();
+  console.log(`QCM-AIPR benchmarks — ${new Date().toISOString()} — node ${process.version}, ${cpus().length} CPU (${cpus()[0]?.model ?? '?'})`);
+
+  console.log('\n[1/2] answer saves');
+  const saves = await benchAnswerSaves({ candidates, durationSeconds, slices: 5, warmupSeconds: 2 });
+  console.log('\n[2/2] room start');
+  const start = await benchRoomStart({ candidates: room });
+
+  console.log('\n=== Summary ===');
+  for (const line of [...describeAnswerSaves(saves), '', ...describeRoomStart(start)]) console.log(line);
+  console.log(
+    `\nAnswer saves ${fmt(saves.saves.requestsPerSecond)}/s (p50 ${fmt(saves.saves.latencyP50, 1)} ms, p99 ${fmt(saves.saves.latencyP99, 1)} ms) vs bare ${fmt(saves.bare.requestsPerSecond)} req/s: ratio ${fmt(saves.ratio, 3)} ` +
+      `(target ≥ ${TARGET_RATIO}: ${saves.ratio >= TARGET_RATIO ? 'PASS' : 'BELOW TARGET'}); room start p50 ${fmt(start.p50)} ms, p99 ${fmt(start.p99)} ms.`,
+  );
+  const problems = [...saves.problems, ...start.problems];
+  if (problems.length > 0) {
+    console.log('\nProblems (the run is not valid):');
+    for (const p of problems) console.log(`  - ${p}`);
+    process.exitCode = 1;
+  }
+  console.log(`\nDone in ${fmt((Date.now() - started) / 1000, 1)} s.`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

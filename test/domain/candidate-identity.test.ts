@@ -1,0 +1,187 @@
+import fc from 'fast-check';
+import t from 'tap';
+import { ageOn, MAX_AGE, MIN_AGE, readIdentity, type IdentityInput } from '../../src/domain/candidate-identity.js';
+
+const TODAY = '2026-11-29';
+const GOOD: IdentityInput = { nom: 'Lefèvre', prenom: 'Zoé', date_naissance: '1985-04-23', entreprise: '' };
+const LETTERS_ONLY = (label: string) => `Votre ${label} ne peut contenir que des lettres, des espaces, des traits d’union et des apostrophes.`;
+const REAL_DATE = 'Saisissez une date de naissance réelle, au format AAAA-MM-JJ (par exemple 1985-04-23).';
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+const isoDay = (d: Date) => `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+
+t.test('names with accents, hyphens, apostrophes and spaces are accepted as typed', async (t) => {
+  const names = ["D'Artagnan-Lefèvre", 'D’Artagnan-Lefèvre', 'Zoé', 'Jean Pierre', 'Jean-Pierre', "O'Brien", 'St. John', 'Nguyễn', 'Иванов', 'Ōtsuka', 'Ægir', 'Anaïs-Maëlle', 'Ÿvonne'];
+  for (const name of names) {
+    const result = readIdentity({ ...GOOD, nom: name, prenom: name }, TODAY);
+    t.ok(result.ok, `${name} accepted`);
+    if (result.ok) {
+      t.equal(result.identity.lastName, name);
+      t.equal(result.identity.firstName, name);
+    }
+  }
+});
+
+t.test('names are trimmed, inner spaces collapsed, and composed (NFC)', async (t) => {
+  const result = readIdentity({ nom: '  Le \t  Goff\n', prenom: 'Zoe\u0301', date_naissance: ' 1985-04-23 ', entreprise: '  Fouilles   & Fils  ' }, TODAY);
+  t.ok(result.ok);
+  if (!result.ok) return;
+  t.same(result.identity, { lastName: 'Le Goff', firstName: 'Zoé', birthDate: '1985-04-23', company: 'Fouilles & Fils' });
+  t.equal(result.identity.firstName.length, 3, 'é is one code point');
+});
+
+t.test('the company is optional: empty becomes null', async (t) => {
+  for (const entreprise of [undefined, '', '   ', null]) {
+    const result = readIdentity({ ...GOOD, entreprise }, TODAY);
+    t.ok(result.ok && result.identity.company === null, `${JSON.stringify(entreprise)} → null`);
+  }
+  const company = readIdentity({ ...GOOD, entreprise: 'SARL Réseaux (Lyon) 2000 / TP+' }, TODAY);
+  t.ok(company.ok && company.identity.company === 'SARL Réseaux (Lyon) 2000 / TP+');
+});
+
+t.test('each missing or hostile field is refused at that field, with its French message', async (t) => {
+  const cases: [keyof IdentityInput, unknown, string][] = [
+    ['nom', '', 'Saisissez votre nom.'],
+    ['prenom', undefined, 'Saisissez votre prénom.'],
+    ['prenom', '   ', 'Saisissez votre prénom.'],
+    ['date_naissance', '', 'Saisissez votre date de naissance.'],
+    ['nom', '<script>alert(1)</script>', LETTERS_ONLY('nom')],
+    ['prenom', '"Jean"', LETTERS_ONLY('prénom')],
+    ['nom', 'Zoé 😀', LETTERS_ONLY('nom')],
+    ['nom', '-Dupont', LETTERS_ONLY('nom')],
+    ['nom', "'Dupont", LETTERS_ONLY('nom')],
+    ['nom', 'Louis 14', LETTERS_ONLY('nom')],
+    ['nom', 'Robert\u202Eevil', LETTERS_ONLY('nom')],
+    ['nom', 'Nul\u0000', LETTERS_ONLY('nom')],
+    // A name must begin with a letter: a lone combining accent is no name (it prints as nothing).
+    ['nom', '\u0301', LETTERS_ONLY('nom')],
+    ['prenom', '\u0301\u0301 \u0327', LETTERS_ONLY('prénom')],
+    ['nom', 'a'.repeat(81), 'Votre nom ne doit pas dépasser 80 caractères.'],
+    ['nom', 'A'.repeat(10_000), 'Votre nom ne doit pas dépasser 80 caractères.'],
+    ['entreprise', '<b>', 'Le nom de l’entreprise contient des caractères non autorisés.'],
+    ['entreprise', 'Fouilles "SA"', 'Le nom de l’entreprise contient des caractères non autorisés.'],
+    ['entreprise', 'x'.repeat(121), 'Le nom de l’entreprise ne doit pas dépasser 120 caractères.'],
+    ['date_naissance', '2023-02-30', REAL_DATE],
+    ['date_naissance', '1985-04-23T00:00', REAL_DATE],
+    ['date_naissance', '85-04-23', REAL_DATE],
+    ['date_naissance', '2026-11-30', 'Votre date de naissance ne peut pas être dans le futur.'],
+    ['date_naissance', '2020-01-01', 'Vérifiez votre date de naissance : l’âge calculé (6 ans) n’est pas plausible.'],
+    ['date_naissance', '1800-01-01', 'Vérifiez votre date de naissance : l’âge calculé (226 ans) n’est pas plausible.'],
+  ];
+  for (const [field, value, message] of cases) {
+    const result = readIdentity({ ...GOOD, [field]: value }, TODAY);
+    t.notOk(result.ok, `${field}=${JSON.stringify(String(value).slice(0, 20))} refused`);
+    if (result.ok) continue;
+    t.same(result.errors, { [field]: message }, `${field}: only this field, with its message`);
+  }
+});
+
+t.test('a long input is shown back bounded, never whole', async (t) => {
+  const result = readIdentity({ nom: 'A'.repeat(10_000), prenom: 'B'.repeat(10_000), date_naissance: '9'.repeat(10_000), entreprise: 'C'.repeat(10_000) }, TODAY);
+  t.notOk(result.ok);
+  t.equal(result.values.nom.length, 320);
+  t.equal(result.values.prenom.length, 320);
+  t.equal(result.values.date_naissance.length, 40);
+  t.equal(result.values.entreprise.length, 480);
+});
+
+t.test('birth dates: a real date, not in the future, an age between MIN_AGE and MAX_AGE', async (t) => {
+  t.equal(MIN_AGE, 14);
+  t.equal(MAX_AGE, 100);
+  t.ok(readIdentity({ ...GOOD, date_naissance: '2012-11-29' }, TODAY).ok, '14 today');
+  t.notOk(readIdentity({ ...GOOD, date_naissance: '2012-11-30' }, TODAY).ok, '14 tomorrow');
+  t.ok(readIdentity({ ...GOOD, date_naissance: '1926-11-29' }, TODAY).ok, '100 today');
+  t.ok(readIdentity({ ...GOOD, date_naissance: '1925-11-30' }, TODAY).ok, '100 until the day before 101');
+  t.notOk(readIdentity({ ...GOOD, date_naissance: '1925-11-29' }, TODAY).ok, '101 today');
+  t.ok(readIdentity({ ...GOOD, date_naissance: '2000-02-29' }, TODAY).ok, 'a leap day');
+  t.notOk(readIdentity({ ...GOOD, date_naissance: '1900-02-29' }, TODAY).ok, '1900 was not a leap year');
+});
+
+t.test('ageOn agrees with counting anniversaries on the calendar (a 29 February birthday turns on 1 March)', async (t) => {
+  const day = fc.integer({ min: Date.UTC(1900, 0, 1) / 86_400_000, max: Date.UTC(2100, 11, 31) / 86_400_000 }).map((d) => new Date(d * 86_400_000));
+  fc.assert(
+    fc.property(day, day, (a, b) => {
+      const [birth, today] = a <= b ? [a, b] : [b, a];
+      let age = 0;
+      while (Date.UTC(birth.getUTCFullYear() + age + 1, birth.getUTCMonth(), birth.getUTCDate()) <= today.getTime()) age++;
+      return ageOn(isoDay(birth), isoDay(today)) === age;
+    }),
+  );
+  t.pass('property holds');
+  t.equal(ageOn('2008-02-29', '2027-02-28'), 18);
+  t.equal(ageOn('2008-02-29', '2027-03-01'), 19);
+  t.equal(ageOn('2008-02-29', '2028-02-29'), 20);
+});
+
+t.test('property: a date is refused as unreal exactly when the calendar has no such day', async (t) => {
+  fc.assert(
+    fc.property(fc.integer({ min: 1900, max: 2026 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }), (y, m, d) => {
+      const text = `${y}-${pad(m)}-${pad(d)}`;
+      const probe = new Date(Date.UTC(y, m - 1, d));
+      const real = m >= 1 && m <= 12 && d >= 1 && probe.getUTCMonth() === m - 1 && probe.getUTCDate() === d;
+      const result = readIdentity({ ...GOOD, date_naissance: text }, TODAY);
+      const unreal = !result.ok && result.errors.date_naissance === REAL_DATE;
+      return real !== unreal;
+    }),
+  );
+  t.pass('property holds');
+});
+
+t.test('property: a real past date is accepted exactly when the age is plausible', async (t) => {
+  fc.assert(
+    fc.property(fc.integer({ min: Date.UTC(1880, 0, 1) / 86_400_000, max: Date.UTC(2026, 10, 29) / 86_400_000 }), (d) => {
+      const birth = isoDay(new Date(d * 86_400_000));
+      const age = ageOn(birth, TODAY);
+      const result = readIdentity({ ...GOOD, date_naissance: birth }, TODAY);
+      return result.ok === (age >= MIN_AGE && age <= MAX_AGE);
+    }),
+  );
+  t.pass('property holds');
+});
+
+const letter = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZàâäçéèêëîïôöùûüÿœæÀÂÉÈÊËÎÏÔÖÙÛÜŸŒÆñßøåãõ'.split(''));
+const separator = fc.constantFrom(' ', '-', "'", '’', '.');
+const plausibleName = fc
+  .tuple(letter, fc.array(fc.oneof({ weight: 4, arbitrary: letter }, { weight: 1, arbitrary: separator }), { maxLength: 60 }))
+  .map(([first, rest]) => first + rest.join(''))
+  .filter((s) => !/\s$/.test(s) && !/\s\s/.test(s));
+
+t.test('property: names made of letters and the separators names use are accepted unchanged', async (t) => {
+  fc.assert(
+    fc.property(plausibleName, plausibleName, (nom, prenom) => {
+      const result = readIdentity({ ...GOOD, nom, prenom }, TODAY);
+      return result.ok && result.identity.lastName === nom.normalize('NFC') && result.identity.firstName === prenom.normalize('NFC');
+    }),
+  );
+  t.pass('property holds');
+});
+
+t.test('property: a name holding any markup, quote, digit, symbol or emoji is refused', async (t) => {
+  const hostile = fc.constantFrom('<', '>', '"', '&', ';', '=', '/', '\\', '{', '`', '(', '0', '7', '😀', '🚜', '\u202E', '\u200B', '\u0007', '@', '#', '%');
+  fc.assert(
+    fc.property(plausibleName, hostile, plausibleName, fc.constantFrom('nom', 'prenom'), (before, bad, after, field) => {
+      const result = readIdentity({ ...GOOD, [field]: `${before}${bad}${after}` }, TODAY);
+      return !result.ok && typeof result.errors[field as 'nom' | 'prenom'] === 'string' && Object.keys(result.errors).length === 1;
+    }),
+  );
+  t.pass('property holds');
+});
+
+t.test('property: any input whatsoever gives bounded values and errors only for the four fields', async (t) => {
+  const anyValue = fc.oneof(fc.string({ maxLength: 500 }), fc.string({ unit: 'grapheme', maxLength: 200 }), fc.constant(undefined), fc.integer(), fc.constant(null));
+  fc.assert(
+    fc.property(anyValue, anyValue, anyValue, anyValue, (nom, prenom, date_naissance, entreprise) => {
+      const result = readIdentity({ nom, prenom, date_naissance, entreprise }, TODAY);
+      const keys = ['nom', 'prenom', 'date_naissance', 'entreprise'];
+      const boundedValues =
+        Object.keys(result.values).sort().join() === [...keys].sort().join() &&
+        result.values.nom.length <= 320 &&
+        result.values.prenom.length <= 320 &&
+        result.values.date_naissance.length <= 40 &&
+        result.values.entreprise.length <= 480;
+      if (result.ok) return boundedValues && [...result.identity.lastName].length <= 80 && [...result.identity.firstName].length <= 80;
+      return boundedValues && Object.keys(result.errors).length > 0 && Object.keys(result.errors).every((k) => keys.includes(k));
+    }),
+  );
+  t.pass('property holds');
+});
