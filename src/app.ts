@@ -1,10 +1,9 @@
 import fastifyCompress from '@fastify/compress';
 import fastifyFormbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Kysely } from 'kysely';
 import { systemClock, type Clock } from './clock.js';
 import { isHttps, type Config } from './config.js';
-import type { Database } from './db/schema.js';
+import type { Db } from './db/connection.js';
 import { createMailer, type Mailer } from './features/account-links/mailer.js';
 import accountLinkRoutes from './features/account-links/routes.js';
 import adminRoutes from './features/admin/routes.js';
@@ -19,6 +18,7 @@ import tokenRoutes from './features/tokens/routes.js';
 import healthRoutes from './features/health/routes.js';
 import helpRoutes from './features/help/routes.js';
 import deadlineSweeper from './features/kiosk/deadline-sweeper.js';
+import { AnswerWriter } from './features/kiosk/answer-writer.js';
 import kioskRoutes from './features/kiosk/routes.js';
 import questionnaireRoutes from './features/questionnaires/routes.js';
 import { BrowserPool } from './pdf/browser-pool.js';
@@ -33,7 +33,7 @@ import uploads from './plugins/uploads.js';
 import views from './plugins/views.js';
 
 export interface AppDeps {
-  db: Kysely<Database>;
+  db: Db;
   sessionSecret: string;
   clock?: Clock;
   /** The browser for PDFs; null when none was found (PDF features then say so in French). */
@@ -55,13 +55,21 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.addHook('onClose', async () => browserPool.close());
 
   const mailer = deps.mailer ?? createMailer(config);
-  await app.register(database, { db: deps.db, clock: deps.clock ?? systemClock, browserPool, config, mailer });
+  const clock = deps.clock ?? systemClock;
+  await app.register(database, {
+    db: deps.db.kysely,
+    clock,
+    browserPool,
+    config,
+    mailer,
+    answerWriter: new AnswerWriter(deps.db.sqlite, clock),
+  });
   await app.register(securityHeaders, { https: isHttps(config) });
   // Old terminals on slow networks: every text answer is compressed (the kiosk's page budget).
   await app.register(fastifyCompress, { global: true, threshold: 1024 });
   await app.register(fastifyFormbody);
   await app.register(staticFiles);
-  await app.register(session, { secret: deps.sessionSecret, secure: isHttps(config) });
+  await app.register(session, { secret: deps.sessionSecret, secure: isHttps(config), sqlite: deps.db.sqlite });
   await app.register(csrf);
   await app.register(views, { production: config.nodeEnv === 'production' });
   await app.register(auth);

@@ -25,7 +25,7 @@ async function start(): Promise<void> {
 
   const browserPath = await findBrowser(config.puppeteerExecutablePath);
   const app = await buildApp(config, {
-    db: db.kysely,
+    db,
     sessionSecret: resolveSessionSecret(config),
     browserPath,
     logger: true,

@@ -55,7 +55,7 @@ export async function startBenchApp(tokenCount: number): Promise<BenchApp> {
     const questionnaire = await db.kysely.selectFrom('questionnaires').select('rules').where('id', '=', tokens.questionnaire.id).executeTakeFirstOrThrow();
     const questionCount = (JSON.parse(questionnaire.rules) as ExamRules).questionCount;
 
-    app = await buildApp(config, { db: db.kysely, sessionSecret: randomBytes(32).toString('hex'), clock: systemClock, browserPath: null, logger: false });
+    app = await buildApp(config, { db, sessionSecret: randomBytes(32).toString('hex'), clock: systemClock, browserPath: null, logger: false });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const { port } = app.server.address() as AddressInfo;
     return { url: `http://127.0.0.1:${port}`, db, dataDir, centre: demo.centre, codes: tokens.codes, questionCount, close };

@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import type { Database } from '../db/schema.js';
 import type { Config } from '../config.js';
 import type { Mailer } from '../features/account-links/mailer.js';
+import type { AnswerWriter } from '../features/kiosk/answer-writer.js';
 import type { BrowserPool } from '../pdf/browser-pool.js';
 
 declare module 'fastify' {
@@ -13,17 +14,19 @@ declare module 'fastify' {
     browserPool: BrowserPool;
     config: Config;
     mailer: Mailer;
+    answerWriter: AnswerWriter;
   }
 }
 
-/** The shared services every feature reaches through `app`: database, clock, browser, config, mailer. */
+/** The shared services every feature reaches through `app`: database, clock, browser, config, mailer, answer writer. */
 export default fp(
-  async (app, opts: { db: Kysely<Database>; clock: Clock; browserPool: BrowserPool; config: Config; mailer: Mailer }) => {
+  async (app, opts: { db: Kysely<Database>; clock: Clock; browserPool: BrowserPool; config: Config; mailer: Mailer; answerWriter: AnswerWriter }) => {
     app.decorate('db', opts.db);
     app.decorate('clock', opts.clock);
     app.decorate('browserPool', opts.browserPool);
     app.decorate('config', opts.config);
     app.decorate('mailer', opts.mailer);
+    app.decorate('answerWriter', opts.answerWriter);
   },
   { name: 'database' },
 );

@@ -1,4 +1,5 @@
 import type { SessionStore } from '@fastify/session';
+import type SQLite from 'better-sqlite3';
 import type { Session } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
@@ -12,22 +13,29 @@ type GetCallback = (err: unknown, session?: Session | null) => void;
  * after its last save; the sign-in idle limit is enforced separately (plugins/auth.ts).
  */
 export class DatabaseSessionStore implements SessionStore {
+  // Every request reads its session (a candidate's every click): a statement prepared once, not a
+  // query built each time. Writes are rare and go through Kysely, which orders them with the
+  // other transactions on the shared connection.
+  readonly #read: SQLite.Statement<[string], { data: string; expires_at: string }>;
+
   constructor(
     private readonly db: Kysely<Database>,
+    sqlite: SQLite.Database,
     private readonly clock: Clock,
     private readonly ttlMs: number,
-  ) {}
+  ) {
+    this.#read = sqlite.prepare('select data, expires_at from http_sessions where id = ?');
+  }
 
   get(sessionId: string, callback: GetCallback): void {
-    this.db
-      .selectFrom('http_sessions')
-      .select(['data', 'expires_at'])
-      .where('id', '=', sessionId)
-      .executeTakeFirst()
-      .then((row) => {
-        if (!row || row.expires_at <= this.clock.now().toISOString()) return callback(null, null);
-        callback(null, JSON.parse(row.data) as Session);
-      }, callback);
+    let row: { data: string; expires_at: string } | undefined;
+    try {
+      row = this.#read.get(sessionId);
+    } catch (err) {
+      return callback(err);
+    }
+    if (!row || row.expires_at <= this.clock.now().toISOString()) return callback(null, null);
+    callback(null, JSON.parse(row.data) as Session);
   }
 
   set(sessionId: string, session: unknown, callback: Callback): void {

@@ -1,5 +1,6 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifySession from '@fastify/session';
+import type SQLite from 'better-sqlite3';
 import fp from 'fastify-plugin';
 import { DatabaseSessionStore } from './session-store.js';
 
@@ -7,8 +8,8 @@ import { DatabaseSessionStore } from './session-store.js';
 const SESSION_ROW_TTL_MS = 12 * 60 * 60 * 1000;
 
 export default fp(
-  async (app, opts: { secret: string; secure: boolean }) => {
-    const store = new DatabaseSessionStore(app.db, app.clock, SESSION_ROW_TTL_MS);
+  async (app, opts: { secret: string; secure: boolean; sqlite: SQLite.Database }) => {
+    const store = new DatabaseSessionStore(app.db, opts.sqlite, app.clock, SESSION_ROW_TTL_MS);
     await app.register(fastifyCookie);
     await app.register(fastifySession, {
       secret: opts.secret,

@@ -41,7 +41,7 @@ async function seededAppWithMailer(t: { teardown(fn: () => unknown): void }, mai
   const db = openDatabase(dataDir);
   await migrateToLatest(db.kysely);
   const clock = new ManualClock();
-  const app = await buildApp(config, { db: db.kysely, sessionSecret: TEST_SESSION_SECRET, clock, browserPath: null, mailer });
+  const app = await buildApp(config, { db, sessionSecret: TEST_SESSION_SECRET, clock, browserPath: null, mailer });
   await app.ready();
   const testApp: TestApp = {
     app,

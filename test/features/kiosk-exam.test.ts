@@ -691,6 +691,8 @@ t.test('after a resume elsewhere, the first terminal reaches the exam no more: n
   t.not(finish.headers.location, '/examen/resultat', 'the old terminal is not sent to a result');
   t.equal((await examRow(room, first.examId)).finished_at, null, 'the old terminal cannot end the exam resumed elsewhere');
 
+  const withImage = (await examItems(room.db, first.examId)).find((i) => i.hasImage);
+  if (withImage) t.equal((await first.agent.get(`/examen/images/${withImage.position}`)).statusCode, 404, 'nor its images');
   t.equal((await first.agent.get('/examen/question/1')).headers.location, '/examen');
   t.equal((await other.get('/examen/question/1')).statusCode, 200, 'the new terminal goes on');
 });

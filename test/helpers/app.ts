@@ -28,7 +28,7 @@ export async function createTestApp(options: { dataDir?: string; clock?: ManualC
   await migrateToLatest(db.kysely);
   const clock = options.clock ?? new ManualClock();
   const app = await buildApp(config, {
-    db: db.kysely,
+    db,
     sessionSecret: TEST_SESSION_SECRET,
     clock,
     browserPath: options.browserPath ?? null,

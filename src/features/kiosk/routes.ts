@@ -9,7 +9,8 @@ import { parseCentreId } from '../../domain/centre-id.js';
 import { checkTokenEntry } from '../tokens/entry.js';
 import { sendQuestionImage } from '../questionnaires/images.js';
 import { countFailure, latestLock } from '../throttle/store.js';
-import { attachNewTerminal, finishExam, saveResponse, startExam, type Choice } from './exam.js';
+import type { Choice, SaveOutcome } from './answer-writer.js';
+import { attachNewTerminal, finishExam, startExam } from './exam.js';
 import { findExamInProgressByToken, getExamHeader, getExamImage, getKioskQuestion, getOverview, getSessionChoices, type ExamHeader } from './queries.js';
 
 interface KioskEntry {
@@ -292,9 +293,9 @@ export default async function kioskRoutes(app: FastifyInstance) {
       const position = Number(request.params.n);
       const choice = parseChoice(request.body?.choix);
       const seq = Number(request.body?.seq);
-      let outcome: Awaited<ReturnType<typeof saveResponse>> = 'invalid';
+      let outcome: SaveOutcome = 'invalid';
       if (choice !== 'invalid' && Number.isSafeInteger(seq) && seq > 0) {
-        outcome = await saveResponse(app.db, app.clock, examId, {
+        outcome = await app.answerWriter.save(examId, {
           position,
           choice,
           flagged: request.body?.revoir === 'oui',

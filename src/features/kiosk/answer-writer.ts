@@ -1,0 +1,134 @@
+import type SQLite from 'better-sqlite3';
+import type { Clock } from '../../clock.js';
+
+export type Choice = { kind: 'answer'; index: number } | { kind: 'dontKnow' };
+
+/**
+ * `stale`: a newer choice for this question was saved from another page (another terminal): this
+ * one was NOT applied and must not be acknowledged. `detached`: the exam was resumed on another
+ * terminal since this one joined it. `closed`: finished, or past its deadline.
+ */
+export type SaveOutcome = 'saved' | 'stale' | 'closed' | 'invalid' | 'detached';
+
+export interface SaveInput {
+  position: number;
+  choice: Choice | null;
+  flagged: boolean;
+  /** The candidate's own counter for this question: an older request never overwrites a newer one. */
+  seq: number;
+  /** The exam's terminal generation this terminal joined (see attachNewTerminal). */
+  generation: number;
+}
+
+interface Pending {
+  params: Record<string, string | number | null>;
+  examId: number;
+  position: number;
+  generation: number;
+  resolve: (outcome: SaveOutcome) => void;
+  reject: (err: unknown) => void;
+}
+
+// One statement does the whole save: it maps the candidate's answer index to the answer id of this
+// exam's frozen order, and applies only if the exam is still running on this terminal and the
+// request is newer than the last one applied. The deadline is checked here, inside the write, so
+// that no answer can land after the exam was scored.
+const SAVE_SQL = `
+update exam_questions set
+  chosen_answer_id = case :kind when 'answer' then json_extract(answer_order, '$[' || cast(:idx - 1 as integer) || ']') when 'nsp' then null else chosen_answer_id end,
+  dont_know = case :kind when 'answer' then 0 when 'nsp' then 1 else dont_know end,
+  answered_at = case when :kind in ('answer', 'nsp') then :now else answered_at end,
+  flagged = :flagged,
+  response_seq = :seq
+where exam_id = :examId and position = :position and response_seq < :seq
+  and (:kind <> 'answer' or json_extract(answer_order, '$[' || cast(:idx - 1 as integer) || ']') is not null)
+  and exists (select 1 from exams where id = :examId and finished_at is null and deadline_at > :now and terminal_generation = :generation)`;
+
+const WHY_SQL = `
+select e.finished_at, e.deadline_at, e.terminal_generation, eq.answer_order
+from exams e left join exam_questions eq on eq.exam_id = e.id and eq.position = :position
+where e.id = :examId`;
+
+/**
+ * The hot path of the exam: candidates' choices. Saves that arrive together are written in one
+ * transaction (group commit), and each is acknowledged only once that transaction is committed
+ * (synchronous = FULL): one disk sync serves a whole room instead of one per click.
+ */
+export class AnswerWriter {
+  readonly #save: SQLite.Statement;
+  readonly #why: SQLite.Statement;
+  readonly #writeBatch: (batch: Pending[]) => number[];
+  #queue: Pending[] = [];
+  #scheduled = false;
+
+  constructor(
+    private readonly sqlite: SQLite.Database,
+    private readonly clock: Clock,
+  ) {
+    this.#save = sqlite.prepare(SAVE_SQL);
+    this.#why = sqlite.prepare(WHY_SQL);
+    this.#writeBatch = sqlite.transaction((batch: Pending[]) => batch.map((p) => this.#save.run(p.params).changes));
+  }
+
+  save(examId: number, input: SaveInput): Promise<SaveOutcome> {
+    const choice = input.choice;
+    if (choice?.kind === 'answer' && (!Number.isInteger(choice.index) || choice.index < 1)) return Promise.resolve('invalid');
+    return new Promise((resolve, reject) => {
+      this.#queue.push({
+        examId,
+        position: input.position,
+        generation: input.generation,
+        params: {
+          kind: choice === null ? 'none' : choice.kind === 'answer' ? 'answer' : 'nsp',
+          idx: choice?.kind === 'answer' ? choice.index : 0,
+          now: this.clock.now().toISOString(),
+          flagged: input.flagged ? 1 : 0,
+          seq: input.seq,
+          examId,
+          position: input.position,
+          generation: input.generation,
+        },
+        resolve,
+        reject,
+      });
+      if (!this.#scheduled) {
+        this.#scheduled = true;
+        setImmediate(() => this.#flush());
+      }
+    });
+  }
+
+  #flush(): void {
+    // Another transaction is open on the shared connection (an awaited Kysely transaction): our
+    // statements would join it and "commit" nothing. Wait until it ends.
+    if (this.sqlite.inTransaction) {
+      setImmediate(() => this.#flush());
+      return;
+    }
+    const batch = this.#queue;
+    this.#queue = [];
+    this.#scheduled = false;
+    let changes: number[];
+    try {
+      changes = this.#writeBatch(batch);
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    batch.forEach((p, i) => p.resolve(changes[i] === 1 ? 'saved' : this.#whyNotSaved(p)));
+  }
+
+  #whyNotSaved(p: Pending): SaveOutcome {
+    const row = this.#why.get({ examId: p.examId, position: p.position }) as
+      | { finished_at: string | null; deadline_at: string; terminal_generation: number; answer_order: string | null }
+      | undefined;
+    if (!row || row.answer_order === null) return 'invalid';
+    if (row.finished_at || row.deadline_at <= (p.params.now as string)) return 'closed';
+    if (row.terminal_generation !== p.generation) return 'detached';
+    if (p.params.kind === 'answer') {
+      const order = JSON.parse(row.answer_order) as number[];
+      if (order[(p.params.idx as number) - 1] === undefined) return 'invalid';
+    }
+    return 'stale';
+  }
+}
