@@ -29,7 +29,7 @@ const NAME_MAX = 80;
 const COMPANY_MAX = 120;
 
 // Letters of any script, combining marks, and the separators names use: space, hyphen, apostrophes, dot.
-const NAME_PATTERN = /^[\p{L}\p{M}][\p{L}\p{M} '’.-]*$/u;
+const NAME_PATTERN = /^\p{L}[\p{L}\p{M} '’.-]*$/u;
 const COMPANY_PATTERN = /^[\p{L}\p{M}\p{N} '’.,&()/+-]+$/u;
 
 function clean(value: unknown, max: number): string {

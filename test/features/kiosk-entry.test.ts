@@ -153,7 +153,7 @@ t.test('throttling per terminal: locked after maxFailures, with the time to retr
   t.equal(locked.statusCode, 429, 'locked, even with a good token');
   // 09:00Z is 10:00 in Paris; the lock lasts KIOSK_TERMINAL_POLICY.lockMs.
   t.equal(KIOSK_TERMINAL_POLICY.lockMs, 5 * MINUTE);
-  t.equal(alertText(locked.body), 'Trop de tentatives infructueuses sur ce poste. Réessayez à 10 h 05 (dans 5 minutes).');
+  t.equal(alertText(locked.body), 'Trop de tentatives infructueuses. Réessayez à 10 h 05 (dans 5 minutes).');
   t.equal(fieldValue(locked.body, 'jeton'), good, 'the typed token is kept');
   const status = await db.selectFrom('exam_tokens').select('status').where('code', '=', good.replace(/-/g, '')).executeTakeFirstOrThrow();
   t.equal(status.status, 'available', 'the token is untouched');

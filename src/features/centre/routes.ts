@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { formatParisDateTime } from '../../domain/paris-time.js';
 import { PROFILE_LABELS } from '../../domain/profiles.js';
 import { todaySessions } from '../exam-sessions/queries.js';
+import { finishExpiredExams } from '../kiosk/exam.js';
 import { presentSession } from '../exam-sessions/routes.js';
 import { tokenStockByQuestionnaire } from '../tokens/queries.js';
 import { formatTokenCode } from '../../domain/token-code.js';
@@ -16,6 +17,8 @@ export default async function centreRoutes(app: FastifyInstance) {
     const centre = request.centre;
     if (!centre) return reply.render('centre/dashboard', { stock: [], sessions: [], results: [], inProgress: 0 }, { title: 'Tableau de bord du centre' });
     const now = app.clock.now();
+    // Exams whose time is over are finished before they are counted: shown as finished everywhere.
+    await finishExpiredExams(app.db, app.clock);
     const [stock, sessions, results, inProgress] = await Promise.all([
       tokenStockByQuestionnaire(app.db, centre.id),
       todaySessions(app.db, centre.id, now),
@@ -39,6 +42,7 @@ export default async function centreRoutes(app: FastifyInstance) {
   });
 
   app.get('/centre/examens/:id', async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
+    await finishExpiredExams(app.db, app.clock);
     const exam = await getCentreExam(app.db, centreOf(request).id, idParam(request.params.id));
     if (!exam) throw notFound();
     return reply.render(

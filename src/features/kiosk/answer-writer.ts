@@ -45,7 +45,8 @@ where exam_id = :examId and position = :position and response_seq < :seq
   and exists (select 1 from exams where id = :examId and finished_at is null and deadline_at > :now and terminal_generation = :generation)`;
 
 const WHY_SQL = `
-select e.finished_at, e.deadline_at, e.terminal_generation, eq.answer_order
+select e.finished_at, e.deadline_at, e.terminal_generation, eq.answer_order,
+  eq.response_seq, eq.chosen_answer_id, eq.dont_know, eq.flagged
 from exams e left join exam_questions eq on eq.exam_id = e.id and eq.position = :position
 where e.id = :examId`;
 
@@ -120,15 +121,29 @@ export class AnswerWriter {
 
   #whyNotSaved(p: Pending): SaveOutcome {
     const row = this.#why.get({ examId: p.examId, position: p.position }) as
-      | { finished_at: string | null; deadline_at: string; terminal_generation: number; answer_order: string | null }
+      | {
+          finished_at: string | null;
+          deadline_at: string;
+          terminal_generation: number;
+          answer_order: string | null;
+          response_seq: number;
+          chosen_answer_id: number | null;
+          dont_know: number;
+          flagged: number;
+        }
       | undefined;
     if (!row || row.answer_order === null) return 'invalid';
     if (row.finished_at || row.deadline_at <= (p.params.now as string)) return 'closed';
     if (row.terminal_generation !== p.generation) return 'detached';
-    if (p.params.kind === 'answer') {
-      const order = JSON.parse(row.answer_order) as number[];
-      if (order[(p.params.idx as number) - 1] === undefined) return 'invalid';
-    }
-    return 'stale';
+    const order = JSON.parse(row.answer_order) as number[];
+    const kind = p.params.kind;
+    const answerId = kind === 'answer' ? order[(p.params.idx as number) - 1] : undefined;
+    if (kind === 'answer' && answerId === undefined) return 'invalid';
+    // The same request twice (a double click without JavaScript): what it asks is what is stored.
+    const sameAsStored =
+      row.response_seq === p.params.seq &&
+      row.flagged === p.params.flagged &&
+      (kind === 'none' || (kind === 'nsp' ? row.dont_know === 1 : row.dont_know === 0 && row.chosen_answer_id === answerId));
+    return sameAsStored ? 'saved' : 'stale';
   }
 }

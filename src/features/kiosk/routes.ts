@@ -126,7 +126,7 @@ export default async function kioskRoutes(app: FastifyInstance) {
     const refuse = (failure: string, status: number) => render(reply, 'entry', { values, failure }, 'Accès à l’examen', status);
 
     const lock = await latestLock(app.db, keys, now);
-    if (lock) return refuse(`Trop de tentatives infructueuses sur ce poste. ${retryMessage(lock, now)}`, 429);
+    if (lock) return refuse(`Trop de tentatives infructueuses. ${retryMessage(lock, now)}`, 429);
     if (!values.centre || !values.jeton) return refuse('Saisissez l’identifiant du centre et le jeton d’examen.', 400);
 
     const check = await checkTokenEntry(app.db, now, values.centre, values.jeton);
@@ -332,9 +332,9 @@ export default async function kioskRoutes(app: FastifyInstance) {
   );
 
   app.get('/examen/images/:n', async (request: FastifyRequest<Position>, reply) => {
-    const examId = request.session.examId;
-    if (!examId) return reply.code(404).send();
-    return sendQuestionImage(reply, await getExamImage(app.db, examId, Number(request.params.n)));
+    const exam = await currentExam(request);
+    if (!exam) return reply.code(404).send();
+    return sendQuestionImage(reply, await getExamImage(app.db, exam.id, Number(request.params.n)));
   });
 
   app.get('/examen/ensemble', async (request, reply) => {
@@ -362,9 +362,9 @@ export default async function kioskRoutes(app: FastifyInstance) {
   });
 
   app.post('/examen/terminer', async (request, reply) => {
-    const examId = request.session.examId;
-    if (!examId) return reply.redirect('/examen', 303);
-    await finishExam(app.db, app.clock, examId, 'candidat');
+    const exam = await currentExam(request);
+    if (!exam) return reply.redirect('/examen', 303);
+    if (!exam.finishedAt) await finishExam(app.db, app.clock, exam.id, 'candidat');
     return reply.redirect('/examen/resultat', 303);
   });
 
