@@ -56,9 +56,8 @@ export default fp(
     app.decorateRequest('account', null);
     app.decorateRequest('sessionExpired', false);
 
-    app.addHook('onRequest', async (request) => {
+    async function loadAccount(request: FastifyRequest, accountId: number): Promise<void> {
       const session = request.session;
-      if (!session?.accountId) return;
       const now = app.clock.now();
       const lastSeen = session.lastSeenAt ? Date.parse(session.lastSeenAt) : 0;
       if (now.getTime() - lastSeen > IDLE_LIMIT_MS) {
@@ -67,13 +66,20 @@ export default fp(
         request.sessionExpired = true;
         return;
       }
-      const account = await findActiveAccount(app.db, session.accountId);
+      const account = await findActiveAccount(app.db, accountId);
       if (!account) {
         session.accountId = undefined;
         return;
       }
       request.account = account;
       if (now.getTime() - lastSeen > TOUCH_EVERY_MS) session.lastSeenAt = now.toISOString();
+    }
+
+    // Callback style so that the many anonymous requests (a candidate's every click) cost no promise.
+    app.addHook('onRequest', (request, _reply, done) => {
+      const accountId = request.session?.accountId;
+      if (!accountId) return done();
+      loadAccount(request, accountId).then(() => done(), done);
     });
 
     app.decorate('requireRole', (role: Role): onRequestAsyncHookHandler => {

@@ -1,10 +1,14 @@
-import fastifyHelmet from '@fastify/helmet';
 import fp from 'fastify-plugin';
+import helmet from 'helmet';
 
-/** No inline script anywhere: every script is a file under /static, so the policy can say 'self' only. */
+/**
+ * No inline script anywhere: every script is a file under /static, so the policy can say 'self' only.
+ * The helmet middleware is built once here (the Fastify wrapper rebuilt it, and re-parsed the
+ * policy, on every request: a visible share of a candidate's answer save).
+ */
 export default fp(
   async (app, opts: { https: boolean }) => {
-    await app.register(fastifyHelmet, {
+    const setHeaders = helmet({
       contentSecurityPolicy: {
         useDefaults: false,
         directives: {
@@ -24,6 +28,9 @@ export default fp(
       hsts: opts.https ? { maxAge: 31536000, includeSubDomains: true } : false,
       crossOriginEmbedderPolicy: false,
       referrerPolicy: { policy: 'same-origin' },
+    });
+    app.addHook('onRequest', (request, reply, done) => {
+      setHeaders(request.raw, reply.raw, (err?: unknown) => done(err as Error | undefined));
     });
   },
   { name: 'security-headers' },

@@ -67,8 +67,9 @@ function parseChoice(raw: unknown): Choice | null | 'invalid' {
  * candidate (no-store), and no page says which answer is right.
  */
 export default async function kioskRoutes(app: FastifyInstance) {
-  app.addHook('onSend', async (request, reply) => {
-    if (request.url.startsWith('/examen')) reply.header('cache-control', 'no-store');
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    reply.header('cache-control', 'no-store');
+    done(null, payload);
   });
 
   /** The candidate's exam, finished by the server first if its time is over; null when none. */
