@@ -287,6 +287,8 @@ export default async function kioskRoutes(app: FastifyInstance) {
 
   app.post(
     '/examen/question/:n',
+    // The answer to a save is a redirect or a one-line fragment: nothing to compress, so no hook.
+    { config: { compress: false } },
     async (request: FastifyRequest<Position & { Body: { choix?: string; revoir?: string; seq?: string; aller?: string } }>, reply) => {
       const isHtmx = request.headers['hx-request'] === 'true';
       const examId = request.session.examId;
