@@ -18,10 +18,18 @@ export interface ThrottleState {
 export const ACCOUNT_POLICY: ThrottlePolicy = { maxFailures: 5, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
 /** Per address: more tries, since a whole centre may sit behind one address. */
 export const ADDRESS_POLICY: ThrottlePolicy = { maxFailures: 20, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
-/** Kiosk entry, per terminal: a candidate mistyping a token a few times must not wait long. */
-export const KIOSK_TERMINAL_POLICY: ThrottlePolicy = { maxFailures: 8, windowMs: 10 * 60_000, lockMs: 5 * 60_000 };
-/** Kiosk entry, per centre: a whole room may mistype, so the bar is higher than per terminal. */
-export const KIOSK_CENTRE_POLICY: ThrottlePolicy = { maxFailures: 60, windowMs: 10 * 60_000, lockMs: 5 * 60_000 };
+/** "Mot de passe oublié", per address: each request counts, so nobody floods a mailbox. */
+export const FORGOTTEN_PASSWORD_POLICY: ThrottlePolicy = { maxFailures: 5, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
+/**
+ * Kiosk entry, per terminal address. A room's terminals often share one address (NAT), so the bar
+ * is a room's worth of typos, not one candidate's; the lock is short.
+ */
+export const KIOSK_TERMINAL_POLICY: ThrottlePolicy = { maxFailures: 20, windowMs: 10 * 60_000, lockMs: 5 * 60_000 };
+/**
+ * Kiosk entry, per centre, across addresses: only a sustained guessing campaign reaches it (tokens
+ * carry 59 random bits; this bounds what many addresses together may try).
+ */
+export const KIOSK_CENTRE_POLICY: ThrottlePolicy = { maxFailures: 200, windowMs: 10 * 60_000, lockMs: 5 * 60_000 };
 
 /** When the key is locked at `now`, the end of the lock; otherwise null. */
 export function lockedUntil(state: ThrottleState | null, now: Date): Date | null {

@@ -88,9 +88,17 @@ export default fp(
           if (request.method === 'GET' || request.method === 'HEAD') {
             return reply.redirect(signInRedirect(request));
           }
-          // A form posted after the sign-in ended: send the user to sign in, then to the page it came from.
-          request.sessionExpired = true;
-          return reply.redirect(`/connexion?${new URLSearchParams({ expiree: '1' }).toString()}`, 303);
+          // A form posted after the sign-in ended: send the user to sign in, then back to the page the
+          // form was on (what was typed cannot survive this: the sign-in is what protects it).
+          const referer = request.headers.referer;
+          let back: string | null = null;
+          try {
+            back = referer ? safeNextPath(new URL(referer).pathname) : null;
+          } catch {
+            back = null;
+          }
+          const params = new URLSearchParams({ expiree: '1', ...(back ? { suivant: back } : {}) });
+          return reply.redirect(`/connexion?${params.toString()}`, 303);
         }
         if (request.account.role !== role) {
           throw Object.assign(new Error('Accès refusé'), { statusCode: 403 });

@@ -6,7 +6,7 @@ const MESSAGES: Record<number, { title: string; text: string }> = {
   400: { title: 'Requête invalide', text: 'La demande envoyée n’a pas pu être comprise.' },
   403: { title: 'Accès refusé', text: 'Vous n’avez pas les droits nécessaires pour accéder à cette page.' },
   404: { title: 'Page introuvable', text: 'La page demandée n’existe pas ou n’est plus disponible.' },
-  413: { title: 'Fichier trop volumineux', text: `Le fichier envoyé dépasse la taille autorisée (${MAX_UPLOAD_BYTES / 1024 / 1024} Mo). Rien n’a été enregistré.` },
+  413: { title: 'Envoi trop volumineux', text: `Le fichier ou le formulaire envoyé dépasse la taille autorisée (${MAX_UPLOAD_BYTES / 1024 / 1024} Mo au plus pour un fichier). Rien n’a été enregistré.` },
   429: { title: 'Trop de requêtes', text: 'Trop de demandes ont été envoyées. Patientez quelques instants puis réessayez.' },
   500: { title: 'Erreur du serveur', text: 'Une erreur inattendue s’est produite. Réessayez dans quelques instants ; si elle persiste, contactez l’assistance.' },
   503: { title: 'Service indisponible', text: 'Ce service est momentanément indisponible. Réessayez dans quelques instants.' },
@@ -24,7 +24,6 @@ export class HttpError extends Error {
 }
 
 export const notFound = () => new HttpError(404);
-export const forbidden = () => new HttpError(403);
 
 function layoutFor(request: FastifyRequest) {
   return request.url.startsWith('/examen') ? 'kiosk' : 'main';

@@ -8,12 +8,13 @@ import type { Database } from '../db/schema.js';
 type Callback = (err?: unknown) => void;
 type GetCallback = (err: unknown, session?: Session | null) => void;
 
+/** How many sessions the read cache keeps: a few rooms of candidates and their managers. */
+const CACHE_SIZE = 5000;
+
 /**
  * HTTP sessions kept in the database, so that a restart signs nobody out. A row lives `ttlMs`
  * after its last save; the sign-in idle limit is enforced separately (plugins/auth.ts).
  */
-/** How many sessions the read cache keeps: a few rooms of candidates and their managers. */
-const CACHE_SIZE = 5000;
 
 export class DatabaseSessionStore implements SessionStore {
   // Every request reads its session (a candidate's every click). The database stays the record
@@ -72,7 +73,11 @@ export class DatabaseSessionStore implements SessionStore {
       .deleteFrom('http_sessions')
       .where('id', '=', sessionId)
       .execute()
-      .then(() => callback(), callback);
+      .then(() => {
+        // A read between the two deletes may have cached the row again.
+        this.#cache.delete(sessionId);
+        callback();
+      }, callback);
   }
 
   async purgeExpired(): Promise<void> {

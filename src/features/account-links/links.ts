@@ -11,7 +11,8 @@ const hashOf = (secret: string) => createHash('sha256').update(secret).digest('h
 
 /**
  * A one-time link to set one's password. Only its hash is stored; creating a new link for the
- * same account and purpose ends the previous ones.
+ * same account and purpose ends the previous ones of that purpose (a reset asked by anyone does not
+ * cancel the activation link an administrator just sent).
  */
 export async function createAccountLink(db: Kysely<Database>, clock: Clock, accountId: number, purpose: LinkPurpose): Promise<string> {
   const secret = randomBytes(32).toString('base64url');
@@ -21,6 +22,7 @@ export async function createAccountLink(db: Kysely<Database>, clock: Clock, acco
       .updateTable('account_links')
       .set({ used_at: now.toISOString() })
       .where('account_id', '=', accountId)
+      .where('purpose', '=', purpose)
       .where('used_at', 'is', null)
       .execute();
     await trx

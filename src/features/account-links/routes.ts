@@ -1,13 +1,32 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { recordAudit } from '../audit/audit-log.js';
 import { hashPassword, passwordProblem } from '../auth/passwords.js';
+import { FORGOTTEN_PASSWORD_POLICY, retryMessage } from '../../domain/throttle.js';
 import { isPlausibleEmail } from '../auth/accounts.js';
+import { countFailure, latestLock } from '../throttle/store.js';
 import { findAccountByEmail } from '../auth/queries.js';
 import { consumeLinkAndSetPassword, createAccountLink, findUsableLink, LINK_LIFETIME_MS, linkUrl } from './links.js';
 
 type Params = { Params: { secret: string } };
 
 const EXPIRED = 'Ce lien n’est plus valable : il a déjà servi ou a expiré (48 heures). Demandez un nouveau lien à l’administration nationale.';
+
+async function sendResetLink(app: FastifyInstance, email: string, ip: string): Promise<void> {
+  const account = await findAccountByEmail(app.db, email);
+  if (!account || account.disabled_at) return;
+  const url = linkUrl(app.config.publicUrl, await createAccountLink(app.db, app.clock, account.id, 'reset'));
+  await app.mailer.send({
+    to: account.email,
+    subject: 'QCM-AIPR : réinitialisation de votre mot de passe',
+    text: `Bonjour ${account.display_name},\n\nPour choisir un nouveau mot de passe, ouvrez ce lien (valable ${LINK_LIFETIME_MS / 3_600_000} heures, une seule fois) :\n${url}\n\nSi vous n’êtes pas à l’origine de cette demande, ignorez ce message.`,
+  });
+  await recordAudit(app.db, app.clock, {
+    action: 'compte.reinitialisation_demandee',
+    actor: { accountId: account.id, label: account.email },
+    target: { type: 'compte', id: account.id },
+    ip,
+  });
+}
 
 /** Where a person sets their own password, through the one-time link they were given. */
 export default async function accountLinkRoutes(app: FastifyInstance) {
@@ -25,21 +44,22 @@ export default async function accountLinkRoutes(app: FastifyInstance) {
         { title: 'Mot de passe oublié', status: 400 },
       );
     }
-    const account = app.mailer.enabled ? await findAccountByEmail(app.db, email) : undefined;
-    if (account && !account.disabled_at) {
-      const url = linkUrl(app.config.publicUrl, await createAccountLink(app.db, app.clock, account.id, 'reset'));
-      await app.mailer
-        .send({
-          to: account.email,
-          subject: 'QCM-AIPR : réinitialisation de votre mot de passe',
-          text: `Bonjour ${account.display_name},\n\nPour choisir un nouveau mot de passe, ouvrez ce lien (valable ${LINK_LIFETIME_MS / 3_600_000} heures, une seule fois) :\n${url}\n\nSi vous n’êtes pas à l’origine de cette demande, ignorez ce message.`,
-        })
-        .catch((err: unknown) => request.log.warn({ err }, 'sending the reset link failed'));
-      await recordAudit(app.db, app.clock, {
-        action: 'compte.reinitialisation_demandee',
-        actor: { accountId: account.id, label: account.email },
-        target: { type: 'compte', id: account.id },
-        ip: request.ip,
+    const now = app.clock.now();
+    const key = `oubli:${request.ip}`;
+    const lock = await latestLock(app.db, [key], now);
+    if (lock) {
+      return reply.render(
+        'account-links/forgotten',
+        { values: { email }, errors: { email: `Trop de demandes depuis ce poste. ${retryMessage(lock, now)}` }, sent: false, mailEnabled: app.mailer.enabled },
+        { title: 'Mot de passe oublié', status: 429 },
+      );
+    }
+    await countFailure(app.db, key, now, FORGOTTEN_PASSWORD_POLICY);
+    if (app.mailer.enabled) {
+      // The link is made and sent after the answer, so that the answer takes as long whether the
+      // account exists or not.
+      setImmediate(() => {
+        sendResetLink(app, email, request.ip).catch((err: unknown) => request.log.warn({ err }, 'sending the reset link failed'));
       });
     }
     return reply.render('account-links/forgotten', { values: { email }, errors: {}, sent: true, mailEnabled: app.mailer.enabled }, { title: 'Mot de passe oublié' });

@@ -57,8 +57,7 @@ export default async function authRoutes(app: FastifyInstance) {
     await request.session.regenerate();
     request.session.accountId = outcome.accountId;
     request.session.lastSeenAt = app.clock.now().toISOString();
-    const account = await app.db.selectFrom('accounts').select('role').where('id', '=', outcome.accountId).executeTakeFirstOrThrow();
-    return reply.redirect(suivant || homeOf(account.role), 303);
+    return reply.redirect(suivant || homeOf(outcome.role), 303);
   });
 
   app.post('/deconnexion', async (request, reply) => {

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
-import type { Database } from '../../db/schema.js';
+import type { Database, Role } from '../../db/schema.js';
 import { ACCOUNT_POLICY, ADDRESS_POLICY } from '../../domain/throttle.js';
 import { recordAudit } from '../audit/audit-log.js';
 import { verifyAgainstDecoy, verifyPassword } from './passwords.js';
@@ -8,15 +8,41 @@ import { clearThrottle, countFailure, latestLock } from '../throttle/store.js';
 import { findAccountByEmail } from './queries.js';
 
 export type SignInOutcome =
-  | { ok: true; accountId: number }
+  | { ok: true; accountId: number; role: Role }
   | { ok: false; reason: 'locked'; until: Date }
   | { ok: false; reason: 'invalid' };
 
 const accountKey = (email: string) => `compte:${email.trim().toLowerCase()}`;
 const addressKey = (ip: string) => `adresse:${ip}`;
 
+// Attempts on one account run one after the other: parallel guesses would otherwise all pass the
+// lock check before any failure is counted. (One process serves the platform.)
+const queues = new Map<string, Promise<unknown>>();
+
+function oneAtATime<T>(key: string, task: () => Promise<T>): Promise<T> {
+  const previous = queues.get(key) ?? Promise.resolve();
+  const run = previous.then(task, task);
+  const settled = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  queues.set(key, settled);
+  void settled.then(() => {
+    if (queues.get(key) === settled) queues.delete(key);
+  });
+  return run;
+}
+
 /** Checks the throttles, then the password; records the outcome in the throttles and the audit log. */
-export async function attemptSignIn(
+export function attemptSignIn(
+  db: Kysely<Database>,
+  clock: Clock,
+  input: { email: string; password: string; ip: string },
+): Promise<SignInOutcome> {
+  return oneAtATime(accountKey(input.email), () => attemptSignInNow(db, clock, input));
+}
+
+async function attemptSignInNow(
   db: Kysely<Database>,
   clock: Clock,
   input: { email: string; password: string; ip: string },
@@ -39,7 +65,7 @@ export async function attemptSignIn(
       target: { type: 'compte', id: account.id },
       ip: input.ip,
     });
-    return { ok: true, accountId: account.id };
+    return { ok: true, accountId: account.id, role: account.role };
   }
 
   await countFailure(db, accountKey(email), now, ACCOUNT_POLICY);

@@ -45,7 +45,14 @@ export async function startExam(
       .where('status', '=', 'available')
       .executeTakeFirst();
     if (consumed.numUpdatedRows === 0n) {
-      return { ok: false, message: 'Ce jeton vient d’être utilisé pour commencer un examen. Pour reprendre cet examen, saisissez de nouveau le centre et le jeton.' };
+      const now = await trx.selectFrom('exam_tokens').select('status').where('id', '=', input.tokenId).executeTakeFirst();
+      return {
+        ok: false,
+        message:
+          now?.status === 'used'
+            ? 'Ce jeton vient d’être utilisé pour commencer un examen. Pour reprendre cet examen, saisissez de nouveau le centre et le jeton.'
+            : 'Ce jeton n’est plus valable.',
+      };
     }
     const rules = JSON.parse(token.rules) as ExamRules;
     const seed = randomBytes(16).toString('hex');

@@ -133,17 +133,23 @@ export async function getExamImage(db: Kysely<Database>, examId: number, positio
     .executeTakeFirst();
 }
 
-/** The unfinished exam started with this centre's token, for a candidate coming back after a crash. */
-export async function findExamInProgressByToken(db: Kysely<Database>, centreId: number, tokenInput: string) {
+/**
+ * The unfinished exam started with this active centre's token, for a candidate coming back after a
+ * crash (past its deadline it is not "in progress": the sweep or the next page finishes it).
+ */
+export async function findExamInProgressByToken(db: Kysely<Database>, centreId: number, tokenInput: string, now: Date) {
   const code = normalizeTokenEntry(tokenInput);
   if (!code) return undefined;
   return db
     .selectFrom('exams as e')
     .innerJoin('exam_tokens as t', 't.id', 'e.token_id')
+    .innerJoin('centres as c', 'c.id', 'e.centre_id')
     .select(['e.id', 'e.birth_date'])
     .where('t.code', '=', code)
     .where('t.centre_id', '=', centreId)
+    .where('c.status', '=', 'active')
     .where('e.finished_at', 'is', null)
+    .where('e.deadline_at', '>', now.toISOString())
     .executeTakeFirst();
 }
 

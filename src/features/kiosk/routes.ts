@@ -115,7 +115,10 @@ export default async function kioskRoutes(app: FastifyInstance) {
   app.get('/examen.html', async (_request, reply) => reply.redirect('/examen', 301));
 
   app.get('/examen', async (request, reply) => {
-    if (request.session.examId) return reply.redirect('/examen/question/1', 303);
+    const exam = await currentExam(request);
+    if (exam && !exam.finishedAt) return reply.redirect('/examen/question/1', 303);
+    // A candidate who left without « Candidat suivant »: the next one gets an empty form, not the result.
+    if (exam) request.session.examId = undefined;
     return render(reply, 'entry', { values: { centre: '', jeton: '' }, failure: null }, 'Accès à l’examen');
   });
 
@@ -130,15 +133,14 @@ export default async function kioskRoutes(app: FastifyInstance) {
     if (lock) return refuse(`Trop de tentatives infructueuses. ${retryMessage(lock, now)}`, 429);
     if (!values.centre || !values.jeton) return refuse('Saisissez l’identifiant du centre et le jeton d’examen.', 400);
 
-    const check = await checkTokenEntry(app.db, now, values.centre, values.jeton);
-    if (!check.ok && check.reason === 'token_used' && centreNumber) {
-      const inProgress = await findExamInProgressByToken(app.db, centreNumber, values.jeton);
-      if (inProgress) {
-        request.session.kioskEntry = undefined;
-        request.session.resumeExamId = inProgress.id;
-        return reply.redirect('/examen/reprise', 303);
-      }
+    // An exam in progress is resumed even once its session is closed: the candidate was already in.
+    const inProgress = centreNumber ? await findExamInProgressByToken(app.db, centreNumber, values.jeton, now) : undefined;
+    if (inProgress) {
+      request.session.kioskEntry = undefined;
+      request.session.resumeExamId = inProgress.id;
+      return reply.redirect('/examen/reprise', 303);
     }
+    const check = await checkTokenEntry(app.db, now, values.centre, values.jeton);
     if (!check.ok) {
       await countFailure(app.db, terminalKey(request.ip), now, KIOSK_TERMINAL_POLICY);
       if (centreNumber) await countFailure(app.db, centreKey(centreNumber), now, KIOSK_CENTRE_POLICY);

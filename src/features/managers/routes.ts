@@ -131,7 +131,9 @@ export default async function managerAdminRoutes(app: FastifyInstance) {
   app.post('/admin/gestionnaires/:id/centres/:centreId/detacher', async (request: FastifyRequest<{ Params: { id: string; centreId: string } }>, reply) => {
     const manager = await getManager(app.db, idParam(request.params.id));
     if (!manager) throw notFound();
-    const centreId = idParam(request.params.centreId);
+    const centre = await getCentre(app.db, idParam(request.params.centreId));
+    if (!centre) throw notFound();
+    const centreId = centre.id;
     await app.db.transaction().execute(async (trx) => {
       await unlinkCentre(trx, manager.id, centreId);
       await recordAudit(trx, app.clock, {
