@@ -6,13 +6,20 @@ const MESSAGES: Record<number, { title: string; text: string }> = {
   400: { title: 'Requête invalide', text: 'La demande envoyée n’a pas pu être comprise.' },
   403: { title: 'Accès refusé', text: 'Vous n’avez pas les droits nécessaires pour accéder à cette page.' },
   404: { title: 'Page introuvable', text: 'La page demandée n’existe pas ou n’est plus disponible.' },
-  413: { title: 'Envoi trop volumineux', text: `Le fichier ou le formulaire envoyé dépasse la taille autorisée (${MAX_UPLOAD_BYTES / 1024 / 1024} Mo au plus pour un fichier). Rien n’a été enregistré.` },
+  413: { title: 'Envoi trop volumineux', text: 'Le formulaire envoyé dépasse la taille autorisée. Rien n’a été enregistré.' },
   429: { title: 'Trop de requêtes', text: 'Trop de demandes ont été envoyées. Patientez quelques instants puis réessayez.' },
   500: { title: 'Erreur du serveur', text: 'Une erreur inattendue s’est produite. Réessayez dans quelques instants ; si elle persiste, contactez l’assistance.' },
   503: { title: 'Service indisponible', text: 'Ce service est momentanément indisponible. Réessayez dans quelques instants.' },
 };
 
 const CSRF_CODES = new Set(['FST_CSRF_INVALID_TOKEN', 'FST_CSRF_MISSING_SECRET']);
+
+// @fastify/multipart's codes for a file over the limit or too many files.
+const UPLOAD_TOO_LARGE_CODES = new Set(['FST_REQ_FILE_TOO_LARGE', 'FST_FILES_LIMIT']);
+const UPLOAD_TOO_LARGE = {
+  title: 'Fichier trop volumineux',
+  text: `Le fichier envoyé dépasse la taille autorisée (${MAX_UPLOAD_BYTES / 1024 / 1024} Mo). Rien n’a été enregistré.`,
+};
 
 export class HttpError extends Error {
   constructor(
@@ -29,8 +36,9 @@ function layoutFor(request: FastifyRequest) {
   return request.url.startsWith('/examen') ? 'kiosk' : 'main';
 }
 
-async function renderError(request: FastifyRequest, reply: FastifyReply, status: number, text?: string) {
-  const known = MESSAGES[status] ?? MESSAGES[status >= 500 ? 500 : 400]!;
+async function renderError(request: FastifyRequest, reply: FastifyReply, status: number, text?: string, title?: string) {
+  const fallback = MESSAGES[status] ?? MESSAGES[status >= 500 ? 500 : 400]!;
+  const known = { title: title ?? fallback.title, text: fallback.text };
   if (!request.session) {
     // The session plugin never ran (e.g. a malformed request): answer without it.
     return reply.code(status).type('text/plain; charset=utf-8').send(`${known.title}. ${text ?? known.text}`);
@@ -51,9 +59,12 @@ export default fp(
       if (error.code && CSRF_CODES.has(error.code)) {
         return renderError(request, reply, 403, 'Ce formulaire a expiré ou ne vient pas de ce site. Revenez à la page précédente, rechargez-la et recommencez.');
       }
+      if (error.code && UPLOAD_TOO_LARGE_CODES.has(error.code)) {
+        return renderError(request, reply, 413, UPLOAD_TOO_LARGE.text, UPLOAD_TOO_LARGE.title);
+      }
       const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
       if (status >= 500) request.log.error({ err: error }, 'request failed');
-      const text = error instanceof HttpError ? error.message : status === 413 ? MESSAGES[413]!.text : undefined;
+      const text = error instanceof HttpError ? error.message : undefined;
       try {
         return await renderError(request, reply, status, text);
       } catch (renderFailure) {

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { containsText } from '../../db/like.js';
 import { formatParisDateTime } from '../../domain/paris-time.js';
+import { listAuditEntries } from './queries.js';
 
 const PAGE_SIZE = 100;
 
@@ -9,15 +9,7 @@ export default async function auditRoutes(app: FastifyInstance) {
   app.get('/admin/journal', async (request: FastifyRequest<{ Querystring: { q?: string; page?: string } }>, reply) => {
     const q = String(request.query.q ?? '').trim().slice(0, 100);
     const page = Math.max(1, Math.min(10_000, Number.parseInt(String(request.query.page ?? '1'), 10) || 1));
-    let query = app.db.selectFrom('audit_log').selectAll();
-    if (q) {
-      query = query.where((eb) => eb.or([containsText('action', q), containsText('actor_label', q), containsText('target_id', q)]));
-    }
-    const rows = await query
-      .orderBy('id', 'desc')
-      .limit(PAGE_SIZE + 1)
-      .offset((page - 1) * PAGE_SIZE)
-      .execute();
+    const rows = await listAuditEntries(app.db, q, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1);
     return reply.render(
       'audit/list',
       {

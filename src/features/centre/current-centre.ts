@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { formatCentreId } from '../../domain/centre-id.js';
 import { HttpError } from '../../plugins/errors.js';
+import { centresOfManager } from './queries.js';
 
 export interface CurrentCentre {
   id: number;
@@ -32,14 +33,7 @@ declare module 'fastify' {
 export async function resolveCurrentCentre(request: FastifyRequest): Promise<void> {
   const account = request.account!;
   const app = request.server;
-  const rows = account.centreIds.length
-    ? await app.db
-        .selectFrom('centres')
-        .select(['id', 'name', 'status', 'suspension_reason', 'low_stock_threshold'])
-        .where('id', 'in', account.centreIds)
-        .orderBy('id')
-        .execute()
-    : [];
+  const rows = account.centreIds.length ? await centresOfManager(app.db, account.centreIds) : [];
   request.managerCentres = rows.map((r) => ({ id: r.id, code: formatCentreId(r.id), name: r.name }));
   const chosen = rows.find((r) => r.id === request.session.currentCentreId) ?? rows[0];
   if (!chosen) {

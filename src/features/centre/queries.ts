@@ -58,3 +58,13 @@ export async function getCentreExam(db: Kysely<Database>, centreId: number, exam
     .where('e.centre_id', '=', centreId)
     .executeTakeFirst();
 }
+
+/** The centres of a manager, for the manager area's scope and the header's switcher. */
+export function centresOfManager(db: Kysely<Database>, centreIds: number[]) {
+  return db
+    .selectFrom('centres')
+    .select(['id', 'name', 'status', 'suspension_reason', 'low_stock_threshold'])
+    .where('id', 'in', centreIds)
+    .orderBy('id')
+    .execute();
+}

@@ -157,3 +157,9 @@ export async function getSessionChoices(db: Kysely<Database>, ids: number[]) {
   if (ids.length === 0) return [];
   return db.selectFrom('exam_sessions').select(['id', 'room', 'start_time', 'supervisor']).where('id', 'in', ids).orderBy('start_time').execute();
 }
+
+/** The profile, version and rules a candidate reads before « Commencer ». */
+export async function getQuestionnaireForRules(db: Kysely<Database>, questionnaireId: number) {
+  const row = await db.selectFrom('questionnaires').select(['profile', 'version', 'rules']).where('id', '=', questionnaireId).executeTakeFirstOrThrow();
+  return { profile: row.profile, version: row.version, rules: JSON.parse(row.rules) as ExamRules };
+}

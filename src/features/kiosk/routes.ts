@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { readIdentity, type Identity, type IdentityInput } from '../../domain/candidate-identity.js';
-import { formatRemaining, remainingSeconds } from '../../domain/exam-clock.js';
+import { formatRemaining, isPastDeadline, remainingSeconds } from '../../domain/exam-clock.js';
 import { parisDate } from '../../domain/paris-time.js';
 import { PROFILE_LABELS } from '../../domain/profiles.js';
 import { maximumScore, passMark } from '../../domain/rules.js';
@@ -11,7 +11,7 @@ import { sendQuestionImage } from '../questionnaires/images.js';
 import { countFailure, latestLock } from '../throttle/store.js';
 import type { Choice, SaveOutcome } from './answer-writer.js';
 import { attachNewTerminal, finishExam, startExam } from './exam.js';
-import { findExamInProgressByToken, getExamHeader, getExamImage, getKioskQuestion, getOverview, getSessionChoices, type ExamHeader } from './queries.js';
+import { findExamInProgressByToken, getExamHeader, getQuestionnaireForRules, getExamImage, getKioskQuestion, getOverview, getSessionChoices, type ExamHeader } from './queries.js';
 
 interface KioskEntry {
   centreId: number;
@@ -87,7 +87,7 @@ export default async function kioskRoutes(app: FastifyInstance) {
       ];
       return null;
     }
-    if (exam && !exam.finishedAt && exam.deadlineAt <= app.clock.now().toISOString()) {
+    if (exam && !exam.finishedAt && isPastDeadline(new Date(exam.deadlineAt), app.clock.now())) {
       await finishExam(app.db, app.clock, exam.id, 'delai');
       exam = await getExamHeader(app.db, examId);
     }
@@ -197,15 +197,11 @@ export default async function kioskRoutes(app: FastifyInstance) {
   app.get('/examen/consignes', async (request, reply) => {
     const entry = request.session.kioskEntry;
     if (!entry?.identity) return reply.redirect('/examen', 303);
-    const questionnaire = await app.db
-      .selectFrom('questionnaires')
-      .select(['profile', 'version', 'rules'])
-      .where('id', '=', entry.questionnaireId)
-      .executeTakeFirstOrThrow();
+    const questionnaire = await getQuestionnaireForRules(app.db, entry.questionnaireId);
     return render(
       reply,
       'rules',
-      { identity: entry.identity, ...rulesView({ ...questionnaire, rules: JSON.parse(questionnaire.rules) as ExamHeader['rules'] }), failure: null },
+      { identity: entry.identity, ...rulesView(questionnaire), failure: null },
       'Consignes de l’examen',
     );
   });
