@@ -1,4 +1,4 @@
-import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { Generated, Insertable, Kysely, Selectable, Transaction, Updateable } from 'kysely';
 
 /**
  * The whole schema, one interface per table: every query is checked against it.
@@ -215,3 +215,6 @@ export interface ExamQuestionsTable {
   response_seq: Generated<number>;
   answered_at: string | null;
 }
+
+/** What a feature's query runs on: the database, or the transaction of the change it belongs to. */
+export type Queryable = Kysely<Database> | Transaction<Database>;

@@ -1,8 +1,5 @@
-import type { Kysely, Transaction } from 'kysely';
 import { containsText } from '../../db/like.js';
-import type { Database } from '../../db/schema.js';
-
-type Db = Kysely<Database> | Transaction<Database>;
+import type { Queryable } from '../../db/schema.js';
 
 export interface CentreFields {
   name: string;
@@ -20,7 +17,7 @@ export interface CentreListItem {
 }
 
 /** Centres with their activity; `search` matches the name, the SIRET or the `centreXXXX` number. */
-export async function listCentres(db: Db, search: { text: string; centreNumber: number | null }, yearStart: string): Promise<CentreListItem[]> {
+export async function listCentres(db: Queryable, search: { text: string; centreNumber: number | null }, yearStart: string): Promise<CentreListItem[]> {
   let query = db
     .selectFrom('centres as c')
     .select((eb) => [
@@ -64,12 +61,12 @@ export async function listCentres(db: Db, search: { text: string; centreNumber: 
   }));
 }
 
-export function getCentre(db: Db, id: number) {
+export function getCentre(db: Queryable, id: number) {
   return db.selectFrom('centres').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
 /** AUTOINCREMENT hands out the next number, never a used one, and SQLite serialises the writers. */
-export async function insertCentre(trx: Db, fields: CentreFields, createdAt: string): Promise<number> {
+export async function insertCentre(trx: Queryable, fields: CentreFields, createdAt: string): Promise<number> {
   const row = await trx
     .insertInto('centres')
     .values({ ...fields, status: 'active', created_at: createdAt })
@@ -78,15 +75,15 @@ export async function insertCentre(trx: Db, fields: CentreFields, createdAt: str
   return row.id;
 }
 
-export async function updateCentre(db: Db, id: number, fields: CentreFields): Promise<void> {
+export async function updateCentre(db: Queryable, id: number, fields: CentreFields): Promise<void> {
   await db.updateTable('centres').set(fields).where('id', '=', id).execute();
 }
 
-export async function setCentreStatus(db: Db, id: number, status: 'active' | 'suspended', reason: string | null): Promise<void> {
+export async function setCentreStatus(db: Queryable, id: number, status: 'active' | 'suspended', reason: string | null): Promise<void> {
   await db.updateTable('centres').set({ status, suspension_reason: reason }).where('id', '=', id).execute();
 }
 
-export function centreManagers(db: Db, centreId: number) {
+export function centreManagers(db: Queryable, centreId: number) {
   return db
     .selectFrom('accounts as a')
     .innerJoin('account_centres as ac', 'ac.account_id', 'a.id')
@@ -96,6 +93,6 @@ export function centreManagers(db: Db, centreId: number) {
     .execute();
 }
 
-export function allCentresBrief(db: Db) {
+export function allCentresBrief(db: Queryable) {
   return db.selectFrom('centres').select(['id', 'name', 'status']).orderBy('id').execute();
 }

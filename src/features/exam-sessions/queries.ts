@@ -1,10 +1,8 @@
-import type { Kysely, Selectable, Transaction } from 'kysely';
-import type { Database, ExamSessionsTable } from '../../db/schema.js';
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, ExamSessionsTable, Queryable } from '../../db/schema.js';
 import type { NewSessionInput, SessionStatus } from '../../domain/exam-session-rules.js';
 import { parisDate, parisEndOfDay } from '../../domain/paris-time.js';
 import { recordAudit } from '../audit/audit-log.js';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 export interface ExamSession {
   id: number;
@@ -126,12 +124,12 @@ export async function findOpenSessions(db: Kysely<Database>, centreId: number, n
 }
 
 /** One session of the centre, or null (also for another centre's session: its URL answers 404). */
-export async function getSession(db: Db, centreId: number, id: number): Promise<ExamSession | null> {
+export async function getSession(db: Queryable, centreId: number, id: number): Promise<ExamSession | null> {
   const row = await db.selectFrom('exam_sessions').selectAll().where('id', '=', id).where('centre_id', '=', centreId).executeTakeFirst();
   return row ? toSession(row) : null;
 }
 
-export async function insertSession(db: Db, centreId: number, input: NewSessionInput, createdAt: string): Promise<number> {
+export async function insertSession(db: Queryable, centreId: number, input: NewSessionInput, createdAt: string): Promise<number> {
   const row = await db
     .insertInto('exam_sessions')
     .values({
@@ -149,7 +147,7 @@ export async function insertSession(db: Db, centreId: number, input: NewSessionI
 }
 
 /** Moves a session from `from` to `to`; false when it was no longer in `from` (a concurrent change). */
-export async function setSessionStatus(db: Db, centreId: number, id: number, from: SessionStatus, to: 'open' | 'closed', at: string): Promise<boolean> {
+export async function setSessionStatus(db: Queryable, centreId: number, id: number, from: SessionStatus, to: 'open' | 'closed', at: string): Promise<boolean> {
   const result = await db
     .updateTable('exam_sessions')
     .set(to === 'open' ? { status: 'open', opened_at: at } : { status: 'closed', closed_at: at })

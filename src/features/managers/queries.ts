@@ -1,9 +1,6 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import type { Queryable } from '../../db/schema.js';
 
-type Db = Kysely<Database> | Transaction<Database>;
-
-export async function listManagers(db: Db) {
+export async function listManagers(db: Queryable) {
   const managers = await db
     .selectFrom('accounts')
     .select(['id', 'email', 'display_name', 'disabled_at', 'password_hash'])
@@ -20,7 +17,7 @@ export async function listManagers(db: Db) {
   }));
 }
 
-export function getManager(db: Db, id: number) {
+export function getManager(db: Queryable, id: number) {
   return db
     .selectFrom('accounts')
     .select(['id', 'email', 'display_name', 'disabled_at', 'password_hash', 'created_at'])
@@ -29,7 +26,7 @@ export function getManager(db: Db, id: number) {
     .executeTakeFirst();
 }
 
-export function managerCentres(db: Db, accountId: number) {
+export function managerCentres(db: Queryable, accountId: number) {
   return db
     .selectFrom('centres as c')
     .innerJoin('account_centres as ac', 'ac.centre_id', 'c.id')
@@ -39,7 +36,7 @@ export function managerCentres(db: Db, accountId: number) {
     .execute();
 }
 
-export async function insertManager(trx: Db, input: { email: string; displayName: string }, createdAt: string): Promise<number> {
+export async function insertManager(trx: Queryable, input: { email: string; displayName: string }, createdAt: string): Promise<number> {
   const row = await trx
     .insertInto('accounts')
     .values({ email: input.email, display_name: input.displayName, role: 'manager', password_hash: null, created_at: createdAt })
@@ -48,18 +45,18 @@ export async function insertManager(trx: Db, input: { email: string; displayName
   return row.id;
 }
 
-export async function linkCentre(trx: Db, accountId: number, centreId: number): Promise<void> {
+export async function linkCentre(trx: Queryable, accountId: number, centreId: number): Promise<void> {
   await trx.insertInto('account_centres').values({ account_id: accountId, centre_id: centreId }).onConflict((oc) => oc.doNothing()).execute();
 }
 
-export async function unlinkCentre(trx: Db, accountId: number, centreId: number): Promise<void> {
+export async function unlinkCentre(trx: Queryable, accountId: number, centreId: number): Promise<void> {
   await trx.deleteFrom('account_centres').where('account_id', '=', accountId).where('centre_id', '=', centreId).execute();
 }
 
-export async function setDisabled(trx: Db, accountId: number, disabledAt: string | null): Promise<void> {
+export async function setDisabled(trx: Queryable, accountId: number, disabledAt: string | null): Promise<void> {
   await trx.updateTable('accounts').set({ disabled_at: disabledAt }).where('id', '=', accountId).execute();
 }
 
-export async function emailTaken(db: Db, email: string): Promise<boolean> {
+export async function emailTaken(db: Queryable, email: string): Promise<boolean> {
   return (await db.selectFrom('accounts').select('id').where('email', '=', email).executeTakeFirst()) !== undefined;
 }

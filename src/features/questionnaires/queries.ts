@@ -1,11 +1,9 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { Database, QuestionnaireStatus } from '../../db/schema.js';
+import type { Transaction } from 'kysely';
+import type { Database, Queryable, QuestionnaireStatus } from '../../db/schema.js';
 import type { Bank } from '../../domain/bank.js';
 import type { DrawableQuestion } from '../../domain/draw.js';
 import type { Profile } from '../../domain/profiles.js';
 import type { ExamRules } from '../../domain/rules.js';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 export interface QuestionnaireSummary {
   id: number;
@@ -32,7 +30,7 @@ export interface PreviewQuestion {
   answers: { id: number; text: string; correct: boolean }[];
 }
 
-export async function findQuestionnaireByVersion(db: Db, profile: Profile, version: string) {
+export async function findQuestionnaireByVersion(db: Queryable, profile: Profile, version: string) {
   return db.selectFrom('questionnaires').select('id').where('profile', '=', profile).where('version', '=', version).executeTakeFirst();
 }
 
@@ -73,7 +71,7 @@ export async function insertBank(trx: Transaction<Database>, bank: Bank, created
   return id;
 }
 
-function summaryQuery(db: Db) {
+function summaryQuery(db: Queryable) {
   return db
     .selectFrom('questionnaires as qn')
     .leftJoin('questions as q', 'q.questionnaire_id', 'qn.id')
@@ -111,17 +109,17 @@ function toSummary(row: Awaited<ReturnType<ReturnType<typeof summaryQuery>['exec
   };
 }
 
-export async function listQuestionnaires(db: Db): Promise<QuestionnaireSummary[]> {
+export async function listQuestionnaires(db: Queryable): Promise<QuestionnaireSummary[]> {
   const rows = await summaryQuery(db).orderBy('qn.profile').orderBy('qn.created_at', 'desc').orderBy('qn.id', 'desc').execute();
   return rows.map(toSummary);
 }
 
-export async function getQuestionnaire(db: Db, id: number): Promise<QuestionnaireSummary | null> {
+export async function getQuestionnaire(db: Queryable, id: number): Promise<QuestionnaireSummary | null> {
   const row = await summaryQuery(db).where('qn.id', '=', id).executeTakeFirst();
   return row ? toSummary(row) : null;
 }
 
-export async function getPreviewQuestions(db: Db, questionnaireId: number): Promise<PreviewQuestion[]> {
+export async function getPreviewQuestions(db: Queryable, questionnaireId: number): Promise<PreviewQuestion[]> {
   const questions = await db
     .selectFrom('questions')
     .select(['id', 'code', 'theme', 'priority', 'statement', 'image_mime'])
@@ -154,7 +152,7 @@ export async function getPreviewQuestions(db: Db, questionnaireId: number): Prom
 }
 
 /** The questions as the draw sees them. */
-export async function getDrawableQuestions(db: Db, questionnaireId: number): Promise<DrawableQuestion[]> {
+export async function getDrawableQuestions(db: Queryable, questionnaireId: number): Promise<DrawableQuestion[]> {
   const rows = await db
     .selectFrom('questions')
     .innerJoin('answers', 'answers.question_id', 'questions.id')
@@ -172,7 +170,7 @@ export async function getDrawableQuestions(db: Db, questionnaireId: number): Pro
   return [...byId.values()];
 }
 
-export async function getQuestionImage(db: Db, questionnaireId: number, questionId: number) {
+export async function getQuestionImage(db: Queryable, questionnaireId: number, questionId: number) {
   return db
     .selectFrom('questions')
     .select(['image_mime', 'image_data'])
@@ -182,7 +180,7 @@ export async function getQuestionImage(db: Db, questionnaireId: number, question
     .executeTakeFirst();
 }
 
-export async function setStatus(trx: Db, id: number, status: QuestionnaireStatus, at: string): Promise<void> {
+export async function setStatus(trx: Queryable, id: number, status: QuestionnaireStatus, at: string): Promise<void> {
   await trx
     .updateTable('questionnaires')
     .set(status === 'published' ? { status, published_at: at } : { status, retired_at: at })

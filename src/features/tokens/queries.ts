@@ -1,8 +1,6 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database, ExamTokenStatus } from '../../db/schema.js';
+import { sql, type Transaction } from 'kysely';
+import type { Database, ExamTokenStatus, Queryable } from '../../db/schema.js';
 import { PROFILE_LABELS, type Profile } from '../../domain/profiles.js';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 export interface QuestionnaireRef {
   id: number;
@@ -54,7 +52,7 @@ function ref(row: { id: number; profile: Profile; version: string; title: string
 }
 
 /** The published questionnaires, by profile, newest publication first. */
-export async function listPublishedQuestionnaires(db: Db): Promise<QuestionnaireRef[]> {
+export async function listPublishedQuestionnaires(db: Queryable): Promise<QuestionnaireRef[]> {
   const rows = await db
     .selectFrom('questionnaires')
     .select(['id', 'profile', 'version', 'title'])
@@ -66,7 +64,7 @@ export async function listPublishedQuestionnaires(db: Db): Promise<Questionnaire
   return rows.map(ref);
 }
 
-export async function getPublishedQuestionnaire(db: Db, id: number): Promise<QuestionnaireRef | null> {
+export async function getPublishedQuestionnaire(db: Queryable, id: number): Promise<QuestionnaireRef | null> {
   const row = await db
     .selectFrom('questionnaires')
     .select(['id', 'profile', 'version', 'title'])
@@ -77,7 +75,7 @@ export async function getPublishedQuestionnaire(db: Db, id: number): Promise<Que
 }
 
 /** The most recently published questionnaire of a profile, or null. */
-export async function newestPublishedQuestionnaire(db: Db, profile: Profile): Promise<QuestionnaireRef | null> {
+export async function newestPublishedQuestionnaire(db: Queryable, profile: Profile): Promise<QuestionnaireRef | null> {
   const row = await db
     .selectFrom('questionnaires')
     .select(['id', 'profile', 'version', 'title'])
@@ -93,7 +91,7 @@ export async function newestPublishedQuestionnaire(db: Db, profile: Profile): Pr
  * For each published questionnaire, the centre's tokens available, used and revoked
  * (zero when the centre has none yet). For the token page and the manager's dashboard.
  */
-export async function tokenStockByQuestionnaire(db: Db, centreId: number): Promise<QuestionnaireStock[]> {
+export async function tokenStockByQuestionnaire(db: Queryable, centreId: number): Promise<QuestionnaireStock[]> {
   const rows = await db
     .selectFrom('questionnaires as q')
     .leftJoin('exam_tokens as t', (join) => join.onRef('t.questionnaire_id', '=', 'q.id').on('t.centre_id', '=', centreId))
@@ -108,7 +106,7 @@ export async function tokenStockByQuestionnaire(db: Db, centreId: number): Promi
 }
 
 /** Available tokens of one questionnaire in one centre. */
-export async function countAvailableTokens(db: Db, centreId: number, questionnaireId: number): Promise<number> {
+export async function countAvailableTokens(db: Queryable, centreId: number, questionnaireId: number): Promise<number> {
   const row = await db
     .selectFrom('exam_tokens')
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -119,7 +117,7 @@ export async function countAvailableTokens(db: Db, centreId: number, questionnai
   return Number(row.n);
 }
 
-function batchQuery(db: Db, centreId: number) {
+function batchQuery(db: Queryable, centreId: number) {
   return db
     .selectFrom('token_batches as b')
     .innerJoin('questionnaires as q', 'q.id', 'b.questionnaire_id')
@@ -159,19 +157,19 @@ function toBatch(row: Awaited<ReturnType<ReturnType<typeof batchQuery>['executeT
 }
 
 /** The centre's batches, newest first, with their counts. */
-export async function listBatches(db: Db, centreId: number): Promise<BatchSummary[]> {
+export async function listBatches(db: Queryable, centreId: number): Promise<BatchSummary[]> {
   const rows = await batchQuery(db, centreId).orderBy('b.created_at', 'desc').orderBy('b.id', 'desc').execute();
   return rows.map(toBatch);
 }
 
 /** One batch of the centre, or null (also for another centre's batch: its URLs answer 404). */
-export async function getBatch(db: Db, centreId: number, batchId: number): Promise<BatchSummary | null> {
+export async function getBatch(db: Queryable, centreId: number, batchId: number): Promise<BatchSummary | null> {
   const row = await batchQuery(db, centreId).where('b.id', '=', batchId).executeTakeFirst();
   return row ? toBatch(row) : null;
 }
 
 /** The tokens of a batch of the centre, in the order they were generated. */
-export async function listBatchTokens(db: Db, centreId: number, batchId: number): Promise<BatchToken[]> {
+export async function listBatchTokens(db: Queryable, centreId: number, batchId: number): Promise<BatchToken[]> {
   const rows = await db
     .selectFrom('exam_tokens as t')
     .leftJoin('exams as e', 'e.token_id', 't.id')
@@ -183,7 +181,7 @@ export async function listBatchTokens(db: Db, centreId: number, batchId: number)
   return rows.map((r) => ({ id: r.id, code: r.code, status: r.status, usedAt: r.used_at, revokedAt: r.revoked_at, examId: r.exam_id }));
 }
 
-export async function getBatchToken(db: Db, centreId: number, batchId: number, tokenId: number) {
+export async function getBatchToken(db: Queryable, centreId: number, batchId: number, tokenId: number) {
   return db
     .selectFrom('exam_tokens')
     .select(['id', 'code', 'status'])
@@ -226,7 +224,7 @@ export async function insertTokenIfNew(
 }
 
 /** Revokes one available token of the centre; false when it was not available any more. */
-export async function revokeAvailableToken(db: Db, centreId: number, tokenId: number, at: string): Promise<boolean> {
+export async function revokeAvailableToken(db: Queryable, centreId: number, tokenId: number, at: string): Promise<boolean> {
   const result = await db
     .updateTable('exam_tokens')
     .set({ status: 'revoked', revoked_at: at })
@@ -238,7 +236,7 @@ export async function revokeAvailableToken(db: Db, centreId: number, tokenId: nu
 }
 
 /** Revokes every available token of a batch of the centre; used tokens stay as they are. */
-export async function revokeAvailableTokensOfBatch(db: Db, centreId: number, batchId: number, at: string): Promise<number> {
+export async function revokeAvailableTokensOfBatch(db: Queryable, centreId: number, batchId: number, at: string): Promise<number> {
   const result = await db
     .updateTable('exam_tokens')
     .set({ status: 'revoked', revoked_at: at })
@@ -249,16 +247,16 @@ export async function revokeAvailableTokensOfBatch(db: Db, centreId: number, bat
   return Number(result.numUpdatedRows);
 }
 
-export async function findCentreForTokens(db: Db, centreId: number) {
+export async function findCentreForTokens(db: Queryable, centreId: number) {
   return db.selectFrom('centres').select(['id', 'name', 'status', 'suspension_reason', 'low_stock_threshold']).where('id', '=', centreId).executeTakeFirst();
 }
 
-export async function setLowStockThreshold(db: Db, centreId: number, threshold: number): Promise<void> {
+export async function setLowStockThreshold(db: Queryable, centreId: number, threshold: number): Promise<void> {
   await db.updateTable('centres').set({ low_stock_threshold: threshold }).where('id', '=', centreId).execute();
 }
 
 /** A token by its canonical code, with its questionnaire's status (for the kiosk's entry check). */
-export async function findTokenByCode(db: Db, code: string) {
+export async function findTokenByCode(db: Queryable, code: string) {
   return db
     .selectFrom('exam_tokens as t')
     .innerJoin('questionnaires as q', 'q.id', 't.questionnaire_id')
