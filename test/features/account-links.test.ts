@@ -3,18 +3,10 @@
  * expires after 48 hours, is voided by a newer one; the password rules and their French messages;
  * and the "mot de passe oublié" page, which reveals no account.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import t from 'tap';
-import { buildApp } from '../../src/app.js';
-import { ManualClock } from '../../src/clock.js';
-import { loadConfig } from '../../src/config.js';
-import { openDatabase } from '../../src/db/connection.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
 import type { Mail, Mailer } from '../../src/features/account-links/mailer.js';
 import { DEMO_ADMIN_EMAIL, DEMO_MANAGER_EMAIL, DEMO_PASSWORD, seedDemo } from '../../src/operator/seed-demo.js';
-import { Agent, createTestApp, TEST_SESSION_SECRET, type TestApp } from '../helpers/app.js';
+import { Agent, createTestApp, type TestApp } from '../helpers/app.js';
 
 // ——— Helpers ———————————————————————————————————————————————————————————————————
 
@@ -34,29 +26,10 @@ async function seededApp(t: { teardown(fn: () => unknown): void }): Promise<Test
   return testApp;
 }
 
-/** createTestApp with a mailer of our own (createTestApp has no option for it). */
 async function seededAppWithMailer(t: { teardown(fn: () => unknown): void }, mailer: Mailer): Promise<TestApp> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'qcm-aipr-test-'));
-  const config = loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'test' });
-  const db = openDatabase(dataDir);
-  await migrateToLatest(db.kysely);
-  const clock = new ManualClock();
-  const app = await buildApp(config, { db, sessionSecret: TEST_SESSION_SECRET, clock, browserPath: null, mailer });
-  await app.ready();
-  const testApp: TestApp = {
-    app,
-    db,
-    clock,
-    config,
-    dataDir,
-    async close() {
-      await app.close();
-      await db.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+  const testApp = await createTestApp({ mailer });
   t.teardown(() => testApp.close());
-  await seedDemo(db.kysely, clock);
+  await seedDemo(testApp.db.kysely, testApp.clock);
   return testApp;
 }
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/app.js';
+import type { Mailer } from '../../src/features/account-links/mailer.js';
 import { ManualClock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { openDatabase, type Db } from '../../src/db/connection.js';
@@ -21,7 +22,9 @@ export interface TestApp {
 }
 
 /** A fresh app on a fresh database folder (or on `dataDir`, to restart on the same data). */
-export async function createTestApp(options: { dataDir?: string; clock?: ManualClock; browserPath?: string | null; env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function createTestApp(
+  options: { dataDir?: string; clock?: ManualClock; browserPath?: string | null; env?: Record<string, string>; mailer?: Mailer } = {},
+): Promise<TestApp> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'qcm-aipr-test-'));
   const config = loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'test', ...options.env });
   const db = openDatabase(dataDir);
@@ -32,6 +35,7 @@ export async function createTestApp(options: { dataDir?: string; clock?: ManualC
     sessionSecret: TEST_SESSION_SECRET,
     clock,
     browserPath: options.browserPath ?? null,
+    mailer: options.mailer,
   });
   await app.ready();
   return {
