@@ -3,6 +3,7 @@ import { CENTRE_ID_MAX, formatCentreId, parseCentreId } from '../../domain/centr
 import { parisDate, parisStartOfDay } from '../../domain/paris-time.js';
 import { notFound } from '../../plugins/errors.js';
 import { recordAudit, requestActor } from '../audit/audit-log.js';
+import { accountState } from '../managers/queries.js';
 import { centreManagers, getCentre, insertCentre, listCentres, setCentreStatus, updateCentre } from './queries.js';
 import { readCentreForm, type CentreForm } from './validation.js';
 import { idParam } from '../../plugins/params.js';
@@ -49,7 +50,7 @@ export default async function centreAdminRoutes(app: FastifyInstance) {
   app.get('/admin/centres/:id', async (request: FastifyRequest<Params>, reply) => {
     const centre = await getCentre(app.db, idParam(request.params.id));
     if (!centre) throw notFound();
-    const managers = await centreManagers(app.db, centre.id);
+    const managers = (await centreManagers(app.db, centre.id)).map((m) => ({ ...m, state: accountState(m) }));
     return reply.render(
       'centres/show',
       {
@@ -67,7 +68,7 @@ export default async function centreAdminRoutes(app: FastifyInstance) {
     if (!centre) throw notFound();
     const { values, errors, fields } = readCentreForm(request.body);
     if (!fields) {
-      const managers = await centreManagers(app.db, centre.id);
+      const managers = (await centreManagers(app.db, centre.id)).map((m) => ({ ...m, state: accountState(m) }));
       return reply.render('centres/show', { centre: { ...centre, code: formatCentreId(centre.id) }, managers, values, errors }, { title: centre.name, status: 400 });
     }
     await app.db.transaction().execute(async (trx) => {

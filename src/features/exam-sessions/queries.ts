@@ -93,37 +93,30 @@ export async function listSessions(db: Kysely<Database>, centreId: number, now: 
 }
 
 /** Today's sessions of the centre, by start time (for the manager's dashboard). */
-export async function todaySessions(db: Kysely<Database>, centreId: number, now: Date): Promise<ExamSession[]> {
-  const today = parisDate(now);
-  await closeStaleSessions(db, today);
-  const rows = await db
-    .selectFrom('exam_sessions')
-    .selectAll()
-    .where('centre_id', '=', centreId)
-    .where('date', '=', today)
-    .orderBy('start_time')
-    .orderBy('id')
-    .execute();
-  return rows.map(toSession);
+export function todaySessions(db: Kysely<Database>, centreId: number, now: Date): Promise<ExamSession[]> {
+  return sessionsOfToday(db, centreId, now, false);
 }
 
 /** The sessions in which a candidate of this centre may start an exam now (for the kiosk). */
-export async function findOpenSessions(db: Kysely<Database>, centreId: number, now: Date): Promise<ExamSession[]> {
+export function findOpenSessions(db: Kysely<Database>, centreId: number, now: Date): Promise<ExamSession[]> {
+  return sessionsOfToday(db, centreId, now, true);
+}
+
+async function sessionsOfToday(db: Kysely<Database>, centreId: number, now: Date, openOnly: boolean): Promise<ExamSession[]> {
   const today = parisDate(now);
   await closeStaleSessions(db, today);
-  const rows = await db
-    .selectFrom('exam_sessions')
-    .selectAll()
-    .where('centre_id', '=', centreId)
-    .where('status', '=', 'open')
-    .where('date', '=', today)
-    .orderBy('start_time')
-    .orderBy('id')
-    .execute();
+  let query = db.selectFrom('exam_sessions').selectAll().where('centre_id', '=', centreId).where('date', '=', today);
+  if (openOnly) query = query.where('status', '=', 'open');
+  const rows = await query.orderBy('start_time').orderBy('id').execute();
   return rows.map(toSession);
 }
 
-/** One session of the centre, or null (also for another centre's session: its URL answers 404). */
+/** One session of the centre as it stands now (a past day's open session shown closed). */
+export async function findSession(db: Kysely<Database>, centreId: number, id: number, now: Date): Promise<ExamSession | null> {
+  await closeStaleSessions(db, parisDate(now));
+  return getSession(db, centreId, id);
+}
+
 export async function getSession(db: Queryable, centreId: number, id: number): Promise<ExamSession | null> {
   const row = await db.selectFrom('exam_sessions').selectAll().where('id', '=', id).where('centre_id', '=', centreId).executeTakeFirst();
   return row ? toSession(row) : null;

@@ -13,7 +13,7 @@ import { notFound } from '../../plugins/errors.js';
 import { requestActor } from '../audit/audit-log.js';
 import { centreOf } from '../centre/current-centre.js';
 import { closeSession, createSession, openSession } from './lifecycle.js';
-import { closeStaleSessions, getSession, listSessions, type ExamSession } from './queries.js';
+import { findSession, listSessions, type ExamSession } from './queries.js';
 import { bodyField, idParam } from '../../plugins/params.js';
 
 type Params = { Params: { id: string } };
@@ -86,8 +86,7 @@ export default async function examSessionRoutes(app: FastifyInstance) {
     const centre = centreOf(request);
     const id = idParam(request.params.id);
     const now = app.clock.now();
-    await closeStaleSessions(app.db, parisDate(now));
-    const session = await getSession(app.db, centre.id, id);
+    const session = await findSession(app.db, centre.id, id, now);
     if (!session) throw notFound();
     const shown = presentSession(session, now);
     return reply.render('exam-sessions/show', { centre, session: shown }, { title: `Session du ${shown.longDate}` });
@@ -107,8 +106,7 @@ export default async function examSessionRoutes(app: FastifyInstance) {
     const centre = centreOf(request);
     const id = idParam(request.params.id);
     const now = app.clock.now();
-    await closeStaleSessions(app.db, parisDate(now));
-    const session = await getSession(app.db, centre.id, id);
+    const session = await findSession(app.db, centre.id, id, now);
     if (!session) throw notFound();
     const rule = canClose(session, now);
     if (!rule.ok) {

@@ -1,5 +1,13 @@
 import type { Queryable } from '../../db/schema.js';
 
+export type AccountState = 'actif' | 'en attente d’activation' | 'désactivé';
+
+/** Where an account stands: disabled, waiting for its holder to choose a password, or active. */
+export function accountState(account: { disabled_at: string | null; password_hash: string | null }): AccountState {
+  if (account.disabled_at) return 'désactivé';
+  return account.password_hash ? 'actif' : 'en attente d’activation';
+}
+
 export async function listManagers(db: Queryable) {
   const managers = await db
     .selectFrom('accounts')
@@ -12,7 +20,7 @@ export async function listManagers(db: Queryable) {
     id: m.id,
     email: m.email,
     displayName: m.display_name,
-    state: m.disabled_at ? ('désactivé' as const) : m.password_hash ? ('actif' as const) : ('en attente d’activation' as const),
+    state: accountState(m),
     centreIds: links.filter((l) => l.account_id === m.id).map((l) => l.centre_id),
   }));
 }

@@ -5,7 +5,7 @@ import { createAccountLink, LINK_LIFETIME_MS, linkUrl, type LinkPurpose } from '
 import { recordAudit, requestActor } from '../audit/audit-log.js';
 import { isPlausibleEmail } from '../auth/accounts.js';
 import { allCentresBrief, getCentre } from '../centres/queries.js';
-import { emailTaken, getManager, insertManager, linkCentre, listManagers, managerCentres, setDisabled, unlinkCentre } from './queries.js';
+import { accountState, emailTaken, getManager, insertManager, linkCentre, listManagers, managerCentres, setDisabled, unlinkCentre } from './queries.js';
 import { idParam } from '../../plugins/params.js';
 
 type Params = { Params: { id: string } };
@@ -99,6 +99,7 @@ export default async function managerAdminRoutes(app: FastifyInstance) {
       'managers/show',
       {
         manager,
+        state: accountState(manager),
         linked: linked.map((c) => ({ ...c, code: formatCentreId(c.id) })),
         linkable: all.filter((c) => !linkedIds.has(c.id)).map((c) => ({ ...c, code: formatCentreId(c.id) })),
       },
