@@ -12,7 +12,7 @@ export interface SqlTimingEntry {
 export interface SqlTiming {
   /** Per statement kind, most time first. */
   entries(): SqlTimingEntry[];
-  /** Stops timing statements prepared from now on. */
+  /** Stops timing. */
   detach(): void;
 }
 
@@ -28,43 +28,37 @@ function kindOf(sql: string): string {
 }
 
 /**
- * Times every statement the app runs from now on (Kysely's SQLite driver prepares each query on the
- * better-sqlite3 handle, and runs it synchronously: the time measured here is time the event loop
- * was blocked, commits and their fsync included). A few performance.now() calls per statement.
+ * Times every statement run from now on, on any connection of this process: the statements' own
+ * methods are wrapped, so that statements prepared before (the answer writer prepares its UPDATE
+ * once), and the BEGIN/COMMIT of better-sqlite3's transactions, are timed too. better-sqlite3 runs
+ * them synchronously: the time measured here is time the event loop was blocked, commits and their
+ * fsync included. A few performance.now() calls per statement.
  */
 export function timeStatements(sqlite: SQLite.Database): SqlTiming {
-  const original = sqlite.prepare;
+  const prototype = Object.getPrototypeOf(sqlite.prepare('select 1')) as Record<'all' | 'get' | 'run', (...args: unknown[]) => unknown>;
+  const originals = { all: prototype.all, get: prototype.get, run: prototype.run };
   const stats = new Map<string, SqlTimingEntry>();
   const kinds = new Map<string, string>();
-  const patched = function (this: SQLite.Database, source: string) {
-    const stmt = original.call(this, source);
-    const key = kinds.get(source) ?? kindOf(source);
-    kinds.set(source, key);
-    for (const method of ['all', 'get', 'run'] as const) {
-      const call = stmt[method] as (...args: unknown[]) => unknown;
-      Object.defineProperty(stmt, method, {
-        configurable: true,
-        value: (...args: unknown[]) => {
-          const started = performance.now();
-          try {
-            return call.apply(stmt, args);
-          } finally {
-            let entry = stats.get(key);
-            if (!entry) stats.set(key, (entry = { statement: key, count: 0, totalMs: 0 }));
-            entry.count++;
-            entry.totalMs += performance.now() - started;
-          }
-        },
-      });
-    }
-    return stmt;
-  };
-  sqlite.prepare = patched as typeof sqlite.prepare;
+  for (const method of ['all', 'get', 'run'] as const) {
+    const call = originals[method];
+    prototype[method] = function (this: SQLite.Statement, ...args: unknown[]) {
+      const started = performance.now();
+      try {
+        return call.apply(this, args);
+      } finally {
+        const elapsed = performance.now() - started;
+        let key = kinds.get(this.source);
+        if (key === undefined) kinds.set(this.source, (key = kindOf(this.source)));
+        let entry = stats.get(key);
+        if (!entry) stats.set(key, (entry = { statement: key, count: 0, totalMs: 0 }));
+        entry.count++;
+        entry.totalMs += elapsed;
+      }
+    };
+  }
   return {
     entries: () => [...stats.values()].sort((a, b) => b.totalMs - a.totalMs),
-    detach: () => {
-      sqlite.prepare = original;
-    },
+    detach: () => Object.assign(prototype, originals),
   };
 }
 

@@ -69,7 +69,7 @@ export default async function authRoutes(app: FastifyInstance) {
         ip: request.ip,
       });
     }
-    await request.session.destroy();
+    await request.session.regenerate();
     return reply.redirect('/connexion', 303);
   });
 }

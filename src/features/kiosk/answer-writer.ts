@@ -20,12 +20,6 @@ export interface SaveInput {
   generation: number;
 }
 
-/**
- * How long the first save of a batch waits for others: a room's clicks then share one disk sync.
- * Invisible to a candidate; under load it is what keeps the commits from saturating the disk.
- */
-const BATCH_WINDOW_MS = 1;
-
 interface Pending {
   params: Record<string, string | number | null>;
   examId: number;
@@ -100,7 +94,11 @@ export class AnswerWriter {
       });
       if (!this.#scheduled) {
         this.#scheduled = true;
-        setTimeout(() => this.#flush(), BATCH_WINDOW_MS);
+        // Right after this turn's I/O: every save read from the sockets in this turn joins the batch,
+        // and the saves that arrive while a batch is being committed form the next one. Batches thus
+        // grow with the load by themselves, and a lone save waits for nothing (a timer window left the
+        // server idle while whole rooms waited on it).
+        setImmediate(() => this.#flush());
       }
     });
   }

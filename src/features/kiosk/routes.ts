@@ -377,7 +377,7 @@ export default async function kioskRoutes(app: FastifyInstance) {
   });
 
   app.post('/examen/suivant', async (request, reply) => {
-    await request.session.destroy();
+    await request.session.regenerate();
     return reply.redirect('/examen', 303);
   });
 }

@@ -1,0 +1,130 @@
+import type { LightMyRequestResponse } from 'fastify';
+import t from 'tap';
+import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD, seedDemo } from '../../src/operator/seed-demo.js';
+import { SESSION_COOKIE } from '../../src/plugins/session.js';
+import { Agent, createTestApp, type TestApp } from '../helpers/app.js';
+
+interface SetCookie {
+  name: string;
+  value: string;
+  httpOnly?: boolean;
+  sameSite?: string;
+  path?: string;
+  maxAge?: number;
+  expires?: Date;
+}
+
+const HOUR = 60 * 60 * 1000;
+
+function sessionCookie(res: LightMyRequestResponse): SetCookie | undefined {
+  return (res.cookies as SetCookie[]).find((c) => c.name === SESSION_COOKIE);
+}
+
+function isClearing(cookie: SetCookie | undefined): boolean {
+  return !!cookie && (cookie.value === '' || cookie.maxAge === 0 || (cookie.expires !== undefined && cookie.expires.getTime() < Date.now()));
+}
+
+async function seededApp(t: { teardown(fn: () => unknown): void }): Promise<TestApp> {
+  const testApp = await createTestApp();
+  t.teardown(() => testApp.close());
+  await seedDemo(testApp.db.kysely, testApp.clock);
+  return testApp;
+}
+
+async function sessionRows(testApp: TestApp) {
+  return testApp.db.kysely.selectFrom('http_sessions').select(['id', 'data', 'expires_at']).orderBy('id').execute();
+}
+
+t.test('a session is stored only once something is put in it, under a signed, HTTP-only cookie', async (t) => {
+  const testApp = await seededApp(t);
+  const agent = new Agent(testApp.app);
+
+  const health = await agent.get('/healthz');
+  t.equal(sessionCookie(health), undefined, 'a page that keeps nothing sets no cookie');
+  t.same(await sessionRows(testApp), [], 'and stores no session');
+
+  const form = await agent.get('/connexion');
+  const cookie = sessionCookie(form);
+  t.ok(cookie, 'a form (its CSRF secret) starts a session');
+  t.equal(cookie?.httpOnly, true);
+  t.equal(cookie?.sameSite, 'Lax');
+  t.equal(cookie?.path, '/');
+  const [id, signature] = cookie!.value.split('.');
+  t.match(id, /^[A-Za-z0-9_-]{32}$/, 'a random id of 24 bytes');
+  t.match(signature, /^[A-Za-z0-9_-]{43}$/, 'signed with HMAC-SHA256');
+  const rows = await sessionRows(testApp);
+  t.equal(rows.length, 1);
+  t.equal(rows[0]!.id, id, 'the cookie names the stored row');
+  t.notOk(rows[0]!.data.includes(signature!), 'the signature is not stored');
+});
+
+t.test('a request that changes nothing writes nothing and sets no cookie', async (t) => {
+  const testApp = await seededApp(t);
+  const agent = new Agent(testApp.app);
+  await agent.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
+  await agent.get('/admin'); // its forms put a CSRF secret in the session
+  const before = await sessionRows(testApp);
+
+  testApp.clock.advance(10 * 1000);
+  const page = await agent.get('/admin');
+  t.equal(page.statusCode, 200);
+  t.equal(sessionCookie(page), undefined, 'no Set-Cookie');
+  t.same(await sessionRows(testApp), before, 'the row is untouched (not even its expiry)');
+});
+
+t.test('a forged or altered cookie is worth nothing, and is replaced or cleared', async (t) => {
+  const testApp = await seededApp(t);
+  const owner = new Agent(testApp.app);
+  await owner.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
+  const [id, signature] = owner.cookies.get(SESSION_COOKIE)!.split('.');
+
+  const other = new Agent(testApp.app);
+  await other.get('/connexion');
+  const [, otherSignature] = other.cookies.get(SESSION_COOKIE)!.split('.');
+
+  for (const [label, value] of [
+    ['the id alone', id!],
+    ['a wrong signature', `${id}.${'A'.repeat(43)}`],
+    ["another session's signature", `${id}.${otherSignature}`],
+    ['a truncated signature', `${id}.${signature!.slice(0, 20)}`],
+    ['an altered id', `${id!.slice(0, -1)}${id!.endsWith('A') ? 'B' : 'A'}.${signature}`],
+  ] as const) {
+    const intruder = new Agent(testApp.app);
+    intruder.cookies.set(SESSION_COOKIE, value);
+    const res = await intruder.get('/admin');
+    t.equal(res.statusCode, 302, `${label}: not signed in`);
+    t.ok(isClearing(sessionCookie(res)), `${label}: the browser is told to forget the cookie`);
+  }
+  t.equal((await owner.get('/admin')).statusCode, 200, 'the genuine cookie still works');
+});
+
+t.test('an expired row counts as no session, and the purge removes it', async (t) => {
+  const testApp = await seededApp(t);
+  const agent = new Agent(testApp.app);
+  await agent.get('/connexion');
+  t.equal((await sessionRows(testApp)).length, 1);
+
+  testApp.clock.advance(13 * HOUR);
+  const res = await agent.get('/connexion');
+  const cookie = sessionCookie(res);
+  t.ok(cookie && !isClearing(cookie), 'a new session is started');
+  const rows = await sessionRows(testApp);
+  t.equal(rows.length, 2, 'the expired row is left for the purge, the new one is stored');
+  t.ok(rows.some((r) => r.id === cookie!.value.split('.')[0]), 'under a new id');
+});
+
+t.test('sign-out drops the session row and the cookie', async (t) => {
+  const testApp = await seededApp(t);
+  const agent = new Agent(testApp.app);
+  await agent.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
+  const [id] = agent.cookies.get(SESSION_COOKIE)!.split('.');
+  const stolen = agent.cookies.get(SESSION_COOKIE)!;
+  await agent.get('/admin');
+
+  const res = await agent.post('/deconnexion', {});
+  t.equal(res.statusCode, 303);
+  t.notOk((await sessionRows(testApp)).some((r) => r.id === id), 'the row is deleted');
+  const replay = new Agent(testApp.app);
+  replay.cookies.set(SESSION_COOKIE, stolen);
+  t.equal((await replay.get('/admin')).statusCode, 302, 'a copy of the old cookie no longer signs anyone in');
+});
