@@ -192,7 +192,7 @@ t.test('a suspended centre cannot open a session', async (t) => {
   const id = await createThroughForm(ctx, { date: TODAY, heure_debut: '09:00', salle: 'Salle 1', surveillant: 'S' });
   await suspendCentre(ctx.db, ctx.centreA, 'Dossier incomplet');
   await ctx.managerA.post(`/centre/sessions/${id}/ouvrir`, {});
-  t.match(visibleText((await ctx.managerA.get(`/centre/sessions/${id}`)).body), 'Ce centre est suspendu : aucune session ne peut être ouverte. Motif : Dossier incomplet.');
+  t.match(visibleText((await ctx.managerA.get(`/centre/sessions/${id}`)).body), 'Ce centre est suspendu : aucune session ne peut être ouverte. Motif de la suspension : Dossier incomplet.');
   t.equal((await stored(ctx, id)).status, 'planned');
 });
 

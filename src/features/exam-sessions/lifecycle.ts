@@ -4,6 +4,7 @@ import type { Database } from '../../db/schema.js';
 import { canClose, canOpen, validateNewSession, type NewSessionInput, type NewSessionOutcome } from '../../domain/exam-session-rules.js';
 import { parisDate } from '../../domain/paris-time.js';
 import { recordAudit, type AuditEvent } from '../audit/audit-log.js';
+import { suspendedCentreMessage } from '../centres/suspension.js';
 import { closeStaleSessions, getSession, insertSession, setSessionStatus } from './queries.js';
 
 interface Actor {
@@ -49,7 +50,7 @@ export async function openSession(
     const session = await getSession(trx, centre.id, sessionId);
     if (!session) return null;
     if (centre.status === 'suspended') {
-      return { ok: false, message: `Ce centre est suspendu : aucune session ne peut être ouverte. Motif : ${centre.suspensionReason ?? 'non précisé'}.` };
+      return { ok: false, message: suspendedCentreMessage('aucune session ne peut être ouverte', centre.suspensionReason) };
     }
     const rule = canOpen(session, now);
     if (!rule.ok) return rule;

@@ -4,6 +4,7 @@ import type { Database } from '../../db/schema.js';
 import { formatCentreId } from '../../domain/centre-id.js';
 import { generateTokenCode } from '../../domain/token-code.js';
 import { recordAudit, type AuditEvent } from '../audit/audit-log.js';
+import { suspendedCentreMessage } from '../centres/suspension.js';
 import {
   findCentreForTokens,
   getBatch,
@@ -57,9 +58,7 @@ export function parseThreshold(raw: string): IntegerOutcome {
   return { ok: true, value: n };
 }
 
-export function suspendedCentreMessage(reason: string | null): string {
-  return `Ce centre est suspendu : aucun jeton ne peut être généré. Motif de la suspension : ${reason?.trim() || 'non précisé'}.`;
-}
+export const NO_TOKENS_WHILE_SUSPENDED = 'aucun jeton ne peut être généré';
 
 export type BatchFailureReason = 'centre_unknown' | 'centre_suspended' | 'questionnaire' | 'count';
 
@@ -84,7 +83,7 @@ export async function createTokenBatch(
   return db.transaction().execute(async (trx): Promise<BatchOutcome> => {
     const centre = await findCentreForTokens(trx, input.centreId);
     if (!centre) return { ok: false, reason: 'centre_unknown', message: 'Ce centre d’examen n’existe pas.' };
-    if (centre.status === 'suspended') return { ok: false, reason: 'centre_suspended', message: suspendedCentreMessage(centre.suspension_reason) };
+    if (centre.status === 'suspended') return { ok: false, reason: 'centre_suspended', message: suspendedCentreMessage(NO_TOKENS_WHILE_SUSPENDED, centre.suspension_reason) };
     const questionnaire = await getPublishedQuestionnaire(trx, input.questionnaireId);
     if (!questionnaire) {
       return { ok: false, reason: 'questionnaire', message: 'Choisissez un questionnaire publié : celui-ci n’existe pas ou n’est plus publié.' };

@@ -5,6 +5,7 @@ import { formatTokenCode } from '../../domain/token-code.js';
 import { notFound } from '../../plugins/errors.js';
 import { requestActor } from '../audit/audit-log.js';
 import { centreOf, type CurrentCentre } from '../centre/current-centre.js';
+import { suspendedCentreMessage } from '../centres/suspension.js';
 import {
   BATCH_MAX,
   BATCH_MIN,
@@ -13,8 +14,8 @@ import {
   parseBatchCount,
   parseThreshold,
   revokeBatch,
+  NO_TOKENS_WHILE_SUSPENDED,
   revokeToken,
-  suspendedCentreMessage,
   THRESHOLD_MAX,
   THRESHOLD_MIN,
 } from './lifecycle.js';
@@ -55,7 +56,7 @@ async function renderStock(
       threshold,
       thresholdMin: THRESHOLD_MIN,
       thresholdMax: THRESHOLD_MAX,
-      suspendedMessage: centre.status === 'suspended' ? suspendedCentreMessage(centre.suspensionReason) : null,
+      suspendedMessage: centre.status === 'suspended' ? suspendedCentreMessage(NO_TOKENS_WHILE_SUSPENDED, centre.suspensionReason) : null,
     },
     { title: 'Jetons d’examen', status },
   );
@@ -89,7 +90,7 @@ async function renderNewBatch(
       summary,
       min: BATCH_MIN,
       max: BATCH_MAX,
-      suspendedMessage: centre.status === 'suspended' ? suspendedCentreMessage(centre.suspensionReason) : null,
+      suspendedMessage: centre.status === 'suspended' ? suspendedCentreMessage(NO_TOKENS_WHILE_SUSPENDED, centre.suspensionReason) : null,
     },
     { title: 'Initialiser une table de jetons', status },
   );
@@ -131,7 +132,7 @@ export default async function tokenRoutes(app: FastifyInstance) {
     const centre = centreOf(request);
     const values: NewBatchForm = { questionnaire: bodyField(request, 'questionnaire'), count: bodyField(request, 'nombre') };
     if (centre.status === 'suspended') {
-      return renderNewBatch(app, reply, centre, values, { general: suspendedCentreMessage(centre.suspensionReason) }, 403);
+      return renderNewBatch(app, reply, centre, values, { general: suspendedCentreMessage(NO_TOKENS_WHILE_SUSPENDED, centre.suspensionReason) }, 403);
     }
     const errors: { questionnaire?: string; count?: string } = {};
     const questionnaireId = /^[0-9]{1,15}$/.test(values.questionnaire) ? Number(values.questionnaire) : null;
