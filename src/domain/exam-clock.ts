@@ -1,3 +1,5 @@
+import { parseWholeNumber, type IntegerOutcome } from './whole-number.js';
+
 /**
  * The exam's time, always from the server's deadline: a terminal's clock may be wrong, and a
  * reloaded or swapped terminal must show the same remaining time.
@@ -22,4 +24,22 @@ export function formatRemaining(seconds: number): string {
   const rest = s % 60;
   if (minutes === 0) return `${rest} s`;
   return `${minutes} min ${String(rest).padStart(2, '0')} s`;
+}
+
+/**
+ * The most extra time one exam may receive, in all: a third more of the default hour for a candidate
+ * with an accommodation fits, as does time lost to an incident in the room.
+ */
+export const EXTRA_MINUTES_MAX = 60;
+
+/** Minutes a manager adds to a running exam that already received `granted` extra minutes. */
+export function parseExtraMinutes(raw: string, granted: number): IntegerOutcome {
+  const left = EXTRA_MINUTES_MAX - granted;
+  if (left < 1) return { ok: false, message: `Cet examen a déjà reçu ${EXTRA_MINUTES_MAX} minutes supplémentaires : c’est le maximum.` };
+  if (raw.trim() === '') return { ok: false, message: 'Indiquez le nombre de minutes à ajouter.' };
+  const n = parseWholeNumber(raw);
+  if (n === null || n < 1 || n > left) {
+    return { ok: false, message: left === 1 ? 'Il ne reste qu’une minute supplémentaire possible : indiquez 1.' : `Indiquez un nombre entier de minutes entre 1 et ${left}.` };
+  }
+  return { ok: true, value: n };
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import t from 'tap';
-import { deadlineFor, formatRemaining, isPastDeadline, remainingSeconds } from '../../src/domain/exam-clock.js';
+import { deadlineFor, EXTRA_MINUTES_MAX, formatRemaining, isPastDeadline, parseExtraMinutes, remainingSeconds } from '../../src/domain/exam-clock.js';
 import { PUBLIC_DIR } from '../../src/paths.js';
 
 const START = new Date('2026-11-29T09:00:00.000Z');
@@ -90,4 +90,25 @@ t.test('the terminal’s countdown (public/js/kiosk.js) writes the time as the s
   const clientFormat = new Function(`return (${source});`)() as (s: number) => string;
   fc.assert(fc.property(fc.integer({ min: 0, max: 4 * 3600 }), (s) => clientFormat(s) === formatRemaining(s)));
   t.pass('property holds');
+});
+
+t.test('extra minutes: a whole number from 1 to what is left of the maximum', async (t) => {
+  t.same(parseExtraMinutes('20', 0), { ok: true, value: 20 });
+  t.same(parseExtraMinutes(' 5 ', 0), { ok: true, value: 5 }, 'spaces around are ignored');
+  t.same(parseExtraMinutes('60', 0), { ok: true, value: 60 });
+  t.same(parseExtraMinutes('', 0), { ok: false, message: 'Indiquez le nombre de minutes à ajouter.' });
+  for (const raw of ['0', '61', '-1', '1.5', '1,5', '1e1', 'dix', '0x10', '２']) {
+    t.same(parseExtraMinutes(raw, 0), { ok: false, message: 'Indiquez un nombre entier de minutes entre 1 et 60.' }, `"${raw}" is refused`);
+  }
+  t.same(parseExtraMinutes('11', 50), { ok: false, message: 'Indiquez un nombre entier de minutes entre 1 et 10.' });
+  t.same(parseExtraMinutes('2', 59), { ok: false, message: 'Il ne reste qu’une minute supplémentaire possible : indiquez 1.' });
+  t.same(parseExtraMinutes('1', 60), { ok: false, message: 'Cet examen a déjà reçu 60 minutes supplémentaires : c’est le maximum.' });
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: EXTRA_MINUTES_MAX }), fc.integer({ min: -100, max: 200 }), (granted, minutes) => {
+      const outcome = parseExtraMinutes(String(minutes), granted);
+      const allowed = minutes >= 1 && granted + minutes <= EXTRA_MINUTES_MAX;
+      return outcome.ok === allowed && (!outcome.ok || outcome.value === minutes);
+    }),
+  );
+  t.pass('accepted exactly when the total stays within the maximum');
 });

@@ -40,6 +40,7 @@ export async function getCentreExam(db: Kysely<Database>, centreId: number, exam
       'e.company',
       'e.started_at',
       'e.deadline_at',
+      'e.extra_minutes',
       'e.finished_at',
       'e.finish_reason',
       'e.score',

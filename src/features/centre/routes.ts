@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formatParisDateTime } from '../../domain/paris-time.js';
 import { PROFILE_LABELS } from '../../domain/profiles.js';
 import { todaySessions } from '../exam-sessions/queries.js';
@@ -7,7 +7,10 @@ import { presentSession } from '../exam-sessions/routes.js';
 import { tokenStockByQuestionnaire } from '../tokens/queries.js';
 import { formatTokenCode } from '../../domain/token-code.js';
 import { notFound } from '../../plugins/errors.js';
-import { idParam } from '../../plugins/params.js';
+import { bodyField, idParam } from '../../plugins/params.js';
+import { EXTRA_MINUTES_MAX } from '../../domain/exam-clock.js';
+import { requestActor } from '../audit/audit-log.js';
+import { grantExtraTime } from './exam-time.js';
 import { centreOf } from './current-centre.js';
 import { examsInProgress, getCentreExam, latestResults } from './queries.js';
 
@@ -41,9 +44,9 @@ export default async function centreRoutes(app: FastifyInstance) {
     );
   });
 
-  app.get('/centre/examens/:id', async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
+  async function renderExam(reply: FastifyReply, centreId: number, examId: number, extraTime: { value: string; error: string | null }, status = 200) {
     await finishExpiredExams(app.db, app.clock);
-    const exam = await getCentreExam(app.db, centreOf(request).id, idParam(request.params.id));
+    const exam = await getCentreExam(app.db, centreId, examId);
     if (!exam) throw notFound();
     return reply.render(
       'centre/exam',
@@ -56,9 +59,31 @@ export default async function centreRoutes(app: FastifyInstance) {
           deadlineText: formatParisDateTime(exam.deadline_at),
           finishedAtText: exam.finished_at ? formatParisDateTime(exam.finished_at) : null,
         },
+        extraTime: { ...extraTime, max: EXTRA_MINUTES_MAX - exam.extra_minutes },
       },
-      { title: `Examen de ${exam.first_name} ${exam.last_name}` },
+      { title: `Examen de ${exam.first_name} ${exam.last_name}`, status },
     );
+  }
+
+  app.get('/centre/examens/:id', async (request: FastifyRequest<{ Params: { id: string } }>, reply) =>
+    renderExam(reply, centreOf(request).id, idParam(request.params.id), { value: '', error: null }),
+  );
+
+  app.post('/centre/examens/:id/temps-supplementaire', async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
+    const centreId = centreOf(request).id;
+    const examId = idParam(request.params.id);
+    const raw = bodyField(request, 'minutes');
+    const outcome = await grantExtraTime(app.db, app.clock, { centreId, examId, raw, actor: requestActor(request), ip: request.ip });
+    if (!outcome) throw notFound();
+    if (!outcome.ok && outcome.field) return renderExam(reply, centreId, examId, { value: raw, error: outcome.message }, 400);
+    if (!outcome.ok) reply.flash('error', outcome.message);
+    else {
+      reply.flash(
+        'success',
+        `${outcome.minutes} minute${outcome.minutes > 1 ? 's' : ''} ajoutée${outcome.minutes > 1 ? 's' : ''} : l’examen se termine désormais le ${formatParisDateTime(outcome.deadline)}. Le candidat voit le nouveau temps restant à sa prochaine page.`,
+      );
+    }
+    return reply.redirect(`/centre/examens/${examId}`, 303);
   });
 
   app.post('/centre/changer', async (request: FastifyRequest<{ Body: { centre?: string } }>, reply) => {

@@ -3,6 +3,7 @@ import type { Clock } from '../../clock.js';
 import type { Database } from '../../db/schema.js';
 import { formatCentreId } from '../../domain/centre-id.js';
 import { generateTokenCode } from '../../domain/token-code.js';
+import { parseWholeNumber, type IntegerOutcome } from '../../domain/whole-number.js';
 import { recordAudit, type AuditEvent } from '../audit/audit-log.js';
 import { suspendedCentreMessage } from '../centres/suspension.js';
 import {
@@ -29,15 +30,6 @@ const MAX_DRAWS_PER_TOKEN = 50;
 interface Actor {
   actor: AuditEvent['actor'];
   ip?: string | null;
-}
-
-export type IntegerOutcome = { ok: true; value: number } | { ok: false; message: string };
-
-/** A whole number typed in a form field (spaces allowed around it). */
-function parseWholeNumber(raw: string): number | null {
-  const text = raw.trim();
-  if (!/^[0-9]{1,9}$/.test(text)) return null;
-  return Number(text);
 }
 
 export function parseBatchCount(raw: string): IntegerOutcome {
