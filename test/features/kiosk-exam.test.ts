@@ -317,8 +317,13 @@ t.test('double submits, replays of an old seq and out-of-order requests leave th
   await answer(agent, 1, { seq: 5, choix: '1' }, true);
   t.equal(await chosen(), order[0]);
   await answer(agent, 1, { seq: 5, choix: '1' }, true);
-  await answer(agent, 1, { seq: 5, choix: '2' }, true);
-  t.equal(await chosen(), order[0], 'a second request with the same seq changes nothing');
+  t.equal(await chosen(), order[0], 'the same request twice stores the same choice');
+  // htmx without kiosk.js sends every click of a page with the page's seq: the later one is the choice.
+  const changed = await answer(agent, 1, { seq: 5, choix: '2' }, true);
+  t.match(changed.body, 'Réponse enregistrée.');
+  t.equal(await chosen(), order[1], 'a later request with the same seq is the later choice');
+  await answer(agent, 1, { seq: 5, choix: '1' }, true);
+  t.equal(await chosen(), order[0]);
   await answer(agent, 1, { seq: 3, choix: '3' }, true);
   t.equal(await chosen(), order[0], 'a replay of an older seq changes nothing');
   await answer(agent, 1, { seq: 4, choix: 'nsp', aller: 'suivante' });
@@ -709,4 +714,37 @@ t.test('a double click on « Suivante » without JavaScript moves on, without a 
   t.equal(secondClick.headers.location, '/examen/question/2', 'the second click leads to the next question too');
   const shown = await agent.get(String(secondClick.headers.location));
   t.notMatch(shown.body, 'modifiée depuis un autre écran', 'no notice about another screen: there is none');
+});
+
+t.test('without JavaScript, a candidate who changes their mind during a slow submit keeps the last choice', async (t) => {
+  const room = await kioskRoom(t);
+  const { agent, examId } = await startCandidate(room);
+  const { order } = await item(room, examId, 1);
+  // The same page's form, sent twice with different choices (the browser shows the second response).
+  const first = await answer(agent, 1, { seq: 1, choix: '1', aller: 'suivante' });
+  const second = await answer(agent, 1, { seq: 1, choix: '2', aller: 'suivante' });
+  t.equal(first.headers.location, '/examen/question/2');
+  t.equal(second.headers.location, '/examen/question/2', 'the candidate moves on');
+  t.equal((await item(room, examId, 1)).chosenAnswerId, order[1], 'the choice sent last is stored');
+  const shown = await agent.get(String(second.headers.location));
+  t.notMatch(shown.body, 'modifiée depuis un autre écran', 'no false notice about another screen');
+  // An older page sent afterwards (the back button) still loses to the newer choice.
+  await answer(agent, 1, { seq: 2, choix: 'nsp', aller: 'suivante' });
+  const old = await answer(agent, 1, { seq: 1, choix: '3', aller: 'suivante' });
+  t.equal(old.headers.location, '/examen/question/1?modifiee=1', 'an older page is shown the stored answer');
+  t.equal((await item(room, examId, 1)).dontKnow, true, 'and does not overwrite it');
+});
+
+t.test('without JavaScript, a form the server cannot read keeps the candidate on the question, told why', async (t) => {
+  const room = await kioskRoom(t);
+  const { agent, examId } = await startCandidate(room);
+  await answer(agent, 1, { seq: 1, choix: 'nsp' });
+  for (const fields of [{ seq: 2, choix: '9' }, { seq: 2, choix: 'abc' }, { seq: 0, choix: '1' }]) {
+    const res = await answer(agent, 1, { ...fields, aller: 'suivante' });
+    t.equal(res.headers.location, '/examen/question/1?invalide=1', `${JSON.stringify(fields)}: back to the question`);
+  }
+  const page = await agent.get('/examen/question/1?invalide=1');
+  t.equal(alertText(page.body), 'Votre réponse n’a pas pu être enregistrée : voici la réponse enregistrée. Choisissez de nouveau.');
+  t.equal(checkedChoice(page.body), 'nsp', 'the stored answer is shown');
+  t.equal((await item(room, examId, 1)).dontKnow, true, 'and unchanged');
 });

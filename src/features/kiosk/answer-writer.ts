@@ -31,7 +31,9 @@ interface Pending {
 
 // One statement does the whole save: it maps the candidate's answer index to the answer id of this
 // exam's frozen order, and applies only if the exam is still running on this terminal and the
-// request is newer than the last one applied. The deadline is checked here, inside the write, so
+// request is not older than the last one applied. An equal seq comes from the same page sent again:
+// a form posted twice without JavaScript (the candidate changed their mind during a slow submit), or
+// htmx without kiosk.js (which numbers the clicks); the later arrival is the later choice. The deadline is checked here, inside the write, so
 // that no answer can land after the exam was scored.
 const SAVE_SQL = `
 update exam_questions set
@@ -40,13 +42,12 @@ update exam_questions set
   answered_at = case when :kind in ('answer', 'nsp') then :now else answered_at end,
   flagged = :flagged,
   response_seq = :seq
-where exam_id = :examId and position = :position and response_seq < :seq
+where exam_id = :examId and position = :position and response_seq <= :seq
   and (:kind <> 'answer' or json_extract(answer_order, '$[' || cast(:idx - 1 as integer) || ']') is not null)
   and exists (select 1 from exams where id = :examId and finished_at is null and deadline_at > :now and terminal_generation = :generation)`;
 
 const WHY_SQL = `
-select e.finished_at, e.deadline_at, e.terminal_generation, eq.answer_order,
-  eq.response_seq, eq.chosen_answer_id, eq.dont_know, eq.flagged
+select e.finished_at, e.deadline_at, e.terminal_generation, eq.answer_order
 from exams e left join exam_questions eq on eq.exam_id = e.id and eq.position = :position
 where e.id = :examId`;
 
@@ -130,24 +131,14 @@ export class AnswerWriter {
           deadline_at: string;
           terminal_generation: number;
           answer_order: string | null;
-          response_seq: number;
-          chosen_answer_id: number | null;
-          dont_know: number;
-          flagged: number;
         }
       | undefined;
     if (!row || row.answer_order === null) return 'invalid';
     if (row.finished_at || row.deadline_at <= (p.params.now as string)) return 'closed';
     if (row.terminal_generation !== p.generation) return 'detached';
     const order = JSON.parse(row.answer_order) as number[];
-    const kind = p.params.kind;
-    const answerId = kind === 'answer' ? order[(p.params.idx as number) - 1] : undefined;
-    if (kind === 'answer' && answerId === undefined) return 'invalid';
-    // The same request twice (a double click without JavaScript): what it asks is what is stored.
-    const sameAsStored =
-      row.response_seq === p.params.seq &&
-      row.flagged === p.params.flagged &&
-      (kind === 'none' || (kind === 'nsp' ? row.dont_know === 1 : row.dont_know === 0 && row.chosen_answer_id === answerId));
-    return sameAsStored ? 'saved' : 'stale';
+    if (p.params.kind === 'answer' && order[(p.params.idx as number) - 1] === undefined) return 'invalid';
+    // Everything else held: a newer choice was saved from another page.
+    return 'stale';
   }
 }

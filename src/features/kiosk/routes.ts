@@ -273,13 +273,13 @@ export default async function kioskRoutes(app: FastifyInstance) {
     );
   }
 
-  app.get('/examen/question/:n', async (request: FastifyRequest<Position & { Querystring: { modifiee?: string } }>, reply) => {
+  app.get('/examen/question/:n', async (request: FastifyRequest<Position & { Querystring: { modifiee?: string; invalide?: string } }>, reply) => {
     const exam = await requireRunningExam(request, reply);
     if (!exam) return reply;
     const notice =
-      request.query.modifiee === '1'
-        ? 'Cette question a été modifiée depuis un autre écran : voici la réponse enregistrée. Choisissez de nouveau si besoin.'
-        : null;
+      request.query.modifiee === '1' ? 'Cette question a été modifiée depuis un autre écran : voici la réponse enregistrée. Choisissez de nouveau si besoin.'
+      : request.query.invalide === '1' ? 'Votre réponse n’a pas pu être enregistrée : voici la réponse enregistrée. Choisissez de nouveau.'
+      : null;
     return renderQuestion(request, reply, exam, Number(request.params.n), notice);
   });
 
@@ -322,6 +322,8 @@ export default async function kioskRoutes(app: FastifyInstance) {
         const text = outcome === 'invalid' ? 'Réponse non enregistrée : rechargez la page.' : 'Réponse enregistrée.';
         return reply.type('text/html; charset=utf-8').send(`<span class="k-saved${outcome === 'invalid' ? ' k-error' : ''}">${text}</span>`);
       }
+      // A form the server cannot read (altered, or cut by the network): stay on the question and say so.
+      if (outcome === 'invalid') return reply.redirect(`/examen/question/${position}?invalide=1`, 303);
       const go = request.body?.aller;
       const target =
         go === 'precedente' ? `/examen/question/${Math.max(1, position - 1)}`
