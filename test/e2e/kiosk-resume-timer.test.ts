@@ -226,6 +226,15 @@ if (world) {
     await choose(page, 2, true);
     t.equal((await storedQuestions(db, exam.id))[0]!.choice, 2, 'an answer 58 s before the deadline is stored');
 
+    // 50 s left, on another question: the warning style stays, the warning is not spoken again.
+    clock.set(new Date(deadline - 50_000));
+    await navigate(page, 'suivante');
+    t.equal(pathOf(page), '/examen/question/2');
+    await new Promise((r) => setTimeout(r, 2500));
+    t.equal(await text(page, '#k-timer-alert'), '', 'a new page does not repeat a warning already given');
+    t.equal(await page.$eval('.k-timer', (el) => el.classList.contains('k-timer--warning')), true, 'but keeps the warning style');
+    await navigate(page, 'precedente');
+
     // 3 s left: kiosk.js counts down to zero and reloads; meanwhile the server's clock passes the deadline.
     clock.set(new Date(deadline - 3000));
     await page.reload({ waitUntil: 'load' });
@@ -242,5 +251,39 @@ if (world) {
     t.equal(finished.finished_at, exam.deadline_at, 'its end time is the deadline');
     t.equal((await storedQuestions(db, exam.id))[0]!.choice, 2, 'the answer given in time is kept');
     assertClean(t, seen, 'timer warnings and zero');
+  });
+
+  t.test('a save the server did not acknowledge never shows « Réponse enregistrée »; moving on sends it', async (t) => {
+    t.setTimeout(300_000);
+    const token = await takeToken(db);
+    const { page } = await kioskPage(t, browser, { js: true });
+    await startExam(page, base, token);
+    const exam = await examByToken(db, token);
+    await choose(page, 1, true);
+
+    // The server answers an error, then the network drops the request: htmx shows neither by itself.
+    let mode: 'error' | 'drop' | 'pass' = 'error';
+    await page.setRequestInterception(true);
+    page.on('request', (request) => {
+      const isSave = request.method() === 'POST' && request.headers()['hx-request'] === 'true';
+      if (!isSave || mode === 'pass') return void request.continue();
+      if (mode === 'error') return void request.respond({ status: 500, contentType: 'text/html', body: '<p>Erreur</p>' });
+      return void request.abort('connectionreset');
+    });
+    for (const [choice, how] of [[2, 'error'], [3, 'drop']] as const) {
+      mode = how;
+      await page.click(`form.k-question input[name="choix"][value="${choice}"]`);
+      await page.waitForFunction(() => (document.getElementById('k-save-status')?.textContent ?? '').includes('non enregistrée'), { timeout: 10_000 });
+      t.equal(
+        await text(page, '#k-save-status'),
+        'Réponse non enregistrée : elle sera envoyée quand vous changerez de question.',
+        `${how}: the candidate is told the choice is not saved yet`,
+      );
+      t.equal((await storedQuestions(db, exam.id))[0]!.choice, 1, `${how}: the server still has the first choice`);
+    }
+    mode = 'pass';
+    await navigate(page, 'suivante');
+    t.equal(pathOf(page), '/examen/question/2');
+    t.equal((await storedQuestions(db, exam.id))[0]!.choice, 3, 'moving on sent the last choice');
   });
 }

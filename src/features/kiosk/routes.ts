@@ -109,7 +109,7 @@ export default async function kioskRoutes(app: FastifyInstance) {
 
   function timer(exam: ExamHeader) {
     const seconds = remainingSeconds(new Date(exam.deadlineAt), app.clock.now());
-    return { seconds, text: formatRemaining(seconds) };
+    return { seconds, text: formatRemaining(seconds), deadline: exam.deadlineAt };
   }
 
   app.get('/examen.html', async (_request, reply) => reply.redirect('/examen', 301));
