@@ -145,10 +145,17 @@ t.test('throttling per terminal: locked after maxFailures, with the time to retr
   const { app, clock, db } = room;
   const good = room.takeToken();
   const agent = new Agent(app, '10.1.0.1');
-  for (let i = 1; i <= KIOSK_TERMINAL_POLICY.maxFailures; i++) {
+  for (let i = 1; i < KIOSK_TERMINAL_POLICY.maxFailures; i++) {
     const res = await enter(agent, 'ABCD-EFGH-JKM' + '23456789A'[i]!);
     t.equal(res.statusCode, 400, `failure ${i} is refused plainly`);
   }
+  const last = await enter(agent, 'ABCD-EFGH-JKMA');
+  t.equal(last.statusCode, 429, 'the failure that locks the terminal…');
+  t.equal(
+    alertText(last.body),
+    `${ENTRY_MESSAGES.unknownToken} Trop de tentatives infructueuses. Réessayez à 10 h 05 (dans 5 minutes).`,
+    '…says why it failed and when to retry',
+  );
   const locked = await enter(agent, good);
   t.equal(locked.statusCode, 429, 'locked, even with a good token');
   // 09:00Z is 10:00 in Paris; the lock lasts KIOSK_TERMINAL_POLICY.lockMs.
@@ -182,7 +189,9 @@ t.test('throttling per centre: failures from many terminals lock the centre for 
     const agent = new Agent(app, `10.2.0.${i + 1}`);
     for (let k = 0; k < perTerminal && failures < KIOSK_CENTRE_POLICY.maxFailures; k++, failures++) {
       const res = await enter(agent, 'ABCD-EFGH-JKMN');
-      if (res.statusCode !== 400) t.fail(`failure ${failures + 1} answered ${res.statusCode}`);
+      const locking = failures + 1 === KIOSK_CENTRE_POLICY.maxFailures;
+      if (res.statusCode !== (locking ? 429 : 400)) t.fail(`failure ${failures + 1} answered ${res.statusCode}`);
+      if (locking) t.match(alertText(res.body), /Trop de tentatives infructueuses\. Réessayez à 10 h 05/, 'the locking failure says when to retry');
     }
   }
   t.equal(failures, KIOSK_CENTRE_POLICY.maxFailures);

@@ -623,9 +623,16 @@ t.test('wrong birth dates on the resume form are throttled', async (t) => {
   const other = new Agent(room.app, '10.11.0.2');
   await enter(other, first.token);
   await other.get('/examen/reprise');
-  for (let i = 0; i < KIOSK_TERMINAL_POLICY.maxFailures; i++) {
+  for (let i = 0; i < KIOSK_TERMINAL_POLICY.maxFailures - 1; i++) {
     t.equal((await other.post('/examen/reprise', { date_naissance: `1990-01-${String(i + 1).padStart(2, '0')}` })).statusCode, 400);
   }
+  const locking = await other.post('/examen/reprise', { date_naissance: '1990-02-01' });
+  t.equal(locking.statusCode, 429);
+  t.equal(
+    alertText(locking.body),
+    'Cette date de naissance ne correspond pas à celle saisie au début de l’examen. Trop de tentatives infructueuses sur ce poste. Réessayez à 10 h 05 (dans 5 minutes).',
+    'the failure that locks says when to retry',
+  );
   const locked = await other.post('/examen/reprise', { date_naissance: IDENTITY.date_naissance });
   t.equal(locked.statusCode, 429, 'locked even with the right date');
   t.match(alertText(locked.body), /Réessayez à 10 h 05/);

@@ -107,6 +107,13 @@ export default async function kioskRoutes(app: FastifyInstance) {
     return exam;
   }
 
+  /** Counts a failed entry or resume against the terminal and the centre; returns the lock it caused, if any. */
+  async function countKioskFailure(ip: string, centreId: number | null, now: Date): Promise<Date | null> {
+    await countFailure(app.db, terminalKey(ip), now, KIOSK_TERMINAL_POLICY);
+    if (centreId) await countFailure(app.db, centreKey(centreId), now, KIOSK_CENTRE_POLICY);
+    return latestLock(app.db, [terminalKey(ip), ...(centreId ? [centreKey(centreId)] : [])], now);
+  }
+
   function timer(exam: ExamHeader) {
     const seconds = remainingSeconds(new Date(exam.deadlineAt), app.clock.now());
     return { seconds, text: formatRemaining(seconds), deadline: exam.deadlineAt };
@@ -142,9 +149,8 @@ export default async function kioskRoutes(app: FastifyInstance) {
     }
     const check = await checkTokenEntry(app.db, now, values.centre, values.jeton);
     if (!check.ok) {
-      await countFailure(app.db, terminalKey(request.ip), now, KIOSK_TERMINAL_POLICY);
-      if (centreNumber) await countFailure(app.db, centreKey(centreNumber), now, KIOSK_CENTRE_POLICY);
-      return refuse(check.message, 400);
+      const locked = await countKioskFailure(request.ip, centreNumber, now);
+      return locked ? refuse(`${check.message} Trop de tentatives infructueuses. ${retryMessage(locked, now)}`, 429) : refuse(check.message, 400);
     }
     const sessionIds = check.openSessions.map((s) => s.id);
     request.session.resumeExamId = undefined;
@@ -242,9 +248,10 @@ export default async function kioskRoutes(app: FastifyInstance) {
     const lock = await latestLock(app.db, keys, now);
     if (lock) return render(reply, 'resume', { value, failure: `Trop de tentatives infructueuses sur ce poste. ${retryMessage(lock, now)}` }, 'Reprendre l’examen', 429);
     if (value !== exam.birthDate) {
-      await countFailure(app.db, terminalKey(request.ip), now, KIOSK_TERMINAL_POLICY);
-      await countFailure(app.db, centreKey(exam.centreId), now, KIOSK_CENTRE_POLICY);
-      return render(reply, 'resume', { value, failure: 'Cette date de naissance ne correspond pas à celle saisie au début de l’examen.' }, 'Reprendre l’examen', 400);
+      const locked = await countKioskFailure(request.ip, exam.centreId, now);
+      const failure = 'Cette date de naissance ne correspond pas à celle saisie au début de l’examen.';
+      if (locked) return render(reply, 'resume', { value, failure: `${failure} Trop de tentatives infructueuses sur ce poste. ${retryMessage(locked, now)}` }, 'Reprendre l’examen', 429);
+      return render(reply, 'resume', { value, failure }, 'Reprendre l’examen', 400);
     }
     await request.session.regenerate();
     request.session.examId = examId;
