@@ -30,7 +30,9 @@ const COMPANY_MAX = 120;
 
 // Letters of any script, combining marks, and the separators names use: space, hyphen, apostrophes, dot.
 const NAME_PATTERN = /^\p{L}[\p{L}\p{M} '’.-]*$/u;
-const COMPANY_PATTERN = /^[\p{L}\p{M}\p{N} '’.,&()/+-]+$/u;
+// Company names as they are registered: « SARL “Les Bâtisseurs” », « TP N° 1 : réseaux & fils ».
+// What could be markup or is no text (< > { } \ ` emoji, controls) stays out.
+const COMPANY_CHARACTER = /[\p{L}\p{M}\p{N} '’.,&()/+\-«»"“”°:;!#@*_]/u;
 
 function clean(value: unknown, max: number): string {
   return String(value ?? '')
@@ -76,7 +78,14 @@ export function readIdentity(input: IdentityInput, today: string): IdentityResul
   }
   if (values.entreprise) {
     if ([...values.entreprise].length > COMPANY_MAX) errors.entreprise = `Le nom de l’entreprise ne doit pas dépasser ${COMPANY_MAX} caractères.`;
-    else if (!COMPANY_PATTERN.test(values.entreprise)) errors.entreprise = 'Le nom de l’entreprise contient des caractères non autorisés.';
+    else {
+      const refused = [...new Set([...values.entreprise].filter((c) => !COMPANY_CHARACTER.test(c)))];
+      // Named when they can be shown (an invisible control character cannot).
+      const shown = refused.filter((c) => !/\p{C}/u.test(c)).slice(0, 5);
+      if (refused.length > 0) {
+        errors.entreprise = `Le nom de l’entreprise contient des caractères non autorisés${shown.length > 0 ? ` : ${shown.join(' ')}` : '.'}`;
+      }
+    }
   }
   if (Object.keys(errors).length > 0) return { ok: false, errors, values };
   return {

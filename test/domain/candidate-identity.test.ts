@@ -35,6 +35,10 @@ t.test('the company is optional: empty becomes null', async (t) => {
     const result = readIdentity({ ...GOOD, entreprise }, TODAY);
     t.ok(result.ok && result.identity.company === null, `${JSON.stringify(entreprise)} → null`);
   }
+  for (const entreprise of ['SARL « Les Bâtisseurs »', 'Fouilles "SA"', 'Société “Réseaux” N° 1 : TP & fils', 'A.B.C. TP; Lyon!', 'Terrassement_Sud #2 @Lyon *']) {
+    const accepted = readIdentity({ ...GOOD, entreprise }, TODAY);
+    t.ok(accepted.ok && accepted.identity.company === entreprise, `${entreprise}: accepted as typed`);
+  }
   const company = readIdentity({ ...GOOD, entreprise: 'SARL Réseaux (Lyon) 2000 / TP+' }, TODAY);
   t.ok(company.ok && company.identity.company === 'SARL Réseaux (Lyon) 2000 / TP+');
 });
@@ -58,8 +62,9 @@ t.test('each missing or hostile field is refused at that field, with its French 
     ['prenom', '\u0301\u0301 \u0327', LETTERS_ONLY('prénom')],
     ['nom', 'a'.repeat(81), 'Votre nom ne doit pas dépasser 80 caractères.'],
     ['nom', 'A'.repeat(10_000), 'Votre nom ne doit pas dépasser 80 caractères.'],
-    ['entreprise', '<b>', 'Le nom de l’entreprise contient des caractères non autorisés.'],
-    ['entreprise', 'Fouilles "SA"', 'Le nom de l’entreprise contient des caractères non autorisés.'],
+    ['entreprise', '<b>', 'Le nom de l’entreprise contient des caractères non autorisés : < >'],
+    ['entreprise', 'Fouilles {SA} `x` \\ <<', 'Le nom de l’entreprise contient des caractères non autorisés : { } ` \\ <'],
+    ['entreprise', 'Fouilles\u0000SA', 'Le nom de l’entreprise contient des caractères non autorisés.'],
     ['entreprise', 'x'.repeat(121), 'Le nom de l’entreprise ne doit pas dépasser 120 caractères.'],
     ['date_naissance', '2023-02-30', REAL_DATE],
     ['date_naissance', '1985-04-23T00:00', REAL_DATE],
