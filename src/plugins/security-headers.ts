@@ -32,6 +32,13 @@ export default fp(
     app.addHook('onRequest', (request, reply, done) => {
       setHeaders(request.raw, reply.raw, (err?: unknown) => done(err as Error | undefined));
     });
+    // Pages hold personal data (candidates, accounts) and are used on shared centre computers: after
+    // a sign-out, the back button must not show them again from the cache. Only what says otherwise
+    // (static files, question images) is cached.
+    app.addHook('onSend', (_request, reply, payload, done) => {
+      if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+      done(null, payload);
+    });
   },
   { name: 'security-headers' },
 );

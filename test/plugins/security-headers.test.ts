@@ -210,3 +210,20 @@ t.test('no inline script in any page', async (t) => {
     t.same(inlineCodeProblems(res.body), [], `${label}: no inline script, event handler or inline style`);
   }
 });
+
+t.test('pages are not kept in the cache (shared computers); static files are', async (t) => {
+  const testApp = await createTestApp();
+  t.teardown(() => testApp.close());
+  await seedDemo(testApp.db.kysely, testApp.clock);
+  const agent = new Agent(testApp.app);
+  for (const url of ['/connexion', '/aide', '/page-inconnue', '/examen']) {
+    t.equal((await agent.get(url)).headers['cache-control'], 'no-store', `${url}: no-store`);
+  }
+  await agent.signIn(DEMO_MANAGER_EMAIL, DEMO_PASSWORD);
+  for (const url of ['/centre', '/centre/jetons', '/centre/sessions']) {
+    t.equal((await agent.get(url)).headers['cache-control'], 'no-store', `${url} (signed in): no-store`);
+  }
+  const css = await agent.get('/static/css/app.css');
+  t.equal(css.statusCode, 200);
+  t.match(String(css.headers['cache-control']), /max-age=\d+/, 'a style sheet is cached');
+});
