@@ -48,14 +48,30 @@ export class SessionStore {
     return row && row.expires_at > this.clock.now().toISOString() ? row.data : null;
   }
 
-  async write(id: string, data: string): Promise<void> {
-    const expiresAt = new Date(this.clock.now().getTime() + this.ttlMs).toISOString();
-    await this.db
-      .insertInto('http_sessions')
-      .values({ id, data, expires_at: expiresAt })
-      .onConflict((oc) => oc.column('id').doUpdateSet({ data, expires_at: expiresAt }))
-      .execute();
+  /** Stores a new session. */
+  async create(id: string, data: string): Promise<void> {
+    const expiresAt = this.#expiry();
+    await this.db.insertInto('http_sessions').values({ id, data, expires_at: expiresAt }).execute();
     this.#remember(id, { data, expires_at: expiresAt });
+  }
+
+  /**
+   * Rewrites an existing session; false when it is gone. A request that read the session before a
+   * sign-out deleted it must not bring it back when it saves.
+   */
+  async update(id: string, data: string): Promise<boolean> {
+    const expiresAt = this.#expiry();
+    const result = await this.db.updateTable('http_sessions').set({ data, expires_at: expiresAt }).where('id', '=', id).executeTakeFirst();
+    if (result.numUpdatedRows === 0n) {
+      this.#cache.delete(id);
+      return false;
+    }
+    this.#remember(id, { data, expires_at: expiresAt });
+    return true;
+  }
+
+  #expiry(): string {
+    return new Date(this.clock.now().getTime() + this.ttlMs).toISOString();
   }
 
   async delete(id: string): Promise<void> {

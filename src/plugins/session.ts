@@ -60,14 +60,21 @@ class HttpSession {
     return data === session.#persisted ? null : data;
   }
 
-  /** Saves the session's data; returns its id when it is new (the browser must be given a cookie). */
+  /**
+   * Saves the session's data; returns its id when it is new (the browser must be given a cookie).
+   * A session deleted meanwhile by another request (a sign-out in another tab) stays deleted.
+   */
   static async save(session: HttpSession, data: string): Promise<string | null> {
-    const isNew = session.#id === null;
-    const id = session.#id ?? randomBytes(24).toString('base64url');
-    await session.#store.write(id, data);
+    if (session.#id !== null) {
+      if (!(await session.#store.update(session.#id, data))) session.#id = null;
+      else session.#persisted = data;
+      return null;
+    }
+    const id = randomBytes(24).toString('base64url');
+    await session.#store.create(id, data);
     session.#id = id;
     session.#persisted = data;
-    return isNew ? id : null;
+    return id;
   }
 
   static isStored(session: HttpSession): boolean {
@@ -131,6 +138,7 @@ export default fp(
       }
       HttpSession.save(session, data).then((newId) => {
         if (newId) reply.setCookie(SESSION_COOKIE, `${newId}.${signatureOf(newId)}`, cookieOptions);
+        else if (!HttpSession.isStored(session)) reply.clearCookie(SESSION_COOKIE, { path: '/' });
         done(null, payload);
       }, done);
     });

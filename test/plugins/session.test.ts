@@ -2,6 +2,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import t from 'tap';
 import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD, seedDemo } from '../../src/operator/seed-demo.js';
 import { SESSION_COOKIE } from '../../src/plugins/session.js';
+import { SessionStore } from '../../src/plugins/session-store.js';
 import { Agent, createTestApp, type TestApp } from '../helpers/app.js';
 
 interface SetCookie {
@@ -127,4 +128,19 @@ t.test('sign-out drops the session row and the cookie', async (t) => {
   const replay = new Agent(testApp.app);
   replay.cookies.set(SESSION_COOKIE, stolen);
   t.equal((await replay.get('/admin')).statusCode, 302, 'a copy of the old cookie no longer signs anyone in');
+});
+
+t.test('a session deleted by one request is not brought back by another that read it before', async (t) => {
+  const testApp = await createTestApp();
+  t.teardown(() => testApp.close());
+  const store = new SessionStore(testApp.db.kysely, testApp.db.sqlite, testApp.clock, 12 * HOUR);
+  await store.create('id-1', '{"accountId":1}');
+  t.equal(store.read('id-1'), '{"accountId":1}');
+  t.equal(await store.update('id-1', '{"accountId":1,"flash":[]}'), true, 'an existing session is rewritten');
+  t.equal(store.read('id-1'), '{"accountId":1,"flash":[]}');
+
+  await store.delete('id-1'); // the sign-out
+  t.equal(await store.update('id-1', '{"accountId":1,"lastSeenAt":"x"}'), false, 'the late write of the other request is refused');
+  t.equal(store.read('id-1'), null, 'the session stays deleted');
+  t.same(await sessionRows(testApp), []);
 });
