@@ -150,3 +150,40 @@ export async function setSessionStatus(db: Queryable, centreId: number, id: numb
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
+
+/** The candidates of a session (scoped to the centre), with how far each has gone: the room's view. */
+export async function sessionCandidates(db: Kysely<Database>, centreId: number, sessionId: number) {
+  return db
+    .selectFrom('exams as e')
+    .innerJoin('questionnaires as q', 'q.id', 'e.questionnaire_id')
+    .select((eb) => [
+      'e.id',
+      'e.last_name',
+      'e.first_name',
+      'e.started_at',
+      'e.deadline_at',
+      'e.extra_minutes',
+      'e.finished_at',
+      'e.finish_reason',
+      'e.score',
+      'e.maximum',
+      'e.passed',
+      'q.profile',
+      eb
+        .selectFrom('exam_questions as eq')
+        .select((sub) => sub.fn.countAll<number>().as('n'))
+        .whereRef('eq.exam_id', '=', 'e.id')
+        .as('questions'),
+      eb
+        .selectFrom('exam_questions as eq')
+        .select((sub) => sub.fn.countAll<number>().as('n'))
+        .whereRef('eq.exam_id', '=', 'e.id')
+        .where((w) => w.or([w('eq.chosen_answer_id', 'is not', null), w('eq.dont_know', '=', 1)]))
+        .as('answered'),
+    ])
+    .where('e.centre_id', '=', centreId)
+    .where('e.exam_session_id', '=', sessionId)
+    .orderBy('e.started_at')
+    .orderBy('e.id')
+    .execute();
+}

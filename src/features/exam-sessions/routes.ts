@@ -8,17 +8,40 @@ import {
   type NewSessionField,
   type NewSessionInput,
 } from '../../domain/exam-session-rules.js';
-import { formatLongDate, formatParisDateTime, parisDate } from '../../domain/paris-time.js';
+import { formatLongDate, formatParisDateTime, parisDate, parisTime } from '../../domain/paris-time.js';
 import { notFound } from '../../plugins/errors.js';
 import { requestActor } from '../audit/audit-log.js';
 import { centreOf } from '../centre/current-centre.js';
 import { closeSession, createSession, openSession } from './lifecycle.js';
-import { findSession, listSessions, type ExamSession } from './queries.js';
+import { findSession, listSessions, sessionCandidates, type ExamSession } from './queries.js';
 import { bodyField, idParam } from '../../plugins/params.js';
+import { formatRemaining, remainingSeconds } from '../../domain/exam-clock.js';
+import { PROFILE_LABELS } from '../../domain/profiles.js';
+import { finishExpiredExams } from '../kiosk/exam.js';
 
 type Params = { Params: { id: string } };
 
 
+
+type CandidateRow = Awaited<ReturnType<typeof sessionCandidates>>[number];
+
+/** A candidate of the room as the session page shows it: how far along, or the result. */
+function presentCandidate(row: CandidateRow, now: Date) {
+  const running = row.finished_at === null;
+  return {
+    id: row.id,
+    name: `${row.last_name} ${row.first_name}`,
+    profileLabel: PROFILE_LABELS[row.profile],
+    startedAt: parisTime(new Date(row.started_at)),
+    running,
+    progress: `${Number(row.answered)} / ${Number(row.questions)}`,
+    remaining: running ? formatRemaining(remainingSeconds(new Date(row.deadline_at), now)) : null,
+    extraMinutes: row.extra_minutes,
+    finishedByDeadline: row.finish_reason === 'delai',
+    score: running ? null : `${row.score} / ${row.maximum}`,
+    verdict: running ? null : row.passed ? 'Admis' : 'Non admis',
+  };
+}
 
 /** A session as the pages show it: the status the rules give now, dates in French. */
 export function presentSession(session: ExamSession, now: Date) {
@@ -89,7 +112,17 @@ export default async function examSessionRoutes(app: FastifyInstance) {
     const session = await findSession(app.db, centre.id, id, now);
     if (!session) throw notFound();
     const shown = presentSession(session, now);
-    return reply.render('exam-sessions/show', { centre, session: shown }, { title: `Session du ${shown.longDate}` });
+    // Exams whose time is over are finished first: the room shows them as finished, with their result.
+    await finishExpiredExams(app.db, app.clock);
+    const candidates = (await sessionCandidates(app.db, centre.id, id)).map((row) => presentCandidate(row, now));
+    const room = {
+      candidates,
+      running: candidates.filter((c) => c.running).length,
+      finished: candidates.filter((c) => !c.running).length,
+      passed: candidates.filter((c) => c.verdict === 'Admis').length,
+      updatedAt: parisTime(now),
+    };
+    return reply.render('exam-sessions/show', { centre, session: shown, room }, { title: `Session du ${shown.longDate}` });
   });
 
   app.post('/centre/sessions/:id/ouvrir', async (request: FastifyRequest<Params>, reply) => {
