@@ -6,7 +6,7 @@ import t from 'tap';
 import { closeSession } from '../../src/features/exam-sessions/lifecycle.js';
 import { DEMO_MANAGER_EMAIL, DEMO_PASSWORD } from '../../src/operator/seed-demo.js';
 import { Agent } from '../helpers/app.js';
-import { visibleText } from '../helpers/exam-fixtures.js';
+import { createManager, insertCentre, signedIn, visibleText } from '../helpers/exam-fixtures.js';
 import { answer, CENTRE_ID, examItems, kioskRoom, startCandidate, type Room } from '../helpers/kiosk.js';
 
 const MINUTE = 60_000;
@@ -79,4 +79,44 @@ t.test('a closed session with nobody left running no longer refreshes', async (t
   const page = await boss.get(`/centre/sessions/${room.sessionId}`);
   t.equal(roomRows(page.body).length, 1, 'its candidates are still listed');
   t.notMatch(page.body, 'hx-trigger="every 20s"', 'no polling');
+});
+
+t.test('the session’s results as CSV: one line per candidate, ready for a French spreadsheet, and audited', async (t) => {
+  const room = await kioskRoom(t);
+  const done = await startCandidate(room, { ip: '10.30.0.5', identity: { nom: 'Lefèvre', prenom: 'Zoé', date_naissance: '1985-04-23', entreprise: '+33 Réseaux; "Sud"' } });
+  const [q1] = await examItems(room.db, done.examId);
+  await answer(done.agent, 1, { seq: 1, choix: String(q1!.correctIndex) }, true);
+  await done.agent.get('/examen/terminer');
+  await done.agent.post('/examen/terminer', {});
+  const running = await startCandidate(room, { ip: '10.30.0.6', identity: { nom: 'Nguyễn', prenom: 'Anaïs', date_naissance: '2000-02-29', entreprise: '' } });
+  room.clock.advance(5 * MINUTE);
+
+  const boss = await manager(room);
+  const page = await boss.get(`/centre/sessions/${room.sessionId}`);
+  t.match(page.body, `href="/centre/sessions/${room.sessionId}/resultats.csv"`, 'the page offers the export');
+  const res = await boss.get(`/centre/sessions/${room.sessionId}/resultats.csv`);
+  t.equal(res.statusCode, 200);
+  t.match(String(res.headers['content-type']), /^text\/csv; charset=utf-8/);
+  t.equal(res.headers['content-disposition'], `attachment; filename="resultats-centre0001-2026-11-29-session-${room.sessionId}.csv"`);
+  t.ok(res.body.startsWith('\uFEFF'), 'a byte order mark for Excel');
+  const lines = res.body.slice(1).split('\r\n');
+  t.equal(lines[0], 'Nom;Prénom;Date de naissance;Entreprise;Profil;Questionnaire;Jeton;Début;Fin;Fin par;Questions répondues;Questions;Note;Maximum;Seuil;Résultat');
+  const doneToken = done.token;
+  t.equal(lines[1], `Lefèvre;Zoé;23/04/1985;"'+33 Réseaux; ""Sud""";Opérateur;2026;${doneToken};29/11/2026 10:00;29/11/2026 10:00;candidat;1;30;2;60;36;Non admis`, 'a finished exam, the company made inert and quoted');
+  t.equal(lines[2], `Nguyễn;Anaïs;29/02/2000;;Opérateur;2026;${running.token};29/11/2026 10:00;;;0;30;;;;En cours`, 'an exam in progress');
+  t.equal(lines[3], '', 'the file ends with CRLF');
+  t.equal(lines.length, 4);
+
+  const audit = await room.db.selectFrom('audit_log').select(['action', 'target_id', 'details']).where('action', '=', 'session.export_resultats').execute();
+  t.same(audit, [{ action: 'session.export_resultats', target_id: String(room.sessionId), details: '{"candidats":2}' }], 'the export is in the journal');
+});
+
+t.test('another centre’s session cannot be exported', async (t) => {
+  const room = await kioskRoom(t);
+  await insertCentre(room.db, room.clock, { id: 2, name: 'Autre centre' });
+  await createManager(room.db, room.clock, 'autre@centre.test', [2]);
+  const other = await signedIn(room.app, 'autre@centre.test');
+  t.equal((await other.get(`/centre/sessions/${room.sessionId}/resultats.csv`)).statusCode, 404);
+  t.equal((await other.get(`/centre/sessions/${room.sessionId}`)).statusCode, 404);
+  t.equal((await new Agent(room.app).get(`/centre/sessions/${room.sessionId}/resultats.csv`)).statusCode, 302, 'signed out: to the sign-in page');
 });

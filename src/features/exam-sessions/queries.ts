@@ -151,15 +151,21 @@ export async function setSessionStatus(db: Queryable, centreId: number, id: numb
   return Number(result.numUpdatedRows) === 1;
 }
 
-/** The candidates of a session (scoped to the centre), with how far each has gone: the room's view. */
+/** The candidates of a session (scoped to the centre), with how far each has gone: the room's view and its export. */
 export async function sessionCandidates(db: Kysely<Database>, centreId: number, sessionId: number) {
   return db
     .selectFrom('exams as e')
     .innerJoin('questionnaires as q', 'q.id', 'e.questionnaire_id')
+    .innerJoin('exam_tokens as t', 't.id', 'e.token_id')
     .select((eb) => [
       'e.id',
       'e.last_name',
       'e.first_name',
+      'e.birth_date',
+      'e.company',
+      't.code',
+      'q.version',
+      'e.pass_mark',
       'e.started_at',
       'e.deadline_at',
       'e.extra_minutes',

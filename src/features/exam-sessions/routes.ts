@@ -8,9 +8,11 @@ import {
   type NewSessionField,
   type NewSessionInput,
 } from '../../domain/exam-session-rules.js';
-import { formatLongDate, formatParisDateTime, parisDate, parisTime } from '../../domain/paris-time.js';
+import { formatLongDate, formatParisDateTime, formatShortDate, parisDate, parisTime } from '../../domain/paris-time.js';
+import { toCsv } from '../../domain/csv.js';
+import { formatTokenCode } from '../../domain/token-code.js';
 import { notFound } from '../../plugins/errors.js';
-import { requestActor } from '../audit/audit-log.js';
+import { recordAudit, requestActor } from '../audit/audit-log.js';
 import { centreOf } from '../centre/current-centre.js';
 import { closeSession, createSession, openSession } from './lifecycle.js';
 import { findSession, listSessions, sessionCandidates, type ExamSession } from './queries.js';
@@ -123,6 +125,49 @@ export default async function examSessionRoutes(app: FastifyInstance) {
       updatedAt: parisTime(now),
     };
     return reply.render('exam-sessions/show', { centre, session: shown, room }, { title: `Session du ${shown.longDate}` });
+  });
+
+  app.get('/centre/sessions/:id/resultats.csv', async (request: FastifyRequest<Params>, reply) => {
+    const centre = centreOf(request);
+    const id = idParam(request.params.id);
+    const session = await findSession(app.db, centre.id, id, app.clock.now());
+    if (!session) throw notFound();
+    await finishExpiredExams(app.db, app.clock);
+    const rows = await sessionCandidates(app.db, centre.id, id);
+    // Personal data leaves the platform: the journal says who took it.
+    await recordAudit(app.db, app.clock, {
+      action: 'session.export_resultats',
+      actor: requestActor(request),
+      target: { type: 'session', id },
+      details: { candidats: rows.length },
+      ip: request.ip,
+    });
+    const when = (iso: string | null) => (iso ? `${formatShortDate(parisDate(new Date(iso)))} ${parisTime(new Date(iso))}` : null);
+    const csv = toCsv(
+      ['Nom', 'Prénom', 'Date de naissance', 'Entreprise', 'Profil', 'Questionnaire', 'Jeton', 'Début', 'Fin', 'Fin par', 'Questions répondues', 'Questions', 'Note', 'Maximum', 'Seuil', 'Résultat'],
+      rows.map((r) => [
+        r.last_name,
+        r.first_name,
+        formatShortDate(r.birth_date),
+        r.company,
+        PROFILE_LABELS[r.profile],
+        r.version,
+        formatTokenCode(r.code),
+        when(r.started_at),
+        when(r.finished_at),
+        r.finish_reason === 'delai' ? 'temps écoulé' : r.finish_reason === 'candidat' ? 'candidat' : null,
+        Number(r.answered),
+        Number(r.questions),
+        r.score,
+        r.maximum,
+        r.pass_mark,
+        r.finished_at === null ? 'En cours' : r.passed ? 'Admis' : 'Non admis',
+      ]),
+    );
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="resultats-${centre.code}-${session.date}-session-${id}.csv"`)
+      .send(csv);
   });
 
   app.post('/centre/sessions/:id/ouvrir', async (request: FastifyRequest<Params>, reply) => {
