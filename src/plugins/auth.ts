@@ -42,7 +42,10 @@ export function safeNextPath(next: unknown): string | null {
   }
   if (url.origin !== base) return null;
   if (url.pathname.startsWith('/connexion') || url.pathname.startsWith('/deconnexion')) return null;
-  return url.pathname + url.search;
+  const path = url.pathname + url.search;
+  // Checked again once normalised: dot segments turn `/.//host` into `//host`.
+  if (path.startsWith('//') || path.startsWith('/\\')) return null;
+  return path;
 }
 
 export function signInRedirect(request: FastifyRequest): string {

@@ -346,12 +346,20 @@ t.test('a destination on another site is ignored', async (t) => {
 t.test('no spelling of another site gets through suivant', async (t) => {
   const { app } = await seededApp(t);
   // Browsers drop tabs and newlines from URLs, so "/\t/evil.example" is followed as "//evil.example".
-  for (const suivant of ['https://evil.example/', '/\\evil.example', '\\\\evil.example', '/\t/evil.example', ' //evil.example']) {
+  const dotted = ['/.//evil.example/phish', '/%2e%2e//evil.example/x', '/a/..//evil.example', '/%2e//evil.example', '/./\\evil.example'];
+  for (const suivant of ['https://evil.example/', '/\\evil.example', '\\\\evil.example', '/\t/evil.example', ' //evil.example', ...dotted]) {
     const agent = new Agent(app);
     await agent.get('/connexion');
     const res = await agent.post('/connexion', { email: DEMO_ADMIN_EMAIL, mot_de_passe: DEMO_PASSWORD, suivant });
     t.equal(res.statusCode, 303, `${JSON.stringify(suivant)}: signed in`);
     t.equal(originOf(res.headers.location), PUBLIC_ORIGIN, `${JSON.stringify(suivant)}: the browser stays on the site (Location ${JSON.stringify(res.headers.location)})`);
+  }
+  // Already signed in: the sign-in page sends the user on at once.
+  const agent = new Agent(app);
+  await agent.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
+  for (const suivant of dotted) {
+    const res = await agent.get(`/connexion?suivant=${encodeURIComponent(suivant)}`);
+    t.equal(originOf(res.headers.location), PUBLIC_ORIGIN, `signed in, ${JSON.stringify(suivant)}: stays on the site (Location ${JSON.stringify(res.headers.location)})`);
   }
 });
 
