@@ -5,6 +5,8 @@ import { findActiveAccount, type SignedInAccount } from '../features/auth/querie
 
 /** How long a signed-in user may stay idle before signing in again. */
 export const IDLE_LIMIT_MS = 30 * 60 * 1000;
+/** Sent by what a page refreshes by itself (hx-headers in views/exam-sessions/room.eta): not user activity. */
+export const BACKGROUND_REFRESH_HEADER = 'x-actualisation-auto';
 /** lastSeenAt is rewritten at most this often, so that reading a page rarely costs a session write. */
 const TOUCH_EVERY_MS = 60 * 1000;
 
@@ -75,7 +77,10 @@ export default fp(
         return;
       }
       request.account = account;
-      if (now.getTime() - lastSeen > TOUCH_EVERY_MS) session.lastSeenAt = now.toISOString();
+      // A page refreshing itself (the session room view) is not the user at the keyboard: it must not
+      // keep a sign-in alive on a shared computer left alone.
+      const background = request.headers[BACKGROUND_REFRESH_HEADER] !== undefined;
+      if (now.getTime() - lastSeen > TOUCH_EVERY_MS && !background) session.lastSeenAt = now.toISOString();
     }
 
     // Callback style so that the many anonymous requests (a candidate's every click) cost no promise.
@@ -89,6 +94,9 @@ export default fp(
       return async function guard(request: FastifyRequest, reply: FastifyReply) {
         if (!request.account) {
           if (request.method === 'GET' || request.method === 'HEAD') {
+            // htmx would follow a redirect inside the page (into a refreshed table): the whole page
+            // goes to the sign-in form instead, and what it showed leaves the screen.
+            if (request.headers['hx-request'] === 'true') return reply.header('hx-redirect', signInRedirect(request)).send('');
             return reply.redirect(signInRedirect(request));
           }
           // A form posted after the sign-in ended: send the user to sign in, then back to the page the

@@ -120,3 +120,30 @@ t.test('another centre’s session cannot be exported', async (t) => {
   t.equal((await other.get(`/centre/sessions/${room.sessionId}`)).statusCode, 404);
   t.equal((await new Agent(room.app).get(`/centre/sessions/${room.sessionId}/resultats.csv`)).statusCode, 302, 'signed out: to the sign-in page');
 });
+
+t.test('the room refreshing itself does not keep an idle sign-in alive; the page then goes to the sign-in form', async (t) => {
+  const room = await kioskRoom(t);
+  const boss = await manager(room);
+  const page = await boss.get(`/centre/sessions/${room.sessionId}`);
+  t.match(page.body, `hx-headers='{"x-actualisation-auto": "1"}'`, 'the refresh says it is one');
+  const poll = { 'hx-request': 'true', 'x-actualisation-auto': '1' };
+  for (let minute = 1; minute <= 29; minute++) {
+    room.clock.advance(MINUTE);
+    t.equal((await boss.get(`/centre/sessions/${room.sessionId}`, poll)).statusCode, 200);
+  }
+  room.clock.advance(2 * MINUTE);
+  const expired = await boss.get(`/centre/sessions/${room.sessionId}`, poll);
+  t.equal(expired.statusCode, 200);
+  t.equal(expired.headers['hx-redirect'], `/connexion?suivant=%2Fcentre%2Fsessions%2F${room.sessionId}&expiree=1`, 'after 30 idle minutes, the whole page goes to sign in');
+  t.equal(expired.body, '', 'and nothing of the room is sent');
+  t.equal((await boss.get('/centre')).statusCode, 302, 'the sign-in has ended');
+});
+
+t.test('a manager at the keyboard stays signed in', async (t) => {
+  const room = await kioskRoom(t);
+  const boss = await manager(room);
+  for (let step = 0; step < 4; step++) {
+    room.clock.advance(20 * MINUTE);
+    t.equal((await boss.get(`/centre/sessions/${room.sessionId}`)).statusCode, 200, `${(step + 1) * 20} minutes, clicking every 20`);
+  }
+});
