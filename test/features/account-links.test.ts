@@ -351,3 +351,44 @@ t.test('without a mailer, /mot-de-passe-oublie sends people to the administratio
   t.equal(comparable(known.body, DEMO_MANAGER_EMAIL), comparable(unknown.body, 'personne@inconnu.test'), 'the same answer');
   t.equal((await testApp.db.kysely.selectFrom('account_links').select('token_hash').execute()).length, 0, 'no link was made');
 });
+
+t.test('a new password ends every sign-in made with the old one', async (t) => {
+  const testApp = await seededApp(t);
+  const admin = await adminAgent(testApp.app);
+  const manager = await testApp.db.kysely.selectFrom('accounts').select('id').where('email', '=', DEMO_MANAGER_EMAIL).executeTakeFirstOrThrow();
+  const intruder = new Agent(testApp.app, '10.40.0.1');
+  t.equal((await intruder.signIn(DEMO_MANAGER_EMAIL, DEMO_PASSWORD)).statusCode, 303, 'someone knew the old password');
+  t.equal((await intruder.get('/centre')).statusCode, 200);
+
+  const { secret } = await reissue(admin, manager.id);
+  t.equal((await setPassword(new Agent(testApp.app), secret, NEW_PASSWORD)).statusCode, 303);
+  const after = await intruder.get('/centre');
+  t.equal(after.statusCode, 302, 'that sign-in has ended');
+  t.match(String(after.headers.location), /^\/connexion\?/);
+  t.equal((await admin.get('/admin')).statusCode, 200, 'other accounts keep theirs');
+});
+
+t.test('once a password is chosen, no other link of the account works (an activation link sent before a reset)', async (t) => {
+  const { mailer, sent } = recordingMailer();
+  const testApp = await seededAppWithMailer(t, mailer);
+  const admin = await adminAgent(testApp.app);
+  t.equal((await admin.post('/admin/gestionnaires', { nom: 'Alex Durand', email: 'alex.durand@centre.test', centre: '1' })).statusCode, 303);
+  for (let i = 0; i < 100 && sent.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  const activation = LINK.exec(sent[0]?.text ?? '')?.[1]!;
+  t.ok(activation, 'the activation link was emailed');
+  const visitor = new Agent(testApp.app);
+  await visitor.get('/mot-de-passe-oublie');
+  await visitor.post('/mot-de-passe-oublie', { email: 'alex.durand@centre.test' });
+  for (let i = 0; i < 100 && sent.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  const reset = LINK.exec(sent[1]?.text ?? '')?.[1];
+  t.ok(reset, 'a reset link was emailed');
+  t.equal((await new Agent(testApp.app).get(`/compte/mot-de-passe/${activation}`)).statusCode, 200, 'both links work until one is used');
+
+  t.equal((await setPassword(new Agent(testApp.app), reset!, NEW_PASSWORD)).statusCode, 303);
+  t.equal((await new Agent(testApp.app).get(`/compte/mot-de-passe/${activation}`)).statusCode, 410, 'the activation link is void');
+  const late = new Agent(testApp.app);
+  await late.get('/connexion'); // a CSRF token of its own, as a tab opened earlier would have
+  const refused = await late.post(`/compte/mot-de-passe/${activation}`, { mot_de_passe: 'un-autre-mot-de-passe-2026', confirmation: 'un-autre-mot-de-passe-2026' });
+  t.equal(refused.statusCode, 410, 'and cannot set another password');
+  t.equal((await new Agent(testApp.app).signIn('alex.durand@centre.test', NEW_PASSWORD)).statusCode, 303);
+});

@@ -59,7 +59,7 @@ export async function findUsableLink(db: Kysely<Database>, clock: Clock, secret:
 }
 
 /**
- * Marks the link used and sets the password in one transaction; false when someone used it first
+ * Marks the link used and sets the password in one transaction; null when someone used it first
  * (the UPDATE … WHERE used_at IS NULL decides who).
  */
 export async function consumeLinkAndSetPassword(db: Kysely<Database>, clock: Clock, secret: string, passwordHash: string): Promise<number | null> {
@@ -75,6 +75,9 @@ export async function consumeLinkAndSetPassword(db: Kysely<Database>, clock: Clo
       .executeTakeFirst();
     if (!link) return null;
     await trx.updateTable('accounts').set({ password_hash: passwordHash }).where('id', '=', link.account_id).execute();
+    // The password is chosen: no other link of this account (an activation link sent earlier, a
+    // reset asked meanwhile) may set another one.
+    await trx.updateTable('account_links').set({ used_at: now }).where('account_id', '=', link.account_id).where('used_at', 'is', null).execute();
     return link.account_id;
   });
 }
