@@ -1,5 +1,5 @@
 import t from 'tap';
-import { ACCOUNT_POLICY } from '../../src/domain/throttle.js';
+import { ACCOUNT_POLICY, ADDRESS_POLICY } from '../../src/domain/throttle.js';
 import { seedDemo } from '../../src/operator/seed-demo.js';
 import { Agent, createTestApp } from '../helpers/app.js';
 
@@ -17,6 +17,18 @@ t.test('parallel wrong passwords on one account are all counted: the lock holds'
   const right = new Agent(testApp.app, '10.1.1.1');
   const signIn = await right.signIn('admin@demo.test', 'demo-aipr-2026');
   t.equal(signIn.statusCode, 429, 'even the right password waits for the end of the lock');
+});
+
+t.test('parallel guesses on many accounts from one address are all counted: the address lock holds', async (t) => {
+  const testApp = await createTestApp();
+  t.teardown(() => testApp.close());
+  await seedDemo(testApp.db.kysely, testApp.clock);
+  const agents = Array.from({ length: ADDRESS_POLICY.maxFailures + 10 }, () => new Agent(testApp.app, '10.3.0.1'));
+  for (const agent of agents) await agent.get('/connexion');
+  const answers = await Promise.all(agents.map((a, i) => a.post('/connexion', { email: `personne${i}@inconnu.test`, mot_de_passe: 'wrong-password-123' })));
+  t.equal(answers.filter((r) => r.statusCode === 401).length, ADDRESS_POLICY.maxFailures - 1, 'only the attempts before the limit are checked');
+  const checked = await testApp.db.kysely.selectFrom('audit_log').select((eb) => eb.fn.countAll<number>().as('n')).where('action', '=', 'connexion.echouee').executeTakeFirstOrThrow();
+  t.equal(Number(checked.n), ADDRESS_POLICY.maxFailures, 'no more passwords were tried than the limit allows');
 });
 
 t.test('« Mot de passe oublié » is limited per address', async (t) => {

@@ -15,8 +15,9 @@ export type SignInOutcome =
 const accountKey = (email: string) => `compte:${email.trim().toLowerCase()}`;
 const addressKey = (ip: string) => `adresse:${ip}`;
 
-// Attempts on one account run one after the other: parallel guesses would otherwise all pass the
-// lock check before any failure is counted. (One process serves the platform.)
+// Attempts on one account, and attempts from one address, run one after the other: parallel guesses
+// would otherwise all pass the lock check before any failure is counted. (One process serves the
+// platform.) The address is always taken before the account, so two attempts never wait on each other.
 const queues = new Map<string, Promise<unknown>>();
 
 function oneAtATime<T>(key: string, task: () => Promise<T>): Promise<T> {
@@ -39,7 +40,7 @@ export function attemptSignIn(
   clock: Clock,
   input: { email: string; password: string; ip: string },
 ): Promise<SignInOutcome> {
-  return oneAtATime(accountKey(input.email), () => attemptSignInNow(db, clock, input));
+  return oneAtATime(addressKey(input.ip), () => oneAtATime(accountKey(input.email), () => attemptSignInNow(db, clock, input)));
 }
 
 async function attemptSignInNow(
