@@ -48,7 +48,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const app = Fastify({
     logger: deps.logger ?? false,
     // Fastify's types omit the hop count that it accepts (proxy-addr), hence the cast.
-    trustProxy: config.trustProxy as boolean | string,
+    trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
   });
   const browserPool = new BrowserPool(deps.browserPath);

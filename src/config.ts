@@ -13,8 +13,8 @@ export interface Config {
   /** When absent, the secret is generated once and kept in DATA_DIR (see resolveSessionSecret). */
   sessionSecret: string | null;
   nodeEnv: NodeEnv;
-  /** Passed as is to Fastify's trustProxy: false, true, a hop count or a list of addresses. */
-  trustProxy: boolean | number | string;
+  /** Passed as is to Fastify's trustProxy: false, or the proxies' addresses. */
+  trustProxy: false | string;
   puppeteerExecutablePath: string | null;
   /** When set, one-time links are emailed (nodemailer); otherwise shown to the administrator. */
   smtpUrl: string | null;
@@ -83,12 +83,18 @@ function isProxyAddress(part: string): boolean {
 function readTrustProxy(env: Env): Config['trustProxy'] {
   const raw = env.TRUST_PROXY?.trim();
   if (!raw || raw === 'false') return false;
-  if (raw === 'true') return true;
-  if (/^\d+$/.test(raw)) return Number(raw);
+  // Only the proxies' own addresses make X-Forwarded-For trustworthy. `true` would take the client's
+  // own header as its address (anyone could escape the throttles and write what they like in the
+  // audit log); a hop count is ignored by Fastify 5 for the address (it cannot check the peer).
+  if (raw === 'true' || /^\d+$/.test(raw)) {
+    throw new ConfigError(
+      `TRUST_PROXY=${raw} is refused: give the addresses of the proxies in front of the server (e.g. loopback, 10.0.0.2 or 172.16.0.0/12), so that no client can choose its own address through X-Forwarded-For.`,
+    );
+  }
   const parts = raw.split(',').map((p) => p.trim());
   if (parts.every(isProxyAddress)) return parts.join(',');
   throw new ConfigError(
-    `TRUST_PROXY must be true, false, a hop count, or a comma-separated list of addresses, subnets or loopback/linklocal/uniquelocal (got "${raw}")`,
+    `TRUST_PROXY must be false or a comma-separated list of proxy addresses, subnets or loopback/linklocal/uniquelocal (got "${raw}")`,
   );
 }
 

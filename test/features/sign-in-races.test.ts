@@ -45,3 +45,20 @@ t.test('« Mot de passe oublié » is limited per address', async (t) => {
   await other.get('/connexion');
   t.equal((await other.post('/mot-de-passe-oublie', { email: 'a@b.fr' })).statusCode, 200, 'another address is not affected');
 });
+
+t.test('behind a proxy (TRUST_PROXY=loopback), a forged X-Forwarded-For does not escape the address lock', async (t) => {
+  const testApp = await createTestApp({ env: { TRUST_PROXY: 'loopback' } });
+  t.teardown(() => testApp.close());
+  await seedDemo(testApp.db.kysely, testApp.clock);
+  const statuses: number[] = [];
+  for (let i = 0; i < ADDRESS_POLICY.maxFailures + 3; i++) {
+    // What the proxy forwards: whatever the client wrote, then the client's real address.
+    const agent = new Agent(testApp.app, '127.0.0.1');
+    const headers = { 'x-forwarded-for': `10.8.${i}.1, 192.0.2.10` };
+    await agent.get('/connexion', headers);
+    statuses.push((await agent.post('/connexion', { email: `personne${i}@inconnu.test`, mot_de_passe: 'wrong-password-123' }, { headers })).statusCode);
+  }
+  t.equal(statuses.filter((s) => s === 429).length, 4, 'the real address is locked after the limit, whatever the client forged');
+  const addresses = await testApp.db.kysely.selectFrom('audit_log').select('ip').distinct().where('action', '=', 'connexion.echouee').execute();
+  t.same(addresses, [{ ip: '192.0.2.10' }], 'the journal records the real address');
+});

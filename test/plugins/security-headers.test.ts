@@ -144,7 +144,7 @@ t.test('the session cookie is HttpOnly and SameSite=Lax, not Secure on http', as
 });
 
 t.test('with PUBLIC_URL=https (behind a trusted proxy) the cookie is Secure and HSTS is sent', async (t) => {
-  const { app } = await seededApp(t, { PUBLIC_URL: 'https://aipr.example.fr', TRUST_PROXY: 'true' });
+  const { app } = await seededApp(t, { PUBLIC_URL: 'https://aipr.example.fr', TRUST_PROXY: 'loopback' });
   const agent = new Agent(app);
   const proxied = { 'x-forwarded-proto': 'https' };
   const page = await agent.get('/connexion', proxied);
