@@ -1,6 +1,6 @@
 import fastifyCompress from '@fastify/compress';
 import fastifyFormbody from '@fastify/formbody';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { systemClock, type Clock } from './clock.js';
 import { isHttps, type Config } from './config.js';
 import type { Db } from './db/connection.js';
@@ -43,11 +43,18 @@ export interface AppDeps {
   mailer?: Mailer;
 }
 
+/**
+ * What the log keeps of a request. The secret of a password link is in its path: whoever reads the
+ * logs must not be able to set someone's password with it.
+ */
+export function logRequest(request: FastifyRequest): { method: string; url: string; remoteAddress: string } {
+  return { method: request.method, url: request.url.replace(/^\/compte\/mot-de-passe\/[^/?#]+/, '/compte/mot-de-passe/…'), remoteAddress: request.ip };
+}
+
 /** Composes the application; never listens, so that tests drive it with inject() or their own listen(). */
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: deps.logger ?? false,
-    // Fastify's types omit the hop count that it accepts (proxy-addr), hence the cast.
+    logger: deps.logger ? { serializers: { req: logRequest } } : false,
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
   });
