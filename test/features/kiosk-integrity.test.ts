@@ -126,7 +126,7 @@ async function leak(room: Room, bank: Bank, examId: number, url: string, res: Li
   for (const text of bank.texts) chrome = chrome.split(text).join(' ');
   if (/correct/i.test(chrome)) return `${url}: the word "correct" outside the bank's texts`;
   if (!opts.scoringExplained && /bonne r[ée]ponse/i.test(chrome)) return `${url}: "bonne réponse" outside the bank's texts`;
-  if (/data-(?!remaining)[a-z-]+=/.test(chrome)) return `${url}: an unexpected data attribute`;
+  if (/data-(?!remaining=|deadline=)[a-z-]+=/.test(chrome)) return `${url}: an unexpected data attribute`;
 
   const question = /^GET \/examen\/question\/(\d+)(?:\?[^ ]*)?$/.exec(url);
   if (question && res.statusCode === 200) {
