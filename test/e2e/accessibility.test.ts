@@ -1,0 +1,679 @@
+/**
+ * Automated accessibility audit (axe-core, WCAG 2.0/2.1 levels A and AA) of every page of the
+ * platform in real Chromium: the public pages, every page reachable by following links from /admin
+ * and from /centre, and the candidate's kiosk flow — and at least one form of each kind in its error
+ * state, where each error message must also be tied to its field (aria-describedby).
+ *
+ * A failure lists, per page, the rule id, its impact and the first targets, so that it reads on its own.
+ */
+import { createRequire } from 'node:module';
+import type { Browser, Page } from 'puppeteer';
+import t from 'tap';
+import type { Mail, Mailer } from '../../src/features/account-links/mailer.js';
+import { DEMO_ADMIN_EMAIL, DEMO_MANAGER_EMAIL, DEMO_PASSWORD, seedDemo } from '../../src/operator/seed-demo.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { launchBrowser, type LaunchedBrowser } from '../helpers/browser.js';
+import { ACCENTED_IDENTITY, begin, CENTRE, enterAndIdentify, enterCentreAndToken, examByToken, KIOSK_VIEWPORT, navigate, pathOf, takeToken } from './kiosk-support.js';
+
+// A real browser on a busy shared machine, some fifty pages each audited by axe: be generous.
+t.setTimeout(900_000);
+
+const require = createRequire(import.meta.url);
+const AXE_PATH = require.resolve('axe-core');
+const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+/**
+ * Rules that axe files under "best practice" but that RGAA requires (theme 9, structure: a level-one
+ * heading, headings in order, content inside landmarks), run alongside the WCAG rules.
+ */
+const STRUCTURE_RULES = [
+  'page-has-heading-one',
+  'heading-order',
+  'empty-heading',
+  'landmark-one-main',
+  'landmark-no-duplicate-banner',
+  'landmark-no-duplicate-contentinfo',
+  'landmark-no-duplicate-main',
+  'landmark-unique',
+  'region',
+  'skip-link',
+];
+const DESKTOP_VIEWPORT = { width: 1280, height: 900 };
+
+/** What these helpers need of a tap test. */
+interface Tap {
+  ok(value: unknown, message: string): void;
+  same(found: unknown, wanted: unknown, message: string): void;
+  comment(message: string): void;
+  teardown(fn: () => unknown): void;
+}
+
+interface Violation {
+  id: string;
+  impact: string | null;
+  help: string;
+  targets: string[];
+  summary: string;
+}
+
+/** The violations in a form that reads in a test report. */
+function describe(violations: Violation[]): string {
+  return violations
+    .map((v) => {
+      const more = v.targets.length > 3 ? ` (+${v.targets.length - 3} autres)` : '';
+      return `\n  - ${v.id} [${v.impact ?? '?'}] ${v.help}: ${v.targets.slice(0, 3).join(' | ')}${more}\n    ${v.summary.replace(/\n/g, ' ')}`;
+    })
+    .join('');
+}
+
+/**
+ * Runs axe on the whole page as it is now and asserts that it finds no WCAG 2.1 A/AA violation nor
+ * any of the structure rules above. No rule and no element is left out: none of the DSFR's markup
+ * used here needed it.
+ */
+async function audit(t: Tap, page: Page, label: string): Promise<Violation[]> {
+  const hasAxe = await page.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe !== 'undefined');
+  if (!hasAxe) await page.addScriptTag({ path: AXE_PATH });
+  const violations = await page.evaluate(
+    async (tags: string[], rules: string[]) => {
+      type AxeNode = { target: unknown[]; failureSummary?: string };
+      type AxeResult = { id: string; impact: string | null; help: string; nodes: AxeNode[] };
+      const axe = (window as unknown as { axe: { run(context: unknown, options: unknown): Promise<{ violations: AxeResult[] }> } }).axe;
+      const wcag = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+      const structure = await axe.run(document, { runOnly: { type: 'rule', values: rules }, resultTypes: ['violations'] });
+      return [...wcag.violations, ...structure.violations].map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        targets: v.nodes.map((n) => n.target.map(String).join(' ')),
+        summary: v.nodes[0]?.failureSummary ?? '',
+      }));
+    },
+    WCAG_TAGS,
+    STRUCTURE_RULES,
+  );
+  t.ok(violations.length === 0, `${label} (${new URL(page.url()).pathname}): no WCAG 2.1 A/AA nor structure violation${describe(violations)}`);
+  return violations;
+}
+
+/**
+ * On a page showing a form in its error state: at least one error message, each one referenced by
+ * the aria-describedby of a form field (or fieldset), and each field marked aria-invalid pointing at
+ * an existing message.
+ */
+async function assertErrorsTied(t: Tap, page: Page, label: string): Promise<void> {
+  const report = await page.evaluate(() => {
+    const messages = [...document.querySelectorAll<HTMLElement>('.fr-error-text, .k-error, [role="alert"]')];
+    const referenced = new Set<string>();
+    for (const el of document.querySelectorAll('[aria-describedby]')) {
+      for (const id of (el.getAttribute('aria-describedby') ?? '').split(/\s+/)) if (id) referenced.add(id);
+    }
+    const untied = messages
+      .filter((m) => m.matches('.fr-error-text, .k-error'))
+      .filter((m) => !m.id || !referenced.has(m.id))
+      .map((m) => (m.textContent ?? '').trim());
+    const brokenInvalid = [...document.querySelectorAll<HTMLElement>('[aria-invalid="true"]')]
+      .filter((el) => {
+        const ids = (el.getAttribute('aria-describedby') ?? '').split(/\s+/).filter(Boolean);
+        return ids.length === 0 || ids.some((id) => !document.getElementById(id));
+      })
+      .map((el) => el.id || el.getAttribute('name') || el.tagName);
+    return { count: messages.length, untied, brokenInvalid };
+  });
+  t.ok(report.count > 0, `${label}: the page shows an error message`);
+  t.same(report.untied, [], `${label}: every field error message is referenced by its field's aria-describedby`);
+  t.same(report.brokenInvalid, [], `${label}: every field marked aria-invalid describes itself by an existing message`);
+}
+
+/** WCAG 1.4.10 (reflow): the page is no wider than the window; only a table may scroll, inside its own box. */
+async function assertNoHorizontalScroll(t: Tap, page: Page, label: string): Promise<void> {
+  const { scrollWidth, innerWidth, widest } = await page.evaluate(() => {
+    const limit = window.innerWidth;
+    let widest = '';
+    let right = limit + 1;
+    for (const el of document.querySelectorAll<HTMLElement>('body *')) {
+      const box = el.getBoundingClientRect();
+      if (box.width > 0 && box.right > right && !el.closest('.fr-table')) {
+        right = box.right;
+        widest = `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : ''} (right edge ${Math.round(box.right)} px)`;
+      }
+    }
+    return { scrollWidth: document.documentElement.scrollWidth, innerWidth: limit, widest };
+  });
+  t.ok(scrollWidth <= innerWidth, `${label}: no horizontal scrolling at ${innerWidth} px (page ${scrollWidth} px wide${widest ? `; widest: ${widest}` : ''})`);
+}
+
+async function go(page: Page, url: string): Promise<number | undefined> {
+  const res = await page.goto(url, { waitUntil: 'networkidle0' });
+  return res?.status();
+}
+
+/**
+ * Submits a form without the browser's own checks (novalidate), its visible fields emptied unless
+ * given a value in `values` (selector → value), to see the server's error state.
+ */
+async function submitInvalid(page: Page, formSelector: string, values: Record<string, string> = {}): Promise<void> {
+  await page.$eval(formSelector, (form) => {
+    (form as HTMLFormElement).noValidate = true;
+    for (const el of form.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>('input, select, textarea')) {
+      if (el instanceof HTMLInputElement && ['hidden', 'checkbox', 'radio', 'file', 'submit'].includes(el.type)) continue;
+      el.value = '';
+    }
+  });
+  for (const [selector, value] of Object.entries(values)) {
+    await page.$eval(`${formSelector} ${selector}`, (el, v) => {
+      (el as HTMLInputElement).value = v;
+    }, value);
+  }
+  await Promise.all([
+    page.waitForNavigation({ waitUntil: 'networkidle0' }),
+    page.$eval(formSelector, (form) => (form as HTMLFormElement).requestSubmit()),
+  ]);
+}
+
+async function signIn(page: Page, base: string, email: string): Promise<void> {
+  await go(page, `${base}/connexion`);
+  await page.type('#email', email);
+  await page.type('#mot_de_passe', DEMO_PASSWORD);
+  await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click('form[action="/connexion"] button[type="submit"]')]);
+}
+
+/** /admin/centres/12 → /admin/centres/:id: one page of each kind is enough. */
+function patternOf(pathname: string): string {
+  return pathname.replace(/\/\d+(?=\/|$)/g, '/:id');
+}
+
+/**
+ * Follows the links of the area from its start page, breadth first, visiting one page of each kind
+ * (path with numbers taken as ids, query strings ignored), and audits each. Returns the kinds seen.
+ */
+async function crawl(t: Tap, page: Page, base: string, start: string, prefix: string, skip: RegExp): Promise<Map<string, string>> {
+  const seen = new Map<string, string>();
+  const queue = [start];
+  while (queue.length) {
+    const path = queue.shift()!;
+    const pattern = patternOf(path);
+    if (seen.has(pattern)) continue;
+    seen.set(pattern, path);
+    // A download (a CSV file…) is no page: leave it out.
+    const type = await page.evaluate(async (url) => (await fetch(url)).headers.get('content-type') ?? '', `${base}${path}`);
+    if (!type.startsWith('text/html')) {
+      t.comment(`${path} is not a page (${type}): not audited`);
+      continue;
+    }
+    const status = await go(page, `${base}${path}`);
+    t.ok(status === 200, `${path} answers 200 (got ${status})`);
+    await audit(t, page, `page ${pattern}`);
+    await assertNoHorizontalScroll(t, page, `page ${pattern}`);
+    const hrefs = await page.$$eval('a[href]', (links) => links.map((a) => (a as HTMLAnchorElement).href));
+    for (const href of hrefs) {
+      const url = new URL(href);
+      if (url.origin !== base) continue;
+      if (url.pathname !== prefix && !url.pathname.startsWith(`${prefix}/`)) continue;
+      if (skip.test(url.pathname)) continue;
+      if (!seen.has(patternOf(url.pathname)) && !queue.some((q) => patternOf(q) === patternOf(url.pathname))) queue.push(url.pathname);
+    }
+  }
+  return seen;
+}
+
+let launched: LaunchedBrowser | null = null;
+try {
+  launched = await launchBrowser();
+} catch (err) {
+  // As the other end-to-end tests: fail, never skip, when no browser can be found or launched.
+  t.fail(err instanceof Error ? err.message : String(err));
+}
+
+if (launched) {
+  const chromium = launched;
+  t.teardown(() => chromium.close());
+  // A mailer that keeps what it sends: the forgotten-password page then shows its form, and the
+  // links sent to managers can be opened.
+  const mails: Mail[] = [];
+  const mailer: Mailer = {
+    enabled: true,
+    send: async (mail) => {
+      mails.push(mail);
+    },
+  };
+  const testApp: TestApp = await createTestApp({ mailer });
+  t.teardown(() => testApp.close());
+  await seedDemo(testApp.db.kysely, testApp.clock);
+  const base = await testApp.app.listen({ port: 0, host: '127.0.0.1' });
+  const db = testApp.db.kysely;
+  const browser: Browser = chromium.browser;
+
+  /** A page with a browser context of its own (its own cookies); axe is injected despite the CSP. */
+  const freshPage = async (t: Tap, viewport = DESKTOP_VIEWPORT): Promise<Page> => {
+    const context = await browser.createBrowserContext();
+    t.teardown(() => context.close().catch(() => undefined));
+    const page = await context.newPage();
+    page.setDefaultTimeout(60_000);
+    page.setDefaultNavigationTimeout(60_000);
+    // script-src 'self' refuses the inline script that addScriptTag adds: bypass the policy for the
+    // audit only (test/plugins/security-headers.test.ts checks the policy itself).
+    await page.setBypassCSP(true);
+    await page.setViewport(viewport);
+    return page;
+  };
+
+  /**
+   * A page as a browser without JavaScript shows it: the page's own scripts are never loaded and
+   * the <noscript> content applies (axe itself still needs a script engine, hence this emulation
+   * rather than setJavaScriptEnabled(false)).
+   */
+  const noScriptPage = async (t: Tap, viewport: { width: number; height: number }): Promise<Page> => {
+    const page = await freshPage(t, viewport);
+    await page.setRequestInterception(true);
+    page.on('request', (request) => {
+      if (request.isInterceptResolutionHandled()) return;
+      if (request.resourceType() === 'script') void request.abort('blockedbyclient');
+      else void request.continue();
+    });
+    return page;
+  };
+  /** Loads a page in a noScriptPage and applies its <noscript> content as a browser without JavaScript would. */
+  const goNoScript = async (page: Page, url: string): Promise<number | undefined> => {
+    const status = await go(page, url);
+    await page.evaluate(async () => {
+      for (const el of [...document.querySelectorAll('noscript')]) {
+        const holder = document.createElement('template');
+        holder.innerHTML = el.textContent ?? '';
+        el.replaceWith(holder.content);
+      }
+      await Promise.all(
+        [...document.querySelectorAll<HTMLLinkElement>('link[rel="stylesheet"]')].map((link) =>
+          link.sheet ? null : new Promise((resolve) => link.addEventListener('load', resolve, { once: true })),
+        ),
+      );
+    });
+    return status;
+  };
+
+  let inProgressExamId: number | null = null;
+  let inProgressToken = '';
+  let secondCentrePath = '';
+
+  t.test('public pages', async (t) => {
+    const page = await freshPage(t);
+
+    t.equal(await go(page, `${base}/connexion`), 200);
+    await audit(t, page, 'sign-in form');
+    await submitInvalid(page, 'form[action="/connexion"]');
+    await audit(t, page, 'sign-in form, submitted empty');
+    await assertErrorsTied(t, page, 'sign-in form, submitted empty');
+    await page.type('#email', DEMO_ADMIN_EMAIL);
+    await page.type('#mot_de_passe', 'pas-le-bon-mot-de-passe');
+    await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click('form[action="/connexion"] button[type="submit"]')]);
+    await audit(t, page, 'sign-in form, wrong password');
+
+    t.equal(await go(page, `${base}/mot-de-passe-oublie`), 200);
+    await audit(t, page, 'forgotten password form');
+    await submitInvalid(page, 'form[action="/mot-de-passe-oublie"]', { '#email': 'pas-une-adresse' });
+    await audit(t, page, 'forgotten password form, invalid address');
+    await assertErrorsTied(t, page, 'forgotten password form, invalid address');
+
+    t.equal(await go(page, `${base}/aide`), 200);
+    await audit(t, page, 'help page');
+
+    t.equal(await go(page, `${base}/page-qui-n-existe-pas`), 404);
+    await audit(t, page, '404 page');
+  });
+
+  t.test('kiosk flow', async (t) => {
+    const page = await freshPage(t, KIOSK_VIEWPORT);
+
+    t.equal(await go(page, `${base}/examen`), 200);
+    await audit(t, page, 'kiosk entry form');
+    await submitInvalid(page, 'form[action="/examen"]', { '#centre': CENTRE, '#jeton': 'AAAA-BBBB-CCCC' });
+    await audit(t, page, 'kiosk entry form, unknown token');
+    await assertErrorsTied(t, page, 'kiosk entry form, unknown token');
+
+    const token = await takeToken(db);
+    await go(page, `${base}/examen`);
+    await enterCentreAndToken(page, token);
+    t.equal(pathOf(page), '/examen/identite');
+    await audit(t, page, 'kiosk identity form');
+    await submitInvalid(page, 'form[action="/examen/identite"]', { '#date_naissance': '17/05/1990' });
+    await audit(t, page, 'kiosk identity form, submitted empty');
+    await assertErrorsTied(t, page, 'kiosk identity form, submitted empty');
+
+    for (const [name, value] of Object.entries(ACCENTED_IDENTITY)) {
+      await page.$eval(`#${name}`, (el) => {
+        (el as HTMLInputElement).value = '';
+      });
+      await page.type(`#${name}`, value);
+    }
+    await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click('form[action="/examen/identite"] button[type="submit"]')]);
+    t.equal(pathOf(page), '/examen/consignes');
+    await audit(t, page, 'kiosk rules');
+
+    await begin(page);
+    await page.waitForNetworkIdle();
+    await audit(t, page, 'kiosk question 1');
+    await page.click('form.k-question input[name="choix"][value="1"]');
+    await page.click('form.k-question input[name="revoir"]');
+    await page.waitForFunction(() => (document.getElementById('k-save-status')?.textContent ?? '').trim() !== '');
+    await audit(t, page, 'kiosk question 1, answered and flagged (save status shown)');
+    await navigate(page, 'suivante');
+    await audit(t, page, 'kiosk question 2');
+
+    await navigate(page, 'ensemble');
+    t.equal(pathOf(page), '/examen/ensemble');
+    await page.waitForNetworkIdle();
+    await audit(t, page, 'kiosk overview');
+
+    await go(page, `${base}/examen/terminer`);
+    t.equal(pathOf(page), '/examen/terminer');
+    await audit(t, page, 'kiosk finish confirmation');
+    await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click('form[action="/examen/terminer"] button[type="submit"]')]);
+    t.equal(pathOf(page), '/examen/resultat');
+    await audit(t, page, 'kiosk result');
+
+    // A second exam, left in progress: the resume form on another terminal, and, below, the
+    // centre's page of an exam in progress with its extra-time form.
+    const second = await takeToken(db);
+    const other = await freshPage(t, KIOSK_VIEWPORT);
+    await enterAndIdentify(other, base, second, { ...ACCENTED_IDENTITY, prenom: 'Paul' });
+    await begin(other);
+    inProgressExamId = (await examByToken(db, second)).id;
+    inProgressToken = second;
+    const third = await freshPage(t, KIOSK_VIEWPORT);
+    await go(third, `${base}/examen`);
+    await enterCentreAndToken(third, second);
+    t.equal(pathOf(third), '/examen/reprise', 'the token of an exam in progress asks to resume it');
+    await audit(t, third, 'kiosk resume form');
+    await submitInvalid(third, 'form[action="/examen/reprise"]', { '#date_naissance': '2001-01-01' });
+    await audit(t, third, 'kiosk resume form, wrong birth date');
+    await assertErrorsTied(t, third, 'kiosk resume form, wrong birth date');
+
+    // A question with an illustration (the demo « concepteur » bank has some).
+    const designer = await takeToken(db, 'concepteur');
+    const fourth = await freshPage(t, KIOSK_VIEWPORT);
+    await enterAndIdentify(fourth, base, designer, ACCENTED_IDENTITY);
+    await begin(fourth);
+    const designerExam = (await examByToken(db, designer)).id;
+    const illustrated = await db
+      .selectFrom('exam_questions as eq')
+      .innerJoin('questions as q', 'q.id', 'eq.question_id')
+      .select('eq.position')
+      .where('eq.exam_id', '=', designerExam)
+      .where('q.image_data', 'is not', null)
+      .orderBy('eq.position')
+      .executeTakeFirst();
+    if (illustrated) {
+      await go(fourth, `${base}/examen/question/${illustrated.position}`);
+      t.ok(await fourth.$('img.k-image'), 'the question shows its illustration');
+      await audit(t, fourth, 'kiosk question with an illustration');
+    } else {
+      t.comment('no illustrated question drawn in this exam');
+    }
+
+    // The last minutes: the countdown turns to its warning colour.
+    testApp.clock.advance(56 * 60_000);
+    await go(other, `${base}/examen/question/1`);
+    await other.waitForSelector('.k-timer.k-timer--warning');
+    await audit(t, other, 'kiosk question, last minutes (timer warning)');
+  });
+
+  t.test('every admin page reachable from /admin', async (t) => {
+    const page = await freshPage(t);
+    await signIn(page, base, DEMO_ADMIN_EMAIL);
+    t.equal(pathOf(page), '/admin');
+    const seen = await crawl(t, page, base, '/admin', '/admin', /\/images\//);
+    for (const kind of [
+      '/admin',
+      '/admin/centres',
+      '/admin/centres/:id',
+      '/admin/centres/nouveau',
+      '/admin/gestionnaires',
+      '/admin/gestionnaires/:id',
+      '/admin/gestionnaires/nouveau',
+      '/admin/questionnaires',
+      '/admin/questionnaires/:id',
+      '/admin/questionnaires/importer',
+      '/admin/journal',
+    ]) {
+      t.ok(seen.has(kind), `${kind} is reachable by links from /admin and was audited`);
+    }
+
+    // Forms in their error state.
+    await go(page, `${base}/admin/centres/nouveau`);
+    await submitInvalid(page, 'form[action="/admin/centres"]');
+    await audit(t, page, 'new centre form, submitted empty');
+    await assertErrorsTied(t, page, 'new centre form, submitted empty');
+
+    const centrePath = seen.get('/admin/centres/:id')!;
+    await go(page, `${base}${centrePath}`);
+    await submitInvalid(page, `form[action="${centrePath}"]`, { '#nom': 'Centre de démonstration AIPR', '#siret': '123', '#email': 'contact', '#adresse': '1 rue' });
+    await audit(t, page, 'centre edit form, invalid SIRET and email');
+    await assertErrorsTied(t, page, 'centre edit form, invalid SIRET and email');
+
+    await go(page, `${base}/admin/gestionnaires/nouveau`);
+    await submitInvalid(page, 'form[action="/admin/gestionnaires"]');
+    await audit(t, page, 'new manager form, submitted empty');
+    await assertErrorsTied(t, page, 'new manager form, submitted empty');
+
+    await go(page, `${base}/admin/questionnaires/importer`);
+    await submitInvalid(page, 'form[action="/admin/questionnaires/importer"]');
+    await audit(t, page, 'questionnaire import form, submitted without a file');
+
+    // Every questionnaire preview (some questions have an illustration).
+    await go(page, `${base}/admin/questionnaires`);
+    const previews = await page.$$eval('a[href]', (links) =>
+      [...new Set(links.map((a) => new URL((a as HTMLAnchorElement).href).pathname).filter((p) => /^\/admin\/questionnaires\/\d+$/.test(p)))],
+    );
+    t.ok(previews.length >= 3, 'the demo questionnaires are listed');
+    for (const preview of previews) {
+      await go(page, `${base}${preview}`);
+      await audit(t, page, `questionnaire preview ${preview}`);
+    }
+
+    // A second centre, recognised through the form (its success message), to which the demo
+    // manager is then linked: the manager's header gets its centre switch.
+    await go(page, `${base}/admin/centres/nouveau`);
+    await page.type('#nom', 'Centre annexe de démonstration');
+    await page.type('#adresse', '2 rue de l’Annexe, 69001 Lyon');
+    await page.type('#siret', '44201453000012');
+    await page.type('#email', 'annexe@demo.test');
+    await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click('form[action="/admin/centres"] button[type="submit"]')]);
+    t.match(pathOf(page), /^\/admin\/centres\/\d+$/, 'the centre is recognised');
+    await audit(t, page, 'centre page after recognition (success message)');
+    secondCentrePath = pathOf(page);
+
+    const managerPath = seen.get('/admin/gestionnaires/:id')!;
+    await go(page, `${base}${managerPath}`);
+    await page.select(`form[action="${managerPath}/centres"] select`, secondCentrePath.split('/').at(-1)!);
+    await Promise.all([
+      page.waitForNavigation({ waitUntil: 'networkidle0' }),
+      page.click(`form[action="${managerPath}/centres"] button[type="submit"]`),
+    ]);
+    await audit(t, page, 'manager page after linking a centre');
+
+    // A password link for the demo manager: the set-password form, and its error state.
+    await go(page, `${base}${managerPath}`);
+    await Promise.all([
+      page.waitForNavigation({ waitUntil: 'networkidle0' }),
+      page.click(`form[action="${managerPath}/lien"] button[type="submit"]`),
+    ]);
+    await audit(t, page, 'manager page with the confirmation message');
+    const link = /https?:\/\/\S+\/compte\/mot-de-passe\/\S+/.exec(mails.at(-1)?.text ?? '')?.[0];
+    t.ok(link, 'the link was sent');
+    if (link) {
+      const visitor = await freshPage(t);
+      t.equal(await go(visitor, `${base}${new URL(link).pathname}`), 200);
+      await audit(t, visitor, 'set-password form');
+      await submitInvalid(visitor, 'form', { '#mot_de_passe': 'court' });
+      await audit(t, visitor, 'set-password form, too short');
+      await assertErrorsTied(t, visitor, 'set-password form, too short');
+    }
+  });
+
+  t.test('every manager page reachable from /centre', async (t) => {
+    const page = await freshPage(t);
+    await signIn(page, base, DEMO_MANAGER_EMAIL);
+    t.equal(pathOf(page), '/centre');
+    const seen = await crawl(t, page, base, '/centre', '/centre', /\/images\//);
+    for (const kind of [
+      '/centre',
+      '/centre/jetons',
+      '/centre/jetons/nouvelle-table',
+      '/centre/jetons/lots/:id',
+      '/centre/jetons/lots/:id/impression',
+      '/centre/sessions',
+      '/centre/sessions/:id',
+      '/centre/sessions/nouvelle',
+      '/centre/examens/:id',
+    ]) {
+      t.ok(seen.has(kind), `${kind} is reachable by links from /centre and was audited`);
+    }
+
+    // Forms in their error state.
+    await go(page, `${base}/centre/jetons/nouvelle-table`);
+    await submitInvalid(page, 'form[action="/centre/jetons/nouvelle-table"]', { '#nombre': '0' });
+    await audit(t, page, 'new token table form, submitted empty');
+    await assertErrorsTied(t, page, 'new token table form, submitted empty');
+
+    await go(page, `${base}/centre/jetons`);
+    await submitInvalid(page, 'form[action="/centre/jetons/seuil"]', { '#seuil': '-5' });
+    await audit(t, page, 'low-stock threshold form, invalid');
+    await assertErrorsTied(t, page, 'low-stock threshold form, invalid');
+
+    await go(page, `${base}/centre/sessions/nouvelle`);
+    await submitInvalid(page, 'form[action="/centre/sessions/nouvelle"]');
+    await audit(t, page, 'new session form, submitted empty');
+    await assertErrorsTied(t, page, 'new session form, submitted empty');
+
+    t.ok(secondCentrePath, 'the admin test linked the manager to a second centre');
+    t.ok(await page.$('#centre-courant'), 'the header offers the centre switch');
+
+    // A second session today, created and opened: the success messages, and below, the kiosk's
+    // choice between open sessions.
+    await go(page, `${base}/centre/sessions/nouvelle`);
+    const today = await page.$eval('#date', (el) => (el as HTMLInputElement).min);
+    await page.$eval('#date', (el, v) => {
+      (el as HTMLInputElement).value = v;
+    }, today);
+    await page.$eval('#heure_debut', (el) => {
+      (el as HTMLInputElement).value = '14:00';
+    });
+    await page.type('#salle', 'Salle 2');
+    await page.type('#surveillant', 'Camille Martin');
+    await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click('form[action="/centre/sessions/nouvelle"] button[type="submit"]')]);
+    t.match(pathOf(page), /^\/centre\/sessions\/\d+$/, 'the session is created');
+    await audit(t, page, 'session page after creation (success message)');
+    await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click('form[action$="/ouvrir"] button[type="submit"]')]);
+    await audit(t, page, 'session page after opening it');
+
+    t.ok(inProgressExamId, 'an exam was left in progress by the kiosk test');
+    if (inProgressExamId) {
+      const path = `/centre/examens/${inProgressExamId}`;
+      t.equal(await go(page, `${base}${path}`), 200);
+      await audit(t, page, 'exam in progress, with its extra-time form');
+      await submitInvalid(page, `form[action="${path}/temps-supplementaire"]`, { '#minutes': '0' });
+      await audit(t, page, 'extra-time form, invalid');
+      await assertErrorsTied(t, page, 'extra-time form, invalid');
+    }
+  });
+
+  t.test('kiosk: choosing among the open sessions', async (t) => {
+    const page = await freshPage(t, KIOSK_VIEWPORT);
+    await go(page, `${base}/examen`);
+    await enterCentreAndToken(page, await takeToken(db));
+    t.equal(pathOf(page), '/examen/session', 'two open sessions: the candidate chooses');
+    await audit(t, page, 'kiosk session choice');
+    await submitInvalid(page, 'form[action="/examen/session"]');
+    await audit(t, page, 'kiosk session choice, none chosen');
+    await assertErrorsTied(t, page, 'kiosk session choice, none chosen');
+  });
+
+  t.test('a suspended centre, as its manager sees it', async (t) => {
+    const admin = await freshPage(t);
+    await signIn(admin, base, DEMO_ADMIN_EMAIL);
+    await go(admin, `${base}${secondCentrePath}`);
+    await admin.type('#motif', 'Contrôle en cours');
+    await Promise.all([admin.waitForNavigation({ waitUntil: 'networkidle0' }), admin.click(`form[action="${secondCentrePath}/suspendre"] button[type="submit"]`)]);
+    await audit(t, admin, 'suspended centre, admin page');
+
+    const page = await freshPage(t);
+    await signIn(page, base, DEMO_MANAGER_EMAIL);
+    await page.select('#centre-courant', secondCentrePath.split('/').at(-1)!);
+    await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click('form[action="/centre/changer"] button[type="submit"]')]);
+    t.equal(pathOf(page), '/centre');
+    await audit(t, page, 'suspended centre, manager dashboard (with the switch message)');
+    for (const path of ['/centre/jetons', '/centre/jetons/nouvelle-table', '/centre/sessions']) {
+      await go(page, `${base}${path}`);
+      await audit(t, page, `suspended centre, ${path}`);
+    }
+  });
+
+  t.test('without JavaScript, on a tablet (768 px: the header menu is laid out in the page)', async (t) => {
+    const tablet = { width: 768, height: 1024 };
+    const page = await noScriptPage(t, tablet);
+    await goNoScript(page, `${base}/connexion`);
+    await audit(t, page, 'no JavaScript: sign-in form');
+    await page.type('#email', DEMO_MANAGER_EMAIL);
+    await page.type('#mot_de_passe', DEMO_PASSWORD);
+    await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click('form[action="/connexion"] button[type="submit"]')]);
+    for (const path of ['/centre', '/centre/jetons', '/centre/jetons/lots/1/impression', '/centre/sessions']) {
+      await goNoScript(page, `${base}${path}`);
+      await audit(t, page, `no JavaScript: ${path}`);
+    }
+
+    const admin = await noScriptPage(t, tablet);
+    await go(admin, `${base}/connexion`);
+    await admin.type('#email', DEMO_ADMIN_EMAIL);
+    await admin.type('#mot_de_passe', DEMO_PASSWORD);
+    await Promise.all([admin.waitForNavigation({ waitUntil: 'networkidle0' }), admin.click('form[action="/connexion"] button[type="submit"]')]);
+    for (const path of ['/admin', '/admin/questionnaires/importer', '/admin/journal']) {
+      await goNoScript(admin, `${base}${path}`);
+      await audit(t, admin, `no JavaScript: ${path}`);
+    }
+
+    const kiosk = await noScriptPage(t, KIOSK_VIEWPORT);
+    await goNoScript(kiosk, `${base}/examen`);
+    await audit(t, kiosk, 'no JavaScript: kiosk entry');
+    await enterCentreAndToken(kiosk, inProgressToken);
+    t.equal(pathOf(kiosk), '/examen/reprise');
+    await kiosk.type('#date_naissance', ACCENTED_IDENTITY.date_naissance);
+    await Promise.all([kiosk.waitForNavigation({ waitUntil: 'networkidle0' }), kiosk.click('form[action="/examen/reprise"] button[type="submit"]')]);
+    await goNoScript(kiosk, `${base}/examen/question/2`);
+    await audit(t, kiosk, 'no JavaScript: kiosk question');
+    await goNoScript(kiosk, `${base}/examen/ensemble`);
+    await audit(t, kiosk, 'no JavaScript: kiosk overview');
+  });
+
+  t.test('with JavaScript on a 320 px wide screen (WCAG reflow), header menu opened', async (t) => {
+    const phone = { width: 320, height: 640 };
+    const page = await freshPage(t, phone);
+    await go(page, `${base}/connexion`);
+    await assertNoHorizontalScroll(t, page, 'phone: sign-in form');
+    await signIn(page, base, DEMO_MANAGER_EMAIL);
+    await audit(t, page, 'phone: manager dashboard, menu closed');
+    await page.click('#bouton-menu');
+    await page.waitForSelector('#modal-menu.fr-modal--opened', { visible: true });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await audit(t, page, 'phone: manager dashboard, menu opened');
+    await assertNoHorizontalScroll(t, page, 'phone: manager dashboard, menu opened');
+    for (const path of ['/centre', '/centre/jetons', '/centre/jetons/lots/1', '/centre/jetons/lots/1/impression', '/centre/sessions', '/centre/sessions/1', '/centre/sessions/nouvelle', '/aide']) {
+      await go(page, `${base}${path}`);
+      await assertNoHorizontalScroll(t, page, `phone: ${path}`);
+    }
+    const admin = await freshPage(t, phone);
+    await signIn(admin, base, DEMO_ADMIN_EMAIL);
+    for (const path of ['/admin', '/admin/centres', '/admin/centres/1', '/admin/gestionnaires', '/admin/questionnaires', '/admin/questionnaires/3', '/admin/journal']) {
+      await go(admin, `${base}${path}`);
+      await assertNoHorizontalScroll(t, admin, `phone: ${path}`);
+    }
+    const kiosk = await freshPage(t, phone);
+    await go(kiosk, `${base}/examen`);
+    await assertNoHorizontalScroll(t, kiosk, 'phone: kiosk entry');
+    await enterCentreAndToken(kiosk, inProgressToken);
+    await kiosk.type('#date_naissance', ACCENTED_IDENTITY.date_naissance);
+    await Promise.all([kiosk.waitForNavigation({ waitUntil: 'networkidle0' }), kiosk.click('form[action="/examen/reprise"] button[type="submit"]')]);
+    for (const path of ['/examen/question/1', '/examen/ensemble', '/examen/terminer']) {
+      await go(kiosk, `${base}${path}`);
+      await assertNoHorizontalScroll(t, kiosk, `phone: kiosk ${path}`);
+    }
+  });
+}
