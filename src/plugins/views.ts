@@ -69,9 +69,14 @@ export default fp(
       'render',
       async function (this: FastifyReply, template: string, data: Record<string, unknown> = {}, options: RenderOptions = {}) {
         const request = this.request;
+        const status = options.status ?? this.statusCode ?? 200;
+        const title = options.title ?? (data.title as string | undefined) ?? '';
         const locals = {
           ...data,
-          title: options.title ?? (data.title as string | undefined) ?? '',
+          title,
+          // A form sent back with errors, or an error page, says so in the tab's title too: it is what
+          // a screen reader reads first on the new page (RGAA 8.6).
+          documentTitle: status >= 400 ? `Erreur : ${title}` : title,
           account: request.account ?? null,
           currentCentre: request.centre ?? null,
           managerCentres: request.managerCentres ?? [],
@@ -82,7 +87,7 @@ export default fp(
         };
         const layout = wantsFragment(request) ? undefined : `layouts/${options.layout ?? 'main'}`;
         const html = await this.viewAsync(template, locals, layout ? { layout } : {});
-        return this.code(options.status ?? this.statusCode ?? 200)
+        return this.code(status)
           .type('text/html; charset=utf-8')
           .send(html);
       },

@@ -460,3 +460,17 @@ t.test('with PUBLIC_URL=https behind a TLS proxy, users can sign in', async (t) 
   t.equal(res.statusCode, 303, 'the sign-in form is accepted');
   t.equal(res.headers.location, '/admin');
 });
+
+t.test('a form sent back with errors says so in the page title; a normal page does not', async (t) => {
+  const { app } = await seededApp(t);
+  const agent = new Agent(app);
+  const form = await agent.get('/connexion');
+  const titleOf = (html: string) => /<title>([^<]*)<\/title>/.exec(html)?.[1];
+  t.equal(titleOf(form.body), 'Connexion — QCM-AIPR');
+  const refused = await agent.post('/connexion', { email: DEMO_ADMIN_EMAIL, mot_de_passe: 'pas-le-bon-mot-de-passe' });
+  t.equal(refused.statusCode, 401);
+  t.equal(titleOf(refused.body), 'Erreur : Connexion — QCM-AIPR');
+  const empty = await agent.post('/connexion', { email: '', mot_de_passe: '' });
+  t.equal(empty.statusCode, 400);
+  t.equal(titleOf(empty.body), 'Erreur : Connexion — QCM-AIPR');
+});
