@@ -92,7 +92,47 @@ async function audit(t: Tap, page: Page, label: string): Promise<Violation[]> {
     STRUCTURE_RULES,
   );
   t.ok(violations.length === 0, `${label} (${new URL(page.url()).pathname}): no WCAG 2.1 A/AA nor structure violation${describe(violations)}`);
+  await assertRequiredFieldsStated(t, page, label);
   return violations;
+}
+
+const REQUIRED_MENTION = 'Sauf mention contraire, tous les champs sont obligatoires.';
+
+/**
+ * RGAA 11.10: every form with a required field says so in visible text at its top, before its
+ * first field (the DSFR's « Sauf mention contraire, tous les champs sont obligatoires. », or the
+ * kiosk's hint text), and each of its fields that is not required says « (facultatif) » in its
+ * label — but a checkbox, a yes/no choice whose unchecked state is an answer. A form with no
+ * required field (a search bar, a kiosk question, the header's centre switch) carries no mention.
+ */
+async function assertRequiredFieldsStated(t: Tap, page: Page, label: string): Promise<void> {
+  const report = await page.evaluate((mention: string) => {
+    const problems: string[] = [];
+    let forms = 0;
+    for (const form of document.querySelectorAll('form')) {
+      const fields = [...form.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>('input, select, textarea')].filter(
+        (el) => !(el instanceof HTMLInputElement && ['hidden', 'submit', 'button', 'reset', 'image'].includes(el.type)),
+      );
+      if (!fields.some((f) => f.required)) continue;
+      forms += 1;
+      const name = form.getAttribute('action') ?? '(form)';
+      const hint = [...form.querySelectorAll<HTMLElement>('.fr-hint-text, .k-hint')].find((el) => (el.textContent ?? '').trim() === mention);
+      if (!hint) {
+        problems.push(`${name}: no « ${mention} »`);
+      } else {
+        const box = hint.getBoundingClientRect();
+        if (box.width <= 1 || box.height <= 1 || getComputedStyle(hint).visibility === 'hidden') problems.push(`${name}: the mention is not visible`);
+        if (!(hint.compareDocumentPosition(fields[0]!) & Node.DOCUMENT_POSITION_FOLLOWING)) problems.push(`${name}: the mention comes after the first field`);
+      }
+      for (const f of fields) {
+        if (f.required || (f instanceof HTMLInputElement && f.type === 'checkbox')) continue;
+        const text = [...(f.labels ?? [])].map((l) => l.textContent ?? '').join(' ');
+        if (!text.includes('(facultatif)')) problems.push(`${name}: the optional field ${f.id || f.name} does not say « (facultatif) »`);
+      }
+    }
+    return { forms, problems };
+  }, REQUIRED_MENTION);
+  if (report.forms > 0) t.same(report.problems, [], `${label}: each form with a required field says so at its top, and its optional fields say « (facultatif) » (RGAA 11.10)`);
 }
 
 /**
@@ -328,6 +368,21 @@ if (launched) {
     await submitInvalid(page, 'form[action="/examen"]', { '#centre': CENTRE, '#jeton': 'AAAA-BBBB-CCCC' });
     await audit(t, page, 'kiosk entry form, unknown token');
     await assertErrorsTied(t, page, 'kiosk entry form, unknown token');
+    // The refusal is a general alert about both fields: each one is marked invalid and described by it.
+    // (No function declared inside evaluate: the test runner's transform would name it with a helper the page lacks.)
+    const refusal = await page.evaluate(() => {
+      const alert = document.querySelector<HTMLElement>('.k-alert[role="alert"]');
+      const [centre, jeton] = ['centre', 'jeton'].map((id) => ({
+        invalid: document.getElementById(id)?.getAttribute('aria-invalid') ?? null,
+        describedBy: (document.getElementById(id)?.getAttribute('aria-describedby') ?? '').split(/\s+/).filter(Boolean),
+      }));
+      return { alertId: alert?.id ?? '', text: (alert?.textContent ?? '').trim(), centre: centre!, jeton: jeton! };
+    });
+    t.ok(refusal.alertId !== '' && refusal.text !== '', 'kiosk entry refusal: an alert with an id and a message');
+    for (const name of ['centre', 'jeton'] as const) {
+      t.ok(refusal[name].describedBy.includes(refusal.alertId), `kiosk entry refusal: #${name} is described by the alert (aria-describedby ${refusal[name].describedBy.join(' ')})`);
+      t.equal(refusal[name].invalid, 'true', `kiosk entry refusal: #${name} is marked aria-invalid`);
+    }
 
     const token = await takeToken(db);
     await go(page, `${base}/examen`);

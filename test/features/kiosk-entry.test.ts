@@ -23,7 +23,7 @@ let nextIp = 1;
 const terminal = (app: Agent['app']) => new Agent(app, `10.9.${Math.floor(nextIp / 250)}.${(nextIp++ % 250) + 1}`);
 
 function alertText(html: string): string | null {
-  const m = /<div class="k-alert" role="alert"><p>([\s\S]*?)<\/p><\/div>/.exec(html);
+  const m = /<div class="k-alert" role="alert"(?: id="[^"]*")?><p>([\s\S]*?)<\/p><\/div>/.exec(html);
   return m ? visibleText(m[1]!) : null;
 }
 

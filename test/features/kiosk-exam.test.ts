@@ -62,7 +62,7 @@ async function item(room: Room, examId: number, position: number): Promise<ExamI
 }
 
 function alertText(html: string): string | null {
-  const m = /<div class="k-alert" role="alert"><p>([\s\S]*?)<\/p><\/div>/.exec(html);
+  const m = /<div class="k-alert" role="alert"(?: id="[^"]*")?><p>([\s\S]*?)<\/p><\/div>/.exec(html);
   return m ? visibleText(m[1]!) : null;
 }
 
