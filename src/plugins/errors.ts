@@ -43,11 +43,10 @@ async function renderError(request: FastifyRequest, reply: FastifyReply, status:
     // The session plugin never ran (e.g. a malformed request): answer without it.
     return reply.code(status).type('text/plain; charset=utf-8').send(`${known.title}. ${text ?? known.text}`);
   }
-  return reply.render('errors/error', { status, heading: known.title, text: text ?? known.text }, {
-    status,
-    title: known.title,
-    layout: layoutFor(request),
-  });
+  const layout = layoutFor(request);
+  // On a terminal of the room, the way back is the exam's entry page (which resumes an exam in progress).
+  const back = layout === 'kiosk' ? { href: '/examen', label: 'Revenir à l’examen' } : { href: '/', label: 'Revenir à l’accueil' };
+  return reply.render('errors/error', { status, heading: known.title, text: text ?? known.text, back }, { status, title: known.title, layout });
 }
 
 /** The one error handler and the one 404 handler: every error becomes a French page. */

@@ -380,3 +380,15 @@ t.test('several open sessions: the candidate chooses one, and the exam belongs t
   const exam = await db.selectFrom('exams').select('exam_session_id').where('token_id', '=', tokenRow.id).executeTakeFirstOrThrow();
   t.equal(exam.exam_session_id, room.sessionId);
 });
+
+t.test('a kiosk form whose session has expired leads back to the exam, not to the platform’s home', async (t) => {
+  const room = await kioskRoom(t);
+  const agent = new Agent(room.app, '10.50.0.1');
+  await agent.get('/examen');
+  // The terminal stayed on the entry form longer than its session row lives: the token no longer matches.
+  const res = await agent.post('/examen', { centre: CENTRE, jeton: room.takeToken() }, { csrf: 'jeton-perime' });
+  t.equal(res.statusCode, 403);
+  t.match(visibleText(res.body), 'Ce formulaire a expiré');
+  t.match(res.body, '<a class="fr-btn" href="/examen">Revenir à l’examen</a>');
+  t.notMatch(res.body, 'href="/">Revenir à l’accueil', 'not the home page of the platform');
+});
