@@ -13,6 +13,8 @@ const TOUCH_EVERY_MS = 60 * 1000;
 declare module 'fastify' {
   interface Session {
     accountId?: number;
+    /** Which password the sign-in was made with (credentialOf): a new password ends the sign-in. */
+    credential?: string;
     lastSeenAt?: string;
   }
   interface FastifyRequest {
@@ -67,13 +69,15 @@ export default fp(
       const lastSeen = session.lastSeenAt ? Date.parse(session.lastSeenAt) : 0;
       if (now.getTime() - lastSeen > IDLE_LIMIT_MS) {
         session.accountId = undefined;
+        session.credential = undefined;
         session.lastSeenAt = undefined;
         request.sessionExpired = true;
         return;
       }
-      const account = await findActiveAccount(app.db, accountId);
+      const account = await findActiveAccount(app.db, accountId, session.credential);
       if (!account) {
         session.accountId = undefined;
+        session.credential = undefined;
         return;
       }
       request.account = account;

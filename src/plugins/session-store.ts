@@ -1,5 +1,5 @@
 import type SQLite from 'better-sqlite3';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/schema.js';
 
@@ -79,14 +79,6 @@ export class SessionStore {
     await this.db.deleteFrom('http_sessions').where('id', '=', id).execute();
     // A read between the two deletes may have cached the row again.
     this.#cache.delete(id);
-  }
-
-  /** Ends every sign-in of an account (its password was changed: whoever knew the old one is out). */
-  async deleteSignedIn(accountId: number): Promise<void> {
-    for (const [id, row] of this.#cache) {
-      if ((JSON.parse(row.data) as { accountId?: number }).accountId === accountId) this.#cache.delete(id);
-    }
-    await this.db.deleteFrom('http_sessions').where(sql<boolean>`json_extract(data, '$.accountId') = ${accountId}`).execute();
   }
 
   async purgeExpired(): Promise<void> {

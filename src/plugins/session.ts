@@ -20,9 +20,6 @@ declare module 'fastify' {
   interface FastifyRequest {
     session: Session;
   }
-  interface FastifyInstance {
-    sessionStore: SessionStore;
-  }
 }
 
 export const SESSION_COOKIE = 'qcm_session';
@@ -93,7 +90,6 @@ class HttpSession {
 export default fp(
   async (app, opts: { secret: string; secure: boolean; sqlite: SQLite.Database }) => {
     const store = new SessionStore(app.db, opts.sqlite, app.clock, SESSION_ROW_TTL_MS);
-    app.decorate('sessionStore', store);
     const cookieOptions = { httpOnly: true, sameSite: 'lax', secure: opts.secure, path: '/' } as const;
     const verified = new Map<string, string>();
 

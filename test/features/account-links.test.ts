@@ -392,3 +392,22 @@ t.test('once a password is chosen, no other link of the account works (an activa
   t.equal(refused.statusCode, 410, 'and cannot set another password');
   t.equal((await new Agent(testApp.app).signIn('alex.durand@centre.test', NEW_PASSWORD)).statusCode, 303);
 });
+
+t.test('a sign-in still checking the old password when the new one is saved ends too', async (t) => {
+  const testApp = await seededApp(t);
+  const admin = await adminAgent(testApp.app);
+  const manager = await testApp.db.kysely.selectFrom('accounts').select('id').where('email', '=', DEMO_MANAGER_EMAIL).executeTakeFirstOrThrow();
+  const { secret } = await reissue(admin, manager.id);
+  const owner = new Agent(testApp.app, '10.40.0.2');
+  await owner.get(`/compte/mot-de-passe/${secret}`);
+  const intruder = new Agent(testApp.app, '10.40.0.3');
+  await intruder.get('/connexion');
+  // The intruder's sign-in reads the old hash, then argon2 takes its time; the owner's new password lands meanwhile.
+  const [signIn, reset] = await Promise.all([
+    intruder.post('/connexion', { email: DEMO_MANAGER_EMAIL, mot_de_passe: DEMO_PASSWORD }),
+    new Promise((resolve) => setTimeout(resolve, 5)).then(() => owner.post(`/compte/mot-de-passe/${secret}`, { mot_de_passe: NEW_PASSWORD, confirmation: NEW_PASSWORD })),
+  ]);
+  t.equal(reset.statusCode, 303, 'the new password is saved');
+  t.equal(signIn.statusCode, 303, 'the old password was still right when it was checked');
+  t.equal((await intruder.get('/centre')).statusCode, 302, 'but that sign-in is over as soon as it is used');
+});

@@ -87,7 +87,6 @@ export default async function accountLinkRoutes(app: FastifyInstance) {
     }
     const accountId = await consumeLinkAndSetPassword(app.db, app.clock, secret, await hashPassword(password));
     if (accountId === null) return reply.render('account-links/expired', { message: EXPIRED }, { title: 'Lien expiré', status: 410 });
-    await app.sessionStore.deleteSignedIn(accountId);
     await recordAudit(app.db, app.clock, {
       action: link.purpose === 'activation' ? 'compte.active' : 'compte.mot_de_passe_reinitialise',
       actor: { accountId, label: link.email },

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import argon2 from 'argon2';
 
 /** argon2id with the library's defaults (64 MiB, 3 passes): memory-hard, as the issue asks. */
@@ -19,6 +20,14 @@ export async function verifyAgainstDecoy(password: string): Promise<false> {
   decoyHash ??= hashPassword('decoy-password-never-matches');
   await verifyPassword(await decoyHash, password);
   return false;
+}
+
+/**
+ * Which password a sign-in was made with, without keeping the hash in the session: a sign-in whose
+ * credential no longer matches the account's (the password was changed since) has ended.
+ */
+export function credentialOf(passwordHash: string): string {
+  return createHash('sha256').update(passwordHash).digest('base64url').slice(0, 22);
 }
 
 export const MIN_PASSWORD_LENGTH = 12;

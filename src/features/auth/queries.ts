@@ -1,3 +1,4 @@
+import { credentialOf } from './passwords.js';
 import type { Kysely } from 'kysely';
 import type { Database, Role } from '../../db/schema.js';
 
@@ -9,14 +10,18 @@ export interface SignedInAccount {
   centreIds: number[];
 }
 
-export async function findActiveAccount(db: Kysely<Database>, id: number): Promise<SignedInAccount | null> {
+/**
+ * The account of a sign-in, if it may still act: not disabled, and its password still the one the
+ * sign-in was made with (`credential`, see credentialOf).
+ */
+export async function findActiveAccount(db: Kysely<Database>, id: number, credential: string | undefined): Promise<SignedInAccount | null> {
   const row = await db
     .selectFrom('accounts')
-    .select(['id', 'email', 'display_name', 'role'])
+    .select(['id', 'email', 'display_name', 'role', 'password_hash'])
     .where('id', '=', id)
     .where('disabled_at', 'is', null)
     .executeTakeFirst();
-  if (!row) return null;
+  if (!row || !row.password_hash || credentialOf(row.password_hash) !== credential) return null;
   const links = await db.selectFrom('account_centres').select('centre_id').where('account_id', '=', id).execute();
   return {
     id: row.id,

@@ -56,6 +56,7 @@ export default async function authRoutes(app: FastifyInstance) {
     // A new session id at sign-in, so that an id planted before sign-in is worth nothing after.
     await request.session.regenerate();
     request.session.accountId = outcome.accountId;
+    request.session.credential = outcome.credential;
     request.session.lastSeenAt = app.clock.now().toISOString();
     return reply.redirect(suivant || homeOf(outcome.role), 303);
   });

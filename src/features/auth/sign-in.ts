@@ -3,12 +3,12 @@ import type { Clock } from '../../clock.js';
 import type { Database, Role } from '../../db/schema.js';
 import { ACCOUNT_POLICY, ADDRESS_POLICY } from '../../domain/throttle.js';
 import { recordAudit } from '../audit/audit-log.js';
-import { verifyAgainstDecoy, verifyPassword } from './passwords.js';
+import { credentialOf, verifyAgainstDecoy, verifyPassword } from './passwords.js';
 import { clearThrottle, countFailure, latestLock } from '../throttle/store.js';
 import { findAccountByEmail } from './queries.js';
 
 export type SignInOutcome =
-  | { ok: true; accountId: number; role: Role }
+  | { ok: true; accountId: number; role: Role; credential: string }
   | { ok: false; reason: 'locked'; until: Date }
   | { ok: false; reason: 'invalid' };
 
@@ -66,7 +66,8 @@ async function attemptSignInNow(
       target: { type: 'compte', id: account.id },
       ip: input.ip,
     });
-    return { ok: true, accountId: account.id, role: account.role };
+    // From the very row whose hash was verified: a password changed meanwhile ends this sign-in too.
+    return { ok: true, accountId: account.id, role: account.role, credential: credentialOf(account.password_hash!) };
   }
 
   await countFailure(db, accountKey(email), now, ACCOUNT_POLICY);
