@@ -755,3 +755,23 @@ t.test('without JavaScript, a form the server cannot read keeps the candidate on
   t.equal(checkedChoice(page.body), 'nsp', 'the stored answer is shown');
   t.equal((await item(room, examId, 1)).dontKnow, true, 'and unchanged');
 });
+
+t.test('a delayed request from an earlier showing of a question loses to a choice made since', async (t) => {
+  const room = await kioskRoom(t);
+  const { agent, examId } = await startCandidate(room);
+  const { order } = await item(room, examId, 1);
+  room.clock.advance(MINUTE);
+  const first = await agent.get('/examen/question/1');
+  const earlierSeq = fieldValue(first.body, 'seq')!;
+  t.equal(earlierSeq, String(MINUTE), 'a showing starts from the milliseconds since the start');
+  // Without JavaScript, the candidate picks 1; that request is held up in the network. They reload,
+  // pick 2, and this one is saved. Then the held-up request arrives.
+  room.clock.advance(20_000);
+  const second = await agent.get('/examen/question/1');
+  const laterSeq = fieldValue(second.body, 'seq')!;
+  t.ok(Number(laterSeq) > Number(earlierSeq), 'the new showing starts higher');
+  t.equal((await answer(agent, 1, { seq: Number(laterSeq), choix: '2', aller: 'suivante' })).headers.location, '/examen/question/2');
+  const late = await answer(agent, 1, { seq: Number(earlierSeq), choix: '1', aller: 'suivante' });
+  t.equal(late.headers.location, '/examen/question/1?modifiee=1', 'the late one is not saved, and the page says so');
+  t.equal((await item(room, examId, 1)).chosenAnswerId, order[1], 'the choice made since is kept');
+});

@@ -13,6 +13,7 @@ export interface ExamHeader {
   profile: Profile;
   version: string;
   rules: ExamRules;
+  startedAt: string;
   deadlineAt: string;
   terminalGeneration: number;
   finishedAt: string | null;
@@ -36,6 +37,7 @@ export async function getExamHeader(db: Kysely<Database>, examId: number): Promi
       'q.profile',
       'q.version',
       'q.rules',
+      'e.started_at',
       'e.deadline_at',
       'e.terminal_generation',
       'e.finished_at',
@@ -57,6 +59,7 @@ export async function getExamHeader(db: Kysely<Database>, examId: number): Promi
     profile: row.profile,
     version: row.version,
     rules: JSON.parse(row.rules) as ExamRules,
+    startedAt: row.started_at,
     deadlineAt: row.deadline_at,
     terminalGeneration: row.terminal_generation,
     finishedAt: row.finished_at,

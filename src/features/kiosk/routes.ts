@@ -264,6 +264,11 @@ export default async function kioskRoutes(app: FastifyInstance) {
   async function renderQuestion(request: FastifyRequest, reply: FastifyReply, exam: ExamHeader, position: number, notice: string | null = null) {
     const question = await getKioskQuestion(app.db, exam.id, position);
     if (!question) return reply.redirect('/examen/ensemble', 303);
+    // The seq this page's form starts from. The same page sent twice carries the same seq (the later
+    // arrival is the later choice); each new showing of the question starts higher than any before,
+    // from the milliseconds since the start, so that a delayed request from an earlier showing loses
+    // to a choice made since. (kiosk.js adds one per click: far fewer than milliseconds pass.)
+    const nextSeq = Math.max(question.seq + 1, app.clock.now().getTime() - Date.parse(exam.startedAt));
     const overview = await getOverview(app.db, exam.id);
     return render(
       reply,
@@ -271,6 +276,7 @@ export default async function kioskRoutes(app: FastifyInstance) {
       {
         exam,
         question,
+        nextSeq,
         total: overview.length,
         answeredCount: overview.filter((q) => q.answered).length,
         timer: timer(exam),
