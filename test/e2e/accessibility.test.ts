@@ -12,7 +12,7 @@ import t from 'tap';
 import type { Mail, Mailer } from '../../src/features/account-links/mailer.js';
 import { DEMO_ADMIN_EMAIL, DEMO_MANAGER_EMAIL, DEMO_PASSWORD, seedDemo } from '../../src/operator/seed-demo.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { launchBrowser, type LaunchedBrowser } from '../helpers/browser.js';
+import { browserForFile } from '../helpers/browser.js';
 import { ACCENTED_IDENTITY, begin, CENTRE, enterAndIdentify, enterCentreAndToken, examByToken, KIOSK_VIEWPORT, navigate, pathOf, takeToken } from './kiosk-support.js';
 
 // A real browser on a busy shared machine, some fifty pages each audited by axe: be generous.
@@ -256,17 +256,10 @@ async function crawl(t: Tap, page: Page, base: string, start: string, prefix: st
   return seen;
 }
 
-let launched: LaunchedBrowser | null = null;
-try {
-  launched = await launchBrowser();
-} catch (err) {
-  // As the other end-to-end tests: fail, never skip, when no browser can be found or launched.
-  t.fail(err instanceof Error ? err.message : String(err));
-}
+const launched = await browserForFile(t);
 
 if (launched) {
   const chromium = launched;
-  t.teardown(() => chromium.close());
   // A mailer that keeps what it sends: the forgotten-password page then shows its form, and the
   // links sent to managers can be opened.
   const mails: Mail[] = [];

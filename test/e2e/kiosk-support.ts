@@ -10,7 +10,7 @@ import { formatTokenCode } from '../../src/domain/token-code.js';
 import type { ExamRules } from '../../src/domain/rules.js';
 import { seedDemo } from '../../src/operator/seed-demo.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { launchBrowser, type LaunchedBrowser } from '../helpers/browser.js';
+import { browserForFile } from '../helpers/browser.js';
 
 export const CENTRE = 'centre0001';
 /** Old terminals: the kiosk must be usable at this size. */
@@ -33,14 +33,8 @@ export interface KioskWorld {
  * (never skips) when no browser can be found or launched; returns null then.
  */
 export async function startKioskWorld(t: Tap): Promise<KioskWorld | null> {
-  let launched: LaunchedBrowser;
-  try {
-    launched = await launchBrowser();
-  } catch (err) {
-    t.fail(err instanceof Error ? err.message : String(err));
-    return null;
-  }
-  t.teardown(() => launched.close());
+  const launched = await browserForFile(t);
+  if (!launched) return null;
   const testApp = await createTestApp();
   t.teardown(() => testApp.close());
   await seedDemo(testApp.db.kysely, testApp.clock);

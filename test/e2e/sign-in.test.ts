@@ -2,7 +2,7 @@ import type { Page } from 'puppeteer';
 import t from 'tap';
 import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD, seedDemo } from '../../src/operator/seed-demo.js';
 import { createTestApp } from '../helpers/app.js';
-import { launchBrowser, type LaunchedBrowser } from '../helpers/browser.js';
+import { browserForFile, type LaunchedBrowser } from '../helpers/browser.js';
 
 // A real browser on a busy shared machine can be slow to start.
 t.setTimeout(300_000);
@@ -50,16 +50,10 @@ async function heading(page: Page): Promise<string> {
   return page.$eval('h1', (h) => (h.textContent ?? '').trim());
 }
 
-let launched: LaunchedBrowser | null = null;
-try {
-  launched = await launchBrowser();
-} catch (err) {
-  t.fail(err instanceof Error ? err.message : String(err));
-}
+const launched = await browserForFile(t);
 
 if (launched) {
   const browser = launched;
-  t.teardown(() => browser.close());
   const testApp = await createTestApp();
   t.teardown(() => testApp.close());
   await seedDemo(testApp.db.kysely, testApp.clock);

@@ -43,3 +43,19 @@ export async function launchBrowser(): Promise<LaunchedBrowser> {
     },
   };
 }
+
+/**
+ * The browser of an end-to-end test file, closed when `t` ends. When none can be found or launched,
+ * the file fails (never skips) and this returns null.
+ */
+export async function browserForFile(t: { fail(message: string): void; teardown(fn: () => unknown): void }): Promise<LaunchedBrowser | null> {
+  let launched: LaunchedBrowser;
+  try {
+    launched = await launchBrowser();
+  } catch (err) {
+    t.fail(err instanceof Error ? err.message : String(err));
+    return null;
+  }
+  t.teardown(() => launched.close());
+  return launched;
+}
