@@ -3,6 +3,7 @@ import type { Clock } from '../../clock.js';
 import type { Database } from '../../db/schema.js';
 import { EXTRA_MINUTES_MAX, parseExtraMinutes } from '../../domain/exam-clock.js';
 import { recordAudit, type AuditEvent } from '../audit/audit-log.js';
+import { extendRunningExam, findExamTime } from './queries.js';
 
 export type ExtraTimeOutcome =
   | { ok: true; minutes: number; deadline: string }
@@ -22,26 +23,15 @@ export async function grantExtraTime(
 ): Promise<ExtraTimeOutcome | null> {
   const now = clock.now().toISOString();
   return db.transaction().execute(async (trx) => {
-    const exam = await trx
-      .selectFrom('exams')
-      .select(['id', 'extra_minutes', 'deadline_at', 'finished_at'])
-      .where('id', '=', input.examId)
-      .where('centre_id', '=', input.centreId)
-      .executeTakeFirst();
+    const exam = await findExamTime(trx, input.centreId, input.examId);
     if (!exam) return null;
     if (exam.finished_at || exam.deadline_at <= now) return { ok: false, field: false, message: FINISHED };
     const parsed = parseExtraMinutes(input.raw, exam.extra_minutes);
     // At the maximum the form is no longer shown: the message goes to the page, not to a field.
     if (!parsed.ok) return { ok: false, field: exam.extra_minutes < EXTRA_MINUTES_MAX, message: parsed.message };
     const deadline = new Date(Date.parse(exam.deadline_at) + parsed.value * 60_000).toISOString();
-    const updated = await trx
-      .updateTable('exams')
-      .set({ extra_minutes: exam.extra_minutes + parsed.value, deadline_at: deadline })
-      .where('id', '=', exam.id)
-      .where('finished_at', 'is', null)
-      .where('deadline_at', '>', now)
-      .executeTakeFirst();
-    if (updated.numUpdatedRows !== 1n) return { ok: false, field: false, message: FINISHED };
+    const extended = await extendRunningExam(trx, exam.id, { extraMinutes: exam.extra_minutes + parsed.value, deadline }, now);
+    if (!extended) return { ok: false, field: false, message: FINISHED };
     await recordAudit(trx, clock, {
       action: 'examen.temps_supplementaire',
       actor: input.actor,

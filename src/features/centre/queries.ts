@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import type { Database, Queryable } from '../../db/schema.js';
 
 /** The centre's most recently finished exams, for the dashboard. */
 export async function latestResults(db: Kysely<Database>, centreId: number, limit = 10) {
@@ -68,4 +68,26 @@ export function centresOfManager(db: Kysely<Database>, centreIds: number[]) {
     .where('id', 'in', centreIds)
     .orderBy('id')
     .execute();
+}
+
+/** What extra time depends on: the exam's extra minutes so far, its deadline, whether it is over. */
+export function findExamTime(db: Queryable, centreId: number, examId: number) {
+  return db
+    .selectFrom('exams')
+    .select(['id', 'extra_minutes', 'deadline_at', 'finished_at'])
+    .where('id', '=', examId)
+    .where('centre_id', '=', centreId)
+    .executeTakeFirst();
+}
+
+/** Moves a running exam's deadline; false when it finished or its time ran out meanwhile. */
+export async function extendRunningExam(db: Queryable, examId: number, change: { extraMinutes: number; deadline: string }, now: string): Promise<boolean> {
+  const result = await db
+    .updateTable('exams')
+    .set({ extra_minutes: change.extraMinutes, deadline_at: change.deadline })
+    .where('id', '=', examId)
+    .where('finished_at', 'is', null)
+    .where('deadline_at', '>', now)
+    .executeTakeFirst();
+  return result.numUpdatedRows === 1n;
 }

@@ -64,14 +64,10 @@ function parseChoice(raw: unknown): Choice | null | 'invalid' {
 /**
  * The candidate's exam on the centre's terminals. Every page is a plain form or link; htmx only
  * saves a choice without leaving the page. No page may stay in the browser's history for the next
- * candidate (no-store), and no page says which answer is right.
+ * candidate (no-store: the default of plugins/security-headers.ts, which nothing here overrides), and
+ * no page says which answer is right.
  */
 export default async function kioskRoutes(app: FastifyInstance) {
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    reply.header('cache-control', 'no-store');
-    done(null, payload);
-  });
-
   /** The candidate's exam, finished by the server first if its time is over; null when none. */
   async function currentExam(request: FastifyRequest): Promise<ExamHeader | null> {
     const examId = request.session.examId;
@@ -350,7 +346,7 @@ export default async function kioskRoutes(app: FastifyInstance) {
   app.get('/examen/images/:n', async (request: FastifyRequest<Position>, reply) => {
     const exam = await currentExam(request);
     if (!exam) return reply.code(404).send();
-    return sendQuestionImage(reply, await getExamImage(app.db, exam.id, Number(request.params.n)));
+    return sendQuestionImage(reply, await getExamImage(app.db, exam.id, Number(request.params.n)), 'no-store');
   });
 
   app.get('/examen/ensemble', async (request, reply) => {

@@ -94,7 +94,7 @@ export default async function questionnaireRoutes(app: FastifyInstance) {
 
   app.get('/admin/questionnaires/:id/images/:questionId', async (request: FastifyRequest<{ Params: { id: string; questionId: string } }>, reply) => {
     const image = await getQuestionImage(app.db, idParam(request.params.id), idParam(request.params.questionId));
-    return sendQuestionImage(reply, image);
+    return sendQuestionImage(reply, image, 'private');
   });
 
   for (const action of ['publier', 'retirer'] as const) {
