@@ -1,7 +1,7 @@
 import { buildApp } from './app.js';
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig, resolveSessionSecret } from './config.js';
-import { findBrowser } from './pdf/browser-path.js';
+import { findBrowser } from './services/pdf/browser-path.js';
 import { openMigratedDatabase } from './operator/open.js';
 import { describeDemoLogins, seedDemo } from './operator/seed-demo.js';
 

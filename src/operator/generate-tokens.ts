@@ -4,8 +4,8 @@ import type { Database } from '../db/schema.js';
 import { formatCentreId, parseCentreId } from '../domain/centre-id.js';
 import { isProfile, PROFILE_LABELS, PROFILES } from '../domain/profiles.js';
 import { formatTokenCode } from '../domain/token-code.js';
-import { createTokenBatch, type BatchFailureReason } from '../features/tokens/lifecycle.js';
-import { newestPublishedQuestionnaire, type QuestionnaireRef } from '../features/tokens/queries.js';
+import { createTokenBatch, type BatchFailureReason } from '../areas/centre/tokens/lifecycle.js';
+import { newestPublishedQuestionnaire, type QuestionnaireRef } from '../areas/centre/tokens/queries.js';
 
 export interface GenerateTokensInput {
   /** `centreXXXX` as typed, or the centre's number. */

@@ -3,10 +3,10 @@ import type { Clock } from '../clock.js';
 import type { Database } from '../db/schema.js';
 import { formatCentreId } from '../domain/centre-id.js';
 import { parisDate } from '../domain/paris-time.js';
-import { createSession, openSession } from '../features/exam-sessions/lifecycle.js';
-import { findOpenSessions } from '../features/exam-sessions/queries.js';
-import { createTokenBatch } from '../features/tokens/lifecycle.js';
-import { countAvailableTokens, listPublishedQuestionnaires } from '../features/tokens/queries.js';
+import { createSession, openSession } from '../areas/centre/sessions/lifecycle.js';
+import { findOpenSessions } from '../areas/centre/sessions/queries.js';
+import { createTokenBatch } from '../areas/centre/tokens/lifecycle.js';
+import { countAvailableTokens, listPublishedQuestionnaires } from '../areas/centre/tokens/queries.js';
 
 export const DEMO_MIN_AVAILABLE_TOKENS = 20;
 export const DEMO_BATCH_SIZE = 30;

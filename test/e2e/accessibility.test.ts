@@ -9,7 +9,7 @@
 import { createRequire } from 'node:module';
 import type { Browser, Page } from 'puppeteer';
 import t from 'tap';
-import type { Mail, Mailer } from '../../src/features/account-links/mailer.js';
+import type { Mail, Mailer } from '../../src/services/mailer.js';
 import { DEMO_ADMIN_EMAIL, DEMO_MANAGER_EMAIL, DEMO_PASSWORD, seedDemo } from '../../src/operator/seed-demo.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { browserForFile } from '../helpers/browser.js';

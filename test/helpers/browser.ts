@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer';
-import { CHROMIUM_ARGS, findBrowser } from '../../src/pdf/browser-path.js';
+import { CHROMIUM_ARGS, findBrowser } from '../../src/services/pdf/browser-path.js';
 
 export const NO_BROWSER_MESSAGE =
   'Aucun navigateur Chromium trouvé pour les tests de bout en bout : installez le paquet Debian « chromium » ' +
@@ -16,7 +16,7 @@ export interface LaunchedBrowser {
 }
 
 /**
- * A headless Chromium with a profile of its own, found the way the app finds it (src/pdf/browser-path.ts).
+ * A headless Chromium with a profile of its own, found the way the app finds it (src/services/pdf/browser-path.ts).
  * Throws with NO_BROWSER_MESSAGE when there is none: end-to-end tests must fail, never skip.
  */
 export async function launchBrowser(): Promise<LaunchedBrowser> {

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../src/clock.js';
 import type { Database } from '../../src/db/schema.js';
-import { upsertAccountWithPassword } from '../../src/features/auth/accounts.js';
-import { importQuestionnaire } from '../../src/features/questionnaires/lifecycle.js';
+import { upsertAccountWithPassword } from '../../src/services/accounts/accounts.js';
+import { importQuestionnaire } from '../../src/areas/admin/questionnaires/lifecycle.js';
 import { DEMO_DIR } from '../../src/paths.js';
 import { Agent, createTestApp, type TestApp } from './app.js';
 

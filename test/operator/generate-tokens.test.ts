@@ -1,6 +1,6 @@
 import t from 'tap';
 import { formatTokenCode, isTokenCode } from '../../src/domain/token-code.js';
-import { retireQuestionnaire } from '../../src/features/questionnaires/lifecycle.js';
+import { retireQuestionnaire } from '../../src/areas/admin/questionnaires/lifecycle.js';
 import { generateTokens } from '../../src/operator/generate-tokens.js';
 import { createTestApp } from '../helpers/app.js';
 import { insertCentre, publishDemoQuestionnaire } from '../helpers/exam-fixtures.js';

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { checkTokenEntry } from '../../src/features/tokens/entry.js';
+import { checkTokenEntry } from '../../src/areas/kiosk/entry/token-check.js';
 import { seedDemoTokensAndSession } from '../../src/operator/seed-demo-exams.js';
 import { createTestApp } from '../helpers/app.js';
 import { insertCentre, publishDemoQuestionnaire, suspendCentre } from '../helpers/exam-fixtures.js';

@@ -1,0 +1,98 @@
+import { containsText } from '../../../db/like.js';
+import type { Queryable } from '../../../db/schema.js';
+
+export interface CentreFields {
+  name: string;
+  address: string;
+  siret: string;
+  contact_email: string;
+}
+
+export interface CentreListItem {
+  id: number;
+  name: string;
+  status: 'active' | 'suspended';
+  examsThisYear: number;
+  tokensAvailable: number;
+}
+
+/** Centres with their activity; `search` matches the name, the SIRET or the `centreXXXX` number. */
+export async function listCentres(db: Queryable, search: { text: string; centreNumber: number | null }, yearStart: string): Promise<CentreListItem[]> {
+  let query = db
+    .selectFrom('centres as c')
+    .select((eb) => [
+      'c.id',
+      'c.name',
+      'c.status',
+      eb
+        .selectFrom('exam_tokens as t')
+        .select(eb.fn.countAll<number>().as('n'))
+        .whereRef('t.centre_id', '=', 'c.id')
+        .where('t.status', '=', 'used')
+        .where('t.used_at', '>=', yearStart)
+        .as('exams_this_year'),
+      eb
+        .selectFrom('exam_tokens as t')
+        .select(eb.fn.countAll<number>().as('n'))
+        .whereRef('t.centre_id', '=', 'c.id')
+        .where('t.status', '=', 'available')
+        .as('tokens_available'),
+    ])
+    .orderBy('c.id');
+  if (search.text) {
+    // % and _ are searched as typed, not as wildcards; a SIRET is searched without its spaces.
+    const compact = search.text.replace(/\s+/g, '');
+    query = query.where((eb) =>
+      eb.or([
+        containsText('c.name', search.text),
+        containsText('c.address', search.text),
+        ...(compact ? [containsText('c.siret', compact)] : []),
+        ...(search.centreNumber !== null ? [eb('c.id', '=', search.centreNumber)] : []),
+      ]),
+    );
+  }
+  const rows = await query.execute();
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    status: r.status,
+    examsThisYear: Number(r.exams_this_year ?? 0),
+    tokensAvailable: Number(r.tokens_available ?? 0),
+  }));
+}
+
+export function getCentre(db: Queryable, id: number) {
+  return db.selectFrom('centres').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** AUTOINCREMENT hands out the next number, never a used one, and SQLite serialises the writers. */
+export async function insertCentre(trx: Queryable, fields: CentreFields, createdAt: string): Promise<number> {
+  const row = await trx
+    .insertInto('centres')
+    .values({ ...fields, status: 'active', created_at: createdAt })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function updateCentre(db: Queryable, id: number, fields: CentreFields): Promise<void> {
+  await db.updateTable('centres').set(fields).where('id', '=', id).execute();
+}
+
+export async function setCentreStatus(db: Queryable, id: number, status: 'active' | 'suspended', reason: string | null): Promise<void> {
+  await db.updateTable('centres').set({ status, suspension_reason: reason }).where('id', '=', id).execute();
+}
+
+export function centreManagers(db: Queryable, centreId: number) {
+  return db
+    .selectFrom('accounts as a')
+    .innerJoin('account_centres as ac', 'ac.account_id', 'a.id')
+    .select(['a.id', 'a.email', 'a.display_name', 'a.disabled_at', 'a.password_hash'])
+    .where('ac.centre_id', '=', centreId)
+    .orderBy('a.display_name')
+    .execute();
+}
+
+export function allCentresBrief(db: Queryable) {
+  return db.selectFrom('centres').select(['id', 'name', 'status']).orderBy('id').execute();
+}

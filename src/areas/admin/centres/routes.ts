@@ -1,0 +1,125 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { CENTRE_ID_MAX, formatCentreId, parseCentreId } from '../../../domain/centre-id.js';
+import { parisDate, parisStartOfDay } from '../../../domain/paris-time.js';
+import { notFound } from '../../../plugins/errors.js';
+import { recordAudit, requestActor } from '../../../services/audit.js';
+import { accountState } from '../managers/queries.js';
+import { centreManagers, getCentre, insertCentre, listCentres, setCentreStatus, updateCentre } from './queries.js';
+import { readCentreForm, type CentreForm } from './form.js';
+import { idParam } from '../../../plugins/params.js';
+
+type Params = { Params: { id: string } };
+
+
+/** The administrator recognises, edits, suspends and reactivates exam centres (admin area). */
+export default async function centreAdminRoutes(app: FastifyInstance) {
+  app.get('/admin/centres', async (request: FastifyRequest<{ Querystring: { q?: string } }>, reply) => {
+    const text = String(request.query.q ?? '').trim().slice(0, 100);
+    const yearStart = parisStartOfDay(`${parisDate(app.clock.now()).slice(0, 4)}-01-01`).toISOString();
+    const centres = await listCentres(app.db, { text, centreNumber: parseCentreId(text) }, yearStart);
+    return reply.render(
+      'admin/centres/list',
+      { q: text, centres: centres.map((c) => ({ ...c, code: formatCentreId(c.id) })) },
+      { title: 'Centres d’examen' },
+    );
+  });
+
+  app.get('/admin/centres/nouveau', async (_request, reply) =>
+    reply.render('admin/centres/form', { values: { nom: '', adresse: '', siret: '', email: '' }, errors: {}, centre: null }, { title: 'Reconnaître un centre' }),
+  );
+
+  app.post('/admin/centres', async (request: FastifyRequest<{ Body: CentreForm }>, reply) => {
+    const { values, errors, fields } = readCentreForm(request.body);
+    if (!fields) return reply.render('admin/centres/form', { values, errors, centre: null }, { title: 'Reconnaître un centre', status: 400 });
+    const id = await app.db.transaction().execute(async (trx) => {
+      const created = await insertCentre(trx, fields, app.clock.now().toISOString());
+      if (created > CENTRE_ID_MAX) throw new Error(`Centre number ${created} exceeds ${CENTRE_ID_MAX}`);
+      await recordAudit(trx, app.clock, {
+        action: 'centre.reconnu',
+        actor: requestActor(request),
+        target: { type: 'centre', id: formatCentreId(created) },
+        details: { nom: fields.name, siret: fields.siret },
+        ip: request.ip,
+      });
+      return created;
+    });
+    reply.flash('success', `Le centre « ${fields.name} » est reconnu sous l’identifiant ${formatCentreId(id)}.`);
+    return reply.redirect(`/admin/centres/${id}`, 303);
+  });
+
+  app.get('/admin/centres/:id', async (request: FastifyRequest<Params>, reply) => {
+    const centre = await getCentre(app.db, idParam(request.params.id));
+    if (!centre) throw notFound();
+    const managers = (await centreManagers(app.db, centre.id)).map((m) => ({ ...m, state: accountState(m) }));
+    return reply.render(
+      'admin/centres/show',
+      {
+        centre: { ...centre, code: formatCentreId(centre.id) },
+        managers,
+        values: { nom: centre.name, adresse: centre.address, siret: centre.siret, email: centre.contact_email },
+        errors: {},
+      },
+      { title: centre.name },
+    );
+  });
+
+  app.post('/admin/centres/:id', async (request: FastifyRequest<Params & { Body: CentreForm }>, reply) => {
+    const centre = await getCentre(app.db, idParam(request.params.id));
+    if (!centre) throw notFound();
+    const { values, errors, fields } = readCentreForm(request.body);
+    if (!fields) {
+      const managers = (await centreManagers(app.db, centre.id)).map((m) => ({ ...m, state: accountState(m) }));
+      return reply.render('admin/centres/show', { centre: { ...centre, code: formatCentreId(centre.id) }, managers, values, errors }, { title: centre.name, status: 400 });
+    }
+    await app.db.transaction().execute(async (trx) => {
+      await updateCentre(trx, centre.id, fields);
+      await recordAudit(trx, app.clock, {
+        action: 'centre.modifie',
+        actor: requestActor(request),
+        target: { type: 'centre', id: formatCentreId(centre.id) },
+        details: { avant: { nom: centre.name, adresse: centre.address, siret: centre.siret, email: centre.contact_email }, apres: fields },
+        ip: request.ip,
+      });
+    });
+    reply.flash('success', 'Les informations du centre sont enregistrées.');
+    return reply.redirect(`/admin/centres/${centre.id}`, 303);
+  });
+
+  app.post('/admin/centres/:id/suspendre', async (request: FastifyRequest<Params & { Body: { motif?: string } }>, reply) => {
+    const centre = await getCentre(app.db, idParam(request.params.id));
+    if (!centre) throw notFound();
+    const reason = String(request.body?.motif ?? '').trim().slice(0, 500);
+    if (!reason) {
+      reply.flash('error', 'Indiquez le motif de la suspension : il est affiché aux gestionnaires du centre.');
+      return reply.redirect(`/admin/centres/${centre.id}#suspension`, 303);
+    }
+    await app.db.transaction().execute(async (trx) => {
+      await setCentreStatus(trx, centre.id, 'suspended', reason);
+      await recordAudit(trx, app.clock, {
+        action: 'centre.suspendu',
+        actor: requestActor(request),
+        target: { type: 'centre', id: formatCentreId(centre.id) },
+        details: { motif: reason },
+        ip: request.ip,
+      });
+    });
+    reply.flash('success', 'Le centre est suspendu : il ne peut plus générer de jetons ni faire passer d’examen.');
+    return reply.redirect(`/admin/centres/${centre.id}`, 303);
+  });
+
+  app.post('/admin/centres/:id/reactiver', async (request: FastifyRequest<Params>, reply) => {
+    const centre = await getCentre(app.db, idParam(request.params.id));
+    if (!centre) throw notFound();
+    await app.db.transaction().execute(async (trx) => {
+      await setCentreStatus(trx, centre.id, 'active', null);
+      await recordAudit(trx, app.clock, {
+        action: 'centre.reactive',
+        actor: requestActor(request),
+        target: { type: 'centre', id: formatCentreId(centre.id) },
+        ip: request.ip,
+      });
+    });
+    reply.flash('success', 'Le centre est de nouveau actif.');
+    return reply.redirect(`/admin/centres/${centre.id}`, 303);
+  });
+}

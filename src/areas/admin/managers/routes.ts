@@ -1,0 +1,183 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { formatCentreId } from '../../../domain/centre-id.js';
+import { notFound } from '../../../plugins/errors.js';
+import { createAccountLink, LINK_LIFETIME_MS, linkUrl, type LinkPurpose } from '../../../services/accounts/links.js';
+import { recordAudit, requestActor } from '../../../services/audit.js';
+import { isPlausibleEmail } from '../../../services/accounts/accounts.js';
+import { allCentresBrief, getCentre } from '../centres/queries.js';
+import { accountState, emailTaken, getManager, insertManager, linkCentre, listManagers, managerCentres, setDisabled, unlinkCentre } from './queries.js';
+import { idParam } from '../../../plugins/params.js';
+
+type Params = { Params: { id: string } };
+
+
+const LINK_HOURS = LINK_LIFETIME_MS / 3_600_000;
+
+/**
+ * Issues a one-time link: emailed when SMTP is configured, otherwise handed to the administrator
+ * (flash) to pass on. Either way the link itself is never stored.
+ */
+async function issueLink(app: FastifyInstance, reply: FastifyReply, manager: { id: number; email: string; display_name: string }, purpose: LinkPurpose) {
+  const url = linkUrl(app.config.publicUrl, await createAccountLink(app.db, app.clock, manager.id, purpose));
+  const what = purpose === 'activation' ? 'd’activation' : 'de réinitialisation du mot de passe';
+  if (app.mailer.enabled) {
+    try {
+      await app.mailer.send({
+        to: manager.email,
+        subject: purpose === 'activation' ? 'QCM-AIPR : activez votre compte de gestionnaire' : 'QCM-AIPR : réinitialisation de votre mot de passe',
+        text: `Bonjour ${manager.display_name},\n\nPour choisir votre mot de passe sur la plateforme QCM-AIPR, ouvrez ce lien (valable ${LINK_HOURS} heures, une seule fois) :\n${url}\n\nSi vous n’êtes pas à l’origine de cette demande, ignorez ce message.`,
+      });
+      reply.flash('success', `Le lien ${what} a été envoyé à ${manager.email} (valable ${LINK_HOURS} heures).`);
+      return;
+    } catch (err) {
+      app.log.warn({ err }, 'sending the account link failed');
+      reply.flash('warning', `L’envoi du courriel a échoué. Transmettez vous-même ce lien ${what} à ${manager.email}, il est valable ${LINK_HOURS} heures et ne sert qu’une fois : ${url}`);
+      return;
+    }
+  }
+  reply.flash('info', `Transmettez ce lien ${what} à ${manager.email} ; il est valable ${LINK_HOURS} heures et ne sert qu’une fois : ${url}`);
+}
+
+/** The administrator creates manager accounts and links them to centres (admin area). */
+export default async function managerAdminRoutes(app: FastifyInstance) {
+  app.get('/admin/gestionnaires', async (_request, reply) => {
+    const [managers, centres] = await Promise.all([listManagers(app.db), allCentresBrief(app.db)]);
+    const centreLabel = new Map(centres.map((c) => [c.id, `${formatCentreId(c.id)} — ${c.name}`]));
+    return reply.render(
+      'admin/managers/list',
+      { managers: managers.map((m) => ({ ...m, centres: m.centreIds.map((id) => centreLabel.get(id) ?? formatCentreId(id)) })) },
+      { title: 'Gestionnaires de centre' },
+    );
+  });
+
+  const renderNew = async (reply: FastifyReply, values: { nom: string; email: string; centre: string }, errors: Record<string, string>, status = 200) => {
+    const centres = (await allCentresBrief(app.db)).map((c) => ({ ...c, code: formatCentreId(c.id) }));
+    return reply.render('admin/managers/new', { values, errors, centres }, { title: 'Créer un compte de gestionnaire', status });
+  };
+
+  app.get('/admin/gestionnaires/nouveau', async (request: FastifyRequest<{ Querystring: { centre?: string } }>, reply) =>
+    renderNew(reply, { nom: '', email: '', centre: String(request.query.centre ?? '') }, {}),
+  );
+
+  app.post('/admin/gestionnaires', async (request: FastifyRequest<{ Body: { nom?: string; email?: string; centre?: string } }>, reply) => {
+    const values = {
+      nom: String(request.body?.nom ?? '').trim(),
+      email: String(request.body?.email ?? '').trim(),
+      centre: String(request.body?.centre ?? ''),
+    };
+    const errors: Record<string, string> = {};
+    if (!values.nom) errors.nom = 'Saisissez le nom et le prénom du gestionnaire.';
+    else if (values.nom.length > 200) errors.nom = 'Le nom ne doit pas dépasser 200 caractères.';
+    if (!isPlausibleEmail(values.email)) errors.email = 'Saisissez une adresse électronique valide.';
+    else if (await emailTaken(app.db, values.email)) errors.email = 'Un compte existe déjà avec cette adresse électronique.';
+    const centre = values.centre ? await getCentre(app.db, Number(values.centre)) : undefined;
+    if (!centre) errors.centre = 'Choisissez le centre auquel rattacher ce gestionnaire.';
+    if (Object.keys(errors).length > 0 || !centre) return renderNew(reply, values, errors, 400);
+
+    const id = await app.db.transaction().execute(async (trx) => {
+      const created = await insertManager(trx, { email: values.email, displayName: values.nom }, app.clock.now().toISOString());
+      await linkCentre(trx, created, centre.id);
+      await recordAudit(trx, app.clock, {
+        action: 'gestionnaire.cree',
+        actor: requestActor(request),
+        target: { type: 'compte', id: created },
+        details: { email: values.email, centre: formatCentreId(centre.id) },
+        ip: request.ip,
+      });
+      return created;
+    });
+    await issueLink(app, reply, { id, email: values.email, display_name: values.nom }, 'activation');
+    return reply.redirect(`/admin/gestionnaires/${id}`, 303);
+  });
+
+  app.get('/admin/gestionnaires/:id', async (request: FastifyRequest<Params>, reply) => {
+    const manager = await getManager(app.db, idParam(request.params.id));
+    if (!manager) throw notFound();
+    const [linked, all] = await Promise.all([managerCentres(app.db, manager.id), allCentresBrief(app.db)]);
+    const linkedIds = new Set(linked.map((c) => c.id));
+    return reply.render(
+      'admin/managers/show',
+      {
+        manager,
+        state: accountState(manager),
+        linked: linked.map((c) => ({ ...c, code: formatCentreId(c.id) })),
+        linkable: all.filter((c) => !linkedIds.has(c.id)).map((c) => ({ ...c, code: formatCentreId(c.id) })),
+      },
+      { title: manager.display_name },
+    );
+  });
+
+  app.post('/admin/gestionnaires/:id/centres', async (request: FastifyRequest<Params & { Body: { centre?: string } }>, reply) => {
+    const manager = await getManager(app.db, idParam(request.params.id));
+    if (!manager) throw notFound();
+    const centre = await getCentre(app.db, Number(request.body?.centre));
+    if (!centre) {
+      reply.flash('error', 'Choisissez un centre à rattacher.');
+      return reply.redirect(`/admin/gestionnaires/${manager.id}`, 303);
+    }
+    await app.db.transaction().execute(async (trx) => {
+      await linkCentre(trx, manager.id, centre.id);
+      await recordAudit(trx, app.clock, {
+        action: 'gestionnaire.rattache',
+        actor: requestActor(request),
+        target: { type: 'compte', id: manager.id },
+        details: { centre: formatCentreId(centre.id) },
+        ip: request.ip,
+      });
+    });
+    reply.flash('success', `${manager.display_name} est rattaché au centre ${formatCentreId(centre.id)}.`);
+    return reply.redirect(`/admin/gestionnaires/${manager.id}`, 303);
+  });
+
+  app.post('/admin/gestionnaires/:id/centres/:centreId/detacher', async (request: FastifyRequest<{ Params: { id: string; centreId: string } }>, reply) => {
+    const manager = await getManager(app.db, idParam(request.params.id));
+    if (!manager) throw notFound();
+    const centre = await getCentre(app.db, idParam(request.params.centreId));
+    if (!centre) throw notFound();
+    const centreId = centre.id;
+    await app.db.transaction().execute(async (trx) => {
+      await unlinkCentre(trx, manager.id, centreId);
+      await recordAudit(trx, app.clock, {
+        action: 'gestionnaire.detache',
+        actor: requestActor(request),
+        target: { type: 'compte', id: manager.id },
+        details: { centre: formatCentreId(centreId) },
+        ip: request.ip,
+      });
+    });
+    reply.flash('success', `${manager.display_name} n’est plus rattaché au centre ${formatCentreId(centreId)}.`);
+    return reply.redirect(`/admin/gestionnaires/${manager.id}`, 303);
+  });
+
+  for (const [action, disable] of [['desactiver', true], ['reactiver', false]] as const) {
+    app.post(`/admin/gestionnaires/:id/${action}`, async (request: FastifyRequest<Params>, reply) => {
+      const manager = await getManager(app.db, idParam(request.params.id));
+      if (!manager) throw notFound();
+      await app.db.transaction().execute(async (trx) => {
+        await setDisabled(trx, manager.id, disable ? app.clock.now().toISOString() : null);
+        await recordAudit(trx, app.clock, {
+          action: disable ? 'gestionnaire.desactive' : 'gestionnaire.reactive',
+          actor: requestActor(request),
+          target: { type: 'compte', id: manager.id },
+          ip: request.ip,
+        });
+      });
+      reply.flash('success', disable ? 'Le compte est désactivé : il ne peut plus se connecter.' : 'Le compte est réactivé.');
+      return reply.redirect(`/admin/gestionnaires/${manager.id}`, 303);
+    });
+  }
+
+  app.post('/admin/gestionnaires/:id/lien', async (request: FastifyRequest<Params>, reply) => {
+    const manager = await getManager(app.db, idParam(request.params.id));
+    if (!manager) throw notFound();
+    const purpose: LinkPurpose = manager.password_hash ? 'reset' : 'activation';
+    await issueLink(app, reply, manager, purpose);
+    await recordAudit(app.db, app.clock, {
+      action: purpose === 'activation' ? 'gestionnaire.lien_activation' : 'gestionnaire.lien_reinitialisation',
+      actor: requestActor(request),
+      target: { type: 'compte', id: manager.id },
+      ip: request.ip,
+    });
+    return reply.redirect(`/admin/gestionnaires/${manager.id}`, 303);
+  });
+}

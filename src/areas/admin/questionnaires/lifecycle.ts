@@ -1,0 +1,112 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../../clock.js';
+import type { Database } from '../../../db/schema.js';
+import { parseCsvBank, parseJsonBank, type BankError } from '../../../domain/bank.js';
+import { drawProblems } from '../../../domain/draw.js';
+import { PROFILE_LABELS } from '../../../domain/profiles.js';
+import { recordAudit, type AuditEvent } from '../../../services/audit.js';
+import { findQuestionnaireByVersion, getDrawableQuestions, getQuestionnaire, insertBank, setStatus } from './queries.js';
+
+export type BankSource = { format: 'json'; text: string } | { format: 'csv'; csv: string; header: string };
+
+export type ImportOutcome = { ok: true; questionnaireId: number; published: boolean } | { ok: false; errors: BankError[] };
+
+export type ChangeOutcome = { ok: true } | { ok: false; reasons: string[] };
+
+interface Actor {
+  actor: AuditEvent['actor'];
+  ip?: string | null;
+}
+
+/** A UTF-8 file as text, without the byte-order mark some editors put in front. */
+export function decodeUpload(data: Buffer): string {
+  return data.toString('utf8').replace(/^\uFEFF/, '');
+}
+
+/**
+ * Reads, checks and stores a bank in one transaction: either every question lands, or nothing
+ * does and every error is returned. With `publish`, the new version is published in the same step.
+ */
+export async function importQuestionnaire(
+  db: Kysely<Database>,
+  clock: Clock,
+  source: BankSource,
+  options: Actor & { publish: boolean },
+): Promise<ImportOutcome> {
+  const parsed = source.format === 'json' ? parseJsonBank(source.text) : parseCsvBank(source.csv, source.header);
+  if (!parsed.ok) return parsed;
+  const bank = parsed.bank;
+
+  return db.transaction().execute(async (trx) => {
+    if (await findQuestionnaireByVersion(trx, bank.profile, bank.version)) {
+      return {
+        ok: false,
+        errors: [
+          {
+            where: 'version',
+            message: `La version « ${bank.version} » du questionnaire ${PROFILE_LABELS[bank.profile]} existe déjà. Une correction se publie sous un nouveau numéro de version.`,
+          },
+        ],
+      };
+    }
+    const now = clock.now().toISOString();
+    const questionnaireId = await insertBank(trx, bank, now);
+    await recordAudit(trx, clock, {
+      action: 'questionnaire.importe',
+      actor: options.actor,
+      target: { type: 'questionnaire', id: questionnaireId },
+      details: { profil: bank.profile, version: bank.version, questions: bank.questions.length },
+      ip: options.ip ?? null,
+    });
+    if (options.publish) {
+      const problems = drawProblems(await getDrawableQuestions(trx, questionnaireId), bank.rules);
+      if (problems.length > 0) throw new Error(problems.join(' '));
+      await setStatus(trx, questionnaireId, 'published', now);
+      await recordAudit(trx, clock, {
+        action: 'questionnaire.publie',
+        actor: options.actor,
+        target: { type: 'questionnaire', id: questionnaireId },
+        ip: options.ip ?? null,
+      });
+    }
+    return { ok: true, questionnaireId, published: options.publish };
+  });
+}
+
+/** Draft → published, once the bank is known to satisfy its own rules. */
+export async function publishQuestionnaire(db: Kysely<Database>, clock: Clock, id: number, options: Actor): Promise<ChangeOutcome> {
+  return db.transaction().execute(async (trx) => {
+    const questionnaire = await getQuestionnaire(trx, id);
+    if (!questionnaire) return { ok: false, reasons: ['Ce questionnaire n’existe pas.'] };
+    if (questionnaire.status !== 'draft') return { ok: false, reasons: ['Seul un questionnaire en brouillon peut être publié.'] };
+    const problems = drawProblems(await getDrawableQuestions(trx, id), questionnaire.rules);
+    if (problems.length > 0) return { ok: false, reasons: problems };
+    await setStatus(trx, id, 'published', clock.now().toISOString());
+    await recordAudit(trx, clock, {
+      action: 'questionnaire.publie',
+      actor: options.actor,
+      target: { type: 'questionnaire', id },
+      details: { profil: questionnaire.profile, version: questionnaire.version },
+      ip: options.ip ?? null,
+    });
+    return { ok: true };
+  });
+}
+
+/** Published → retired: no new exam on it; past results stay readable since nothing is deleted. */
+export async function retireQuestionnaire(db: Kysely<Database>, clock: Clock, id: number, options: Actor): Promise<ChangeOutcome> {
+  return db.transaction().execute(async (trx) => {
+    const questionnaire = await getQuestionnaire(trx, id);
+    if (!questionnaire) return { ok: false, reasons: ['Ce questionnaire n’existe pas.'] };
+    if (questionnaire.status !== 'published') return { ok: false, reasons: ['Seul un questionnaire publié peut être retiré.'] };
+    await setStatus(trx, id, 'retired', clock.now().toISOString());
+    await recordAudit(trx, clock, {
+      action: 'questionnaire.retire',
+      actor: options.actor,
+      target: { type: 'questionnaire', id },
+      details: { profil: questionnaire.profile, version: questionnaire.version },
+      ip: options.ip ?? null,
+    });
+    return { ok: true };
+  });
+}

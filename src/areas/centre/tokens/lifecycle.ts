@@ -1,0 +1,176 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../../clock.js';
+import type { Database } from '../../../db/schema.js';
+import { formatCentreId } from '../../../domain/centre-id.js';
+import { generateTokenCode } from '../../../domain/token-code.js';
+import { parseWholeNumber, type IntegerOutcome } from '../../../domain/whole-number.js';
+import { recordAudit, type AuditEvent } from '../../../services/audit.js';
+import { suspendedCentreMessage } from '../../../domain/centre-suspension.js';
+import {
+  findCentreForTokens,
+  getBatch,
+  getBatchToken,
+  getPublishedQuestionnaire,
+  insertBatch,
+  insertTokenIfNew,
+  revokeAvailableToken,
+  revokeAvailableTokensOfBatch,
+  setLowStockThreshold,
+  type QuestionnaireRef,
+} from './queries.js';
+
+export const BATCH_MIN = 1;
+export const BATCH_MAX = 500;
+export const THRESHOLD_MIN = 0;
+export const THRESHOLD_MAX = 10_000;
+
+/** A fresh code cannot collide more often than this with a sound random source (59 bits each). */
+const MAX_DRAWS_PER_TOKEN = 50;
+
+interface Actor {
+  actor: AuditEvent['actor'];
+  ip?: string | null;
+}
+
+export function parseBatchCount(raw: string): IntegerOutcome {
+  if (raw.trim() === '') return { ok: false, message: 'Indiquez le nombre de jetons à générer.' };
+  const n = parseWholeNumber(raw);
+  if (n === null || n < BATCH_MIN || n > BATCH_MAX) {
+    return { ok: false, message: `Le nombre de jetons doit être un nombre entier entre ${BATCH_MIN} et ${BATCH_MAX}.` };
+  }
+  return { ok: true, value: n };
+}
+
+export function parseThreshold(raw: string): IntegerOutcome {
+  if (raw.trim() === '') return { ok: false, message: 'Indiquez le seuil d’alerte.' };
+  const n = parseWholeNumber(raw);
+  if (n === null || n < THRESHOLD_MIN || n > THRESHOLD_MAX) {
+    return { ok: false, message: `Le seuil d’alerte doit être un nombre entier entre ${THRESHOLD_MIN} et ${THRESHOLD_MAX}.` };
+  }
+  return { ok: true, value: n };
+}
+
+export const NO_TOKENS_WHILE_SUSPENDED = 'aucun jeton ne peut être généré';
+
+export type BatchFailureReason = 'centre_unknown' | 'centre_suspended' | 'questionnaire' | 'count';
+
+export type BatchOutcome =
+  | { ok: true; batchId: number; questionnaire: QuestionnaireRef; codes: string[] }
+  | { ok: false; reason: BatchFailureReason; message: string };
+
+/**
+ * The one way to create a table of tokens (manager's form, CLI, demo): the batch, its codes and
+ * the audit row land in one transaction. Codes are unique across the platform: a code that
+ * already exists (the UNIQUE index says so) is drawn again.
+ */
+export async function createTokenBatch(
+  db: Kysely<Database>,
+  clock: Clock,
+  input: { centreId: number; questionnaireId: number; count: number; createdBy: string; newCode?: () => string } & Actor,
+): Promise<BatchOutcome> {
+  const newCode = input.newCode ?? (() => generateTokenCode());
+  if (!Number.isInteger(input.count) || input.count < BATCH_MIN || input.count > BATCH_MAX) {
+    return { ok: false, reason: 'count', message: `Le nombre de jetons doit être un nombre entier entre ${BATCH_MIN} et ${BATCH_MAX}.` };
+  }
+  return db.transaction().execute(async (trx): Promise<BatchOutcome> => {
+    const centre = await findCentreForTokens(trx, input.centreId);
+    if (!centre) return { ok: false, reason: 'centre_unknown', message: 'Ce centre d’examen n’existe pas.' };
+    if (centre.status === 'suspended') return { ok: false, reason: 'centre_suspended', message: suspendedCentreMessage(NO_TOKENS_WHILE_SUSPENDED, centre.suspension_reason) };
+    const questionnaire = await getPublishedQuestionnaire(trx, input.questionnaireId);
+    if (!questionnaire) {
+      return { ok: false, reason: 'questionnaire', message: 'Choisissez un questionnaire publié : celui-ci n’existe pas ou n’est plus publié.' };
+    }
+    const now = clock.now().toISOString();
+    const batchId = await insertBatch(trx, {
+      centreId: centre.id,
+      questionnaireId: questionnaire.id,
+      size: input.count,
+      createdAt: now,
+      createdBy: input.createdBy,
+    });
+    const codes: string[] = [];
+    for (let i = 0; i < input.count; i += 1) {
+      for (let draw = 1; ; draw += 1) {
+        const code = newCode();
+        if (await insertTokenIfNew(trx, { code, batchId, centreId: centre.id, questionnaireId: questionnaire.id })) {
+          codes.push(code);
+          break;
+        }
+        if (draw >= MAX_DRAWS_PER_TOKEN) throw new Error('token codes keep colliding: the random source is broken');
+      }
+    }
+    await recordAudit(trx, clock, {
+      action: 'jetons.generes',
+      actor: input.actor,
+      target: { type: 'lot_jetons', id: batchId },
+      details: { centre: formatCentreId(centre.id), questionnaire: questionnaire.id, profil: questionnaire.profile, version: questionnaire.version, nombre: input.count },
+      ip: input.ip ?? null,
+    });
+    return { ok: true, batchId, questionnaire, codes };
+  });
+}
+
+/** null: no such token in this batch of this centre (the caller answers 404). */
+export type RevokeOutcome = { ok: true } | { ok: false; message: string } | null;
+
+export async function revokeToken(
+  db: Kysely<Database>,
+  clock: Clock,
+  input: { centreId: number; batchId: number; tokenId: number } & Actor,
+): Promise<RevokeOutcome> {
+  return db.transaction().execute(async (trx): Promise<RevokeOutcome> => {
+    const token = await getBatchToken(trx, input.centreId, input.batchId, input.tokenId);
+    if (!token) return null;
+    if (token.status === 'used') return { ok: false, message: 'Ce jeton a déjà servi à un examen : il ne peut plus être révoqué.' };
+    if (token.status === 'revoked') return { ok: false, message: 'Ce jeton est déjà révoqué.' };
+    if (!(await revokeAvailableToken(trx, input.centreId, token.id, clock.now().toISOString()))) {
+      return { ok: false, message: 'Ce jeton vient de changer d’état : rechargez la page.' };
+    }
+    await recordAudit(trx, clock, {
+      action: 'jeton.revoque',
+      actor: input.actor,
+      target: { type: 'jeton', id: token.id },
+      details: { centre: formatCentreId(input.centreId), lot: input.batchId },
+      ip: input.ip ?? null,
+    });
+    return { ok: true };
+  });
+}
+
+/** Revokes every unused token of the batch; null when the batch is not this centre's. */
+export async function revokeBatch(
+  db: Kysely<Database>,
+  clock: Clock,
+  input: { centreId: number; batchId: number } & Actor,
+): Promise<{ revoked: number } | null> {
+  return db.transaction().execute(async (trx) => {
+    const batch = await getBatch(trx, input.centreId, input.batchId);
+    if (!batch) return null;
+    const revoked = await revokeAvailableTokensOfBatch(trx, input.centreId, batch.id, clock.now().toISOString());
+    await recordAudit(trx, clock, {
+      action: 'lot_jetons.revoque',
+      actor: input.actor,
+      target: { type: 'lot_jetons', id: batch.id },
+      details: { centre: formatCentreId(input.centreId), jetons_revoques: revoked },
+      ip: input.ip ?? null,
+    });
+    return { revoked };
+  });
+}
+
+export async function changeLowStockThreshold(
+  db: Kysely<Database>,
+  clock: Clock,
+  input: { centreId: number; threshold: number; previous: number } & Actor,
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await setLowStockThreshold(trx, input.centreId, input.threshold);
+    await recordAudit(trx, clock, {
+      action: 'centre.seuil_jetons_modifie',
+      actor: input.actor,
+      target: { type: 'centre', id: formatCentreId(input.centreId) },
+      details: { avant: input.previous, apres: input.threshold },
+      ip: input.ip ?? null,
+    });
+  });
+}

@@ -1,0 +1,266 @@
+import { sql, type Transaction } from 'kysely';
+import type { Database, ExamTokenStatus, Queryable } from '../../../db/schema.js';
+import { PROFILE_LABELS, type Profile } from '../../../domain/profiles.js';
+
+export interface QuestionnaireRef {
+  id: number;
+  profile: Profile;
+  profileLabel: string;
+  version: string;
+  title: string;
+}
+
+export interface TokenCounts {
+  available: number;
+  used: number;
+  revoked: number;
+}
+
+export interface QuestionnaireStock extends QuestionnaireRef, TokenCounts {}
+
+export interface BatchSummary extends TokenCounts {
+  id: number;
+  centreId: number;
+  questionnaire: QuestionnaireRef & { status: 'draft' | 'published' | 'retired' };
+  size: number;
+  createdAt: string;
+  createdBy: string;
+}
+
+export interface BatchToken {
+  id: number;
+  code: string;
+  status: ExamTokenStatus;
+  usedAt: string | null;
+  revokedAt: string | null;
+  /** The exam this token started, once used. */
+  examId: number | null;
+}
+
+const countsOf = (row: { available: number | null; used: number | null; revoked: number | null }): TokenCounts => ({
+  available: Number(row.available ?? 0),
+  used: Number(row.used ?? 0),
+  revoked: Number(row.revoked ?? 0),
+});
+
+const AVAILABLE = sql<number>`sum(case when t.status = 'available' then 1 else 0 end)`;
+const USED = sql<number>`sum(case when t.status = 'used' then 1 else 0 end)`;
+const REVOKED = sql<number>`sum(case when t.status = 'revoked' then 1 else 0 end)`;
+
+function ref(row: { id: number; profile: Profile; version: string; title: string }): QuestionnaireRef {
+  return { id: row.id, profile: row.profile, profileLabel: PROFILE_LABELS[row.profile], version: row.version, title: row.title };
+}
+
+/** The published questionnaires, by profile, newest publication first. */
+export async function listPublishedQuestionnaires(db: Queryable): Promise<QuestionnaireRef[]> {
+  const rows = await db
+    .selectFrom('questionnaires')
+    .select(['id', 'profile', 'version', 'title'])
+    .where('status', '=', 'published')
+    .orderBy('profile')
+    .orderBy('published_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+  return rows.map(ref);
+}
+
+export async function getPublishedQuestionnaire(db: Queryable, id: number): Promise<QuestionnaireRef | null> {
+  const row = await db
+    .selectFrom('questionnaires')
+    .select(['id', 'profile', 'version', 'title'])
+    .where('id', '=', id)
+    .where('status', '=', 'published')
+    .executeTakeFirst();
+  return row ? ref(row) : null;
+}
+
+/** The most recently published questionnaire of a profile, or null. */
+export async function newestPublishedQuestionnaire(db: Queryable, profile: Profile): Promise<QuestionnaireRef | null> {
+  const row = await db
+    .selectFrom('questionnaires')
+    .select(['id', 'profile', 'version', 'title'])
+    .where('profile', '=', profile)
+    .where('status', '=', 'published')
+    .orderBy('published_at', 'desc')
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  return row ? ref(row) : null;
+}
+
+/**
+ * For each published questionnaire, the centre's tokens available, used and revoked
+ * (zero when the centre has none yet). For the token page and the manager's dashboard.
+ */
+export async function tokenStockByQuestionnaire(db: Queryable, centreId: number): Promise<QuestionnaireStock[]> {
+  const rows = await db
+    .selectFrom('questionnaires as q')
+    .leftJoin('exam_tokens as t', (join) => join.onRef('t.questionnaire_id', '=', 'q.id').on('t.centre_id', '=', centreId))
+    .select(['q.id', 'q.profile', 'q.version', 'q.title', AVAILABLE.as('available'), USED.as('used'), REVOKED.as('revoked')])
+    .where('q.status', '=', 'published')
+    .groupBy('q.id')
+    .orderBy('q.profile')
+    .orderBy('q.published_at', 'desc')
+    .orderBy('q.id', 'desc')
+    .execute();
+  return rows.map((r) => ({ ...ref(r), ...countsOf(r) }));
+}
+
+/** Available tokens of one questionnaire in one centre. */
+export async function countAvailableTokens(db: Queryable, centreId: number, questionnaireId: number): Promise<number> {
+  const row = await db
+    .selectFrom('exam_tokens')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('centre_id', '=', centreId)
+    .where('questionnaire_id', '=', questionnaireId)
+    .where('status', '=', 'available')
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+function batchQuery(db: Queryable, centreId: number) {
+  return db
+    .selectFrom('token_batches as b')
+    .innerJoin('questionnaires as q', 'q.id', 'b.questionnaire_id')
+    .leftJoin('exam_tokens as t', 't.batch_id', 'b.id')
+    .select([
+      'b.id',
+      'b.centre_id',
+      'b.size',
+      'b.created_at',
+      'b.created_by',
+      'q.id as questionnaire_id',
+      'q.profile',
+      'q.version',
+      'q.title',
+      'q.status as questionnaire_status',
+      AVAILABLE.as('available'),
+      USED.as('used'),
+      REVOKED.as('revoked'),
+    ])
+    .where('b.centre_id', '=', centreId)
+    .groupBy('b.id');
+}
+
+function toBatch(row: Awaited<ReturnType<ReturnType<typeof batchQuery>['executeTakeFirstOrThrow']>>): BatchSummary {
+  return {
+    id: row.id,
+    centreId: row.centre_id,
+    questionnaire: {
+      ...ref({ id: row.questionnaire_id, profile: row.profile, version: row.version, title: row.title }),
+      status: row.questionnaire_status,
+    },
+    size: row.size,
+    createdAt: row.created_at,
+    createdBy: row.created_by,
+    ...countsOf(row),
+  };
+}
+
+/** The centre's batches, newest first, with their counts. */
+export async function listBatches(db: Queryable, centreId: number): Promise<BatchSummary[]> {
+  const rows = await batchQuery(db, centreId).orderBy('b.created_at', 'desc').orderBy('b.id', 'desc').execute();
+  return rows.map(toBatch);
+}
+
+/** One batch of the centre, or null (also for another centre's batch: its URLs answer 404). */
+export async function getBatch(db: Queryable, centreId: number, batchId: number): Promise<BatchSummary | null> {
+  const row = await batchQuery(db, centreId).where('b.id', '=', batchId).executeTakeFirst();
+  return row ? toBatch(row) : null;
+}
+
+/** The tokens of a batch of the centre, in the order they were generated. */
+export async function listBatchTokens(db: Queryable, centreId: number, batchId: number): Promise<BatchToken[]> {
+  const rows = await db
+    .selectFrom('exam_tokens as t')
+    .leftJoin('exams as e', 'e.token_id', 't.id')
+    .select(['t.id', 't.code', 't.status', 't.used_at', 't.revoked_at', 'e.id as exam_id'])
+    .where('t.batch_id', '=', batchId)
+    .where('t.centre_id', '=', centreId)
+    .orderBy('t.id')
+    .execute();
+  return rows.map((r) => ({ id: r.id, code: r.code, status: r.status, usedAt: r.used_at, revokedAt: r.revoked_at, examId: r.exam_id }));
+}
+
+export async function getBatchToken(db: Queryable, centreId: number, batchId: number, tokenId: number) {
+  return db
+    .selectFrom('exam_tokens')
+    .select(['id', 'code', 'status'])
+    .where('id', '=', tokenId)
+    .where('batch_id', '=', batchId)
+    .where('centre_id', '=', centreId)
+    .executeTakeFirst();
+}
+
+export async function insertBatch(
+  trx: Transaction<Database>,
+  batch: { centreId: number; questionnaireId: number; size: number; createdAt: string; createdBy: string },
+): Promise<number> {
+  const row = await trx
+    .insertInto('token_batches')
+    .values({
+      centre_id: batch.centreId,
+      questionnaire_id: batch.questionnaireId,
+      size: batch.size,
+      created_at: batch.createdAt,
+      created_by: batch.createdBy,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** Inserts one token; false when the code already exists anywhere on the platform (UNIQUE index). */
+export async function insertTokenIfNew(
+  trx: Transaction<Database>,
+  token: { code: string; batchId: number; centreId: number; questionnaireId: number },
+): Promise<boolean> {
+  const row = await trx
+    .insertInto('exam_tokens')
+    .values({ code: token.code, batch_id: token.batchId, centre_id: token.centreId, questionnaire_id: token.questionnaireId, used_at: null, revoked_at: null })
+    .onConflict((oc) => oc.column('code').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Revokes one available token of the centre; false when it was not available any more. */
+export async function revokeAvailableToken(db: Queryable, centreId: number, tokenId: number, at: string): Promise<boolean> {
+  const result = await db
+    .updateTable('exam_tokens')
+    .set({ status: 'revoked', revoked_at: at })
+    .where('id', '=', tokenId)
+    .where('centre_id', '=', centreId)
+    .where('status', '=', 'available')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Revokes every available token of a batch of the centre; used tokens stay as they are. */
+export async function revokeAvailableTokensOfBatch(db: Queryable, centreId: number, batchId: number, at: string): Promise<number> {
+  const result = await db
+    .updateTable('exam_tokens')
+    .set({ status: 'revoked', revoked_at: at })
+    .where('batch_id', '=', batchId)
+    .where('centre_id', '=', centreId)
+    .where('status', '=', 'available')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+export async function findCentreForTokens(db: Queryable, centreId: number) {
+  return db.selectFrom('centres').select(['id', 'name', 'status', 'suspension_reason', 'low_stock_threshold']).where('id', '=', centreId).executeTakeFirst();
+}
+
+export async function setLowStockThreshold(db: Queryable, centreId: number, threshold: number): Promise<void> {
+  await db.updateTable('centres').set({ low_stock_threshold: threshold }).where('id', '=', centreId).execute();
+}
+
+/** A token by its canonical code, with its questionnaire's status (for the kiosk's entry check). */
+export async function findTokenByCode(db: Queryable, code: string) {
+  return db
+    .selectFrom('exam_tokens as t')
+    .innerJoin('questionnaires as q', 'q.id', 't.questionnaire_id')
+    .select(['t.id', 't.centre_id', 't.questionnaire_id', 't.status', 'q.status as questionnaire_status'])
+    .where('t.code', '=', code)
+    .executeTakeFirst();
+}

@@ -1,0 +1,232 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ExamTokenStatus } from '../../../db/schema.js';
+import { formatParisDateTime } from '../../../domain/paris-time.js';
+import { formatTokenCode } from '../../../domain/token-code.js';
+import { notFound } from '../../../plugins/errors.js';
+import { requestActor } from '../../../services/audit.js';
+import { centreOf, type CurrentCentre } from '../current-centre.js';
+import { suspendedCentreMessage } from '../../../domain/centre-suspension.js';
+import {
+  BATCH_MAX,
+  BATCH_MIN,
+  changeLowStockThreshold,
+  createTokenBatch,
+  parseBatchCount,
+  parseThreshold,
+  revokeBatch,
+  NO_TOKENS_WHILE_SUSPENDED,
+  revokeToken,
+  THRESHOLD_MAX,
+  THRESHOLD_MIN,
+} from './lifecycle.js';
+import { getBatch, listBatches, listBatchTokens, listPublishedQuestionnaires, tokenStockByQuestionnaire, type BatchSummary } from './queries.js';
+import { bodyField, idParam } from '../../../plugins/params.js';
+
+export const TOKEN_STATUS_LABELS: Readonly<Record<ExamTokenStatus, string>> = Object.freeze({
+  available: 'Disponible',
+  used: 'Utilisé',
+  revoked: 'Révoqué',
+});
+
+type BatchParams = { Params: { id: string } };
+type TokenParams = { Params: { id: string; tokenId: string } };
+
+
+
+function presentBatch(batch: BatchSummary) {
+  return { ...batch, createdAtText: formatParisDateTime(batch.createdAt) };
+}
+
+async function renderStock(
+  app: FastifyInstance,
+  reply: FastifyReply,
+  centre: CurrentCentre,
+  threshold: { value: string; error?: string } = { value: String(centre.lowStockThreshold) },
+  status = 200,
+) {
+  const [stock, batches] = await Promise.all([tokenStockByQuestionnaire(app.db, centre.id), listBatches(app.db, centre.id)]);
+  const rows = stock.map((s) => ({ ...s, low: s.available < centre.lowStockThreshold }));
+  return reply.render(
+    'centre/tokens/index',
+    {
+      centre,
+      stock: rows,
+      lowStock: rows.filter((r) => r.low),
+      batches: batches.map(presentBatch),
+      threshold,
+      thresholdMin: THRESHOLD_MIN,
+      thresholdMax: THRESHOLD_MAX,
+      suspendedMessage: centre.status === 'suspended' ? suspendedCentreMessage(NO_TOKENS_WHILE_SUSPENDED, centre.suspensionReason) : null,
+    },
+    { title: 'Jetons d’examen', status },
+  );
+}
+
+interface NewBatchForm {
+  questionnaire: string;
+  count: string;
+}
+
+async function renderNewBatch(
+  app: FastifyInstance,
+  reply: FastifyReply,
+  centre: CurrentCentre,
+  values: NewBatchForm,
+  errors: { questionnaire?: string; count?: string; general?: string } = {},
+  status = 200,
+) {
+  const questionnaires = await listPublishedQuestionnaires(app.db);
+  const summary = [
+    errors.questionnaire ? { id: 'questionnaire', message: errors.questionnaire } : null,
+    errors.count ? { id: 'nombre', message: errors.count } : null,
+  ].filter((e) => e !== null);
+  return reply.render(
+    'centre/tokens/new',
+    {
+      centre,
+      questionnaires,
+      values,
+      errors,
+      summary,
+      min: BATCH_MIN,
+      max: BATCH_MAX,
+      suspendedMessage: centre.status === 'suspended' ? suspendedCentreMessage(NO_TOKENS_WHILE_SUSPENDED, centre.suspensionReason) : null,
+    },
+    { title: 'Initialiser une table de jetons', status },
+  );
+}
+
+async function batchOr404(app: FastifyInstance, centre: CurrentCentre, rawId: string): Promise<BatchSummary> {
+  const batch = await getBatch(app.db, centre.id, idParam(rawId));
+  if (!batch) throw notFound();
+  return batch;
+}
+
+/** The manager's tokens: stock, tables of tokens, printing and revocation (manager area, guarded in app.ts). */
+export default async function tokenRoutes(app: FastifyInstance) {
+  app.get('/centre/jetons', async (request, reply) => renderStock(app, reply, centreOf(request)));
+
+  app.post('/centre/jetons/seuil', async (request, reply) => {
+    const centre = centreOf(request);
+    const raw = bodyField(request, 'seuil');
+    const parsed = parseThreshold(raw);
+    if (!parsed.ok) return renderStock(app, reply, centre, { value: raw, error: parsed.message }, 400);
+    await changeLowStockThreshold(app.db, app.clock, {
+      centreId: centre.id,
+      threshold: parsed.value,
+      previous: centre.lowStockThreshold,
+      actor: requestActor(request),
+      ip: request.ip,
+    });
+    reply.flash('success', `Le seuil d’alerte est fixé à ${parsed.value} jeton${parsed.value > 1 ? 's' : ''} disponible${parsed.value > 1 ? 's' : ''}.`);
+    return reply.redirect('/centre/jetons', 303);
+  });
+
+  app.get('/centre/jetons/nouvelle-table', async (request: FastifyRequest<{ Querystring: { questionnaire?: string } }>, reply) => {
+    const centre = centreOf(request);
+    const chosen = typeof request.query.questionnaire === 'string' ? request.query.questionnaire : '';
+    return renderNewBatch(app, reply, centre, { questionnaire: chosen, count: '' });
+  });
+
+  app.post('/centre/jetons/nouvelle-table', async (request, reply) => {
+    const centre = centreOf(request);
+    const values: NewBatchForm = { questionnaire: bodyField(request, 'questionnaire'), count: bodyField(request, 'nombre') };
+    if (centre.status === 'suspended') {
+      return renderNewBatch(app, reply, centre, values, { general: suspendedCentreMessage(NO_TOKENS_WHILE_SUSPENDED, centre.suspensionReason) }, 403);
+    }
+    const errors: { questionnaire?: string; count?: string } = {};
+    const questionnaireId = /^[0-9]{1,15}$/.test(values.questionnaire) ? Number(values.questionnaire) : null;
+    if (questionnaireId === null) errors.questionnaire = 'Choisissez le questionnaire pour lequel générer les jetons.';
+    const count = parseBatchCount(values.count);
+    if (!count.ok) errors.count = count.message;
+    if (questionnaireId === null || !count.ok) return renderNewBatch(app, reply, centre, values, errors, 400);
+
+    const outcome = await createTokenBatch(app.db, app.clock, {
+      centreId: centre.id,
+      questionnaireId,
+      count: count.value,
+      createdBy: request.account!.email,
+      actor: requestActor(request),
+      ip: request.ip,
+    });
+    if (!outcome.ok) {
+      if (outcome.reason === 'questionnaire') return renderNewBatch(app, reply, centre, values, { questionnaire: outcome.message }, 400);
+      if (outcome.reason === 'count') return renderNewBatch(app, reply, centre, values, { count: outcome.message }, 400);
+      return renderNewBatch(app, reply, centre, values, { general: outcome.message }, outcome.reason === 'centre_suspended' ? 403 : 400);
+    }
+    const n = outcome.codes.length;
+    reply.flash('success', `${n} jeton${n > 1 ? 's ont été générés' : ' a été généré'} pour le questionnaire ${outcome.questionnaire.profileLabel} ${outcome.questionnaire.version}. Imprimez la table pour la remettre aux candidats.`);
+    return reply.redirect(`/centre/jetons/lots/${outcome.batchId}`, 303);
+  });
+
+  app.get('/centre/jetons/lots/:id', async (request: FastifyRequest<BatchParams>, reply) => {
+    const centre = centreOf(request);
+    const batch = await batchOr404(app, centre, request.params.id);
+    const tokens = await listBatchTokens(app.db, centre.id, batch.id);
+    return reply.render(
+      'centre/tokens/batch',
+      {
+        centre,
+        batch: presentBatch(batch),
+        tokens: tokens.map((t) => ({
+          ...t,
+          formatted: formatTokenCode(t.code),
+          statusLabel: TOKEN_STATUS_LABELS[t.status],
+          whenText: t.usedAt ? `le ${formatParisDateTime(t.usedAt)}` : t.revokedAt ? `le ${formatParisDateTime(t.revokedAt)}` : '',
+        })),
+      },
+      { title: `Table de jetons n° ${batch.id}` },
+    );
+  });
+
+  app.get('/centre/jetons/lots/:id/impression', async (request: FastifyRequest<BatchParams>, reply) => {
+    const centre = centreOf(request);
+    const batch = await batchOr404(app, centre, request.params.id);
+    const tokens = await listBatchTokens(app.db, centre.id, batch.id);
+    const printable = tokens.filter((t) => t.status === 'available');
+    return reply.render(
+      'centre/tokens/print',
+      {
+        centre,
+        batch: presentBatch(batch),
+        slips: printable.map((t) => formatTokenCode(t.code)),
+        notPrinted: tokens.length - printable.length,
+      },
+      { title: `Impression de la table de jetons n° ${batch.id}` },
+    );
+  });
+
+  app.get('/centre/jetons/lots/:id/revoquer', async (request: FastifyRequest<BatchParams>, reply) => {
+    const centre = centreOf(request);
+    const batch = await batchOr404(app, centre, request.params.id);
+    return reply.render('centre/tokens/confirm-revoke', { batch: presentBatch(batch) }, { title: 'Révoquer les jetons d’une table' });
+  });
+
+  app.post('/centre/jetons/lots/:id/revoquer', async (request: FastifyRequest<BatchParams>, reply) => {
+    const centre = centreOf(request);
+    const outcome = await revokeBatch(app.db, app.clock, { centreId: centre.id, batchId: idParam(request.params.id), actor: requestActor(request), ip: request.ip });
+    if (!outcome) throw notFound();
+    const n = outcome.revoked;
+    reply.flash(
+      n > 0 ? 'success' : 'info',
+      n > 0 ? `${n} jeton${n > 1 ? 's non utilisés ont été révoqués' : ' non utilisé a été révoqué'}. Les jetons déjà utilisés ne changent pas.` : 'Aucun jeton de cette table n’était encore disponible : rien n’a été révoqué.',
+    );
+    return reply.redirect(`/centre/jetons/lots/${request.params.id}`, 303);
+  });
+
+  app.post('/centre/jetons/lots/:id/jetons/:tokenId/revoquer', async (request: FastifyRequest<TokenParams>, reply) => {
+    const centre = centreOf(request);
+    const batchId = idParam(request.params.id);
+    const outcome = await revokeToken(app.db, app.clock, {
+      centreId: centre.id,
+      batchId,
+      tokenId: idParam(request.params.tokenId),
+      actor: requestActor(request),
+      ip: request.ip,
+    });
+    if (!outcome) throw notFound();
+    if (outcome.ok) reply.flash('success', 'Le jeton est révoqué : il ne permet plus de commencer un examen.');
+    else reply.flash('error', outcome.message);
+    return reply.redirect(`/centre/jetons/lots/${batchId}`, 303);
+  });
+}

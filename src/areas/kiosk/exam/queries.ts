@@ -1,0 +1,168 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../../db/schema.js';
+import type { Profile } from '../../../domain/profiles.js';
+import type { ExamRules } from '../../../domain/rules.js';
+import { normalizeTokenEntry } from '../../../domain/token-code.js';
+
+export interface ExamHeader {
+  id: number;
+  centreId: number;
+  firstName: string;
+  lastName: string;
+  birthDate: string;
+  profile: Profile;
+  version: string;
+  rules: ExamRules;
+  startedAt: string;
+  deadlineAt: string;
+  terminalGeneration: number;
+  finishedAt: string | null;
+  finishReason: 'candidat' | 'delai' | null;
+  score: number | null;
+  maximum: number | null;
+  passMark: number | null;
+  passed: boolean | null;
+}
+
+export async function getExamHeader(db: Kysely<Database>, examId: number): Promise<ExamHeader | null> {
+  const row = await db
+    .selectFrom('exams as e')
+    .innerJoin('questionnaires as q', 'q.id', 'e.questionnaire_id')
+    .select([
+      'e.id',
+      'e.centre_id',
+      'e.first_name',
+      'e.last_name',
+      'e.birth_date',
+      'q.profile',
+      'q.version',
+      'q.rules',
+      'e.started_at',
+      'e.deadline_at',
+      'e.terminal_generation',
+      'e.finished_at',
+      'e.finish_reason',
+      'e.score',
+      'e.maximum',
+      'e.pass_mark',
+      'e.passed',
+    ])
+    .where('e.id', '=', examId)
+    .executeTakeFirst();
+  if (!row) return null;
+  return {
+    id: row.id,
+    centreId: row.centre_id,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    birthDate: row.birth_date,
+    profile: row.profile,
+    version: row.version,
+    rules: JSON.parse(row.rules) as ExamRules,
+    startedAt: row.started_at,
+    deadlineAt: row.deadline_at,
+    terminalGeneration: row.terminal_generation,
+    finishedAt: row.finished_at,
+    finishReason: row.finish_reason,
+    score: row.score,
+    maximum: row.maximum,
+    passMark: row.pass_mark,
+    passed: row.passed === null ? null : row.passed === 1,
+  };
+}
+
+export interface OverviewItem {
+  position: number;
+  answered: boolean;
+  flagged: boolean;
+}
+
+export async function getOverview(db: Kysely<Database>, examId: number): Promise<OverviewItem[]> {
+  const rows = await db
+    .selectFrom('exam_questions')
+    .select(['position', 'chosen_answer_id', 'dont_know', 'flagged'])
+    .where('exam_id', '=', examId)
+    .orderBy('position')
+    .execute();
+  return rows.map((r) => ({ position: r.position, answered: r.chosen_answer_id !== null || r.dont_know === 1, flagged: r.flagged === 1 }));
+}
+
+export interface KioskQuestion {
+  position: number;
+  statement: string;
+  hasImage: boolean;
+  /** Texts in the order this candidate sees them; the candidate answers by index (1-based). */
+  answers: string[];
+  chosenIndex: number | null;
+  dontKnow: boolean;
+  flagged: boolean;
+  seq: number;
+}
+
+/** One question as the candidate sees it: no identifier of the bank, nothing about correctness. */
+export async function getKioskQuestion(db: Kysely<Database>, examId: number, position: number): Promise<KioskQuestion | null> {
+  const row = await db
+    .selectFrom('exam_questions as eq')
+    .innerJoin('questions as q', 'q.id', 'eq.question_id')
+    .select(['eq.position', 'eq.answer_order', 'eq.chosen_answer_id', 'eq.dont_know', 'eq.flagged', 'eq.response_seq', 'q.statement', 'q.image_mime'])
+    .where('eq.exam_id', '=', examId)
+    .where('eq.position', '=', position)
+    .executeTakeFirst();
+  if (!row) return null;
+  const order = JSON.parse(row.answer_order) as number[];
+  const texts = await db.selectFrom('answers').select(['id', 'text']).where('id', 'in', order).execute();
+  const textById = new Map(texts.map((t) => [t.id, t.text]));
+  const chosen = row.chosen_answer_id === null ? -1 : order.indexOf(row.chosen_answer_id);
+  return {
+    position: row.position,
+    statement: row.statement,
+    hasImage: row.image_mime !== null,
+    answers: order.map((id) => textById.get(id) ?? ''),
+    chosenIndex: chosen >= 0 ? chosen + 1 : null,
+    dontKnow: row.dont_know === 1,
+    flagged: row.flagged === 1,
+    seq: row.response_seq,
+  };
+}
+
+export async function getExamImage(db: Kysely<Database>, examId: number, position: number) {
+  return db
+    .selectFrom('exam_questions as eq')
+    .innerJoin('questions as q', 'q.id', 'eq.question_id')
+    .select(['q.image_mime', 'q.image_data'])
+    .where('eq.exam_id', '=', examId)
+    .where('eq.position', '=', position)
+    .where('q.image_data', 'is not', null)
+    .executeTakeFirst();
+}
+
+/**
+ * The unfinished exam started with this active centre's token, for a candidate coming back after a
+ * crash (past its deadline it is not "in progress": the sweep or the next page finishes it).
+ */
+export async function findExamInProgressByToken(db: Kysely<Database>, centreId: number, tokenInput: string, now: Date) {
+  const code = normalizeTokenEntry(tokenInput);
+  if (!code) return undefined;
+  return db
+    .selectFrom('exams as e')
+    .innerJoin('exam_tokens as t', 't.id', 'e.token_id')
+    .innerJoin('centres as c', 'c.id', 'e.centre_id')
+    .select(['e.id', 'e.birth_date'])
+    .where('t.code', '=', code)
+    .where('t.centre_id', '=', centreId)
+    .where('c.status', '=', 'active')
+    .where('e.finished_at', 'is', null)
+    .where('e.deadline_at', '>', now.toISOString())
+    .executeTakeFirst();
+}
+
+export async function getSessionChoices(db: Kysely<Database>, ids: number[]) {
+  if (ids.length === 0) return [];
+  return db.selectFrom('exam_sessions').select(['id', 'room', 'start_time', 'supervisor']).where('id', 'in', ids).orderBy('start_time').execute();
+}
+
+/** The profile, version and rules a candidate reads before « Commencer ». */
+export async function getQuestionnaireForRules(db: Kysely<Database>, questionnaireId: number) {
+  const row = await db.selectFrom('questionnaires').select(['profile', 'version', 'rules']).where('id', '=', questionnaireId).executeTakeFirstOrThrow();
+  return { profile: row.profile, version: row.version, rules: JSON.parse(row.rules) as ExamRules };
+}

@@ -1,0 +1,99 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { recordAudit } from '../../../services/audit.js';
+import { hashPassword, passwordProblem } from '../../../services/accounts/passwords.js';
+import { FORGOTTEN_PASSWORD_POLICY, retryMessage } from '../../../domain/throttle.js';
+import { isPlausibleEmail } from '../../../services/accounts/accounts.js';
+import { countFailure, latestLock } from '../../../services/throttle-store.js';
+import { findAccountByEmail } from '../../../services/accounts/queries.js';
+import { consumeLinkAndSetPassword, createAccountLink, findUsableLink, LINK_LIFETIME_MS, linkUrl } from '../../../services/accounts/links.js';
+
+type Params = { Params: { secret: string } };
+
+const EXPIRED = 'Ce lien n’est plus valable : il a déjà servi ou a expiré (48 heures). Demandez un nouveau lien à l’administration nationale.';
+
+async function sendResetLink(app: FastifyInstance, email: string, ip: string): Promise<void> {
+  const account = await findAccountByEmail(app.db, email);
+  if (!account || account.disabled_at) return;
+  const url = linkUrl(app.config.publicUrl, await createAccountLink(app.db, app.clock, account.id, 'reset'));
+  await app.mailer.send({
+    to: account.email,
+    subject: 'QCM-AIPR : réinitialisation de votre mot de passe',
+    text: `Bonjour ${account.display_name},\n\nPour choisir un nouveau mot de passe, ouvrez ce lien (valable ${LINK_LIFETIME_MS / 3_600_000} heures, une seule fois) :\n${url}\n\nSi vous n’êtes pas à l’origine de cette demande, ignorez ce message.`,
+  });
+  await recordAudit(app.db, app.clock, {
+    action: 'compte.reinitialisation_demandee',
+    actor: { accountId: account.id, label: account.email },
+    target: { type: 'compte', id: account.id },
+    ip,
+  });
+}
+
+/** Where a person sets their own password, through the one-time link they were given. */
+export default async function accountLinkRoutes(app: FastifyInstance) {
+  app.get('/mot-de-passe-oublie', async (_request, reply) =>
+    reply.render('public/account-links/forgotten', { values: { email: '' }, errors: {}, sent: false, mailEnabled: app.mailer.enabled }, { title: 'Mot de passe oublié' }),
+  );
+
+  // The answer is the same whether the account exists or not, so that the page reveals no account.
+  app.post('/mot-de-passe-oublie', async (request: FastifyRequest<{ Body: { email?: string } }>, reply) => {
+    const email = String(request.body?.email ?? '').trim().slice(0, 320);
+    if (!isPlausibleEmail(email)) {
+      return reply.render(
+        'public/account-links/forgotten',
+        { values: { email }, errors: { email: 'Saisissez une adresse électronique valide.' }, sent: false, mailEnabled: app.mailer.enabled },
+        { title: 'Mot de passe oublié', status: 400 },
+      );
+    }
+    const now = app.clock.now();
+    const key = `oubli:${request.ip}`;
+    const lock = await latestLock(app.db, [key], now);
+    if (lock) {
+      return reply.render(
+        'public/account-links/forgotten',
+        { values: { email }, errors: { email: `Trop de demandes depuis ce poste. ${retryMessage(lock, now)}` }, sent: false, mailEnabled: app.mailer.enabled },
+        { title: 'Mot de passe oublié', status: 429 },
+      );
+    }
+    await countFailure(app.db, key, now, FORGOTTEN_PASSWORD_POLICY);
+    if (app.mailer.enabled) {
+      // The link is made and sent after the answer, so that the answer takes as long whether the
+      // account exists or not.
+      setImmediate(() => {
+        sendResetLink(app, email, request.ip).catch((err: unknown) => request.log.warn({ err }, 'sending the reset link failed'));
+      });
+    }
+    return reply.render('public/account-links/forgotten', { values: { email }, errors: {}, sent: true, mailEnabled: app.mailer.enabled }, { title: 'Mot de passe oublié' });
+  });
+
+  app.get('/compte/mot-de-passe/:secret', async (request: FastifyRequest<Params>, reply) => {
+    const link = await findUsableLink(app.db, app.clock, request.params.secret);
+    reply.header('referrer-policy', 'no-referrer');
+    if (!link) return reply.render('public/account-links/expired', { message: EXPIRED }, { title: 'Lien expiré', status: 410 });
+    return reply.render('public/account-links/set-password', { link, errors: {} }, { title: 'Choisir votre mot de passe' });
+  });
+
+  app.post('/compte/mot-de-passe/:secret', async (request: FastifyRequest<Params & { Body: { mot_de_passe?: string; confirmation?: string } }>, reply) => {
+    const secret = request.params.secret;
+    const link = await findUsableLink(app.db, app.clock, secret);
+    if (!link) return reply.render('public/account-links/expired', { message: EXPIRED }, { title: 'Lien expiré', status: 410 });
+    const password = String(request.body?.mot_de_passe ?? '');
+    const confirmation = String(request.body?.confirmation ?? '');
+    const errors: Record<string, string> = {};
+    const problem = passwordProblem(password);
+    if (problem) errors.mot_de_passe = problem;
+    else if (password !== confirmation) errors.confirmation = 'Les deux mots de passe saisis ne sont pas identiques.';
+    if (Object.keys(errors).length > 0) {
+      return reply.render('public/account-links/set-password', { link, errors }, { title: 'Choisir votre mot de passe', status: 400 });
+    }
+    const accountId = await consumeLinkAndSetPassword(app.db, app.clock, secret, await hashPassword(password));
+    if (accountId === null) return reply.render('public/account-links/expired', { message: EXPIRED }, { title: 'Lien expiré', status: 410 });
+    await recordAudit(app.db, app.clock, {
+      action: link.purpose === 'activation' ? 'compte.active' : 'compte.mot_de_passe_reinitialise',
+      actor: { accountId, label: link.email },
+      target: { type: 'compte', id: accountId },
+      ip: request.ip,
+    });
+    reply.flash('success', 'Votre mot de passe est enregistré. Vous pouvez maintenant vous connecter.');
+    return reply.redirect('/connexion', 303);
+  });
+}

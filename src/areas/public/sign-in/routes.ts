@@ -1,0 +1,76 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { retryMessage } from '../../../domain/throttle.js';
+import { recordAudit, requestActor } from '../../../services/audit.js';
+import { safeNextPath } from '../../../plugins/auth.js';
+import { attemptSignIn } from './lifecycle.js';
+import type { Role } from '../../../db/schema.js';
+
+interface SignInBody {
+  email?: string;
+  mot_de_passe?: string;
+  suivant?: string;
+}
+
+export function homeOf(role: Role): string {
+  return role === 'admin' ? '/admin' : '/centre';
+}
+
+function renderForm(reply: FastifyReply, values: { email: string; suivant: string }, extra: Record<string, unknown> = {}, status = 200) {
+  return reply.render('public/sign-in/sign-in', { values, ...extra }, { title: 'Connexion', status });
+}
+
+export default async function authRoutes(app: FastifyInstance) {
+  app.get('/', async (request, reply) => {
+    return reply.redirect(request.account ? homeOf(request.account.role) : '/connexion');
+  });
+
+  app.get('/connexion', async (request: FastifyRequest<{ Querystring: { suivant?: string; expiree?: string } }>, reply) => {
+    const suivant = safeNextPath(request.query.suivant) ?? '';
+    if (request.account) return reply.redirect(suivant || homeOf(request.account.role));
+    const expired = request.query.expiree === '1' || request.sessionExpired;
+    return renderForm(reply, { email: '', suivant }, {
+      notice: expired ? 'Votre session a expiré après 30 minutes d’inactivité. Reconnectez-vous pour continuer.' : null,
+    });
+  });
+
+  app.post('/connexion', async (request: FastifyRequest<{ Body: SignInBody }>, reply) => {
+    const email = String(request.body?.email ?? '').slice(0, 320);
+    const password = String(request.body?.mot_de_passe ?? '');
+    const suivant = safeNextPath(request.body?.suivant) ?? '';
+    const values = { email, suivant };
+
+    const errors: Record<string, string> = {};
+    if (!email.trim()) errors.email = 'Saisissez votre adresse électronique.';
+    if (!password) errors.mot_de_passe = 'Saisissez votre mot de passe.';
+    if (Object.keys(errors).length > 0) return renderForm(reply, values, { errors }, 400);
+
+    const outcome = await attemptSignIn(app.db, app.clock, { email, password, ip: request.ip });
+    if (!outcome.ok) {
+      const message =
+        outcome.reason === 'locked'
+          ? `Trop de tentatives de connexion infructueuses. ${retryMessage(outcome.until, app.clock.now())}`
+          : 'Adresse électronique ou mot de passe incorrect.';
+      return renderForm(reply, values, { failure: message }, outcome.reason === 'locked' ? 429 : 401);
+    }
+
+    // A new session id at sign-in, so that an id planted before sign-in is worth nothing after.
+    await request.session.regenerate();
+    request.session.accountId = outcome.accountId;
+    request.session.credential = outcome.credential;
+    request.session.lastSeenAt = app.clock.now().toISOString();
+    return reply.redirect(suivant || homeOf(outcome.role), 303);
+  });
+
+  app.post('/deconnexion', async (request, reply) => {
+    if (request.account) {
+      await recordAudit(app.db, app.clock, {
+        action: 'deconnexion',
+        actor: requestActor(request),
+        target: { type: 'compte', id: request.account.id },
+        ip: request.ip,
+      });
+    }
+    await request.session.regenerate();
+    return reply.redirect('/connexion', 303);
+  });
+}

@@ -1,0 +1,26 @@
+import fp from 'fastify-plugin';
+import { finishExpiredExams } from '../services/exam/lifecycle.js';
+
+const SWEEP_EVERY_MS = 15_000;
+
+/**
+ * Finishes exams whose time is over even when no terminal asks any more (a closed tablet): the
+ * result then shows everywhere, with the deadline as its end time.
+ */
+export default fp(
+  async (app) => {
+    let running = false;
+    const timer = setInterval(() => {
+      if (running) return;
+      running = true;
+      finishExpiredExams(app.db, app.clock)
+        .catch((err: unknown) => app.log.error({ err }, 'finishing expired exams failed'))
+        .finally(() => {
+          running = false;
+        });
+    }, SWEEP_EVERY_MS);
+    timer.unref();
+    app.addHook('onClose', async () => clearInterval(timer));
+  },
+  { name: 'deadline-sweeper', dependencies: ['database'] },
+);

@@ -1,0 +1,32 @@
+import fp from 'fastify-plugin';
+import type { Kysely } from 'kysely';
+import type { Clock } from '../clock.js';
+import type { Database } from '../db/schema.js';
+import type { Config } from '../config.js';
+import type { Mailer } from '../services/mailer.js';
+import type { AnswerWriter } from '../services/exam/answer-writer.js';
+import type { BrowserPool } from '../services/pdf/browser-pool.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    db: Kysely<Database>;
+    clock: Clock;
+    browserPool: BrowserPool;
+    config: Config;
+    mailer: Mailer;
+    answerWriter: AnswerWriter;
+  }
+}
+
+/** The shared services every feature reaches through `app`: database, clock, browser, config, mailer, answer writer. */
+export default fp(
+  async (app, opts: { db: Kysely<Database>; clock: Clock; browserPool: BrowserPool; config: Config; mailer: Mailer; answerWriter: AnswerWriter }) => {
+    app.decorate('db', opts.db);
+    app.decorate('clock', opts.clock);
+    app.decorate('browserPool', opts.browserPool);
+    app.decorate('config', opts.config);
+    app.decorate('mailer', opts.mailer);
+    app.decorate('answerWriter', opts.answerWriter);
+  },
+  { name: 'database' },
+);

@@ -1,0 +1,162 @@
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../clock.js';
+import type { Database } from '../../db/schema.js';
+import type { Identity } from '../../domain/candidate-identity.js';
+import { drawExam } from '../../domain/draw.js';
+import { deadlineFor, isPastDeadline } from '../../domain/exam-clock.js';
+import type { ExamRules } from '../../domain/rules.js';
+import { scoreExam, type Response } from '../../domain/scoring.js';
+import { findOpenSessions } from '../../areas/centre/sessions/queries.js';
+import { getDrawableQuestions } from '../../areas/admin/questionnaires/queries.js';
+
+export type StartOutcome = { ok: true; examId: number } | { ok: false; message: string };
+
+/**
+ * Creates the exam and consumes the token in one transaction. The conditional UPDATE of the token
+ * decides between two terminals starting with the same token: exactly one gets the exam.
+ */
+export async function startExam(
+  db: Kysely<Database>,
+  clock: Clock,
+  input: { centreId: number; tokenId: number; examSessionId: number; identity: Identity },
+): Promise<StartOutcome> {
+  const now = clock.now();
+  const open = await findOpenSessions(db, input.centreId, now);
+  if (!open.some((s) => s.id === input.examSessionId)) {
+    return { ok: false, message: 'La session d’examen a été fermée. Adressez-vous au surveillant.' };
+  }
+  return db.transaction().execute(async (trx) => {
+    const token = await trx
+      .selectFrom('exam_tokens as t')
+      .innerJoin('questionnaires as q', 'q.id', 't.questionnaire_id')
+      .innerJoin('centres as c', 'c.id', 't.centre_id')
+      .select(['t.questionnaire_id', 'q.rules', 'q.status as questionnaire_status', 'c.status as centre_status'])
+      .where('t.id', '=', input.tokenId)
+      .where('t.centre_id', '=', input.centreId)
+      .executeTakeFirst();
+    if (!token || token.questionnaire_status !== 'published' || token.centre_status !== 'active') {
+      return { ok: false, message: 'Ce jeton n’est plus valable.' };
+    }
+    const consumed = await trx
+      .updateTable('exam_tokens')
+      .set({ status: 'used', used_at: now.toISOString() })
+      .where('id', '=', input.tokenId)
+      .where('status', '=', 'available')
+      .executeTakeFirst();
+    if (consumed.numUpdatedRows === 0n) {
+      const now = await trx.selectFrom('exam_tokens').select('status').where('id', '=', input.tokenId).executeTakeFirst();
+      return {
+        ok: false,
+        message:
+          now?.status === 'used'
+            ? 'Ce jeton vient d’être utilisé pour commencer un examen. Pour reprendre cet examen, saisissez de nouveau le centre et le jeton.'
+            : 'Ce jeton n’est plus valable.',
+      };
+    }
+    const rules = JSON.parse(token.rules) as ExamRules;
+    const seed = randomBytes(16).toString('hex');
+    const drawn = drawExam(await getDrawableQuestions(trx, token.questionnaire_id), rules, seed);
+    const exam = await trx
+      .insertInto('exams')
+      .values({
+        centre_id: input.centreId,
+        exam_session_id: input.examSessionId,
+        token_id: input.tokenId,
+        questionnaire_id: token.questionnaire_id,
+        last_name: input.identity.lastName,
+        first_name: input.identity.firstName,
+        birth_date: input.identity.birthDate,
+        company: input.identity.company,
+        seed,
+        started_at: now.toISOString(),
+        deadline_at: deadlineFor(now, rules.durationMinutes).toISOString(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await trx
+      .insertInto('exam_questions')
+      .values(drawn.map((d, i) => ({ exam_id: exam.id, position: i + 1, question_id: d.questionId, answer_order: JSON.stringify(d.answerOrder) })))
+      .execute();
+    return { ok: true, examId: exam.id };
+  });
+}
+
+/**
+ * Scores and closes the exam, once: the UPDATE … WHERE finished_at IS NULL lets exactly one of a
+ * candidate's click and the server's deadline sweep write the result. At the deadline, the end
+ * time is the deadline itself, not the moment the sweep noticed.
+ */
+export async function finishExam(db: Kysely<Database>, clock: Clock, examId: number, reason: 'candidat' | 'delai'): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const exam = await trx
+      .selectFrom('exams as e')
+      .innerJoin('questionnaires as q', 'q.id', 'e.questionnaire_id')
+      .select(['e.finished_at', 'e.deadline_at', 'q.rules'])
+      .where('e.id', '=', examId)
+      .executeTakeFirst();
+    if (!exam || exam.finished_at) return;
+    const now = clock.now();
+    const deadline = new Date(exam.deadline_at);
+    const pastDeadline = isPastDeadline(deadline, now);
+    const finishedAt = pastDeadline ? deadline : now;
+    const rules = JSON.parse(exam.rules) as ExamRules;
+    const items = await trx
+      .selectFrom('exam_questions as eq')
+      .innerJoin('questions as q', 'q.id', 'eq.question_id')
+      .leftJoin('answers as a', 'a.id', 'eq.chosen_answer_id')
+      .select(['q.theme', 'q.priority', 'eq.dont_know', 'eq.chosen_answer_id', 'a.correct'])
+      .where('eq.exam_id', '=', examId)
+      .orderBy('eq.position')
+      .execute();
+    const result = scoreExam(
+      items.map((i) => ({
+        theme: i.theme,
+        priority: i.priority === 1,
+        response: (i.dont_know === 1
+          ? { kind: 'dontKnow' }
+          : i.chosen_answer_id !== null
+            ? { kind: 'answer', correct: i.correct === 1 }
+            : { kind: 'unanswered' }) satisfies Response,
+      })),
+      rules,
+    );
+    await trx
+      .updateTable('exams')
+      .set({
+        finished_at: finishedAt.toISOString(),
+        finish_reason: pastDeadline ? 'delai' : reason,
+        score: result.total,
+        maximum: result.maximum,
+        pass_mark: result.passMark,
+        passed: result.passed ? 1 : 0,
+        result_detail: JSON.stringify(result),
+      })
+      .where('id', '=', examId)
+      .where('finished_at', 'is', null)
+      .execute();
+  });
+}
+
+/** Finishes every exam whose deadline has passed, whether or not its terminal is still there. */
+export async function finishExpiredExams(db: Kysely<Database>, clock: Clock): Promise<number> {
+  const due = await db
+    .selectFrom('exams')
+    .select('id')
+    .where('finished_at', 'is', null)
+    .where('deadline_at', '<=', clock.now().toISOString())
+    .execute();
+  for (const { id } of due) await finishExam(db, clock, id, 'delai');
+  return due.length;
+}
+
+/** Moves the exam to a new terminal: the previous terminal's session stops reaching it. */
+export async function attachNewTerminal(db: Kysely<Database>, examId: number): Promise<number> {
+  const row = await db
+    .updateTable('exams')
+    .set((eb) => ({ terminal_generation: eb('terminal_generation', '+', 1) }))
+    .where('id', '=', examId)
+    .returning('terminal_generation')
+    .executeTakeFirstOrThrow();
+  return row.terminal_generation;
+}

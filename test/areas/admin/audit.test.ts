@@ -1,0 +1,27 @@
+import t from 'tap';
+import { seedDemo } from '../../../src/operator/seed-demo.js';
+import { Agent, createTestApp } from '../../helpers/app.js';
+
+t.test('the administrator reads the audit log, filtered, with % taken literally', async (t) => {
+  const testApp = await createTestApp();
+  t.teardown(() => testApp.close());
+  await seedDemo(testApp.db.kysely, testApp.clock);
+  const admin = new Agent(testApp.app);
+  await admin.signIn('admin@demo.test', 'demo-aipr-2026');
+
+  const page = await admin.get('/admin/journal');
+  t.equal(page.statusCode, 200);
+  t.match(page.body, 'connexion.reussie', 'the sign-in just made is listed');
+  t.match(page.body, 'questionnaire.publie', 'the demo publications are listed');
+
+  const filtered = await admin.get('/admin/journal?q=questionnaire.publie');
+  t.notMatch(filtered.body, 'connexion.reussie', 'the filter keeps only matching entries');
+  t.match(filtered.body, 'questionnaire.publie');
+
+  const literal = await admin.get('/admin/journal?q=%25');
+  t.match(literal.body, 'Aucune entrée ne correspond à ce filtre', '% is not a wildcard');
+
+  const manager = new Agent(testApp.app, '127.0.0.2');
+  await manager.signIn('gestionnaire@demo.test', 'demo-aipr-2026');
+  t.equal((await manager.get('/admin/journal')).statusCode, 403, 'a manager cannot read it');
+});

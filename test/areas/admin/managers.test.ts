@@ -1,0 +1,408 @@
+/**
+ * The administrator's manager accounts (issue 4, item 2): creation with a one-time activation link
+ * (shown to the admin without SMTP, emailed with it), the form's French messages, linking to and
+ * unlinking from centres, disabling and reactivating, and who may reach these pages.
+ */
+import type { LightMyRequestResponse } from 'fastify';
+import t from 'tap';
+import type { Mail, Mailer } from '../../../src/services/mailer.js';
+import { DEMO_ADMIN_EMAIL, DEMO_MANAGER_EMAIL, DEMO_PASSWORD, seedDemo } from '../../../src/operator/seed-demo.js';
+import { Agent, createTestApp, type TestApp } from '../../helpers/app.js';
+
+// ——— Helpers ———————————————————————————————————————————————————————————————————
+
+const HOUR = 3_600_000;
+const PUBLIC_URL = 'http://localhost:3000';
+const LINK = /http:\/\/localhost:3000\/compte\/mot-de-passe\/([A-Za-z0-9_-]{20,})/;
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" };
+const decode = (html: string) => html.replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => ENTITIES[e]!);
+const textOf = (html: string) => decode(html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim());
+
+async function seededApp(t: { teardown(fn: () => unknown): void }): Promise<TestApp> {
+  const testApp = await createTestApp();
+  t.teardown(() => testApp.close());
+  await seedDemo(testApp.db.kysely, testApp.clock);
+  await addCentre(testApp, 2, 'Centre AIPR Normandie');
+  return testApp;
+}
+
+async function seededAppWithMailer(t: { teardown(fn: () => unknown): void }, mailer: Mailer): Promise<TestApp> {
+  const testApp = await createTestApp({ mailer });
+  t.teardown(() => testApp.close());
+  await seedDemo(testApp.db.kysely, testApp.clock);
+  await addCentre(testApp, 2, 'Centre AIPR Normandie');
+  return testApp;
+}
+
+function recordingMailer(): { mailer: Mailer; sent: Mail[] } {
+  const sent: Mail[] = [];
+  return { sent, mailer: { enabled: true, send: async (m) => void sent.push(m) } };
+}
+
+async function addCentre(testApp: TestApp, id: number, name: string): Promise<void> {
+  await testApp.db.kysely
+    .insertInto('centres')
+    .values({ id, name, address: `${id} place du Marché, 14000 Caen`, siret: '73282932000074', contact_email: `centre${id}@aipr.test`, status: 'active', created_at: testApp.clock.now().toISOString() })
+    .execute();
+}
+
+async function adminAgent(app: TestApp['app']): Promise<Agent> {
+  const agent = new Agent(app);
+  const res = await agent.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
+  if (res.statusCode !== 303) throw new Error(`admin sign-in failed: ${res.statusCode}`);
+  await agent.get('/admin/gestionnaires');
+  return agent;
+}
+
+function flashes(body: string): { type: string; text: string }[] {
+  return [...body.matchAll(/<div class="fr-alert fr-alert--(\w+) fr-alert--sm fr-mb-2w"><p>([\s\S]*?)<\/p><\/div>/g)].map((m) => ({
+    type: m[1]!,
+    text: decode(m[2]!),
+  }));
+}
+
+function field(body: string, name: string): { value: string | null; invalid: boolean; error: string | null } {
+  const tag = new RegExp(`<(?:input|select)[^>]*\\bid="${name}"[^>]*>`).exec(body)?.[0] ?? '';
+  const value = /\bvalue="([^"]*)"/.exec(tag)?.[1];
+  const error = new RegExp(`<p id="${name}-erreur" class="fr-error-text">([^<]*)</p>`).exec(body)?.[1];
+  return {
+    value: value === undefined ? null : decode(value),
+    invalid: /aria-invalid="true"/.test(tag) && tag.includes(`aria-describedby="${name}-erreur"`),
+    error: error === undefined ? null : decode(error),
+  };
+}
+
+/** The value of the selected option of a select, or null. */
+function selected(body: string, id: string): string | null {
+  const select = new RegExp(`<select[^>]*\\bid="${id}"[\\s\\S]*?</select>`).exec(body)?.[0] ?? '';
+  return /<option value="([^"]*)" selected>/.exec(select)?.[1] ?? null;
+}
+
+function h1(body: string): string | null {
+  const m = /<h1[^>]*>([\s\S]*?)<\/h1>/.exec(body);
+  return m ? textOf(m[1]!) : null;
+}
+
+function createdManagerId(res: LightMyRequestResponse): number | null {
+  const m = /^\/admin\/gestionnaires\/(\d+)$/.exec(String(res.headers.location ?? ''));
+  return m ? Number(m[1]) : null;
+}
+
+async function accountByEmail(testApp: TestApp, email: string) {
+  return testApp.db.kysely.selectFrom('accounts').selectAll().where('email', '=', email).executeTakeFirst();
+}
+
+async function linkedCentres(testApp: TestApp, accountId: number): Promise<number[]> {
+  const rows = await testApp.db.kysely.selectFrom('account_centres').select('centre_id').where('account_id', '=', accountId).orderBy('centre_id').execute();
+  return rows.map((r) => r.centre_id);
+}
+
+async function auditActions(testApp: TestApp, prefix: string) {
+  return testApp.db.kysely
+    .selectFrom('audit_log')
+    .select(['action', 'target_type', 'target_id', 'actor_label', 'details'])
+    .where('action', 'like', `${prefix}%`)
+    .orderBy('id')
+    .execute();
+}
+
+const NEW_MANAGER = { nom: 'Camille Martin', email: 'camille.martin@normandie.test', centre: '2' };
+
+// ——— Creation ——————————————————————————————————————————————————————————————————
+
+t.test('an admin creates a manager linked to a centre; without a mailer the flash carries the one-time link', async (t) => {
+  const testApp = await seededApp(t);
+  const admin = await adminAgent(testApp.app);
+
+  const form = await admin.get('/admin/gestionnaires/nouveau?centre=2');
+  t.equal(form.statusCode, 200);
+  t.equal(h1(form.body), 'Créer un compte de gestionnaire');
+  t.equal(selected(form.body, 'centre'), '2', 'the centre named in the URL is preselected');
+  t.match(form.body, '<option value="1">centre0001 — Centre de démonstration AIPR</option>');
+
+  const res = await admin.post('/admin/gestionnaires', NEW_MANAGER);
+  t.equal(res.statusCode, 303);
+  const id = createdManagerId(res);
+  t.ok(id, 'redirected to the new account');
+
+  const account = await accountByEmail(testApp, NEW_MANAGER.email);
+  t.match(account, { id, display_name: 'Camille Martin', role: 'manager', password_hash: null, disabled_at: null }, 'a manager account without a password');
+  t.same(await linkedCentres(testApp, id!), [2], 'linked to the chosen centre');
+
+  const page = await admin.get(`/admin/gestionnaires/${id}`);
+  t.equal(page.statusCode, 200);
+  const [flash, ...more] = flashes(page.body);
+  t.same(more, []);
+  t.equal(flash?.type, 'info');
+  t.match(flash?.text ?? '', `Transmettez ce lien d’activation à ${NEW_MANAGER.email} ; il est valable 48 heures et ne sert qu’une fois : ${PUBLIC_URL}/compte/mot-de-passe/`);
+  const secret = LINK.exec(flash?.text ?? '')?.[1];
+  t.ok(secret, 'the flash holds the link');
+  t.equal(h1(page.body), 'Camille Martin');
+  t.match(textOf(page.body), 'camille.martin@normandie.test — en attente d’activation');
+  t.match(page.body, 'centre0002 — Centre AIPR Normandie');
+
+  // The link is stored as a hash only, valid 48 hours.
+  const links = await testApp.db.kysely.selectFrom('account_links').selectAll().where('account_id', '=', id!).execute();
+  t.equal(links.length, 1);
+  t.match(links[0], { purpose: 'activation', used_at: null, expires_at: new Date(testApp.clock.now().getTime() + 48 * HOUR).toISOString() });
+  t.notMatch(links[0]!.token_hash, secret!, 'the secret itself is not stored');
+
+  // The link works for that account.
+  const visitor = new Agent(testApp.app);
+  const setPage = await visitor.get(`/compte/mot-de-passe/${secret}`);
+  t.equal(setPage.statusCode, 200);
+  t.match(setPage.body, NEW_MANAGER.email);
+
+  // The flash is shown once.
+  t.same(flashes((await admin.get(`/admin/gestionnaires/${id}`)).body), []);
+
+  const list = await admin.get('/admin/gestionnaires');
+  const row = /<tr>\s*<td><a href="\/admin\/gestionnaires\/\d+">Camille Martin<\/a><\/td>([\s\S]*?)<\/tr>/.exec(list.body)?.[1] ?? '';
+  t.match(textOf(row), 'camille.martin@normandie.test en attente d’activation centre0002 — Centre AIPR Normandie', 'the list shows the state and the centre');
+
+  const centrePage = await admin.get('/admin/centres/2');
+  t.equal(centrePage.statusCode, 200);
+  t.match(textOf(centrePage.body), 'Camille Martin — camille.martin@normandie.test (en attente d’activation)', 'the centre page lists its manager');
+
+  const audit = await auditActions(testApp, 'gestionnaire.');
+  t.same(audit.map((a) => [a.action, a.target_id, a.actor_label]), [['gestionnaire.cree', String(id), DEMO_ADMIN_EMAIL]]);
+  t.same(JSON.parse(audit[0]!.details!), { email: NEW_MANAGER.email, centre: 'centre0002' });
+});
+
+t.test('with a mailer, the link is emailed to the new manager and the flash says so', async (t) => {
+  const { mailer, sent } = recordingMailer();
+  const testApp = await seededAppWithMailer(t, mailer);
+  const admin = await adminAgent(testApp.app);
+  const res = await admin.post('/admin/gestionnaires', NEW_MANAGER);
+  t.equal(res.statusCode, 303);
+  const id = createdManagerId(res);
+
+  t.equal(sent.length, 1, 'one email');
+  t.equal(sent[0]!.to, NEW_MANAGER.email, 'to the new manager');
+  t.equal(sent[0]!.subject, 'QCM-AIPR : activez votre compte de gestionnaire');
+  t.match(sent[0]!.text, 'Bonjour Camille Martin');
+  t.match(sent[0]!.text, '48 heures');
+  const secret = LINK.exec(sent[0]!.text)?.[1];
+  t.ok(secret, 'the email holds the link');
+
+  const page = await admin.get(`/admin/gestionnaires/${id}`);
+  t.same(flashes(page.body), [{ type: 'success', text: `Le lien d’activation a été envoyé à ${NEW_MANAGER.email} (valable 48 heures).` }]);
+  t.notMatch(page.body, '/compte/mot-de-passe/', 'the admin does not see the link');
+
+  // The emailed link activates the account.
+  const person = new Agent(testApp.app);
+  t.equal((await person.get(`/compte/mot-de-passe/${secret}`)).statusCode, 200);
+  t.equal((await person.post(`/compte/mot-de-passe/${secret}`, { mot_de_passe: 'un-mot-de-passe-solide', confirmation: 'un-mot-de-passe-solide' })).statusCode, 303);
+  const signIn = await new Agent(testApp.app).signIn(NEW_MANAGER.email, 'un-mot-de-passe-solide');
+  t.equal(signIn.statusCode, 303);
+  t.equal(signIn.headers.location, '/centre');
+});
+
+t.test('when the email cannot be sent, the admin gets the link to pass on', async (t) => {
+  const testApp = await seededAppWithMailer(t, {
+    enabled: true,
+    send: async () => {
+      throw new Error('SMTP down');
+    },
+  });
+  const admin = await adminAgent(testApp.app);
+  const res = await admin.post('/admin/gestionnaires', NEW_MANAGER);
+  t.equal(res.statusCode, 303);
+  t.ok(await accountByEmail(testApp, NEW_MANAGER.email), 'the account exists anyway');
+  const [flash] = flashes((await admin.get(String(res.headers.location))).body);
+  t.equal(flash?.type, 'warning');
+  t.match(flash?.text ?? '', 'L’envoi du courriel a échoué.');
+  t.match(flash?.text ?? '', LINK);
+});
+
+t.test('a duplicate email is refused at the email field, and the typed values are kept', async (t) => {
+  const testApp = await seededApp(t);
+  const admin = await adminAgent(testApp.app);
+  const before = await testApp.db.kysely.selectFrom('accounts').select('id').execute();
+
+  for (const email of [DEMO_MANAGER_EMAIL, 'Gestionnaire@Demo.TEST', DEMO_ADMIN_EMAIL]) {
+    const res = await admin.post('/admin/gestionnaires', { nom: 'Dominique Petit', email, centre: '2' });
+    t.equal(res.statusCode, 400, `${email}: refused`);
+    t.equal(h1(res.body), 'Créer un compte de gestionnaire');
+    t.same(field(res.body, 'email'), { value: email, invalid: true, error: 'Un compte existe déjà avec cette adresse électronique.' }, `${email}: the message is at the email field`);
+    t.same(field(res.body, 'nom'), { value: 'Dominique Petit', invalid: false, error: null }, 'the name is kept');
+    t.equal(selected(res.body, 'centre'), '2', 'the chosen centre is kept');
+  }
+  t.equal((await testApp.db.kysely.selectFrom('accounts').select('id').execute()).length, before.length, 'no account was created');
+  t.equal((await testApp.db.kysely.selectFrom('account_links').select('token_hash').execute()).length, 0, 'no link was issued');
+});
+
+t.test('the other fields of the manager form have their French messages', async (t) => {
+  const testApp = await seededApp(t);
+  const admin = await adminAgent(testApp.app);
+  const res = await admin.post('/admin/gestionnaires', { nom: '  ', email: 'pas-une-adresse', centre: '' });
+  t.equal(res.statusCode, 400);
+  t.same(field(res.body, 'nom'), { value: '', invalid: true, error: 'Saisissez le nom et le prénom du gestionnaire.' });
+  t.same(field(res.body, 'email'), { value: 'pas-une-adresse', invalid: true, error: 'Saisissez une adresse électronique valide.' });
+  t.equal(field(res.body, 'centre').error, 'Choisissez le centre auquel rattacher ce gestionnaire.');
+  t.ok(field(res.body, 'centre').invalid);
+
+  const unknownCentre = await admin.post('/admin/gestionnaires', { ...NEW_MANAGER, centre: '999' });
+  t.equal(unknownCentre.statusCode, 400);
+  t.equal(field(unknownCentre.body, 'centre').error, 'Choisissez le centre auquel rattacher ce gestionnaire.');
+  t.equal(field(unknownCentre.body, 'email').value, NEW_MANAGER.email);
+  t.notOk(await accountByEmail(testApp, NEW_MANAGER.email), 'no account was created');
+});
+
+// ——— Centres of a manager ———————————————————————————————————————————————————————
+
+t.test('an admin links a manager to a second centre, then unlinks one', async (t) => {
+  const testApp = await seededApp(t);
+  const admin = await adminAgent(testApp.app);
+  const manager = (await accountByEmail(testApp, DEMO_MANAGER_EMAIL))!;
+
+  const page = await admin.get(`/admin/gestionnaires/${manager.id}`);
+  t.equal(page.statusCode, 200);
+  t.match(page.body, `action="/admin/gestionnaires/${manager.id}/centres/1/detacher"`);
+  const linkable = /<select[^>]*id="centre"[\s\S]*?<\/select>/.exec(page.body)?.[0] ?? '';
+  t.match(linkable, '<option value="2">centre0002 — Centre AIPR Normandie</option>', 'centre0002 can be linked');
+  t.notMatch(linkable, 'value="1"', 'the centre already linked is not offered');
+
+  const link = await admin.post(`/admin/gestionnaires/${manager.id}/centres`, { centre: '2' });
+  t.equal(link.statusCode, 303);
+  t.equal(link.headers.location, `/admin/gestionnaires/${manager.id}`);
+  t.same(await linkedCentres(testApp, manager.id), [1, 2]);
+  const linked = await admin.get(`/admin/gestionnaires/${manager.id}`);
+  t.same(flashes(linked.body), [{ type: 'success', text: 'Gestionnaire (démo) est rattaché au centre centre0002.' }]);
+  t.match(linked.body, `action="/admin/gestionnaires/${manager.id}/centres/2/detacher"`, 'both centres are listed');
+  t.match(linked.body, `action="/admin/gestionnaires/${manager.id}/centres/1/detacher"`);
+  t.notMatch(linked.body, `action="/admin/gestionnaires/${manager.id}/centres"`, 'no centre is left to link');
+
+  // Linking twice changes nothing and does not fail.
+  t.equal((await admin.post(`/admin/gestionnaires/${manager.id}/centres`, { centre: '2' })).statusCode, 303);
+  t.same(await linkedCentres(testApp, manager.id), [1, 2]);
+  t.equal(flashes((await admin.get(`/admin/gestionnaires/${manager.id}`)).body).length, 1);
+
+  const unlink = await admin.post(`/admin/gestionnaires/${manager.id}/centres/1/detacher`, {});
+  t.equal(unlink.statusCode, 303);
+  t.same(await linkedCentres(testApp, manager.id), [2], 'only centre0002 is left');
+  const after = await admin.get(`/admin/gestionnaires/${manager.id}`);
+  t.same(flashes(after.body), [{ type: 'success', text: 'Gestionnaire (démo) n’est plus rattaché au centre centre0001.' }]);
+  t.notMatch(after.body, `/centres/1/detacher`);
+
+  // The manager now works for centre0002 only.
+  const person = new Agent(testApp.app);
+  await person.signIn(DEMO_MANAGER_EMAIL, DEMO_PASSWORD);
+  const dashboard = await person.get('/centre');
+  t.match(dashboard.body, 'Centre AIPR Normandie');
+  t.notMatch(dashboard.body, 'Centre de démonstration AIPR');
+
+  // An unknown centre is refused with a message.
+  const wrong = await admin.post(`/admin/gestionnaires/${manager.id}/centres`, { centre: '999' });
+  t.equal(wrong.statusCode, 303);
+  t.same(flashes((await admin.get(`/admin/gestionnaires/${manager.id}`)).body), [{ type: 'error', text: 'Choisissez un centre à rattacher.' }]);
+  t.same(await linkedCentres(testApp, manager.id), [2]);
+
+  t.same(
+    (await auditActions(testApp, 'gestionnaire.')).map((a) => [a.action, a.target_id, JSON.parse(a.details ?? '{}').centre]),
+    [
+      ['gestionnaire.rattache', String(manager.id), 'centre0002'],
+      ['gestionnaire.rattache', String(manager.id), 'centre0002'],
+      ['gestionnaire.detache', String(manager.id), 'centre0001'],
+    ],
+  );
+  t.equal((await admin.get('/admin/gestionnaires/999')).statusCode, 404);
+  t.equal((await admin.get(`/admin/gestionnaires/${(await accountByEmail(testApp, DEMO_ADMIN_EMAIL))!.id}`)).statusCode, 404, 'an admin account is not a manager');
+});
+
+// ——— Disabling ——————————————————————————————————————————————————————————————————
+
+t.test('a disabled manager is signed out at the next request and cannot sign in; reactivated, they can', async (t) => {
+  const testApp = await seededApp(t);
+  const admin = await adminAgent(testApp.app);
+  const manager = (await accountByEmail(testApp, DEMO_MANAGER_EMAIL))!;
+  const person = new Agent(testApp.app);
+  t.equal((await person.signIn(DEMO_MANAGER_EMAIL, DEMO_PASSWORD)).statusCode, 303);
+  t.equal((await person.get('/centre')).statusCode, 200, 'signed in');
+
+  const res = await admin.post(`/admin/gestionnaires/${manager.id}/desactiver`, {});
+  t.equal(res.statusCode, 303);
+  const page = await admin.get(`/admin/gestionnaires/${manager.id}`);
+  t.same(flashes(page.body), [{ type: 'success', text: 'Le compte est désactivé : il ne peut plus se connecter.' }]);
+  t.match(page.body, 'compte désactivé');
+  t.match(page.body, `action="/admin/gestionnaires/${manager.id}/reactiver"`);
+  t.ok((await accountByEmail(testApp, DEMO_MANAGER_EMAIL))!.disabled_at, 'disabled_at is set');
+  t.match((await admin.get('/admin/gestionnaires')).body, '<td>désactivé</td>');
+
+  const next = await person.get('/centre');
+  t.equal(next.statusCode, 302, 'the open session ends at the next request');
+  t.equal(next.headers.location, '/connexion?suivant=%2Fcentre');
+  t.equal((await person.get('/centre')).statusCode, 302, 'and stays ended');
+
+  const again = await new Agent(testApp.app).signIn(DEMO_MANAGER_EMAIL, DEMO_PASSWORD);
+  t.equal(again.statusCode, 401, 'the right password no longer signs in');
+  t.match(again.body, 'Adresse électronique ou mot de passe incorrect.');
+
+  const back = await admin.post(`/admin/gestionnaires/${manager.id}/reactiver`, {});
+  t.equal(back.statusCode, 303);
+  t.same(flashes((await admin.get(`/admin/gestionnaires/${manager.id}`)).body), [{ type: 'success', text: 'Le compte est réactivé.' }]);
+  t.equal((await accountByEmail(testApp, DEMO_MANAGER_EMAIL))!.disabled_at, null);
+  const signIn = await new Agent(testApp.app).signIn(DEMO_MANAGER_EMAIL, DEMO_PASSWORD);
+  t.equal(signIn.statusCode, 303, 'the manager signs in again');
+  t.equal(signIn.headers.location, '/centre');
+
+  t.same(
+    (await auditActions(testApp, 'gestionnaire.')).map((a) => [a.action, a.target_id, a.actor_label]),
+    [
+      ['gestionnaire.desactive', String(manager.id), DEMO_ADMIN_EMAIL],
+      ['gestionnaire.reactive', String(manager.id), DEMO_ADMIN_EMAIL],
+    ],
+  );
+});
+
+// ——— Who may reach these pages —————————————————————————————————————————————————
+
+t.test('a manager gets 403 on the manager admin pages and forms, and nothing changes', async (t) => {
+  const testApp = await seededApp(t);
+  const self = (await accountByEmail(testApp, DEMO_MANAGER_EMAIL))!;
+  const person = new Agent(testApp.app);
+  await person.signIn(DEMO_MANAGER_EMAIL, DEMO_PASSWORD);
+  await person.get('/centre');
+  for (const path of ['/admin/gestionnaires', '/admin/gestionnaires/nouveau', `/admin/gestionnaires/${self.id}`]) {
+    const res = await person.get(path);
+    t.equal(res.statusCode, 403, `GET ${path}: 403`);
+    t.match(res.body, 'Accès refusé');
+  }
+  const posts: [string, Record<string, string>][] = [
+    ['/admin/gestionnaires', NEW_MANAGER],
+    [`/admin/gestionnaires/${self.id}/centres`, { centre: '2' }],
+    [`/admin/gestionnaires/${self.id}/centres/1/detacher`, {}],
+    [`/admin/gestionnaires/${self.id}/desactiver`, {}],
+    [`/admin/gestionnaires/${self.id}/reactiver`, {}],
+    [`/admin/gestionnaires/${self.id}/lien`, {}],
+  ];
+  for (const [path, body] of posts) {
+    t.equal((await person.post(path, body)).statusCode, 403, `POST ${path}: 403`);
+  }
+  t.notOk(await accountByEmail(testApp, NEW_MANAGER.email), 'no account was created');
+  t.same(await linkedCentres(testApp, self.id), [1], 'the links are unchanged');
+  t.equal((await accountByEmail(testApp, DEMO_MANAGER_EMAIL))!.disabled_at, null);
+  t.equal((await testApp.db.kysely.selectFrom('account_links').select('token_hash').execute()).length, 0, 'no link was issued');
+  t.equal((await auditActions(testApp, 'gestionnaire.')).length, 0);
+});
+
+t.test('an anonymous visitor is sent to sign in from the manager admin pages and forms', async (t) => {
+  const testApp = await seededApp(t);
+  const self = (await accountByEmail(testApp, DEMO_MANAGER_EMAIL))!;
+  const visitor = new Agent(testApp.app);
+  for (const path of ['/admin/gestionnaires', '/admin/gestionnaires/nouveau', `/admin/gestionnaires/${self.id}`]) {
+    const res = await visitor.get(path);
+    t.equal(res.statusCode, 302, `GET ${path}: redirected`);
+    t.equal(res.headers.location, `/connexion?suivant=${encodeURIComponent(path)}`);
+  }
+  await visitor.get('/connexion');
+  for (const path of ['/admin/gestionnaires', `/admin/gestionnaires/${self.id}/centres`, `/admin/gestionnaires/${self.id}/desactiver`, `/admin/gestionnaires/${self.id}/lien`]) {
+    const res = await visitor.post(path, { ...NEW_MANAGER });
+    t.equal(res.statusCode, 303, `POST ${path}: redirected`);
+    t.match(String(res.headers.location), /^\/connexion\?/);
+  }
+  t.notOk(await accountByEmail(testApp, NEW_MANAGER.email));
+  t.equal((await accountByEmail(testApp, DEMO_MANAGER_EMAIL))!.disabled_at, null);
+  t.same(await linkedCentres(testApp, self.id), [1]);
+});

@@ -1,0 +1,580 @@
+/**
+ * The questionnaire pages of the national administrator (issue 3): publish and retire, the
+ * database freeze of published banks, the preview, the image route, and who may see all this.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { LightMyRequestResponse } from 'fastify';
+import { sql } from 'kysely';
+import t from 'tap';
+import { upsertAccountWithPassword } from '../../../src/services/accounts/accounts.js';
+import { importQuestionnaire, publishQuestionnaire, retireQuestionnaire } from '../../../src/areas/admin/questionnaires/lifecycle.js';
+import { describeBankError } from '../../../src/domain/bank.js';
+import { PROFILES } from '../../../src/domain/profiles.js';
+import { Agent, createTestApp, type TestApp } from '../../helpers/app.js';
+
+// ——— Fixtures ——————————————————————————————————————————————————————————————————
+
+const ADMIN_EMAIL = 'admin@aipr.test';
+const MANAGER_EMAIL = 'gestionnaire-sans-centre@aipr.test';
+const PASSWORD = 'mot-de-passe-de-test-2026';
+const ACTOR = { actor: { accountId: null, label: 'test' } };
+const HOUR = 3_600_000;
+
+const demoText = (profile: string) => readFileSync(fileURLToPath(new URL(`../../../demo/questionnaires/${profile}.json`, import.meta.url)), 'utf8');
+
+interface DemoQuestion {
+  code: string;
+  theme: string;
+  prioritaire: boolean;
+  enonce: string;
+  image?: string;
+  reponses: { texte: string; correcte: boolean }[];
+}
+
+const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('IHDR-and-the-rest')]);
+const SVG_WITH_SCRIPT =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20"><script>document.title = "piraté"</script><rect width="10" height="10"/></svg>';
+
+/** A small valid bank (4 questions per exam, 1 priority; 6 held, 2 priority); question 1 has a PNG, question 2 an SVG with a script. */
+function smallBankText(version = '2022'): string {
+  const questions: DemoQuestion[] = [1, 2, 3, 4, 5, 6].map((n) => ({
+    code: `OP-${String(n).padStart(3, '0')}`,
+    theme: n % 2 === 0 ? 'Réglementation' : 'Réseaux',
+    prioritaire: n <= 2,
+    enonce: `Question ${n} : l’exploitant d’un réseau « sensible » doit-il répondre ? <b>${n}</b> & 'guillemets'`,
+    reponses: [
+      { texte: `Oui (${n})`, correcte: n % 3 !== 0 },
+      { texte: `Non (${n})`, correcte: n % 3 === 0 },
+      { texte: `Je ne sais pas vraiment (${n})`, correcte: false },
+    ],
+  }));
+  questions[0]!.image = `data:image/png;base64,${PNG.toString('base64')}`;
+  questions[1]!.image = `data:image/svg+xml;base64,${Buffer.from(SVG_WITH_SCRIPT).toString('base64')}`;
+  return JSON.stringify({
+    profil: 'operateur',
+    version,
+    titre: `QCM Opérateur ${version}`,
+    regles: {
+      nombre_questions: 4,
+      questions_prioritaires: 1,
+      duree_minutes: 60,
+      seuil_pourcentage: 60,
+      points: { bonne: 2, ne_sait_pas: 0, fausse: -1, fausse_prioritaire: -5 },
+    },
+    questions,
+  });
+}
+
+// ——— Helpers ——————————————————————————————————————————————————————————————————
+
+async function freshApp(t: { teardown(fn: () => unknown): void }): Promise<TestApp> {
+  const testApp = await createTestApp();
+  t.teardown(() => testApp.close());
+  return testApp;
+}
+
+async function importBank(testApp: TestApp, text: string, publish = false): Promise<number> {
+  const outcome = await importQuestionnaire(testApp.db.kysely, testApp.clock, { format: 'json', text }, { publish, ...ACTOR });
+  if (!outcome.ok) throw new Error(outcome.errors.map(describeBankError).join(' | '));
+  return outcome.questionnaireId;
+}
+
+async function signedIn(testApp: TestApp, email: string, role: 'admin' | 'manager'): Promise<Agent> {
+  await upsertAccountWithPassword(testApp.db.kysely, testApp.clock, { email, displayName: `Compte ${role}`, role, password: PASSWORD });
+  const agent = new Agent(testApp.app);
+  const res = await agent.signIn(email, PASSWORD);
+  if (res.statusCode !== 303) throw new Error(`sign-in of ${email} failed: ${res.statusCode}`);
+  return agent;
+}
+
+const adminAgent = (testApp: TestApp) => signedIn(testApp, ADMIN_EMAIL, 'admin');
+
+async function questionnaireRow(testApp: TestApp, id: number) {
+  return testApp.db.kysely.selectFrom('questionnaires').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+}
+
+async function auditOf(testApp: TestApp, id: number) {
+  return testApp.db.kysely
+    .selectFrom('audit_log')
+    .select(['action', 'at', 'actor_label', 'details'])
+    .where('target_type', '=', 'questionnaire')
+    .where('target_id', '=', String(id))
+    .orderBy('id')
+    .execute();
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+function unescapeHtml(s: string): string {
+  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+}
+
+function h1(body: string): string | null {
+  const text = /<h1[^>]*>([\s\S]*?)<\/h1>/.exec(body)?.[1];
+  return text === undefined ? null : unescapeHtml(text.replace(/\s+/g, ' ').trim());
+}
+
+function flashes(body: string): string[] {
+  return [...body.matchAll(/<div class="fr-alert fr-alert--(\w+) fr-alert--sm[^"]*"><p>([\s\S]*?)<\/p><\/div>/g)].map((m) => `${m[1]}: ${unescapeHtml(m[2]!)}`);
+}
+
+/** The preview's questions, each as the HTML of its <li>. */
+function previewBlocks(body: string): string[] {
+  return body.split('<li class="app-preview-question"').slice(1);
+}
+
+const occurrences = (haystack: string, needle: string) => haystack.split(needle).length - 1;
+
+function textOf(html: string): string {
+  // Only layout whitespace: the banks use non-breaking spaces before « ? » and « : », as French does.
+  return unescapeHtml(html.replace(/<[^>]+>/g, '')).replace(/[ \t\r\n]+/g, ' ').trim();
+}
+
+/** The answers of a preview block, as read: "texte (bonne réponse)" for the marked one. */
+function previewAnswers(block: string): string[] {
+  const list = /<ul class="app-preview-answers">([\s\S]*?)<\/ul>/.exec(block)?.[1] ?? '';
+  return [...list.matchAll(/<li[^>]*>([\s\S]*?)<\/li>/g)].map((m) => textOf(m[1]!));
+}
+
+// ——— Publish and retire ——————————————————————————————————————————————————————————
+
+t.test('a draft is published, then retired, each step dated and written in the audit log', async (t) => {
+  const testApp = await freshApp(t);
+  const id = await importBank(testApp, smallBankText());
+  let row = await questionnaireRow(testApp, id);
+  t.equal(row.status, 'draft', 'an import without publish gives a draft');
+  t.equal(row.published_at, null);
+
+  testApp.clock.advance(HOUR);
+  const publishedAt = testApp.clock.now().toISOString();
+  t.same(await publishQuestionnaire(testApp.db.kysely, testApp.clock, id, { actor: { accountId: null, label: 'Mme Admin' }, ip: '10.0.0.1' }), { ok: true });
+  row = await questionnaireRow(testApp, id);
+  t.equal(row.status, 'published');
+  t.equal(row.published_at, publishedAt, 'published_at is the time of publication');
+  t.equal(row.retired_at, null);
+
+  testApp.clock.advance(HOUR);
+  const retiredAt = testApp.clock.now().toISOString();
+  t.same(await retireQuestionnaire(testApp.db.kysely, testApp.clock, id, { actor: { accountId: null, label: 'Mme Admin' } }), { ok: true });
+  row = await questionnaireRow(testApp, id);
+  t.equal(row.status, 'retired');
+  t.equal(row.retired_at, retiredAt, 'retired_at is the time of retirement');
+  t.equal(row.published_at, publishedAt, 'the publication date is kept');
+
+  const audit = await auditOf(testApp, id);
+  t.same(
+    audit.map((a) => [a.action, a.at, a.actor_label]),
+    [
+      ['questionnaire.importe', '2026-11-29T09:00:00.000Z', 'test'],
+      ['questionnaire.publie', publishedAt, 'Mme Admin'],
+      ['questionnaire.retire', retiredAt, 'Mme Admin'],
+    ],
+  );
+  t.same(JSON.parse(audit[1]!.details ?? 'null'), { profil: 'operateur', version: '2022' }, 'the publication names profile and version');
+});
+
+t.test('publishing twice, retiring a draft or changing a missing questionnaire is refused', async (t) => {
+  const testApp = await freshApp(t);
+  const db = testApp.db.kysely;
+  const draft = await importBank(testApp, smallBankText('draft'));
+  t.same(await retireQuestionnaire(db, testApp.clock, draft, ACTOR), { ok: false, reasons: ['Seul un questionnaire publié peut être retiré.'] });
+  t.equal((await questionnaireRow(testApp, draft)).status, 'draft');
+
+  t.same(await publishQuestionnaire(db, testApp.clock, draft, ACTOR), { ok: true });
+  const auditBefore = (await auditOf(testApp, draft)).length;
+  t.same(await publishQuestionnaire(db, testApp.clock, draft, ACTOR), { ok: false, reasons: ['Seul un questionnaire en brouillon peut être publié.'] });
+  t.equal((await auditOf(testApp, draft)).length, auditBefore, 'no second publication in the audit log');
+
+  t.same(await retireQuestionnaire(db, testApp.clock, draft, ACTOR), { ok: true });
+  t.same(await publishQuestionnaire(db, testApp.clock, draft, ACTOR), { ok: false, reasons: ['Seul un questionnaire en brouillon peut être publié.'] }, 'a retired version is not published again');
+  t.same(await retireQuestionnaire(db, testApp.clock, draft, ACTOR), { ok: false, reasons: ['Seul un questionnaire publié peut être retiré.'] });
+
+  t.same(await publishQuestionnaire(db, testApp.clock, 999, ACTOR), { ok: false, reasons: ['Ce questionnaire n’existe pas.'] });
+  t.same(await retireQuestionnaire(db, testApp.clock, 999, ACTOR), { ok: false, reasons: ['Ce questionnaire n’existe pas.'] });
+});
+
+t.test('publishing through the pages needs the confirmation form: GET asks, POST does it', async (t) => {
+  const testApp = await freshApp(t);
+  const id = await importBank(testApp, smallBankText());
+  const agent = await adminAgent(testApp);
+
+  const preview = await agent.get(`/admin/questionnaires/${id}`);
+  t.match(preview.body, `href="/admin/questionnaires/${id}/publier"`, 'the draft preview links to the publish page');
+
+  const confirm = await agent.get(`/admin/questionnaires/${id}/publier`);
+  t.equal(confirm.statusCode, 200);
+  t.equal(h1(confirm.body), 'Publier le questionnaire Opérateur 2022 ?');
+  t.match(confirm.body, 'Une fois publiée, cette version ne pourra plus être modifiée');
+  t.match(confirm.body, `<form method="post" action="/admin/questionnaires/${id}/publier">`);
+  t.match(confirm.body, 'Confirmer la publication');
+  t.equal((await questionnaireRow(testApp, id)).status, 'draft', 'showing the confirmation page publishes nothing');
+
+  const forged = await agent.post(`/admin/questionnaires/${id}/publier`, {}, { csrf: null });
+  t.equal(forged.statusCode, 403, 'a post without the CSRF token is refused');
+  t.equal((await questionnaireRow(testApp, id)).status, 'draft');
+
+  await agent.get(`/admin/questionnaires/${id}/publier`);
+  // Less than the 30 minutes after which an idle sign-in ends.
+  testApp.clock.advance(10 * 60_000);
+  const done = await agent.post(`/admin/questionnaires/${id}/publier`, {});
+  t.equal(done.statusCode, 303);
+  t.equal(done.headers.location, `/admin/questionnaires/${id}`);
+  const row = await questionnaireRow(testApp, id);
+  t.equal(row.status, 'published');
+  t.equal(row.published_at, testApp.clock.now().toISOString());
+  const audit = await auditOf(testApp, id);
+  t.same(audit.at(-1)?.action, 'questionnaire.publie');
+  t.same(audit.at(-1)?.actor_label, ADMIN_EMAIL, 'the administrator is the actor');
+
+  const after = await agent.get(`/admin/questionnaires/${id}`);
+  t.same(flashes(after.body), ['success: Le questionnaire est publié : les centres peuvent générer des jetons.']);
+  t.match(after.body, 'Publiée', 'the status badge says published');
+  t.match(after.body, `href="/admin/questionnaires/${id}/retirer"`, 'and offers to retire it');
+  t.notMatch(after.body, `href="/admin/questionnaires/${id}/publier"`);
+
+  // Publishing again (a stale page, a double click) is refused with a message.
+  await agent.get(`/admin/questionnaires/${id}/publier`);
+  const again = await agent.post(`/admin/questionnaires/${id}/publier`, {});
+  t.equal(again.statusCode, 303);
+  const refused = await agent.get(String(again.headers.location));
+  t.same(flashes(refused.body), ['error: Seul un questionnaire en brouillon peut être publié.']);
+  t.equal((await auditOf(testApp, id)).filter((a) => a.action === 'questionnaire.publie').length, 1, 'published once only');
+
+  // Retiring goes through its own confirmation page.
+  const retireConfirm = await agent.get(`/admin/questionnaires/${id}/retirer`);
+  t.equal(h1(retireConfirm.body), 'Retirer le questionnaire Opérateur 2022 ?');
+  t.match(retireConfirm.body, 'Confirmer le retrait');
+  t.equal((await questionnaireRow(testApp, id)).status, 'published');
+  const retired = await agent.post(`/admin/questionnaires/${id}/retirer`, {});
+  t.equal(retired.statusCode, 303);
+  t.equal((await questionnaireRow(testApp, id)).status, 'retired');
+  t.equal((await auditOf(testApp, id)).at(-1)?.action, 'questionnaire.retire');
+  const retiredPage = await agent.get(`/admin/questionnaires/${id}`);
+  t.same(flashes(retiredPage.body), ['success: Le questionnaire est retiré : aucun nouvel examen ne peut commencer sur cette version.']);
+
+  t.equal((await agent.get('/admin/questionnaires/999/publier')).statusCode, 404, 'an unknown questionnaire is a 404');
+  t.equal((await agent.get('/admin/questionnaires/abc')).statusCode, 404);
+});
+
+t.test('the list page shows every version with its status', async (t) => {
+  const testApp = await freshApp(t);
+  const published = await importBank(testApp, demoText('concepteur'), true);
+  const draft = await importBank(testApp, smallBankText('2022-brouillon'));
+  const agent = await adminAgent(testApp);
+  const res = await agent.get('/admin/questionnaires');
+  t.equal(res.statusCode, 200);
+  t.equal(h1(res.body), 'Questionnaires');
+  for (const label of ['Profil Concepteur', 'Profil Encadrant', 'Profil Opérateur']) t.match(res.body, label);
+  t.match(res.body, `<a href="/admin/questionnaires/${published}">2026</a>`);
+  t.match(res.body, `<a href="/admin/questionnaires/${draft}">2022-brouillon</a>`);
+  t.match(res.body, 'Publiée');
+  t.match(res.body, 'Brouillon');
+  t.match(res.body, 'Aucune version importée pour ce profil.', 'the encadrant profile has none');
+});
+
+// ——— The database freeze ——————————————————————————————————————————————————————————
+
+const FROZEN = /questionnaire publié : modification interdite/;
+
+t.test('the database refuses any UPDATE or DELETE of questions and answers of a published or retired questionnaire', async (t) => {
+  const testApp = await freshApp(t);
+  const { kysely, sqlite } = testApp.db;
+  const draftId = await importBank(testApp, smallBankText('draft'));
+  const publishedId = await importBank(testApp, smallBankText('published'), true);
+  const retiredId = await importBank(testApp, smallBankText('retired'), true);
+  t.same(await retireQuestionnaire(kysely, testApp.clock, retiredId, ACTOR), { ok: true });
+
+  const firstQuestion = (qid: number) =>
+    (sqlite.prepare('select id from questions where questionnaire_id = ? order by position limit 1').get(qid) as { id: number }).id;
+  const firstAnswer = (qid: number) =>
+    (sqlite.prepare('select a.id from answers a join questions q on q.id = a.question_id where q.questionnaire_id = ? order by a.id limit 1').get(qid) as { id: number }).id;
+  const snapshot = () => ({
+    questions: sqlite.prepare('select * from questions order by id').all(),
+    answers: sqlite.prepare('select * from answers order by id').all(),
+  });
+
+  for (const [label, id] of [
+    ['published', publishedId],
+    ['retired', retiredId],
+  ] as const) {
+    const question = firstQuestion(id);
+    const answer = firstAnswer(id);
+    const before = snapshot();
+
+    // Through Kysely…
+    await t.rejects(kysely.updateTable('questions').set({ statement: 'Énoncé corrigé en douce' }).where('id', '=', question).execute(), FROZEN, `${label}: kysely UPDATE questions`);
+    await t.rejects(kysely.deleteFrom('questions').where('id', '=', question).execute(), FROZEN, `${label}: kysely DELETE questions`);
+    await t.rejects(kysely.updateTable('answers').set({ correct: 0 }).where('id', '=', answer).execute(), FROZEN, `${label}: kysely UPDATE answers`);
+    await t.rejects(kysely.deleteFrom('answers').where('id', '=', answer).execute(), FROZEN, `${label}: kysely DELETE answers`);
+    await t.rejects(sql`update answers set text = 'autre' where question_id = ${question}`.execute(kysely), FROZEN, `${label}: raw SQL through kysely`);
+    // …and through the raw better-sqlite3 handle.
+    t.throws(() => sqlite.prepare('update questions set priority = 1 - priority where questionnaire_id = ?').run(id), FROZEN, `${label}: sqlite UPDATE questions`);
+    t.throws(() => sqlite.prepare('delete from questions where questionnaire_id = ?').run(id), FROZEN, `${label}: sqlite DELETE questions`);
+    t.throws(() => sqlite.prepare('update answers set correct = 1 - correct where id = ?').run(answer), FROZEN, `${label}: sqlite UPDATE answers`);
+    t.throws(() => sqlite.prepare('delete from answers where id = ?').run(answer), FROZEN, `${label}: sqlite DELETE answers`);
+    t.throws(() => sqlite.prepare("update questionnaires set title = 'Autre titre' where id = ?").run(id), FROZEN, `${label}: sqlite UPDATE of the title`);
+    t.throws(() => sqlite.prepare("update questionnaires set rules = '{}' where id = ?").run(id), FROZEN, `${label}: sqlite UPDATE of the rules`);
+    t.same(snapshot(), before, `${label}: nothing changed`);
+  }
+
+  // The freeze is about published banks only: a draft can still be corrected.
+  const draftQuestion = firstQuestion(draftId);
+  await kysely.updateTable('questions').set({ statement: 'Énoncé corrigé' }).where('id', '=', draftQuestion).execute();
+  const changed = sqlite.prepare('select statement from questions where id = ?').get(draftQuestion) as { statement: string };
+  t.equal(changed.statement, 'Énoncé corrigé', 'a draft question can be updated');
+  t.doesNotThrow(() => sqlite.prepare('delete from answers where id = ?').run(firstAnswer(draftId)), 'a draft answer can be deleted');
+});
+
+/*
+ * The freeze must leave no way around it: each statement below changes a bank that candidates
+ * may have sat. The triggers of migrations/0002 only look at OLD rows of UPDATE/DELETE on
+ * questions and answers, so INSERTs, moves into a published bank, a status put back to draft and
+ * the cascade of a DELETE on questionnaires all get through.
+ */
+t.test('the freeze of a published questionnaire has no way around it', async (t) => {
+  const testApp = await freshApp(t);
+  const { sqlite } = testApp.db;
+  const countOf = (table: string) => (sqlite.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
+  /** A published questionnaire of its own for each case, and its first question. */
+  const published = async (version: string) => {
+    const id = await importBank(testApp, smallBankText(version), true);
+    const question = (sqlite.prepare('select id from questions where questionnaire_id = ? order by position limit 1').get(id) as { id: number }).id;
+    return { id, question };
+  };
+
+  t.test('no new answer can be added to a published question', async (t) => {
+    const { question } = await published('insert-answer');
+    t.throws(
+      () => sqlite.prepare("insert into answers (question_id, position, text, correct) values (?, 9, 'Réponse ajoutée', 1)").run(question),
+      FROZEN,
+    );
+  });
+  t.test('no new question can be added to a published questionnaire', async (t) => {
+    const { id } = await published('insert-question');
+    t.throws(
+      () =>
+        sqlite
+          .prepare("insert into questions (questionnaire_id, position, code, theme, priority, statement) values (?, 99, 'OP-099', 'Réseaux', 1, 'Question ajoutée')")
+          .run(id),
+      FROZEN,
+    );
+  });
+  t.test('no answer or question of a draft can be moved into a published questionnaire', async (t) => {
+    const { id, question } = await published('move-into');
+    const draftId = await importBank(testApp, smallBankText('move-from-draft'));
+    const draftQuestion = (sqlite.prepare('select id from questions where questionnaire_id = ? order by position limit 1').get(draftId) as { id: number }).id;
+    const draftAnswer = (sqlite.prepare('select id from answers where question_id = ? order by position limit 1').get(draftQuestion) as { id: number }).id;
+    t.throws(() => sqlite.prepare('update answers set question_id = ? where id = ?').run(question, draftAnswer), FROZEN, 'an answer moved into a published question');
+    t.throws(
+      () => sqlite.prepare("update questions set questionnaire_id = ?, code = 'OP-777' where id = ?").run(id, draftQuestion),
+      FROZEN,
+      'a question moved into a published questionnaire',
+    );
+  });
+  t.test('a published questionnaire cannot be put back to draft to be edited', async (t) => {
+    const { id } = await published('back-to-draft');
+    t.throws(() => sqlite.prepare("update questionnaires set status = 'draft' where id = ?").run(id), FROZEN);
+  });
+  t.test('a published questionnaire cannot be deleted with its questions', async (t) => {
+    const { id } = await published('delete');
+    const before = { questionnaires: countOf('questionnaires'), questions: countOf('questions'), answers: countOf('answers') };
+    t.throws(() => sqlite.prepare('delete from questionnaires where id = ?').run(id), FROZEN);
+    t.same(
+      { questionnaires: countOf('questionnaires'), questions: countOf('questions'), answers: countOf('answers') },
+      before,
+      'the questionnaire, its questions and answers are still there',
+    );
+  });
+});
+
+// ——— Preview ——————————————————————————————————————————————————————————————————
+
+t.test('the preview shows every question of the bank, "Je ne sais pas", and marks the right answer exactly once', async (t) => {
+  const testApp = await freshApp(t);
+  const agent = await adminAgent(testApp);
+  for (const profile of PROFILES) {
+    const bank = JSON.parse(demoText(profile)) as { titre: string; questions: DemoQuestion[] };
+    const id = await importBank(testApp, demoText(profile), profile !== 'encadrant');
+    const res = await agent.get(`/admin/questionnaires/${id}`);
+    t.equal(res.statusCode, 200, `${profile}: 200`);
+    t.equal(h1(res.body), bank.titre, `${profile}: the title`);
+
+    const blocks = previewBlocks(res.body);
+    t.equal(blocks.length, bank.questions.length, `${profile}: one block per question of the bank`);
+    let wrong = 0;
+    bank.questions.forEach((question, i) => {
+      const block = blocks[i] ?? '';
+      const ok =
+        block.includes(escapeHtml(question.enonce)) &&
+        block.includes(`${question.code} · ${escapeHtml(question.theme)}`) &&
+        occurrences(block, '(bonne réponse)') === 1 &&
+        occurrences(block, 'Je ne sais pas') === 1 &&
+        occurrences(block, 'Prioritaire') === (question.prioritaire ? 1 : 0) &&
+        JSON.stringify(previewAnswers(block)) ===
+          JSON.stringify([...question.reponses.map((r) => (r.correcte ? `${r.texte} (bonne réponse)` : r.texte)), 'Je ne sais pas']);
+      if (!ok) {
+        wrong++;
+        t.fail(`${profile}: question ${question.code} is not shown as in the bank`, { found: previewAnswers(block), block });
+      }
+    });
+    t.equal(wrong, 0, `${profile}: every statement, every answer, the right one marked once, "Je ne sais pas" once`);
+    t.equal(occurrences(res.body, '(bonne réponse)'), bank.questions.length, `${profile}: "(bonne réponse)" once per question in the page`);
+    t.equal(
+      occurrences(res.body, `src="/admin/questionnaires/${id}/images/`),
+      bank.questions.filter((x) => x.image !== undefined).length,
+      `${profile}: an <img> for each question with an image`,
+    );
+  }
+});
+
+t.test('the preview escapes the text of the bank', async (t) => {
+  const testApp = await freshApp(t);
+  const agent = await adminAgent(testApp);
+  const id = await importBank(testApp, smallBankText());
+  const res = await agent.get(`/admin/questionnaires/${id}`);
+  t.notMatch(res.body, '<b>1</b>', 'markup in a statement is not interpreted');
+  t.match(res.body, 'doit-il répondre ? &lt;b&gt;1&lt;/b&gt; &amp; &#39;guillemets&#39;');
+  const blocks = previewBlocks(res.body);
+  t.equal(blocks.length, 6);
+  t.same(previewAnswers(blocks[2]!), ['Oui (3)', 'Non (3) (bonne réponse)', 'Je ne sais pas vraiment (3)', 'Je ne sais pas']);
+});
+
+// ——— Images ——————————————————————————————————————————————————————————————————————
+
+t.test('the image route serves each image with its type and a sandboxing policy', async (t) => {
+  const testApp = await freshApp(t);
+  const agent = await adminAgent(testApp);
+  const id = await importBank(testApp, demoText('operateur'), true);
+  const demo = JSON.parse(demoText('operateur')) as { questions: DemoQuestion[] };
+  const withImage = await testApp.db.kysely
+    .selectFrom('questions')
+    .select(['id', 'code'])
+    .where('questionnaire_id', '=', id)
+    .where('image_data', 'is not', null)
+    .orderBy('position')
+    .execute();
+  t.equal(withImage.length, demo.questions.filter((x) => x.image).length);
+  for (const { id: questionId, code } of withImage) {
+    const res = await agent.get(`/admin/questionnaires/${id}/images/${questionId}`);
+    t.equal(res.statusCode, 200, `${code}: 200`);
+    t.equal(res.headers['content-type'], 'image/svg+xml', `${code}: its content type`);
+    const csp = String(res.headers['content-security-policy']);
+    t.match(csp, /(^|;\s*)sandbox(\s*;|$)/, `${code}: the policy sandboxes it`);
+    t.match(csp, /default-src 'none'/, `${code}: and allows nothing else`);
+    const uri = demo.questions.find((x) => x.code === code)!.image!;
+    t.same(res.rawPayload, Buffer.from(uri.slice(uri.indexOf(',') + 1), 'base64'), `${code}: the bytes of the bank`);
+  }
+
+  const noImage = await testApp.db.kysely.selectFrom('questions').select('id').where('questionnaire_id', '=', id).where('image_data', 'is', null).executeTakeFirstOrThrow();
+  t.equal((await agent.get(`/admin/questionnaires/${id}/images/${noImage.id}`)).statusCode, 404, 'a question without image: 404');
+  const otherId = await importBank(testApp, smallBankText());
+  t.equal((await agent.get(`/admin/questionnaires/${otherId}/images/${withImage[0]!.id}`)).statusCode, 404, 'an image through another questionnaire: 404');
+});
+
+t.test('a PNG is served as image/png, and an SVG with a <script> is stored but served sandboxed', async (t) => {
+  const testApp = await freshApp(t);
+  const agent = await adminAgent(testApp);
+  const id = await importBank(testApp, smallBankText());
+  const rows = await testApp.db.kysely.selectFrom('questions').select(['id', 'code', 'image_mime', 'image_data']).where('questionnaire_id', '=', id).orderBy('position').limit(2).execute();
+  const [png, svg] = rows;
+
+  t.equal(png?.image_mime, 'image/png');
+  const pngRes = await agent.get(`/admin/questionnaires/${id}/images/${png!.id}`);
+  t.equal(pngRes.statusCode, 200);
+  t.equal(pngRes.headers['content-type'], 'image/png');
+  t.same(pngRes.rawPayload, PNG);
+  t.match(String(pngRes.headers['content-security-policy']), /(^|;\s*)sandbox(\s*;|$)/);
+
+  t.equal(svg?.image_mime, 'image/svg+xml');
+  t.equal(svg?.image_data?.toString('utf8'), SVG_WITH_SCRIPT, 'the SVG is stored as imported, script included');
+  const svgRes = await agent.get(`/admin/questionnaires/${id}/images/${svg!.id}`);
+  t.equal(svgRes.statusCode, 200);
+  t.equal(svgRes.headers['content-type'], 'image/svg+xml');
+  t.equal(svgRes.body, SVG_WITH_SCRIPT);
+  const csp = String(svgRes.headers['content-security-policy']);
+  t.match(csp, /(^|;\s*)sandbox(\s*;|$)/, 'opened on its own, the SVG is sandboxed');
+  t.match(csp, /default-src 'none'/, 'and may load nothing');
+  t.notMatch(csp, /script-src/, 'no script source is allowed');
+  t.notMatch(csp, /allow-scripts/, 'the sandbox does not allow scripts');
+  t.equal(svgRes.headers['x-content-type-options'], 'nosniff');
+
+  const preview = await agent.get(`/admin/questionnaires/${id}`);
+  t.match(preview.body, `<img class="app-preview-image" src="/admin/questionnaires/${id}/images/${svg!.id}"`, 'the preview shows it through <img>, which never runs script');
+  t.notMatch(preview.body, '<script>document.title', 'the SVG is never inlined in the page');
+});
+
+// ——— Access ——————————————————————————————————————————————————————————————————————
+
+t.test('a manager gets 403 on every questionnaire page and cannot publish', async (t) => {
+  const testApp = await freshApp(t);
+  const id = await importBank(testApp, smallBankText());
+  const agent = await signedIn(testApp, MANAGER_EMAIL, 'manager');
+  const linked = await testApp.db.kysely.selectFrom('account_centres').selectAll().execute();
+  t.same(linked, [], 'the manager is linked to no centre');
+
+  for (const url of [
+    '/admin/questionnaires',
+    `/admin/questionnaires/${id}`,
+    '/admin/questionnaires/importer',
+    `/admin/questionnaires/${id}/publier`,
+    `/admin/questionnaires/${id}/retirer`,
+    `/admin/questionnaires/${id}/images/1`,
+  ]) {
+    const res = await agent.get(url);
+    t.equal(res.statusCode, 403, `GET ${url}: 403`);
+    t.equal(h1(res.body), 'Accès refusé', `GET ${url}: the French page`);
+    t.notMatch(res.body, 'Question 1', `GET ${url}: no question shown`);
+  }
+
+  // The manager's own, valid CSRF token: only the role stops the post.
+  t.ok(agent.csrfToken, 'the manager has a CSRF token from the pages it saw');
+  const publish = await agent.post(`/admin/questionnaires/${id}/publier`, {});
+  t.equal(publish.statusCode, 403, 'POST publier: 403');
+  const row = await questionnaireRow(testApp, id);
+  t.equal(row.status, 'draft', 'still a draft');
+  t.same((await auditOf(testApp, id)).map((a) => a.action), ['questionnaire.importe'], 'no publication recorded');
+});
+
+t.test('anonymous visitors are sent to the sign-in page', async (t) => {
+  const testApp = await freshApp(t);
+  const id = await importBank(testApp, smallBankText());
+  const agent = new Agent(testApp.app);
+  for (const url of ['/admin/questionnaires', `/admin/questionnaires/${id}`, '/admin/questionnaires/importer', `/admin/questionnaires/${id}/publier`, `/admin/questionnaires/${id}/images/1`]) {
+    const res = await agent.get(url);
+    t.equal(res.statusCode, 302, `GET ${url}: redirected`);
+    t.equal(res.headers.location, `/connexion?${new URLSearchParams({ suivant: url }).toString()}`, `GET ${url}: to the sign-in page, then back`);
+  }
+  // A post with a valid session token but no sign-in: sent to sign in, nothing published.
+  await agent.get('/connexion');
+  const post = await agent.post(`/admin/questionnaires/${id}/publier`, {});
+  t.equal(post.statusCode, 303);
+  t.match(String(post.headers.location), /^\/connexion\b/);
+  t.equal((await questionnaireRow(testApp, id)).status, 'draft');
+});
+
+async function managerUpload(testApp: TestApp, agent: Agent): Promise<LightMyRequestResponse> {
+  const form = new FormData();
+  form.append('_csrf', agent.csrfToken ?? '');
+  form.append('banque', new Blob([smallBankText('intrus')]), 'banque.json');
+  form.append('publier', 'oui');
+  const encoded = new Response(form);
+  return testApp.app.inject({
+    method: 'POST',
+    url: '/admin/questionnaires/importer',
+    payload: Buffer.from(await encoded.arrayBuffer()),
+    headers: { 'content-type': encoded.headers.get('content-type')!, cookie: [...agent.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+  });
+}
+
+t.test('a manager cannot import a bank through the upload form', async (t) => {
+  const testApp = await freshApp(t);
+  const agent = await signedIn(testApp, MANAGER_EMAIL, 'manager');
+  await agent.get('/admin/questionnaires/importer');
+  const res = await managerUpload(testApp, agent);
+  t.equal(res.statusCode, 403);
+  const count = await testApp.db.kysely.selectFrom('questionnaires').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  t.equal(Number(count.n), 0, 'nothing imported');
+});

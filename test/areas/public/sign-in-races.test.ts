@@ -1,0 +1,64 @@
+import t from 'tap';
+import { ACCOUNT_POLICY, ADDRESS_POLICY } from '../../../src/domain/throttle.js';
+import { seedDemo } from '../../../src/operator/seed-demo.js';
+import { Agent, createTestApp } from '../../helpers/app.js';
+
+t.test('parallel wrong passwords on one account are all counted: the lock holds', async (t) => {
+  const testApp = await createTestApp();
+  t.teardown(() => testApp.close());
+  await seedDemo(testApp.db.kysely, testApp.clock);
+  const agents = Array.from({ length: ACCOUNT_POLICY.maxFailures + 5 }, (_, i) => new Agent(testApp.app, `10.1.0.${i + 1}`));
+  for (const agent of agents) await agent.get('/connexion');
+  const answers = await Promise.all(agents.map((a) => a.post('/connexion', { email: 'admin@demo.test', mot_de_passe: 'wrong-password-123' })));
+  const refused = answers.filter((r) => r.statusCode === 401).length;
+  const locked = answers.filter((r) => r.statusCode === 429).length;
+  t.equal(refused, ACCOUNT_POLICY.maxFailures - 1, 'only the attempts before the limit are told « incorrect »');
+  t.equal(locked, agents.length - refused, 'the attempt reaching the limit and every later one meet the lock');
+  const right = new Agent(testApp.app, '10.1.1.1');
+  const signIn = await right.signIn('admin@demo.test', 'demo-aipr-2026');
+  t.equal(signIn.statusCode, 429, 'even the right password waits for the end of the lock');
+});
+
+t.test('parallel guesses on many accounts from one address are all counted: the address lock holds', async (t) => {
+  const testApp = await createTestApp();
+  t.teardown(() => testApp.close());
+  await seedDemo(testApp.db.kysely, testApp.clock);
+  const agents = Array.from({ length: ADDRESS_POLICY.maxFailures + 10 }, () => new Agent(testApp.app, '10.3.0.1'));
+  for (const agent of agents) await agent.get('/connexion');
+  const answers = await Promise.all(agents.map((a, i) => a.post('/connexion', { email: `personne${i}@inconnu.test`, mot_de_passe: 'wrong-password-123' })));
+  t.equal(answers.filter((r) => r.statusCode === 401).length, ADDRESS_POLICY.maxFailures - 1, 'only the attempts before the limit are checked');
+  const checked = await testApp.db.kysely.selectFrom('audit_log').select((eb) => eb.fn.countAll<number>().as('n')).where('action', '=', 'connexion.echouee').executeTakeFirstOrThrow();
+  t.equal(Number(checked.n), ADDRESS_POLICY.maxFailures, 'no more passwords were tried than the limit allows');
+});
+
+t.test('« Mot de passe oublié » is limited per address', async (t) => {
+  const testApp = await createTestApp();
+  t.teardown(() => testApp.close());
+  const agent = new Agent(testApp.app, '10.2.0.1');
+  // Without SMTP the page shows no form; the sign-in page gives this session's CSRF token.
+  await agent.get('/connexion');
+  let last = await agent.post('/mot-de-passe-oublie', { email: 'a@b.fr' });
+  for (let i = 0; i < 5; i++) last = await agent.post('/mot-de-passe-oublie', { email: 'a@b.fr' });
+  t.equal(last.statusCode, 429);
+  t.match(last.body, 'Trop de demandes depuis ce poste. Réessayez à');
+  const other = new Agent(testApp.app, '10.2.0.2');
+  await other.get('/connexion');
+  t.equal((await other.post('/mot-de-passe-oublie', { email: 'a@b.fr' })).statusCode, 200, 'another address is not affected');
+});
+
+t.test('behind a proxy (TRUST_PROXY=loopback), a forged X-Forwarded-For does not escape the address lock', async (t) => {
+  const testApp = await createTestApp({ env: { TRUST_PROXY: 'loopback' } });
+  t.teardown(() => testApp.close());
+  await seedDemo(testApp.db.kysely, testApp.clock);
+  const statuses: number[] = [];
+  for (let i = 0; i < ADDRESS_POLICY.maxFailures + 3; i++) {
+    // What the proxy forwards: whatever the client wrote, then the client's real address.
+    const agent = new Agent(testApp.app, '127.0.0.1');
+    const headers = { 'x-forwarded-for': `10.8.${i}.1, 192.0.2.10` };
+    await agent.get('/connexion', headers);
+    statuses.push((await agent.post('/connexion', { email: `personne${i}@inconnu.test`, mot_de_passe: 'wrong-password-123' }, { headers })).statusCode);
+  }
+  t.equal(statuses.filter((s) => s === 429).length, 4, 'the real address is locked after the limit, whatever the client forged');
+  const addresses = await testApp.db.kysely.selectFrom('audit_log').select('ip').distinct().where('action', '=', 'connexion.echouee').execute();
+  t.same(addresses, [{ ip: '192.0.2.10' }], 'the journal records the real address');
+});

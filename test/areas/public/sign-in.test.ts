@@ -1,0 +1,476 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+import { ConfigError } from '../../../src/config.js';
+import { DEMO_ADMIN_EMAIL, DEMO_MANAGER_EMAIL, DEMO_PASSWORD, seedDemo } from '../../../src/operator/seed-demo.js';
+import { Agent, createTestApp, type TestApp } from '../../helpers/app.js';
+
+// Some seventy argon2id hashes (64 MiB each): slow on a busy shared machine, so more than the default 120 s.
+t.setTimeout(300_000);
+
+const MINUTE = 60_000;
+const WRONG_CREDENTIALS = 'Adresse électronique ou mot de passe incorrect.';
+const EXPIRY_NOTICE = 'Votre session a expiré après 30 minutes d’inactivité.';
+const PUBLIC_ORIGIN = 'http://localhost:3000';
+
+/** A fresh app with the demo data (an admin, a manager and its centre), closed at the end of `t`. */
+async function seededApp(t: { teardown(fn: () => unknown): void }, options: Parameters<typeof createTestApp>[0] = {}): Promise<TestApp> {
+  const testApp = await createTestApp(options);
+  t.teardown(() => testApp.close());
+  await seedDemo(testApp.db.kysely, testApp.clock);
+  return testApp;
+}
+
+async function accountId(testApp: TestApp, email: string): Promise<number> {
+  const row = await testApp.db.kysely.selectFrom('accounts').select('id').where('email', '=', email).executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** The red alert of the sign-in page, as the user reads it. */
+function failureText(body: string): string | null {
+  return /fr-alert--error[^>]*>\s*<p>([^<]*)<\/p>/.exec(body)?.[1] ?? null;
+}
+
+/** The value of the email field as rendered. */
+function emailFieldValue(body: string): string | null {
+  return /<input[^>]*\bid="email"[^>]*\bvalue="([^"]*)"/.exec(body)?.[1] ?? null;
+}
+
+function hiddenSuivant(body: string): string | null {
+  return /<input type="hidden" name="suivant" value="([^"]*)">/.exec(body)?.[1] ?? null;
+}
+
+function h1(body: string): string | null {
+  return /<h1[^>]*>([^<]*)<\/h1>/.exec(body)?.[1]?.trim() ?? null;
+}
+
+/** The site a browser would go to when following `location`. */
+function originOf(location: unknown): string {
+  return new URL(String(location), PUBLIC_ORIGIN).origin;
+}
+
+t.test('an admin signs in and lands on the admin dashboard with their name', async (t) => {
+  const { app } = await seededApp(t);
+  const agent = new Agent(app);
+  const res = await agent.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
+  t.equal(res.statusCode, 303);
+  t.equal(res.headers.location, '/admin');
+
+  const page = await agent.get('/admin');
+  t.equal(page.statusCode, 200);
+  t.equal(h1(page.body), 'Administration nationale');
+  t.match(page.body, 'Administration (démo)');
+  t.match(page.body, 'Se déconnecter', 'the sign-out button is shown');
+
+  const home = await agent.get('/');
+  t.equal(home.headers.location, '/admin', '/ sends a signed-in admin to /admin');
+  const again = await agent.get('/connexion');
+  t.equal(again.statusCode, 302, 'the sign-in page sends a signed-in user home');
+  t.equal(again.headers.location, '/admin');
+});
+
+t.test('a manager signs in and lands on the centre dashboard with their name and centre', async (t) => {
+  const { app } = await seededApp(t);
+  const agent = new Agent(app);
+  const res = await agent.signIn(DEMO_MANAGER_EMAIL, DEMO_PASSWORD);
+  t.equal(res.statusCode, 303);
+  t.equal(res.headers.location, '/centre');
+
+  const page = await agent.get('/centre');
+  t.equal(page.statusCode, 200);
+  t.equal(h1(page.body), 'Tableau de bord du centre');
+  t.match(page.body, 'Gestionnaire (démo)');
+  t.match(page.body, 'Centre de démonstration AIPR');
+  t.match(page.body, 'centre0001');
+});
+
+t.test('the email is matched whatever its case and surrounding spaces', async (t) => {
+  const { app } = await seededApp(t);
+  const res = await new Agent(app).signIn('  ADMIN@Demo.Test ', DEMO_PASSWORD);
+  t.equal(res.statusCode, 303);
+  t.equal(res.headers.location, '/admin');
+});
+
+t.test('the session id changes at sign-in', async (t) => {
+  const { app } = await seededApp(t);
+  const agent = new Agent(app);
+  await agent.get('/connexion');
+  const before = agent.cookies.get('qcm_session');
+  t.ok(before, 'the sign-in page sets a session cookie (it holds the CSRF secret)');
+
+  const res = await agent.post('/connexion', { email: DEMO_ADMIN_EMAIL, mot_de_passe: DEMO_PASSWORD });
+  t.equal(res.statusCode, 303);
+  const after = agent.cookies.get('qcm_session');
+  t.ok(after);
+  t.not(after, before, 'a new session id is issued at sign-in');
+  t.not(after?.split('.')[0], before?.split('.')[0], 'the id itself changed, not only its signature');
+
+  // The id planted before sign-in is worth nothing afterwards.
+  const planted = new Agent(app);
+  planted.cookies.set('qcm_session', before!);
+  const res2 = await planted.get('/admin');
+  t.equal(res2.statusCode, 302, 'the pre-sign-in session id does not give access');
+  t.match(String(res2.headers.location), /^\/connexion\?/);
+  t.equal((await agent.get('/admin')).statusCode, 200, 'the new one does');
+});
+
+t.test('a wrong password is refused with a French message and the email kept', async (t) => {
+  const testApp = await seededApp(t);
+  const agent = new Agent(testApp.app);
+  const res = await agent.signIn(DEMO_ADMIN_EMAIL, 'pas-le-bon-mot-de-passe');
+  t.equal(res.statusCode, 401);
+  t.equal(failureText(res.body), WRONG_CREDENTIALS);
+  t.equal(emailFieldValue(res.body), DEMO_ADMIN_EMAIL, 'the email stays in the field');
+  t.match(res.body, /<input[^>]*id="mot_de_passe"[^>]*value=""/, 'the password is not sent back');
+  t.notMatch(res.body, 'pas-le-bon-mot-de-passe');
+  t.equal((await agent.get('/admin')).statusCode, 302, 'not signed in');
+});
+
+t.test('an unknown email gets the same message', async (t) => {
+  const { app } = await seededApp(t);
+  const res = await new Agent(app).signIn('personne@exemple.test', DEMO_PASSWORD);
+  t.equal(res.statusCode, 401);
+  t.equal(failureText(res.body), WRONG_CREDENTIALS);
+  t.equal(emailFieldValue(res.body), 'personne@exemple.test');
+});
+
+t.test('a disabled account cannot sign in, and the failure is audited with the reason', async (t) => {
+  const testApp = await seededApp(t);
+  await testApp.db.kysely
+    .updateTable('accounts')
+    .set({ disabled_at: '2026-11-01T00:00:00.000Z' })
+    .where('email', '=', DEMO_MANAGER_EMAIL)
+    .execute();
+  const res = await new Agent(testApp.app).signIn(DEMO_MANAGER_EMAIL, DEMO_PASSWORD);
+  t.equal(res.statusCode, 401);
+  t.equal(failureText(res.body), WRONG_CREDENTIALS, 'the same message: nothing tells the account exists');
+  const row = await testApp.db.kysely
+    .selectFrom('audit_log')
+    .select(['action', 'details'])
+    .where('action', '=', 'connexion.echouee')
+    .executeTakeFirstOrThrow();
+  t.match(JSON.parse(row.details ?? 'null'), { motif: 'compte désactivé' });
+});
+
+t.test('a hostile email is shown escaped', async (t) => {
+  const { app } = await seededApp(t);
+  const res = await new Agent(app).signIn('"><script>alert(1)</script>@x.test', 'quelconque');
+  t.equal(res.statusCode, 401);
+  t.notMatch(res.body, '<script>alert(1)</script>');
+  t.match(res.body, '&lt;script&gt;');
+});
+
+t.test('missing fields are named in French', async (t) => {
+  const { app } = await seededApp(t);
+  const agent = new Agent(app);
+  await agent.get('/connexion');
+  const res = await agent.post('/connexion', { email: '  ', mot_de_passe: '' });
+  t.equal(res.statusCode, 400);
+  t.match(res.body, 'Saisissez votre adresse électronique.');
+  t.match(res.body, 'Saisissez votre mot de passe.');
+});
+
+t.test('five failures on one account lock it for 15 minutes, even with the right password', async (t) => {
+  const { app, clock } = await seededApp(t);
+  const agent = new Agent(app);
+  for (let i = 1; i <= 4; i += 1) {
+    const res = await agent.signIn(DEMO_ADMIN_EMAIL, `mauvais-mot-de-passe-${i}`);
+    t.equal(res.statusCode, 401, `failure ${i} is a plain refusal`);
+  }
+  const fifth = await agent.signIn(DEMO_ADMIN_EMAIL, 'mauvais-mot-de-passe-5');
+  t.equal(fifth.statusCode, 429, 'the fifth failure locks the account');
+  t.match(failureText(fifth.body), 'Réessayez à');
+  // The clock starts at 09:00 UTC, that is 10:00 in Paris in November.
+  t.equal(
+    failureText(fifth.body),
+    'Trop de tentatives de connexion infructueuses. Réessayez à 10 h 15 (dans 15 minutes).',
+  );
+
+  const rightPassword = await agent.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
+  t.equal(rightPassword.statusCode, 429, 'the right password is refused while locked');
+  t.match(failureText(rightPassword.body), 'Réessayez à');
+  t.equal(emailFieldValue(rightPassword.body), DEMO_ADMIN_EMAIL);
+
+  const elsewhere = await new Agent(app, '198.51.100.20').signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
+  t.equal(elsewhere.statusCode, 429, 'the lock is on the account, whatever the address');
+
+  clock.advance(10 * MINUTE);
+  const later = await agent.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
+  t.equal(later.statusCode, 429);
+  t.match(failureText(later.body), 'Réessayez à 10 h 15 (dans 5 minutes).');
+
+  clock.advance(6 * MINUTE);
+  const unlocked = await agent.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
+  t.equal(unlocked.statusCode, 303, 'after 16 minutes the right password works');
+  t.equal(unlocked.headers.location, '/admin');
+  t.equal((await agent.get('/admin')).statusCode, 200);
+
+  const otherAccount = await new Agent(app).signIn(DEMO_MANAGER_EMAIL, DEMO_PASSWORD);
+  t.equal(otherAccount.statusCode, 303, 'the other accounts were never locked');
+});
+
+t.test('twenty failures from one address lock that address, whatever the emails', async (t) => {
+  const { app } = await seededApp(t);
+  const agent = new Agent(app, '203.0.113.7');
+  for (let i = 1; i <= 19; i += 1) {
+    const res = await agent.signIn(`inconnu${i}@exemple.test`, 'mauvais-mot-de-passe');
+    t.equal(res.statusCode, 401, `failure ${i} from the address is a plain refusal`);
+  }
+  const twentieth = await agent.signIn('inconnu20@exemple.test', 'mauvais-mot-de-passe');
+  t.equal(twentieth.statusCode, 429, 'the twentieth failure locks the address');
+  t.match(failureText(twentieth.body), 'Réessayez à');
+
+  const rightPassword = await agent.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
+  t.equal(rightPassword.statusCode, 429, 'a valid account is refused from the locked address');
+  t.match(failureText(rightPassword.body), 'Réessayez à');
+
+  const otherAddress = await new Agent(app, '203.0.113.8').signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
+  t.equal(otherAddress.statusCode, 303, 'another address is not locked');
+});
+
+t.test('sign-ins are written to the audit log, never the password', async (t) => {
+  const testApp = await seededApp(t);
+  const adminId = await accountId(testApp, DEMO_ADMIN_EMAIL);
+  const agent = new Agent(testApp.app, '192.0.2.10');
+  t.equal((await agent.signIn(DEMO_ADMIN_EMAIL, 'mauvais-mot-de-passe-audit')).statusCode, 401);
+  t.equal((await agent.signIn('personne@exemple.test', 'mauvais-mot-de-passe-audit')).statusCode, 401);
+  t.equal((await agent.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD)).statusCode, 303);
+
+  const rows = await testApp.db.kysely
+    .selectFrom('audit_log')
+    .select(['at', 'action', 'actor_account_id', 'actor_label', 'target_type', 'target_id', 'ip'])
+    .where('action', 'like', 'connexion.%')
+    .orderBy('id')
+    .execute();
+  const at = testApp.clock.now().toISOString();
+  t.same(rows, [
+    { at, action: 'connexion.echouee', actor_account_id: null, actor_label: DEMO_ADMIN_EMAIL, target_type: 'compte', target_id: String(adminId), ip: '192.0.2.10' },
+    { at, action: 'connexion.echouee', actor_account_id: null, actor_label: 'personne@exemple.test', target_type: null, target_id: null, ip: '192.0.2.10' },
+    { at, action: 'connexion.reussie', actor_account_id: adminId, actor_label: DEMO_ADMIN_EMAIL, target_type: 'compte', target_id: String(adminId), ip: '192.0.2.10' },
+  ]);
+  const everything = JSON.stringify(await testApp.db.kysely.selectFrom('audit_log').selectAll().execute());
+  t.notMatch(everything, 'mauvais-mot-de-passe-audit', 'a mistyped password is never logged');
+  t.notMatch(everything, DEMO_PASSWORD);
+});
+
+t.test('a sign-in survives a restart of the app', async (t) => {
+  const first = await createTestApp();
+  await seedDemo(first.db.kysely, first.clock);
+  const agent = new Agent(first.app);
+  t.equal((await agent.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD)).statusCode, 303);
+  t.equal((await agent.get('/admin')).statusCode, 200);
+  await first.close(true);
+
+  const second = await createTestApp({ dataDir: first.dataDir, clock: first.clock });
+  t.teardown(() => second.close());
+  agent.app = second.app;
+  const page = await agent.get('/admin');
+  t.equal(page.statusCode, 200, 'the same cookie is still signed in after the restart');
+  t.match(page.body, 'Administration (démo)');
+});
+
+t.test('thirty minutes without activity end the sign-in', async (t) => {
+  const { app, clock } = await seededApp(t);
+  const agent = new Agent(app);
+  t.equal((await agent.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD)).statusCode, 303);
+  t.equal((await agent.get('/admin')).statusCode, 200);
+
+  clock.advance(31 * MINUTE);
+  const res = await agent.get('/admin');
+  t.equal(res.statusCode, 302);
+  t.equal(res.headers.location, '/connexion?suivant=%2Fadmin&expiree=1');
+
+  const signInPage = await agent.get(String(res.headers.location));
+  t.equal(signInPage.statusCode, 200);
+  t.match(signInPage.body, EXPIRY_NOTICE, 'the sign-in page says why');
+  t.equal(hiddenSuivant(signInPage.body), '/admin', 'and remembers where the user was going');
+
+  const again = await agent.get('/admin');
+  t.equal(again.statusCode, 302, 'the expired sign-in is really over');
+
+  const back = await agent.post('/connexion', { email: DEMO_ADMIN_EMAIL, mot_de_passe: DEMO_PASSWORD, suivant: '/admin' });
+  t.equal(back.statusCode, 303);
+  t.equal(back.headers.location, '/admin', 'signing in again leads back to the page');
+  t.equal((await agent.get('/admin')).statusCode, 200);
+});
+
+t.test('activity within 30 minutes keeps the sign-in', async (t) => {
+  const { app, clock } = await seededApp(t);
+  const agent = new Agent(app);
+  t.equal((await agent.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD)).statusCode, 303);
+  for (const [step, minutes] of [[1, 20], [2, 20], [3, 29]] as const) {
+    clock.advance(minutes * MINUTE);
+    const res = await agent.get('/admin');
+    t.equal(res.statusCode, 200, `still signed in at step ${step}, after ${minutes} idle minutes`);
+  }
+  t.notMatch((await agent.get('/connexion')).body, EXPIRY_NOTICE);
+});
+
+t.test('after sign-in the user lands on the page asked for (suivant)', async (t) => {
+  const { app } = await seededApp(t);
+  const agent = new Agent(app);
+  const page = await agent.get('/connexion?suivant=%2Fadmin%2Fx');
+  t.equal(hiddenSuivant(page.body), '/admin/x', 'the sign-in form carries the destination');
+  const res = await agent.post('/connexion', { email: DEMO_ADMIN_EMAIL, mot_de_passe: DEMO_PASSWORD, suivant: '/admin/x' });
+  t.equal(res.statusCode, 303);
+  t.equal(res.headers.location, '/admin/x');
+
+  const anonymous = new Agent(app);
+  const redirect = await anonymous.get('/admin');
+  t.equal(redirect.headers.location, '/connexion?suivant=%2Fadmin');
+  const form = await anonymous.get(String(redirect.headers.location));
+  const suivant = hiddenSuivant(form.body);
+  t.equal(suivant, '/admin');
+  const signedIn = await anonymous.post('/connexion', { email: DEMO_ADMIN_EMAIL, mot_de_passe: DEMO_PASSWORD, suivant: suivant ?? '' });
+  t.equal(signedIn.headers.location, '/admin');
+});
+
+t.test('a destination on another site is ignored', async (t) => {
+  const { app } = await seededApp(t);
+  const page = await new Agent(app).get('/connexion?suivant=%2F%2Fevil.example');
+  t.equal(hiddenSuivant(page.body), '', 'the form does not carry it');
+
+  const agent = new Agent(app);
+  await agent.get('/connexion');
+  const res = await agent.post('/connexion', { email: DEMO_ADMIN_EMAIL, mot_de_passe: DEMO_PASSWORD, suivant: '//evil.example' });
+  t.equal(res.statusCode, 303);
+  t.equal(res.headers.location, '/admin', '//evil.example is replaced by the home page');
+
+  const signedIn = await agent.get('/connexion?suivant=%2F%2Fevil.example');
+  t.equal(signedIn.headers.location, '/admin', 'also when already signed in');
+});
+
+t.test('no spelling of another site gets through suivant', async (t) => {
+  const { app } = await seededApp(t);
+  // Browsers drop tabs and newlines from URLs, so "/\t/evil.example" is followed as "//evil.example".
+  const dotted = ['/.//evil.example/phish', '/%2e%2e//evil.example/x', '/a/..//evil.example', '/%2e//evil.example', '/./\\evil.example'];
+  for (const suivant of ['https://evil.example/', '/\\evil.example', '\\\\evil.example', '/\t/evil.example', ' //evil.example', ...dotted]) {
+    const agent = new Agent(app);
+    await agent.get('/connexion');
+    const res = await agent.post('/connexion', { email: DEMO_ADMIN_EMAIL, mot_de_passe: DEMO_PASSWORD, suivant });
+    t.equal(res.statusCode, 303, `${JSON.stringify(suivant)}: signed in`);
+    t.equal(originOf(res.headers.location), PUBLIC_ORIGIN, `${JSON.stringify(suivant)}: the browser stays on the site (Location ${JSON.stringify(res.headers.location)})`);
+  }
+  // Already signed in: the sign-in page sends the user on at once.
+  const agent = new Agent(app);
+  await agent.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
+  for (const suivant of dotted) {
+    const res = await agent.get(`/connexion?suivant=${encodeURIComponent(suivant)}`);
+    t.equal(originOf(res.headers.location), PUBLIC_ORIGIN, `signed in, ${JSON.stringify(suivant)}: stays on the site (Location ${JSON.stringify(res.headers.location)})`);
+  }
+});
+
+t.test('a signed-in user following a link with a newline in suivant does not bring the server down', async (t) => {
+  // Run in a child process: if the server dies, it takes its process with it, not this test file.
+  const dataDir = mkdtempSync(join(tmpdir(), 'qcm-aipr-crash-'));
+  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+  const helpers = new URL('../../helpers/app.ts', import.meta.url).href;
+  const seed = new URL('../../../src/operator/seed-demo.ts', import.meta.url).href;
+  const script = `
+    const { Agent, createTestApp } = await import(${JSON.stringify(helpers)});
+    const { seedDemo } = await import(${JSON.stringify(seed)});
+    const testApp = await createTestApp({ dataDir: ${JSON.stringify(dataDir)} });
+    await seedDemo(testApp.db.kysely, testApp.clock);
+    const agent = new Agent(testApp.app);
+    await agent.signIn('admin@demo.test', 'demo-aipr-2026');
+    const cookie = [...agent.cookies].map(([k, v]) => k + '=' + v).join('; ');
+    const base = await testApp.app.listen({ port: 0, host: '127.0.0.1' });
+    const res = await fetch(base + '/connexion?suivant=%2F%0A%2Fevil.example', { headers: { cookie }, redirect: 'manual' });
+    const health = await fetch(base + '/healthz');
+    console.log(JSON.stringify({ status: res.status, location: res.headers.get('location'), health: health.status }));
+    await testApp.close();
+  `;
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: fileURLToPath(new URL('../../..', import.meta.url)),
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  t.equal(child.status, 0, `the server process is still alive (stderr: ${child.stderr.split('\n').find((l) => /Error/.test(l)) ?? ''})`);
+  const line = child.stdout.trim().split('\n').pop() ?? '';
+  type Result = { status: number; location: string | null; health: number };
+  let result: Result | null = null;
+  try {
+    result = JSON.parse(line) as Result;
+  } catch {
+    result = null;
+  }
+  t.ok(result, 'the server answered');
+  if (result) {
+    t.equal(result.health, 200, 'and keeps answering');
+    t.ok(result.status >= 300 && result.status < 400, 'the user is redirected');
+    t.equal(originOf(result.location), PUBLIC_ORIGIN, 'to a page of the site');
+  }
+});
+
+t.test('sign-out ends the session', async (t) => {
+  const testApp = await seededApp(t);
+  const agent = new Agent(testApp.app);
+  await agent.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
+  const dashboard = await agent.get('/admin');
+  t.match(dashboard.body, /<form method="post" action="\/deconnexion"/, 'the dashboard has the sign-out form');
+  const stolen = new Map(agent.cookies);
+
+  const res = await agent.post('/deconnexion', {});
+  t.equal(res.statusCode, 303);
+  t.equal(res.headers.location, '/connexion');
+
+  const after = await agent.get('/admin');
+  t.equal(after.statusCode, 302);
+  t.match(String(after.headers.location), /^\/connexion\?suivant=%2Fadmin/);
+
+  const replay = new Agent(testApp.app);
+  replay.cookies = stolen;
+  t.equal((await replay.get('/admin')).statusCode, 302, 'the old cookie no longer signs anyone in');
+
+  const audit = await testApp.db.kysely.selectFrom('audit_log').select(['actor_label']).where('action', '=', 'deconnexion').execute();
+  t.same(audit, [{ actor_label: DEMO_ADMIN_EMAIL }], 'the sign-out is audited');
+});
+
+t.test('sign-out without the CSRF token is refused and the user stays signed in', async (t) => {
+  const { app } = await seededApp(t);
+  const agent = new Agent(app);
+  await agent.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
+  await agent.get('/admin');
+  const res = await agent.post('/deconnexion', {}, { csrf: null });
+  t.equal(res.statusCode, 403);
+  t.match(res.body, 'Ce formulaire a expiré');
+  t.equal((await agent.get('/admin')).statusCode, 200);
+});
+
+t.test('with PUBLIC_URL=https behind a TLS proxy, users can sign in', async (t) => {
+  // server.ts never serves TLS itself, so an https PUBLIC_URL means a proxy in front that speaks
+  // plain HTTP to the app. Either the configuration must refuse to start without TRUST_PROXY,
+  // or a sign-in through the proxy must work.
+  let testApp: TestApp;
+  try {
+    testApp = await seededApp(t, { env: { PUBLIC_URL: 'https://aipr.example.fr' } });
+  } catch (err) {
+    t.ok(err instanceof ConfigError && /TRUST_PROXY/.test(err.message), 'refused at start with a message naming TRUST_PROXY');
+    return;
+  }
+  const agent = new Agent(testApp.app);
+  const proxied = { 'x-forwarded-proto': 'https', 'x-forwarded-for': '198.51.100.30' };
+  const page = await agent.get('/connexion', proxied);
+  t.equal(page.statusCode, 200);
+  t.ok(agent.cookies.has('qcm_session'), 'the sign-in page sets the session cookie');
+  const res = await agent.post('/connexion', { email: DEMO_ADMIN_EMAIL, mot_de_passe: DEMO_PASSWORD }, { headers: proxied });
+  t.equal(res.statusCode, 303, 'the sign-in form is accepted');
+  t.equal(res.headers.location, '/admin');
+});
+
+t.test('a form sent back with errors says so in the page title; a normal page does not', async (t) => {
+  const { app } = await seededApp(t);
+  const agent = new Agent(app);
+  const form = await agent.get('/connexion');
+  const titleOf = (html: string) => /<title>([^<]*)<\/title>/.exec(html)?.[1];
+  t.equal(titleOf(form.body), 'Connexion — QCM-AIPR');
+  const refused = await agent.post('/connexion', { email: DEMO_ADMIN_EMAIL, mot_de_passe: 'pas-le-bon-mot-de-passe' });
+  t.equal(refused.statusCode, 401);
+  t.equal(titleOf(refused.body), 'Erreur : Connexion — QCM-AIPR');
+  const empty = await agent.post('/connexion', { email: '', mot_de_passe: '' });
+  t.equal(empty.statusCode, 400);
+  t.equal(titleOf(empty.body), 'Erreur : Connexion — QCM-AIPR');
+});

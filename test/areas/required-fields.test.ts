@@ -1,0 +1,204 @@
+/**
+ * RGAA 11.10: every form with a required field says so in visible text at its top (the DSFR's
+ * « Sauf mention contraire, tous les champs sont obligatoires. », a hint text of the kiosk there),
+ * and each of its fields that is not required says « (facultatif) » in its label — but a checkbox,
+ * a yes/no choice whose unchecked state is an answer. Forms without any required field (a search
+ * bar, a kiosk question, a single button) carry no mention. And the kiosk entry refusal, a general
+ * alert about both fields, is tied to them: aria-describedby and aria-invalid on each.
+ *
+ * Read from the pages as served (app.inject), on the demo data; test/e2e/accessibility.test.ts
+ * checks the same on every page it audits in a real browser.
+ */
+import type { LightMyRequestResponse } from 'fastify';
+import t from 'tap';
+import type { Mail, Mailer } from '../../src/services/mailer.js';
+import { DEMO_ADMIN_EMAIL, DEMO_MANAGER_EMAIL, DEMO_PASSWORD } from '../../src/operator/seed-demo.js';
+import { Agent } from '../helpers/app.js';
+import { CENTRE, enter, kioskRoom, startCandidate } from '../helpers/kiosk.js';
+
+const MENTION = 'Sauf mention contraire, tous les champs sont obligatoires.';
+const DSFR_MENTION = `<p class="fr-hint-text">${MENTION}</p>`;
+const KIOSK_MENTION = `<p class="k-hint">${MENTION}</p>`;
+
+interface FormReport {
+  action: string;
+  /** Names of the fields the user fills (neither hidden nor buttons). */
+  fields: string[];
+  required: string[];
+  mention: boolean;
+  /** The mention is the form's first element, before any field. */
+  mentionFirst: boolean;
+  /** Fields neither required nor checkboxes whose label lacks « (facultatif) ». */
+  unmarkedOptional: string[];
+}
+
+function attr(tag: string, name: string): string | null {
+  const m = new RegExp(`\\s${name}(?:="([^"]*)")?(?=[\\s>/])`).exec(tag);
+  return m ? (m[1] ?? '') : null;
+}
+
+function visibleText(html: string): string {
+  return html.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim();
+}
+
+/** Every form of a page, with its fields, whether they are required, and the mention. */
+function formsOf(html: string): FormReport[] {
+  return [...html.matchAll(/<form\b[^>]*>([\s\S]*?)<\/form>/g)].map((m) => {
+    const [whole, body] = [m[0], m[1]!];
+    const action = attr(whole.slice(0, whole.indexOf('>') + 1), 'action') ?? '(this page)';
+    const fields: string[] = [];
+    const required: string[] = [];
+    const unmarkedOptional: string[] = [];
+    for (const f of body.matchAll(/<(input|select|textarea)\b[^>]*>/g)) {
+      const tag = f[0];
+      const type = f[1] === 'input' ? (attr(tag, 'type') ?? 'text') : f[1]!;
+      if (['hidden', 'submit', 'button', 'reset', 'image'].includes(type)) continue;
+      const name = attr(tag, 'name') ?? attr(tag, 'id') ?? tag;
+      if (fields.includes(name)) continue;
+      fields.push(name);
+      if (attr(tag, 'required') !== null) {
+        required.push(name);
+        continue;
+      }
+      if (type === 'checkbox') continue;
+      const id = attr(tag, 'id');
+      const label = id ? new RegExp(`<label[^>]*for="${id}"[^>]*>([\\s\\S]*?)</label>`).exec(body)?.[1] : undefined;
+      if (!label || !visibleText(label).includes('(facultatif)')) unmarkedOptional.push(name);
+    }
+    const mention = body.includes(DSFR_MENTION) || body.includes(KIOSK_MENTION);
+    const mentionFirst = /^\s*<p class="(?:fr-hint-text|k-hint)">Sauf mention contraire, tous les champs sont obligatoires\.<\/p>/.test(body);
+    return { action, fields, required, mention, mentionFirst, unmarkedOptional };
+  });
+}
+
+/** What checkPage needs of a tap test. */
+interface Tap {
+  ok(value: unknown, message: string): void;
+  notOk(value: unknown, message: string): void;
+  equal(found: unknown, wanted: unknown, message: string): void;
+  same(found: unknown, wanted: unknown, message: string): void;
+}
+
+/** Asserts the rule on every form of the page; returns the forms that carry the mention. */
+function checkPage(t: Tap, res: LightMyRequestResponse, label: string, expectedWithMention: number): FormReport[] {
+  t.equal(res.statusCode, 200, `${label}: the page answers 200`);
+  const forms = formsOf(res.body);
+  const stated = forms.filter((f) => f.required.length > 0);
+  for (const f of stated) {
+    t.ok(f.mention && f.mentionFirst, `${label}, form ${f.action} (${f.fields.join(', ')}): « ${MENTION} » opens the form`);
+    t.same(f.unmarkedOptional, [], `${label}, form ${f.action}: every optional field says « (facultatif) »`);
+  }
+  for (const f of forms.filter((x) => x.required.length === 0)) {
+    t.notOk(f.mention, `${label}, form ${f.action} (${f.fields.join(', ') || 'a button only'}): no required field, no mention`);
+  }
+  t.equal(stated.length, expectedWithMention, `${label}: ${expectedWithMention} form(s) with required fields`);
+  return stated;
+}
+
+t.test('each form with fields says that its fields are required, and its optional ones say « (facultatif) »', async (t) => {
+  const mails: Mail[] = [];
+  const mailer: Mailer = { enabled: true, send: async (mail) => void mails.push(mail) };
+  const room = await kioskRoom(t, { mailer });
+
+  // Public pages.
+  const visitor = new Agent(room.app, '10.20.0.1');
+  checkPage(t, await visitor.get('/connexion'), 'sign-in', 1);
+  checkPage(t, await visitor.get('/mot-de-passe-oublie'), 'forgotten password', 1);
+
+  // Administration.
+  const admin = new Agent(room.app, '10.20.0.2');
+  t.equal((await admin.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD)).statusCode, 303, 'the admin is signed in');
+  const dashboard = await admin.get('/admin');
+  t.match(dashboard.body, 'Se déconnecter');
+  t.notMatch(dashboard.body, MENTION, 'the sign-out button alone carries no mention');
+  checkPage(t, await admin.get('/admin/centres/nouveau'), 'new centre', 1);
+  checkPage(t, await admin.get('/admin/centres'), 'centre list (search bar)', 0);
+  checkPage(t, await admin.get('/admin/journal'), 'audit log (filter bar)', 0);
+  // The edit form and the suspension form.
+  checkPage(t, await admin.get('/admin/centres/1'), 'centre page', 2);
+  checkPage(t, await admin.get('/admin/gestionnaires/nouveau'), 'new manager', 1);
+  const imported = checkPage(t, await admin.get('/admin/questionnaires/importer'), 'questionnaire import', 1);
+  t.same(imported[0]?.required, ['banque'], 'import: the bank file is required');
+  t.match((await admin.get('/admin/questionnaires/importer')).body, /for="entete">En-tête JSON \(facultatif\)<span class="fr-hint-text">Obligatoire pour un fichier CSV/, 'import: the CSV header says « (facultatif) », and when it is needed');
+
+  // A second centre: the manager's page then offers to link it (a select, required).
+  await admin.get('/admin/centres/nouveau');
+  const created = await admin.post('/admin/centres', { nom: 'Centre annexe', adresse: '2 rue de l’Annexe, 69001 Lyon', siret: '44201453000012', email: 'annexe@demo.test' });
+  t.equal(created.statusCode, 303, 'a second centre is recognised');
+  const manager = await room.db.selectFrom('accounts').select('id').where('email', '=', DEMO_MANAGER_EMAIL).executeTakeFirstOrThrow();
+  const managerPage = await admin.get(`/admin/gestionnaires/${manager.id}`);
+  const linking = checkPage(t, managerPage, 'manager page', 1);
+  t.equal(linking[0]?.action, `/admin/gestionnaires/${manager.id}/centres`, 'the form to link a centre is the one with a field');
+
+  // The set-password page, through a link sent to the manager.
+  await admin.post(`/admin/gestionnaires/${manager.id}/lien`, {});
+  const link = /https?:\/\/\S+\/compte\/mot-de-passe\/\S+/.exec(mails.at(-1)?.text ?? '')?.[0];
+  t.ok(link, 'a password link was sent');
+  if (link) checkPage(t, await new Agent(room.app, '10.20.0.3').get(new URL(link).pathname), 'set password', 1);
+
+  // The kiosk: entry, identity (its optional « Entreprise »), resume, choice of session.
+  const kiosk = new Agent(room.app, '10.20.0.4');
+  checkPage(t, await kiosk.get('/examen'), 'kiosk entry', 1);
+  const entered = await enter(kiosk, room.takeToken());
+  t.equal(entered.headers.location, '/examen/identite');
+  const identity = await kiosk.get('/examen/identite');
+  const identityForm = checkPage(t, identity, 'kiosk identity', 1);
+  t.same(identityForm[0]?.required, ['nom', 'prenom', 'date_naissance'], 'identity: name, first name and birth date are required');
+  t.match(identity.body, /<label for="entreprise">Entreprise <span class="k-hint">\(facultatif\)<\/span><\/label>/, 'identity: « Entreprise » says « (facultatif) »');
+
+  const candidate = await startCandidate(room, { ip: '10.20.0.5' });
+  const question = await candidate.agent.get('/examen/question/1');
+  checkPage(t, question, 'kiosk question (answering is never required)', 0);
+  const resumer = new Agent(room.app, '10.20.0.6');
+  const resuming = await enter(resumer, candidate.token);
+  t.equal(resuming.headers.location, '/examen/reprise');
+  checkPage(t, await resumer.get('/examen/reprise'), 'kiosk resume', 1);
+
+  // The centre's pages.
+  const centre = new Agent(room.app, '10.20.0.7');
+  t.equal((await centre.signIn(DEMO_MANAGER_EMAIL, DEMO_PASSWORD)).statusCode, 303, 'the manager is signed in');
+  checkPage(t, await centre.get('/centre/jetons'), 'tokens (low-stock threshold)', 1);
+  checkPage(t, await centre.get('/centre/jetons/nouvelle-table'), 'new token table', 1);
+  checkPage(t, await centre.get(`/centre/examens/${candidate.examId}`), 'exam in progress (extra time)', 1);
+  const newSession = await centre.get('/centre/sessions/nouvelle');
+  checkPage(t, newSession, 'new session', 1);
+  t.notMatch(newSession.body, /<p>Tous les champs sont obligatoires\./, 'the new session page states it once, the DSFR way');
+
+  // A second open session today: the candidate chooses one.
+  const today = /id="date" name="date" min="([^"]+)"/.exec(newSession.body)?.[1] ?? '';
+  const session = await centre.post('/centre/sessions/nouvelle', { date: today, heure_debut: '14:00', salle: 'Salle 2', surveillant: 'Camille Martin' });
+  t.match(session.headers.location ?? '', /^\/centre\/sessions\/\d+$/, 'a second session is created');
+  await centre.get(session.headers.location ?? '/centre/sessions');
+  await centre.post(`${session.headers.location}/ouvrir`, {});
+  const chooser = new Agent(room.app, '10.20.0.8');
+  t.equal((await enter(chooser, room.takeToken())).headers.location, '/examen/session', 'two open sessions: the candidate chooses');
+  checkPage(t, await chooser.get('/examen/session'), 'kiosk session choice', 1);
+});
+
+t.test('the kiosk entry refusal is tied to both fields (aria-describedby, aria-invalid)', async (t) => {
+  const room = await kioskRoom(t);
+  const fresh = await new Agent(room.app, '10.21.0.1').get('/examen');
+  t.notMatch(fresh.body, 'aria-invalid', 'no failure yet: no field is marked invalid');
+  t.notMatch(fresh.body, 'aria-describedby', 'no failure yet: nothing describes the fields');
+
+  const agent = new Agent(room.app, '10.21.0.2');
+  for (const [what, fields] of [
+    ['an unknown token', { centre: CENTRE, jeton: 'AAAA-BBBB-CCCC' }],
+    ['an unknown centre', { centre: 'centre9999', jeton: room.takeToken() }],
+    ['nothing typed', { centre: '', jeton: '' }],
+  ] as const) {
+    await agent.get('/examen');
+    const res = await agent.post('/examen', { ...fields });
+    t.not(res.statusCode, 303, `${what}: refused`);
+    const alert = /<div class="k-alert" role="alert" id="([^"]+)"><p>([\s\S]*?)<\/p><\/div>/.exec(res.body);
+    t.ok(alert, `${what}: the refusal is an alert with an id`);
+    if (!alert) continue;
+    t.ok(visibleText(alert[2]!).length > 0, `${what}: the alert says why (${visibleText(alert[2]!)})`);
+    for (const name of ['centre', 'jeton']) {
+      const input = new RegExp(`<input id="${name}"[^>]*>`).exec(res.body)?.[0] ?? '';
+      t.equal(attr(input, 'aria-invalid'), 'true', `${what}: #${name} is marked aria-invalid`);
+      t.ok((attr(input, 'aria-describedby') ?? '').split(/\s+/).includes(alert[1]!), `${what}: #${name} is described by the alert #${alert[1]}`);
+    }
+    t.equal(res.body.split(`id="${alert[1]}"`).length - 1, 1, `${what}: the alert's id is unique on the page`);
+  }
+});
