@@ -4,32 +4,21 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { systemClock, type Clock } from './clock.js';
 import { isHttps, type Config } from './config.js';
 import type { Db } from './db/connection.js';
-import { createMailer, type Mailer } from './services/mailer.js';
-import accountLinkRoutes from './areas/public/account-links/routes.js';
-import adminRoutes from './areas/admin/dashboard/routes.js';
-import auditRoutes from './areas/admin/audit/routes.js';
-import authRoutes from './areas/public/sign-in/routes.js';
-import centreRoutes from './areas/centre/exams/routes.js';
-import { resolveCurrentCentre } from './areas/centre/current-centre.js';
-import centreAdminRoutes from './areas/admin/centres/routes.js';
-import examSessionRoutes from './areas/centre/sessions/routes.js';
-import managerAdminRoutes from './areas/admin/managers/routes.js';
-import tokenRoutes from './areas/centre/tokens/routes.js';
-import healthRoutes from './areas/public/health/routes.js';
-import helpRoutes from './areas/public/help/routes.js';
-import deadlineSweeper from './plugins/deadline-sweeper.js';
+import adminArea from './areas/admin/index.js';
+import centreArea from './areas/centre/index.js';
+import kioskArea from './areas/kiosk/index.js';
+import publicArea from './areas/public/index.js';
 import { AnswerWriter } from './services/exam/answer-writer.js';
-import kioskRoutes from './areas/kiosk/exam/routes.js';
-import questionnaireRoutes from './areas/admin/questionnaires/routes.js';
+import { createMailer, type Mailer } from './services/mailer.js';
 import { BrowserPool } from './services/pdf/browser-pool.js';
 import auth from './plugins/auth.js';
 import csrf from './plugins/csrf.js';
-import database from './plugins/services.js';
+import deadlineSweeper from './plugins/deadline-sweeper.js';
+import services from './plugins/services.js';
 import errors from './plugins/errors.js';
 import securityHeaders from './plugins/security-headers.js';
 import session from './plugins/session.js';
 import staticFiles from './plugins/static-files.js';
-import uploads from './plugins/uploads.js';
 import views from './plugins/views.js';
 
 export interface AppDeps {
@@ -63,7 +52,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
 
   const mailer = deps.mailer ?? createMailer(config);
   const clock = deps.clock ?? systemClock;
-  await app.register(database, {
+  await app.register(services, {
     db: deps.db.kysely,
     clock,
     browserPool,
@@ -83,34 +72,12 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(auth);
   await app.register(errors);
 
-  await app.register(healthRoutes);
-  await app.register(authRoutes);
-  await app.register(helpRoutes);
-  await app.register(accountLinkRoutes);
-  await app.register(kioskRoutes);
   await app.register(deadlineSweeper);
 
-  // One authorisation check per area, before any body is read: the role, then (for managers) the
-  // centre every query is scoped to.
-  await app.register(async (admin) => {
-    admin.addHook('onRequest', admin.requireRole('admin'));
-    // Only administrators upload files: elsewhere a multipart body is refused before it is read.
-    await admin.register(uploads);
-    await admin.register(adminRoutes);
-    await admin.register(questionnaireRoutes);
-    await admin.register(centreAdminRoutes);
-    await admin.register(managerAdminRoutes);
-    await admin.register(auditRoutes);
-  });
-  await app.register(async (manager) => {
-    manager.decorateRequest('centre', null);
-    // Set by resolveCurrentCentre before any handler; Fastify wants a non-reference initial value.
-    manager.decorateRequest('managerCentres', null as never);
-    manager.addHook('onRequest', manager.requireRole('manager'));
-    manager.addHook('onRequest', resolveCurrentCentre);
-    await manager.register(centreRoutes);
-    await manager.register(tokenRoutes);
-    await manager.register(examSessionRoutes);
-  });
+  // Each area registers its own guard (see src/areas/<area>/index.ts).
+  await app.register(publicArea);
+  await app.register(kioskArea);
+  await app.register(adminArea);
+  await app.register(centreArea);
   return app;
 }

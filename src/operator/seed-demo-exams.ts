@@ -4,7 +4,8 @@ import type { Database } from '../db/schema.js';
 import { formatCentreId } from '../domain/centre-id.js';
 import { parisDate } from '../domain/paris-time.js';
 import { createSession, openSession } from '../areas/centre/sessions/lifecycle.js';
-import { findOpenSessions } from '../areas/centre/sessions/queries.js';
+import { CLI_ACTOR } from '../services/audit.js';
+import { findOpenSessions } from '../services/exam/sessions.js';
 import { createTokenBatch } from '../areas/centre/tokens/lifecycle.js';
 import { countAvailableTokens, listPublishedQuestionnaires } from '../areas/centre/tokens/queries.js';
 
@@ -13,8 +14,6 @@ export const DEMO_BATCH_SIZE = 30;
 export const DEMO_ROOM = 'Salle 1';
 export const DEMO_SUPERVISOR = 'Surveillant de démonstration';
 export const DEMO_START_TIME = '08:00';
-
-const ACTOR = { accountId: null, label: 'CLI' } as const;
 
 export interface DemoExamsReport {
   /** One entry per batch added now (none when every stock was already high enough). */
@@ -41,8 +40,8 @@ export async function seedDemoTokensAndSession(db: Kysely<Database>, clock: Cloc
       centreId,
       questionnaireId: questionnaire.id,
       count: DEMO_BATCH_SIZE,
-      createdBy: ACTOR.label,
-      actor: ACTOR,
+      createdBy: CLI_ACTOR.label,
+      actor: CLI_ACTOR,
     });
     if (outcome.ok) {
       report.batches.push({ batchId: outcome.batchId, profile: questionnaire.profile, version: questionnaire.version, count: outcome.codes.length });
@@ -67,10 +66,10 @@ export async function seedDemoTokensAndSession(db: Kysely<Database>, clock: Cloc
     clock,
     centreId,
     { date: parisDate(now), startTime: DEMO_START_TIME, room: DEMO_ROOM, supervisor: DEMO_SUPERVISOR },
-    { actor: ACTOR },
+    { actor: CLI_ACTOR },
   );
   if (!created.ok) throw new Error(`Session de démonstration refusée : ${Object.values(created.errors).join(' ')}`);
-  const opened = await openSession(db, clock, { id: centreId, status: centre.status, suspensionReason: centre.suspension_reason }, created.sessionId, { actor: ACTOR });
+  const opened = await openSession(db, clock, { id: centreId, status: centre.status, suspensionReason: centre.suspension_reason }, created.sessionId, { actor: CLI_ACTOR });
   if (!opened?.ok) throw new Error(`Session de démonstration non ouverte : ${opened ? opened.message : 'introuvable'}`);
   report.session = { id: created.sessionId, created: true };
   return report;

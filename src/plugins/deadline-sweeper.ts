@@ -1,11 +1,13 @@
 import fp from 'fastify-plugin';
 import { finishExpiredExams } from '../services/exam/lifecycle.js';
+import { closeStaleSessions } from '../services/exam/sessions.js';
 
 const SWEEP_EVERY_MS = 15_000;
 
 /**
  * Finishes exams whose time is over even when no terminal asks any more (a closed tablet): the
- * result then shows everywhere, with the deadline as its end time.
+ * result then shows everywhere, with the deadline as its end time. Closes the sessions whose day is
+ * over too, so that what is stored matches what the rules say.
  */
 export default fp(
   async (app) => {
@@ -14,6 +16,7 @@ export default fp(
       if (running) return;
       running = true;
       finishExpiredExams(app.db, app.clock)
+        .then(() => closeStaleSessions(app.db, app.clock.now()))
         .catch((err: unknown) => app.log.error({ err }, 'finishing expired exams failed'))
         .finally(() => {
           running = false;
@@ -22,5 +25,5 @@ export default fp(
     timer.unref();
     app.addHook('onClose', async () => clearInterval(timer));
   },
-  { name: 'deadline-sweeper', dependencies: ['database'] },
+  { name: 'deadline-sweeper', dependencies: ['services'] },
 );

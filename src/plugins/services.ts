@@ -28,5 +28,5 @@ export default fp(
     app.decorate('mailer', opts.mailer);
     app.decorate('answerWriter', opts.answerWriter);
   },
-  { name: 'database' },
+  { name: 'services' },
 );

@@ -149,5 +149,5 @@ export default fp(
     purge.unref();
     app.addHook('onClose', async () => clearInterval(purge));
   },
-  { name: 'session', dependencies: ['database'] },
+  { name: 'session', dependencies: ['services'] },
 );

@@ -3,13 +3,28 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/schema.js';
 
+/** Who acts, as the audit log keeps it: an account, or the system, the CLI, an anonymous visitor; and from which address. */
+export interface Actor {
+  accountId: number | null;
+  /** Shown in the log even after the account changes: an email, « système », « CLI », « anonyme ». */
+  label: string;
+  ip?: string | null;
+}
+
+export const SYSTEM_ACTOR: Actor = { accountId: null, label: 'système' };
+export const CLI_ACTOR: Actor = { accountId: null, label: 'CLI' };
+
+/** What every lifecycle function is told about who asks for the change. */
+export interface Acting {
+  actor: Actor;
+}
+
 export interface AuditEvent {
   /** A dotted verb, e.g. `connexion.reussie`, `centre.suspendu`, `questionnaire.publie`. */
   action: string;
-  actor: { accountId: number | null; label: string };
+  actor: Actor;
   target?: { type: string; id: string | number } | null;
   details?: Record<string, unknown> | null;
-  ip?: string | null;
 }
 
 /**
@@ -27,14 +42,14 @@ export async function recordAudit(db: Kysely<Database> | Transaction<Database>, 
       target_type: event.target?.type ?? null,
       target_id: event.target ? String(event.target.id) : null,
       details: event.details ? JSON.stringify(event.details) : null,
-      ip: event.ip ?? null,
+      ip: event.actor.ip ?? null,
     })
     .execute();
 }
 
-/** The actor of a request: the signed-in account, or anonymous. */
-export function requestActor(request: FastifyRequest): AuditEvent['actor'] {
+/** The actor of a request: the signed-in account, or anonymous; with the request's address. */
+export function requestActor(request: FastifyRequest): Actor {
   return request.account
-    ? { accountId: request.account.id, label: request.account.email }
-    : { accountId: null, label: 'anonyme' };
+    ? { accountId: request.account.id, label: request.account.email, ip: request.ip }
+    : { accountId: null, label: 'anonyme', ip: request.ip };
 }

@@ -27,7 +27,3 @@ export async function upsertAccountWithPassword(
     .executeTakeFirstOrThrow();
   return { id: row.id, created: true };
 }
-
-export function isPlausibleEmail(email: string): boolean {
-  return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email.trim()) && email.length <= 254;
-}

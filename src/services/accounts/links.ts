@@ -1,41 +1,41 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from '../../clock.js';
 import type { Database } from '../../db/schema.js';
+import { recordAudit } from '../audit.js';
 
 export type LinkPurpose = 'activation' | 'reset';
 
-export const LINK_LIFETIME_MS = 48 * 60 * 60 * 1000;
+export const LINK_LIFETIME_HOURS = 48;
+export const LINK_LIFETIME_MS = LINK_LIFETIME_HOURS * 60 * 60 * 1000;
 
 const hashOf = (secret: string) => createHash('sha256').update(secret).digest('hex');
 
 /**
- * A one-time link to set one's password. Only its hash is stored; creating a new link for the
- * same account and purpose ends the previous ones of that purpose (a reset asked by anyone does not
- * cancel the activation link an administrator just sent).
+ * A one-time link to set one's password, written in the caller's transaction (with the change it
+ * belongs to and its audit row). Only its hash is stored; a new link for the same account and
+ * purpose ends the previous ones of that purpose (a reset asked by anyone does not cancel the
+ * activation link an administrator just sent).
  */
-export async function createAccountLink(db: Kysely<Database>, clock: Clock, accountId: number, purpose: LinkPurpose): Promise<string> {
+export async function writeAccountLink(trx: Transaction<Database>, now: Date, accountId: number, purpose: LinkPurpose): Promise<string> {
   const secret = randomBytes(32).toString('base64url');
-  const now = clock.now();
-  await db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('account_links')
-      .set({ used_at: now.toISOString() })
-      .where('account_id', '=', accountId)
-      .where('purpose', '=', purpose)
-      .where('used_at', 'is', null)
-      .execute();
-    await trx
-      .insertInto('account_links')
-      .values({
-        token_hash: hashOf(secret),
-        account_id: accountId,
-        purpose,
-        created_at: now.toISOString(),
-        expires_at: new Date(now.getTime() + LINK_LIFETIME_MS).toISOString(),
-      })
-      .execute();
-  });
+  await trx
+    .updateTable('account_links')
+    .set({ used_at: now.toISOString() })
+    .where('account_id', '=', accountId)
+    .where('purpose', '=', purpose)
+    .where('used_at', 'is', null)
+    .execute();
+  await trx
+    .insertInto('account_links')
+    .values({
+      token_hash: hashOf(secret),
+      account_id: accountId,
+      purpose,
+      created_at: now.toISOString(),
+      expires_at: new Date(now.getTime() + LINK_LIFETIME_MS).toISOString(),
+    })
+    .execute();
   return secret;
 }
 
@@ -59,10 +59,15 @@ export async function findUsableLink(db: Kysely<Database>, clock: Clock, secret:
 }
 
 /**
- * Marks the link used and sets the password in one transaction; null when someone used it first
- * (the UPDATE … WHERE used_at IS NULL decides who).
+ * Marks the link used, sets the password and records it, in one transaction; null when someone
+ * used the link first (the UPDATE … WHERE used_at IS NULL decides who).
  */
-export async function consumeLinkAndSetPassword(db: Kysely<Database>, clock: Clock, secret: string, passwordHash: string): Promise<number | null> {
+export async function consumeLinkAndSetPassword(
+  db: Kysely<Database>,
+  clock: Clock,
+  input: { secret: string; passwordHash: string; link: UsableLink; ip: string },
+): Promise<number | null> {
+  const { secret, passwordHash } = input;
   const now = clock.now().toISOString();
   return db.transaction().execute(async (trx) => {
     const link = await trx
@@ -78,6 +83,11 @@ export async function consumeLinkAndSetPassword(db: Kysely<Database>, clock: Clo
     // The password is chosen: no other link of this account (an activation link sent earlier, a
     // reset asked meanwhile) may set another one.
     await trx.updateTable('account_links').set({ used_at: now }).where('account_id', '=', link.account_id).where('used_at', 'is', null).execute();
+    await recordAudit(trx, clock, {
+      action: input.link.purpose === 'activation' ? 'compte.active' : 'compte.mot_de_passe_reinitialise',
+      actor: { accountId: link.account_id, label: input.link.email, ip: input.ip },
+      target: { type: 'compte', id: link.account_id },
+    });
     return link.account_id;
   });
 }

@@ -1,6 +1,6 @@
 import { credentialOf } from './passwords.js';
 import type { Kysely } from 'kysely';
-import type { Database, Role } from '../../db/schema.js';
+import type { Database, Queryable, Role } from '../../db/schema.js';
 
 export interface SignedInAccount {
   id: number;
@@ -32,6 +32,6 @@ export async function findActiveAccount(db: Kysely<Database>, id: number, creden
   };
 }
 
-export function findAccountByEmail(db: Kysely<Database>, email: string) {
+export function findAccountByEmail(db: Queryable, email: string) {
   return db.selectFrom('accounts').selectAll().where('email', '=', email.trim()).executeTakeFirst();
 }

@@ -7,8 +7,8 @@ import { drawExam } from '../../domain/draw.js';
 import { deadlineFor, isPastDeadline } from '../../domain/exam-clock.js';
 import type { ExamRules } from '../../domain/rules.js';
 import { scoreExam, type Response } from '../../domain/scoring.js';
-import { findOpenSessions } from '../../areas/centre/sessions/queries.js';
-import { getDrawableQuestions } from '../../areas/admin/questionnaires/queries.js';
+import { getDrawableQuestions } from './questions.js';
+import { closeStaleSessions, findOpenSessions } from './sessions.js';
 
 export type StartOutcome = { ok: true; examId: number } | { ok: false; message: string };
 
@@ -138,16 +138,33 @@ export async function finishExam(db: Kysely<Database>, clock: Clock, examId: num
   });
 }
 
-/** Finishes every exam whose deadline has passed, whether or not its terminal is still there. */
-export async function finishExpiredExams(db: Kysely<Database>, clock: Clock): Promise<number> {
-  const due = await db
-    .selectFrom('exams')
-    .select('id')
-    .where('finished_at', 'is', null)
-    .where('deadline_at', '<=', clock.now().toISOString())
-    .execute();
+/** Which exams a sweep covers: the whole platform (the sweeper), or a manager page's own. */
+export interface ExamScope {
+  centreId?: number;
+  sessionId?: number;
+  examId?: number;
+}
+
+/** Finishes every exam of the scope whose deadline has passed, whether or not its terminal is still there. */
+export async function finishExpiredExams(db: Kysely<Database>, clock: Clock, scope: ExamScope = {}): Promise<number> {
+  let query = db.selectFrom('exams').select('id').where('finished_at', 'is', null).where('deadline_at', '<=', clock.now().toISOString());
+  if (scope.centreId !== undefined) query = query.where('centre_id', '=', scope.centreId);
+  if (scope.sessionId !== undefined) query = query.where('exam_session_id', '=', scope.sessionId);
+  if (scope.examId !== undefined) query = query.where('id', '=', scope.examId);
+  const due = await query.execute();
   for (const { id } of due) await finishExam(db, clock, id, 'delai');
   return due.length;
+}
+
+/**
+ * Stores what the clock has already decided, before a page shows it: the scope's exams whose time
+ * is over are finished (with their result), and the centre's open sessions of past days closed.
+ * The sweeper does the same for the whole platform every few seconds; a manager's page does not
+ * wait for it.
+ */
+export async function settleScope(db: Kysely<Database>, clock: Clock, scope: ExamScope & { centreId: number }): Promise<void> {
+  await closeStaleSessions(db, clock.now(), scope.centreId);
+  await finishExpiredExams(db, clock, scope);
 }
 
 /** Moves the exam to a new terminal: the previous terminal's session stops reaching it. */

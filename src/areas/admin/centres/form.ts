@@ -1,5 +1,5 @@
 import { normalizeSiret, siretError } from '../../../domain/siret.js';
-import { isPlausibleEmail } from '../../../services/accounts/accounts.js';
+import { isPlausibleEmail } from '../../../domain/email.js';
 import type { CentreFields } from './queries.js';
 
 export interface CentreForm {

@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { CENTRE_ID_MAX, formatCentreId, parseCentreId } from '../../../domain/centre-id.js';
+import { formatCentreId, parseCentreId } from '../../../domain/centre-id.js';
 import { parisDate, parisStartOfDay } from '../../../domain/paris-time.js';
 import { notFound } from '../../../plugins/errors.js';
-import { recordAudit, requestActor } from '../../../services/audit.js';
-import { accountState } from '../managers/queries.js';
-import { centreManagers, getCentre, insertCentre, listCentres, setCentreStatus, updateCentre } from './queries.js';
+import { requestActor } from '../../../services/audit.js';
+import { recogniseCentre, setCentreSuspension, updateCentreFields } from './lifecycle.js';
+import { accountState } from '../../../domain/account-state.js';
+import { centreManagers, getCentre, listCentres } from './queries.js';
 import { readCentreForm, type CentreForm } from './form.js';
 import { idParam } from '../../../plugins/params.js';
 
@@ -31,18 +32,7 @@ export default async function centreAdminRoutes(app: FastifyInstance) {
   app.post('/admin/centres', async (request: FastifyRequest<{ Body: CentreForm }>, reply) => {
     const { values, errors, fields } = readCentreForm(request.body);
     if (!fields) return reply.render('admin/centres/form', { values, errors, centre: null }, { title: 'Reconnaître un centre', status: 400 });
-    const id = await app.db.transaction().execute(async (trx) => {
-      const created = await insertCentre(trx, fields, app.clock.now().toISOString());
-      if (created > CENTRE_ID_MAX) throw new Error(`Centre number ${created} exceeds ${CENTRE_ID_MAX}`);
-      await recordAudit(trx, app.clock, {
-        action: 'centre.reconnu',
-        actor: requestActor(request),
-        target: { type: 'centre', id: formatCentreId(created) },
-        details: { nom: fields.name, siret: fields.siret },
-        ip: request.ip,
-      });
-      return created;
-    });
+    const id = await recogniseCentre(app.db, app.clock, fields, { actor: requestActor(request) });
     reply.flash('success', `Le centre « ${fields.name} » est reconnu sous l’identifiant ${formatCentreId(id)}.`);
     return reply.redirect(`/admin/centres/${id}`, 303);
   });
@@ -71,16 +61,7 @@ export default async function centreAdminRoutes(app: FastifyInstance) {
       const managers = (await centreManagers(app.db, centre.id)).map((m) => ({ ...m, state: accountState(m) }));
       return reply.render('admin/centres/show', { centre: { ...centre, code: formatCentreId(centre.id) }, managers, values, errors }, { title: centre.name, status: 400 });
     }
-    await app.db.transaction().execute(async (trx) => {
-      await updateCentre(trx, centre.id, fields);
-      await recordAudit(trx, app.clock, {
-        action: 'centre.modifie',
-        actor: requestActor(request),
-        target: { type: 'centre', id: formatCentreId(centre.id) },
-        details: { avant: { nom: centre.name, adresse: centre.address, siret: centre.siret, email: centre.contact_email }, apres: fields },
-        ip: request.ip,
-      });
-    });
+    await updateCentreFields(app.db, app.clock, centre.id, fields, { actor: requestActor(request) });
     reply.flash('success', 'Les informations du centre sont enregistrées.');
     return reply.redirect(`/admin/centres/${centre.id}`, 303);
   });
@@ -93,16 +74,7 @@ export default async function centreAdminRoutes(app: FastifyInstance) {
       reply.flash('error', 'Indiquez le motif de la suspension : il est affiché aux gestionnaires du centre.');
       return reply.redirect(`/admin/centres/${centre.id}#suspension`, 303);
     }
-    await app.db.transaction().execute(async (trx) => {
-      await setCentreStatus(trx, centre.id, 'suspended', reason);
-      await recordAudit(trx, app.clock, {
-        action: 'centre.suspendu',
-        actor: requestActor(request),
-        target: { type: 'centre', id: formatCentreId(centre.id) },
-        details: { motif: reason },
-        ip: request.ip,
-      });
-    });
+    await setCentreSuspension(app.db, app.clock, centre.id, { suspended: true, reason }, { actor: requestActor(request) });
     reply.flash('success', 'Le centre est suspendu : il ne peut plus générer de jetons ni faire passer d’examen.');
     return reply.redirect(`/admin/centres/${centre.id}`, 303);
   });
@@ -110,15 +82,7 @@ export default async function centreAdminRoutes(app: FastifyInstance) {
   app.post('/admin/centres/:id/reactiver', async (request: FastifyRequest<Params>, reply) => {
     const centre = await getCentre(app.db, idParam(request.params.id));
     if (!centre) throw notFound();
-    await app.db.transaction().execute(async (trx) => {
-      await setCentreStatus(trx, centre.id, 'active', null);
-      await recordAudit(trx, app.clock, {
-        action: 'centre.reactive',
-        actor: requestActor(request),
-        target: { type: 'centre', id: formatCentreId(centre.id) },
-        ip: request.ip,
-      });
-    });
+    await setCentreSuspension(app.db, app.clock, centre.id, { suspended: false }, { actor: requestActor(request) });
     reply.flash('success', 'Le centre est de nouveau actif.');
     return reply.redirect(`/admin/centres/${centre.id}`, 303);
   });

@@ -1,12 +1,5 @@
+import { accountState } from '../../../domain/account-state.js';
 import type { Queryable } from '../../../db/schema.js';
-
-export type AccountState = 'actif' | 'en attente d’activation' | 'désactivé';
-
-/** Where an account stands: disabled, waiting for its holder to choose a password, or active. */
-export function accountState(account: { disabled_at: string | null; password_hash: string | null }): AccountState {
-  if (account.disabled_at) return 'désactivé';
-  return account.password_hash ? 'actif' : 'en attente d’activation';
-}
 
 export async function listManagers(db: Queryable) {
   const managers = await db

@@ -1,41 +1,43 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formatCentreId } from '../../../domain/centre-id.js';
 import { notFound } from '../../../plugins/errors.js';
-import { createAccountLink, LINK_LIFETIME_MS, linkUrl, type LinkPurpose } from '../../../services/accounts/links.js';
-import { recordAudit, requestActor } from '../../../services/audit.js';
-import { isPlausibleEmail } from '../../../services/accounts/accounts.js';
+import { LINK_LIFETIME_HOURS, linkUrl, type LinkPurpose } from '../../../services/accounts/links.js';
+import { requestActor } from '../../../services/audit.js';
+import { changeManagerCentre, createManager, renewManagerLink, setManagerDisabled } from './lifecycle.js';
+import { isPlausibleEmail } from '../../../domain/email.js';
 import { allCentresBrief, getCentre } from '../centres/queries.js';
-import { accountState, emailTaken, getManager, insertManager, linkCentre, listManagers, managerCentres, setDisabled, unlinkCentre } from './queries.js';
+import { accountState } from '../../../domain/account-state.js';
+import { emailTaken, getManager, listManagers, managerCentres } from './queries.js';
 import { idParam } from '../../../plugins/params.js';
 
 type Params = { Params: { id: string } };
 
 
-const LINK_HOURS = LINK_LIFETIME_MS / 3_600_000;
 
 /**
- * Issues a one-time link: emailed when SMTP is configured, otherwise handed to the administrator
+ * Hands a one-time link over: emailed when SMTP is configured, otherwise handed to the administrator
  * (flash) to pass on. Either way the link itself is never stored.
  */
-async function issueLink(app: FastifyInstance, reply: FastifyReply, manager: { id: number; email: string; display_name: string }, purpose: LinkPurpose) {
-  const url = linkUrl(app.config.publicUrl, await createAccountLink(app.db, app.clock, manager.id, purpose));
+async function sendLink(app: FastifyInstance, reply: FastifyReply, manager: { email: string; display_name: string }, link: { purpose: LinkPurpose; secret: string }) {
+  const { purpose } = link;
+  const url = linkUrl(app.config.publicUrl, link.secret);
   const what = purpose === 'activation' ? 'd’activation' : 'de réinitialisation du mot de passe';
   if (app.mailer.enabled) {
     try {
       await app.mailer.send({
         to: manager.email,
         subject: purpose === 'activation' ? 'QCM-AIPR : activez votre compte de gestionnaire' : 'QCM-AIPR : réinitialisation de votre mot de passe',
-        text: `Bonjour ${manager.display_name},\n\nPour choisir votre mot de passe sur la plateforme QCM-AIPR, ouvrez ce lien (valable ${LINK_HOURS} heures, une seule fois) :\n${url}\n\nSi vous n’êtes pas à l’origine de cette demande, ignorez ce message.`,
+        text: `Bonjour ${manager.display_name},\n\nPour choisir votre mot de passe sur la plateforme QCM-AIPR, ouvrez ce lien (valable ${LINK_LIFETIME_HOURS} heures, une seule fois) :\n${url}\n\nSi vous n’êtes pas à l’origine de cette demande, ignorez ce message.`,
       });
-      reply.flash('success', `Le lien ${what} a été envoyé à ${manager.email} (valable ${LINK_HOURS} heures).`);
+      reply.flash('success', `Le lien ${what} a été envoyé à ${manager.email} (valable ${LINK_LIFETIME_HOURS} heures).`);
       return;
     } catch (err) {
       app.log.warn({ err }, 'sending the account link failed');
-      reply.flash('warning', `L’envoi du courriel a échoué. Transmettez vous-même ce lien ${what} à ${manager.email}, il est valable ${LINK_HOURS} heures et ne sert qu’une fois : ${url}`);
+      reply.flash('warning', `L’envoi du courriel a échoué. Transmettez vous-même ce lien ${what} à ${manager.email}, il est valable ${LINK_LIFETIME_HOURS} heures et ne sert qu’une fois : ${url}`);
       return;
     }
   }
-  reply.flash('info', `Transmettez ce lien ${what} à ${manager.email} ; il est valable ${LINK_HOURS} heures et ne sert qu’une fois : ${url}`);
+  reply.flash('info', `Transmettez ce lien ${what} à ${manager.email} ; il est valable ${LINK_LIFETIME_HOURS} heures et ne sert qu’une fois : ${url}`);
 }
 
 /** The administrator creates manager accounts and links them to centres (admin area). */
@@ -74,19 +76,8 @@ export default async function managerAdminRoutes(app: FastifyInstance) {
     if (!centre) errors.centre = 'Choisissez le centre auquel rattacher ce gestionnaire.';
     if (Object.keys(errors).length > 0 || !centre) return renderNew(reply, values, errors, 400);
 
-    const id = await app.db.transaction().execute(async (trx) => {
-      const created = await insertManager(trx, { email: values.email, displayName: values.nom }, app.clock.now().toISOString());
-      await linkCentre(trx, created, centre.id);
-      await recordAudit(trx, app.clock, {
-        action: 'gestionnaire.cree',
-        actor: requestActor(request),
-        target: { type: 'compte', id: created },
-        details: { email: values.email, centre: formatCentreId(centre.id) },
-        ip: request.ip,
-      });
-      return created;
-    });
-    await issueLink(app, reply, { id, email: values.email, display_name: values.nom }, 'activation');
+    const { id, secret } = await createManager(app.db, app.clock, { email: values.email, displayName: values.nom, centreId: centre.id }, { actor: requestActor(request) });
+    await sendLink(app, reply, { email: values.email, display_name: values.nom }, { purpose: 'activation', secret });
     return reply.redirect(`/admin/gestionnaires/${id}`, 303);
   });
 
@@ -115,16 +106,7 @@ export default async function managerAdminRoutes(app: FastifyInstance) {
       reply.flash('error', 'Choisissez un centre à rattacher.');
       return reply.redirect(`/admin/gestionnaires/${manager.id}`, 303);
     }
-    await app.db.transaction().execute(async (trx) => {
-      await linkCentre(trx, manager.id, centre.id);
-      await recordAudit(trx, app.clock, {
-        action: 'gestionnaire.rattache',
-        actor: requestActor(request),
-        target: { type: 'compte', id: manager.id },
-        details: { centre: formatCentreId(centre.id) },
-        ip: request.ip,
-      });
-    });
+    await changeManagerCentre(app.db, app.clock, { managerId: manager.id, centreId: centre.id, linked: true }, { actor: requestActor(request) });
     reply.flash('success', `${manager.display_name} est rattaché au centre ${formatCentreId(centre.id)}.`);
     return reply.redirect(`/admin/gestionnaires/${manager.id}`, 303);
   });
@@ -135,16 +117,7 @@ export default async function managerAdminRoutes(app: FastifyInstance) {
     const centre = await getCentre(app.db, idParam(request.params.centreId));
     if (!centre) throw notFound();
     const centreId = centre.id;
-    await app.db.transaction().execute(async (trx) => {
-      await unlinkCentre(trx, manager.id, centreId);
-      await recordAudit(trx, app.clock, {
-        action: 'gestionnaire.detache',
-        actor: requestActor(request),
-        target: { type: 'compte', id: manager.id },
-        details: { centre: formatCentreId(centreId) },
-        ip: request.ip,
-      });
-    });
+    await changeManagerCentre(app.db, app.clock, { managerId: manager.id, centreId, linked: false }, { actor: requestActor(request) });
     reply.flash('success', `${manager.display_name} n’est plus rattaché au centre ${formatCentreId(centreId)}.`);
     return reply.redirect(`/admin/gestionnaires/${manager.id}`, 303);
   });
@@ -153,15 +126,7 @@ export default async function managerAdminRoutes(app: FastifyInstance) {
     app.post(`/admin/gestionnaires/:id/${action}`, async (request: FastifyRequest<Params>, reply) => {
       const manager = await getManager(app.db, idParam(request.params.id));
       if (!manager) throw notFound();
-      await app.db.transaction().execute(async (trx) => {
-        await setDisabled(trx, manager.id, disable ? app.clock.now().toISOString() : null);
-        await recordAudit(trx, app.clock, {
-          action: disable ? 'gestionnaire.desactive' : 'gestionnaire.reactive',
-          actor: requestActor(request),
-          target: { type: 'compte', id: manager.id },
-          ip: request.ip,
-        });
-      });
+      await setManagerDisabled(app.db, app.clock, manager.id, disable, { actor: requestActor(request) });
       reply.flash('success', disable ? 'Le compte est désactivé : il ne peut plus se connecter.' : 'Le compte est réactivé.');
       return reply.redirect(`/admin/gestionnaires/${manager.id}`, 303);
     });
@@ -170,14 +135,9 @@ export default async function managerAdminRoutes(app: FastifyInstance) {
   app.post('/admin/gestionnaires/:id/lien', async (request: FastifyRequest<Params>, reply) => {
     const manager = await getManager(app.db, idParam(request.params.id));
     if (!manager) throw notFound();
-    const purpose: LinkPurpose = manager.password_hash ? 'reset' : 'activation';
-    await issueLink(app, reply, manager, purpose);
-    await recordAudit(app.db, app.clock, {
-      action: purpose === 'activation' ? 'gestionnaire.lien_activation' : 'gestionnaire.lien_reinitialisation',
-      actor: requestActor(request),
-      target: { type: 'compte', id: manager.id },
-      ip: request.ip,
-    });
+    const link = await renewManagerLink(app.db, app.clock, manager.id, { actor: requestActor(request) });
+    if (!link) throw notFound();
+    await sendLink(app, reply, manager, link);
     return reply.redirect(`/admin/gestionnaires/${manager.id}`, 303);
   });
 }

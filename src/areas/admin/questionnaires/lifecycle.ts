@@ -4,19 +4,15 @@ import type { Database } from '../../../db/schema.js';
 import { parseCsvBank, parseJsonBank, type BankError } from '../../../domain/bank.js';
 import { drawProblems } from '../../../domain/draw.js';
 import { PROFILE_LABELS } from '../../../domain/profiles.js';
-import { recordAudit, type AuditEvent } from '../../../services/audit.js';
-import { findQuestionnaireByVersion, getDrawableQuestions, getQuestionnaire, insertBank, setStatus } from './queries.js';
+import { recordAudit, type Acting } from '../../../services/audit.js';
+import { getDrawableQuestions } from '../../../services/exam/questions.js';
+import { findQuestionnaireByVersion, getQuestionnaire, insertBank, setStatus } from './queries.js';
 
 export type BankSource = { format: 'json'; text: string } | { format: 'csv'; csv: string; header: string };
 
 export type ImportOutcome = { ok: true; questionnaireId: number; published: boolean } | { ok: false; errors: BankError[] };
 
 export type ChangeOutcome = { ok: true } | { ok: false; reasons: string[] };
-
-interface Actor {
-  actor: AuditEvent['actor'];
-  ip?: string | null;
-}
 
 /** A UTF-8 file as text, without the byte-order mark some editors put in front. */
 export function decodeUpload(data: Buffer): string {
@@ -31,7 +27,7 @@ export async function importQuestionnaire(
   db: Kysely<Database>,
   clock: Clock,
   source: BankSource,
-  options: Actor & { publish: boolean },
+  options: Acting & { publish: boolean },
 ): Promise<ImportOutcome> {
   const parsed = source.format === 'json' ? parseJsonBank(source.text) : parseCsvBank(source.csv, source.header);
   if (!parsed.ok) return parsed;
@@ -56,7 +52,6 @@ export async function importQuestionnaire(
       actor: options.actor,
       target: { type: 'questionnaire', id: questionnaireId },
       details: { profil: bank.profile, version: bank.version, questions: bank.questions.length },
-      ip: options.ip ?? null,
     });
     if (options.publish) {
       const problems = drawProblems(await getDrawableQuestions(trx, questionnaireId), bank.rules);
@@ -66,7 +61,6 @@ export async function importQuestionnaire(
         action: 'questionnaire.publie',
         actor: options.actor,
         target: { type: 'questionnaire', id: questionnaireId },
-        ip: options.ip ?? null,
       });
     }
     return { ok: true, questionnaireId, published: options.publish };
@@ -74,7 +68,7 @@ export async function importQuestionnaire(
 }
 
 /** Draft → published, once the bank is known to satisfy its own rules. */
-export async function publishQuestionnaire(db: Kysely<Database>, clock: Clock, id: number, options: Actor): Promise<ChangeOutcome> {
+export async function publishQuestionnaire(db: Kysely<Database>, clock: Clock, id: number, options: Acting): Promise<ChangeOutcome> {
   return db.transaction().execute(async (trx) => {
     const questionnaire = await getQuestionnaire(trx, id);
     if (!questionnaire) return { ok: false, reasons: ['Ce questionnaire n’existe pas.'] };
@@ -87,14 +81,13 @@ export async function publishQuestionnaire(db: Kysely<Database>, clock: Clock, i
       actor: options.actor,
       target: { type: 'questionnaire', id },
       details: { profil: questionnaire.profile, version: questionnaire.version },
-      ip: options.ip ?? null,
     });
     return { ok: true };
   });
 }
 
 /** Published → retired: no new exam on it; past results stay readable since nothing is deleted. */
-export async function retireQuestionnaire(db: Kysely<Database>, clock: Clock, id: number, options: Actor): Promise<ChangeOutcome> {
+export async function retireQuestionnaire(db: Kysely<Database>, clock: Clock, id: number, options: Acting): Promise<ChangeOutcome> {
   return db.transaction().execute(async (trx) => {
     const questionnaire = await getQuestionnaire(trx, id);
     if (!questionnaire) return { ok: false, reasons: ['Ce questionnaire n’existe pas.'] };
@@ -105,7 +98,6 @@ export async function retireQuestionnaire(db: Kysely<Database>, clock: Clock, id
       actor: options.actor,
       target: { type: 'questionnaire', id },
       details: { profil: questionnaire.profile, version: questionnaire.version },
-      ip: options.ip ?? null,
     });
     return { ok: true };
   });

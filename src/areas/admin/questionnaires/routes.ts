@@ -68,7 +68,7 @@ export default async function questionnaireRoutes(app: FastifyInstance) {
     const publish = textField(body, 'publier') === 'oui';
     const read = await bankSourceOf(body);
     if ('errors' in read) return renderImportForm(reply, { errors: read.errors, publish }, 400);
-    const outcome = await importQuestionnaire(app.db, app.clock, read.source, { publish, actor: requestActor(request), ip: request.ip });
+    const outcome = await importQuestionnaire(app.db, app.clock, read.source, { publish, actor: requestActor(request) });
     if (!outcome.ok) return renderImportForm(reply, { errors: outcome.errors, publish }, 400);
     reply.flash('success', outcome.published ? 'La banque a été importée et publiée.' : 'La banque a été importée en brouillon. Vérifiez-la avant de la publier.');
     return reply.redirect(`/admin/questionnaires/${outcome.questionnaireId}`, 303);
@@ -111,7 +111,7 @@ export default async function questionnaireRoutes(app: FastifyInstance) {
     app.post(`/admin/questionnaires/:id/${action}`, async (request: FastifyRequest<Params>, reply) => {
       const id = idParam(request.params.id);
       const change = action === 'publier' ? publishQuestionnaire : retireQuestionnaire;
-      const outcome = await change(app.db, app.clock, id, { actor: requestActor(request), ip: request.ip });
+      const outcome = await change(app.db, app.clock, id, { actor: requestActor(request) });
       if (!outcome.ok) {
         for (const reason of outcome.reasons) reply.flash('error', reason);
       } else {

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../../clock.js';
 import type { Database } from '../../../db/schema.js';
 import { EXTRA_MINUTES_MAX, parseExtraMinutes } from '../../../domain/exam-clock.js';
-import { recordAudit, type AuditEvent } from '../../../services/audit.js';
+import { recordAudit, type Acting } from '../../../services/audit.js';
 import { extendRunningExam, findExamTime } from './queries.js';
 
 export type ExtraTimeOutcome =
@@ -19,7 +19,8 @@ const FINISHED = 'Cet examen est terminé : son temps ne peut plus être prolong
 export async function grantExtraTime(
   db: Kysely<Database>,
   clock: Clock,
-  input: { centreId: number; examId: number; raw: string; actor: AuditEvent['actor']; ip: string | null },
+  input: { centreId: number; examId: number; raw: string },
+  { actor }: Acting,
 ): Promise<ExtraTimeOutcome | null> {
   const now = clock.now().toISOString();
   return db.transaction().execute(async (trx) => {
@@ -34,10 +35,9 @@ export async function grantExtraTime(
     if (!extended) return { ok: false, field: false, message: FINISHED };
     await recordAudit(trx, clock, {
       action: 'examen.temps_supplementaire',
-      actor: input.actor,
+      actor,
       target: { type: 'examen', id: exam.id },
       details: { minutes: parsed.value, total: exam.extra_minutes + parsed.value, avant: exam.deadline_at, apres: deadline },
-      ip: input.ip,
     });
     return { ok: true, minutes: parsed.value, deadline };
   });

@@ -1,32 +1,7 @@
-import type { Kysely } from 'kysely';
-import type { Database, Queryable } from '../../../db/schema.js';
-
-/** The centre's most recently finished exams, for the dashboard. */
-export async function latestResults(db: Kysely<Database>, centreId: number, limit = 10) {
-  return db
-    .selectFrom('exams as e')
-    .innerJoin('questionnaires as q', 'q.id', 'e.questionnaire_id')
-    .select(['e.id', 'e.last_name', 'e.first_name', 'e.finished_at', 'e.score', 'e.maximum', 'e.passed', 'q.profile'])
-    .where('e.centre_id', '=', centreId)
-    .where('e.finished_at', 'is not', null)
-    .orderBy('e.finished_at', 'desc')
-    .limit(limit)
-    .execute();
-}
-
-/** Exams in progress now in the centre, for the dashboard. */
-export async function examsInProgress(db: Kysely<Database>, centreId: number): Promise<number> {
-  const row = await db
-    .selectFrom('exams')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('centre_id', '=', centreId)
-    .where('finished_at', 'is', null)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
+import type { Queryable } from '../../../db/schema.js';
 
 /** One exam of the centre (scoped: another centre's exam is not found). */
-export async function getCentreExam(db: Kysely<Database>, centreId: number, examId: number) {
+export async function getCentreExam(db: Queryable, centreId: number, examId: number) {
   return db
     .selectFrom('exams as e')
     .innerJoin('questionnaires as q', 'q.id', 'e.questionnaire_id')
@@ -58,16 +33,6 @@ export async function getCentreExam(db: Kysely<Database>, centreId: number, exam
     .where('e.id', '=', examId)
     .where('e.centre_id', '=', centreId)
     .executeTakeFirst();
-}
-
-/** The centres of a manager, for the manager area's scope and the header's switcher. */
-export function centresOfManager(db: Kysely<Database>, centreIds: number[]) {
-  return db
-    .selectFrom('centres')
-    .select(['id', 'name', 'status', 'suspension_reason', 'low_stock_threshold'])
-    .where('id', 'in', centreIds)
-    .orderBy('id')
-    .execute();
 }
 
 /** What extra time depends on: the exam's extra minutes so far, its deadline, whether it is over. */

@@ -2,15 +2,10 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../../clock.js';
 import type { Database } from '../../../db/schema.js';
 import { canClose, canOpen, validateNewSession, type NewSessionInput, type NewSessionOutcome } from '../../../domain/exam-session-rules.js';
-import { parisDate } from '../../../domain/paris-time.js';
-import { recordAudit, type AuditEvent } from '../../../services/audit.js';
+import { recordAudit, type Acting } from '../../../services/audit.js';
+import { closeStaleSessions } from '../../../services/exam/sessions.js';
 import { suspendedCentreMessage } from '../../../domain/centre-suspension.js';
-import { closeStaleSessions, getSession, insertSession, setSessionStatus } from './queries.js';
-
-interface Actor {
-  actor: AuditEvent['actor'];
-  ip?: string | null;
-}
+import { getSession, insertSession, setSessionStatus } from './queries.js';
 
 export type CreateOutcome = { ok: true; sessionId: number } | Extract<NewSessionOutcome, { ok: false }>;
 
@@ -18,7 +13,7 @@ export type CreateOutcome = { ok: true; sessionId: number } | Extract<NewSession
 export type TransitionOutcome = { ok: true } | { ok: false; message: string } | null;
 
 /** Checks and stores a new planned session of the centre. */
-export async function createSession(db: Kysely<Database>, clock: Clock, centreId: number, input: NewSessionInput, options: Actor): Promise<CreateOutcome> {
+export async function createSession(db: Kysely<Database>, clock: Clock, centreId: number, input: NewSessionInput, { actor }: Acting): Promise<CreateOutcome> {
   const now = clock.now();
   const checked = validateNewSession(input, now);
   if (!checked.ok) return checked;
@@ -27,10 +22,9 @@ export async function createSession(db: Kysely<Database>, clock: Clock, centreId
     const sessionId = await insertSession(trx, centreId, session, now.toISOString());
     await recordAudit(trx, clock, {
       action: 'session.creee',
-      actor: options.actor,
+      actor,
       target: { type: 'session', id: sessionId },
       details: { centre: centreId, date: session.date, heure: session.startTime, salle: session.room, surveillant: session.supervisor },
-      ip: options.ip ?? null,
     });
     return { ok: true as const, sessionId };
   });
@@ -42,10 +36,10 @@ export async function openSession(
   clock: Clock,
   centre: { id: number; status: 'active' | 'suspended'; suspensionReason: string | null },
   sessionId: number,
-  options: Actor,
+  { actor }: Acting,
 ): Promise<TransitionOutcome> {
   const now = clock.now();
-  await closeStaleSessions(db, parisDate(now));
+  await closeStaleSessions(db, now, centre.id);
   return db.transaction().execute(async (trx) => {
     const session = await getSession(trx, centre.id, sessionId);
     if (!session) return null;
@@ -59,19 +53,18 @@ export async function openSession(
     }
     await recordAudit(trx, clock, {
       action: 'session.ouverte',
-      actor: options.actor,
+      actor,
       target: { type: 'session', id: sessionId },
       details: { centre: centre.id, date: session.date, salle: session.room },
-      ip: options.ip ?? null,
     });
     return { ok: true };
   });
 }
 
 /** Open → closed, at any time. */
-export async function closeSession(db: Kysely<Database>, clock: Clock, centreId: number, sessionId: number, options: Actor): Promise<TransitionOutcome> {
+export async function closeSession(db: Kysely<Database>, clock: Clock, centreId: number, sessionId: number, { actor }: Acting): Promise<TransitionOutcome> {
   const now = clock.now();
-  await closeStaleSessions(db, parisDate(now));
+  await closeStaleSessions(db, now, centreId);
   return db.transaction().execute(async (trx) => {
     const session = await getSession(trx, centreId, sessionId);
     if (!session) return null;
@@ -82,11 +75,15 @@ export async function closeSession(db: Kysely<Database>, clock: Clock, centreId:
     }
     await recordAudit(trx, clock, {
       action: 'session.fermee',
-      actor: options.actor,
+      actor,
       target: { type: 'session', id: sessionId },
       details: { centre: centreId, date: session.date, salle: session.room },
-      ip: options.ip ?? null,
     });
     return { ok: true };
   });
+}
+
+/** The session's results left the platform as a file: personal data, so the journal says who took it. */
+export async function recordResultsExport(db: Kysely<Database>, clock: Clock, sessionId: number, candidates: number, { actor }: Acting): Promise<void> {
+  await recordAudit(db, clock, { action: 'session.export_resultats', actor, target: { type: 'session', id: sessionId }, details: { candidats: candidates } });
 }

@@ -4,7 +4,7 @@ import type { Database } from '../../../db/schema.js';
 import { formatCentreId } from '../../../domain/centre-id.js';
 import { generateTokenCode } from '../../../domain/token-code.js';
 import { parseWholeNumber, type IntegerOutcome } from '../../../domain/whole-number.js';
-import { recordAudit, type AuditEvent } from '../../../services/audit.js';
+import { recordAudit, type Acting } from '../../../services/audit.js';
 import { suspendedCentreMessage } from '../../../domain/centre-suspension.js';
 import {
   findCentreForTokens,
@@ -26,11 +26,6 @@ export const THRESHOLD_MAX = 10_000;
 
 /** A fresh code cannot collide more often than this with a sound random source (59 bits each). */
 const MAX_DRAWS_PER_TOKEN = 50;
-
-interface Actor {
-  actor: AuditEvent['actor'];
-  ip?: string | null;
-}
 
 export function parseBatchCount(raw: string): IntegerOutcome {
   if (raw.trim() === '') return { ok: false, message: 'Indiquez le nombre de jetons à générer.' };
@@ -66,7 +61,7 @@ export type BatchOutcome =
 export async function createTokenBatch(
   db: Kysely<Database>,
   clock: Clock,
-  input: { centreId: number; questionnaireId: number; count: number; createdBy: string; newCode?: () => string } & Actor,
+  input: { centreId: number; questionnaireId: number; count: number; createdBy: string; newCode?: () => string } & Acting,
 ): Promise<BatchOutcome> {
   const newCode = input.newCode ?? (() => generateTokenCode());
   if (!Number.isInteger(input.count) || input.count < BATCH_MIN || input.count > BATCH_MAX) {
@@ -104,7 +99,6 @@ export async function createTokenBatch(
       actor: input.actor,
       target: { type: 'lot_jetons', id: batchId },
       details: { centre: formatCentreId(centre.id), questionnaire: questionnaire.id, profil: questionnaire.profile, version: questionnaire.version, nombre: input.count },
-      ip: input.ip ?? null,
     });
     return { ok: true, batchId, questionnaire, codes };
   });
@@ -116,7 +110,7 @@ export type RevokeOutcome = { ok: true } | { ok: false; message: string } | null
 export async function revokeToken(
   db: Kysely<Database>,
   clock: Clock,
-  input: { centreId: number; batchId: number; tokenId: number } & Actor,
+  input: { centreId: number; batchId: number; tokenId: number } & Acting,
 ): Promise<RevokeOutcome> {
   return db.transaction().execute(async (trx): Promise<RevokeOutcome> => {
     const token = await getBatchToken(trx, input.centreId, input.batchId, input.tokenId);
@@ -131,7 +125,6 @@ export async function revokeToken(
       actor: input.actor,
       target: { type: 'jeton', id: token.id },
       details: { centre: formatCentreId(input.centreId), lot: input.batchId },
-      ip: input.ip ?? null,
     });
     return { ok: true };
   });
@@ -141,7 +134,7 @@ export async function revokeToken(
 export async function revokeBatch(
   db: Kysely<Database>,
   clock: Clock,
-  input: { centreId: number; batchId: number } & Actor,
+  input: { centreId: number; batchId: number } & Acting,
 ): Promise<{ revoked: number } | null> {
   return db.transaction().execute(async (trx) => {
     const batch = await getBatch(trx, input.centreId, input.batchId);
@@ -152,7 +145,6 @@ export async function revokeBatch(
       actor: input.actor,
       target: { type: 'lot_jetons', id: batch.id },
       details: { centre: formatCentreId(input.centreId), jetons_revoques: revoked },
-      ip: input.ip ?? null,
     });
     return { revoked };
   });
@@ -161,7 +153,7 @@ export async function revokeBatch(
 export async function changeLowStockThreshold(
   db: Kysely<Database>,
   clock: Clock,
-  input: { centreId: number; threshold: number; previous: number } & Actor,
+  input: { centreId: number; threshold: number; previous: number } & Acting,
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await setLowStockThreshold(trx, input.centreId, input.threshold);
@@ -170,7 +162,6 @@ export async function changeLowStockThreshold(
       actor: input.actor,
       target: { type: 'centre', id: formatCentreId(input.centreId) },
       details: { avant: input.previous, apres: input.threshold },
-      ip: input.ip ?? null,
     });
   });
 }

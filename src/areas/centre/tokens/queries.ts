@@ -254,13 +254,3 @@ export async function findCentreForTokens(db: Queryable, centreId: number) {
 export async function setLowStockThreshold(db: Queryable, centreId: number, threshold: number): Promise<void> {
   await db.updateTable('centres').set({ low_stock_threshold: threshold }).where('id', '=', centreId).execute();
 }
-
-/** A token by its canonical code, with its questionnaire's status (for the kiosk's entry check). */
-export async function findTokenByCode(db: Queryable, code: string) {
-  return db
-    .selectFrom('exam_tokens as t')
-    .innerJoin('questionnaires as q', 'q.id', 't.questionnaire_id')
-    .select(['t.id', 't.centre_id', 't.questionnaire_id', 't.status', 'q.status as questionnaire_status'])
-    .where('t.code', '=', code)
-    .executeTakeFirst();
-}

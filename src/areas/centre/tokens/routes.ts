@@ -1,10 +1,11 @@
+import { plural } from '../../../domain/french.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ExamTokenStatus } from '../../../db/schema.js';
 import { formatParisDateTime } from '../../../domain/paris-time.js';
 import { formatTokenCode } from '../../../domain/token-code.js';
 import { notFound } from '../../../plugins/errors.js';
 import { requestActor } from '../../../services/audit.js';
-import { centreOf, type CurrentCentre } from '../current-centre.js';
+import { centreOf, type CurrentCentre } from '../current-centre/scope.js';
 import { suspendedCentreMessage } from '../../../domain/centre-suspension.js';
 import {
   BATCH_MAX,
@@ -116,9 +117,8 @@ export default async function tokenRoutes(app: FastifyInstance) {
       threshold: parsed.value,
       previous: centre.lowStockThreshold,
       actor: requestActor(request),
-      ip: request.ip,
     });
-    reply.flash('success', `Le seuil d’alerte est fixé à ${parsed.value} jeton${parsed.value > 1 ? 's' : ''} disponible${parsed.value > 1 ? 's' : ''}.`);
+    reply.flash('success', `Le seuil d’alerte est fixé à ${plural(parsed.value, 'jeton disponible', 'jetons disponibles')}.`);
     return reply.redirect('/centre/jetons', 303);
   });
 
@@ -147,7 +147,6 @@ export default async function tokenRoutes(app: FastifyInstance) {
       count: count.value,
       createdBy: request.account!.email,
       actor: requestActor(request),
-      ip: request.ip,
     });
     if (!outcome.ok) {
       if (outcome.reason === 'questionnaire') return renderNewBatch(app, reply, centre, values, { questionnaire: outcome.message }, 400);
@@ -204,7 +203,7 @@ export default async function tokenRoutes(app: FastifyInstance) {
 
   app.post('/centre/jetons/lots/:id/revoquer', async (request: FastifyRequest<BatchParams>, reply) => {
     const centre = centreOf(request);
-    const outcome = await revokeBatch(app.db, app.clock, { centreId: centre.id, batchId: idParam(request.params.id), actor: requestActor(request), ip: request.ip });
+    const outcome = await revokeBatch(app.db, app.clock, { centreId: centre.id, batchId: idParam(request.params.id), actor: requestActor(request) });
     if (!outcome) throw notFound();
     const n = outcome.revoked;
     reply.flash(
@@ -222,7 +221,6 @@ export default async function tokenRoutes(app: FastifyInstance) {
       batchId,
       tokenId: idParam(request.params.tokenId),
       actor: requestActor(request),
-      ip: request.ip,
     });
     if (!outcome) throw notFound();
     if (outcome.ok) reply.flash('success', 'Le jeton est révoqué : il ne permet plus de commencer un examen.');

@@ -2,8 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../../db/schema.js';
 import { parseCentreId } from '../../../domain/centre-id.js';
 import { normalizeTokenEntry } from '../../../domain/token-code.js';
-import { findOpenSessions, type ExamSession } from '../../centre/sessions/queries.js';
-import { findTokenByCode } from '../../centre/tokens/queries.js';
+import { findOpenSessions, type ExamSession } from '../../../services/exam/sessions.js';
+import { findTokenByCode } from './queries.js';
 
 /**
  * What the kiosk tells a candidate whose entry is refused. Some refusals deliberately read the

@@ -1,30 +1,22 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { recordAudit } from '../../../services/audit.js';
 import { hashPassword, passwordProblem } from '../../../services/accounts/passwords.js';
 import { FORGOTTEN_PASSWORD_POLICY, retryMessage } from '../../../domain/throttle.js';
-import { isPlausibleEmail } from '../../../services/accounts/accounts.js';
+import { isPlausibleEmail } from '../../../domain/email.js';
 import { countFailure, latestLock } from '../../../services/throttle-store.js';
-import { findAccountByEmail } from '../../../services/accounts/queries.js';
-import { consumeLinkAndSetPassword, createAccountLink, findUsableLink, LINK_LIFETIME_MS, linkUrl } from '../../../services/accounts/links.js';
+import { requestPasswordReset } from './lifecycle.js';
+import { consumeLinkAndSetPassword, findUsableLink, LINK_LIFETIME_HOURS, linkUrl } from '../../../services/accounts/links.js';
 
 type Params = { Params: { secret: string } };
 
-const EXPIRED = 'Ce lien n’est plus valable : il a déjà servi ou a expiré (48 heures). Demandez un nouveau lien à l’administration nationale.';
+const EXPIRED = `Ce lien n’est plus valable : il a déjà servi ou a expiré (${LINK_LIFETIME_HOURS} heures). Demandez un nouveau lien à l’administration nationale.`;
 
 async function sendResetLink(app: FastifyInstance, email: string, ip: string): Promise<void> {
-  const account = await findAccountByEmail(app.db, email);
-  if (!account || account.disabled_at) return;
-  const url = linkUrl(app.config.publicUrl, await createAccountLink(app.db, app.clock, account.id, 'reset'));
+  const reset = await requestPasswordReset(app.db, app.clock, { email, ip });
+  if (!reset) return;
   await app.mailer.send({
-    to: account.email,
+    to: reset.email,
     subject: 'QCM-AIPR : réinitialisation de votre mot de passe',
-    text: `Bonjour ${account.display_name},\n\nPour choisir un nouveau mot de passe, ouvrez ce lien (valable ${LINK_LIFETIME_MS / 3_600_000} heures, une seule fois) :\n${url}\n\nSi vous n’êtes pas à l’origine de cette demande, ignorez ce message.`,
-  });
-  await recordAudit(app.db, app.clock, {
-    action: 'compte.reinitialisation_demandee',
-    actor: { accountId: account.id, label: account.email },
-    target: { type: 'compte', id: account.id },
-    ip,
+    text: `Bonjour ${reset.displayName},\n\nPour choisir un nouveau mot de passe, ouvrez ce lien (valable ${LINK_LIFETIME_HOURS} heures, une seule fois) :\n${linkUrl(app.config.publicUrl, reset.secret)}\n\nSi vous n’êtes pas à l’origine de cette demande, ignorez ce message.`,
   });
 }
 
@@ -85,14 +77,8 @@ export default async function accountLinkRoutes(app: FastifyInstance) {
     if (Object.keys(errors).length > 0) {
       return reply.render('public/account-links/set-password', { link, errors }, { title: 'Choisir votre mot de passe', status: 400 });
     }
-    const accountId = await consumeLinkAndSetPassword(app.db, app.clock, secret, await hashPassword(password));
+    const accountId = await consumeLinkAndSetPassword(app.db, app.clock, { secret, passwordHash: await hashPassword(password), link, ip: request.ip });
     if (accountId === null) return reply.render('public/account-links/expired', { message: EXPIRED }, { title: 'Lien expiré', status: 410 });
-    await recordAudit(app.db, app.clock, {
-      action: link.purpose === 'activation' ? 'compte.active' : 'compte.mot_de_passe_reinitialise',
-      actor: { accountId, label: link.email },
-      target: { type: 'compte', id: accountId },
-      ip: request.ip,
-    });
     reply.flash('success', 'Votre mot de passe est enregistré. Vous pouvez maintenant vous connecter.');
     return reply.redirect('/connexion', 303);
   });

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../../clock.js';
 import type { Database, Role } from '../../../db/schema.js';
 import { ACCOUNT_POLICY, ADDRESS_POLICY } from '../../../domain/throttle.js';
-import { recordAudit } from '../../../services/audit.js';
+import { recordAudit, type Acting } from '../../../services/audit.js';
 import { credentialOf, verifyAgainstDecoy, verifyPassword } from '../../../services/accounts/passwords.js';
 import { clearThrottle, countFailure, latestLock } from '../../../services/throttle-store.js';
 import { findAccountByEmail } from '../../../services/accounts/queries.js';
@@ -62,9 +62,8 @@ async function attemptSignInNow(
     await clearThrottle(db, accountKey(email));
     await recordAudit(db, clock, {
       action: 'connexion.reussie',
-      actor: { accountId: account.id, label: account.email },
+      actor: { accountId: account.id, label: account.email, ip: input.ip },
       target: { type: 'compte', id: account.id },
-      ip: input.ip,
     });
     // From the very row whose hash was verified: a password changed meanwhile ends this sign-in too.
     return { ok: true, accountId: account.id, role: account.role, credential: credentialOf(account.password_hash!) };
@@ -74,11 +73,15 @@ async function attemptSignInNow(
   await countFailure(db, addressKey(input.ip), now, ADDRESS_POLICY);
   await recordAudit(db, clock, {
     action: 'connexion.echouee',
-    actor: { accountId: null, label: email.slice(0, 200) || 'anonyme' },
+    actor: { accountId: null, label: email.slice(0, 200) || 'anonyme', ip: input.ip },
     target: account ? { type: 'compte', id: account.id } : null,
     details: account?.disabled_at ? { motif: 'compte désactivé' } : null,
-    ip: input.ip,
   });
   const lockNow = await latestLock(db, keys, now);
   return lockNow ? { ok: false, reason: 'locked', until: lockNow } : { ok: false, reason: 'invalid' };
+}
+
+/** The journal keeps each sign-out, as it keeps each sign-in. */
+export async function recordSignOut(db: Kysely<Database>, clock: Clock, accountId: number, { actor }: Acting): Promise<void> {
+  await recordAudit(db, clock, { action: 'deconnexion', actor, target: { type: 'compte', id: accountId } });
 }

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { retryMessage } from '../../../domain/throttle.js';
-import { recordAudit, requestActor } from '../../../services/audit.js';
+import { requestActor } from '../../../services/audit.js';
 import { safeNextPath } from '../../../plugins/auth.js';
-import { attemptSignIn } from './lifecycle.js';
+import { attemptSignIn, recordSignOut } from './lifecycle.js';
 import type { Role } from '../../../db/schema.js';
 
 interface SignInBody {
@@ -63,12 +63,7 @@ export default async function authRoutes(app: FastifyInstance) {
 
   app.post('/deconnexion', async (request, reply) => {
     if (request.account) {
-      await recordAudit(app.db, app.clock, {
-        action: 'deconnexion',
-        actor: requestActor(request),
-        target: { type: 'compte', id: request.account.id },
-        ip: request.ip,
-      });
+      await recordSignOut(app.db, app.clock, request.account.id, { actor: requestActor(request) });
     }
     await request.session.regenerate();
     return reply.redirect('/connexion', 303);

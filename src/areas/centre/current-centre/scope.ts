@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
-import { formatCentreId } from '../../domain/centre-id.js';
-import { HttpError } from '../../plugins/errors.js';
-import { centresOfManager } from './exams/queries.js';
+import { formatCentreId } from '../../../domain/centre-id.js';
+import { HttpError } from '../../../plugins/errors.js';
+import { centresOfManager } from './queries.js';
 
 export interface CurrentCentre {
   id: number;

@@ -1,0 +1,58 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../../clock.js';
+import type { Database } from '../../../db/schema.js';
+import { CENTRE_ID_MAX, formatCentreId } from '../../../domain/centre-id.js';
+import { recordAudit, type Acting } from '../../../services/audit.js';
+import { getCentre, insertCentre, setCentreStatus, updateCentre, type CentreFields } from './queries.js';
+
+/** Recognises a centre: the platform hands out the next `centreXXXX`, never a used one. */
+export async function recogniseCentre(db: Kysely<Database>, clock: Clock, fields: CentreFields, { actor }: Acting): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const created = await insertCentre(trx, fields, clock.now().toISOString());
+    if (created > CENTRE_ID_MAX) throw new Error(`Centre number ${created} exceeds ${CENTRE_ID_MAX}`);
+    await recordAudit(trx, clock, {
+      action: 'centre.reconnu',
+      actor,
+      target: { type: 'centre', id: formatCentreId(created) },
+      details: { nom: fields.name, siret: fields.siret },
+    });
+    return created;
+  });
+}
+
+/** Changes what the centre is known by; the journal keeps the values before and after. False: no such centre. */
+export async function updateCentreFields(db: Kysely<Database>, clock: Clock, centreId: number, fields: CentreFields, { actor }: Acting): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const before = await getCentre(trx, centreId);
+    if (!before) return false;
+    await updateCentre(trx, centreId, fields);
+    await recordAudit(trx, clock, {
+      action: 'centre.modifie',
+      actor,
+      target: { type: 'centre', id: formatCentreId(centreId) },
+      details: { avant: { nom: before.name, adresse: before.address, siret: before.siret, email: before.contact_email }, apres: fields },
+    });
+    return true;
+  });
+}
+
+/** Suspends (with the reason the managers will read) or reactivates a centre. False: no such centre. */
+export async function setCentreSuspension(
+  db: Kysely<Database>,
+  clock: Clock,
+  centreId: number,
+  change: { suspended: true; reason: string } | { suspended: false },
+  { actor }: Acting,
+): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    if (!(await getCentre(trx, centreId))) return false;
+    await setCentreStatus(trx, centreId, change.suspended ? 'suspended' : 'active', change.suspended ? change.reason : null);
+    await recordAudit(trx, clock, {
+      action: change.suspended ? 'centre.suspendu' : 'centre.reactive',
+      actor,
+      target: { type: 'centre', id: formatCentreId(centreId) },
+      details: change.suspended ? { motif: change.reason } : null,
+    });
+    return true;
+  });
+}

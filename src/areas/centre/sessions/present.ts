@@ -1,0 +1,61 @@
+import { formatRemaining, remainingSeconds } from '../../../domain/exam-clock.js';
+import { canClose, canOpen, effectiveStatus, isOpenForExams, SESSION_STATUS_LABELS } from '../../../domain/exam-session-rules.js';
+import { formatLongDate, formatParisDateTime, parisDate, parisTime } from '../../../domain/paris-time.js';
+import { PROFILE_LABELS } from '../../../domain/profiles.js';
+import { VERDICT_LABELS, verdictOf } from '../../../domain/verdict.js';
+import type { ExamSession } from '../../../services/exam/sessions.js';
+import type { sessionCandidates } from './queries.js';
+
+type CandidateRow = Awaited<ReturnType<typeof sessionCandidates>>[number];
+
+/** A session as the pages show it (its own page, the list, the dashboard): the status the rules give now, dates in French. */
+export function presentSession(session: ExamSession, now: Date) {
+  const status = effectiveStatus(session, now);
+  const dayPassed = session.date < parisDate(now);
+  const opening = canOpen(session, now);
+  return {
+    ...session,
+    status,
+    statusLabel: status === 'planned' && dayPassed ? 'Non ouverte (jour passé)' : SESSION_STATUS_LABELS[status],
+    longDate: formatLongDate(session.date),
+    openForExams: isOpenForExams(session, now),
+    canOpen: opening.ok,
+    /** Why a planned session cannot be opened now (too early, or its day is over). */
+    openRefusal: status === 'planned' && !opening.ok ? opening.message : null,
+    canClose: canClose(session, now).ok,
+    openedAtText: session.openedAt ? formatParisDateTime(session.openedAt) : null,
+    closedAtText: session.closedAt ? formatParisDateTime(session.closedAt) : null,
+  };
+}
+
+/** A candidate of the room as the session page shows it: how far along, or the result. */
+function presentCandidate(row: CandidateRow, now: Date) {
+  const verdict = verdictOf({ finishedAt: row.finished_at, passed: row.passed });
+  const running = verdict === 'running';
+  return {
+    id: row.id,
+    name: `${row.last_name} ${row.first_name}`,
+    profileLabel: PROFILE_LABELS[row.profile],
+    startedAt: parisTime(new Date(row.started_at)),
+    running,
+    progress: `${Number(row.answered)} / ${Number(row.questions)}`,
+    remaining: running ? formatRemaining(remainingSeconds(new Date(row.deadline_at), now)) : null,
+    extraMinutes: row.extra_minutes,
+    finishedByDeadline: row.finish_reason === 'delai',
+    score: running ? null : `${row.score} / ${row.maximum}`,
+    verdict,
+    verdictLabel: VERDICT_LABELS[verdict],
+  };
+}
+
+/** The room: each candidate, and how many run, have finished, have passed. */
+export function presentRoom(rows: CandidateRow[], now: Date) {
+  const candidates = rows.map((row) => presentCandidate(row, now));
+  return {
+    candidates,
+    running: candidates.filter((c) => c.verdict === 'running').length,
+    finished: candidates.filter((c) => c.verdict !== 'running').length,
+    passed: candidates.filter((c) => c.verdict === 'passed').length,
+    updatedAt: parisTime(now),
+  };
+}

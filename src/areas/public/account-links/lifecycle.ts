@@ -1,0 +1,28 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../../clock.js';
+import type { Database } from '../../../db/schema.js';
+import { writeAccountLink } from '../../../services/accounts/links.js';
+import { findAccountByEmail } from '../../../services/accounts/queries.js';
+import { recordAudit } from '../../../services/audit.js';
+
+/**
+ * A reset link for the account with this e-mail, made and recorded in one transaction; null when
+ * no active account has it (the caller says the same either way).
+ */
+export async function requestPasswordReset(
+  db: Kysely<Database>,
+  clock: Clock,
+  input: { email: string; ip: string },
+): Promise<{ email: string; displayName: string; secret: string } | null> {
+  return db.transaction().execute(async (trx) => {
+    const account = await findAccountByEmail(trx, input.email);
+    if (!account || account.disabled_at) return null;
+    const secret = await writeAccountLink(trx, clock.now(), account.id, 'reset');
+    await recordAudit(trx, clock, {
+      action: 'compte.reinitialisation_demandee',
+      actor: { accountId: account.id, label: account.email, ip: input.ip },
+      target: { type: 'compte', id: account.id },
+    });
+    return { email: account.email, displayName: account.display_name, secret };
+  });
+}

@@ -1,0 +1,16 @@
+/** Numbers and counted nouns written as French writes them. */
+
+/** Digits grouped by non-breaking spaces: 1048576 → « 1 048 576 ». */
+export function formatInteger(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, '\u00a0');
+}
+
+/**
+ * The count and its noun: « 0 jeton », « 1 jeton », « 2 jetons », since French puts 0 and 1 in
+ * the singular. Without `pluralForm`, the plural adds an « s » unless the word already ends in
+ * s, x or z (« 2 fois »); pass it for anything else (« 2 travaux », « 2 jetons disponibles »).
+ */
+export function plural(count: number, singular: string, pluralForm?: string): string {
+  const word = Math.abs(count) < 2 ? singular : (pluralForm ?? (/[sxz]$/.test(singular) ? singular : `${singular}s`));
+  return `${formatInteger(count)} ${word}`;
+}
