@@ -117,7 +117,7 @@ export function formatLongDate(date: string): string {
   return LONG_DATE.format(new Date(Date.UTC(y, m - 1, d)));
 }
 
-/** `2026-11-29` → `29/11/2026`. */
+/** `2026-11-29` → `29/11/2026`. A calendar day with no time zone in it, so also a birth date as shown to its person. */
 export function formatShortDate(date: string): string {
   const [y, m, d] = dayParts(date);
   return `${pad(d)}/${pad(m)}/${pad(y, 4)}`;

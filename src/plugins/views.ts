@@ -2,6 +2,7 @@ import fastifyView from '@fastify/view';
 import { Eta } from 'eta';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { plural } from '../domain/french.js';
 import { VIEWS_DIR } from '../paths.js';
 
 export type Layout = 'main' | 'kiosk';
@@ -16,6 +17,11 @@ export interface RenderOptions {
   status?: number;
   /** The page title, shown in the tab and in the layout's heading region. */
   title?: string;
+  /**
+   * A fragment that needs nothing of the page (no form, no flash, no layout), rendered from its
+   * data alone: a candidate's saved answer, acknowledged many times a second, costs no CSRF token.
+   */
+  bare?: boolean;
 }
 
 declare module 'fastify' {
@@ -27,6 +33,11 @@ declare module 'fastify' {
     render(template: string, data?: Record<string, unknown>, options?: RenderOptions): Promise<FastifyReply>;
     /** Keeps a message for the next page rendered in this session (after a redirect). */
     flash(type: FlashMessage['type'], text: string): void;
+    /**
+     * The one way to send the browser to another page after a form: a 303 redirect, or, for an
+     * htmx request, HX-Redirect so that the whole page changes (not the fragment htmx would swap).
+     */
+    navigate(url: string): FastifyReply;
   }
 }
 
@@ -65,12 +76,21 @@ export default fp(
       session.flash = [...(session.flash ?? []), { type, text }];
     });
 
+    app.decorateReply('navigate', function (this: FastifyReply, url: string) {
+      if (this.request.headers['hx-request'] === 'true') return this.header('hx-redirect', url).send('');
+      return this.redirect(url, 303);
+    });
+
     app.decorateReply(
       'render',
       async function (this: FastifyReply, template: string, data: Record<string, unknown> = {}, options: RenderOptions = {}) {
         const request = this.request;
         const status = options.status ?? this.statusCode ?? 200;
         const title = options.title ?? (data.title as string | undefined) ?? '';
+        if (options.bare) {
+          const html = await this.viewAsync(template, data);
+          return this.code(status).type('text/html; charset=utf-8').send(html);
+        }
         const locals = {
           ...data,
           title,
@@ -82,6 +102,7 @@ export default fp(
           managerCentres: request.managerCentres ?? [],
           csrfToken: this.generateCsrf(),
           flashes: takeFlashes(request),
+          plural,
           currentPath: request.url.split('?')[0],
           helpAnchor: helpAnchorOf(request.url.split('?')[0] ?? ''),
         };

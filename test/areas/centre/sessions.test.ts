@@ -1,14 +1,12 @@
 import t from 'tap';
-import { findOpenSessions, todaySessions } from '../../../src/areas/centre/sessions/queries.js';
-import { MANAGER_A, h1, signedIn, suspendCentre, twoCentres, visibleText, type TwoCentres } from '../../helpers/exam-fixtures.js';
+import { findOpenSessions, sessionsOfDay } from '../../../src/services/exam/sessions.js';
+import { signedInAgent } from '../../helpers/agents.js';
+import { MANAGER_A, suspendCentre, twoCentres, type TwoCentres } from '../../helpers/exam-fixtures.js';
+import { field, h1, visibleText } from '../../helpers/html.js';
 
 // The test clock starts at 2026-11-29T09:00:00Z: 10:00 on Sunday 29 November 2026 in Paris.
 const TODAY = '2026-11-29';
 const DAY = 24 * 60 * 60 * 1000;
-
-function fieldError(html: string, id: string): string | null {
-  return new RegExp(`<p class="fr-error-text" id="${id}-erreur">([^<]*)</p>`).exec(html)?.[1] ?? null;
-}
 
 async function createThroughForm(ctx: TwoCentres, fields: { date: string; heure_debut: string; salle: string; surveillant: string }): Promise<number> {
   await ctx.managerA.get('/centre/sessions/nouvelle');
@@ -30,10 +28,10 @@ t.test('creating a session: every mistake at its field, what was typed kept', as
 
   const empty = await ctx.managerA.post('/centre/sessions/nouvelle', { date: '', heure_debut: '', salle: ' ', surveillant: '' });
   t.equal(empty.statusCode, 400);
-  t.equal(fieldError(empty.body, 'date'), 'Indiquez la date de la session.');
-  t.equal(fieldError(empty.body, 'heure_debut'), 'Indiquez l’heure de début.');
-  t.equal(fieldError(empty.body, 'salle'), 'Indiquez la salle.');
-  t.equal(fieldError(empty.body, 'surveillant'), 'Indiquez le nom du surveillant.');
+  t.equal(field(empty.body, 'date').error, 'Indiquez la date de la session.');
+  t.equal(field(empty.body, 'heure_debut').error, 'Indiquez l’heure de début.');
+  t.equal(field(empty.body, 'salle').error, 'Indiquez la salle.');
+  t.equal(field(empty.body, 'surveillant').error, 'Indiquez le nom du surveillant.');
   t.match(empty.body, 'aria-describedby="salle-erreur" aria-invalid="true"', 'the message is tied to its field');
 
   const wrong = await ctx.managerA.post('/centre/sessions/nouvelle', {
@@ -43,15 +41,15 @@ t.test('creating a session: every mistake at its field, what was typed kept', as
     surveillant: 'Jean "Jo" Dupont',
   });
   t.equal(wrong.statusCode, 400);
-  t.equal(fieldError(wrong.body, 'date'), 'La date ne peut pas être passée : une session se prépare pour aujourd’hui ou un jour à venir.');
-  t.equal(fieldError(wrong.body, 'heure_debut'), 'L’heure de début doit être au format HH:MM, par exemple 09:30.');
-  t.equal(fieldError(wrong.body, 'salle'), null, 'the room is fine');
+  t.equal(field(wrong.body, 'date').error, 'La date ne peut pas être passée : une session se prépare pour aujourd’hui ou un jour à venir.');
+  t.equal(field(wrong.body, 'heure_debut').error, 'L’heure de début doit être au format HH:MM, par exemple 09:30.');
+  t.equal(field(wrong.body, 'salle').error, null, 'the room is fine');
   t.match(wrong.body, 'name="date" min="2026-11-29" value="2026-11-28"');
   t.match(wrong.body, 'name="heure_debut" value="9h30"');
   t.match(wrong.body, 'name="salle" maxlength="100" value="Salle &lt;B&gt; &amp; co"', 'kept, and escaped');
   t.match(wrong.body, 'value="Jean &quot;Jo&quot; Dupont"');
   const invalidDate = await ctx.managerA.post('/centre/sessions/nouvelle', { date: '2026-02-30', heure_debut: '09:30', salle: 'A', surveillant: 'B' });
-  t.equal(fieldError(invalidDate.body, 'date'), 'La date doit être une date du calendrier au format AAAA-MM-JJ, par exemple 2026-12-01.');
+  t.equal(field(invalidDate.body, 'date').error, 'La date doit être une date du calendrier au format AAAA-MM-JJ, par exemple 2026-12-01.');
   t.equal((await ctx.db.selectFrom('exam_sessions').select('id').execute()).length, 0, 'nothing stored');
 
   const id = await createThroughForm(ctx, { date: TODAY, heure_debut: '14:00', salle: ' Salle 3 ', surveillant: 'Marie Curie' });
@@ -96,8 +94,8 @@ t.test('the list shows today’s sessions first, then upcoming, then past', asyn
   t.ok(text.indexOf('À venir') < text.indexOf('Passées'));
   t.notMatch(res.body, 'Salle de B', 'another centre’s session is not listed');
 
-  const today = await todaySessions(ctx.db, ctx.centreA, ctx.testApp.clock.now());
-  t.same(today.map((s) => s.id), [todayEarly, todayLate], 'todaySessions, by start time');
+  const today = await sessionsOfDay(ctx.db, ctx.centreA, ctx.testApp.clock.now());
+  t.same(today.map((s) => s.id), [todayEarly, todayLate], 'sessionsOfDay, by start time');
   t.ok(nextWeek && tomorrow);
 });
 
@@ -131,7 +129,7 @@ t.test('open on the day, close with a confirmation, never reopen', async (t) => 
   t.match(visibleText((await ctx.managerA.get(`/centre/sessions/${today}`)).body), 'Cette session est déjà ouverte.');
 
   ctx.testApp.clock.advance(60 * 60 * 1000 - 1);
-  const agent = await signedIn(ctx.testApp.app, MANAGER_A);
+  const agent = await signedInAgent(ctx.testApp, MANAGER_A);
   const confirm = await agent.get(`/centre/sessions/${today}/fermer`);
   t.equal(confirm.statusCode, 200);
   t.equal(h1(confirm.body), 'Fermer la session du dimanche 29 novembre 2026 ?');
@@ -172,7 +170,7 @@ t.test('an open session closes by itself at the end of its day, and is stored cl
   t.equal((await findOpenSessions(ctx.db, ctx.centreA, ctx.testApp.clock.now())).length, 0, 'not at midnight');
 
   ctx.testApp.clock.advance(DAY);
-  const agent = await signedIn(ctx.testApp.app, MANAGER_A);
+  const agent = await signedInAgent(ctx.testApp, MANAGER_A);
   const list = await agent.get('/centre/sessions');
   t.equal(list.statusCode, 200);
   const row = await stored(ctx, id);

@@ -3,16 +3,16 @@ import { formatTokenCode } from '../../../src/domain/token-code.js';
 import { closeSession, createSession, openSession } from '../../../src/areas/centre/sessions/lifecycle.js';
 import { retireQuestionnaire } from '../../../src/areas/admin/questionnaires/lifecycle.js';
 import { checkTokenEntry, ENTRY_MESSAGES } from '../../../src/areas/kiosk/entry/token-check.js';
+import { closeStaleSessions } from '../../../src/services/exam/sessions.js';
 import { generateTokens } from '../../../src/operator/generate-tokens.js';
-import { createTestApp } from '../../helpers/app.js';
+import { createTestApp, type Teardown } from '../../helpers/app.js';
 import { insertCentre, publishDemoQuestionnaire, suspendCentre } from '../../helpers/exam-fixtures.js';
 
 const ACTOR = { actor: { accountId: null, label: 'test' } };
 const DAY = 24 * 60 * 60 * 1000;
 
-async function setup(t: { teardown(fn: () => unknown): void }) {
-  const testApp = await createTestApp();
-  t.teardown(() => testApp.close());
+async function setup(t: Teardown) {
+  const testApp = await createTestApp(t);
   const db = testApp.db.kysely;
   const clock = testApp.clock;
   await insertCentre(db, clock, { id: 1, name: 'Centre A' });
@@ -78,8 +78,10 @@ t.test('an open session of yesterday no longer counts', async (t) => {
   t.equal(refused.ok ? null : refused.reason, 'no_open_session', 'refused from midnight in Paris');
   clock.advance(DAY);
   t.equal((await checkTokenEntry(db, clock.now(), 'centre0001', codesA[0]!)).ok, false, 'and the day after');
-  const row = await db.selectFrom('exam_sessions').select(['status', 'closed_at']).where('id', '=', sessionId).executeTakeFirstOrThrow();
-  t.same(row, { status: 'closed', closed_at: '2026-11-29T22:59:59.999Z' }, 'stored as closed at the end of its day');
+  const stored = () => db.selectFrom('exam_sessions').select(['status', 'closed_at']).where('id', '=', sessionId).executeTakeFirstOrThrow();
+  t.same(await stored(), { status: 'open', closed_at: null }, 'the check only reads');
+  t.equal(await closeStaleSessions(db, clock.now()), 1, 'the sweep closes it');
+  t.same(await stored(), { status: 'closed', closed_at: '2026-11-29T22:59:59.999Z' }, 'stored as closed at the end of its day');
 });
 
 t.test('an unknown token and another centre’s token read the same', async (t) => {

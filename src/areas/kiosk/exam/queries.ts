@@ -2,7 +2,6 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../../db/schema.js';
 import type { Profile } from '../../../domain/profiles.js';
 import type { ExamRules } from '../../../domain/rules.js';
-import { normalizeTokenEntry } from '../../../domain/token-code.js';
 
 export interface ExamHeader {
   id: number;
@@ -134,35 +133,4 @@ export async function getExamImage(db: Kysely<Database>, examId: number, positio
     .where('eq.position', '=', position)
     .where('q.image_data', 'is not', null)
     .executeTakeFirst();
-}
-
-/**
- * The unfinished exam started with this active centre's token, for a candidate coming back after a
- * crash (past its deadline it is not "in progress": the sweep or the next page finishes it).
- */
-export async function findExamInProgressByToken(db: Kysely<Database>, centreId: number, tokenInput: string, now: Date) {
-  const code = normalizeTokenEntry(tokenInput);
-  if (!code) return undefined;
-  return db
-    .selectFrom('exams as e')
-    .innerJoin('exam_tokens as t', 't.id', 'e.token_id')
-    .innerJoin('centres as c', 'c.id', 'e.centre_id')
-    .select(['e.id', 'e.birth_date'])
-    .where('t.code', '=', code)
-    .where('t.centre_id', '=', centreId)
-    .where('c.status', '=', 'active')
-    .where('e.finished_at', 'is', null)
-    .where('e.deadline_at', '>', now.toISOString())
-    .executeTakeFirst();
-}
-
-export async function getSessionChoices(db: Kysely<Database>, ids: number[]) {
-  if (ids.length === 0) return [];
-  return db.selectFrom('exam_sessions').select(['id', 'room', 'start_time', 'supervisor']).where('id', 'in', ids).orderBy('start_time').execute();
-}
-
-/** The profile, version and rules a candidate reads before « Commencer ». */
-export async function getQuestionnaireForRules(db: Kysely<Database>, questionnaireId: number) {
-  const row = await db.selectFrom('questionnaires').select(['profile', 'version', 'rules']).where('id', '=', questionnaireId).executeTakeFirstOrThrow();
-  return { profile: row.profile, version: row.version, rules: JSON.parse(row.rules) as ExamRules };
 }

@@ -1,0 +1,93 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import type { Identity } from '../../domain/candidate-identity.js';
+import { formatRemaining, isPastDeadline, remainingSeconds } from '../../domain/exam-clock.js';
+import { PROFILE_LABELS } from '../../domain/profiles.js';
+import { maximumScore, passMark, type ExamRules } from '../../domain/rules.js';
+import { KIOSK_CENTRE_POLICY, KIOSK_TERMINAL_POLICY } from '../../domain/throttle.js';
+import { finishExam } from '../../services/exam/lifecycle.js';
+import { countFailure, latestLock } from '../../services/throttle-store.js';
+import { getExamHeader, type ExamHeader } from './exam/queries.js';
+
+/** What the terminal's session holds between the entry form and « Commencer ». */
+export interface KioskEntry {
+  centreId: number;
+  tokenId: number;
+  questionnaireId: number;
+  sessionIds: number[];
+  sessionId: number | null;
+  identity: Identity | null;
+}
+
+declare module 'fastify' {
+  interface Session {
+    /** A candidate between the entry form and "Commencer". */
+    kioskEntry?: KioskEntry;
+    /** The exam this terminal's candidate is sitting: the only one this cookie reaches. */
+    examId?: number;
+    /** The exam's terminal generation when this terminal joined it (see attachNewTerminal). */
+    examGeneration?: number;
+    /** An exam found again by centre + token, waiting for the birth date to be confirmed. */
+    resumeExamId?: number;
+  }
+}
+
+/** A kiosk page (`entry/identity`, `exam/question`…): the kiosk's own light layout. */
+export function kioskPage(reply: FastifyReply, template: string, data: Record<string, unknown>, title: string, status = 200) {
+  return reply.render(`kiosk/${template}`, data, { layout: 'kiosk', title, status });
+}
+
+/** The profile and scoring a candidate reads before starting, and again with the result. */
+export function rulesView(exam: { profile: keyof typeof PROFILE_LABELS; version: string; rules: ExamRules }) {
+  return {
+    profileLabel: PROFILE_LABELS[exam.profile],
+    version: exam.version,
+    rules: exam.rules,
+    maximum: maximumScore(exam.rules),
+    passMark: passMark(exam.rules),
+  };
+}
+
+export function timerView(exam: ExamHeader, now: Date) {
+  const seconds = remainingSeconds(new Date(exam.deadlineAt), now);
+  return { seconds, text: formatRemaining(seconds), deadline: exam.deadlineAt };
+}
+
+const terminalKey = (ip: string) => `kiosque-poste:${ip}`;
+const centreKey = (centreId: number) => `kiosque-centre:${centreId}`;
+
+/** The throttle keys of a kiosk attempt: this terminal, and the centre it names when known. */
+export function kioskThrottleKeys(ip: string, centreId: number | null): string[] {
+  return [terminalKey(ip), ...(centreId ? [centreKey(centreId)] : [])];
+}
+
+/** Counts a failed entry or resume against the terminal and the centre; returns the lock it caused, if any. */
+export async function countKioskFailure(db: Kysely<Database>, ip: string, centreId: number | null, now: Date): Promise<Date | null> {
+  await countFailure(db, terminalKey(ip), now, KIOSK_TERMINAL_POLICY);
+  if (centreId) await countFailure(db, centreKey(centreId), now, KIOSK_CENTRE_POLICY);
+  return latestLock(db, kioskThrottleKeys(ip, centreId), now);
+}
+
+/** The candidate's exam on this terminal, finished by the server first if its time is over; null when none. */
+export async function currentExam(request: FastifyRequest): Promise<ExamHeader | null> {
+  const { db, clock } = request.server;
+  const examId = request.session.examId;
+  if (!examId) return null;
+  let exam = await getExamHeader(db, examId);
+  if (exam && exam.terminalGeneration !== (request.session.examGeneration ?? 0)) {
+    // Resumed on another terminal since: this one lets go of the exam.
+    request.session.examId = undefined;
+    request.session.examGeneration = undefined;
+    request.session.flash = [
+      ...(request.session.flash ?? []),
+      { type: 'warning', text: 'Cet examen a été repris sur un autre poste : il ne peut plus être poursuivi sur celui-ci.' },
+    ];
+    return null;
+  }
+  if (exam && !exam.finishedAt && isPastDeadline(new Date(exam.deadlineAt), clock.now())) {
+    await finishExam(db, clock, exam.id, 'delai');
+    exam = await getExamHeader(db, examId);
+  }
+  return exam;
+}
