@@ -5,9 +5,10 @@ import { systemClock } from './clock.js';
 import { ConfigError, loadConfig } from './config.js';
 import { recordAudit } from './services/audit.js';
 import { isPlausibleEmail } from './domain/email.js';
+import { plural } from './domain/french.js';
 import { upsertAccountWithPassword } from './services/accounts/accounts.js';
 import { passwordProblem } from './services/accounts/passwords.js';
-import { describeBankError } from './domain/bank.js';
+import { describeBankError } from './domain/bank/index.js';
 import { decodeUpload, importQuestionnaire, type BankSource } from './areas/admin/questionnaires/lifecycle.js';
 import { backupDatabase } from './operator/backup.js';
 import { generateTokens } from './operator/generate-tokens.js';
@@ -105,7 +106,7 @@ async function main(argv: string[]): Promise<void> {
           actor: { accountId: null, label: 'CLI' },
         });
         if (!outcome.ok) {
-          console.error(`Banque refusée (${outcome.errors.length} erreur${outcome.errors.length > 1 ? 's' : ''}), rien n'a été enregistré :`);
+          console.error(`Banque refusée (${plural(outcome.errors.length, 'erreur')}), rien n'a été enregistré :`);
           for (const e of outcome.errors) console.error(`  - ${describeBankError(e)}`);
           process.exitCode = 1;
           return;
@@ -124,7 +125,7 @@ async function main(argv: string[]): Promise<void> {
         const count = Number(values.count);
         const outcome = await generateTokens(db.kysely, systemClock, { centreId: values.centre, profile: values.profil, count, actorLabel: 'CLI' });
         if (!outcome.ok) throw new UsageError(outcome.message);
-        console.log(`Table n° ${outcome.batchId} : ${outcome.codes.length} jetons pour ${outcome.centre}, ${outcome.questionnaire.title}`);
+        console.log(`Table n° ${outcome.batchId} : ${plural(outcome.codes.length, 'jeton')} pour ${outcome.centre}, ${outcome.questionnaire.title}`);
         for (const code of outcome.formattedCodes) console.log(code);
         return;
       }

@@ -1,4 +1,8 @@
-import type { Generated, Insertable, Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import type { Generated, Kysely, Transaction } from 'kysely';
+import type { FinishReason } from '../domain/exam-clock.js';
+import type { SessionStatus } from '../domain/exam-session-rules.js';
+import type { Profile } from '../domain/profiles.js';
+import type { CentreStatus, QuestionnaireStatus, TokenStatus } from '../domain/statuses.js';
 
 /**
  * The whole schema, one interface per table: every query is checked against it.
@@ -33,9 +37,6 @@ export interface AccountsTable {
   disabled_at: string | null;
   created_at: string;
 }
-export type Account = Selectable<AccountsTable>;
-export type NewAccount = Insertable<AccountsTable>;
-export type AccountUpdate = Updateable<AccountsTable>;
 
 export interface CentresTable {
   /** The number behind `centreXXXX`; AUTOINCREMENT so that an ID is never reused. */
@@ -44,13 +45,12 @@ export interface CentresTable {
   address: string;
   siret: string;
   contact_email: string;
-  status: 'active' | 'suspended';
+  status: CentreStatus;
   suspension_reason: string | null;
   created_at: string;
   /** Below this many available tokens of a questionnaire, the dashboard warns (set by the manager). */
   low_stock_threshold: Generated<number>;
 }
-export type Centre = Selectable<CentresTable>;
 
 export interface AccountCentresTable {
   account_id: number;
@@ -75,7 +75,6 @@ export interface AuditLogTable {
   details: string | null;
   ip: string | null;
 }
-export type AuditEntry = Selectable<AuditLogTable>;
 
 export interface SignInThrottleTable {
   /** `account:<email>` or `ip:<address>` */
@@ -85,11 +84,9 @@ export interface SignInThrottleTable {
   locked_until: string | null;
 }
 
-export type QuestionnaireStatus = 'draft' | 'published' | 'retired';
-
 export interface QuestionnairesTable {
   id: Generated<number>;
-  profile: 'concepteur' | 'encadrant' | 'operateur';
+  profile: Profile;
   version: string;
   title: string;
   /** The ExamRules of src/domain/rules.ts, as JSON: rules are data, stored with each version. */
@@ -99,7 +96,6 @@ export interface QuestionnairesTable {
   published_at: string | null;
   retired_at: string | null;
 }
-export type QuestionnaireRow = Selectable<QuestionnairesTable>;
 
 export interface QuestionsTable {
   id: Generated<number>;
@@ -132,8 +128,6 @@ export interface AccountLinksTable {
   used_at: string | null;
 }
 
-export type ExamSessionStatus = 'planned' | 'open' | 'closed';
-
 export interface ExamSessionsTable {
   id: Generated<number>;
   centre_id: number;
@@ -143,7 +137,7 @@ export interface ExamSessionsTable {
   start_time: string;
   room: string;
   supervisor: string;
-  status: ExamSessionStatus;
+  status: SessionStatus;
   opened_at: string | null;
   closed_at: string | null;
   created_at: string;
@@ -159,8 +153,6 @@ export interface TokenBatchesTable {
   created_by: string;
 }
 
-export type ExamTokenStatus = 'available' | 'used' | 'revoked';
-
 export interface ExamTokensTable {
   id: Generated<number>;
   /** Canonical form (src/domain/token-code.ts): 12 symbols, no separators. */
@@ -168,7 +160,7 @@ export interface ExamTokensTable {
   batch_id: number;
   centre_id: number;
   questionnaire_id: number;
-  status: Generated<ExamTokenStatus>;
+  status: Generated<TokenStatus>;
   used_at: string | null;
   revoked_at: string | null;
 }
@@ -193,7 +185,7 @@ export interface ExamsTable {
   deadline_at: string;
   finished_at: string | null;
   /** Who finished it: the candidate, or the server at the deadline. */
-  finish_reason: 'candidat' | 'delai' | null;
+  finish_reason: FinishReason | null;
   score: number | null;
   maximum: number | null;
   pass_mark: number | null;

@@ -1,3 +1,4 @@
+import { plural } from './french.js';
 /**
  * The exam draw, reproducible from a seed.
  *
@@ -46,19 +47,19 @@ export function drawProblems(questions: readonly DrawableQuestion[], rules: Draw
 
   if (questions.length < questionCount) {
     problems.push(
-      `La banque contient ${countOf(questions.length, 'question', 'questions')} ` +
+      `La banque contient ${plural(questions.length, 'question', 'questions')} ` +
         `alors que chaque examen en tire ${questionCount}.`,
     );
   }
   if (priorityHeld < priorityCount) {
     problems.push(
-      `La banque contient ${countOf(priorityHeld, 'question prioritaire', 'questions prioritaires')} ` +
+      `La banque contient ${plural(priorityHeld, 'question prioritaire', 'questions prioritaires')} ` +
         `alors que chaque examen en tire ${priorityCount}.`,
     );
   }
   if (otherHeld < otherCount) {
     problems.push(
-      `La banque contient ${countOf(otherHeld, 'question non prioritaire', 'questions non prioritaires')} ` +
+      `La banque contient ${plural(otherHeld, 'question non prioritaire', 'questions non prioritaires')} ` +
         `alors que chaque examen en tire ${otherCount} ` +
         `(${questionCount} questions dont ${priorityCount} prioritaires).`,
     );
@@ -168,9 +169,4 @@ function duplicateIdProblems(questions: readonly DrawableQuestion[]): string[] {
     seen.add(id);
   }
   return [...reported].map((id) => `La question d’identifiant ${id} figure plusieurs fois dans la banque.`);
-}
-
-/** French puts 0 and 1 in the singular. */
-function countOf(n: number, singular: string, plural: string): string {
-  return `${n} ${n <= 1 ? singular : plural}`;
 }

@@ -43,3 +43,6 @@ export function parseExtraMinutes(raw: string, granted: number): IntegerOutcome 
   }
   return { ok: true, value: n };
 }
+
+/** Who finished an exam: the candidate, or the server at the deadline. */
+export type FinishReason = 'candidat' | 'delai';

@@ -2,6 +2,8 @@
  * Throttling of failed attempts (sign-in, kiosk entry). A key (an account, or an address) collects failures within a
  * window; reaching the limit locks the key for a while. A success clears the account's key.
  */
+import { plural } from './french.js';
+
 export interface ThrottlePolicy {
   maxFailures: number;
   windowMs: number;
@@ -53,5 +55,5 @@ const timeFormat = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', 
 export function retryMessage(until: Date, now: Date): string {
   const minutes = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 60_000));
   const at = timeFormat.format(until).replace(':', ' h ');
-  return `Réessayez à ${at} (dans ${minutes} minute${minutes > 1 ? 's' : ''}).`;
+  return `Réessayez à ${at} (dans ${plural(minutes, 'minute')}).`;
 }

@@ -6,7 +6,7 @@ import type { Database } from '../db/schema.js';
 import { formatCentreId } from '../domain/centre-id.js';
 import { recordAudit } from '../services/audit.js';
 import { upsertAccountWithPassword } from '../services/accounts/accounts.js';
-import { describeBankError } from '../domain/bank.js';
+import { describeBankError } from '../domain/bank/index.js';
 import { PROFILES } from '../domain/profiles.js';
 import { importQuestionnaire } from '../areas/admin/questionnaires/lifecycle.js';
 import { DEMO_DIR } from '../paths.js';

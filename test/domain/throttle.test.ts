@@ -187,13 +187,14 @@ t.test('lockedUntil is never in the past: the stated end while locked, null from
 });
 
 t.test('retryMessage names a positive wait in whole minutes and the Paris time of the end', async (t) => {
-  const MESSAGE = /^Réessayez à (\d{2}) h (\d{2}) \(dans (\d+) (minutes?)\)\.$/;
+  const MESSAGE = /^Réessayez à (\d{2}) h (\d{2}) \(dans (\d{1,3}(?:\u00a0\d{3})*) (minutes?)\)\.$/;
   holds(t, fc.property(instantArb, fc.integer({ min: -10 * MINUTE, max: 24 * 60 * MINUTE }), (nowMs, wait) => {
     const until = new Date(nowMs + wait);
     const match = MESSAGE.exec(retryMessage(until, new Date(nowMs)));
     if (!match) return false;
     const [, hours, minutes, count, unit] = match;
-    const n = Number(count);
+    // Digits are grouped by three as French writes them (« 1 000 minutes »).
+    const n = Number(count!.replace(/\u00a0/g, ''));
     const covers = wait <= 0 ? n === 1 : n * MINUTE >= wait && (n - 1) * MINUTE < wait;
     return n >= 1 && covers && unit === (n === 1 ? 'minute' : 'minutes') && `${hours}:${minutes}` === parisTime(until);
   }));

@@ -5,7 +5,7 @@ import type { Database } from '../../db/schema.js';
 import type { Identity } from '../../domain/candidate-identity.js';
 import { drawExam } from '../../domain/draw.js';
 import { deadlineFor, isPastDeadline } from '../../domain/exam-clock.js';
-import type { ExamRules } from '../../domain/rules.js';
+import { parseStoredRules } from '../../domain/rules.js';
 import { scoreExam, type Response } from '../../domain/scoring.js';
 import { getDrawableQuestions } from './questions.js';
 import { closeStaleSessions, findOpenSessions } from './sessions.js';
@@ -54,7 +54,7 @@ export async function startExam(
             : 'Ce jeton n’est plus valable.',
       };
     }
-    const rules = JSON.parse(token.rules) as ExamRules;
+    const rules = parseStoredRules(token.rules);
     const seed = randomBytes(16).toString('hex');
     const drawn = drawExam(await getDrawableQuestions(trx, token.questionnaire_id), rules, seed);
     const exam = await trx
@@ -100,7 +100,7 @@ export async function finishExam(db: Kysely<Database>, clock: Clock, examId: num
     const deadline = new Date(exam.deadline_at);
     const pastDeadline = isPastDeadline(deadline, now);
     const finishedAt = pastDeadline ? deadline : now;
-    const rules = JSON.parse(exam.rules) as ExamRules;
+    const rules = parseStoredRules(exam.rules);
     const items = await trx
       .selectFrom('exam_questions as eq')
       .innerJoin('questions as q', 'q.id', 'eq.question_id')

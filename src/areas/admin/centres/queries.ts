@@ -1,3 +1,4 @@
+import type { CentreStatus } from '../../../domain/statuses.js';
 import { containsText } from '../../../db/like.js';
 import type { Queryable } from '../../../db/schema.js';
 
@@ -11,7 +12,7 @@ export interface CentreFields {
 export interface CentreListItem {
   id: number;
   name: string;
-  status: 'active' | 'suspended';
+  status: CentreStatus;
   examsThisYear: number;
   tokensAvailable: number;
 }
@@ -79,7 +80,7 @@ export async function updateCentre(db: Queryable, id: number, fields: CentreFiel
   await db.updateTable('centres').set(fields).where('id', '=', id).execute();
 }
 
-export async function setCentreStatus(db: Queryable, id: number, status: 'active' | 'suspended', reason: string | null): Promise<void> {
+export async function setCentreStatus(db: Queryable, id: number, status: CentreStatus, reason: string | null): Promise<void> {
   await db.updateTable('centres').set({ status, suspension_reason: reason }).where('id', '=', id).execute();
 }
 

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../../clock.js';
 import type { Database } from '../../../db/schema.js';
-import { parseCsvBank, parseJsonBank, type BankError } from '../../../domain/bank.js';
+import { parseCsvBank, parseJsonBank, type BankError } from '../../../domain/bank/index.js';
 import { drawProblems } from '../../../domain/draw.js';
 import { PROFILE_LABELS } from '../../../domain/profiles.js';
 import { recordAudit, type Acting } from '../../../services/audit.js';

@@ -1,8 +1,9 @@
 import type { Transaction } from 'kysely';
-import type { Database, Queryable, QuestionnaireStatus } from '../../../db/schema.js';
-import type { Bank } from '../../../domain/bank.js';
+import type { Database, Queryable } from '../../../db/schema.js';
+import type { QuestionnaireStatus } from '../../../domain/statuses.js';
+import type { Bank } from '../../../domain/bank/index.js';
 import type { Profile } from '../../../domain/profiles.js';
-import type { ExamRules } from '../../../domain/rules.js';
+import { parseStoredRules, type ExamRules } from '../../../domain/rules.js';
 
 export interface QuestionnaireSummary {
   id: number;
@@ -98,7 +99,7 @@ function toSummary(row: Awaited<ReturnType<ReturnType<typeof summaryQuery>['exec
     version: row.version,
     title: row.title,
     status: row.status,
-    rules: JSON.parse(row.rules) as ExamRules,
+    rules: parseStoredRules(row.rules),
     createdAt: row.created_at,
     publishedAt: row.published_at,
     retiredAt: row.retired_at,

@@ -1,8 +1,9 @@
 import type { MultipartFile, MultipartValue } from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { describeBankError, type BankError } from '../../../domain/bank.js';
+import { describeBankError, type BankError } from '../../../domain/bank/index.js';
 import { PROFILE_LABELS, PROFILES } from '../../../domain/profiles.js';
 import { maximumScore, passMark } from '../../../domain/rules.js';
+import { QUESTIONNAIRE_STATUS_LABELS } from '../../../domain/statuses.js';
 import { notFound } from '../../../plugins/errors.js';
 import { requestActor } from '../../../services/audit.js';
 import { decodeUpload, importQuestionnaire, publishQuestionnaire, retireQuestionnaire, type BankSource } from './lifecycle.js';
@@ -10,7 +11,6 @@ import { sendQuestionImage } from '../../../services/question-images.js';
 import { getPreviewQuestions, getQuestionImage, getQuestionnaire, listQuestionnaires } from './queries.js';
 import { idParam } from '../../../plugins/params.js';
 
-export const STATUS_LABELS = { draft: 'Brouillon', published: 'Publiée', retired: 'Retirée' } as const;
 
 type Params = { Params: { id: string } };
 
@@ -58,7 +58,7 @@ export default async function questionnaireRoutes(app: FastifyInstance) {
       label: PROFILE_LABELS[profile],
       versions: all.filter((q) => q.profile === profile),
     }));
-    return reply.render('admin/questionnaires/list', { groups, statusLabels: STATUS_LABELS }, { title: 'Questionnaires' });
+    return reply.render('admin/questionnaires/list', { groups, statusLabels: QUESTIONNAIRE_STATUS_LABELS }, { title: 'Questionnaires' });
   });
 
   app.get('/admin/questionnaires/importer', async (_request, reply) => renderImportForm(reply, {}));
@@ -84,7 +84,7 @@ export default async function questionnaireRoutes(app: FastifyInstance) {
         questionnaire,
         questions,
         profileLabel: PROFILE_LABELS[questionnaire.profile],
-        statusLabel: STATUS_LABELS[questionnaire.status],
+        statusLabel: QUESTIONNAIRE_STATUS_LABELS[questionnaire.status],
         maximum: maximumScore(questionnaire.rules),
         passMark: passMark(questionnaire.rules),
       },

@@ -1,3 +1,4 @@
+import type { CentreStatus } from '../../../domain/statuses.js';
 import type { FastifyRequest } from 'fastify';
 import { formatCentreId } from '../../../domain/centre-id.js';
 import { HttpError } from '../../../plugins/errors.js';
@@ -7,7 +8,7 @@ export interface CurrentCentre {
   id: number;
   code: string;
   name: string;
-  status: 'active' | 'suspended';
+  status: CentreStatus;
   suspensionReason: string | null;
   lowStockThreshold: number;
 }

@@ -1,3 +1,4 @@
+import type { CentreStatus } from '../../../domain/statuses.js';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../../clock.js';
 import type { Database } from '../../../db/schema.js';
@@ -34,7 +35,7 @@ export async function createSession(db: Kysely<Database>, clock: Clock, centreId
 export async function openSession(
   db: Kysely<Database>,
   clock: Clock,
-  centre: { id: number; status: 'active' | 'suspended'; suspensionReason: string | null },
+  centre: { id: number; status: CentreStatus; suspensionReason: string | null },
   sessionId: number,
   { actor }: Acting,
 ): Promise<TransitionOutcome> {

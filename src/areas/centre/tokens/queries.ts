@@ -1,5 +1,6 @@
-import { sql, type Transaction } from 'kysely';
-import type { Database, ExamTokenStatus, Queryable } from '../../../db/schema.js';
+import type { Transaction } from 'kysely';
+import type { Database, Queryable } from '../../../db/schema.js';
+import type { TokenStatus } from '../../../domain/statuses.js';
 import { PROFILE_LABELS, type Profile } from '../../../domain/profiles.js';
 
 export interface QuestionnaireRef {
@@ -30,7 +31,7 @@ export interface BatchSummary extends TokenCounts {
 export interface BatchToken {
   id: number;
   code: string;
-  status: ExamTokenStatus;
+  status: TokenStatus;
   usedAt: string | null;
   revokedAt: string | null;
   /** The exam this token started, once used. */
@@ -43,9 +44,6 @@ const countsOf = (row: { available: number | null; used: number | null; revoked:
   revoked: Number(row.revoked ?? 0),
 });
 
-const AVAILABLE = sql<number>`sum(case when t.status = 'available' then 1 else 0 end)`;
-const USED = sql<number>`sum(case when t.status = 'used' then 1 else 0 end)`;
-const REVOKED = sql<number>`sum(case when t.status = 'revoked' then 1 else 0 end)`;
 
 function ref(row: { id: number; profile: Profile; version: string; title: string }): QuestionnaireRef {
   return { id: row.id, profile: row.profile, profileLabel: PROFILE_LABELS[row.profile], version: row.version, title: row.title };
@@ -95,7 +93,15 @@ export async function tokenStockByQuestionnaire(db: Queryable, centreId: number)
   const rows = await db
     .selectFrom('questionnaires as q')
     .leftJoin('exam_tokens as t', (join) => join.onRef('t.questionnaire_id', '=', 'q.id').on('t.centre_id', '=', centreId))
-    .select(['q.id', 'q.profile', 'q.version', 'q.title', AVAILABLE.as('available'), USED.as('used'), REVOKED.as('revoked')])
+    .select((eb) => [
+      'q.id',
+      'q.profile',
+      'q.version',
+      'q.title',
+      eb.fn.count<number>('t.id').filterWhere('t.status', '=', 'available').as('available'),
+      eb.fn.count<number>('t.id').filterWhere('t.status', '=', 'used').as('used'),
+      eb.fn.count<number>('t.id').filterWhere('t.status', '=', 'revoked').as('revoked'),
+    ])
     .where('q.status', '=', 'published')
     .groupBy('q.id')
     .orderBy('q.profile')
@@ -122,7 +128,7 @@ function batchQuery(db: Queryable, centreId: number) {
     .selectFrom('token_batches as b')
     .innerJoin('questionnaires as q', 'q.id', 'b.questionnaire_id')
     .leftJoin('exam_tokens as t', 't.batch_id', 'b.id')
-    .select([
+    .select((eb) => [
       'b.id',
       'b.centre_id',
       'b.size',
@@ -133,9 +139,9 @@ function batchQuery(db: Queryable, centreId: number) {
       'q.version',
       'q.title',
       'q.status as questionnaire_status',
-      AVAILABLE.as('available'),
-      USED.as('used'),
-      REVOKED.as('revoked'),
+      eb.fn.count<number>('t.id').filterWhere('t.status', '=', 'available').as('available'),
+      eb.fn.count<number>('t.id').filterWhere('t.status', '=', 'used').as('used'),
+      eb.fn.count<number>('t.id').filterWhere('t.status', '=', 'revoked').as('revoked'),
     ])
     .where('b.centre_id', '=', centreId)
     .groupBy('b.id');

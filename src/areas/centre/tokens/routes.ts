@@ -1,6 +1,6 @@
 import { plural } from '../../../domain/french.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ExamTokenStatus } from '../../../db/schema.js';
+import { TOKEN_STATUS_LABELS } from '../../../domain/statuses.js';
 import { formatParisDateTime } from '../../../domain/paris-time.js';
 import { formatTokenCode } from '../../../domain/token-code.js';
 import { notFound } from '../../../plugins/errors.js';
@@ -23,11 +23,6 @@ import {
 import { getBatch, listBatches, listBatchTokens, listPublishedQuestionnaires, tokenStockByQuestionnaire, type BatchSummary } from './queries.js';
 import { bodyField, idParam } from '../../../plugins/params.js';
 
-export const TOKEN_STATUS_LABELS: Readonly<Record<ExamTokenStatus, string>> = Object.freeze({
-  available: 'Disponible',
-  used: 'Utilisé',
-  revoked: 'Révoqué',
-});
 
 type BatchParams = { Params: { id: string } };
 type TokenParams = { Params: { id: string; tokenId: string } };
@@ -154,7 +149,7 @@ export default async function tokenRoutes(app: FastifyInstance) {
       return renderNewBatch(app, reply, centre, values, { general: outcome.message }, outcome.reason === 'centre_suspended' ? 403 : 400);
     }
     const n = outcome.codes.length;
-    reply.flash('success', `${n} jeton${n > 1 ? 's ont été générés' : ' a été généré'} pour le questionnaire ${outcome.questionnaire.profileLabel} ${outcome.questionnaire.version}. Imprimez la table pour la remettre aux candidats.`);
+    reply.flash('success', `${n > 1 ? `${plural(n, 'jeton')} ont été générés` : `${plural(n, 'jeton')} a été généré`} pour le questionnaire ${outcome.questionnaire.profileLabel} ${outcome.questionnaire.version}. Imprimez la table pour la remettre aux candidats.`);
     return reply.redirect(`/centre/jetons/lots/${outcome.batchId}`, 303);
   });
 
@@ -208,7 +203,7 @@ export default async function tokenRoutes(app: FastifyInstance) {
     const n = outcome.revoked;
     reply.flash(
       n > 0 ? 'success' : 'info',
-      n > 0 ? `${n} jeton${n > 1 ? 's non utilisés ont été révoqués' : ' non utilisé a été révoqué'}. Les jetons déjà utilisés ne changent pas.` : 'Aucun jeton de cette table n’était encore disponible : rien n’a été révoqué.',
+      n > 0 ? `${plural(n, 'jeton non utilisé', 'jetons non utilisés')} ${n > 1 ? 'ont été révoqués' : 'a été révoqué'}. Les jetons déjà utilisés ne changent pas.` : 'Aucun jeton de cette table n’était encore disponible : rien n’a été révoqué.',
     );
     return reply.redirect(`/centre/jetons/lots/${request.params.id}`, 303);
   });

@@ -1,5 +1,5 @@
 import type { Queryable } from '../../../db/schema.js';
-import type { ExamRules } from '../../../domain/rules.js';
+import { parseStoredRules } from '../../../domain/rules.js';
 import { normalizeTokenEntry } from '../../../domain/token-code.js';
 
 /** A token by its canonical code, with what the kiosk's entry check needs (any centre: the check compares). */
@@ -40,5 +40,5 @@ export async function getSessionChoices(db: Queryable, ids: number[]) {
 /** The profile, version and rules a candidate reads before « Commencer ». */
 export async function getQuestionnaireForRules(db: Queryable, questionnaireId: number) {
   const row = await db.selectFrom('questionnaires').select(['profile', 'version', 'rules']).where('id', '=', questionnaireId).executeTakeFirstOrThrow();
-  return { profile: row.profile, version: row.version, rules: JSON.parse(row.rules) as ExamRules };
+  return { profile: row.profile, version: row.version, rules: parseStoredRules(row.rules) };
 }

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../../db/schema.js';
 import type { Profile } from '../../../domain/profiles.js';
-import type { ExamRules } from '../../../domain/rules.js';
+import { parseStoredRules, type ExamRules } from '../../../domain/rules.js';
 
 export interface ExamHeader {
   id: number;
@@ -57,7 +57,7 @@ export async function getExamHeader(db: Kysely<Database>, examId: number): Promi
     birthDate: row.birth_date,
     profile: row.profile,
     version: row.version,
-    rules: JSON.parse(row.rules) as ExamRules,
+    rules: parseStoredRules(row.rules),
     startedAt: row.started_at,
     deadlineAt: row.deadline_at,
     terminalGeneration: row.terminal_generation,

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { MAX_ANSWERS } from '../../../domain/bank.js';
+import { MAX_ANSWERS } from '../../../domain/bank/index.js';
 import { VERDICT_LABELS, verdictOf } from '../../../domain/verdict.js';
 import type { Choice, SaveOutcome } from '../../../services/exam/answer-writer.js';
 import { finishExam } from '../../../services/exam/lifecycle.js';

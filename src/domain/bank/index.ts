@@ -12,9 +12,9 @@
  * The parts live in bank/: one reader per format, the header and its rules, the checks on
  * fields and on questions, image decoding, and how errors are reported.
  */
-export { CSV_COLUMNS, parseCsvBank } from './bank/csv-reader.js';
-export { MAX_IMAGE_BYTES } from './bank/image.js';
-export { MAX_ANSWERS } from './bank/question-checks.js';
-export { parseJsonBank } from './bank/json-reader.js';
-export type { Bank, BankAnswer, BankError, BankImage, BankQuestion, BankResult, ImageMime } from './bank/model.js';
-export { describeBankError } from './bank/report.js';
+export { CSV_COLUMNS, parseCsvBank } from './csv-reader.js';
+export { MAX_IMAGE_BYTES } from './image.js';
+export { MAX_ANSWERS } from './question-checks.js';
+export { parseJsonBank } from './json-reader.js';
+export type { Bank, BankAnswer, BankError, BankImage, BankQuestion, BankResult, ImageMime } from './model.js';
+export { describeBankError } from './report.js';
