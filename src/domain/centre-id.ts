@@ -8,7 +8,7 @@ export const CENTRE_ID_MAX = 9999;
 
 export function formatCentreId(n: number): string {
   if (!Number.isInteger(n) || n < CENTRE_ID_MIN || n > CENTRE_ID_MAX) {
-    throw new RangeError(`centre number out of range 1–9999: ${n}`);
+    throw new RangeError(`centre number out of range 1–${CENTRE_ID_MAX}: ${n}`);
   }
   return `centre${String(n).padStart(4, '0')}`;
 }

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/schema.js';
-import { formatCentreId, parseCentreId } from '../domain/centre-id.js';
+import { CENTRE_ID_MAX, formatCentreId, parseCentreId } from '../domain/centre-id.js';
 import { isProfile, PROFILE_LABELS, PROFILES } from '../domain/profiles.js';
 import { formatTokenCode } from '../domain/token-code.js';
 import { createTokenBatch, type BatchFailureReason } from '../areas/centre/tokens/lifecycle.js';
@@ -39,7 +39,7 @@ export type GenerateTokensOutcome =
  */
 export async function generateTokens(db: Kysely<Database>, clock: Clock, input: GenerateTokensInput): Promise<GenerateTokensOutcome> {
   const centreId = typeof input.centreId === 'number' ? input.centreId : parseCentreId(input.centreId);
-  if (centreId === null || !Number.isInteger(centreId) || centreId < 1 || centreId > 9999) {
+  if (centreId === null || !Number.isInteger(centreId) || centreId < 1 || centreId > CENTRE_ID_MAX) {
     return { ok: false, reason: 'centre_unknown', message: `Identifiant de centre invalide : ${String(input.centreId)} (attendu : centreXXXX, par exemple centre0001).` };
   }
   if (!isProfile(input.profile)) {

@@ -4,7 +4,8 @@ import type { Role } from '../db/schema.js';
 import { findActiveAccount, type SignedInAccount } from '../services/accounts/queries.js';
 
 /** How long a signed-in user may stay idle before signing in again. */
-export const IDLE_LIMIT_MS = 30 * 60 * 1000;
+export const IDLE_LIMIT_MINUTES = 30;
+export const IDLE_LIMIT_MS = IDLE_LIMIT_MINUTES * 60 * 1000;
 /** Sent by what a page refreshes by itself (hx-headers in views/centre/sessions/room.eta): not user activity. */
 export const BACKGROUND_REFRESH_HEADER = 'x-actualisation-auto';
 /** lastSeenAt is rewritten at most this often, so that reading a page rarely costs a session write. */

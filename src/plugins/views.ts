@@ -3,6 +3,8 @@ import { Eta } from 'eta';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { plural } from '../domain/french.js';
+import { LINK_LIFETIME_HOURS } from '../services/accounts/links.js';
+import { BACKGROUND_REFRESH_HEADER, IDLE_LIMIT_MINUTES } from './auth.js';
 import { VIEWS_DIR } from '../paths.js';
 
 export type Layout = 'main' | 'kiosk';
@@ -46,6 +48,9 @@ declare module 'fastify' {
     flash?: FlashMessage[];
   }
 }
+
+/** Figures the pages state (« valable 48 heures »), from where the code enforces them. */
+const LIMITS = Object.freeze({ linkHours: LINK_LIFETIME_HOURS, idleMinutes: IDLE_LIMIT_MINUTES, backgroundRefreshHeader: BACKGROUND_REFRESH_HEADER });
 
 function wantsFragment(request: FastifyRequest): boolean {
   return request.headers['hx-request'] === 'true' && request.headers['hx-boosted'] !== 'true';
@@ -103,6 +108,7 @@ export default fp(
           csrfToken: this.generateCsrf(),
           flashes: takeFlashes(request),
           plural,
+          limits: LIMITS,
           currentPath: request.url.split('?')[0],
           helpAnchor: helpAnchorOf(request.url.split('?')[0] ?? ''),
         };

@@ -1,9 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../../clock.js';
-import type { Database } from '../../../db/schema.js';
+import type { Database, Queryable } from '../../../db/schema.js';
 import { CENTRE_ID_MAX, formatCentreId } from '../../../domain/centre-id.js';
 import { recordAudit, type Acting } from '../../../services/audit.js';
-import { getCentre, insertCentre, setCentreStatus, updateCentre, type CentreFields } from './queries.js';
+import { getCentre, type CentreFields } from './queries.js';
+import type { CentreStatus } from '../../../domain/statuses.js';
 
 /** Recognises a centre: the platform hands out the next `centreXXXX`, never a used one. */
 export async function recogniseCentre(db: Kysely<Database>, clock: Clock, fields: CentreFields, { actor }: Acting): Promise<number> {
@@ -55,4 +56,24 @@ export async function setCentreSuspension(
     });
     return true;
   });
+}
+
+// The writes themselves, only ever run inside the transactions above.
+
+/** AUTOINCREMENT hands out the next number, never a used one, and SQLite serialises the writers. */
+async function insertCentre(trx: Queryable, fields: CentreFields, createdAt: string): Promise<number> {
+  const row = await trx
+    .insertInto('centres')
+    .values({ ...fields, status: 'active', created_at: createdAt })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+async function updateCentre(db: Queryable, id: number, fields: CentreFields): Promise<void> {
+  await db.updateTable('centres').set(fields).where('id', '=', id).execute();
+}
+
+async function setCentreStatus(db: Queryable, id: number, status: CentreStatus, reason: string | null): Promise<void> {
+  await db.updateTable('centres').set({ status, suspension_reason: reason }).where('id', '=', id).execute();
 }

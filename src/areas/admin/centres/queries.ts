@@ -66,24 +66,6 @@ export function getCentre(db: Queryable, id: number) {
   return db.selectFrom('centres').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** AUTOINCREMENT hands out the next number, never a used one, and SQLite serialises the writers. */
-export async function insertCentre(trx: Queryable, fields: CentreFields, createdAt: string): Promise<number> {
-  const row = await trx
-    .insertInto('centres')
-    .values({ ...fields, status: 'active', created_at: createdAt })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
-
-export async function updateCentre(db: Queryable, id: number, fields: CentreFields): Promise<void> {
-  await db.updateTable('centres').set(fields).where('id', '=', id).execute();
-}
-
-export async function setCentreStatus(db: Queryable, id: number, status: CentreStatus, reason: string | null): Promise<void> {
-  await db.updateTable('centres').set({ status, suspension_reason: reason }).where('id', '=', id).execute();
-}
-
 export function centreManagers(db: Queryable, centreId: number) {
   return db
     .selectFrom('accounts as a')

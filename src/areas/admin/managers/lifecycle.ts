@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../../clock.js';
-import type { Database } from '../../../db/schema.js';
+import type { Database, Queryable } from '../../../db/schema.js';
 import { formatCentreId } from '../../../domain/centre-id.js';
 import { writeAccountLink, type LinkPurpose } from '../../../services/accounts/links.js';
 import { recordAudit, type Acting } from '../../../services/audit.js';
-import { getManager, insertManager, linkCentre, setDisabled, unlinkCentre } from './queries.js';
+import { getManager } from './queries.js';
 
 /** Creates the manager's account, links it to its first centre and makes its activation link, in one transaction. */
 export async function createManager(
@@ -80,4 +80,27 @@ export async function renewManagerLink(
     });
     return { purpose, secret };
   });
+}
+
+// The writes themselves, only ever run inside the transactions above.
+
+async function insertManager(trx: Queryable, input: { email: string; displayName: string }, createdAt: string): Promise<number> {
+  const row = await trx
+    .insertInto('accounts')
+    .values({ email: input.email, display_name: input.displayName, role: 'manager', password_hash: null, created_at: createdAt })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+async function linkCentre(trx: Queryable, accountId: number, centreId: number): Promise<void> {
+  await trx.insertInto('account_centres').values({ account_id: accountId, centre_id: centreId }).onConflict((oc) => oc.doNothing()).execute();
+}
+
+async function unlinkCentre(trx: Queryable, accountId: number, centreId: number): Promise<void> {
+  await trx.deleteFrom('account_centres').where('account_id', '=', accountId).where('centre_id', '=', centreId).execute();
+}
+
+async function setDisabled(trx: Queryable, accountId: number, disabledAt: string | null): Promise<void> {
+  await trx.updateTable('accounts').set({ disabled_at: disabledAt }).where('id', '=', accountId).execute();
 }

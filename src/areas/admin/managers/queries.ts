@@ -37,27 +37,6 @@ export function managerCentres(db: Queryable, accountId: number) {
     .execute();
 }
 
-export async function insertManager(trx: Queryable, input: { email: string; displayName: string }, createdAt: string): Promise<number> {
-  const row = await trx
-    .insertInto('accounts')
-    .values({ email: input.email, display_name: input.displayName, role: 'manager', password_hash: null, created_at: createdAt })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
-
-export async function linkCentre(trx: Queryable, accountId: number, centreId: number): Promise<void> {
-  await trx.insertInto('account_centres').values({ account_id: accountId, centre_id: centreId }).onConflict((oc) => oc.doNothing()).execute();
-}
-
-export async function unlinkCentre(trx: Queryable, accountId: number, centreId: number): Promise<void> {
-  await trx.deleteFrom('account_centres').where('account_id', '=', accountId).where('centre_id', '=', centreId).execute();
-}
-
-export async function setDisabled(trx: Queryable, accountId: number, disabledAt: string | null): Promise<void> {
-  await trx.updateTable('accounts').set({ disabled_at: disabledAt }).where('id', '=', accountId).execute();
-}
-
 export async function emailTaken(db: Queryable, email: string): Promise<boolean> {
   return (await db.selectFrom('accounts').select('id').where('email', '=', email).executeTakeFirst()) !== undefined;
 }

@@ -1,12 +1,13 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from '../../../clock.js';
-import type { Database } from '../../../db/schema.js';
-import { parseCsvBank, parseJsonBank, type BankError } from '../../../domain/bank/index.js';
+import type { Database, Queryable } from '../../../db/schema.js';
+import { parseCsvBank, parseJsonBank, type Bank, type BankError } from '../../../domain/bank/index.js';
 import { drawProblems } from '../../../domain/draw.js';
 import { PROFILE_LABELS } from '../../../domain/profiles.js';
 import { recordAudit, type Acting } from '../../../services/audit.js';
 import { getDrawableQuestions } from '../../../services/exam/questions.js';
-import { findQuestionnaireByVersion, getQuestionnaire, insertBank, setStatus } from './queries.js';
+import { findQuestionnaireByVersion, getQuestionnaire } from './queries.js';
+import type { QuestionnaireStatus } from '../../../domain/statuses.js';
 
 export type BankSource = { format: 'json'; text: string } | { format: 'csv'; csv: string; header: string };
 
@@ -101,4 +102,51 @@ export async function retireQuestionnaire(db: Kysely<Database>, clock: Clock, id
     });
     return { ok: true };
   });
+}
+
+// The writes themselves, only ever run inside the transactions above.
+
+/** Stores a validated bank as a draft; the caller's transaction makes the import all or nothing. */
+async function insertBank(trx: Transaction<Database>, bank: Bank, createdAt: string): Promise<number> {
+  const { id } = await trx
+    .insertInto('questionnaires')
+    .values({
+      profile: bank.profile,
+      version: bank.version,
+      title: bank.title,
+      rules: JSON.stringify(bank.rules),
+      status: 'draft',
+      created_at: createdAt,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  for (const [position, q] of bank.questions.entries()) {
+    const question = await trx
+      .insertInto('questions')
+      .values({
+        questionnaire_id: id,
+        position,
+        code: q.code,
+        theme: q.theme,
+        priority: q.priority ? 1 : 0,
+        statement: q.statement,
+        image_mime: q.image?.mime ?? null,
+        image_data: q.image?.data ?? null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await trx
+      .insertInto('answers')
+      .values(q.answers.map((a, i) => ({ question_id: question.id, position: i, text: a.text, correct: a.correct ? 1 : 0 })))
+      .execute();
+  }
+  return id;
+}
+
+async function setStatus(trx: Queryable, id: number, status: QuestionnaireStatus, at: string): Promise<void> {
+  await trx
+    .updateTable('questionnaires')
+    .set(status === 'published' ? { status, published_at: at } : { status, retired_at: at })
+    .where('id', '=', id)
+    .execute();
 }

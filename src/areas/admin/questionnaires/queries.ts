@@ -34,43 +34,6 @@ export async function findQuestionnaireByVersion(db: Queryable, profile: Profile
   return db.selectFrom('questionnaires').select('id').where('profile', '=', profile).where('version', '=', version).executeTakeFirst();
 }
 
-/** Stores a validated bank as a draft; the caller's transaction makes the import all or nothing. */
-export async function insertBank(trx: Transaction<Database>, bank: Bank, createdAt: string): Promise<number> {
-  const { id } = await trx
-    .insertInto('questionnaires')
-    .values({
-      profile: bank.profile,
-      version: bank.version,
-      title: bank.title,
-      rules: JSON.stringify(bank.rules),
-      status: 'draft',
-      created_at: createdAt,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  for (const [position, q] of bank.questions.entries()) {
-    const question = await trx
-      .insertInto('questions')
-      .values({
-        questionnaire_id: id,
-        position,
-        code: q.code,
-        theme: q.theme,
-        priority: q.priority ? 1 : 0,
-        statement: q.statement,
-        image_mime: q.image?.mime ?? null,
-        image_data: q.image?.data ?? null,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await trx
-      .insertInto('answers')
-      .values(q.answers.map((a, i) => ({ question_id: question.id, position: i, text: a.text, correct: a.correct ? 1 : 0 })))
-      .execute();
-  }
-  return id;
-}
-
 function summaryQuery(db: Queryable) {
   return db
     .selectFrom('questionnaires as qn')
@@ -161,10 +124,3 @@ export async function getQuestionImage(db: Queryable, questionnaireId: number, q
     .executeTakeFirst();
 }
 
-export async function setStatus(trx: Queryable, id: number, status: QuestionnaireStatus, at: string): Promise<void> {
-  await trx
-    .updateTable('questionnaires')
-    .set(status === 'published' ? { status, published_at: at } : { status, retired_at: at })
-    .where('id', '=', id)
-    .execute();
-}

@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../../clock.js';
-import type { Database } from '../../../db/schema.js';
+import type { Database, Queryable } from '../../../db/schema.js';
 import { EXTRA_MINUTES_MAX, parseExtraMinutes } from '../../../domain/exam-clock.js';
 import { recordAudit, type Acting } from '../../../services/audit.js';
-import { extendRunningExam, findExamTime } from './queries.js';
+import { findExamTime } from './queries.js';
 
 export type ExtraTimeOutcome =
   | { ok: true; minutes: number; deadline: string }
@@ -41,4 +41,18 @@ export async function grantExtraTime(
     });
     return { ok: true, minutes: parsed.value, deadline };
   });
+}
+
+// The writes themselves, only ever run inside the transactions above.
+
+/** Moves a running exam's deadline; false when it finished or its time ran out meanwhile. */
+async function extendRunningExam(db: Queryable, examId: number, change: { extraMinutes: number; deadline: string }, now: string): Promise<boolean> {
+  const result = await db
+    .updateTable('exams')
+    .set({ extra_minutes: change.extraMinutes, deadline_at: change.deadline })
+    .where('id', '=', examId)
+    .where('finished_at', 'is', null)
+    .where('deadline_at', '>', now)
+    .executeTakeFirst();
+  return result.numUpdatedRows === 1n;
 }

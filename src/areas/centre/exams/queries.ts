@@ -45,14 +45,3 @@ export function findExamTime(db: Queryable, centreId: number, examId: number) {
     .executeTakeFirst();
 }
 
-/** Moves a running exam's deadline; false when it finished or its time ran out meanwhile. */
-export async function extendRunningExam(db: Queryable, examId: number, change: { extraMinutes: number; deadline: string }, now: string): Promise<boolean> {
-  const result = await db
-    .updateTable('exams')
-    .set({ extra_minutes: change.extraMinutes, deadline_at: change.deadline })
-    .where('id', '=', examId)
-    .where('finished_at', 'is', null)
-    .where('deadline_at', '>', now)
-    .executeTakeFirst();
-  return result.numUpdatedRows === 1n;
-}

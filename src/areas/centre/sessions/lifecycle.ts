@@ -1,12 +1,13 @@
 import type { CentreStatus } from '../../../domain/statuses.js';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../../clock.js';
-import type { Database } from '../../../db/schema.js';
+import type { Database, Queryable } from '../../../db/schema.js';
 import { canClose, canOpen, validateNewSession, type NewSessionInput, type NewSessionOutcome } from '../../../domain/exam-session-rules.js';
 import { recordAudit, type Acting } from '../../../services/audit.js';
 import { closeStaleSessions } from '../../../services/exam/sessions.js';
 import { suspendedCentreMessage } from '../../../domain/centre-suspension.js';
-import { getSession, insertSession, setSessionStatus } from './queries.js';
+import { getSession } from './queries.js';
+import type { SessionStatus } from '../../../domain/exam-session-rules.js';
 
 export type CreateOutcome = { ok: true; sessionId: number } | Extract<NewSessionOutcome, { ok: false }>;
 
@@ -87,4 +88,35 @@ export async function closeSession(db: Kysely<Database>, clock: Clock, centreId:
 /** The session's results left the platform as a file: personal data, so the journal says who took it. */
 export async function recordResultsExport(db: Kysely<Database>, clock: Clock, sessionId: number, candidates: number, { actor }: Acting): Promise<void> {
   await recordAudit(db, clock, { action: 'session.export_resultats', actor, target: { type: 'session', id: sessionId }, details: { candidats: candidates } });
+}
+
+// The writes themselves, only ever run inside the transactions above.
+
+async function insertSession(db: Queryable, centreId: number, input: NewSessionInput, createdAt: string): Promise<number> {
+  const row = await db
+    .insertInto('exam_sessions')
+    .values({
+      centre_id: centreId,
+      date: input.date,
+      start_time: input.startTime,
+      room: input.room,
+      supervisor: input.supervisor,
+      status: 'planned',
+      created_at: createdAt,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** Moves a session from `from` to `to`; false when it was no longer in `from` (a concurrent change). */
+async function setSessionStatus(db: Queryable, centreId: number, id: number, from: SessionStatus, to: 'open' | 'closed', at: string): Promise<boolean> {
+  const result = await db
+    .updateTable('exam_sessions')
+    .set(to === 'open' ? { status: 'open', opened_at: at } : { status: 'closed', closed_at: at })
+    .where('id', '=', id)
+    .where('centre_id', '=', centreId)
+    .where('status', '=', from)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }

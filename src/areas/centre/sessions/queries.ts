@@ -33,35 +33,6 @@ export async function getSession(db: Queryable, centreId: number, id: number): P
   return row ? toSession(row) : null;
 }
 
-export async function insertSession(db: Queryable, centreId: number, input: NewSessionInput, createdAt: string): Promise<number> {
-  const row = await db
-    .insertInto('exam_sessions')
-    .values({
-      centre_id: centreId,
-      date: input.date,
-      start_time: input.startTime,
-      room: input.room,
-      supervisor: input.supervisor,
-      status: 'planned',
-      created_at: createdAt,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
-
-/** Moves a session from `from` to `to`; false when it was no longer in `from` (a concurrent change). */
-export async function setSessionStatus(db: Queryable, centreId: number, id: number, from: SessionStatus, to: 'open' | 'closed', at: string): Promise<boolean> {
-  const result = await db
-    .updateTable('exam_sessions')
-    .set(to === 'open' ? { status: 'open', opened_at: at } : { status: 'closed', closed_at: at })
-    .where('id', '=', id)
-    .where('centre_id', '=', centreId)
-    .where('status', '=', from)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
-}
-
 /** The candidates of a session (scoped to the centre), with how far each has gone: the room's view and its export. */
 export async function sessionCandidates(db: Queryable, centreId: number, sessionId: number) {
   return db

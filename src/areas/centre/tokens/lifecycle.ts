@@ -1,23 +1,12 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from '../../../clock.js';
-import type { Database } from '../../../db/schema.js';
+import type { Database, Queryable } from '../../../db/schema.js';
 import { formatCentreId } from '../../../domain/centre-id.js';
 import { generateTokenCode } from '../../../domain/token-code.js';
 import { parseWholeNumber, type IntegerOutcome } from '../../../domain/whole-number.js';
 import { recordAudit, type Acting } from '../../../services/audit.js';
 import { suspendedCentreMessage } from '../../../domain/centre-suspension.js';
-import {
-  findCentreForTokens,
-  getBatch,
-  getBatchToken,
-  getPublishedQuestionnaire,
-  insertBatch,
-  insertTokenIfNew,
-  revokeAvailableToken,
-  revokeAvailableTokensOfBatch,
-  setLowStockThreshold,
-  type QuestionnaireRef,
-} from './queries.js';
+import { findCentreForTokens, getBatch, getBatchToken, getPublishedQuestionnaire, type QuestionnaireRef } from './queries.js';
 
 export const BATCH_MIN = 1;
 export const BATCH_MAX = 500;
@@ -164,4 +153,66 @@ export async function changeLowStockThreshold(
       details: { avant: input.previous, apres: input.threshold },
     });
   });
+}
+
+// The writes themselves, only ever run inside the transactions above.
+
+async function insertBatch(
+  trx: Transaction<Database>,
+  batch: { centreId: number; questionnaireId: number; size: number; createdAt: string; createdBy: string },
+): Promise<number> {
+  const row = await trx
+    .insertInto('token_batches')
+    .values({
+      centre_id: batch.centreId,
+      questionnaire_id: batch.questionnaireId,
+      size: batch.size,
+      created_at: batch.createdAt,
+      created_by: batch.createdBy,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** Inserts one token; false when the code already exists anywhere on the platform (UNIQUE index). */
+async function insertTokenIfNew(
+  trx: Transaction<Database>,
+  token: { code: string; batchId: number; centreId: number; questionnaireId: number },
+): Promise<boolean> {
+  const row = await trx
+    .insertInto('exam_tokens')
+    .values({ code: token.code, batch_id: token.batchId, centre_id: token.centreId, questionnaire_id: token.questionnaireId, used_at: null, revoked_at: null })
+    .onConflict((oc) => oc.column('code').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Revokes one available token of the centre; false when it was not available any more. */
+async function revokeAvailableToken(db: Queryable, centreId: number, tokenId: number, at: string): Promise<boolean> {
+  const result = await db
+    .updateTable('exam_tokens')
+    .set({ status: 'revoked', revoked_at: at })
+    .where('id', '=', tokenId)
+    .where('centre_id', '=', centreId)
+    .where('status', '=', 'available')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Revokes every available token of a batch of the centre; used tokens stay as they are. */
+async function revokeAvailableTokensOfBatch(db: Queryable, centreId: number, batchId: number, at: string): Promise<number> {
+  const result = await db
+    .updateTable('exam_tokens')
+    .set({ status: 'revoked', revoked_at: at })
+    .where('batch_id', '=', batchId)
+    .where('centre_id', '=', centreId)
+    .where('status', '=', 'available')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+async function setLowStockThreshold(db: Queryable, centreId: number, threshold: number): Promise<void> {
+  await db.updateTable('centres').set({ low_stock_threshold: threshold }).where('id', '=', centreId).execute();
 }

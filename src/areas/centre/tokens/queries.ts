@@ -44,7 +44,6 @@ const countsOf = (row: { available: number | null; used: number | null; revoked:
   revoked: Number(row.revoked ?? 0),
 });
 
-
 function ref(row: { id: number; profile: Profile; version: string; title: string }): QuestionnaireRef {
   return { id: row.id, profile: row.profile, profileLabel: PROFILE_LABELS[row.profile], version: row.version, title: row.title };
 }
@@ -197,66 +196,7 @@ export async function getBatchToken(db: Queryable, centreId: number, batchId: nu
     .executeTakeFirst();
 }
 
-export async function insertBatch(
-  trx: Transaction<Database>,
-  batch: { centreId: number; questionnaireId: number; size: number; createdAt: string; createdBy: string },
-): Promise<number> {
-  const row = await trx
-    .insertInto('token_batches')
-    .values({
-      centre_id: batch.centreId,
-      questionnaire_id: batch.questionnaireId,
-      size: batch.size,
-      created_at: batch.createdAt,
-      created_by: batch.createdBy,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
-
-/** Inserts one token; false when the code already exists anywhere on the platform (UNIQUE index). */
-export async function insertTokenIfNew(
-  trx: Transaction<Database>,
-  token: { code: string; batchId: number; centreId: number; questionnaireId: number },
-): Promise<boolean> {
-  const row = await trx
-    .insertInto('exam_tokens')
-    .values({ code: token.code, batch_id: token.batchId, centre_id: token.centreId, questionnaire_id: token.questionnaireId, used_at: null, revoked_at: null })
-    .onConflict((oc) => oc.column('code').doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
-/** Revokes one available token of the centre; false when it was not available any more. */
-export async function revokeAvailableToken(db: Queryable, centreId: number, tokenId: number, at: string): Promise<boolean> {
-  const result = await db
-    .updateTable('exam_tokens')
-    .set({ status: 'revoked', revoked_at: at })
-    .where('id', '=', tokenId)
-    .where('centre_id', '=', centreId)
-    .where('status', '=', 'available')
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
-}
-
-/** Revokes every available token of a batch of the centre; used tokens stay as they are. */
-export async function revokeAvailableTokensOfBatch(db: Queryable, centreId: number, batchId: number, at: string): Promise<number> {
-  const result = await db
-    .updateTable('exam_tokens')
-    .set({ status: 'revoked', revoked_at: at })
-    .where('batch_id', '=', batchId)
-    .where('centre_id', '=', centreId)
-    .where('status', '=', 'available')
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
-}
-
 export async function findCentreForTokens(db: Queryable, centreId: number) {
   return db.selectFrom('centres').select(['id', 'name', 'status', 'suspension_reason', 'low_stock_threshold']).where('id', '=', centreId).executeTakeFirst();
 }
 
-export async function setLowStockThreshold(db: Queryable, centreId: number, threshold: number): Promise<void> {
-  await db.updateTable('centres').set({ low_stock_threshold: threshold }).where('id', '=', centreId).execute();
-}

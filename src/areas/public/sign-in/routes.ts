@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { retryMessage } from '../../../domain/throttle.js';
 import { requestActor } from '../../../services/audit.js';
-import { safeNextPath } from '../../../plugins/auth.js';
+import { IDLE_LIMIT_MINUTES, safeNextPath } from '../../../plugins/auth.js';
 import { attemptSignIn, recordSignOut } from './lifecycle.js';
 import type { Role } from '../../../db/schema.js';
 
@@ -29,7 +29,7 @@ export default async function authRoutes(app: FastifyInstance) {
     if (request.account) return reply.redirect(suivant || homeOf(request.account.role));
     const expired = request.query.expiree === '1' || request.sessionExpired;
     return renderForm(reply, { email: '', suivant }, {
-      notice: expired ? 'Votre session a expiré après 30 minutes d’inactivité. Reconnectez-vous pour continuer.' : null,
+      notice: expired ? `Votre session a expiré après ${IDLE_LIMIT_MINUTES} minutes d’inactivité. Reconnectez-vous pour continuer.` : null,
     });
   });
 
