@@ -35,7 +35,8 @@ const NAME_PATTERN = /^\p{L}[\p{L}\p{M} '’.-]*$/u;
 const COMPANY_CHARACTER = /[\p{L}\p{M}\p{N} '’.,&()/+\-«»"“”°:;!#@*_]/u;
 
 function clean(value: unknown, max: number): string {
-  return String(value ?? '')
+  // A form field is text; anything else (a field sent twice arrives as a list) counts as nothing typed.
+  return (typeof value === 'string' ? value : '')
     .normalize('NFC')
     .replace(/\s+/g, ' ')
     .trim()

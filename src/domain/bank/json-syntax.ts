@@ -38,6 +38,13 @@ function describeJsonSyntaxError(error: unknown, text: string): string {
   return `ligne ${line}, colonne ${column} : ${shown}`;
 }
 
+/** Thrown out of the scan below at the first character that cannot continue the JSON text. */
+class InvalidAt extends Error {
+  constructor(readonly index: number) {
+    super(`invalid JSON at ${index}`);
+  }
+}
+
 /**
  * Where a JSON text stops being valid, or -1. Only used when V8 does not say: its
  * "Unexpected token" messages (a single quote, `True`, `NaN`…) carry no position.
@@ -45,7 +52,7 @@ function describeJsonSyntaxError(error: unknown, text: string): string {
 function locateJsonError(text: string): number {
   let i = 0;
   const fail = (): never => {
-    throw i;
+    throw new InvalidAt(i);
   };
   const skipSpace = () => {
     while (i < text.length && ' \t\n\r'.includes(text.charAt(i))) i++;
@@ -93,7 +100,7 @@ function locateJsonError(text: string): number {
     return i < text.length ? i : -1;
   } catch (stop) {
     // A RangeError means nesting too deep to follow: no position then.
-    return typeof stop === 'number' ? stop : -1;
+    return stop instanceof InvalidAt ? stop.index : -1;
   }
 }
 

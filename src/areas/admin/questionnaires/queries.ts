@@ -1,7 +1,5 @@
-import type { Transaction } from 'kysely';
-import type { Database, Queryable } from '../../../db/schema.js';
+import type { Queryable } from '../../../db/schema.js';
 import type { QuestionnaireStatus } from '../../../domain/statuses.js';
-import type { Bank } from '../../../domain/bank/index.js';
 import type { Profile } from '../../../domain/profiles.js';
 import { parseStoredRules, type ExamRules } from '../../../domain/rules.js';
 

@@ -7,7 +7,7 @@ import { QUESTIONNAIRE_STATUS_LABELS } from '../../../domain/statuses.js';
 import { notFound } from '../../../plugins/errors.js';
 import { requestActor } from '../../../services/audit.js';
 import { decodeUpload, importQuestionnaire, publishQuestionnaire, retireQuestionnaire, type BankSource } from './lifecycle.js';
-import { sendQuestionImage } from '../../../services/question-images.js';
+import { sendQuestionImage } from '../../../plugins/question-images.js';
 import { getPreviewQuestions, getQuestionImage, getQuestionnaire, listQuestionnaires } from './queries.js';
 import { idParam } from '../../../plugins/params.js';
 

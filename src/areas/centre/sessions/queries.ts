@@ -1,5 +1,4 @@
 import type { Queryable } from '../../../db/schema.js';
-import type { NewSessionInput, SessionStatus } from '../../../domain/exam-session-rules.js';
 import { parisDate } from '../../../domain/paris-time.js';
 import { toSession, type ExamSession } from '../../../services/exam/sessions.js';
 

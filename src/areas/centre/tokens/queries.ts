@@ -1,5 +1,4 @@
-import type { Transaction } from 'kysely';
-import type { Database, Queryable } from '../../../db/schema.js';
+import type { Queryable } from '../../../db/schema.js';
 import type { TokenStatus } from '../../../domain/statuses.js';
 import { PROFILE_LABELS, type Profile } from '../../../domain/profiles.js';
 

@@ -4,8 +4,9 @@ import { parseCentreId } from '../../../domain/centre-id.js';
 import { retryMessage } from '../../../domain/throttle.js';
 import { attachNewTerminal } from '../../../services/exam/lifecycle.js';
 import { latestLock } from '../../../services/throttle-store.js';
-import { getExamHeader, getOverview } from '../exam/queries.js';
-import { countKioskFailure, kioskThrottleKeys, type KioskEntry } from '../terminal.js';
+import { getOverview } from '../exam/queries.js';
+import { getExamHeader } from '../terminal/queries.js';
+import { countKioskFailure, kioskThrottleKeys, type KioskEntry } from '../terminal/session.js';
 import { findExamInProgressByToken } from './queries.js';
 import { checkTokenEntry } from './token-check.js';
 

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { readIdentity, type IdentityInput } from '../../../domain/candidate-identity.js';
 import { formatShortDate, parisDate } from '../../../domain/paris-time.js';
 import { startExam } from '../../../services/exam/lifecycle.js';
-import { currentExam, kioskPage, rulesView } from '../terminal.js';
+import { currentExam, kioskPage, rulesView } from '../terminal/session.js';
 import { enterKiosk, resumeOnThisTerminal } from './lifecycle.js';
 import { getQuestionnaireForRules, getSessionChoices } from './queries.js';
 

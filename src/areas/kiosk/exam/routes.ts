@@ -3,9 +3,10 @@ import { MAX_ANSWERS } from '../../../domain/bank/index.js';
 import { VERDICT_LABELS, verdictOf } from '../../../domain/verdict.js';
 import type { Choice, SaveOutcome } from '../../../services/exam/answer-writer.js';
 import { finishExam } from '../../../services/exam/lifecycle.js';
-import { sendQuestionImage } from '../../../services/question-images.js';
-import { currentExam, kioskPage, rulesView, timerView } from '../terminal.js';
-import { getExamImage, getKioskQuestion, getOverview, type ExamHeader } from './queries.js';
+import { sendQuestionImage } from '../../../plugins/question-images.js';
+import { currentExam, kioskPage, rulesView, timerView } from '../terminal/session.js';
+import type { ExamHeader } from '../terminal/queries.js';
+import { getExamImage, getKioskQuestion, getOverview } from './queries.js';
 
 type Position = { Params: { n: string } };
 

@@ -1,14 +1,14 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
-import type { Identity } from '../../domain/candidate-identity.js';
-import { formatRemaining, isPastDeadline, remainingSeconds } from '../../domain/exam-clock.js';
-import { PROFILE_LABELS } from '../../domain/profiles.js';
-import { maximumScore, passMark, type ExamRules } from '../../domain/rules.js';
-import { KIOSK_CENTRE_POLICY, KIOSK_TERMINAL_POLICY } from '../../domain/throttle.js';
-import { finishExam } from '../../services/exam/lifecycle.js';
-import { countFailure, latestLock } from '../../services/throttle-store.js';
-import { getExamHeader, type ExamHeader } from './exam/queries.js';
+import type { Database } from '../../../db/schema.js';
+import type { Identity } from '../../../domain/candidate-identity.js';
+import { formatRemaining, isPastDeadline, remainingSeconds } from '../../../domain/exam-clock.js';
+import { PROFILE_LABELS } from '../../../domain/profiles.js';
+import { maximumScore, passMark, type ExamRules } from '../../../domain/rules.js';
+import { KIOSK_CENTRE_POLICY, KIOSK_TERMINAL_POLICY } from '../../../domain/throttle.js';
+import { finishExam } from '../../../services/exam/lifecycle.js';
+import { countFailure, latestLock } from '../../../services/throttle-store.js';
+import { getExamHeader, type ExamHeader } from './queries.js';
 
 /** What the terminal's session holds between the entry form and « Commencer ». */
 export interface KioskEntry {
