@@ -24,7 +24,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('start_time', 'text', (c) => c.notNull())
     .addColumn('room', 'text', (c) => c.notNull())
     .addColumn('supervisor', 'text', (c) => c.notNull())
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('planned').check(sql`status in ('planned', 'open', 'closed')`))
+    .addColumn('status', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('planned')
+        .check(sql`status in ('planned', 'open', 'closed')`),
+    )
     .addColumn('opened_at', 'text')
     .addColumn('closed_at', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
@@ -48,7 +53,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('batch_id', 'integer', (c) => c.notNull().references('token_batches.id'))
     .addColumn('centre_id', 'integer', (c) => c.notNull().references('centres.id'))
     .addColumn('questionnaire_id', 'integer', (c) => c.notNull().references('questionnaires.id'))
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('available').check(sql`status in ('available', 'used', 'revoked')`))
+    .addColumn('status', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('available')
+        .check(sql`status in ('available', 'used', 'revoked')`),
+    )
     .addColumn('used_at', 'text')
     .addColumn('revoked_at', 'text')
     .execute();

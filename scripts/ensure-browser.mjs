@@ -30,5 +30,7 @@ if (isRoot && hasApt) {
   execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   if (usable('/usr/bin/chromium')) process.exit(0);
 }
-console.error('Les tests ont besoin de Chromium : installez le paquet « chromium » (apt-get install chromium) ou indiquez son chemin dans PUPPETEER_EXECUTABLE_PATH.');
+console.error(
+  'Les tests ont besoin de Chromium : installez le paquet « chromium » (apt-get install chromium) ou indiquez son chemin dans PUPPETEER_EXECUTABLE_PATH.',
+);
 process.exit(1);

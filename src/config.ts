@@ -93,9 +93,7 @@ function readTrustProxy(env: Env): Config['trustProxy'] {
   }
   const parts = raw.split(',').map((p) => p.trim());
   if (parts.every(isProxyAddress)) return parts.join(',');
-  throw new ConfigError(
-    `TRUST_PROXY must be false or a comma-separated list of proxy addresses, subnets or loopback/linklocal/uniquelocal (got "${raw}")`,
-  );
+  throw new ConfigError(`TRUST_PROXY must be false or a comma-separated list of proxy addresses, subnets or loopback/linklocal/uniquelocal (got "${raw}")`);
 }
 
 function readHost(env: Env): string {

@@ -1,10 +1,4 @@
-import {
-  TOKEN_ALPHABET,
-  compactEntry,
-  drawSymbols,
-  groupSymbols,
-  type RandomBytes,
-} from './token-code.js';
+import { TOKEN_ALPHABET, compactEntry, drawSymbols, groupSymbols, type RandomBytes } from './token-code.js';
 
 /**
  * Attestation numbers, printed on certificates and checked by anyone at /verifier:
@@ -26,8 +20,7 @@ import {
 
 export const ATTESTATION_PREFIX = 'AIPR';
 export const ATTESTATION_RANDOM_LENGTH = 15;
-export const ATTESTATION_ENTROPY_BITS =
-  ATTESTATION_RANDOM_LENGTH * Math.log2(TOKEN_ALPHABET.length);
+export const ATTESTATION_ENTROPY_BITS = ATTESTATION_RANDOM_LENGTH * Math.log2(TOKEN_ALPHABET.length);
 export const ATTESTATION_YEAR_MIN = 1000;
 export const ATTESTATION_YEAR_MAX = 9999;
 
@@ -70,9 +63,7 @@ export function generateAttestationNumber(year: number, randomBytes?: RandomByte
   return format(yearText, random + checkSymbol(yearText, random));
 }
 
-const COMPACT_ATTESTATION = new RegExp(
-  `^(?:${ATTESTATION_PREFIX})?([1-9][0-9]{3})([${TOKEN_ALPHABET}]{${ATTESTATION_RANDOM_LENGTH}})([${TOKEN_ALPHABET}])$`,
-);
+const COMPACT_ATTESTATION = new RegExp(`^(?:${ATTESTATION_PREFIX})?([1-9][0-9]{3})([${TOKEN_ALPHABET}]{${ATTESTATION_RANDOM_LENGTH}})([${TOKEN_ALPHABET}])$`);
 
 /**
  * What someone typed at /verifier → the printed form `AIPR-2026-XXXX-XXXX-XXXX-XXXX`, or null

@@ -71,7 +71,8 @@ export function readIdentity(input: IdentityInput, today: string): IdentityResul
   const firstNameProblem = nameProblem(values.prenom, 'prénom');
   if (firstNameProblem) errors.prenom = firstNameProblem;
   if (!values.date_naissance) errors.date_naissance = 'Saisissez votre date de naissance.';
-  else if (!isValidDate(values.date_naissance)) errors.date_naissance = 'Saisissez une date de naissance réelle, au format AAAA-MM-JJ (par exemple 1985-04-23).';
+  else if (!isValidDate(values.date_naissance))
+    errors.date_naissance = 'Saisissez une date de naissance réelle, au format AAAA-MM-JJ (par exemple 1985-04-23).';
   else {
     const age = ageOn(values.date_naissance, today);
     if (values.date_naissance > today) errors.date_naissance = 'Votre date de naissance ne peut pas être dans le futur.';

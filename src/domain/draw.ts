@@ -46,15 +46,11 @@ export function drawProblems(questions: readonly DrawableQuestion[], rules: Draw
   const otherHeld = questions.length - priorityHeld;
 
   if (questions.length < questionCount) {
-    problems.push(
-      `La banque contient ${plural(questions.length, 'question', 'questions')} ` +
-        `alors que chaque examen en tire ${questionCount}.`,
-    );
+    problems.push(`La banque contient ${plural(questions.length, 'question', 'questions')} ` + `alors que chaque examen en tire ${questionCount}.`);
   }
   if (priorityHeld < priorityCount) {
     problems.push(
-      `La banque contient ${plural(priorityHeld, 'question prioritaire', 'questions prioritaires')} ` +
-        `alors que chaque examen en tire ${priorityCount}.`,
+      `La banque contient ${plural(priorityHeld, 'question prioritaire', 'questions prioritaires')} ` + `alors que chaque examen en tire ${priorityCount}.`,
     );
   }
   if (otherHeld < otherCount) {
@@ -67,11 +63,7 @@ export function drawProblems(questions: readonly DrawableQuestion[], rules: Draw
   return problems;
 }
 
-export function drawExam(
-  questions: readonly DrawableQuestion[],
-  rules: DrawRules,
-  seed: string,
-): DrawnQuestion[] {
+export function drawExam(questions: readonly DrawableQuestion[], rules: DrawRules, seed: string): DrawnQuestion[] {
   const problems = drawProblems(questions, rules);
   if (problems.length > 0) throw new Error(problems.join(' '));
 
@@ -95,11 +87,7 @@ export function drawExam(
   }));
 }
 
-function drawPool(
-  pool: readonly DrawableQuestion[],
-  slots: number,
-  random: SeededRandom,
-): DrawableQuestion[] {
+function drawPool(pool: readonly DrawableQuestion[], slots: number, random: SeededRandom): DrawableQuestion[] {
   const byTheme = new Map<string, DrawableQuestion[]>();
   for (const q of pool) {
     const list = byTheme.get(q.theme);
@@ -121,11 +109,7 @@ function drawPool(
  * remainders compare equal and are then ordered by the random source rather than by float noise.
  * Requires slots ≤ sum(sizes).
  */
-function allocateLargestRemainder(
-  sizes: readonly number[],
-  slots: number,
-  random: SeededRandom,
-): number[] {
+function allocateLargestRemainder(sizes: readonly number[], slots: number, random: SeededRandom): number[] {
   const total = sizes.reduce((s, n) => s + n, 0);
   if (slots === 0 || total === 0) return sizes.map(() => 0);
   const quotas = sizes.map((n) => Math.floor((n * slots) / total));
@@ -144,18 +128,11 @@ function ruleProblems({ questionCount, priorityCount }: DrawRules): string[] {
   const problems: string[] = [];
   const countValid = Number.isInteger(questionCount) && questionCount >= 1;
   if (!countValid) {
-    problems.push(
-      `Le nombre de questions par examen doit être un entier au moins égal à 1 (reçu : ${questionCount}).`,
-    );
+    problems.push(`Le nombre de questions par examen doit être un entier au moins égal à 1 (reçu : ${questionCount}).`);
   }
-  if (
-    !Number.isInteger(priorityCount) ||
-    priorityCount < 0 ||
-    (countValid && priorityCount > questionCount)
-  ) {
+  if (!Number.isInteger(priorityCount) || priorityCount < 0 || (countValid && priorityCount > questionCount)) {
     problems.push(
-      'Le nombre de questions prioritaires par examen doit être un entier entre 0 et ' +
-        `le nombre de questions par examen (reçu : ${priorityCount}).`,
+      'Le nombre de questions prioritaires par examen doit être un entier entre 0 et ' + `le nombre de questions par examen (reçu : ${priorityCount}).`,
     );
   }
   return problems;

@@ -39,7 +39,10 @@ export function parseExtraMinutes(raw: string, granted: number): IntegerOutcome 
   if (raw.trim() === '') return { ok: false, message: 'Indiquez le nombre de minutes à ajouter.' };
   const n = parseWholeNumber(raw);
   if (n === null || n < 1 || n > left) {
-    return { ok: false, message: left === 1 ? 'Il ne reste qu’une minute supplémentaire possible : indiquez 1.' : `Indiquez un nombre entier de minutes entre 1 et ${left}.` };
+    return {
+      ok: false,
+      message: left === 1 ? 'Il ne reste qu’une minute supplémentaire possible : indiquez 1.' : `Indiquez un nombre entier de minutes entre 1 et ${left}.`,
+    };
   }
   return { ok: true, value: n };
 }

@@ -78,9 +78,7 @@ export type NewSessionField = keyof NewSessionInput;
 export const MAX_ROOM_LENGTH = 100;
 export const MAX_SUPERVISOR_LENGTH = 100;
 
-export type NewSessionOutcome =
-  | { ok: true; session: NewSessionInput }
-  | { ok: false; errors: Partial<Record<NewSessionField, string>> };
+export type NewSessionOutcome = { ok: true; session: NewSessionInput } | { ok: false; errors: Partial<Record<NewSessionField, string>> };
 
 /** Checks a new session as typed (trimmed): every mistake, each at its field, in French. */
 export function validateNewSession(input: NewSessionInput, now: Date): NewSessionOutcome {

@@ -30,14 +30,7 @@ export function passMark(rules: Pick<ExamRules, 'questionCount' | 'points' | 'pa
 
 /** A whole-number field of the rules, named by its path in ExamRules. */
 export type RuleField =
-  | 'questionCount'
-  | 'priorityCount'
-  | 'durationMinutes'
-  | 'passPercentage'
-  | 'points.right'
-  | 'points.dontKnow'
-  | 'points.wrong'
-  | 'points.wrongPriority';
+  'questionCount' | 'priorityCount' | 'durationMinutes' | 'passPercentage' | 'points.right' | 'points.dontKnow' | 'points.wrong' | 'points.wrongPriority';
 
 /**
  * Where rules are read from (an import file, a stored version). The source finds each field and
@@ -59,13 +52,7 @@ export function checkRules(source: RulesSource): ExamRules | undefined {
   const durationMinutes = source.integer('durationMinutes', 1, 600);
   const passPercentage = source.integer('passPercentage', 1, 100);
   const points = source.hasPoints() ? checkPoints(source) : undefined;
-  if (
-    questionCount === undefined ||
-    priorityCount === undefined ||
-    durationMinutes === undefined ||
-    passPercentage === undefined ||
-    points === undefined
-  ) {
+  if (questionCount === undefined || priorityCount === undefined || durationMinutes === undefined || passPercentage === undefined || points === undefined) {
     return undefined;
   }
   return { questionCount, priorityCount, durationMinutes, passPercentage, points };

@@ -41,8 +41,7 @@ export function lockedUntil(state: ThrottleState | null, now: Date): Date | null
 
 /** The state after one more failure. Failures during a lock are not counted: no attempt is made then. */
 export function afterFailure(state: ThrottleState | null, now: Date, policy: ThrottlePolicy): ThrottleState {
-  const fresh =
-    state === null || state.lockedUntil !== null || now.getTime() - state.windowStartedAt.getTime() >= policy.windowMs;
+  const fresh = state === null || state.lockedUntil !== null || now.getTime() - state.windowStartedAt.getTime() >= policy.windowMs;
   const failures = fresh ? 1 : state.failures + 1;
   const windowStartedAt = fresh ? now : state.windowStartedAt;
   const locked = failures >= policy.maxFailures ? new Date(now.getTime() + policy.lockMs) : null;

@@ -37,11 +37,7 @@ const MAX_EMPTY_ROUNDS = 32;
  * drawn and thrown away: the output is a pure function of the byte stream, which keeps the
  * sampling testable with a scripted source.
  */
-export function drawSymbols(
-  count: number,
-  randomBytes: RandomBytes = defaultRandomBytes,
-  alphabet: string = TOKEN_ALPHABET,
-): string {
+export function drawSymbols(count: number, randomBytes: RandomBytes = defaultRandomBytes, alphabet: string = TOKEN_ALPHABET): string {
   if (alphabet.length < 2 || alphabet.length > 256) {
     throw new RangeError('alphabet must have between 2 and 256 symbols');
   }

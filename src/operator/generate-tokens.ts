@@ -40,14 +40,22 @@ export type GenerateTokensOutcome =
 export async function generateTokens(db: Kysely<Database>, clock: Clock, input: GenerateTokensInput): Promise<GenerateTokensOutcome> {
   const centreId = typeof input.centreId === 'number' ? input.centreId : parseCentreId(input.centreId);
   if (centreId === null || !Number.isInteger(centreId) || centreId < 1 || centreId > CENTRE_ID_MAX) {
-    return { ok: false, reason: 'centre_unknown', message: `Identifiant de centre invalide : ${String(input.centreId)} (attendu : centreXXXX, par exemple centre0001).` };
+    return {
+      ok: false,
+      reason: 'centre_unknown',
+      message: `Identifiant de centre invalide : ${String(input.centreId)} (attendu : centreXXXX, par exemple centre0001).`,
+    };
   }
   if (!isProfile(input.profile)) {
     return { ok: false, reason: 'profile', message: `Profil inconnu : ${input.profile} (attendu : ${PROFILES.join(', ')}).` };
   }
   const questionnaire = await newestPublishedQuestionnaire(db, input.profile);
   if (!questionnaire) {
-    return { ok: false, reason: 'questionnaire', message: `Aucun questionnaire ${PROFILE_LABELS[input.profile]} n’est publié : publiez-en un avant de générer des jetons.` };
+    return {
+      ok: false,
+      reason: 'questionnaire',
+      message: `Aucun questionnaire ${PROFILE_LABELS[input.profile]} n’est publié : publiez-en un avant de générer des jetons.`,
+    };
   }
   const outcome = await createTokenBatch(db, clock, {
     centreId,

@@ -69,7 +69,9 @@ export async function seedDemoTokensAndSession(db: Kysely<Database>, clock: Cloc
     { actor: CLI_ACTOR },
   );
   if (!created.ok) throw new Error(`Session de démonstration refusée : ${Object.values(created.errors).join(' ')}`);
-  const opened = await openSession(db, clock, { id: centreId, status: centre.status, suspensionReason: centre.suspension_reason }, created.sessionId, { actor: CLI_ACTOR });
+  const opened = await openSession(db, clock, { id: centreId, status: centre.status, suspensionReason: centre.suspension_reason }, created.sessionId, {
+    actor: CLI_ACTOR,
+  });
   if (!opened?.ok) throw new Error(`Session de démonstration non ouverte : ${opened ? opened.message : 'introuvable'}`);
   report.session = { id: created.sessionId, created: true };
   return report;

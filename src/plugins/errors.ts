@@ -8,7 +8,10 @@ const MESSAGES: Record<number, { title: string; text: string }> = {
   404: { title: 'Page introuvable', text: 'La page demandée n’existe pas ou n’est plus disponible.' },
   413: { title: 'Envoi trop volumineux', text: 'Le formulaire envoyé dépasse la taille autorisée. Rien n’a été enregistré.' },
   429: { title: 'Trop de requêtes', text: 'Trop de demandes ont été envoyées. Patientez quelques instants puis réessayez.' },
-  500: { title: 'Erreur du serveur', text: 'Une erreur inattendue s’est produite. Réessayez dans quelques instants ; si elle persiste, contactez l’assistance.' },
+  500: {
+    title: 'Erreur du serveur',
+    text: 'Une erreur inattendue s’est produite. Réessayez dans quelques instants ; si elle persiste, contactez l’assistance.',
+  },
   503: { title: 'Service indisponible', text: 'Ce service est momentanément indisponible. Réessayez dans quelques instants.' },
 };
 
@@ -41,7 +44,10 @@ async function renderError(request: FastifyRequest, reply: FastifyReply, status:
   const known = { title: title ?? fallback.title, text: fallback.text };
   if (!request.session) {
     // The session plugin never ran (e.g. a malformed request): answer without it.
-    return reply.code(status).type('text/plain; charset=utf-8').send(`${known.title}. ${text ?? known.text}`);
+    return reply
+      .code(status)
+      .type('text/plain; charset=utf-8')
+      .send(`${known.title}. ${text ?? known.text}`);
   }
   const layout = layoutFor(request);
   // On a terminal of the room, the way back is the exam's entry page (which resumes an exam in progress).
@@ -56,7 +62,12 @@ export default fp(
 
     app.setErrorHandler(async (error: FastifyError, request, reply) => {
       if (error.code && CSRF_CODES.has(error.code)) {
-        return renderError(request, reply, 403, 'Ce formulaire a expiré ou ne vient pas de ce site. Revenez à la page précédente, rechargez-la et recommencez.');
+        return renderError(
+          request,
+          reply,
+          403,
+          'Ce formulaire a expiré ou ne vient pas de ce site. Revenez à la page précédente, rechargez-la et recommencez.',
+        );
       }
       if (error.code && UPLOAD_TOO_LARGE_CODES.has(error.code)) {
         return renderError(request, reply, 413, UPLOAD_TOO_LARGE.text, UPLOAD_TOO_LARGE.title);

@@ -14,8 +14,5 @@ export function sendQuestionImage(
 ) {
   if (!image?.image_data || !image.image_mime) throw notFound();
   if (cache === 'private') reply.header('cache-control', 'private, max-age=3600');
-  return reply
-    .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; sandbox")
-    .type(image.image_mime)
-    .send(image.image_data);
+  return reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; sandbox").type(image.image_mime).send(image.image_data);
 }

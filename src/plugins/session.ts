@@ -143,9 +143,12 @@ export default fp(
       }, done);
     });
 
-    const purge = setInterval(() => {
-      store.purgeExpired().catch((err: unknown) => app.log.warn({ err }, 'purge of expired sessions failed'));
-    }, 10 * 60 * 1000);
+    const purge = setInterval(
+      () => {
+        store.purgeExpired().catch((err: unknown) => app.log.warn({ err }, 'purge of expired sessions failed'));
+      },
+      10 * 60 * 1000,
+    );
     purge.unref();
     app.addHook('onClose', async () => clearInterval(purge));
   },

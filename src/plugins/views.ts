@@ -86,39 +86,34 @@ export default fp(
       return this.redirect(url, 303);
     });
 
-    app.decorateReply(
-      'render',
-      async function (this: FastifyReply, template: string, data: Record<string, unknown> = {}, options: RenderOptions = {}) {
-        const request = this.request;
-        const status = options.status ?? this.statusCode ?? 200;
-        const title = options.title ?? (data.title as string | undefined) ?? '';
-        if (options.bare) {
-          const html = await this.viewAsync(template, data);
-          return this.code(status).type('text/html; charset=utf-8').send(html);
-        }
-        const locals = {
-          ...data,
-          title,
-          // A form sent back with errors, or an error page, says so in the tab's title too: it is what
-          // a screen reader reads first on the new page (RGAA 8.6).
-          documentTitle: status >= 400 ? `Erreur : ${title}` : title,
-          account: request.account ?? null,
-          currentCentre: request.centre ?? null,
-          managerCentres: request.managerCentres ?? [],
-          csrfToken: this.generateCsrf(),
-          flashes: takeFlashes(request),
-          plural,
-          limits: LIMITS,
-          currentPath: request.url.split('?')[0],
-          helpAnchor: helpAnchorOf(request.url.split('?')[0] ?? ''),
-        };
-        const layout = wantsFragment(request) ? undefined : `layouts/${options.layout ?? 'main'}`;
-        const html = await this.viewAsync(template, locals, layout ? { layout } : {});
-        return this.code(status)
-          .type('text/html; charset=utf-8')
-          .send(html);
-      },
-    );
+    app.decorateReply('render', async function (this: FastifyReply, template: string, data: Record<string, unknown> = {}, options: RenderOptions = {}) {
+      const request = this.request;
+      const status = options.status ?? this.statusCode ?? 200;
+      const title = options.title ?? (data.title as string | undefined) ?? '';
+      if (options.bare) {
+        const html = await this.viewAsync(template, data);
+        return this.code(status).type('text/html; charset=utf-8').send(html);
+      }
+      const locals = {
+        ...data,
+        title,
+        // A form sent back with errors, or an error page, says so in the tab's title too: it is what
+        // a screen reader reads first on the new page (RGAA 8.6).
+        documentTitle: status >= 400 ? `Erreur : ${title}` : title,
+        account: request.account ?? null,
+        currentCentre: request.centre ?? null,
+        managerCentres: request.managerCentres ?? [],
+        csrfToken: this.generateCsrf(),
+        flashes: takeFlashes(request),
+        plural,
+        limits: LIMITS,
+        currentPath: request.url.split('?')[0],
+        helpAnchor: helpAnchorOf(request.url.split('?')[0] ?? ''),
+      };
+      const layout = wantsFragment(request) ? undefined : `layouts/${options.layout ?? 'main'}`;
+      const html = await this.viewAsync(template, locals, layout ? { layout } : {});
+      return this.code(status).type('text/html; charset=utf-8').send(html);
+    });
   },
   { name: 'views', dependencies: ['session'] },
 );

@@ -7,9 +7,7 @@ import { complete } from './report.js';
 
 export function finish(header: Header | undefined, drafts: Draft[] | undefined, errors: BankError[]): BankResult {
   if (header?.rules && drafts) {
-    const drawable = drafts.flatMap((d, id) =>
-      d.priority === undefined ? [] : [{ id, theme: '', priority: d.priority, answerIds: [] }],
-    );
+    const drawable = drafts.flatMap((d, id) => (d.priority === undefined ? [] : [{ id, theme: '', priority: d.priority, answerIds: [] }]));
     for (const message of drawProblems(drawable, header.rules)) errors.push({ where: null, message });
   }
   if (errors.length > 0) return { ok: false, errors };

@@ -11,17 +11,7 @@ import type { BankAnswer, BankError, BankQuestion, BankResult } from './model.js
 import { checkAnswerSet, MAX_ANSWERS, type Draft } from './question-checks.js';
 import { complete, missing, Reporter } from './report.js';
 
-export const CSV_COLUMNS = [
-  'code',
-  'theme',
-  'prioritaire',
-  'enonce',
-  'reponse_1',
-  'reponse_2',
-  'reponse_3',
-  'reponse_4',
-  'bonne_reponse',
-] as const;
+export const CSV_COLUMNS = ['code', 'theme', 'prioritaire', 'enonce', 'reponse_1', 'reponse_2', 'reponse_3', 'reponse_4', 'bonne_reponse'] as const;
 
 /** `headerJsonText` is the JSON format without "questions": the CSV holds them. */
 export function parseCsvBank(csvText: string, headerJsonText: string): BankResult {
@@ -86,8 +76,7 @@ function readCsvRecords(csvText: string, errors: BankError[]): CsvRecord[] | und
       const line = typeof reported === 'number' ? reported : undefined;
       const detail =
         code === 'INVALID_OPENING_QUOTE' || code === 'CSV_INVALID_CLOSING_QUOTE'
-          ? 'guillemet mal placé (un champ contenant des guillemets doit être entièrement entre guillemets, ' +
-            'ses propres guillemets étant doublés : "").'
+          ? 'guillemet mal placé (un champ contenant des guillemets doit être entièrement entre guillemets, ' + 'ses propres guillemets étant doublés : "").'
           : 'le fichier ne peut pas être lu comme un CSV séparé par des points-virgules.';
       errors.push({
         where: line === undefined ? null : `ligne ${line}`,
@@ -130,10 +119,7 @@ function readCsvQuestions(csvText: string, errors: BankError[]): Draft[] | undef
     const q = new Reporter(errors, `ligne ${line}`);
     const extra = fields.slice(CSV_COLUMNS.length);
     if (fields.length < CSV_COLUMNS.length || extra.some((f) => f.trim() !== '')) {
-      q.error(
-        `La ligne a ${fields.length} colonnes au lieu de ${CSV_COLUMNS.length} : un texte contenant « ; » ` +
-          'doit être entre guillemets.',
-      );
+      q.error(`La ligne a ${fields.length} colonnes au lieu de ${CSV_COLUMNS.length} : un texte contenant « ; » ` + 'doit être entre guillemets.');
       drafts.push({ question: null, priority: undefined });
       continue;
     }
@@ -179,9 +165,7 @@ function readCsvAnswers(fields: string[], q: Reporter): BankAnswer[] | undefined
   while (cells.length > 0 && cells.at(-1) === '') cells.pop();
   const gap = cells.indexOf('');
   if (gap !== -1) {
-    q.error(
-      `La réponse ${gap + 1} est vide alors qu’une réponse suivante est remplie : les réponses doivent se suivre.`,
-    );
+    q.error(`La réponse ${gap + 1} est vide alors qu’une réponse suivante est remplie : les réponses doivent se suivre.`);
   }
 
   const rawChoice = (fields[CSV_COLUMNS.indexOf('bonne_reponse')] ?? '').trim();
@@ -193,9 +177,7 @@ function readCsvAnswers(fields: string[], q: Reporter): BankAnswer[] | undefined
   } else if (/^[1-4]$/.test(rawChoice)) {
     chosen = [Number(rawChoice)];
   } else {
-    q.error(
-      `La colonne « bonne_reponse » doit être le numéro de la bonne réponse, de 1 à 4 (trouvé : « ${rawChoice} »).`,
-    );
+    q.error(`La colonne « bonne_reponse » doit être le numéro de la bonne réponse, de 1 à 4 (trouvé : « ${rawChoice} »).`);
   }
   const pointingAtNothing = chosen.filter((n) => !cells[n - 1]);
   for (const n of pointingAtNothing) {

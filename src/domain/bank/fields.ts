@@ -42,8 +42,7 @@ export function checkCode(raw: string, r: Reporter): string | undefined {
   if (code === undefined) return undefined;
   if (!CODE_PATTERN.test(code)) {
     return r.error(
-      `Le code « ${code} » ne doit contenir que des lettres sans accent, des chiffres, « - », « _ » ou « . », ` +
-        'et commencer par une lettre ou un chiffre.',
+      `Le code « ${code} » ne doit contenir que des lettres sans accent, des chiffres, « - », « _ » ou « . », ` + 'et commencer par une lettre ou un chiffre.',
     );
   }
   return code;

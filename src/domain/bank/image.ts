@@ -32,8 +32,7 @@ export function decodeImage(uri: string, q: Reporter): BankImage | undefined {
   const mime = mediaType === 'image/jpg' ? 'image/jpeg' : mediaType;
   if (!isImageMime(mime)) {
     return q.error(
-      `Type d’image non accepté (« ${mediaType || 'aucun type'} ») : seuls PNG (image/png), JPEG (image/jpeg) ` +
-        'et SVG (image/svg+xml) sont acceptés.',
+      `Type d’image non accepté (« ${mediaType || 'aucun type'} ») : seuls PNG (image/png), JPEG (image/jpeg) ` + 'et SVG (image/svg+xml) sont acceptés.',
     );
   }
 
@@ -55,10 +54,7 @@ export function decodeImage(uri: string, q: Reporter): BankImage | undefined {
   const kind = IMAGE_KINDS[mime];
   const before = q.count;
   if (data.length > MAX_IMAGE_BYTES) {
-    q.error(
-      `L’image pèse ${formatInteger(data.length)} octets une fois décodée : ` +
-        `la limite est de 1 Mo (${formatInteger(MAX_IMAGE_BYTES)} octets).`,
-    );
+    q.error(`L’image pèse ${formatInteger(data.length)} octets une fois décodée : ` + `la limite est de 1 Mo (${formatInteger(MAX_IMAGE_BYTES)} octets).`);
   }
   if (!kind.matches(data)) {
     q.error(`Le contenu de l’image n’est pas une image ${kind.name}, contrairement au type déclaré (${mime}).`);

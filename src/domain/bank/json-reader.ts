@@ -47,9 +47,7 @@ function readJsonQuestions(root: Json, errors: BankError[]): Draft[] | undefined
       const first = firstIndex.get(key);
       if (first === undefined) firstIndex.set(key, number);
       else {
-        q.error(
-          `Le code « ${code} » est en double : la question n° ${number} reprend le code de la question n° ${first}.`,
-        );
+        q.error(`Le code « ${code} » est en double : la question n° ${number} reprend le code de la question n° ${first}.`);
       }
     }
     checkKnownKeys(raw, QUESTION_KEYS, q);
@@ -84,10 +82,7 @@ function readJsonAnswers(raw: Json, q: Reporter): BankAnswer[] | undefined {
     }
     for (const key of Object.keys(item)) {
       if (!ANSWER_KEYS.includes(key)) {
-        q.error(
-          `Champ inconnu « ${key} » dans la réponse ${index + 1} : ` +
-            'les champs possibles sont « texte », « correcte ».',
-        );
+        q.error(`Champ inconnu « ${key} » dans la réponse ${index + 1} : ` + 'les champs possibles sont « texte », « correcte ».');
       }
     }
     return {

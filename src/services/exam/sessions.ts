@@ -72,12 +72,16 @@ export async function closeStaleSessions(db: Kysely<Database>, now: Date, centre
       if (Number(result.numUpdatedRows) === 0) continue;
       closed += 1;
       // Recorded at the moment the session closed by itself, not when this was noticed.
-      await recordAudit(trx, { now: () => new Date(closedAt) }, {
-        action: 'session.fermee_automatiquement',
-        actor: SYSTEM_ACTOR,
-        target: { type: 'session', id: s.id },
-        details: { date: s.date, fermee_a: closedAt },
-      });
+      await recordAudit(
+        trx,
+        { now: () => new Date(closedAt) },
+        {
+          action: 'session.fermee_automatiquement',
+          actor: SYSTEM_ACTOR,
+          target: { type: 'session', id: s.id },
+          details: { date: s.date, fermee_a: closedAt },
+        },
+      );
     }
     return closed;
   });

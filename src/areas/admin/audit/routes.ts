@@ -7,7 +7,9 @@ const PAGE_SIZE = 100;
 /** The administrator reads the audit log, newest first, filtered by action or actor (admin area). */
 export default async function auditRoutes(app: FastifyInstance) {
   app.get('/admin/journal', async (request: FastifyRequest<{ Querystring: { q?: string; page?: string } }>, reply) => {
-    const q = String(request.query.q ?? '').trim().slice(0, 100);
+    const q = String(request.query.q ?? '')
+      .trim()
+      .slice(0, 100);
     const page = Math.max(1, Math.min(10_000, Number.parseInt(String(request.query.page ?? '1'), 10) || 1));
     const rows = await listAuditEntries(app.db, q, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1);
     return reply.render(

@@ -30,8 +30,6 @@ export function readCentreForm(body: CentreForm | undefined): {
   if (siretProblem) errors.siret = siretProblem;
   if (!isPlausibleEmail(values.email)) errors.email = 'Saisissez une adresse électronique valide, par exemple contact@centre.fr.';
   const fields =
-    Object.keys(errors).length === 0
-      ? { name: values.nom, address: values.adresse, siret: normalizeSiret(values.siret)!, contact_email: values.email }
-      : null;
+    Object.keys(errors).length === 0 ? { name: values.nom, address: values.adresse, siret: normalizeSiret(values.siret)!, contact_email: values.email } : null;
   return { values, errors, fields };
 }

@@ -11,22 +11,23 @@ import { idParam } from '../../../plugins/params.js';
 
 type Params = { Params: { id: string } };
 
-
 /** The administrator recognises, edits, suspends and reactivates exam centres (admin area). */
 export default async function centreAdminRoutes(app: FastifyInstance) {
   app.get('/admin/centres', async (request: FastifyRequest<{ Querystring: { q?: string } }>, reply) => {
-    const text = String(request.query.q ?? '').trim().slice(0, 100);
+    const text = String(request.query.q ?? '')
+      .trim()
+      .slice(0, 100);
     const yearStart = parisStartOfDay(`${parisDate(app.clock.now()).slice(0, 4)}-01-01`).toISOString();
     const centres = await listCentres(app.db, { text, centreNumber: parseCentreId(text) }, yearStart);
-    return reply.render(
-      'admin/centres/list',
-      { q: text, centres: centres.map((c) => ({ ...c, code: formatCentreId(c.id) })) },
-      { title: 'Centres d’examen' },
-    );
+    return reply.render('admin/centres/list', { q: text, centres: centres.map((c) => ({ ...c, code: formatCentreId(c.id) })) }, { title: 'Centres d’examen' });
   });
 
   app.get('/admin/centres/nouveau', async (_request, reply) =>
-    reply.render('admin/centres/form', { values: { nom: '', adresse: '', siret: '', email: '' }, errors: {}, centre: null }, { title: 'Reconnaître un centre' }),
+    reply.render(
+      'admin/centres/form',
+      { values: { nom: '', adresse: '', siret: '', email: '' }, errors: {}, centre: null },
+      { title: 'Reconnaître un centre' },
+    ),
   );
 
   app.post('/admin/centres', async (request: FastifyRequest<{ Body: CentreForm }>, reply) => {
@@ -59,7 +60,11 @@ export default async function centreAdminRoutes(app: FastifyInstance) {
     const { values, errors, fields } = readCentreForm(request.body);
     if (!fields) {
       const managers = (await centreManagers(app.db, centre.id)).map((m) => ({ ...m, state: accountState(m) }));
-      return reply.render('admin/centres/show', { centre: { ...centre, code: formatCentreId(centre.id) }, managers, values, errors }, { title: centre.name, status: 400 });
+      return reply.render(
+        'admin/centres/show',
+        { centre: { ...centre, code: formatCentreId(centre.id) }, managers, values, errors },
+        { title: centre.name, status: 400 },
+      );
     }
     await updateCentreFields(app.db, app.clock, centre.id, fields, { actor: requestActor(request) });
     reply.flash('success', 'Les informations du centre sont enregistrées.');
@@ -69,7 +74,9 @@ export default async function centreAdminRoutes(app: FastifyInstance) {
   app.post('/admin/centres/:id/suspendre', async (request: FastifyRequest<Params & { Body: { motif?: string } }>, reply) => {
     const centre = await getCentre(app.db, idParam(request.params.id));
     if (!centre) throw notFound();
-    const reason = String(request.body?.motif ?? '').trim().slice(0, 500);
+    const reason = String(request.body?.motif ?? '')
+      .trim()
+      .slice(0, 500);
     if (!reason) {
       reply.flash('error', 'Indiquez le motif de la suspension : il est affiché aux gestionnaires du centre.');
       return reply.redirect(`/admin/centres/${centre.id}#suspension`, 303);

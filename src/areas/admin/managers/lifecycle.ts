@@ -94,7 +94,11 @@ async function insertManager(trx: Queryable, input: { email: string; displayName
 }
 
 async function linkCentre(trx: Queryable, accountId: number, centreId: number): Promise<void> {
-  await trx.insertInto('account_centres').values({ account_id: accountId, centre_id: centreId }).onConflict((oc) => oc.doNothing()).execute();
+  await trx
+    .insertInto('account_centres')
+    .values({ account_id: accountId, centre_id: centreId })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
 }
 
 async function unlinkCentre(trx: Queryable, accountId: number, centreId: number): Promise<void> {

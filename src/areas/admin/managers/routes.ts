@@ -12,13 +12,16 @@ import { idParam } from '../../../plugins/params.js';
 
 type Params = { Params: { id: string } };
 
-
-
 /**
  * Hands a one-time link over: emailed when SMTP is configured, otherwise handed to the administrator
  * (flash) to pass on. Either way the link itself is never stored.
  */
-async function sendLink(app: FastifyInstance, reply: FastifyReply, manager: { email: string; display_name: string }, link: { purpose: LinkPurpose; secret: string }) {
+async function sendLink(
+  app: FastifyInstance,
+  reply: FastifyReply,
+  manager: { email: string; display_name: string },
+  link: { purpose: LinkPurpose; secret: string },
+) {
   const { purpose } = link;
   const url = linkUrl(app.config.publicUrl, link.secret);
   const what = purpose === 'activation' ? 'd’activation' : 'de réinitialisation du mot de passe';
@@ -33,7 +36,10 @@ async function sendLink(app: FastifyInstance, reply: FastifyReply, manager: { em
       return;
     } catch (err) {
       app.log.warn({ err }, 'sending the account link failed');
-      reply.flash('warning', `L’envoi du courriel a échoué. Transmettez vous-même ce lien ${what} à ${manager.email}, il est valable ${LINK_LIFETIME_HOURS} heures et ne sert qu’une fois : ${url}`);
+      reply.flash(
+        'warning',
+        `L’envoi du courriel a échoué. Transmettez vous-même ce lien ${what} à ${manager.email}, il est valable ${LINK_LIFETIME_HOURS} heures et ne sert qu’une fois : ${url}`,
+      );
       return;
     }
   }
@@ -76,7 +82,12 @@ export default async function managerAdminRoutes(app: FastifyInstance) {
     if (!centre) errors.centre = 'Choisissez le centre auquel rattacher ce gestionnaire.';
     if (Object.keys(errors).length > 0 || !centre) return renderNew(reply, values, errors, 400);
 
-    const { id, secret } = await createManager(app.db, app.clock, { email: values.email, displayName: values.nom, centreId: centre.id }, { actor: requestActor(request) });
+    const { id, secret } = await createManager(
+      app.db,
+      app.clock,
+      { email: values.email, displayName: values.nom, centreId: centre.id },
+      { actor: requestActor(request) },
+    );
     await sendLink(app, reply, { email: values.email, display_name: values.nom }, { purpose: 'activation', secret });
     return reply.redirect(`/admin/gestionnaires/${id}`, 303);
   });
@@ -122,7 +133,10 @@ export default async function managerAdminRoutes(app: FastifyInstance) {
     return reply.redirect(`/admin/gestionnaires/${manager.id}`, 303);
   });
 
-  for (const [action, disable] of [['desactiver', true], ['reactiver', false]] as const) {
+  for (const [action, disable] of [
+    ['desactiver', true],
+    ['reactiver', false],
+  ] as const) {
     app.post(`/admin/gestionnaires/:id/${action}`, async (request: FastifyRequest<Params>, reply) => {
       const manager = await getManager(app.db, idParam(request.params.id));
       if (!manager) throw notFound();

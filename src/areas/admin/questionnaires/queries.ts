@@ -121,4 +121,3 @@ export async function getQuestionImage(db: Queryable, questionnaireId: number, q
     .where('image_data', 'is not', null)
     .executeTakeFirst();
 }
-

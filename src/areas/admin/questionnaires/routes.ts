@@ -11,9 +11,7 @@ import { sendQuestionImage } from '../../../plugins/question-images.js';
 import { getPreviewQuestions, getQuestionImage, getQuestionnaire, listQuestionnaires } from './queries.js';
 import { idParam } from '../../../plugins/params.js';
 
-
 type Params = { Params: { id: string } };
-
 
 function fileField(body: Record<string, unknown> | undefined, name: string): MultipartFile | null {
   const part = body?.[name] as MultipartFile | undefined;
@@ -34,7 +32,11 @@ async function bankSourceOf(body: Record<string, unknown> | undefined): Promise<
   if (name.endsWith('.csv')) {
     const header = fileField(body, 'entete');
     if (!header) {
-      return { errors: [{ where: 'entete', message: 'Une banque au format CSV s’importe avec son en-tête JSON (profil, version, titre, règles) : choisissez ce fichier.' }] };
+      return {
+        errors: [
+          { where: 'entete', message: 'Une banque au format CSV s’importe avec son en-tête JSON (profil, version, titre, règles) : choisissez ce fichier.' },
+        ],
+      };
     }
     return { source: { format: 'csv', csv: decodeUpload(await bankFile.toBuffer()), header: decodeUpload(await header.toBuffer()) } };
   }
@@ -70,7 +72,10 @@ export default async function questionnaireRoutes(app: FastifyInstance) {
     if ('errors' in read) return renderImportForm(reply, { errors: read.errors, publish }, 400);
     const outcome = await importQuestionnaire(app.db, app.clock, read.source, { publish, actor: requestActor(request) });
     if (!outcome.ok) return renderImportForm(reply, { errors: outcome.errors, publish }, 400);
-    reply.flash('success', outcome.published ? 'La banque a été importée et publiée.' : 'La banque a été importée en brouillon. Vérifiez-la avant de la publier.');
+    reply.flash(
+      'success',
+      outcome.published ? 'La banque a été importée et publiée.' : 'La banque a été importée en brouillon. Vérifiez-la avant de la publier.',
+    );
     return reply.redirect(`/admin/questionnaires/${outcome.questionnaireId}`, 303);
   });
 
@@ -115,7 +120,12 @@ export default async function questionnaireRoutes(app: FastifyInstance) {
       if (!outcome.ok) {
         for (const reason of outcome.reasons) reply.flash('error', reason);
       } else {
-        reply.flash('success', action === 'publier' ? 'Le questionnaire est publié : les centres peuvent générer des jetons.' : 'Le questionnaire est retiré : aucun nouvel examen ne peut commencer sur cette version.');
+        reply.flash(
+          'success',
+          action === 'publier'
+            ? 'Le questionnaire est publié : les centres peuvent générer des jetons.'
+            : 'Le questionnaire est retiré : aucun nouvel examen ne peut commencer sur cette version.',
+        );
       }
       return reply.redirect(`/admin/questionnaires/${id}`, 303);
     });

@@ -5,9 +5,7 @@ import { EXTRA_MINUTES_MAX, parseExtraMinutes } from '../../../domain/exam-clock
 import { recordAudit, type Acting } from '../../../services/audit.js';
 import { findExamTime } from './queries.js';
 
-export type ExtraTimeOutcome =
-  | { ok: true; minutes: number; deadline: string }
-  | { ok: false; field: boolean; message: string };
+export type ExtraTimeOutcome = { ok: true; minutes: number; deadline: string } | { ok: false; field: boolean; message: string };
 
 const FINISHED = 'Cet examen est terminé : son temps ne peut plus être prolongé.';
 

@@ -44,4 +44,3 @@ export function findExamTime(db: Queryable, centreId: number, examId: number) {
     .where('centre_id', '=', centreId)
     .executeTakeFirst();
 }
-

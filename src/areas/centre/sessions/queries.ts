@@ -11,14 +11,7 @@ export interface SessionsByDay {
 /** The centre's sessions: today's first, then the days to come (soonest first), then the past (latest first). */
 export async function listSessions(db: Queryable, centreId: number, now: Date): Promise<SessionsByDay> {
   const today = parisDate(now);
-  const rows = await db
-    .selectFrom('exam_sessions')
-    .selectAll()
-    .where('centre_id', '=', centreId)
-    .orderBy('date')
-    .orderBy('start_time')
-    .orderBy('id')
-    .execute();
+  const rows = await db.selectFrom('exam_sessions').selectAll().where('centre_id', '=', centreId).orderBy('date').orderBy('start_time').orderBy('id').execute();
   const sessions = rows.map(toSession);
   return {
     today: sessions.filter((s) => s.date === today),

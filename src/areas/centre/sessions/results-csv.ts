@@ -7,7 +7,24 @@ import type { sessionCandidates } from './queries.js';
 
 type CandidateRow = Awaited<ReturnType<typeof sessionCandidates>>[number];
 
-const HEADER = ['Nom', 'Prénom', 'Date de naissance', 'Entreprise', 'Profil', 'Questionnaire', 'Jeton', 'Début', 'Fin', 'Fin par', 'Questions répondues', 'Questions', 'Note', 'Maximum', 'Seuil', 'Résultat'];
+const HEADER = [
+  'Nom',
+  'Prénom',
+  'Date de naissance',
+  'Entreprise',
+  'Profil',
+  'Questionnaire',
+  'Jeton',
+  'Début',
+  'Fin',
+  'Fin par',
+  'Questions répondues',
+  'Questions',
+  'Note',
+  'Maximum',
+  'Seuil',
+  'Résultat',
+];
 
 const FINISHED_BY = { delai: 'temps écoulé', candidat: 'candidat' } as const;
 

@@ -14,8 +14,6 @@ import { sessionResultsCsv, sessionResultsFileName } from './results-csv.js';
 
 type Params = { Params: { id: string } };
 
-
-
 const FORM_FIELDS: Record<NewSessionField, string> = { date: 'date', startTime: 'heure_debut', room: 'salle', supervisor: 'surveillant' };
 
 function renderNewForm(reply: FastifyReply, today: string, values: NewSessionInput, errors: Partial<Record<NewSessionField, string>> = {}, status = 200) {

@@ -39,8 +39,7 @@ export const NO_TOKENS_WHILE_SUSPENDED = 'aucun jeton ne peut être généré';
 export type BatchFailureReason = 'centre_unknown' | 'centre_suspended' | 'questionnaire' | 'count';
 
 export type BatchOutcome =
-  | { ok: true; batchId: number; questionnaire: QuestionnaireRef; codes: string[] }
-  | { ok: false; reason: BatchFailureReason; message: string };
+  { ok: true; batchId: number; questionnaire: QuestionnaireRef; codes: string[] } | { ok: false; reason: BatchFailureReason; message: string };
 
 /**
  * The one way to create a table of tokens (manager's form, CLI, demo): the batch, its codes and
@@ -59,7 +58,8 @@ export async function createTokenBatch(
   return db.transaction().execute(async (trx): Promise<BatchOutcome> => {
     const centre = await findCentreForTokens(trx, input.centreId);
     if (!centre) return { ok: false, reason: 'centre_unknown', message: 'Ce centre d’examen n’existe pas.' };
-    if (centre.status === 'suspended') return { ok: false, reason: 'centre_suspended', message: suspendedCentreMessage(NO_TOKENS_WHILE_SUSPENDED, centre.suspension_reason) };
+    if (centre.status === 'suspended')
+      return { ok: false, reason: 'centre_suspended', message: suspendedCentreMessage(NO_TOKENS_WHILE_SUSPENDED, centre.suspension_reason) };
     const questionnaire = await getPublishedQuestionnaire(trx, input.questionnaireId);
     if (!questionnaire) {
       return { ok: false, reason: 'questionnaire', message: 'Choisissez un questionnaire publié : celui-ci n’existe pas ou n’est plus publié.' };
@@ -87,7 +87,13 @@ export async function createTokenBatch(
       action: 'jetons.generes',
       actor: input.actor,
       target: { type: 'lot_jetons', id: batchId },
-      details: { centre: formatCentreId(centre.id), questionnaire: questionnaire.id, profil: questionnaire.profile, version: questionnaire.version, nombre: input.count },
+      details: {
+        centre: formatCentreId(centre.id),
+        questionnaire: questionnaire.id,
+        profil: questionnaire.profile,
+        version: questionnaire.version,
+        nombre: input.count,
+      },
     });
     return { ok: true, batchId, questionnaire, codes };
   });

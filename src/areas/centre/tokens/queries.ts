@@ -198,4 +198,3 @@ export async function getBatchToken(db: Queryable, centreId: number, batchId: nu
 export async function findCentreForTokens(db: Queryable, centreId: number) {
   return db.selectFrom('centres').select(['id', 'name', 'status', 'suspension_reason', 'low_stock_threshold']).where('id', '=', centreId).executeTakeFirst();
 }
-

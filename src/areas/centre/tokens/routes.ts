@@ -23,11 +23,8 @@ import {
 import { getBatch, listBatches, listBatchTokens, listPublishedQuestionnaires, tokenStockByQuestionnaire, type BatchSummary } from './queries.js';
 import { bodyField, idParam } from '../../../plugins/params.js';
 
-
 type BatchParams = { Params: { id: string } };
 type TokenParams = { Params: { id: string; tokenId: string } };
-
-
 
 function presentBatch(batch: BatchSummary) {
   return { ...batch, createdAtText: formatParisDateTime(batch.createdAt) };
@@ -149,7 +146,10 @@ export default async function tokenRoutes(app: FastifyInstance) {
       return renderNewBatch(app, reply, centre, values, { general: outcome.message }, outcome.reason === 'centre_suspended' ? 403 : 400);
     }
     const n = outcome.codes.length;
-    reply.flash('success', `${n > 1 ? `${plural(n, 'jeton')} ont été générés` : `${plural(n, 'jeton')} a été généré`} pour le questionnaire ${outcome.questionnaire.profileLabel} ${outcome.questionnaire.version}. Imprimez la table pour la remettre aux candidats.`);
+    reply.flash(
+      'success',
+      `${n > 1 ? `${plural(n, 'jeton')} ont été générés` : `${plural(n, 'jeton')} a été généré`} pour le questionnaire ${outcome.questionnaire.profileLabel} ${outcome.questionnaire.version}. Imprimez la table pour la remettre aux candidats.`,
+    );
     return reply.redirect(`/centre/jetons/lots/${outcome.batchId}`, 303);
   });
 
@@ -203,7 +203,9 @@ export default async function tokenRoutes(app: FastifyInstance) {
     const n = outcome.revoked;
     reply.flash(
       n > 0 ? 'success' : 'info',
-      n > 0 ? `${plural(n, 'jeton non utilisé', 'jetons non utilisés')} ${n > 1 ? 'ont été révoqués' : 'a été révoqué'}. Les jetons déjà utilisés ne changent pas.` : 'Aucun jeton de cette table n’était encore disponible : rien n’a été révoqué.',
+      n > 0
+        ? `${plural(n, 'jeton non utilisé', 'jetons non utilisés')} ${n > 1 ? 'ont été révoqués' : 'a été révoqué'}. Les jetons déjà utilisés ne changent pas.`
+        : 'Aucun jeton de cette table n’était encore disponible : rien n’a été révoqué.',
     );
     return reply.redirect(`/centre/jetons/lots/${request.params.id}`, 303);
   });

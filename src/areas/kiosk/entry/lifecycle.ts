@@ -14,9 +14,7 @@ const TOO_MANY = 'Trop de tentatives infructueuses.';
 const TOO_MANY_ON_TERMINAL = 'Trop de tentatives infructueuses sur ce poste.';
 
 export type EntryOutcome =
-  | { kind: 'refused'; message: string; status: 400 | 429 }
-  | { kind: 'resume'; examId: number }
-  | { kind: 'entered'; entry: KioskEntry };
+  { kind: 'refused'; message: string; status: 400 | 429 } | { kind: 'resume'; examId: number } | { kind: 'entered'; entry: KioskEntry };
 
 /**
  * A candidate typed a centre ID and a token: an exam in progress with that token is found again (a
@@ -55,9 +53,7 @@ export async function enterKiosk(db: Kysely<Database>, now: Date, input: { centr
 }
 
 export type ResumeOutcome =
-  | { kind: 'gone' }
-  | { kind: 'refused'; message: string; status: 400 | 429 }
-  | { kind: 'resumed'; generation: number; nextPosition: number };
+  { kind: 'gone' } | { kind: 'refused'; message: string; status: 400 | 429 } | { kind: 'resumed'; generation: number; nextPosition: number };
 
 /**
  * The candidate confirms their birth date to take their exam over on this terminal: the exam moves

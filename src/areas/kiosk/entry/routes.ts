@@ -26,7 +26,14 @@ export default async function entryRoutes(app: FastifyInstance) {
   });
 
   app.post('/examen', async (request: FastifyRequest<{ Body: { centre?: string; jeton?: string } }>, reply) => {
-    const values = { centre: String(request.body?.centre ?? '').trim().slice(0, 40), jeton: String(request.body?.jeton ?? '').trim().slice(0, 60) };
+    const values = {
+      centre: String(request.body?.centre ?? '')
+        .trim()
+        .slice(0, 40),
+      jeton: String(request.body?.jeton ?? '')
+        .trim()
+        .slice(0, 60),
+    };
     const outcome = await enterKiosk(app.db, app.clock.now(), { ...values, ip: request.ip });
     if (outcome.kind === 'refused') return kioskPage(reply, 'entry/entry', { values, failure: outcome.message }, ENTRY_TITLE, outcome.status);
     if (outcome.kind === 'resume') {
@@ -51,7 +58,13 @@ export default async function entryRoutes(app: FastifyInstance) {
     const chosen = Number(request.body?.session);
     if (!entry.sessionIds.includes(chosen)) {
       const sessions = await getSessionChoices(app.db, entry.sessionIds);
-      return kioskPage(reply, 'entry/choose-session', { sessions, error: 'Choisissez la session dans laquelle vous passez l’examen.' }, 'Choix de la session', 400);
+      return kioskPage(
+        reply,
+        'entry/choose-session',
+        { sessions, error: 'Choisissez la session dans laquelle vous passez l’examen.' },
+        'Choix de la session',
+        400,
+      );
     }
     request.session.kioskEntry = { ...entry, sessionId: chosen };
     return reply.redirect('/examen/identite', 303);
@@ -114,7 +127,9 @@ export default async function entryRoutes(app: FastifyInstance) {
   app.post('/examen/reprise', async (request: FastifyRequest<{ Body: { date_naissance?: string } }>, reply) => {
     const examId = request.session.resumeExamId;
     if (!examId) return reply.redirect('/examen', 303);
-    const value = String(request.body?.date_naissance ?? '').trim().slice(0, 10);
+    const value = String(request.body?.date_naissance ?? '')
+      .trim()
+      .slice(0, 10);
     const outcome = await resumeOnThisTerminal(app.db, app.clock.now(), { examId, birthDate: value, ip: request.ip });
     if (outcome.kind === 'gone') return reply.redirect('/examen', 303);
     if (outcome.kind === 'refused') return kioskPage(reply, 'entry/resume', { value, failure: outcome.message }, RESUME_TITLE, outcome.status);

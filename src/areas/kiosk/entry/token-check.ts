@@ -23,9 +23,7 @@ export type EntryRefusal =
   | { ok: false; reason: 'unknown_token'; message: string }
   | { ok: false; reason: 'token_revoked' | 'token_used' | 'questionnaire_retired'; message: string };
 
-export type EntryCheck =
-  | { ok: true; centreId: number; tokenId: number; questionnaireId: number; openSessions: ExamSession[] }
-  | EntryRefusal;
+export type EntryCheck = { ok: true; centreId: number; tokenId: number; questionnaireId: number; openSessions: ExamSession[] } | EntryRefusal;
 
 /**
  * May this centre ID and token start an exam now? Checks, in this order: the centre exists and is
@@ -35,8 +33,7 @@ export type EntryCheck =
  */
 export async function checkTokenEntry(db: Kysely<Database>, now: Date, centreInput: string, tokenInput: string): Promise<EntryCheck> {
   const centreId = parseCentreId(centreInput);
-  const centre =
-    centreId === null ? undefined : await db.selectFrom('centres').select(['id', 'status']).where('id', '=', centreId).executeTakeFirst();
+  const centre = centreId === null ? undefined : await db.selectFrom('centres').select(['id', 'status']).where('id', '=', centreId).executeTakeFirst();
   if (!centre || centre.status !== 'active') return { ok: false, reason: 'unknown_centre', message: ENTRY_MESSAGES.centre };
 
   const openSessions = await findOpenSessions(db, centre.id, now);

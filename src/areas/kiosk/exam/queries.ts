@@ -1,8 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../../db/schema.js';
 
-
-
 export interface OverviewItem {
   position: number;
   answered: boolean;

@@ -66,9 +66,11 @@ export default async function examRoutes(app: FastifyInstance) {
     const exam = await requireRunningExam(request, reply);
     if (!exam) return reply;
     const notice =
-      request.query.modifiee === '1' ? 'Cette question a été modifiée depuis un autre écran : voici la réponse enregistrée. Choisissez de nouveau si besoin.'
-      : request.query.invalide === '1' ? 'Votre réponse n’a pas pu être enregistrée : voici la réponse enregistrée. Choisissez de nouveau.'
-      : null;
+      request.query.modifiee === '1'
+        ? 'Cette question a été modifiée depuis un autre écran : voici la réponse enregistrée. Choisissez de nouveau si besoin.'
+        : request.query.invalide === '1'
+          ? 'Votre réponse n’a pas pu être enregistrée : voici la réponse enregistrée. Choisissez de nouveau.'
+          : null;
     return renderQuestion(request, reply, exam, Number(request.params.n), notice);
   });
 
@@ -106,10 +108,13 @@ export default async function examRoutes(app: FastifyInstance) {
       if (outcome === 'invalid') return reply.redirect(`/examen/question/${position}?invalide=1`, 303);
       const go = request.body?.aller;
       const target =
-        go === 'precedente' ? `/examen/question/${Math.max(1, position - 1)}`
-        : go === 'ensemble' ? '/examen/ensemble'
-        : go === 'terminer' ? '/examen/terminer'
-        : `/examen/question/${position + 1}`;
+        go === 'precedente'
+          ? `/examen/question/${Math.max(1, position - 1)}`
+          : go === 'ensemble'
+            ? '/examen/ensemble'
+            : go === 'terminer'
+              ? '/examen/terminer'
+              : `/examen/question/${position + 1}`;
       return reply.redirect(target, 303);
     },
   );
