@@ -10,7 +10,7 @@ import {
   type BankImage,
   type BankQuestion,
   type BankResult,
-} from '../../src/domain/bank.js';
+} from '../../src/domain/bank/index.js';
 import { PROFILES } from '../../src/domain/profiles.js';
 import type { ExamRules } from '../../src/domain/rules.js';
 

@@ -6,7 +6,7 @@ import {
   parseJsonBank,
   type BankError,
   type BankResult,
-} from '../../src/domain/bank.js';
+} from '../../src/domain/bank/index.js';
 
 // ——— Fixtures —————————————————————————————————————————————————————————————————
 

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import t from 'tap';
 import fc from 'fast-check';
-import { parseJsonBank } from '../../src/domain/bank.js';
+import { parseJsonBank } from '../../src/domain/bank/index.js';
 import { maximumScore, parseStoredRules, passMark, type ExamRules } from '../../src/domain/rules.js';
 
 const rules = (questionCount: number, right: number, passPercentage: number): ExamRules => ({
