@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig } from './config.js';
-import { recordAudit } from './services/audit.js';
+import { CLI_ACTOR } from './services/audit.js';
 import { isPlausibleEmail } from './domain/email.js';
 import { plural } from './domain/french.js';
 import { upsertAccountWithPassword } from './services/accounts/accounts.js';
@@ -65,18 +65,12 @@ async function main(argv: string[]): Promise<void> {
         const password = generated ? randomBytes(18).toString('base64url') : await readStdin();
         const problem = passwordProblem(password);
         if (problem) throw new UsageError(problem);
-        const account = await upsertAccountWithPassword(db.kysely, systemClock, {
-          email,
-          displayName: values.nom ?? email,
-          role: 'admin',
-          password,
-        });
-        await recordAudit(db.kysely, systemClock, {
-          action: account.created ? 'compte.cree' : 'compte.mot_de_passe_change',
-          actor: { accountId: null, label: 'CLI' },
-          target: { type: 'compte', id: account.id },
-          details: { role: 'admin' },
-        });
+        const account = await upsertAccountWithPassword(
+          db.kysely,
+          systemClock,
+          { email, displayName: values.nom ?? email, role: 'admin', password },
+          { actor: CLI_ACTOR },
+        );
         console.log(`Compte d'administration ${account.created ? 'créé' : 'mis à jour'} : ${email}`);
         if (generated) console.log(`Mot de passe (à changer, affiché une seule fois) : ${password}`);
         return;
@@ -105,7 +99,7 @@ async function main(argv: string[]): Promise<void> {
         }
         const outcome = await importQuestionnaire(db.kysely, systemClock, source, {
           publish: values.publish ?? false,
-          actor: { accountId: null, label: 'CLI' },
+          actor: CLI_ACTOR,
         });
         if (!outcome.ok) {
           console.error(`Banque refusée (${plural(outcome.errors.length, 'erreur')}), rien n'a été enregistré :`);

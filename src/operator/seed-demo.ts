@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/schema.js';
 import { formatCentreId } from '../domain/centre-id.js';
-import { recordAudit } from '../services/audit.js';
+import { CLI_ACTOR, recordAudit } from '../services/audit.js';
 import { upsertAccountWithPassword } from '../services/accounts/accounts.js';
 import { describeBankError } from '../domain/bank/index.js';
 import { PROFILES } from '../domain/profiles.js';
@@ -62,7 +62,7 @@ export async function seedDemo(db: Kysely<Database>, clock: Clock, password = DE
   const questionnaires = await seedDemoQuestionnaires(db, clock);
   const exams = await seedDemoTokensAndSession(db, clock, DEMO_CENTRE_ID);
   const sampleTokens = await sampleAvailableTokens(db, DEMO_CENTRE_ID);
-  await recordAudit(db, clock, { action: 'demo.initialisee', actor: { accountId: null, label: 'CLI' } });
+  await recordAudit(db, clock, { action: 'demo.initialisee', actor: CLI_ACTOR });
   return {
     centre: formatCentreId(DEMO_CENTRE_ID),
     questionnaires,
@@ -96,7 +96,7 @@ async function seedDemoQuestionnaires(db: Kysely<Database>, clock: Clock): Promi
     titles.push(titre);
     const existing = await db.selectFrom('questionnaires').select('id').where('profile', '=', profile).where('version', '=', version).executeTakeFirst();
     if (existing) continue;
-    const outcome = await importQuestionnaire(db, clock, { format: 'json', text }, { publish: true, actor: { accountId: null, label: 'CLI' } });
+    const outcome = await importQuestionnaire(db, clock, { format: 'json', text }, { publish: true, actor: CLI_ACTOR });
     if (!outcome.ok) throw new Error(`Banque de démonstration ${profile} refusée : ${outcome.errors.map(describeBankError).join(' ; ')}`);
   }
   return titles;

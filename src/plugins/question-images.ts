@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { notFound } from '../plugins/errors.js';
+import { notFound } from './errors.js';
 
 /**
  * The one way to send a question's image, to the administrator's preview or to a candidate. An SVG

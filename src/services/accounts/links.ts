@@ -7,7 +7,7 @@ import { recordAudit } from '../audit.js';
 export type LinkPurpose = 'activation' | 'reset';
 
 export const LINK_LIFETIME_HOURS = 48;
-export const LINK_LIFETIME_MS = LINK_LIFETIME_HOURS * 60 * 60 * 1000;
+const LINK_LIFETIME_MS = LINK_LIFETIME_HOURS * 60 * 60 * 1000;
 
 const hashOf = (secret: string) => createHash('sha256').update(secret).digest('hex');
 

@@ -4,7 +4,7 @@ import type { Clock } from '../../clock.js';
 import type { Database } from '../../db/schema.js';
 import type { Identity } from '../../domain/candidate-identity.js';
 import { drawExam } from '../../domain/draw.js';
-import { deadlineFor, isPastDeadline } from '../../domain/exam-clock.js';
+import { deadlineFor, isPastDeadline, type FinishReason } from '../../domain/exam-clock.js';
 import { parseStoredRules } from '../../domain/rules.js';
 import { scoreExam, type Response } from '../../domain/scoring.js';
 import { getDrawableQuestions } from './questions.js';
@@ -87,7 +87,7 @@ export async function startExam(
  * candidate's click and the server's deadline sweep write the result. At the deadline, the end
  * time is the deadline itself, not the moment the sweep noticed.
  */
-export async function finishExam(db: Kysely<Database>, clock: Clock, examId: number, reason: 'candidat' | 'delai'): Promise<void> {
+export async function finishExam(db: Kysely<Database>, clock: Clock, examId: number, reason: FinishReason): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const exam = await trx
       .selectFrom('exams as e')

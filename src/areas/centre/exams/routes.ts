@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { EXTRA_MINUTES_MAX } from '../../../domain/exam-clock.js';
 import { plural } from '../../../domain/french.js';
-import { formatParisDateTime, formatShortDate } from '../../../domain/paris-time.js';
+import { formatLongDate, formatParisDateTime, formatShortDate } from '../../../domain/paris-time.js';
 import { PROFILE_LABELS } from '../../../domain/profiles.js';
 import { formatTokenCode } from '../../../domain/token-code.js';
 import { VERDICT_LABELS, verdictOf } from '../../../domain/verdict.js';
@@ -29,6 +29,7 @@ export default async function examRoutes(app: FastifyInstance) {
           profileLabel: PROFILE_LABELS[exam.profile],
           token: formatTokenCode(exam.code),
           birthDateText: formatShortDate(exam.birth_date),
+          sessionDateText: formatLongDate(exam.session_date),
           startedAtText: formatParisDateTime(exam.started_at),
           deadlineText: formatParisDateTime(exam.deadline_at),
           finishedAtText: exam.finished_at ? formatParisDateTime(exam.finished_at) : null,

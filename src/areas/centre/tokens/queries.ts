@@ -1,5 +1,5 @@
 import type { Queryable } from '../../../db/schema.js';
-import type { TokenStatus } from '../../../domain/statuses.js';
+import type { QuestionnaireStatus, TokenStatus } from '../../../domain/statuses.js';
 import { PROFILE_LABELS, type Profile } from '../../../domain/profiles.js';
 
 export interface QuestionnaireRef {
@@ -21,7 +21,7 @@ export interface QuestionnaireStock extends QuestionnaireRef, TokenCounts {}
 export interface BatchSummary extends TokenCounts {
   id: number;
   centreId: number;
-  questionnaire: QuestionnaireRef & { status: 'draft' | 'published' | 'retired' };
+  questionnaire: QuestionnaireRef & { status: QuestionnaireStatus };
   size: number;
   createdAt: string;
   createdBy: string;

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../../db/schema.js';
 import type { Profile } from '../../../domain/profiles.js';
 import { parseStoredRules, type ExamRules } from '../../../domain/rules.js';
+import type { FinishReason } from '../../../domain/exam-clock.js';
 
 /** The exam a terminal holds, as every kiosk page reads it first. */
 export interface ExamHeader {
@@ -17,7 +18,7 @@ export interface ExamHeader {
   deadlineAt: string;
   terminalGeneration: number;
   finishedAt: string | null;
-  finishReason: 'candidat' | 'delai' | null;
+  finishReason: FinishReason | null;
   score: number | null;
   maximum: number | null;
   passMark: number | null;

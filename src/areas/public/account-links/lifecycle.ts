@@ -7,7 +7,8 @@ import { recordAudit } from '../../../services/audit.js';
 
 /**
  * A reset link for the account with this e-mail, made and recorded in one transaction; null when
- * no active account has it (the caller says the same either way).
+ * no active account has it (the caller says the same either way). The journal records the request,
+ * made before the e-mail is sent: a mail server that fails shows in the server's log.
  */
 export async function requestPasswordReset(
   db: Kysely<Database>,
