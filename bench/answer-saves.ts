@@ -57,7 +57,11 @@ async function checkDatabase(db: Db, states: CandidateSaves[], questionCount: nu
     .innerJoin('exams as e', 'e.id', 'eq.exam_id')
     .innerJoin('exam_tokens as t', 't.id', 'e.token_id')
     .select(['t.code', 'eq.exam_id', 'eq.position', 'eq.response_seq', 'e.finished_at'])
-    .where('t.code', 'in', states.map((s) => s.code))
+    .where(
+      't.code',
+      'in',
+      states.map((s) => s.code),
+    )
     .execute();
   const byCode = new Map<string, Map<number, number>>();
   const exams = new Set<number>();
@@ -159,7 +163,9 @@ export async function benchAnswerSaves(options: AnswerSavesOptions): Promise<Ans
       windowMs += elapsed;
       busyMs += elu.utilization * elapsed;
       sliceRatios.push(s.requestsPerSecond / b.requestsPerSecond);
-      console.log(`  slice ${i + 1}/${options.slices}: bare ${fmt(b.requestsPerSecond)} req/s, saves ${fmt(s.requestsPerSecond)}/s → ${fmt(sliceRatios[i]!, 3)}`);
+      console.log(
+        `  slice ${i + 1}/${options.slices}: bare ${fmt(b.requestsPerSecond)} req/s, saves ${fmt(s.requestsPerSecond)}/s → ${fmt(sliceRatios[i]!, 3)}`,
+      );
       totals.ok2xx += s.ok2xx;
       totals.non2xx += s.non2xx;
       totals.errors += s.errors;
@@ -220,7 +226,10 @@ export function describeAnswerSaves(r: AnswerSavesResult): string[] {
     `  server loop       ${fmt(100 * r.server.eventLoopUtilization)} % busy during the saves; inside SQLite (synchronous, commits included) ${fmt((100 * sqlMs) / r.server.windowMs)} %:`,
     ...r.server.sql
       .slice(0, 4)
-      .map((e) => `                      ${e.statement.padEnd(26)} ${fmt(e.count).padStart(7)} × ${fmt(e.totalMs / e.count, 3)} ms = ${fmt((100 * e.totalMs) / r.server.windowMs, 1)} %`),
+      .map(
+        (e) =>
+          `                      ${e.statement.padEnd(26)} ${fmt(e.count).padStart(7)} × ${fmt(e.totalMs / e.count, 3)} ms = ${fmt((100 * e.totalMs) / r.server.windowMs, 1)} %`,
+      ),
     `  responses         ${fmt(r.responses.ok2xx)} 2xx · ${r.responses.non2xx} non-2xx · ${r.responses.errors} errors · ${r.responses.timeouts} timeouts · ${r.responses.unexpected} unexpected bodies`,
     `  database          ${r.check.exams} exams, ${r.check.questionRows} question rows; saves applied ${fmt(r.check.applied)} ` +
       `(acknowledged ${fmt(r.check.acked)}, sent ${fmt(r.check.built)}, warm-up included); ${r.check.inconsistentRows} inconsistent → ` +

@@ -53,14 +53,21 @@ export async function benchRoomStart(options: RoomStartOptions): Promise<RoomSta
             await app.db.kysely
               .selectFrom('exam_questions')
               .select((eb) => eb.fn.countAll<number>().as('n'))
-              .where('exam_id', 'in', exams.map((e) => e.id))
+              .where(
+                'exam_id',
+                'in',
+                exams.map((e) => e.id),
+              )
               .executeTakeFirstOrThrow()
           ).n,
         )
       : 0;
-    const usedTokens = (await app.db.kysely.selectFrom('exam_tokens').select('status').where('code', 'in', roomCodes).execute()).filter((t) => t.status === 'used').length;
+    const usedTokens = (await app.db.kysely.selectFrom('exam_tokens').select('status').where('code', 'in', roomCodes).execute()).filter(
+      (t) => t.status === 'used',
+    ).length;
     if (exams.length !== options.candidates) problems.push(`database: ${exams.length} exams for ${options.candidates} starts`);
-    if (questionRows !== options.candidates * app.questionCount) problems.push(`database: ${questionRows} exam_questions rows, expected ${options.candidates} × ${app.questionCount}`);
+    if (questionRows !== options.candidates * app.questionCount)
+      problems.push(`database: ${questionRows} exam_questions rows, expected ${options.candidates} × ${app.questionCount}`);
     if (usedTokens !== options.candidates) problems.push(`database: ${usedTokens} tokens used, expected ${options.candidates}`);
 
     return {

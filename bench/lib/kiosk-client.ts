@@ -1,7 +1,8 @@
 /**
- * A kiosk terminal driven with fetch, as a browser without JavaScript would: it keeps the cookies
- * and the CSRF token of the last form it saw, and follows no redirect by itself (each step checks
- * where the app sends it).
+ * A kiosk terminal driven with fetch over real HTTP, as a browser without JavaScript would: it
+ * keeps the cookies and the CSRF token of the last form it saw, and follows no redirect by itself
+ * (each step checks where the app sends it). The benchmarks' terminals, and the crash test's
+ * (test/areas/kiosk/crash.test.ts).
  */
 export class KioskTerminal {
   readonly cookies = new Map<string, string>();
@@ -34,15 +35,24 @@ export class KioskTerminal {
     return { status: res.status, location: res.headers.get('location'), body };
   }
 
-  /** Posts a form with the CSRF token of the last page seen. */
-  async post(path: string, fields: Record<string, string>): Promise<{ status: number; location: string | null; body: string }> {
+  /**
+   * Posts a form with the CSRF token of the last page seen; resolves as soon as the status and
+   * headers are in, without reading the body (nor remembering cookies): the crash test kills the
+   * server at that instant.
+   */
+  async postHead(path: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
     if (!this.csrf) throw new Error(`no CSRF token before POST ${path}`);
-    const res = await fetch(this.baseUrl + path, {
+    return fetch(this.baseUrl + path, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: this.cookieHeader },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: this.cookieHeader, ...headers },
       body: new URLSearchParams({ ...fields, _csrf: this.csrf }).toString(),
       redirect: 'manual',
     });
+  }
+
+  /** Posts a form with the CSRF token of the last page seen (and `headers`, say htmx's). */
+  async post(path: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<{ status: number; location: string | null; body: string }> {
+    const res = await this.postHead(path, fields, headers);
     const body = await res.text();
     this.remember(res, body);
     return { status: res.status, location: res.headers.get('location'), body };

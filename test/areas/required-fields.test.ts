@@ -12,9 +12,12 @@
 import type { LightMyRequestResponse } from 'fastify';
 import t from 'tap';
 import type { Mail, Mailer } from '../../src/services/mailer.js';
-import { DEMO_ADMIN_EMAIL, DEMO_MANAGER_EMAIL, DEMO_PASSWORD } from '../../src/operator/seed-demo.js';
+import { DEMO_MANAGER_EMAIL } from '../../src/operator/seed-demo.js';
+import { adminAgent, managerAgent } from '../helpers/agents.js';
 import { Agent } from '../helpers/app.js';
-import { CENTRE, enter, kioskRoom, startCandidate } from '../helpers/kiosk.js';
+import { visibleText } from '../helpers/html.js';
+import { enter, startCandidate } from '../helpers/kiosk.js';
+import { CENTRE, kioskRoom } from '../helpers/kiosk-room.js';
 
 const MENTION = 'Sauf mention contraire, tous les champs sont obligatoires.';
 const DSFR_MENTION = `<p class="fr-hint-text">${MENTION}</p>`;
@@ -35,10 +38,6 @@ interface FormReport {
 function attr(tag: string, name: string): string | null {
   const m = new RegExp(`\\s${name}(?:="([^"]*)")?(?=[\\s>/])`).exec(tag);
   return m ? (m[1] ?? '') : null;
-}
-
-function visibleText(html: string): string {
-  return html.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim();
 }
 
 /** Every form of a page, with its fields, whether they are required, and the mention. */
@@ -106,8 +105,7 @@ t.test('each form with fields says that its fields are required, and its optiona
   checkPage(t, await visitor.get('/mot-de-passe-oublie'), 'forgotten password', 1);
 
   // Administration.
-  const admin = new Agent(room.app, '10.20.0.2');
-  t.equal((await admin.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD)).statusCode, 303, 'the admin is signed in');
+  const admin = await adminAgent(room.testApp, { ip: '10.20.0.2' });
   const dashboard = await admin.get('/admin');
   t.match(dashboard.body, 'Se déconnecter');
   t.notMatch(dashboard.body, MENTION, 'the sign-out button alone carries no mention');
@@ -155,8 +153,7 @@ t.test('each form with fields says that its fields are required, and its optiona
   checkPage(t, await resumer.get('/examen/reprise'), 'kiosk resume', 1);
 
   // The centre's pages.
-  const centre = new Agent(room.app, '10.20.0.7');
-  t.equal((await centre.signIn(DEMO_MANAGER_EMAIL, DEMO_PASSWORD)).statusCode, 303, 'the manager is signed in');
+  const centre = await managerAgent(room.testApp, { ip: '10.20.0.7' });
   checkPage(t, await centre.get('/centre/jetons'), 'tokens (low-stock threshold)', 1);
   checkPage(t, await centre.get('/centre/jetons/nouvelle-table'), 'new token table', 1);
   checkPage(t, await centre.get(`/centre/examens/${candidate.examId}`), 'exam in progress (extra time)', 1);

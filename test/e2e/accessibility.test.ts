@@ -7,13 +7,12 @@
  * A failure lists, per page, the rule id, its impact and the first targets, so that it reads on its own.
  */
 import { createRequire } from 'node:module';
-import type { Browser, Page } from 'puppeteer';
+import type { Page } from 'puppeteer';
 import t from 'tap';
 import type { Mail, Mailer } from '../../src/services/mailer.js';
-import { DEMO_ADMIN_EMAIL, DEMO_MANAGER_EMAIL, DEMO_PASSWORD, seedDemo } from '../../src/operator/seed-demo.js';
-import { createTestApp, type TestApp } from '../helpers/app.js';
-import { browserForFile } from '../helpers/browser.js';
-import { ACCENTED_IDENTITY, begin, CENTRE, enterAndIdentify, enterCentreAndToken, examByToken, KIOSK_VIEWPORT, navigate, pathOf, takeToken } from './kiosk-support.js';
+import { DEMO_ADMIN_EMAIL, DEMO_MANAGER_EMAIL, DEMO_PASSWORD } from '../../src/operator/seed-demo.js';
+import { ACCENTED_IDENTITY, CENTRE, examByToken, illustratedToken } from '../helpers/kiosk-room.js';
+import { begin, enterAndIdentify, enterCentreAndToken, KIOSK_VIEWPORT, navigate, pathOf, startKioskWorld } from './kiosk-support.js';
 
 // A real browser on a busy shared machine, some fifty pages each audited by axe: be generous.
 t.setTimeout(900_000);
@@ -256,25 +255,19 @@ async function crawl(t: Tap, page: Page, base: string, start: string, prefix: st
   return seen;
 }
 
-const launched = await browserForFile(t);
+// A mailer that keeps what it sends: the forgotten-password page then shows its form, and the
+// links sent to managers can be opened.
+const mails: Mail[] = [];
+const mailer: Mailer = {
+  enabled: true,
+  send: async (mail) => {
+    mails.push(mail);
+  },
+};
+const world = await startKioskWorld(t, { mailer });
 
-if (launched) {
-  const chromium = launched;
-  // A mailer that keeps what it sends: the forgotten-password page then shows its form, and the
-  // links sent to managers can be opened.
-  const mails: Mail[] = [];
-  const mailer: Mailer = {
-    enabled: true,
-    send: async (mail) => {
-      mails.push(mail);
-    },
-  };
-  const testApp: TestApp = await createTestApp({ mailer });
-  t.teardown(() => testApp.close());
-  await seedDemo(testApp.db.kysely, testApp.clock);
-  const base = await testApp.app.listen({ port: 0, host: '127.0.0.1' });
-  const db = testApp.db.kysely;
-  const browser: Browser = chromium.browser;
+if (world) {
+  const { testApp, db, base, browser } = world;
 
   /** A page with a browser context of its own (its own cookies); axe is injected despite the CSP. */
   const freshPage = async (t: Tap, viewport = DESKTOP_VIEWPORT): Promise<Page> => {
@@ -377,7 +370,7 @@ if (launched) {
       t.equal(refusal[name].invalid, 'true', `kiosk entry refusal: #${name} is marked aria-invalid`);
     }
 
-    const token = await takeToken(db);
+    const token = world.takeToken();
     await go(page, `${base}/examen`);
     await enterCentreAndToken(page, token);
     t.equal(pathOf(page), '/examen/identite');
@@ -420,7 +413,7 @@ if (launched) {
 
     // A second exam, left in progress: the resume form on another terminal, and, below, the
     // centre's page of an exam in progress with its extra-time form.
-    const second = await takeToken(db);
+    const second = world.takeToken();
     const other = await freshPage(t, KIOSK_VIEWPORT);
     await enterAndIdentify(other, base, second, { ...ACCENTED_IDENTITY, prenom: 'Paul' });
     await begin(other);
@@ -435,27 +428,23 @@ if (launched) {
     await audit(t, third, 'kiosk resume form, wrong birth date');
     await assertErrorsTied(t, third, 'kiosk resume form, wrong birth date');
 
-    // A question with an illustration (the demo « concepteur » bank has some).
-    const designer = await takeToken(db, 'concepteur');
+    // A question with an illustration: a version in which some of every draw have one.
+    const illustratedCode = await illustratedToken(world);
     const fourth = await freshPage(t, KIOSK_VIEWPORT);
-    await enterAndIdentify(fourth, base, designer, ACCENTED_IDENTITY);
+    await enterAndIdentify(fourth, base, illustratedCode, ACCENTED_IDENTITY);
     await begin(fourth);
-    const designerExam = (await examByToken(db, designer)).id;
+    const illustratedExam = (await examByToken(db, illustratedCode)).id;
     const illustrated = await db
       .selectFrom('exam_questions as eq')
       .innerJoin('questions as q', 'q.id', 'eq.question_id')
       .select('eq.position')
-      .where('eq.exam_id', '=', designerExam)
+      .where('eq.exam_id', '=', illustratedExam)
       .where('q.image_data', 'is not', null)
       .orderBy('eq.position')
-      .executeTakeFirst();
-    if (illustrated) {
-      await go(fourth, `${base}/examen/question/${illustrated.position}`);
-      t.ok(await fourth.$('img.k-image'), 'the question shows its illustration');
-      await audit(t, fourth, 'kiosk question with an illustration');
-    } else {
-      t.comment('no illustrated question drawn in this exam');
-    }
+      .executeTakeFirstOrThrow();
+    await go(fourth, `${base}/examen/question/${illustrated.position}`);
+    t.ok(await fourth.$('img.k-image'), 'the question shows its illustration');
+    await audit(t, fourth, 'kiosk question with an illustration');
 
     // The last minutes: the countdown turns to its warning colour.
     testApp.clock.advance(56 * 60_000);
@@ -627,7 +616,7 @@ if (launched) {
   t.test('kiosk: choosing among the open sessions', async (t) => {
     const page = await freshPage(t, KIOSK_VIEWPORT);
     await go(page, `${base}/examen`);
-    await enterCentreAndToken(page, await takeToken(db));
+    await enterCentreAndToken(page, world.takeToken());
     t.equal(pathOf(page), '/examen/session', 'two open sessions: the candidate chooses');
     await audit(t, page, 'kiosk session choice');
     await submitInvalid(page, 'form[action="/examen/session"]');

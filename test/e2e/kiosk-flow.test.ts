@@ -5,8 +5,8 @@
  */
 import type { Page } from 'puppeteer';
 import t from 'tap';
+import { ACCENTED_IDENTITY, examByToken, examItems, expectedScore } from '../helpers/kiosk-room.js';
 import {
-  ACCENTED_IDENTITY,
   assertClean,
   begin,
   bodyText,
@@ -14,8 +14,6 @@ import {
   choose,
   clickAndLoad,
   enterCentreAndToken,
-  examByToken,
-  expectedScore,
   htmxSaves,
   kioskPage,
   navigate,
@@ -23,8 +21,6 @@ import {
   remainingOnPage,
   startExam,
   startKioskWorld,
-  storedQuestions,
-  takeToken,
   text,
   toggleFlag,
 } from './kiosk-support.js';
@@ -50,14 +46,14 @@ async function overviewCells(page: Page) {
 }
 
 if (world) {
-  const { db, base, browser } = world;
+  const { db, base, browser, takeToken } = world;
   const fullName = `${ACCENTED_IDENTITY.prenom} ${ACCENTED_IDENTITY.nom}`;
 
   t.test('the whole exam with JavaScript at 1024×600, from the entry form to the next candidate', async (t) => {
     t.setTimeout(600_000);
     const { page, seen } = await kioskPage(t, browser, { js: true });
     const saves = htmxSaves(page);
-    const token = await takeToken(db);
+    const token = takeToken();
 
     // Entry: /examen.html leads to /examen.
     await page.goto(`${base}/examen.html`, { waitUntil: 'load' });
@@ -85,8 +81,10 @@ if (world) {
     t.equal(await remainingOnPage(page), 3600, 'the page carries the 60 minutes left from the server');
     // kiosk.js counts down.
     const firstTimer = await text(page, '.k-timer-value');
-    await page.waitForFunction((first) => document.querySelector('.k-timer-value')?.textContent !== first, { timeout: 10_000 }, firstTimer);
-    t.pass('the countdown moves with JavaScript');
+    await t.resolves(
+      page.waitForFunction((first) => document.querySelector('.k-timer-value')?.textContent !== first, { timeout: 10_000 }, firstTimer),
+      'the countdown moves with JavaScript',
+    );
 
     // Usable at 1024×600: nothing wider than the screen, the navigation reachable.
     const layout = await page.evaluate(() => ({
@@ -95,10 +93,10 @@ if (world) {
     }));
     t.ok(layout.scrollWidth <= layout.innerWidth, `no horizontal scrolling at 1024 px (${layout.scrollWidth} ≤ ${layout.innerWidth})`);
 
-    const stored = await storedQuestions(db, exam.id);
+    const stored = await examItems(db, exam.id);
     t.equal(stored.length, 30, '30 questions drawn');
     const correct = (p: number) => stored[p - 1]!.correctIndex;
-    for (const q of stored) t.ok(q.correctIndex >= 1 && q.correctIndex <= q.answerCount, `question ${q.position} has its right answer among its ${q.answerCount}`);
+    for (const q of stored) t.ok(q.correctIndex >= 1 && q.correctIndex <= q.order.length, `question ${q.position} has its right answer among its ${q.order.length}`);
 
     for (let p = 1; p <= 29; p++) {
       t.equal(pathOf(page), `/examen/question/${p}`, `on question ${p}`);
@@ -128,7 +126,7 @@ if (world) {
         await saves.waitFor(before + presses);
         await page.waitForFunction(() => (document.getElementById('k-save-status')?.textContent ?? '').includes('Réponse enregistrée'));
         t.equal(await checkedChoice(page), String(target), 'Space and the arrow keys chose the answer');
-        const now = await storedQuestions(db, exam.id);
+        const now = await examItems(db, exam.id);
         t.equal(now[1]!.choice, target, 'the last choice made by keyboard is the one stored, after several quick saves');
       } else if (p === 3) {
         await choose(page, 'nsp', true);
@@ -137,10 +135,10 @@ if (world) {
       }
       if (p === 5) {
         await toggleFlag(page, true);
-        t.equal((await storedQuestions(db, exam.id))[4]!.flagged, true, 'question 5 marked « à revoir » in the database');
+        t.equal((await examItems(db, exam.id))[4]!.flagged, true, 'question 5 marked « à revoir » in the database');
       }
       t.equal(await text(page, '#k-save-status'), 'Réponse enregistrée.', `question ${p}: htmx says the answer is saved`);
-      const inDb = (await storedQuestions(db, exam.id))[p - 1]!;
+      const inDb = (await examItems(db, exam.id))[p - 1]!;
       t.equal(inDb.choice, p === 3 ? 'nsp' : correct(p), `question ${p}: the choice is in the database before moving on`);
 
       if (p === 10) {
@@ -188,7 +186,7 @@ if (world) {
     t.match(confirmText, 'Vous avez répondu à toutes les questions.', 'all answered now');
     t.same(await finishLists(page), [['/examen/question/5']], 'question 5 still listed as marked');
 
-    const before = await storedQuestions(db, exam.id);
+    const before = await examItems(db, exam.id);
     t.same(
       before.map((q) => q.choice),
       before.map((q) => (q.position === 3 ? 'nsp' : q.correctIndex)),
@@ -243,7 +241,7 @@ if (world) {
   t.test('the browser’s Back and Forward during the exam: the page is fetched again and answers still save', async (t) => {
     t.setTimeout(300_000);
     const { page, seen } = await kioskPage(t, browser, { js: true });
-    const token = await takeToken(db);
+    const token = takeToken();
     await startExam(page, base, token, { ...ACCENTED_IDENTITY, nom: 'Retour-Arrière', prenom: 'Zoé' });
     const exam = await examByToken(db, token);
     await choose(page, 1, true);
@@ -255,13 +253,13 @@ if (world) {
     t.ok(back && back.status() === 200, 'fetched again from the server (no-store), not restored from a cache');
     t.equal(await checkedChoice(page), '1', 'with its saved answer');
     await choose(page, 2, true);
-    t.equal((await storedQuestions(db, exam.id))[0]!.choice, 2, 'a change made after Back is stored, as « Réponse enregistrée » said');
+    t.equal((await examItems(db, exam.id))[0]!.choice, 2, 'a change made after Back is stored, as « Réponse enregistrée » said');
 
     const forward = await page.goForward({ waitUntil: 'load', timeout: 20_000 });
     t.equal(pathOf(page), '/examen/question/2', 'Forward shows question 2');
     t.ok(forward && forward.status() === 200, 'fetched again from the server');
     await choose(page, 3, true);
-    t.equal((await storedQuestions(db, exam.id))[1]!.choice, 3, 'a choice made after Forward is stored');
+    t.equal((await examItems(db, exam.id))[1]!.choice, 3, 'a choice made after Forward is stored');
     assertClean(t, seen, 'Back and Forward during the exam');
   });
 
@@ -269,11 +267,11 @@ if (world) {
     t.setTimeout(600_000);
     const { page, seen } = await kioskPage(t, browser, { js: true });
     await page.emulateCPUThrottling(6);
-    const token = await takeToken(db);
+    const token = takeToken();
     await startExam(page, base, token, { ...ACCENTED_IDENTITY, nom: 'Lenteur-Ancienne', prenom: 'Jérôme' });
     const exam = await examByToken(db, token);
-    const drawn = await storedQuestions(db, exam.id);
-    const chosen: (number | 'nsp')[] = [1, drawn[1]!.answerCount, 'nsp', 2, 3];
+    const drawn = await examItems(db, exam.id);
+    const chosen: (number | 'nsp')[] = [1, drawn[1]!.order.length, 'nsp', 2, 3];
     for (let p = 1; p <= chosen.length; p++) {
       t.equal(pathOf(page), `/examen/question/${p}`, `on question ${p}`);
       await choose(page, chosen[p - 1]!, true);
@@ -286,7 +284,7 @@ if (world) {
       }
       await navigate(page, 'suivante');
     }
-    const stored = await storedQuestions(db, exam.id);
+    const stored = await examItems(db, exam.id);
     t.same(
       stored.slice(0, 5).map((q) => q.choice),
       chosen,

@@ -3,8 +3,8 @@
  * post or link, every answer reaches the database when the candidate moves on.
  */
 import t from 'tap';
+import { ACCENTED_IDENTITY, examByToken, examItems, expectedScore } from '../helpers/kiosk-room.js';
 import {
-  ACCENTED_IDENTITY,
   assertClean,
   begin,
   bodyText,
@@ -12,16 +12,12 @@ import {
   choose,
   clickAndLoad,
   enterCentreAndToken,
-  examByToken,
-  expectedScore,
   htmxSaves,
   kioskPage,
   navigate,
   pathOf,
   remainingOnPage,
   startKioskWorld,
-  storedQuestions,
-  takeToken,
   text,
   toggleFlag,
 } from './kiosk-support.js';
@@ -39,14 +35,14 @@ const UNANSWERED_AT_FIRST = 7;
 const FLAGGED = 12;
 
 if (world) {
-  const { db, base, browser } = world;
+  const { db, base, browser, takeToken } = world;
   const fullName = `${ACCENTED_IDENTITY.prenom} ${ACCENTED_IDENTITY.nom}`;
 
   t.test('the whole exam with JavaScript disabled, by plain form posts', async (t) => {
     t.setTimeout(600_000);
     const { page, seen } = await kioskPage(t, browser, { js: false });
     const saves = htmxSaves(page);
-    const token = await takeToken(db);
+    const token = takeToken();
 
     await page.goto(`${base}/examen`, { waitUntil: 'load' });
     t.equal(await page.evaluate(() => 1 + 1).catch(() => 'blocked'), 2, 'the test can still read the page (DevTools evaluation)');
@@ -60,9 +56,9 @@ if (world) {
     await begin(page);
 
     const exam = await examByToken(db, token);
-    const drawn = await storedQuestions(db, exam.id);
+    const drawn = await examItems(db, exam.id);
     t.equal(drawn.length, 30, '30 questions drawn');
-    const choiceFor = (p: number) => choiceOf(p, drawn[p - 1]!.answerCount);
+    const choiceFor = (p: number) => choiceOf(p, drawn[p - 1]!.order.length);
     t.equal(await remainingOnPage(page), 3600, 'the remaining time comes from the server');
     const timerText = await text(page, '.k-timer-value');
     t.equal(timerText, '60 min 00 s', 'and is written in the page');
@@ -77,7 +73,7 @@ if (world) {
       if (p === 10) {
         await navigate(page, 'ensemble');
         t.equal(pathOf(page), '/examen/ensemble', 'Vue d’ensemble by a plain form post');
-        t.equal((await storedQuestions(db, exam.id))[9]!.choice, choiceFor(10), 'the post to the overview saved question 10');
+        t.equal((await examItems(db, exam.id))[9]!.choice, choiceFor(10), 'the post to the overview saved question 10');
         const answered = await page.$$eval('a.k-cell', (cells) => cells.map((c) => c.classList.contains('k-cell--answered')));
         t.same(
           answered,
@@ -91,7 +87,7 @@ if (world) {
         await clickAndLoad(page, 'a.k-cell[href="/examen/question/11"]');
       } else if (p < 30) {
         await navigate(page, 'suivante');
-        const row = (await storedQuestions(db, exam.id))[p - 1]!;
+        const row = (await examItems(db, exam.id))[p - 1]!;
         t.equal(row.choice, p === UNANSWERED_AT_FIRST ? null : choiceFor(p), `question ${p}: the post of « Suivante » stored the choice`);
         if (p === FLAGGED) t.equal(row.flagged, true, `question ${p}: « à revoir » stored`);
       } else {
@@ -101,7 +97,7 @@ if (world) {
     t.equal(saves.count(), 0, 'no htmx request was ever made');
 
     t.equal(pathOf(page), '/examen/terminer', 'Terminer asks for confirmation');
-    t.equal((await storedQuestions(db, exam.id))[29]!.choice, choiceFor(30), 'the post of « Terminer » stored question 30');
+    t.equal((await examItems(db, exam.id))[29]!.choice, choiceFor(30), 'the post of « Terminer » stored question 30');
     const confirm = await bodyText(page);
     t.match(confirm, '1 question sans réponse', 'one unanswered question');
     t.match(confirm, '1 question marquée « à revoir »', 'one marked question');
@@ -113,7 +109,7 @@ if (world) {
     await choose(page, choiceFor(UNANSWERED_AT_FIRST), false);
     await navigate(page, 'precedente');
     t.equal(pathOf(page), `/examen/question/${UNANSWERED_AT_FIRST - 1}`, '« Précédente » goes to question 6');
-    t.equal((await storedQuestions(db, exam.id))[UNANSWERED_AT_FIRST - 1]!.choice, choiceFor(UNANSWERED_AT_FIRST), 'the post of « Précédente » stored question 7');
+    t.equal((await examItems(db, exam.id))[UNANSWERED_AT_FIRST - 1]!.choice, choiceFor(UNANSWERED_AT_FIRST), 'the post of « Précédente » stored question 7');
     t.equal(await checkedChoice(page), String(choiceFor(UNANSWERED_AT_FIRST - 1)), 'question 6 shows its saved choice after the reload');
 
     // Un-mark question 12 and change its answer.
@@ -123,7 +119,7 @@ if (world) {
     const changed = choiceFor(FLAGGED) === 1 ? 2 : 1;
     await choose(page, changed, false);
     await navigate(page, 'ensemble');
-    const row12 = (await storedQuestions(db, exam.id))[FLAGGED - 1]!;
+    const row12 = (await examItems(db, exam.id))[FLAGGED - 1]!;
     t.equal(row12.flagged, false, 'the mark is removed by the post');
     t.equal(row12.choice, changed, 'the changed answer is stored');
 
@@ -131,7 +127,7 @@ if (world) {
     t.match(await bodyText(page), 'Vous avez répondu à toutes les questions.', 'all answered now');
     t.equal(await page.$('ul.k-links'), null, 'nothing listed any more');
 
-    const final = await storedQuestions(db, exam.id);
+    const final = await examItems(db, exam.id);
     t.same(
       final.map((q) => q.choice),
       final.map((q) => (q.position === FLAGGED ? changed : choiceFor(q.position))),

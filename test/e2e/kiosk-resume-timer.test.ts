@@ -8,23 +8,20 @@
  */
 import type { Page } from 'puppeteer';
 import t from 'tap';
+import { ACCENTED_IDENTITY, examByToken, examItems } from '../helpers/kiosk-room.js';
 import {
-  ACCENTED_IDENTITY,
   assertClean,
   bodyText,
   checkedChoice,
   choose,
   clickAndLoad,
   enterCentreAndToken,
-  examByToken,
   kioskPage,
   navigate,
   pathOf,
   remainingOnPage,
   startExam,
   startKioskWorld,
-  storedQuestions,
-  takeToken,
   text,
 } from './kiosk-support.js';
 
@@ -42,17 +39,17 @@ async function typeInto(page: Page, selector: string, value: string): Promise<vo
 }
 
 if (world) {
-  const { db, base, browser, testApp } = world;
+  const { db, base, browser, testApp, takeToken } = world;
   const clock = testApp.clock;
 
   t.test('resume after closing the page: another terminal, the same answers and the same deadline', async (t) => {
     t.setTimeout(300_000);
-    const token = await takeToken(db);
+    const token = takeToken();
     const first = await kioskPage(t, browser, { js: true });
     await startExam(first.page, base, token);
     const exam = await examByToken(db, token);
-    const drawn = await storedQuestions(db, exam.id);
-    const answers: (number | 'nsp')[] = [2, 'nsp', drawn[2]!.answerCount];
+    const drawn = await examItems(db, exam.id);
+    const answers: (number | 'nsp')[] = [2, 'nsp', drawn[2]!.order.length];
     await choose(first.page, answers[0]!, true);
     await navigate(first.page, 'suivante');
     await choose(first.page, answers[1]!, true);
@@ -95,20 +92,20 @@ if (world) {
     }
     // Same questions: the draw is the frozen one.
     t.same(
-      (await storedQuestions(db, exam.id)).map((q) => q.correctIndex),
+      (await examItems(db, exam.id)).map((q) => q.correctIndex),
       drawn.map((q) => q.correctIndex),
       'the same draw, in the same order',
     );
     // The new terminal goes on where the first stopped.
     await second.page.goto(`${base}/examen/question/4`, { waitUntil: 'load' });
     await choose(second.page, 1, true);
-    t.equal((await storedQuestions(db, exam.id))[3]!.choice, 1, 'the resumed terminal saves answers');
+    t.equal((await examItems(db, exam.id))[3]!.choice, 1, 'the resumed terminal saves answers');
     assertClean(t, second.seen, 'resumed terminal');
   });
 
   t.test('a terminal left open after a resume elsewhere is not told « enregistrée » for an answer that was not stored', async (t) => {
     t.setTimeout(300_000);
-    const token = await takeToken(db);
+    const token = takeToken();
     const old = await kioskPage(t, browser, { js: true });
     await startExam(old.page, base, token);
     const exam = await examByToken(db, token);
@@ -122,7 +119,7 @@ if (world) {
     await clickAndLoad(other.page, 'form[action="/examen/reprise"] button[type="submit"]');
     await other.page.goto(`${base}/examen/question/1`, { waitUntil: 'load' });
     await choose(other.page, 2, true);
-    t.equal((await storedQuestions(db, exam.id))[0]!.choice, 2, 'the second terminal stored answer 2');
+    t.equal((await examItems(db, exam.id))[0]!.choice, 2, 'the second terminal stored answer 2');
 
     // Back on the first terminal, still showing question 1, the candidate clicks answer 3: the exam
     // now belongs to the second terminal, so the first lets go of it and says why.
@@ -133,14 +130,14 @@ if (world) {
     t.equal(pathOf(old.page), '/examen', 'the first terminal is back on the entry form');
     t.match(await bodyText(old.page), 'repris sur un autre poste', 'and says the exam was resumed elsewhere');
     t.notMatch(await bodyText(old.page), 'Réponse enregistrée', 'it never claims the answer was saved');
-    t.equal((await storedQuestions(db, exam.id))[0]!.choice, 2, 'the answer made on the terminal holding the exam stays');
+    t.equal((await examItems(db, exam.id))[0]!.choice, 2, 'the answer made on the terminal holding the exam stays');
     await old.page.goto(`${base}/examen/question/1`, { waitUntil: 'load' });
     t.equal(pathOf(old.page), '/examen', 'the first terminal cannot reach the exam any more');
   });
 
   t.test('past the deadline, a reload shows the result finished by the server', async (t) => {
     t.setTimeout(300_000);
-    const token = await takeToken(db);
+    const token = takeToken();
     const { page, seen } = await kioskPage(t, browser, { js: true });
     await startExam(page, base, token);
     await choose(page, 1, true);
@@ -153,13 +150,13 @@ if (world) {
     t.equal(finished.finish_reason, 'delai', 'finished by the server at the deadline');
     t.equal(finished.finished_at, exam.deadline_at, 'its end time is the deadline');
     t.match(await text(page, '.k-score'), `Note : ${finished.score} sur ${finished.maximum}`, 'the score is shown');
-    t.equal((await storedQuestions(db, exam.id))[0]!.choice, 1, 'the answer given in time counts');
+    t.equal((await examItems(db, exam.id))[0]!.choice, 1, 'the answer given in time counts');
     assertClean(t, seen, 'reload past the deadline');
   });
 
   t.test('past the deadline, « Suivante » is refused and shows the result', async (t) => {
     t.setTimeout(300_000);
-    const token = await takeToken(db);
+    const token = takeToken();
     const { page, seen } = await kioskPage(t, browser, { js: true });
     await startExam(page, base, token);
     await choose(page, 2, true);
@@ -172,7 +169,7 @@ if (world) {
     await navigate(page, 'suivante');
     t.equal(pathOf(page), '/examen/resultat', 'the server refuses the answer and shows the result');
     t.match(await bodyText(page), EXPIRED_MESSAGE, '« Le temps imparti est écoulé »');
-    t.equal((await storedQuestions(db, exam.id))[0]!.choice, 2, 'the late answer was not stored');
+    t.equal((await examItems(db, exam.id))[0]!.choice, 2, 'the late answer was not stored');
     const finished = await examByToken(db, token);
     t.equal(finished.finish_reason, 'delai');
     t.equal(finished.finished_at, exam.deadline_at, 'its end time is the deadline');
@@ -181,7 +178,7 @@ if (world) {
 
   t.test('past the deadline, an htmx save is refused and the page goes to the result', async (t) => {
     t.setTimeout(300_000);
-    const token = await takeToken(db);
+    const token = takeToken();
     const { page, seen } = await kioskPage(t, browser, { js: true });
     await startExam(page, base, token);
     const exam = await examByToken(db, token);
@@ -189,13 +186,13 @@ if (world) {
     await clickAndLoad(page, 'input[name="choix"][value="1"]');
     t.equal(pathOf(page), '/examen/resultat', 'htmx follows the server to the result page');
     t.match(await bodyText(page), EXPIRED_MESSAGE, '« Le temps imparti est écoulé »');
-    t.equal((await storedQuestions(db, exam.id))[0]!.choice, null, 'the late click was not stored');
+    t.equal((await examItems(db, exam.id))[0]!.choice, null, 'the late click was not stored');
     assertClean(t, seen, 'htmx save past the deadline');
   });
 
   t.test('kiosk.js warns at 5 minutes and 1 minute, and reloads to the result at zero', async (t) => {
     t.setTimeout(300_000);
-    const token = await takeToken(db);
+    const token = takeToken();
     const { page, seen } = await kioskPage(t, browser, { js: true });
     await startExam(page, base, token);
     await choose(page, 1, true);
@@ -215,7 +212,7 @@ if (world) {
     t.equal(await page.$eval('#k-timer-alert', (el) => el.getAttribute('aria-live')), 'assertive', 'which screen readers announce');
     t.equal(await page.$eval('.k-timer', (el) => el.classList.contains('k-timer--warning')), true, 'the timer gets k-timer--warning');
     t.match(await text(page, '.k-timer-value'), /^4 min 5\d s$/, 'and shows 4 min 5x s');
-    t.equal((await storedQuestions(db, exam.id))[0]!.choice, 1, 'answers are still taken');
+    t.equal((await examItems(db, exam.id))[0]!.choice, 1, 'answers are still taken');
 
     // 58 s left.
     clock.set(new Date(deadline - 58_000));
@@ -224,7 +221,7 @@ if (world) {
     t.equal(await text(page, '#k-timer-alert'), 'Attention : il reste 1 minute.', 'the 1-minute warning');
     t.equal(await page.$eval('.k-timer', (el) => el.classList.contains('k-timer--warning')), true, 'still in warning style');
     await choose(page, 2, true);
-    t.equal((await storedQuestions(db, exam.id))[0]!.choice, 2, 'an answer 58 s before the deadline is stored');
+    t.equal((await examItems(db, exam.id))[0]!.choice, 2, 'an answer 58 s before the deadline is stored');
 
     // 50 s left, on another question: the warning style stays, the warning is not spoken again.
     clock.set(new Date(deadline - 50_000));
@@ -241,21 +238,20 @@ if (world) {
     t.equal(await remainingOnPage(page), 3, 'the countdown starts from the server’s 3 s');
     clock.set(new Date(deadline + 1000));
     const reloaded = page.waitForNavigation({ waitUntil: 'load', timeout: 20_000 });
-    await page.waitForFunction(() => document.querySelector('.k-timer-value')?.textContent === '0 s', { timeout: 15_000 });
-    t.pass('the countdown reaches « 0 s »');
+    await t.resolves(page.waitForFunction(() => document.querySelector('.k-timer-value')?.textContent === '0 s', { timeout: 15_000 }), 'the countdown reaches « 0 s »');
     await reloaded;
     t.equal(pathOf(page), '/examen/resultat', 'kiosk.js reloads at zero and the server shows the result');
     t.match(await bodyText(page), EXPIRED_MESSAGE, '« Le temps imparti est écoulé »');
     const finished = await examByToken(db, token);
     t.equal(finished.finish_reason, 'delai');
     t.equal(finished.finished_at, exam.deadline_at, 'its end time is the deadline');
-    t.equal((await storedQuestions(db, exam.id))[0]!.choice, 2, 'the answer given in time is kept');
+    t.equal((await examItems(db, exam.id))[0]!.choice, 2, 'the answer given in time is kept');
     assertClean(t, seen, 'timer warnings and zero');
   });
 
   t.test('a save the server did not acknowledge never shows « Réponse enregistrée »; moving on sends it', async (t) => {
     t.setTimeout(300_000);
-    const token = await takeToken(db);
+    const token = takeToken();
     const { page } = await kioskPage(t, browser, { js: true });
     await startExam(page, base, token);
     const exam = await examByToken(db, token);
@@ -279,11 +275,11 @@ if (world) {
         'Réponse non enregistrée : elle sera envoyée quand vous changerez de question.',
         `${how}: the candidate is told the choice is not saved yet`,
       );
-      t.equal((await storedQuestions(db, exam.id))[0]!.choice, 1, `${how}: the server still has the first choice`);
+      t.equal((await examItems(db, exam.id))[0]!.choice, 1, `${how}: the server still has the first choice`);
     }
     mode = 'pass';
     await navigate(page, 'suivante');
     t.equal(pathOf(page), '/examen/question/2');
-    t.equal((await storedQuestions(db, exam.id))[0]!.choice, 3, 'moving on sent the last choice');
+    t.equal((await examItems(db, exam.id))[0]!.choice, 3, 'moving on sent the last choice');
   });
 }

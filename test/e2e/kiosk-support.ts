@@ -1,65 +1,35 @@
 /**
- * Shared pieces of the kiosk end-to-end tests (kiosk-*.test.ts): one Chromium per test file, one
- * incognito context per scenario, the demo data of seedDemo, and what every kiosk page must not
- * do (console errors, uncaught exceptions, CSP violations, a response without no-store).
+ * What the kiosk end-to-end tests (kiosk-*.test.ts, accessibility.test.ts) add to the exam room of
+ * test/helpers/kiosk-room.ts: one Chromium per test file, one incognito context per scenario, the
+ * candidate's steps in the browser, and what every kiosk page must not do (console errors, uncaught
+ * exceptions, CSP violations, a response without no-store).
  */
 import type { Browser, BrowserContext, Page } from 'puppeteer';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../src/db/schema.js';
-import { formatTokenCode } from '../../src/domain/token-code.js';
-import type { ExamRules } from '../../src/domain/rules.js';
-import { seedDemo } from '../../src/operator/seed-demo.js';
-import { createTestApp, type TestApp } from '../helpers/app.js';
+import type { Teardown, TestAppOptions } from '../helpers/app.js';
 import { browserForFile } from '../helpers/browser.js';
+import { ACCENTED_IDENTITY, CENTRE, kioskRoom, type IdentityFields, type Room } from '../helpers/kiosk-room.js';
 
-export const CENTRE = 'centre0001';
 /** Old terminals: the kiosk must be usable at this size. */
 export const KIOSK_VIEWPORT = { width: 1024, height: 600 };
 
-type Tap = {
-  teardown(fn: () => unknown): void;
-  fail(message: string): void;
-};
+type Tap = Teardown & { fail(message: string): void };
 
-export interface KioskWorld {
-  testApp: TestApp;
-  db: Kysely<Database>;
+/** The exam room served on a real port, and the file's browser. */
+export interface KioskWorld extends Room {
   base: string;
   browser: Browser;
 }
 
 /**
- * The app on a real port with the demo data, and one Chromium for the whole file. Fails the test
- * (never skips) when no browser can be found or launched; returns null then.
+ * The exam room on a real port, and one Chromium for the whole file. Fails the test (never skips)
+ * when no browser can be found or launched; returns null then.
  */
-export async function startKioskWorld(t: Tap): Promise<KioskWorld | null> {
+export async function startKioskWorld(t: Tap, options: Omit<TestAppOptions, 'seed'> = {}): Promise<KioskWorld | null> {
   const launched = await browserForFile(t);
   if (!launched) return null;
-  const testApp = await createTestApp();
-  t.teardown(() => testApp.close());
-  await seedDemo(testApp.db.kysely, testApp.clock);
-  const base = await testApp.app.listen({ port: 0, host: '127.0.0.1' });
-  return { testApp, db: testApp.db.kysely, base, browser: launched.browser };
-}
-
-const handedOut = new Set<string>();
-
-/** A fresh available token of the centre for the profile, in its printed form (K7QF-93MW-XT4P). */
-export async function takeToken(db: Kysely<Database>, profile: 'operateur' | 'encadrant' | 'concepteur' = 'operateur'): Promise<string> {
-  const rows = await db
-    .selectFrom('exam_tokens as t')
-    .innerJoin('questionnaires as q', 'q.id', 't.questionnaire_id')
-    .select('t.code')
-    .where('t.centre_id', '=', 1)
-    .where('t.status', '=', 'available')
-    .where('q.status', '=', 'published')
-    .where('q.profile', '=', profile)
-    .orderBy('t.id')
-    .execute();
-  const row = rows.find((r) => !handedOut.has(r.code));
-  if (!row) throw new Error(`no available ${profile} token left in the demo data`);
-  handedOut.add(row.code);
-  return formatTokenCode(row.code);
+  const room = await kioskRoom(t, options);
+  const base = await room.app.listen({ port: 0, host: '127.0.0.1' });
+  return { ...room, base, browser: launched.browser };
 }
 
 export interface PageWatch {
@@ -176,22 +146,8 @@ export async function navigate(page: Page, where: 'precedente' | 'suivante' | 'e
   await clickAndLoad(page, `form.k-question button[name="aller"][value="${where}"]`);
 }
 
-export interface Identity {
-  nom: string;
-  prenom: string;
-  date_naissance: string;
-  entreprise: string;
-}
-
-export const ACCENTED_IDENTITY: Identity = {
-  nom: 'Lefèvre-Dupré d’Aumale',
-  prenom: 'Éloïse Anaïs',
-  date_naissance: '1990-05-17',
-  entreprise: 'Société Générale d’Électricité & Fils',
-};
-
 /** /examen → centre + token → identity → rules; stops on the rules page. */
-export async function enterAndIdentify(page: Page, base: string, token: string, identity: Identity): Promise<void> {
+export async function enterAndIdentify(page: Page, base: string, token: string, identity: IdentityFields): Promise<void> {
   await page.goto(`${base}/examen`, { waitUntil: 'load' });
   await enterCentreAndToken(page, token);
   if (pathOf(page) !== '/examen/identite') throw new Error(`after the entry form: ${page.url()} — ${await bodyText(page)}`);
@@ -214,7 +170,7 @@ export async function begin(page: Page): Promise<void> {
 }
 
 /** Everything up to question 1 of a fresh exam. */
-export async function startExam(page: Page, base: string, token: string, identity: Identity = ACCENTED_IDENTITY): Promise<void> {
+export async function startExam(page: Page, base: string, token: string, identity: IdentityFields = ACCENTED_IDENTITY): Promise<void> {
   await enterAndIdentify(page, base, token, identity);
   await begin(page);
 }
@@ -271,82 +227,4 @@ export async function checkedChoice(page: Page): Promise<string | null> {
 
 export async function remainingOnPage(page: Page): Promise<number> {
   return page.$eval('.k-timer', (el) => Number(el.getAttribute('data-remaining')));
-}
-
-export async function examByToken(db: Kysely<Database>, printedToken: string) {
-  const code = printedToken.replace(/-/g, '');
-  return db
-    .selectFrom('exams as e')
-    .innerJoin('exam_tokens as t', 't.id', 'e.token_id')
-    .innerJoin('questionnaires as q', 'q.id', 'e.questionnaire_id')
-    .select([
-      'e.id',
-      'e.last_name',
-      'e.first_name',
-      'e.birth_date',
-      'e.company',
-      'e.started_at',
-      'e.deadline_at',
-      'e.finished_at',
-      'e.finish_reason',
-      'e.score',
-      'e.maximum',
-      'e.pass_mark',
-      'e.passed',
-      'q.rules',
-      't.status as token_status',
-    ])
-    .where('t.code', '=', code)
-    .executeTakeFirstOrThrow();
-}
-
-export interface StoredQuestion {
-  position: number;
-  /** 1–4 as the candidate saw it, 'nsp', or null when unanswered. */
-  choice: number | 'nsp' | null;
-  flagged: boolean;
-  /** The 1-based index of the right answer in the candidate's order. */
-  correctIndex: number;
-  /** How many answers the question offers (3 or 4 in the demo banks), « Je ne sais pas » apart. */
-  answerCount: number;
-  priority: boolean;
-}
-
-/** What the database holds for each question of an exam, in the candidate's terms. */
-export async function storedQuestions(db: Kysely<Database>, examId: number): Promise<StoredQuestion[]> {
-  const rows = await db
-    .selectFrom('exam_questions as eq')
-    .innerJoin('questions as q', 'q.id', 'eq.question_id')
-    .select(['eq.position', 'eq.answer_order', 'eq.chosen_answer_id', 'eq.dont_know', 'eq.flagged', 'q.priority'])
-    .where('eq.exam_id', '=', examId)
-    .orderBy('eq.position')
-    .execute();
-  const out: StoredQuestion[] = [];
-  for (const r of rows) {
-    const order = JSON.parse(r.answer_order) as number[];
-    const answers = await db.selectFrom('answers').select(['id', 'correct']).where('id', 'in', order).execute();
-    const correctId = answers.find((a) => a.correct === 1)?.id;
-    out.push({
-      position: r.position,
-      choice: r.dont_know === 1 ? 'nsp' : r.chosen_answer_id === null ? null : order.indexOf(r.chosen_answer_id) + 1,
-      flagged: r.flagged === 1,
-      correctIndex: correctId === undefined ? -1 : order.indexOf(correctId) + 1,
-      answerCount: order.length,
-      priority: r.priority === 1,
-    });
-  }
-  return out;
-}
-
-/** The total the rules give for these stored answers, computed here independently of src/domain/scoring.ts. */
-export function expectedScore(questions: StoredQuestion[], rulesJson: string): number {
-  const rules = JSON.parse(rulesJson) as ExamRules;
-  let total = 0;
-  for (const q of questions) {
-    if (q.choice === null) continue;
-    if (q.choice === 'nsp') total += rules.points.dontKnow;
-    else if (q.choice === q.correctIndex) total += rules.points.right;
-    else total += q.priority ? rules.points.wrongPriority : rules.points.wrong;
-  }
-  return total;
 }

@@ -1,7 +1,7 @@
 import type { Page } from 'puppeteer';
 import t from 'tap';
-import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD, seedDemo } from '../../src/operator/seed-demo.js';
-import { createTestApp } from '../helpers/app.js';
+import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD } from '../../src/operator/seed-demo.js';
+import { createTestApp, type Teardown } from '../helpers/app.js';
 import { browserForFile, type LaunchedBrowser } from '../helpers/browser.js';
 
 // A real browser on a busy shared machine can be slow to start.
@@ -38,7 +38,7 @@ async function watch(page: Page): Promise<PageWatch> {
 }
 
 /** A page in a browser context of its own (its own cookies), on a desktop-sized screen. */
-async function freshPage(t: { teardown(fn: () => unknown): void }, launched: LaunchedBrowser): Promise<Page> {
+async function freshPage(t: Teardown, launched: LaunchedBrowser): Promise<Page> {
   const context = await launched.browser.createBrowserContext();
   t.teardown(() => context.close());
   const page = await context.newPage();
@@ -54,9 +54,7 @@ const launched = await browserForFile(t);
 
 if (launched) {
   const browser = launched;
-  const testApp = await createTestApp();
-  t.teardown(() => testApp.close());
-  await seedDemo(testApp.db.kysely, testApp.clock);
+  const testApp = await createTestApp(t, { seed: true });
   const base = await testApp.app.listen({ port: 0, host: '127.0.0.1' });
   const errorsSeen: string[] = [];
 

@@ -8,8 +8,25 @@ import { ManualClock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { openDatabase, type Db } from '../../src/db/connection.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
+import { seedDemo } from '../../src/operator/seed-demo.js';
 
 export const TEST_SESSION_SECRET = 'test-session-secret-0123456789-abcdefghijklmnop';
+
+/** What the helpers need of a tap test: somewhere to register the clean-up. */
+export interface Teardown {
+  teardown(fn: () => unknown): void;
+}
+
+export interface TestAppOptions {
+  /** The demo data of `npm run cli -- seed-demo` (src/operator/seed-demo.ts): its two accounts, centre0001, banks, tokens and today's open session. */
+  seed?: boolean;
+  /** An existing data folder: the data of an app closed with `close(true)`, for a restart. */
+  dataDir?: string;
+  clock?: ManualClock;
+  browserPath?: string | null;
+  env?: Record<string, string>;
+  mailer?: Mailer;
+}
 
 export interface TestApp {
   app: FastifyInstance;
@@ -17,20 +34,38 @@ export interface TestApp {
   clock: ManualClock;
   config: Config;
   dataDir: string;
-  /** Closes the app and the database; `keepData` leaves the folder for a restart. */
+  /**
+   * Closes the app and the database; `keepData` leaves the folder for a restart. Once closed, a
+   * call only removes the folder: the teardown of `t` still runs after a restart.
+   */
   close(keepData?: boolean): Promise<void>;
 }
 
-/** A fresh app on a fresh database folder (or on `dataDir`, to restart on the same data). */
-export async function createTestApp(
-  options: { dataDir?: string; clock?: ManualClock; browserPath?: string | null; env?: Record<string, string>; mailer?: Mailer } = {},
-): Promise<TestApp> {
+/**
+ * An app on a fresh database folder (or on `dataDir`), closed and its folder removed when `t` ends.
+ * To restart on the same data: `close(true)`, then another createTestApp with its `dataDir` and `clock`.
+ */
+export async function createTestApp(t: Teardown, options: TestAppOptions = {}): Promise<TestApp> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'qcm-aipr-test-'));
+  let app: FastifyInstance | undefined;
+  let db: Db | undefined;
+  let open = true;
+  const close = async (keepData = false) => {
+    if (open) {
+      open = false;
+      await app?.close();
+      await db?.close();
+    }
+    if (!keepData) rmSync(dataDir, { recursive: true, force: true });
+  };
+  // Registered first: a configuration refused below still leaves no folder behind.
+  t.teardown(() => close());
   const config = loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'test', ...options.env });
-  const db = openDatabase(dataDir);
+  db = openDatabase(dataDir);
   await migrateToLatest(db.kysely);
   const clock = options.clock ?? new ManualClock();
-  const app = await buildApp(config, {
+  if (options.seed) await seedDemo(db.kysely, clock);
+  app = await buildApp(config, {
     db,
     sessionSecret: TEST_SESSION_SECRET,
     clock,
@@ -38,18 +73,13 @@ export async function createTestApp(
     mailer: options.mailer,
   });
   await app.ready();
-  return {
-    app,
-    db,
-    clock,
-    config,
-    dataDir,
-    async close(keepData = false) {
-      await app.close();
-      await db.close();
-      if (!keepData) rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+  return { app, db, clock, config, dataDir, close };
+}
+
+/** A file of a multipart form: its name as the browser sends it, and its bytes. */
+export interface UploadFile {
+  name: string;
+  content: string | Buffer;
 }
 
 /**
@@ -65,7 +95,7 @@ export class Agent {
     public ip = '127.0.0.1',
   ) {}
 
-  private cookieHeader(): string {
+  cookieHeader(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }
 
@@ -98,6 +128,35 @@ export class Agent {
         url,
         payload: body.toString(),
         headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: this.cookieHeader(), ...options.headers },
+        remoteAddress: this.ip,
+      }),
+    );
+  }
+
+  /**
+   * Posts a multipart form as a browser does for a file input: the CSRF token of the last page
+   * first (unless `csrf` is null), then the parts in order; a file part with no name and no bytes
+   * is what an input left empty sends.
+   */
+  async postMultipart(
+    url: string,
+    parts: Record<string, string | UploadFile>,
+    options: { csrf?: string | null; headers?: Record<string, string> } = {},
+  ): Promise<LightMyRequestResponse> {
+    const form = new FormData();
+    const token = options.csrf === undefined ? this.csrfToken : options.csrf;
+    if (token !== null) form.append('_csrf', token);
+    for (const [name, part] of Object.entries(parts)) {
+      if (typeof part === 'string') form.append(name, part);
+      else form.append(name, new Blob([new Uint8Array(typeof part.content === 'string' ? Buffer.from(part.content, 'utf8') : part.content)]), part.name);
+    }
+    const encoded = new Response(form);
+    return this.remember(
+      await this.app.inject({
+        method: 'POST',
+        url,
+        payload: Buffer.from(await encoded.arrayBuffer()),
+        headers: { 'content-type': encoded.headers.get('content-type')!, cookie: this.cookieHeader(), ...options.headers },
         remoteAddress: this.ip,
       }),
     );

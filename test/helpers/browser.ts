@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer';
 import { CHROMIUM_ARGS, findBrowser } from '../../src/services/pdf/browser-path.js';
+import type { Teardown } from './app.js';
 
 export const NO_BROWSER_MESSAGE =
   'Aucun navigateur Chromium trouvé pour les tests de bout en bout : installez le paquet Debian « chromium » ' +
@@ -48,7 +49,7 @@ export async function launchBrowser(): Promise<LaunchedBrowser> {
  * The browser of an end-to-end test file, closed when `t` ends. When none can be found or launched,
  * the file fails (never skips) and this returns null.
  */
-export async function browserForFile(t: { fail(message: string): void; teardown(fn: () => unknown): void }): Promise<LaunchedBrowser | null> {
+export async function browserForFile(t: Teardown & { fail(message: string): void }): Promise<LaunchedBrowser | null> {
   let launched: LaunchedBrowser;
   try {
     launched = await launchBrowser();

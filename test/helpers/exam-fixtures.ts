@@ -3,12 +3,11 @@ import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../src/clock.js';
 import type { Database } from '../../src/db/schema.js';
-import { upsertAccountWithPassword } from '../../src/services/accounts/accounts.js';
 import { importQuestionnaire } from '../../src/areas/admin/questionnaires/lifecycle.js';
 import { DEMO_DIR } from '../../src/paths.js';
-import { Agent, createTestApp, type TestApp } from './app.js';
+import { accountAgent } from './agents.js';
+import { createTestApp, type Agent, type Teardown, type TestApp, type TestAppOptions } from './app.js';
 
-export const PASSWORD = 'mot-de-passe-de-test-2026';
 export const MANAGER_A = 'gestionnaire.a@centre.test';
 export const MANAGER_B = 'gestionnaire.b@centre.test';
 
@@ -38,14 +37,6 @@ export async function suspendCentre(db: Kysely<Database>, centreId: number, reas
   await db.updateTable('centres').set({ status: 'suspended', suspension_reason: reason }).where('id', '=', centreId).execute();
 }
 
-export async function createManager(db: Kysely<Database>, clock: Clock, email: string, centreIds: number[]): Promise<number> {
-  const { id } = await upsertAccountWithPassword(db, clock, { email, displayName: `Gestionnaire ${email}`, role: 'manager', password: PASSWORD });
-  for (const centreId of centreIds) {
-    await db.insertInto('account_centres').values({ account_id: id, centre_id: centreId }).onConflict((oc) => oc.doNothing()).execute();
-  }
-  return id;
-}
-
 /** The demo bank of a profile, imported and published; returns its id. */
 export async function publishDemoQuestionnaire(db: Kysely<Database>, clock: Clock, profile = 'operateur', version?: string): Promise<number> {
   let text = readFileSync(join(DEMO_DIR, 'questionnaires', `${profile}.json`), 'utf8');
@@ -53,13 +44,6 @@ export async function publishDemoQuestionnaire(db: Kysely<Database>, clock: Cloc
   const outcome = await importQuestionnaire(db, clock, { format: 'json', text }, { publish: true, actor: { accountId: null, label: 'test' } });
   if (!outcome.ok) throw new Error(`demo bank refused: ${JSON.stringify(outcome.errors)}`);
   return outcome.questionnaireId;
-}
-
-export async function signedIn(app: TestApp['app'], email: string): Promise<Agent> {
-  const agent = new Agent(app);
-  const res = await agent.signIn(email, PASSWORD);
-  if (res.statusCode !== 303) throw new Error(`sign-in of ${email} failed: ${res.statusCode}`);
-  return agent;
 }
 
 export interface TwoCentres {
@@ -72,35 +56,14 @@ export interface TwoCentres {
   managerB: Agent;
 }
 
-/** Two active centres (centre0001 and centre0002), a manager for each, the operator bank published. */
-export async function twoCentres(t: { teardown(fn: () => unknown): void }, options: Parameters<typeof createTestApp>[0] = {}): Promise<TwoCentres> {
-  const testApp = await createTestApp(options);
-  t.teardown(() => testApp.close());
+/** Two active centres (centre0001 and centre0002), a manager signed in for each, the operator bank published. */
+export async function twoCentres(t: Teardown, options: Omit<TestAppOptions, 'seed'> = {}): Promise<TwoCentres> {
+  const testApp = await createTestApp(t, options);
   const db = testApp.db.kysely;
   const centreA = await insertCentre(db, testApp.clock, { id: 1, name: 'Centre A de Lyon' });
   const centreB = await insertCentre(db, testApp.clock, { id: 2, name: 'Centre B de Lille' });
-  await createManager(db, testApp.clock, MANAGER_A, [centreA]);
-  await createManager(db, testApp.clock, MANAGER_B, [centreB]);
   const questionnaireId = await publishDemoQuestionnaire(db, testApp.clock);
-  const managerA = await signedIn(testApp.app, MANAGER_A);
-  const managerB = await signedIn(testApp.app, MANAGER_B);
+  const managerA = await accountAgent(testApp, { email: MANAGER_A, role: 'manager', centres: [centreA] });
+  const managerB = await accountAgent(testApp, { email: MANAGER_B, role: 'manager', centres: [centreB] });
   return { testApp, db, centreA, centreB, questionnaireId, managerA, managerB };
-}
-
-/** The text of the page's alerts and error messages, tags removed, spaces collapsed. */
-export function visibleText(html: string): string {
-  return html
-    .replace(/<script[\s\S]*?<\/script>/g, ' ')
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&#39;/g, "'")
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, '&')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/\s+/g, ' ')
-    .trim();
-}
-
-export function h1(html: string): string | null {
-  return /<h1[^>]*>([\s\S]*?)<\/h1>/.exec(html)?.[1]?.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim() ?? null;
 }

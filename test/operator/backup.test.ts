@@ -8,12 +8,13 @@ import { DATABASE_FILE, openDatabase, type Db } from '../../src/db/connection.js
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { backupDatabase } from '../../src/operator/backup.js';
 import { seedDemo } from '../../src/operator/seed-demo.js';
+import type { Teardown } from '../helpers/app.js';
 
 const ACCOUNTS = 'select id, email, display_name, role, password_hash, disabled_at, created_at from accounts order by id';
 const CENTRES = 'select * from centres order by id';
 const LINKS = 'select * from account_centres order by account_id, centre_id';
 
-async function seededDatabase(t: { teardown(fn: () => unknown): void }): Promise<{ db: Db; dir: string }> {
+async function seededDatabase(t: Teardown): Promise<{ db: Db; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'qcm-aipr-backup-'));
   const db = openDatabase(join(dir, 'data'));
   t.teardown(async () => {

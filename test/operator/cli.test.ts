@@ -7,7 +7,7 @@ import SQLite from 'better-sqlite3';
 import t from 'tap';
 import { DATABASE_FILE } from '../../src/db/connection.js';
 import { DEMO_ADMIN_EMAIL } from '../../src/operator/seed-demo.js';
-import { Agent, createTestApp } from '../helpers/app.js';
+import { Agent, createTestApp, type Teardown } from '../helpers/app.js';
 
 // Each run of the CLI starts a Node process and hashes passwords: slow on a busy shared machine.
 t.setTimeout(300_000);
@@ -32,7 +32,7 @@ function cli(dataDir: string, args: string[], options: { input?: string; env?: R
   return { status: res.status, stdout: res.stdout, stderr: res.stderr };
 }
 
-function tempDir(t: { teardown(fn: () => unknown): void }): string {
+function tempDir(t: Teardown): string {
   const dir = mkdtempSync(join(tmpdir(), 'qcm-aipr-cli-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
@@ -69,8 +69,7 @@ t.test('create-admin with a password on stdin creates an account that can sign i
   t.match(created.stdout, 'créé');
   t.notMatch(created.stdout, 'un-mot-de-passe-solide', 'a password given on stdin is not echoed');
 
-  const testApp = await createTestApp({ dataDir });
-  t.teardown(() => testApp.close(true));
+  const testApp = await createTestApp(t, { dataDir });
   const agent = new Agent(testApp.app);
   const res = await agent.signIn('exploitant@ministere.test', 'un-mot-de-passe-solide');
   t.equal(res.statusCode, 303);
@@ -87,8 +86,7 @@ t.test('create-admin without --password-stdin prints a generated password once',
   const password = /Mot de passe \(à changer, affiché une seule fois\) : (\S+)/.exec(created.stdout)?.[1];
   t.ok(password && password.length >= 12, 'a long password is printed');
 
-  const testApp = await createTestApp({ dataDir });
-  t.teardown(() => testApp.close(true));
+  const testApp = await createTestApp(t, { dataDir });
   t.equal((await new Agent(testApp.app).signIn('genere@ministere.test', password ?? '')).statusCode, 303, 'and it works');
 });
 

@@ -2,12 +2,11 @@ import t from 'tap';
 import { formatTokenCode, isTokenCode } from '../../src/domain/token-code.js';
 import { retireQuestionnaire } from '../../src/areas/admin/questionnaires/lifecycle.js';
 import { generateTokens } from '../../src/operator/generate-tokens.js';
-import { createTestApp } from '../helpers/app.js';
+import { createTestApp, type Teardown } from '../helpers/app.js';
 import { insertCentre, publishDemoQuestionnaire } from '../helpers/exam-fixtures.js';
 
-async function setup(t: { teardown(fn: () => unknown): void }) {
-  const testApp = await createTestApp();
-  t.teardown(() => testApp.close());
+async function setup(t: Teardown) {
+  const testApp = await createTestApp(t);
   const db = testApp.db.kysely;
   await insertCentre(db, testApp.clock, { id: 1, name: 'Centre A' });
   await insertCentre(db, testApp.clock, { id: 7, name: 'Centre suspendu', status: 'suspended', suspensionReason: 'Locaux non conformes' });

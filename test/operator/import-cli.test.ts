@@ -118,8 +118,7 @@ t.test('import-questionnaire refuses to import the same profile and version agai
   const dataDir = mkdtempSync(join(tmpdir(), 'qcm-aipr-cli-'));
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
   // The first import goes through the same code in-process, to keep to one slow spawn.
-  const testApp = await createTestApp({ dataDir });
-  await seedDemo(testApp.db.kysely, testApp.clock);
+  const testApp = await createTestApp(t, { dataDir, seed: true });
   await testApp.close(true);
 
   const before = await withDb(dataDir, bankCounts);
@@ -148,9 +147,7 @@ function dataCounts(db: Db): Record<string, number> {
 }
 
 t.test('seed-demo leaves exactly three published demo versions, one per profile, and a second run changes nothing', async (t) => {
-  const testApp = await createTestApp();
-  t.teardown(() => testApp.close());
-  const { db, clock } = testApp;
+  const { db, clock } = await createTestApp(t);
 
   const logins = await seedDemo(db.kysely, clock);
   const titles = PROFILES.map((p) => (JSON.parse(readFileSync(demoFile(p), 'utf8')) as { titre: string }).titre);

@@ -1,12 +1,11 @@
 import t from 'tap';
 import { checkTokenEntry } from '../../src/areas/kiosk/entry/token-check.js';
 import { seedDemoTokensAndSession } from '../../src/operator/seed-demo-exams.js';
-import { createTestApp } from '../helpers/app.js';
+import { createTestApp, type Teardown } from '../helpers/app.js';
 import { insertCentre, publishDemoQuestionnaire, suspendCentre } from '../helpers/exam-fixtures.js';
 
-async function setup(t: { teardown(fn: () => unknown): void }) {
-  const testApp = await createTestApp();
-  t.teardown(() => testApp.close());
+async function setup(t: Teardown) {
+  const testApp = await createTestApp(t);
   const db = testApp.db.kysely;
   await insertCentre(db, testApp.clock, { id: 1, name: 'Centre de démonstration' });
   const ids = [

@@ -1,16 +1,9 @@
 import t from 'tap';
-import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD, seedDemo } from '../../src/operator/seed-demo.js';
+import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD } from '../../src/operator/seed-demo.js';
 import { Agent, createTestApp, type TestApp } from '../helpers/app.js';
 
 const EXPIRED_FORM = 'Ce formulaire a expiré';
 const credentials = { email: DEMO_ADMIN_EMAIL, mot_de_passe: DEMO_PASSWORD };
-
-async function seededApp(t: { teardown(fn: () => unknown): void }): Promise<TestApp> {
-  const testApp = await createTestApp();
-  t.teardown(() => testApp.close());
-  await seedDemo(testApp.db.kysely, testApp.clock);
-  return testApp;
-}
 
 async function signInAudits(testApp: TestApp): Promise<number> {
   const rows = await testApp.db.kysely.selectFrom('audit_log').select('id').where('action', 'like', 'connexion.%').execute();
@@ -18,7 +11,7 @@ async function signInAudits(testApp: TestApp): Promise<number> {
 }
 
 t.test('a form posted without its token is refused with a French page', async (t) => {
-  const testApp = await seededApp(t);
+  const testApp = await createTestApp(t, { seed: true });
   const agent = new Agent(testApp.app);
   await agent.get('/connexion');
   t.ok(agent.csrfToken, 'the sign-in page carries a token');
@@ -34,14 +27,14 @@ t.test('a form posted without its token is refused with a French page', async (t
 });
 
 t.test('a form posted with no session at all is refused the same way', async (t) => {
-  const testApp = await seededApp(t);
+  const testApp = await createTestApp(t, { seed: true });
   const res = await new Agent(testApp.app).post('/connexion', credentials, { csrf: null });
   t.equal(res.statusCode, 403);
   t.match(res.body, EXPIRED_FORM);
 });
 
 t.test('a wrong token is refused', async (t) => {
-  const testApp = await seededApp(t);
+  const testApp = await createTestApp(t, { seed: true });
   const agent = new Agent(testApp.app);
   await agent.get('/connexion');
   const res = await agent.post('/connexion', credentials, { csrf: 'jeton-invente-de-toutes-pieces' });
@@ -51,7 +44,7 @@ t.test('a wrong token is refused', async (t) => {
 });
 
 t.test("another session's token is refused", async (t) => {
-  const testApp = await seededApp(t);
+  const testApp = await createTestApp(t, { seed: true });
   const attacker = new Agent(testApp.app);
   await attacker.get('/connexion');
   const victim = new Agent(testApp.app);
@@ -63,7 +56,7 @@ t.test("another session's token is refused", async (t) => {
 });
 
 t.test('the token of the page is accepted', async (t) => {
-  const testApp = await seededApp(t);
+  const testApp = await createTestApp(t, { seed: true });
   const agent = new Agent(testApp.app);
   await agent.get('/connexion');
   const res = await agent.post('/connexion', credentials);
@@ -72,7 +65,7 @@ t.test('the token of the page is accepted', async (t) => {
 });
 
 t.test('the x-csrf-token header (htmx) is accepted too', async (t) => {
-  const testApp = await seededApp(t);
+  const testApp = await createTestApp(t, { seed: true });
   const agent = new Agent(testApp.app);
   const page = await agent.get('/connexion');
   const fromBody = /hx-headers='\{"x-csrf-token": "([^"]+)"\}'/.exec(page.body)?.[1];
@@ -88,7 +81,7 @@ t.test('the x-csrf-token header (htmx) is accepted too', async (t) => {
 });
 
 t.test('after sign-in, the pages carry a token that works for the signed-in forms', async (t) => {
-  const testApp = await seededApp(t);
+  const testApp = await createTestApp(t, { seed: true });
   const agent = new Agent(testApp.app);
   await agent.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
   const signInPageToken = agent.csrfToken;

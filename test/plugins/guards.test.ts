@@ -1,22 +1,12 @@
 import t from 'tap';
-import { DEMO_ADMIN_EMAIL, DEMO_MANAGER_EMAIL, DEMO_PASSWORD, seedDemo } from '../../src/operator/seed-demo.js';
-import { Agent, createTestApp, type TestApp } from '../helpers/app.js';
-
-async function seededApp(t: { teardown(fn: () => unknown): void }): Promise<TestApp> {
-  const testApp = await createTestApp();
-  t.teardown(() => testApp.close());
-  await seedDemo(testApp.db.kysely, testApp.clock);
-  return testApp;
-}
-
-function h1(body: string): string | null {
-  return /<h1[^>]*>([^<]*)<\/h1>/.exec(body)?.[1]?.trim() ?? null;
-}
+import { DEMO_ADMIN_EMAIL } from '../../src/operator/seed-demo.js';
+import { adminAgent, managerAgent } from '../helpers/agents.js';
+import { Agent, createTestApp } from '../helpers/app.js';
+import { h1 } from '../helpers/html.js';
 
 t.test('a manager on /admin gets a French 403 page', async (t) => {
-  const { app } = await seededApp(t);
-  const manager = new Agent(app);
-  t.equal((await manager.signIn(DEMO_MANAGER_EMAIL, DEMO_PASSWORD)).statusCode, 303);
+  const { app } = await createTestApp(t, { seed: true });
+  const manager = await managerAgent({ app });
   const res = await manager.get('/admin');
   t.equal(res.statusCode, 403);
   t.match(String(res.headers['content-type']), /^text\/html/);
@@ -28,9 +18,8 @@ t.test('a manager on /admin gets a French 403 page', async (t) => {
 });
 
 t.test('an admin on /centre gets a French 403 page', async (t) => {
-  const { app } = await seededApp(t);
-  const admin = new Agent(app);
-  t.equal((await admin.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD)).statusCode, 303);
+  const { app } = await createTestApp(t, { seed: true });
+  const admin = await adminAgent({ app });
   const res = await admin.get('/centre');
   t.equal(res.statusCode, 403);
   t.equal(h1(res.body), 'Accès refusé');
@@ -38,7 +27,7 @@ t.test('an admin on /centre gets a French 403 page', async (t) => {
 });
 
 t.test('anonymous visitors are sent to the sign-in page and back', async (t) => {
-  const { app } = await seededApp(t);
+  const { app } = await createTestApp(t, { seed: true });
   const visitor = new Agent(app);
   for (const [path, expected] of [
     ['/admin', '/connexion?suivant=%2Fadmin'],
@@ -55,9 +44,8 @@ t.test('anonymous visitors are sent to the sign-in page and back', async (t) => 
 });
 
 t.test('an account disabled while signed in loses access on the next page', async (t) => {
-  const testApp = await seededApp(t);
-  const admin = new Agent(testApp.app);
-  await admin.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
+  const testApp = await createTestApp(t, { seed: true });
+  const admin = await adminAgent(testApp);
   t.equal((await admin.get('/admin')).statusCode, 200);
   await testApp.db.kysely.updateTable('accounts').set({ disabled_at: testApp.clock.now().toISOString() }).where('email', '=', DEMO_ADMIN_EMAIL).execute();
   const res = await admin.get('/admin');
@@ -66,7 +54,7 @@ t.test('an account disabled while signed in loses access on the next page', asyn
 });
 
 t.test('an unknown URL gets a French 404 page', async (t) => {
-  const { app } = await seededApp(t);
+  const { app } = await createTestApp(t, { seed: true });
   for (const path of ['/cette-page-n-existe-pas', '/admin/inconnu/../rien', '/static/absent.css']) {
     const res = await new Agent(app).get(path);
     t.equal(res.statusCode, 404, `${path}: 404`);

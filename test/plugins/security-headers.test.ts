@@ -1,14 +1,9 @@
 import type { LightMyRequestResponse } from 'fastify';
 import t from 'tap';
-import { DEMO_ADMIN_EMAIL, DEMO_MANAGER_EMAIL, DEMO_PASSWORD, seedDemo } from '../../src/operator/seed-demo.js';
-import { Agent, createTestApp, type TestApp } from '../helpers/app.js';
-
-async function seededApp(t: { teardown(fn: () => unknown): void }, env: Record<string, string> = {}): Promise<TestApp> {
-  const testApp = await createTestApp({ env });
-  t.teardown(() => testApp.close());
-  await seedDemo(testApp.db.kysely, testApp.clock);
-  return testApp;
-}
+import { DEMO_ADMIN_EMAIL, DEMO_MANAGER_EMAIL, DEMO_PASSWORD } from '../../src/operator/seed-demo.js';
+import { adminAgent, managerAgent } from '../helpers/agents.js';
+import { Agent, createTestApp } from '../helpers/app.js';
+import { decodeEntities } from '../helpers/html.js';
 
 /** The directives of a Content-Security-Policy header, by name. */
 function cspDirectives(header: unknown): Map<string, string[]> {
@@ -55,7 +50,7 @@ function inlineCodeProblems(html: string): string[] {
 function localLinks(html: string): string[] {
   const links: string[] = [];
   for (const [, raw = ''] of html.matchAll(/\shref="([^"]*)"/g)) {
-    const href = raw.replace(/&amp;/g, '&').split('#')[0] ?? '';
+    const href = decodeEntities(raw).split('#')[0] ?? '';
     if (!href.startsWith('/') || href.startsWith('//') || href.startsWith('/static/')) continue;
     links.push(href);
   }
@@ -88,7 +83,7 @@ async function crawl(agent: Agent, starts: string[], limit = 80): Promise<Map<st
 }
 
 t.test('security headers on the sign-in page', async (t) => {
-  const { app } = await seededApp(t);
+  const { app } = await createTestApp(t, { seed: true });
   const res = await new Agent(app).get('/connexion');
   t.equal(res.statusCode, 200);
 
@@ -117,7 +112,7 @@ t.test('security headers on the sign-in page', async (t) => {
 });
 
 t.test('the headers are on error pages too', async (t) => {
-  const { app } = await seededApp(t);
+  const { app } = await createTestApp(t, { seed: true });
   for (const res of [await new Agent(app).get('/inexistante'), await new Agent(app).post('/connexion', {}, { csrf: null })]) {
     t.ok(res.statusCode >= 400);
     t.ok(cspDirectives(res.headers['content-security-policy']).get('script-src')?.includes("'self'"), `${res.statusCode}: CSP sent`);
@@ -126,7 +121,7 @@ t.test('the headers are on error pages too', async (t) => {
 });
 
 t.test('the session cookie is HttpOnly and SameSite=Lax, not Secure on http', async (t) => {
-  const { app } = await seededApp(t);
+  const { app } = await createTestApp(t, { seed: true });
   const agent = new Agent(app);
   const page = await agent.get('/connexion');
   const cookie = sessionCookie(page);
@@ -144,7 +139,7 @@ t.test('the session cookie is HttpOnly and SameSite=Lax, not Secure on http', as
 });
 
 t.test('with PUBLIC_URL=https (behind a trusted proxy) the cookie is Secure and HSTS is sent', async (t) => {
-  const { app } = await seededApp(t, { PUBLIC_URL: 'https://aipr.example.fr', TRUST_PROXY: 'loopback' });
+  const { app } = await createTestApp(t, { seed: true, env: { PUBLIC_URL: 'https://aipr.example.fr', TRUST_PROXY: 'loopback' } });
   const agent = new Agent(app);
   const proxied = { 'x-forwarded-proto': 'https' };
   const page = await agent.get('/connexion', proxied);
@@ -161,7 +156,7 @@ t.test('with PUBLIC_URL=https (behind a trusted proxy) the cookie is Secure and 
 });
 
 t.test('no inline script in any page', async (t) => {
-  const { app } = await seededApp(t);
+  const { app } = await createTestApp(t, { seed: true });
   const checked = new Map<string, LightMyRequestResponse>();
   const named: string[] = [];
   const expectPage = (label: string, res: LightMyRequestResponse | undefined, status: number, heading: string) => {
@@ -186,8 +181,7 @@ t.test('no inline script in any page', async (t) => {
   expectPage('form without token', await visitor.post('/connexion', { email: DEMO_ADMIN_EMAIL, mot_de_passe: 'x' }, { csrf: null }), 403, 'Accès refusé');
 
   // Each signed-in area, every page reachable from its links, and the other area (403).
-  const admin = new Agent(app);
-  t.equal((await admin.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD)).statusCode, 303);
+  const admin = await adminAgent({ app });
   const adminPages = await crawl(admin, ['/admin', '/aide', '/centre', '/admin/inexistante']);
   expectPage('admin dashboard', adminPages.get('/admin'), 200, 'Administration nationale');
   expectPage('help (admin)', adminPages.get('/aide'), 200, 'Aide');
@@ -195,8 +189,7 @@ t.test('no inline script in any page', async (t) => {
   expectPage('404 page (signed in)', adminPages.get('/admin/inexistante'), 404, 'Page introuvable');
   for (const [url, res] of adminPages) checked.set(`admin ${url}`, res);
 
-  const manager = new Agent(app);
-  t.equal((await manager.signIn(DEMO_MANAGER_EMAIL, DEMO_PASSWORD)).statusCode, 303);
+  const manager = await managerAgent({ app });
   const managerPages = await crawl(manager, ['/centre', '/aide', '/admin']);
   expectPage('centre dashboard', managerPages.get('/centre'), 200, 'Tableau de bord du centre');
   expectPage('403 page (manager on /admin)', managerPages.get('/admin'), 403, 'Accès refusé');
@@ -212,9 +205,7 @@ t.test('no inline script in any page', async (t) => {
 });
 
 t.test('pages are not kept in the cache (shared computers); static files are', async (t) => {
-  const testApp = await createTestApp();
-  t.teardown(() => testApp.close());
-  await seedDemo(testApp.db.kysely, testApp.clock);
+  const testApp = await createTestApp(t, { seed: true });
   const agent = new Agent(testApp.app);
   for (const url of ['/connexion', '/aide', '/page-inconnue', '/examen']) {
     t.equal((await agent.get(url)).headers['cache-control'], 'no-store', `${url}: no-store`);

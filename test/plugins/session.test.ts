@@ -1,6 +1,6 @@
 import type { LightMyRequestResponse } from 'fastify';
 import t from 'tap';
-import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD, seedDemo } from '../../src/operator/seed-demo.js';
+import { adminAgent } from '../helpers/agents.js';
 import { SESSION_COOKIE } from '../../src/plugins/session.js';
 import { SessionStore } from '../../src/plugins/session-store.js';
 import { Agent, createTestApp, type TestApp } from '../helpers/app.js';
@@ -25,19 +25,12 @@ function isClearing(cookie: SetCookie | undefined): boolean {
   return !!cookie && (cookie.value === '' || cookie.maxAge === 0 || (cookie.expires !== undefined && cookie.expires.getTime() < Date.now()));
 }
 
-async function seededApp(t: { teardown(fn: () => unknown): void }): Promise<TestApp> {
-  const testApp = await createTestApp();
-  t.teardown(() => testApp.close());
-  await seedDemo(testApp.db.kysely, testApp.clock);
-  return testApp;
-}
-
 async function sessionRows(testApp: TestApp) {
   return testApp.db.kysely.selectFrom('http_sessions').select(['id', 'data', 'expires_at']).orderBy('id').execute();
 }
 
 t.test('a session is stored only once something is put in it, under a signed, HTTP-only cookie', async (t) => {
-  const testApp = await seededApp(t);
+  const testApp = await createTestApp(t, { seed: true });
   const agent = new Agent(testApp.app);
 
   const health = await agent.get('/healthz');
@@ -60,10 +53,9 @@ t.test('a session is stored only once something is put in it, under a signed, HT
 });
 
 t.test('a request that changes nothing writes nothing and sets no cookie', async (t) => {
-  const testApp = await seededApp(t);
-  const agent = new Agent(testApp.app);
-  await agent.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
-  await agent.get('/admin'); // its forms put a CSRF secret in the session
+  const testApp = await createTestApp(t, { seed: true });
+  // Its home page's forms put a CSRF secret in the session.
+  const agent = await adminAgent(testApp);
   const before = await sessionRows(testApp);
 
   testApp.clock.advance(10 * 1000);
@@ -74,9 +66,8 @@ t.test('a request that changes nothing writes nothing and sets no cookie', async
 });
 
 t.test('a forged or altered cookie is worth nothing, and is replaced or cleared', async (t) => {
-  const testApp = await seededApp(t);
-  const owner = new Agent(testApp.app);
-  await owner.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
+  const testApp = await createTestApp(t, { seed: true });
+  const owner = await adminAgent(testApp);
   const [id, signature] = owner.cookies.get(SESSION_COOKIE)!.split('.');
 
   const other = new Agent(testApp.app);
@@ -100,7 +91,7 @@ t.test('a forged or altered cookie is worth nothing, and is replaced or cleared'
 });
 
 t.test('an expired row counts as no session, and the purge removes it', async (t) => {
-  const testApp = await seededApp(t);
+  const testApp = await createTestApp(t, { seed: true });
   const agent = new Agent(testApp.app);
   await agent.get('/connexion');
   t.equal((await sessionRows(testApp)).length, 1);
@@ -115,12 +106,10 @@ t.test('an expired row counts as no session, and the purge removes it', async (t
 });
 
 t.test('sign-out drops the session row and the cookie', async (t) => {
-  const testApp = await seededApp(t);
-  const agent = new Agent(testApp.app);
-  await agent.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
+  const testApp = await createTestApp(t, { seed: true });
+  const agent = await adminAgent(testApp);
   const [id] = agent.cookies.get(SESSION_COOKIE)!.split('.');
   const stolen = agent.cookies.get(SESSION_COOKIE)!;
-  await agent.get('/admin');
 
   const res = await agent.post('/deconnexion', {});
   t.equal(res.statusCode, 303);
@@ -131,8 +120,7 @@ t.test('sign-out drops the session row and the cookie', async (t) => {
 });
 
 t.test('a session deleted by one request is not brought back by another that read it before', async (t) => {
-  const testApp = await createTestApp();
-  t.teardown(() => testApp.close());
+  const testApp = await createTestApp(t);
   const store = new SessionStore(testApp.db.kysely, testApp.db.sqlite, testApp.clock, 12 * HOUR);
   await store.create('id-1', '{"accountId":1}');
   t.equal(store.read('id-1'), '{"accountId":1}');

@@ -1,13 +1,10 @@
 import t from 'tap';
-import { seedDemo } from '../../../src/operator/seed-demo.js';
-import { Agent, createTestApp } from '../../helpers/app.js';
+import { adminAgent, managerAgent } from '../../helpers/agents.js';
+import { createTestApp } from '../../helpers/app.js';
 
 t.test('the administrator reads the audit log, filtered, with % taken literally', async (t) => {
-  const testApp = await createTestApp();
-  t.teardown(() => testApp.close());
-  await seedDemo(testApp.db.kysely, testApp.clock);
-  const admin = new Agent(testApp.app);
-  await admin.signIn('admin@demo.test', 'demo-aipr-2026');
+  const testApp = await createTestApp(t, { seed: true });
+  const admin = await adminAgent(testApp);
 
   const page = await admin.get('/admin/journal');
   t.equal(page.statusCode, 200);
@@ -21,7 +18,6 @@ t.test('the administrator reads the audit log, filtered, with % taken literally'
   const literal = await admin.get('/admin/journal?q=%25');
   t.match(literal.body, 'Aucune entrée ne correspond à ce filtre', '% is not a wildcard');
 
-  const manager = new Agent(testApp.app, '127.0.0.2');
-  await manager.signIn('gestionnaire@demo.test', 'demo-aipr-2026');
+  const manager = await managerAgent(testApp, { ip: '127.0.0.2' });
   t.equal((await manager.get('/admin/journal')).statusCode, 403, 'a manager cannot read it');
 });

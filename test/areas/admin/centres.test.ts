@@ -4,45 +4,14 @@
  * editing, the searchable list with each centre's activity, suspension and reactivation, the audit
  * log, and who may reach these pages.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { LightMyRequestResponse } from 'fastify';
 import t from 'tap';
-import { upsertAccountWithPassword } from '../../../src/services/accounts/accounts.js';
-import { importQuestionnaire } from '../../../src/areas/admin/questionnaires/lifecycle.js';
-import { DEMO_ADMIN_EMAIL, DEMO_MANAGER_EMAIL, DEMO_PASSWORD, seedDemo } from '../../../src/operator/seed-demo.js';
+import { DEMO_ADMIN_EMAIL } from '../../../src/operator/seed-demo.js';
+import { accountAgent, adminAgent, managerAgent } from '../../helpers/agents.js';
 import { Agent, createTestApp, type TestApp } from '../../helpers/app.js';
+import { field, flashes, h1, visibleText } from '../../helpers/html.js';
 
 // ——— Helpers ———————————————————————————————————————————————————————————————————
-
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" };
-/** HTML text as the user reads it. */
-const decode = (html: string) => html.replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => ENTITIES[e]!);
-const textOf = (html: string) => decode(html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim());
-
-async function seededApp(t: { teardown(fn: () => unknown): void }): Promise<TestApp> {
-  const testApp = await createTestApp();
-  t.teardown(() => testApp.close());
-  await seedDemo(testApp.db.kysely, testApp.clock);
-  return testApp;
-}
-
-/** An admin signed in, holding the CSRF token of an admin page. */
-async function adminAgent(app: TestApp['app']): Promise<Agent> {
-  const agent = new Agent(app);
-  const res = await agent.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
-  if (res.statusCode !== 303) throw new Error(`admin sign-in failed: ${res.statusCode}`);
-  await agent.get('/admin/centres');
-  return agent;
-}
-
-async function managerAgent(app: TestApp['app'], email = DEMO_MANAGER_EMAIL, password = DEMO_PASSWORD): Promise<Agent> {
-  const agent = new Agent(app);
-  const res = await agent.signIn(email, password);
-  if (res.statusCode !== 303) throw new Error(`manager sign-in failed: ${res.statusCode}`);
-  await agent.get('/centre');
-  return agent;
-}
 
 function luhnKey(prefix13: string): string {
   for (let d = 0; d <= 9; d += 1) {
@@ -79,25 +48,6 @@ function createdId(res: LightMyRequestResponse): number | null {
   return m ? Number(m[1]) : null;
 }
 
-function flashes(body: string): { type: string; text: string }[] {
-  return [...body.matchAll(/<div class="fr-alert fr-alert--(\w+) fr-alert--sm fr-mb-2w"><p>([\s\S]*?)<\/p><\/div>/g)].map((m) => ({
-    type: m[1]!,
-    text: decode(m[2]!),
-  }));
-}
-
-/** A form field as rendered: its value, whether it is marked invalid, and the message below it. */
-function field(body: string, name: string): { value: string | null; invalid: boolean; error: string | null } {
-  const tag = new RegExp(`<input[^>]*\\bid="${name}"[^>]*>`).exec(body)?.[0] ?? '';
-  const value = /\bvalue="([^"]*)"/.exec(tag)?.[1];
-  const error = new RegExp(`<p id="${name}-erreur" class="fr-error-text">([^<]*)</p>`).exec(body)?.[1];
-  return {
-    value: value === undefined ? null : decode(value),
-    invalid: /aria-invalid="true"/.test(tag) && tag.includes(`aria-describedby="${name}-erreur"`),
-    error: error === undefined ? null : decode(error),
-  };
-}
-
 interface ListRow {
   code: string;
   name: string;
@@ -109,17 +59,12 @@ interface ListRow {
 function listRows(body: string): ListRow[] {
   const tbody = /<tbody>([\s\S]*?)<\/tbody>/.exec(body)?.[1] ?? '';
   return [...tbody.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((row) => {
-    const cells = [...row[1]!.matchAll(/<td>([\s\S]*?)<\/td>/g)].map((c) => textOf(c[1]!));
+    const cells = [...row[1]!.matchAll(/<td>([\s\S]*?)<\/td>/g)].map((c) => visibleText(c[1]!));
     return { code: cells[0] ?? '', name: cells[1] ?? '', status: cells[2] ?? '', exams: cells[3] ?? '', tokens: cells[4] ?? '' };
   });
 }
 
 const listCodes = (body: string) => listRows(body).map((r) => r.code);
-
-function h1(body: string): string | null {
-  const m = /<h1[^>]*>([\s\S]*?)<\/h1>/.exec(body);
-  return m ? textOf(m[1]!) : null;
-}
 
 async function auditRows(testApp: TestApp, action: string) {
   return testApp.db.kysely.selectFrom('audit_log').selectAll().where('action', '=', action).orderBy('id').execute();
@@ -131,8 +76,8 @@ const SIRET_LENGTH = 'Le SIRET doit comporter 14 chiffres.';
 // ——— Centre IDs ————————————————————————————————————————————————————————————————
 
 t.test('centres recognised through the form get centre0002, centre0003… after the demo centre', async (t) => {
-  const testApp = await seededApp(t);
-  const admin = await adminAgent(testApp.app);
+  const testApp = await createTestApp(t, { seed: true });
+  const admin = await adminAgent(testApp);
 
   const newForm = await admin.get('/admin/centres/nouveau');
   t.equal(newForm.statusCode, 200);
@@ -185,8 +130,8 @@ t.test('centres recognised through the form get centre0002, centre0003… after 
 });
 
 t.test('an ID is never reused, even after the last centre row is deleted', async (t) => {
-  const testApp = await seededApp(t);
-  const admin = await adminAgent(testApp.app);
+  const testApp = await createTestApp(t, { seed: true });
+  const admin = await adminAgent(testApp);
   t.equal(createdId(await admin.post('/admin/centres', centreForm(2))), 2);
   t.equal(createdId(await admin.post('/admin/centres', centreForm(3))), 3);
 
@@ -204,9 +149,9 @@ t.test('an ID is never reused, even after the last centre row is deleted', async
 });
 
 t.test('20 centres recognised at the same moment get 20 distinct IDs, without error', async (t) => {
-  const testApp = await seededApp(t);
+  const testApp = await createTestApp(t, { seed: true });
   // Four administrators, each sending five forms at once.
-  const admins = await Promise.all([0, 1, 2, 3].map(() => adminAgent(testApp.app)));
+  const admins = await Promise.all([0, 1, 2, 3].map(() => adminAgent(testApp)));
   const responses = await Promise.all(
     Array.from({ length: 20 }, (_, i) => admins[i % 4]!.post('/admin/centres', centreForm(100 + i))),
   );
@@ -236,8 +181,8 @@ t.test('20 centres recognised at the same moment get 20 distinct IDs, without er
 // ——— Form validation ————————————————————————————————————————————————————————————
 
 t.test('a SIRET with a wrong key is refused at its field, and the form keeps every typed value', async (t) => {
-  const testApp = await seededApp(t);
-  const admin = await adminAgent(testApp.app);
+  const testApp = await createTestApp(t, { seed: true });
+  const admin = await adminAgent(testApp);
   // The demo SIRET 732 829 320 00074 with its last digit changed.
   const typed = { nom: 'Centre « Les Pins » & Fils', adresse: '12 rue des "Tilleuls", 33000 Bordeaux', siret: '732 829 320 00075', email: 'accueil@pins.test' };
   const res = await admin.post('/admin/centres', typed);
@@ -253,8 +198,8 @@ t.test('a SIRET with a wrong key is refused at its field, and the form keeps eve
 });
 
 t.test('a SIRET of 13 digits is refused with the length message', async (t) => {
-  const testApp = await seededApp(t);
-  const admin = await adminAgent(testApp.app);
+  const testApp = await createTestApp(t, { seed: true });
+  const admin = await adminAgent(testApp);
   const typed = centreForm(2, { siret: '7328293200007' });
   const res = await admin.post('/admin/centres', typed);
   t.equal(res.statusCode, 400);
@@ -273,8 +218,8 @@ t.test('a SIRET of 13 digits is refused with the length message', async (t) => {
 });
 
 t.test('a bad email and an empty name are refused at their fields', async (t) => {
-  const testApp = await seededApp(t);
-  const admin = await adminAgent(testApp.app);
+  const testApp = await createTestApp(t, { seed: true });
+  const admin = await adminAgent(testApp);
 
   const badEmail = await admin.post('/admin/centres', centreForm(2, { email: 'contact-at-centre.test' }));
   t.equal(badEmail.statusCode, 400);
@@ -301,8 +246,8 @@ t.test('a bad email and an empty name are refused at their fields', async (t) =>
 });
 
 t.test('a valid SIRET typed with spaces is accepted and stored without them', async (t) => {
-  const testApp = await seededApp(t);
-  const admin = await adminAgent(testApp.app);
+  const testApp = await createTestApp(t, { seed: true });
+  const admin = await adminAgent(testApp);
   const siret = validSiret(7);
   const spaced = `${siret.slice(0, 3)} ${siret.slice(3, 6)} ${siret.slice(6, 9)}\u00a0${siret.slice(9)}`; // a no-break space too, as word processors write it
   const res = await admin.post('/admin/centres', centreForm(2, { siret: ` ${spaced} ` }));
@@ -317,8 +262,8 @@ t.test('a valid SIRET typed with spaces is accepted and stored without them', as
 // ——— Editing ———————————————————————————————————————————————————————————————————
 
 t.test('an admin edits a centre; a wrong edit changes nothing', async (t) => {
-  const testApp = await seededApp(t);
-  const admin = await adminAgent(testApp.app);
+  const testApp = await createTestApp(t, { seed: true });
+  const admin = await adminAgent(testApp);
   t.equal(createdId(await admin.post('/admin/centres', centreForm(2))), 2);
 
   const page = await admin.get('/admin/centres/2');
@@ -360,14 +305,14 @@ t.test('an admin edits a centre; a wrong edit changes nothing', async (t) => {
 // ——— The list: search and activity ————————————————————————————————————————————————
 
 async function threeCentres(testApp: TestApp): Promise<Agent> {
-  const admin = await adminAgent(testApp.app);
+  const admin = await adminAgent(testApp);
   await admin.post('/admin/centres', centreForm(2, { nom: 'Formation Réseaux Bretagne', adresse: '2 rue de Brest, 35000 Rennes', siret: validSiret(22) }));
   await admin.post('/admin/centres', centreForm(3, { nom: 'Institut Canalisations Sud', adresse: '3 cours Mirabeau, 13100 Aix', siret: validSiret(33) }));
   return admin;
 }
 
 t.test('the list is searched by name, by centreXXXX and by SIRET', async (t) => {
-  const testApp = await seededApp(t);
+  const testApp = await createTestApp(t, { seed: true });
   const admin = await threeCentres(testApp);
   const search = async (q: string) => {
     const res = await admin.get(`/admin/centres?q=${encodeURIComponent(q)}`);
@@ -390,8 +335,8 @@ t.test('the list is searched by name, by centreXXXX and by SIRET', async (t) => 
 });
 
 t.test('the search takes % and _ literally, as typed', async (t) => {
-  const testApp = await seededApp(t);
-  const admin = await adminAgent(testApp.app);
+  const testApp = await createTestApp(t, { seed: true });
+  const admin = await adminAgent(testApp);
   await admin.post('/admin/centres', centreForm(2, { nom: 'Réseaux 100% sécurité' }));
   await admin.post('/admin/centres', centreForm(3, { nom: 'Centre_Sud' }));
   const codes = async (q: string) => listCodes((await admin.get(`/admin/centres?q=${encodeURIComponent(q)}`)).body);
@@ -402,7 +347,7 @@ t.test('the search takes % and _ literally, as typed', async (t) => {
 });
 
 t.test('the list is searched by a SIRET written with spaces, as it is usually written', async (t) => {
-  const testApp = await seededApp(t);
+  const testApp = await createTestApp(t, { seed: true });
   const admin = await threeCentres(testApp);
   const siret = validSiret(33);
   const spaced = `${siret.slice(0, 3)} ${siret.slice(3, 6)} ${siret.slice(6, 9)} ${siret.slice(9)}`;
@@ -417,15 +362,10 @@ interface TokenSpec {
   usedAt?: string;
 }
 
-/** The published operator questionnaire: the demo one when seeded, else imported from the demo bank. */
+/** The demo's published operator questionnaire. */
 async function publishedQuestionnaire(testApp: TestApp): Promise<number> {
-  const db = testApp.db.kysely;
-  const existing = await db.selectFrom('questionnaires').select('id').where('profile', '=', 'operateur').where('status', '=', 'published').executeTakeFirst();
-  if (existing) return existing.id;
-  const text = readFileSync(fileURLToPath(new URL('../../../demo/questionnaires/operateur.json', import.meta.url)), 'utf8');
-  const imported = await importQuestionnaire(db, testApp.clock, { format: 'json', text }, { publish: true, actor: { accountId: null, label: 'test' } });
-  if (!imported.ok) throw new Error('demo bank refused');
-  return imported.questionnaireId;
+  const row = await testApp.db.kysely.selectFrom('questionnaires').select('id').where('profile', '=', 'operateur').where('status', '=', 'published').executeTakeFirstOrThrow();
+  return row.id;
 }
 
 async function insertTokens(testApp: TestApp, specs: TokenSpec[]): Promise<void> {
@@ -459,7 +399,7 @@ async function insertTokens(testApp: TestApp, specs: TokenSpec[]): Promise<void>
 }
 
 t.test('each row of the list shows the exams of this year and the tokens available', async (t) => {
-  const testApp = await seededApp(t); // the clock reads 29 November 2026
+  const testApp = await createTestApp(t, { seed: true }); // the clock reads 29 November 2026
   const admin = await threeCentres(testApp);
   // What the demo data already gave centre0001 (seed-demo may add tokens of its own).
   const demo = await testApp.db.kysely
@@ -498,7 +438,7 @@ t.test('each row of the list shows the exams of this year and the tokens availab
 });
 
 t.test('"this year" is the year in Paris: an exam at 00:30 on 1 January (Paris) counts', async (t) => {
-  const testApp = await seededApp(t); // the clock reads 29 November 2026
+  const testApp = await createTestApp(t, { seed: true }); // the clock reads 29 November 2026
   const admin = await threeCentres(testApp);
   await insertTokens(testApp, [
     { centre: 2, status: 'used', usedAt: '2025-12-31T22:30:00.000Z' }, // 23:30 on 31 Dec 2025 in Paris: last year
@@ -511,9 +451,9 @@ t.test('"this year" is the year in Paris: an exam at 00:30 on 1 January (Paris) 
 // ——— Suspension ————————————————————————————————————————————————————————————————
 
 t.test('suspending needs a reason; the reason is shown to the admin and to the manager; reactivation removes it', async (t) => {
-  const testApp = await seededApp(t);
-  const admin = await adminAgent(testApp.app);
-  const manager = await managerAgent(testApp.app);
+  const testApp = await createTestApp(t, { seed: true });
+  const admin = await adminAgent(testApp);
+  const manager = await managerAgent(testApp);
   const REASON = 'Contrôle de la DREAL en cours : dossier de reconnaissance incomplet';
 
   const page = await admin.get('/admin/centres/1');
@@ -549,8 +489,8 @@ t.test('suspending needs a reason; the reason is shown to the admin and to the m
   const dashboard = await manager.get('/centre');
   t.equal(dashboard.statusCode, 200);
   const alert = /<div class="fr-alert fr-alert--error[^"]*">([\s\S]*?)<\/div>/.exec(dashboard.body)?.[1] ?? '';
-  t.match(textOf(alert), 'Centre suspendu', 'the manager is told the centre is suspended');
-  t.match(textOf(alert), `Motif : ${REASON}`, 'and why');
+  t.match(visibleText(alert), 'Centre suspendu', 'the manager is told the centre is suspended');
+  t.match(visibleText(alert), `Motif : ${REASON}`, 'and why');
 
   const suspendedAudit = await auditRows(testApp, 'centre.suspendu');
   t.equal(suspendedAudit.length, 1);
@@ -576,8 +516,8 @@ t.test('suspending needs a reason; the reason is shown to the admin and to the m
 });
 
 t.test('every centre action leaves its audit entry: reconnu, modifie, suspendu, reactive', async (t) => {
-  const testApp = await seededApp(t);
-  const admin = await adminAgent(testApp.app);
+  const testApp = await createTestApp(t, { seed: true });
+  const admin = await adminAgent(testApp);
   await admin.post('/admin/centres', centreForm(2));
   await admin.post('/admin/centres/2', centreForm(2, { nom: 'Nouveau nom' }));
   await admin.post('/admin/centres/2/suspendre', { motif: 'Impayés' });
@@ -598,8 +538,8 @@ t.test('every centre action leaves its audit entry: reconnu, modifie, suspendu, 
 // ——— Who may reach these pages —————————————————————————————————————————————————
 
 t.test('a manager gets 403 on every centre admin page and form, and nothing changes', async (t) => {
-  const testApp = await seededApp(t);
-  const manager = await managerAgent(testApp.app);
+  const testApp = await createTestApp(t, { seed: true });
+  const manager = await managerAgent(testApp);
   for (const path of ['/admin/centres', '/admin/centres/nouveau', '/admin/centres/1', '/admin/centres?q=centre0001']) {
     const res = await manager.get(path);
     t.equal(res.statusCode, 403, `GET ${path}: 403`);
@@ -623,7 +563,7 @@ t.test('a manager gets 403 on every centre admin page and form, and nothing chan
 });
 
 t.test('an anonymous visitor is sent to sign in from the centre admin pages and forms', async (t) => {
-  const testApp = await seededApp(t);
+  const testApp = await createTestApp(t, { seed: true });
   const visitor = new Agent(testApp.app);
   for (const path of ['/admin/centres', '/admin/centres/nouveau', '/admin/centres/1']) {
     const res = await visitor.get(path);
@@ -641,11 +581,8 @@ t.test('an anonymous visitor is sent to sign in from the centre admin pages and 
 });
 
 t.test('an admin without the demo data still gets centre0001 first', async (t) => {
-  const testApp = await createTestApp();
-  t.teardown(() => testApp.close());
-  await upsertAccountWithPassword(testApp.db.kysely, testApp.clock, { email: 'admin@aipr.test', displayName: 'Admin', role: 'admin', password: 'mot-de-passe-admin-2026' });
-  const admin = new Agent(testApp.app);
-  await admin.signIn('admin@aipr.test', 'mot-de-passe-admin-2026');
+  const testApp = await createTestApp(t);
+  const admin = await accountAgent(testApp, { email: 'admin@aipr.test', role: 'admin' });
   t.match((await admin.get('/admin/centres')).body, 'Aucun centre reconnu pour le moment.');
   const res = await admin.post('/admin/centres', centreForm(1));
   t.equal(res.headers.location, '/admin/centres/1');

@@ -6,8 +6,10 @@
 import type { LightMyRequestResponse } from 'fastify';
 import t from 'tap';
 import type { Mail, Mailer } from '../../../src/services/mailer.js';
-import { DEMO_ADMIN_EMAIL, DEMO_MANAGER_EMAIL, DEMO_PASSWORD, seedDemo } from '../../../src/operator/seed-demo.js';
-import { Agent, createTestApp, type TestApp } from '../../helpers/app.js';
+import { DEMO_ADMIN_EMAIL, DEMO_MANAGER_EMAIL, DEMO_PASSWORD } from '../../../src/operator/seed-demo.js';
+import { adminAgent, managerAgent } from '../../helpers/agents.js';
+import { Agent, createTestApp, type Teardown, type TestApp } from '../../helpers/app.js';
+import { field, flashes, h1, visibleText } from '../../helpers/html.js';
 
 // ——— Helpers ———————————————————————————————————————————————————————————————————
 
@@ -15,22 +17,9 @@ const HOUR = 3_600_000;
 const PUBLIC_URL = 'http://localhost:3000';
 const LINK = /http:\/\/localhost:3000\/compte\/mot-de-passe\/([A-Za-z0-9_-]{20,})/;
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" };
-const decode = (html: string) => html.replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => ENTITIES[e]!);
-const textOf = (html: string) => decode(html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim());
-
-async function seededApp(t: { teardown(fn: () => unknown): void }): Promise<TestApp> {
-  const testApp = await createTestApp();
-  t.teardown(() => testApp.close());
-  await seedDemo(testApp.db.kysely, testApp.clock);
-  await addCentre(testApp, 2, 'Centre AIPR Normandie');
-  return testApp;
-}
-
-async function seededAppWithMailer(t: { teardown(fn: () => unknown): void }, mailer: Mailer): Promise<TestApp> {
-  const testApp = await createTestApp({ mailer });
-  t.teardown(() => testApp.close());
-  await seedDemo(testApp.db.kysely, testApp.clock);
+/** The demo data, and centre0002 to link managers to. */
+async function seededApp(t: Teardown, options: { mailer?: Mailer } = {}): Promise<TestApp> {
+  const testApp = await createTestApp(t, { seed: true, ...options });
   await addCentre(testApp, 2, 'Centre AIPR Normandie');
   return testApp;
 }
@@ -45,43 +34,6 @@ async function addCentre(testApp: TestApp, id: number, name: string): Promise<vo
     .insertInto('centres')
     .values({ id, name, address: `${id} place du Marché, 14000 Caen`, siret: '73282932000074', contact_email: `centre${id}@aipr.test`, status: 'active', created_at: testApp.clock.now().toISOString() })
     .execute();
-}
-
-async function adminAgent(app: TestApp['app']): Promise<Agent> {
-  const agent = new Agent(app);
-  const res = await agent.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
-  if (res.statusCode !== 303) throw new Error(`admin sign-in failed: ${res.statusCode}`);
-  await agent.get('/admin/gestionnaires');
-  return agent;
-}
-
-function flashes(body: string): { type: string; text: string }[] {
-  return [...body.matchAll(/<div class="fr-alert fr-alert--(\w+) fr-alert--sm fr-mb-2w"><p>([\s\S]*?)<\/p><\/div>/g)].map((m) => ({
-    type: m[1]!,
-    text: decode(m[2]!),
-  }));
-}
-
-function field(body: string, name: string): { value: string | null; invalid: boolean; error: string | null } {
-  const tag = new RegExp(`<(?:input|select)[^>]*\\bid="${name}"[^>]*>`).exec(body)?.[0] ?? '';
-  const value = /\bvalue="([^"]*)"/.exec(tag)?.[1];
-  const error = new RegExp(`<p id="${name}-erreur" class="fr-error-text">([^<]*)</p>`).exec(body)?.[1];
-  return {
-    value: value === undefined ? null : decode(value),
-    invalid: /aria-invalid="true"/.test(tag) && tag.includes(`aria-describedby="${name}-erreur"`),
-    error: error === undefined ? null : decode(error),
-  };
-}
-
-/** The value of the selected option of a select, or null. */
-function selected(body: string, id: string): string | null {
-  const select = new RegExp(`<select[^>]*\\bid="${id}"[\\s\\S]*?</select>`).exec(body)?.[0] ?? '';
-  return /<option value="([^"]*)" selected>/.exec(select)?.[1] ?? null;
-}
-
-function h1(body: string): string | null {
-  const m = /<h1[^>]*>([\s\S]*?)<\/h1>/.exec(body);
-  return m ? textOf(m[1]!) : null;
 }
 
 function createdManagerId(res: LightMyRequestResponse): number | null {
@@ -113,12 +65,12 @@ const NEW_MANAGER = { nom: 'Camille Martin', email: 'camille.martin@normandie.te
 
 t.test('an admin creates a manager linked to a centre; without a mailer the flash carries the one-time link', async (t) => {
   const testApp = await seededApp(t);
-  const admin = await adminAgent(testApp.app);
+  const admin = await adminAgent(testApp);
 
   const form = await admin.get('/admin/gestionnaires/nouveau?centre=2');
   t.equal(form.statusCode, 200);
   t.equal(h1(form.body), 'Créer un compte de gestionnaire');
-  t.equal(selected(form.body, 'centre'), '2', 'the centre named in the URL is preselected');
+  t.equal(field(form.body, 'centre').value, '2', 'the centre named in the URL is preselected');
   t.match(form.body, '<option value="1">centre0001 — Centre de démonstration AIPR</option>');
 
   const res = await admin.post('/admin/gestionnaires', NEW_MANAGER);
@@ -139,7 +91,7 @@ t.test('an admin creates a manager linked to a centre; without a mailer the flas
   const secret = LINK.exec(flash?.text ?? '')?.[1];
   t.ok(secret, 'the flash holds the link');
   t.equal(h1(page.body), 'Camille Martin');
-  t.match(textOf(page.body), 'camille.martin@normandie.test — en attente d’activation');
+  t.match(visibleText(page.body), 'camille.martin@normandie.test — en attente d’activation');
   t.match(page.body, 'centre0002 — Centre AIPR Normandie');
 
   // The link is stored as a hash only, valid 48 hours.
@@ -159,11 +111,11 @@ t.test('an admin creates a manager linked to a centre; without a mailer the flas
 
   const list = await admin.get('/admin/gestionnaires');
   const row = /<tr>\s*<td><a href="\/admin\/gestionnaires\/\d+">Camille Martin<\/a><\/td>([\s\S]*?)<\/tr>/.exec(list.body)?.[1] ?? '';
-  t.match(textOf(row), 'camille.martin@normandie.test en attente d’activation centre0002 — Centre AIPR Normandie', 'the list shows the state and the centre');
+  t.match(visibleText(row), 'camille.martin@normandie.test en attente d’activation centre0002 — Centre AIPR Normandie', 'the list shows the state and the centre');
 
   const centrePage = await admin.get('/admin/centres/2');
   t.equal(centrePage.statusCode, 200);
-  t.match(textOf(centrePage.body), 'Camille Martin — camille.martin@normandie.test (en attente d’activation)', 'the centre page lists its manager');
+  t.match(visibleText(centrePage.body), 'Camille Martin — camille.martin@normandie.test (en attente d’activation)', 'the centre page lists its manager');
 
   const audit = await auditActions(testApp, 'gestionnaire.');
   t.same(audit.map((a) => [a.action, a.target_id, a.actor_label]), [['gestionnaire.cree', String(id), DEMO_ADMIN_EMAIL]]);
@@ -172,8 +124,8 @@ t.test('an admin creates a manager linked to a centre; without a mailer the flas
 
 t.test('with a mailer, the link is emailed to the new manager and the flash says so', async (t) => {
   const { mailer, sent } = recordingMailer();
-  const testApp = await seededAppWithMailer(t, mailer);
-  const admin = await adminAgent(testApp.app);
+  const testApp = await seededApp(t, { mailer });
+  const admin = await adminAgent(testApp);
   const res = await admin.post('/admin/gestionnaires', NEW_MANAGER);
   t.equal(res.statusCode, 303);
   const id = createdManagerId(res);
@@ -200,13 +152,15 @@ t.test('with a mailer, the link is emailed to the new manager and the flash says
 });
 
 t.test('when the email cannot be sent, the admin gets the link to pass on', async (t) => {
-  const testApp = await seededAppWithMailer(t, {
-    enabled: true,
-    send: async () => {
-      throw new Error('SMTP down');
+  const testApp = await seededApp(t, {
+    mailer: {
+      enabled: true,
+      send: async () => {
+        throw new Error('SMTP down');
+      },
     },
   });
-  const admin = await adminAgent(testApp.app);
+  const admin = await adminAgent(testApp);
   const res = await admin.post('/admin/gestionnaires', NEW_MANAGER);
   t.equal(res.statusCode, 303);
   t.ok(await accountByEmail(testApp, NEW_MANAGER.email), 'the account exists anyway');
@@ -218,7 +172,7 @@ t.test('when the email cannot be sent, the admin gets the link to pass on', asyn
 
 t.test('a duplicate email is refused at the email field, and the typed values are kept', async (t) => {
   const testApp = await seededApp(t);
-  const admin = await adminAgent(testApp.app);
+  const admin = await adminAgent(testApp);
   const before = await testApp.db.kysely.selectFrom('accounts').select('id').execute();
 
   for (const email of [DEMO_MANAGER_EMAIL, 'Gestionnaire@Demo.TEST', DEMO_ADMIN_EMAIL]) {
@@ -227,7 +181,7 @@ t.test('a duplicate email is refused at the email field, and the typed values ar
     t.equal(h1(res.body), 'Créer un compte de gestionnaire');
     t.same(field(res.body, 'email'), { value: email, invalid: true, error: 'Un compte existe déjà avec cette adresse électronique.' }, `${email}: the message is at the email field`);
     t.same(field(res.body, 'nom'), { value: 'Dominique Petit', invalid: false, error: null }, 'the name is kept');
-    t.equal(selected(res.body, 'centre'), '2', 'the chosen centre is kept');
+    t.equal(field(res.body, 'centre').value, '2', 'the chosen centre is kept');
   }
   t.equal((await testApp.db.kysely.selectFrom('accounts').select('id').execute()).length, before.length, 'no account was created');
   t.equal((await testApp.db.kysely.selectFrom('account_links').select('token_hash').execute()).length, 0, 'no link was issued');
@@ -235,7 +189,7 @@ t.test('a duplicate email is refused at the email field, and the typed values ar
 
 t.test('the other fields of the manager form have their French messages', async (t) => {
   const testApp = await seededApp(t);
-  const admin = await adminAgent(testApp.app);
+  const admin = await adminAgent(testApp);
   const res = await admin.post('/admin/gestionnaires', { nom: '  ', email: 'pas-une-adresse', centre: '' });
   t.equal(res.statusCode, 400);
   t.same(field(res.body, 'nom'), { value: '', invalid: true, error: 'Saisissez le nom et le prénom du gestionnaire.' });
@@ -254,7 +208,7 @@ t.test('the other fields of the manager form have their French messages', async 
 
 t.test('an admin links a manager to a second centre, then unlinks one', async (t) => {
   const testApp = await seededApp(t);
-  const admin = await adminAgent(testApp.app);
+  const admin = await adminAgent(testApp);
   const manager = (await accountByEmail(testApp, DEMO_MANAGER_EMAIL))!;
 
   const page = await admin.get(`/admin/gestionnaires/${manager.id}`);
@@ -287,8 +241,7 @@ t.test('an admin links a manager to a second centre, then unlinks one', async (t
   t.notMatch(after.body, `/centres/1/detacher`);
 
   // The manager now works for centre0002 only.
-  const person = new Agent(testApp.app);
-  await person.signIn(DEMO_MANAGER_EMAIL, DEMO_PASSWORD);
+  const person = await managerAgent(testApp);
   const dashboard = await person.get('/centre');
   t.match(dashboard.body, 'Centre AIPR Normandie');
   t.notMatch(dashboard.body, 'Centre de démonstration AIPR');
@@ -315,10 +268,9 @@ t.test('an admin links a manager to a second centre, then unlinks one', async (t
 
 t.test('a disabled manager is signed out at the next request and cannot sign in; reactivated, they can', async (t) => {
   const testApp = await seededApp(t);
-  const admin = await adminAgent(testApp.app);
+  const admin = await adminAgent(testApp);
   const manager = (await accountByEmail(testApp, DEMO_MANAGER_EMAIL))!;
-  const person = new Agent(testApp.app);
-  t.equal((await person.signIn(DEMO_MANAGER_EMAIL, DEMO_PASSWORD)).statusCode, 303);
+  const person = await managerAgent(testApp);
   t.equal((await person.get('/centre')).statusCode, 200, 'signed in');
 
   const res = await admin.post(`/admin/gestionnaires/${manager.id}/desactiver`, {});
@@ -361,9 +313,7 @@ t.test('a disabled manager is signed out at the next request and cannot sign in;
 t.test('a manager gets 403 on the manager admin pages and forms, and nothing changes', async (t) => {
   const testApp = await seededApp(t);
   const self = (await accountByEmail(testApp, DEMO_MANAGER_EMAIL))!;
-  const person = new Agent(testApp.app);
-  await person.signIn(DEMO_MANAGER_EMAIL, DEMO_PASSWORD);
-  await person.get('/centre');
+  const person = await managerAgent(testApp);
   for (const path of ['/admin/gestionnaires', '/admin/gestionnaires/nouveau', `/admin/gestionnaires/${self.id}`]) {
     const res = await person.get(path);
     t.equal(res.statusCode, 403, `GET ${path}: 403`);

@@ -4,20 +4,19 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import t from 'tap';
-import { upsertAccountWithPassword } from '../../../src/services/accounts/accounts.js';
 import { importQuestionnaire, publishQuestionnaire, retireQuestionnaire } from '../../../src/areas/admin/questionnaires/lifecycle.js';
-import { describeBankError } from '../../../src/domain/bank.js';
+import { describeBankError } from '../../../src/domain/bank/index.js';
 import { PROFILES } from '../../../src/domain/profiles.js';
+import { accountAgent } from '../../helpers/agents.js';
 import { Agent, createTestApp, type TestApp } from '../../helpers/app.js';
+import { escapeHtml, flashes, h1, visibleText } from '../../helpers/html.js';
 
 // ——— Fixtures ——————————————————————————————————————————————————————————————————
 
 const ADMIN_EMAIL = 'admin@aipr.test';
 const MANAGER_EMAIL = 'gestionnaire-sans-centre@aipr.test';
-const PASSWORD = 'mot-de-passe-de-test-2026';
 const ACTOR = { actor: { accountId: null, label: 'test' } };
 const HOUR = 3_600_000;
 
@@ -68,27 +67,16 @@ function smallBankText(version = '2022'): string {
 
 // ——— Helpers ——————————————————————————————————————————————————————————————————
 
-async function freshApp(t: { teardown(fn: () => unknown): void }): Promise<TestApp> {
-  const testApp = await createTestApp();
-  t.teardown(() => testApp.close());
-  return testApp;
-}
-
 async function importBank(testApp: TestApp, text: string, publish = false): Promise<number> {
   const outcome = await importQuestionnaire(testApp.db.kysely, testApp.clock, { format: 'json', text }, { publish, ...ACTOR });
   if (!outcome.ok) throw new Error(outcome.errors.map(describeBankError).join(' | '));
   return outcome.questionnaireId;
 }
 
-async function signedIn(testApp: TestApp, email: string, role: 'admin' | 'manager'): Promise<Agent> {
-  await upsertAccountWithPassword(testApp.db.kysely, testApp.clock, { email, displayName: `Compte ${role}`, role, password: PASSWORD });
-  const agent = new Agent(testApp.app);
-  const res = await agent.signIn(email, PASSWORD);
-  if (res.statusCode !== 303) throw new Error(`sign-in of ${email} failed: ${res.statusCode}`);
-  return agent;
-}
-
-const adminAgent = (testApp: TestApp) => signedIn(testApp, ADMIN_EMAIL, 'admin');
+/** An app without the demo data: the banks and accounts are the test's own. */
+const adminOf = (testApp: TestApp) => accountAgent(testApp, { email: ADMIN_EMAIL, role: 'admin' });
+/** A manager linked to no centre. */
+const managerOf = (testApp: TestApp) => accountAgent(testApp, { email: MANAGER_EMAIL, role: 'manager' });
 
 async function questionnaireRow(testApp: TestApp, id: number) {
   return testApp.db.kysely.selectFrom('questionnaires').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
@@ -104,23 +92,6 @@ async function auditOf(testApp: TestApp, id: number) {
     .execute();
 }
 
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
-
-function unescapeHtml(s: string): string {
-  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
-}
-
-function h1(body: string): string | null {
-  const text = /<h1[^>]*>([\s\S]*?)<\/h1>/.exec(body)?.[1];
-  return text === undefined ? null : unescapeHtml(text.replace(/\s+/g, ' ').trim());
-}
-
-function flashes(body: string): string[] {
-  return [...body.matchAll(/<div class="fr-alert fr-alert--(\w+) fr-alert--sm[^"]*"><p>([\s\S]*?)<\/p><\/div>/g)].map((m) => `${m[1]}: ${unescapeHtml(m[2]!)}`);
-}
-
 /** The preview's questions, each as the HTML of its <li>. */
 function previewBlocks(body: string): string[] {
   return body.split('<li class="app-preview-question"').slice(1);
@@ -128,21 +99,16 @@ function previewBlocks(body: string): string[] {
 
 const occurrences = (haystack: string, needle: string) => haystack.split(needle).length - 1;
 
-function textOf(html: string): string {
-  // Only layout whitespace: the banks use non-breaking spaces before « ? » and « : », as French does.
-  return unescapeHtml(html.replace(/<[^>]+>/g, '')).replace(/[ \t\r\n]+/g, ' ').trim();
-}
-
 /** The answers of a preview block, as read: "texte (bonne réponse)" for the marked one. */
 function previewAnswers(block: string): string[] {
   const list = /<ul class="app-preview-answers">([\s\S]*?)<\/ul>/.exec(block)?.[1] ?? '';
-  return [...list.matchAll(/<li[^>]*>([\s\S]*?)<\/li>/g)].map((m) => textOf(m[1]!));
+  return [...list.matchAll(/<li[^>]*>([\s\S]*?)<\/li>/g)].map((m) => visibleText(m[1]!));
 }
 
 // ——— Publish and retire ——————————————————————————————————————————————————————————
 
 t.test('a draft is published, then retired, each step dated and written in the audit log', async (t) => {
-  const testApp = await freshApp(t);
+  const testApp = await createTestApp(t);
   const id = await importBank(testApp, smallBankText());
   let row = await questionnaireRow(testApp, id);
   t.equal(row.status, 'draft', 'an import without publish gives a draft');
@@ -150,7 +116,7 @@ t.test('a draft is published, then retired, each step dated and written in the a
 
   testApp.clock.advance(HOUR);
   const publishedAt = testApp.clock.now().toISOString();
-  t.same(await publishQuestionnaire(testApp.db.kysely, testApp.clock, id, { actor: { accountId: null, label: 'Mme Admin' }, ip: '10.0.0.1' }), { ok: true });
+  t.same(await publishQuestionnaire(testApp.db.kysely, testApp.clock, id, { actor: { accountId: null, label: 'Mme Admin', ip: '10.0.0.1' } }), { ok: true });
   row = await questionnaireRow(testApp, id);
   t.equal(row.status, 'published');
   t.equal(row.published_at, publishedAt, 'published_at is the time of publication');
@@ -177,7 +143,7 @@ t.test('a draft is published, then retired, each step dated and written in the a
 });
 
 t.test('publishing twice, retiring a draft or changing a missing questionnaire is refused', async (t) => {
-  const testApp = await freshApp(t);
+  const testApp = await createTestApp(t);
   const db = testApp.db.kysely;
   const draft = await importBank(testApp, smallBankText('draft'));
   t.same(await retireQuestionnaire(db, testApp.clock, draft, ACTOR), { ok: false, reasons: ['Seul un questionnaire publié peut être retiré.'] });
@@ -197,9 +163,9 @@ t.test('publishing twice, retiring a draft or changing a missing questionnaire i
 });
 
 t.test('publishing through the pages needs the confirmation form: GET asks, POST does it', async (t) => {
-  const testApp = await freshApp(t);
+  const testApp = await createTestApp(t);
   const id = await importBank(testApp, smallBankText());
-  const agent = await adminAgent(testApp);
+  const agent = await adminOf(testApp);
 
   const preview = await agent.get(`/admin/questionnaires/${id}`);
   t.match(preview.body, `href="/admin/questionnaires/${id}/publier"`, 'the draft preview links to the publish page');
@@ -230,7 +196,7 @@ t.test('publishing through the pages needs the confirmation form: GET asks, POST
   t.same(audit.at(-1)?.actor_label, ADMIN_EMAIL, 'the administrator is the actor');
 
   const after = await agent.get(`/admin/questionnaires/${id}`);
-  t.same(flashes(after.body), ['success: Le questionnaire est publié : les centres peuvent générer des jetons.']);
+  t.same(flashes(after.body), [{ type: 'success', text: 'Le questionnaire est publié : les centres peuvent générer des jetons.' }]);
   t.match(after.body, 'Publiée', 'the status badge says published');
   t.match(after.body, `href="/admin/questionnaires/${id}/retirer"`, 'and offers to retire it');
   t.notMatch(after.body, `href="/admin/questionnaires/${id}/publier"`);
@@ -240,7 +206,7 @@ t.test('publishing through the pages needs the confirmation form: GET asks, POST
   const again = await agent.post(`/admin/questionnaires/${id}/publier`, {});
   t.equal(again.statusCode, 303);
   const refused = await agent.get(String(again.headers.location));
-  t.same(flashes(refused.body), ['error: Seul un questionnaire en brouillon peut être publié.']);
+  t.same(flashes(refused.body), [{ type: 'error', text: 'Seul un questionnaire en brouillon peut être publié.' }]);
   t.equal((await auditOf(testApp, id)).filter((a) => a.action === 'questionnaire.publie').length, 1, 'published once only');
 
   // Retiring goes through its own confirmation page.
@@ -253,17 +219,17 @@ t.test('publishing through the pages needs the confirmation form: GET asks, POST
   t.equal((await questionnaireRow(testApp, id)).status, 'retired');
   t.equal((await auditOf(testApp, id)).at(-1)?.action, 'questionnaire.retire');
   const retiredPage = await agent.get(`/admin/questionnaires/${id}`);
-  t.same(flashes(retiredPage.body), ['success: Le questionnaire est retiré : aucun nouvel examen ne peut commencer sur cette version.']);
+  t.same(flashes(retiredPage.body), [{ type: 'success', text: 'Le questionnaire est retiré : aucun nouvel examen ne peut commencer sur cette version.' }]);
 
   t.equal((await agent.get('/admin/questionnaires/999/publier')).statusCode, 404, 'an unknown questionnaire is a 404');
   t.equal((await agent.get('/admin/questionnaires/abc')).statusCode, 404);
 });
 
 t.test('the list page shows every version with its status', async (t) => {
-  const testApp = await freshApp(t);
+  const testApp = await createTestApp(t);
   const published = await importBank(testApp, demoText('concepteur'), true);
   const draft = await importBank(testApp, smallBankText('2022-brouillon'));
-  const agent = await adminAgent(testApp);
+  const agent = await adminOf(testApp);
   const res = await agent.get('/admin/questionnaires');
   t.equal(res.statusCode, 200);
   t.equal(h1(res.body), 'Questionnaires');
@@ -280,7 +246,7 @@ t.test('the list page shows every version with its status', async (t) => {
 const FROZEN = /questionnaire publié : modification interdite/;
 
 t.test('the database refuses any UPDATE or DELETE of questions and answers of a published or retired questionnaire', async (t) => {
-  const testApp = await freshApp(t);
+  const testApp = await createTestApp(t);
   const { kysely, sqlite } = testApp.db;
   const draftId = await importBank(testApp, smallBankText('draft'));
   const publishedId = await importBank(testApp, smallBankText('published'), true);
@@ -335,7 +301,7 @@ t.test('the database refuses any UPDATE or DELETE of questions and answers of a 
  * the cascade of a DELETE on questionnaires all get through.
  */
 t.test('the freeze of a published questionnaire has no way around it', async (t) => {
-  const testApp = await freshApp(t);
+  const testApp = await createTestApp(t);
   const { sqlite } = testApp.db;
   const countOf = (table: string) => (sqlite.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
   /** A published questionnaire of its own for each case, and its first question. */
@@ -393,8 +359,8 @@ t.test('the freeze of a published questionnaire has no way around it', async (t)
 // ——— Preview ——————————————————————————————————————————————————————————————————
 
 t.test('the preview shows every question of the bank, "Je ne sais pas", and marks the right answer exactly once', async (t) => {
-  const testApp = await freshApp(t);
-  const agent = await adminAgent(testApp);
+  const testApp = await createTestApp(t);
+  const agent = await adminOf(testApp);
   for (const profile of PROFILES) {
     const bank = JSON.parse(demoText(profile)) as { titre: string; questions: DemoQuestion[] };
     const id = await importBank(testApp, demoText(profile), profile !== 'encadrant');
@@ -431,8 +397,8 @@ t.test('the preview shows every question of the bank, "Je ne sais pas", and mark
 });
 
 t.test('the preview escapes the text of the bank', async (t) => {
-  const testApp = await freshApp(t);
-  const agent = await adminAgent(testApp);
+  const testApp = await createTestApp(t);
+  const agent = await adminOf(testApp);
   const id = await importBank(testApp, smallBankText());
   const res = await agent.get(`/admin/questionnaires/${id}`);
   t.notMatch(res.body, '<b>1</b>', 'markup in a statement is not interpreted');
@@ -445,8 +411,8 @@ t.test('the preview escapes the text of the bank', async (t) => {
 // ——— Images ——————————————————————————————————————————————————————————————————————
 
 t.test('the image route serves each image with its type and a sandboxing policy', async (t) => {
-  const testApp = await freshApp(t);
-  const agent = await adminAgent(testApp);
+  const testApp = await createTestApp(t);
+  const agent = await adminOf(testApp);
   const id = await importBank(testApp, demoText('operateur'), true);
   const demo = JSON.parse(demoText('operateur')) as { questions: DemoQuestion[] };
   const withImage = await testApp.db.kysely
@@ -475,8 +441,8 @@ t.test('the image route serves each image with its type and a sandboxing policy'
 });
 
 t.test('a PNG is served as image/png, and an SVG with a <script> is stored but served sandboxed', async (t) => {
-  const testApp = await freshApp(t);
-  const agent = await adminAgent(testApp);
+  const testApp = await createTestApp(t);
+  const agent = await adminOf(testApp);
   const id = await importBank(testApp, smallBankText());
   const rows = await testApp.db.kysely.selectFrom('questions').select(['id', 'code', 'image_mime', 'image_data']).where('questionnaire_id', '=', id).orderBy('position').limit(2).execute();
   const [png, svg] = rows;
@@ -509,9 +475,9 @@ t.test('a PNG is served as image/png, and an SVG with a <script> is stored but s
 // ——— Access ——————————————————————————————————————————————————————————————————————
 
 t.test('a manager gets 403 on every questionnaire page and cannot publish', async (t) => {
-  const testApp = await freshApp(t);
+  const testApp = await createTestApp(t);
   const id = await importBank(testApp, smallBankText());
-  const agent = await signedIn(testApp, MANAGER_EMAIL, 'manager');
+  const agent = await managerOf(testApp);
   const linked = await testApp.db.kysely.selectFrom('account_centres').selectAll().execute();
   t.same(linked, [], 'the manager is linked to no centre');
 
@@ -539,7 +505,7 @@ t.test('a manager gets 403 on every questionnaire page and cannot publish', asyn
 });
 
 t.test('anonymous visitors are sent to the sign-in page', async (t) => {
-  const testApp = await freshApp(t);
+  const testApp = await createTestApp(t);
   const id = await importBank(testApp, smallBankText());
   const agent = new Agent(testApp.app);
   for (const url of ['/admin/questionnaires', `/admin/questionnaires/${id}`, '/admin/questionnaires/importer', `/admin/questionnaires/${id}/publier`, `/admin/questionnaires/${id}/images/1`]) {
@@ -555,25 +521,11 @@ t.test('anonymous visitors are sent to the sign-in page', async (t) => {
   t.equal((await questionnaireRow(testApp, id)).status, 'draft');
 });
 
-async function managerUpload(testApp: TestApp, agent: Agent): Promise<LightMyRequestResponse> {
-  const form = new FormData();
-  form.append('_csrf', agent.csrfToken ?? '');
-  form.append('banque', new Blob([smallBankText('intrus')]), 'banque.json');
-  form.append('publier', 'oui');
-  const encoded = new Response(form);
-  return testApp.app.inject({
-    method: 'POST',
-    url: '/admin/questionnaires/importer',
-    payload: Buffer.from(await encoded.arrayBuffer()),
-    headers: { 'content-type': encoded.headers.get('content-type')!, cookie: [...agent.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
-  });
-}
-
 t.test('a manager cannot import a bank through the upload form', async (t) => {
-  const testApp = await freshApp(t);
-  const agent = await signedIn(testApp, MANAGER_EMAIL, 'manager');
+  const testApp = await createTestApp(t);
+  const agent = await managerOf(testApp);
   await agent.get('/admin/questionnaires/importer');
-  const res = await managerUpload(testApp, agent);
+  const res = await agent.postMultipart('/admin/questionnaires/importer', { banque: { name: 'banque.json', content: smallBankText('intrus') }, publier: 'oui' });
   t.equal(res.statusCode, 403);
   const count = await testApp.db.kysely.selectFrom('questionnaires').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   t.equal(Number(count.n), 0, 'nothing imported');

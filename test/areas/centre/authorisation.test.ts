@@ -1,9 +1,9 @@
 import t from 'tap';
 import { createSession } from '../../../src/areas/centre/sessions/lifecycle.js';
-import { upsertAccountWithPassword } from '../../../src/services/accounts/accounts.js';
 import { generateTokens } from '../../../src/operator/generate-tokens.js';
+import { accountAgent } from '../../helpers/agents.js';
 import { Agent } from '../../helpers/app.js';
-import { PASSWORD, createManager, signedIn, twoCentres, type TwoCentres } from '../../helpers/exam-fixtures.js';
+import { twoCentres, type TwoCentres } from '../../helpers/exam-fixtures.js';
 
 /**
  * The authorisation matrix of the manager area's routes that name a batch, a token or a session:
@@ -107,8 +107,7 @@ t.test('the lists of a centre never show another centre’s batches or sessions'
 t.test('a manager of two centres reaches only the current centre’s data; unknown ids answer 404', async (t) => {
   const ctx = await twoCentres(t);
   const data = await centreAData(ctx);
-  await createManager(ctx.db, ctx.testApp.clock, 'multi@centre.test', [ctx.centreB, ctx.centreA]);
-  const multi = await signedIn(ctx.testApp.app, 'multi@centre.test');
+  const multi = await accountAgent(ctx.testApp, { email: 'multi@centre.test', role: 'manager', centres: [ctx.centreB, ctx.centreA] });
   // Their current centre is the first one (centre0001 = A), so A's URLs answer.
   t.equal((await multi.get(`/centre/jetons/lots/${data.batchId}`)).statusCode, 200);
   for (const url of ['/centre/jetons/lots/999999', '/centre/jetons/lots/abc', '/centre/jetons/lots/0', '/centre/sessions/999999', '/centre/sessions/1e3', `/centre/jetons/lots/${data.batchId}/jetons/999999/revoquer`]) {
@@ -120,8 +119,7 @@ t.test('a manager of two centres reaches only the current centre’s data; unkno
 t.test('a national administrator gets 403 on the manager’s pages', async (t) => {
   const ctx = await twoCentres(t);
   const data = await centreAData(ctx);
-  await upsertAccountWithPassword(ctx.db, ctx.testApp.clock, { email: 'admin@national.test', displayName: 'Admin', role: 'admin', password: PASSWORD });
-  const admin = await signedIn(ctx.testApp.app, 'admin@national.test');
+  const admin = await accountAgent(ctx.testApp, { email: 'admin@national.test', role: 'admin' });
   for (const url of ['/centre/jetons', '/centre/sessions', `/centre/jetons/lots/${data.batchId}`]) {
     t.equal((await admin.get(url)).statusCode, 403, url);
   }

@@ -4,15 +4,12 @@
  * one centre → no switcher; no centre → a warning on /centre.
  */
 import t from 'tap';
-import { upsertAccountWithPassword } from '../../../src/services/accounts/accounts.js';
-import { DEMO_ADMIN_EMAIL, DEMO_MANAGER_EMAIL, DEMO_PASSWORD, seedDemo } from '../../../src/operator/seed-demo.js';
-import { Agent, createTestApp, type TestApp } from '../../helpers/app.js';
+import { DEMO_MANAGER_EMAIL } from '../../../src/operator/seed-demo.js';
+import { accountAgent, adminAgent, managerAgent } from '../../helpers/agents.js';
+import { Agent, createTestApp, type Teardown, type TestApp } from '../../helpers/app.js';
+import { decodeEntities, flashes, visibleText } from '../../helpers/html.js';
 
 // ——— Helpers ———————————————————————————————————————————————————————————————————
-
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" };
-const decode = (html: string) => html.replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => ENTITIES[e]!);
-const textOf = (html: string) => decode(html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim());
 
 const NAMES: Record<number, string> = {
   1: 'Centre de démonstration AIPR',
@@ -21,10 +18,8 @@ const NAMES: Record<number, string> = {
 };
 
 /** Demo data plus centre0002 (linked to the demo manager) and centre0003 (not linked). */
-async function seededApp(t: { teardown(fn: () => unknown): void }): Promise<TestApp> {
-  const testApp = await createTestApp();
-  t.teardown(() => testApp.close());
-  await seedDemo(testApp.db.kysely, testApp.clock);
+async function seededApp(t: Teardown): Promise<TestApp> {
+  const testApp = await createTestApp(t, { seed: true });
   for (const id of [2, 3]) {
     await testApp.db.kysely
       .insertInto('centres')
@@ -40,17 +35,10 @@ async function managerId(testApp: TestApp, email = DEMO_MANAGER_EMAIL): Promise<
   return (await testApp.db.kysely.selectFrom('accounts').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
 }
 
-async function signedIn(app: TestApp['app'], email = DEMO_MANAGER_EMAIL, password = DEMO_PASSWORD): Promise<Agent> {
-  const agent = new Agent(app);
-  const res = await agent.signIn(email, password);
-  if (res.statusCode !== 303) throw new Error(`sign-in failed: ${res.statusCode}`);
-  return agent;
-}
-
 /** The centre the dashboard says the manager works on: its name and code. */
 function dashboardCentre(body: string): string | null {
   const m = /<p class="fr-text--lead">([\s\S]*?)<\/p>/.exec(body);
-  return m ? textOf(m[1]!) : null;
+  return m ? visibleText(m[1]!) : null;
 }
 
 /** The header's switcher: the centres offered and the one selected; null when there is none. */
@@ -59,23 +47,16 @@ function switcher(body: string): { options: string[]; selected: string | null } 
   if (!form) return null;
   const options = [...form.matchAll(/<option value="(\d+)"( selected)?>([^<]*)<\/option>/g)];
   return {
-    options: options.map((o) => `${o[1]}: ${decode(o[3]!)}`),
+    options: options.map((o) => `${o[1]}: ${decodeEntities(o[3]!)}`),
     selected: options.find((o) => o[2])?.[1] ?? null,
   };
-}
-
-function flashes(body: string): { type: string; text: string }[] {
-  return [...body.matchAll(/<div class="fr-alert fr-alert--(\w+) fr-alert--sm fr-mb-2w"><p>([\s\S]*?)<\/p><\/div>/g)].map((m) => ({
-    type: m[1]!,
-    text: decode(m[2]!),
-  }));
 }
 
 // ——— Tests ————————————————————————————————————————————————————————————————————
 
 t.test('a manager of two centres sees the switcher in the header and switches centre', async (t) => {
   const testApp = await seededApp(t);
-  const manager = await signedIn(testApp.app);
+  const manager = await managerAgent(testApp);
 
   const first = await manager.get('/centre');
   t.equal(first.statusCode, 200);
@@ -107,7 +88,7 @@ t.test('a manager of two centres sees the switcher in the header and switches ce
 
 t.test('switching to a centre that is not theirs changes nothing', async (t) => {
   const testApp = await seededApp(t);
-  const manager = await signedIn(testApp.app);
+  const manager = await managerAgent(testApp);
   await manager.get('/centre');
   await manager.post('/centre/changer', { centre: '2' });
   await manager.get('/centre');
@@ -128,7 +109,7 @@ t.test('switching to a centre that is not theirs changes nothing', async (t) => 
 t.test('a manager with one centre sees no switcher', async (t) => {
   const testApp = await seededApp(t);
   await testApp.db.kysely.deleteFrom('account_centres').where('centre_id', '=', 2).execute();
-  const manager = await signedIn(testApp.app);
+  const manager = await managerAgent(testApp);
   const page = await manager.get('/centre');
   t.equal(page.statusCode, 200);
   t.equal(dashboardCentre(page.body), `${NAMES[1]} centre0001`);
@@ -138,7 +119,7 @@ t.test('a manager with one centre sees no switcher', async (t) => {
 
 t.test('a manager unlinked from the centre they work on falls back to their remaining centre', async (t) => {
   const testApp = await seededApp(t);
-  const manager = await signedIn(testApp.app);
+  const manager = await managerAgent(testApp);
   await manager.get('/centre');
   await manager.post('/centre/changer', { centre: '2' });
   t.equal(dashboardCentre((await manager.get('/centre')).body), `${NAMES[2]} centre0002`);
@@ -155,17 +136,11 @@ t.test('a manager unlinked from the centre they work on falls back to their rema
 
 t.test('a manager with no centre sees the warning on /centre', async (t) => {
   const testApp = await seededApp(t);
-  await upsertAccountWithPassword(testApp.db.kysely, testApp.clock, {
-    email: 'sans-centre@aipr.test',
-    displayName: 'Gestionnaire sans centre',
-    role: 'manager',
-    password: 'mot-de-passe-sans-centre',
-  });
-  const manager = await signedIn(testApp.app, 'sans-centre@aipr.test', 'mot-de-passe-sans-centre');
+  const manager = await accountAgent(testApp, { email: 'sans-centre@aipr.test', role: 'manager' });
   const page = await manager.get('/centre');
   t.equal(page.statusCode, 200);
   const warning = /<div class="fr-alert fr-alert--warning">([\s\S]*?)<\/div>/.exec(page.body)?.[1] ?? '';
-  t.equal(textOf(warning), 'Votre compte n’est rattaché à aucun centre d’examen. Contactez l’administration nationale.');
+  t.equal(visibleText(warning), 'Votre compte n’est rattaché à aucun centre d’examen. Contactez l’administration nationale.');
   t.equal(switcher(page.body), null, 'no switcher');
   t.equal(dashboardCentre(page.body), null, 'no centre is shown');
   for (const name of Object.values(NAMES)) t.notMatch(page.body, name);
@@ -179,7 +154,7 @@ t.test('a manager with no centre sees the warning on /centre', async (t) => {
 
 t.test('the switch is for managers only', async (t) => {
   const testApp = await seededApp(t);
-  const admin = await signedIn(testApp.app, DEMO_ADMIN_EMAIL);
+  const admin = await adminAgent(testApp);
   await admin.get('/admin');
   t.equal((await admin.post('/centre/changer', { centre: '1' })).statusCode, 403, 'an admin gets 403');
   t.equal(switcher((await admin.get('/admin')).body), null, 'and has no switcher');

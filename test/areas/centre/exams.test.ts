@@ -1,18 +1,15 @@
 import t from 'tap';
-import { DEMO_MANAGER_EMAIL, DEMO_PASSWORD } from '../../../src/operator/seed-demo.js';
+import { accountAgent, managerAgent } from '../../helpers/agents.js';
 import { Agent } from '../../helpers/app.js';
-import { createManager, insertCentre, signedIn, visibleText } from '../../helpers/exam-fixtures.js';
-import { answer, kioskRoom, shownRemaining, startCandidate, type Room } from '../../helpers/kiosk.js';
+import { insertCentre } from '../../helpers/exam-fixtures.js';
+import { field, visibleText } from '../../helpers/html.js';
+import { answer, shownRemaining, startCandidate } from '../../helpers/kiosk.js';
+import { kioskRoom, type Room } from '../../helpers/kiosk-room.js';
 
 const MINUTE = 60_000;
 const START = '2026-11-29T09:00:00.000Z';
 
-async function manager(room: Room): Promise<Agent> {
-  const agent = new Agent(room.app, '10.20.0.50');
-  const res = await agent.signIn(DEMO_MANAGER_EMAIL, DEMO_PASSWORD);
-  if (res.statusCode !== 303) throw new Error(`manager sign-in failed: ${res.statusCode}`);
-  return agent;
-}
+const manager = (room: Room) => managerAgent(room.testApp, { ip: '10.20.0.50' });
 
 async function examRow(room: Room, examId: number) {
   return room.db.selectFrom('exams').select(['deadline_at', 'extra_minutes', 'finished_at', 'finish_reason']).where('id', '=', examId).executeTakeFirstOrThrow();
@@ -21,14 +18,6 @@ async function examRow(room: Room, examId: number) {
 async function grant(agent: Agent, examId: number, minutes: string) {
   await agent.get(`/centre/examens/${examId}`);
   return agent.post(`/centre/examens/${examId}/temps-supplementaire`, { minutes });
-}
-
-/** The error shown under the minutes field, and the value the field holds. */
-function minutesField(html: string): { error: string | null; value: string | null } {
-  return {
-    error: /id="minutes-erreur">([^<]*)</.exec(html)?.[1] ?? null,
-    value: /name="minutes" value="([^"]*)"/.exec(html)?.[1] ?? null,
-  };
 }
 
 t.test('a manager adds time to a running exam: the kiosk, the saves and the closing all follow the new deadline', async (t) => {
@@ -90,7 +79,7 @@ t.test('the minutes are checked, with the message at the field and what was type
   ]) {
     const res = await grant(boss, examId, typed!);
     t.equal(res.statusCode, 400, `"${typed}" is refused`);
-    t.same(minutesField(res.body), { error: message, value: typed }, `"${typed}": ${message}`);
+    t.same(field(res.body, 'minutes'), { error: message, value: typed, invalid: true }, `"${typed}": ${message}`);
     t.match(res.body, 'aria-invalid="true"');
   }
   t.same(await examRow(room, examId), before, 'nothing changed');
@@ -98,7 +87,7 @@ t.test('the minutes are checked, with the message at the field and what was type
   t.equal((await grant(boss, examId, '50')).statusCode, 303);
   const over = await grant(boss, examId, '11');
   t.equal(over.statusCode, 400);
-  t.equal(minutesField(over.body).error, 'Indiquez un nombre entier de minutes entre 1 et 10.', 'the total may not pass 60 minutes');
+  t.equal(field(over.body, 'minutes').error, 'Indiquez un nombre entier de minutes entre 1 et 10.', 'the total may not pass 60 minutes');
   t.equal((await grant(boss, examId, '10')).statusCode, 303);
   t.equal((await examRow(room, examId)).extra_minutes, 60);
 
@@ -144,8 +133,7 @@ t.test('only the exam’s own centre may add time, and only with the form’s to
   const room = await kioskRoom(t);
   const { examId } = await startCandidate(room, { ip: '10.20.0.5' });
   await insertCentre(room.db, room.clock, { id: 2, name: 'Autre centre' });
-  await createManager(room.db, room.clock, 'autre@centre.test', [2]);
-  const other = await signedIn(room.app, 'autre@centre.test');
+  const other = await accountAgent(room.testApp, { email: 'autre@centre.test', role: 'manager', centres: [2] });
   t.equal((await other.get(`/centre/examens/${examId}`)).statusCode, 404, 'another centre’s manager does not see the exam');
   t.equal((await other.post(`/centre/examens/${examId}/temps-supplementaire`, { minutes: '10' })).statusCode, 404, 'nor adds time to it');
 

@@ -4,19 +4,16 @@
  */
 import t from 'tap';
 import { closeSession } from '../../../src/areas/centre/sessions/lifecycle.js';
-import { DEMO_MANAGER_EMAIL, DEMO_PASSWORD } from '../../../src/operator/seed-demo.js';
+import { accountAgent, managerAgent } from '../../helpers/agents.js';
 import { Agent } from '../../helpers/app.js';
-import { createManager, insertCentre, signedIn, visibleText } from '../../helpers/exam-fixtures.js';
-import { answer, CENTRE_ID, examItems, kioskRoom, startCandidate, type Room } from '../../helpers/kiosk.js';
+import { insertCentre } from '../../helpers/exam-fixtures.js';
+import { visibleText } from '../../helpers/html.js';
+import { answer, startCandidate } from '../../helpers/kiosk.js';
+import { CENTRE_ID, examItems, kioskRoom, type Room } from '../../helpers/kiosk-room.js';
 
 const MINUTE = 60_000;
 
-async function manager(room: Room): Promise<Agent> {
-  const agent = new Agent(room.app, '10.30.0.50');
-  const res = await agent.signIn(DEMO_MANAGER_EMAIL, DEMO_PASSWORD);
-  if (res.statusCode !== 303) throw new Error(`manager sign-in failed: ${res.statusCode}`);
-  return agent;
-}
+const manager = (room: Room) => managerAgent(room.testApp, { ip: '10.30.0.50' });
 
 /** The rows of the room's table, as text cells. */
 function roomRows(html: string): string[][] {
@@ -114,8 +111,7 @@ t.test('the session’s results as CSV: one line per candidate, ready for a Fren
 t.test('another centre’s session cannot be exported', async (t) => {
   const room = await kioskRoom(t);
   await insertCentre(room.db, room.clock, { id: 2, name: 'Autre centre' });
-  await createManager(room.db, room.clock, 'autre@centre.test', [2]);
-  const other = await signedIn(room.app, 'autre@centre.test');
+  const other = await accountAgent(room.testApp, { email: 'autre@centre.test', role: 'manager', centres: [2] });
   t.equal((await other.get(`/centre/sessions/${room.sessionId}/resultats.csv`)).statusCode, 404);
   t.equal((await other.get(`/centre/sessions/${room.sessionId}`)).statusCode, 404);
   t.equal((await new Agent(room.app).get(`/centre/sessions/${room.sessionId}/resultats.csv`)).statusCode, 302, 'signed out: to the sign-in page');

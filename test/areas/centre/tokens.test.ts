@@ -3,7 +3,9 @@ import { TOKEN_ALPHABET, formatTokenCode, generateTokenCode, isTokenCode } from 
 import { createTokenBatch } from '../../../src/areas/centre/tokens/lifecycle.js';
 import { tokenStockByQuestionnaire } from '../../../src/areas/centre/tokens/queries.js';
 import { generateTokens } from '../../../src/operator/generate-tokens.js';
-import { MANAGER_A, h1, publishDemoQuestionnaire, signedIn, suspendCentre, twoCentres, visibleText, type TwoCentres } from '../../helpers/exam-fixtures.js';
+import { signedInAgent } from '../../helpers/agents.js';
+import { MANAGER_A, publishDemoQuestionnaire, suspendCentre, twoCentres, type TwoCentres } from '../../helpers/exam-fixtures.js';
+import { field, h1, visibleText } from '../../helpers/html.js';
 
 const PRINTED = new RegExp(`^[${TOKEN_ALPHABET}]{4}-[${TOKEN_ALPHABET}]{4}-[${TOKEN_ALPHABET}]{4}$`);
 
@@ -26,10 +28,6 @@ function shownCounts(html: string, questionnaireId: number) {
   const row = new RegExp(`<tr data-questionnaire="${questionnaireId}">([\\s\\S]*?)</tr>`).exec(html)?.[1] ?? '';
   const count = (name: string) => Number(new RegExp(`data-count="${name}">(\\d+)`).exec(row)?.[1] ?? NaN);
   return { available: count('available'), used: count('used'), revoked: count('revoked') };
-}
-
-function fieldError(html: string, id: string): string | null {
-  return new RegExp(`<p class="fr-error-text" id="${id}-erreur">([^<]*)</p>`).exec(html)?.[1] ?? null;
 }
 
 t.test('a manager initialises a table of tokens: count, format, uniqueness, audit', async (t) => {
@@ -104,14 +102,14 @@ t.test('the form refuses a wrong count or questionnaire, at the right field, kee
   for (const nombre of ['0', '501', '12.5', 'douze', '-3']) {
     const res = await ctx.managerA.post('/centre/jetons/nouvelle-table', { questionnaire: String(ctx.questionnaireId), nombre });
     t.equal(res.statusCode, 400, `count ${nombre}`);
-    t.equal(fieldError(res.body, 'nombre'), countMessage);
+    t.equal(field(res.body, 'nombre').error, countMessage);
     t.match(res.body, new RegExp(`id="nombre" name="nombre" value="${nombre.replace('.', '\\.')}"`), 'the count typed is kept');
     t.match(res.body, new RegExp(`<option value="${ctx.questionnaireId}" selected>`), 'the questionnaire chosen is kept');
   }
   const empty = await ctx.managerA.post('/centre/jetons/nouvelle-table', { questionnaire: '', nombre: '' });
   t.equal(empty.statusCode, 400);
-  t.equal(fieldError(empty.body, 'questionnaire'), 'Choisissez le questionnaire pour lequel générer les jetons.');
-  t.equal(fieldError(empty.body, 'nombre'), 'Indiquez le nombre de jetons à générer.');
+  t.equal(field(empty.body, 'questionnaire').error, 'Choisissez le questionnaire pour lequel générer les jetons.');
+  t.equal(field(empty.body, 'nombre').error, 'Indiquez le nombre de jetons à générer.');
   t.match(empty.body, '<a href="#questionnaire">', 'the summary links to the field');
 
   const draft = await ctx.db
@@ -122,7 +120,7 @@ t.test('the form refuses a wrong count or questionnaire, at the right field, kee
   for (const id of [String(draft.id), '99999']) {
     const res = await ctx.managerA.post('/centre/jetons/nouvelle-table', { questionnaire: id, nombre: '5' });
     t.equal(res.statusCode, 400, `questionnaire ${id}`);
-    t.equal(fieldError(res.body, 'questionnaire'), 'Choisissez un questionnaire publié : celui-ci n’existe pas ou n’est plus publié.');
+    t.equal(field(res.body, 'questionnaire').error, 'Choisissez un questionnaire publié : celui-ci n’existe pas ou n’est plus publié.');
   }
   const batches = await ctx.db.selectFrom('token_batches').select('id').execute();
   t.equal(batches.length, 0, 'nothing was generated');
@@ -205,7 +203,7 @@ t.test('/centre/jetons shows the counts per published questionnaire and warns wh
     const res = await ctx.managerA.post('/centre/jetons/seuil', { seuil });
     t.equal(res.statusCode, 400, `threshold ${JSON.stringify(seuil)}`);
     t.equal(
-      fieldError(res.body, 'seuil'),
+      field(res.body, 'seuil').error,
       seuil === '' ? 'Indiquez le seuil d’alerte.' : 'Le seuil d’alerte doit être un nombre entier entre 0 et 10000.',
     );
     t.match(res.body, `id="seuil" name="seuil" value="${seuil}"`, 'the value typed is kept');
@@ -289,7 +287,7 @@ t.test('a suspended centre cannot generate tokens, and is told why', async (t) =
 t.test('a manager’s pages carry no inline script and no on* attribute', async (t) => {
   const ctx = await twoCentres(t);
   const batchId = await generateThroughForm(ctx, 3);
-  const agent = await signedIn(ctx.testApp.app, MANAGER_A);
+  const agent = await signedInAgent(ctx.testApp, MANAGER_A);
   for (const url of ['/centre/jetons', '/centre/jetons/nouvelle-table', `/centre/jetons/lots/${batchId}`, `/centre/jetons/lots/${batchId}/revoquer`]) {
     const res = await agent.get(url);
     t.equal(res.statusCode, 200, url);

@@ -13,25 +13,12 @@ import { finishExam, finishExpiredExams } from '../../../src/services/exam/lifec
 import { importQuestionnaire } from '../../../src/areas/admin/questionnaires/lifecycle.js';
 import { ENTRY_MESSAGES } from '../../../src/areas/kiosk/entry/token-check.js';
 import { generateTokens } from '../../../src/operator/generate-tokens.js';
-import { DEMO_MANAGER_EMAIL, DEMO_PASSWORD } from '../../../src/operator/seed-demo.js';
 import { DEMO_DIR } from '../../../src/paths.js';
+import { managerAgent } from '../../helpers/agents.js';
 import { Agent } from '../../helpers/app.js';
-import { visibleText } from '../../helpers/exam-fixtures.js';
-import {
-  answer,
-  choiceLabels,
-  enter,
-  escapeHtml,
-  examItems,
-  fieldValue,
-  IDENTITY,
-  kioskRoom,
-  reachRules,
-  shownRemaining,
-  startCandidate,
-  type ExamItem,
-  type Room,
-} from '../../helpers/kiosk.js';
+import { escapeHtml, field, visibleText } from '../../helpers/html.js';
+import { alertText, answer, choiceLabels, enter, reachRules, shownRemaining, startCandidate } from '../../helpers/kiosk.js';
+import { examItems, IDENTITY, illustratedToken, kioskRoom, type ExamItem, type Room } from '../../helpers/kiosk-room.js';
 
 const MINUTE = 60_000;
 const START = '2026-11-29T09:00:00.000Z';
@@ -59,11 +46,6 @@ async function examRow(room: Room, examId: number) {
 
 async function item(room: Room, examId: number, position: number): Promise<ExamItem> {
   return (await examItems(room.db, examId))[position - 1]!;
-}
-
-function alertText(html: string): string | null {
-  const m = /<div class="k-alert" role="alert"(?: id="[^"]*")?><p>([\s\S]*?)<\/p><\/div>/.exec(html);
-  return m ? visibleText(m[1]!) : null;
 }
 
 /** The checked choice of a question page: '1'…'4', 'nsp' or null. */
@@ -145,7 +127,7 @@ t.test('two terminals starting with one token at the same instant give exactly o
     const loser = ra.statusCode === 303 ? rb : ra;
     t.equal(winner.headers.location, '/examen/question/1');
     t.equal(alertText(loser.body), RACE_MESSAGE, 'the other terminal is told in French');
-    t.equal(fieldValue(loser.body, 'jeton'), '', 'and shown an empty entry form');
+    t.equal(field(loser.body, 'jeton').value, '', 'and shown an empty entry form');
     const exams = await room.db
       .selectFrom('exams as e')
       .innerJoin('exam_tokens as tk', 'tk.id', 'e.token_id')
@@ -180,9 +162,23 @@ t.test('a terminal still on the rules page cannot start once the token was used 
   t.equal(alertText(spent.body), ENTRY_MESSAGES.spentToken);
 });
 
+
+t.test('a token revoked between the entry and « Commencer » says it is no longer valid', async (t) => {
+  const room = await kioskRoom(t);
+  const agent = new Agent(room.app, '10.0.0.4');
+  const token = room.takeToken();
+  await enter(agent, token);
+  await agent.get('/examen/identite');
+  await agent.post('/examen/identite', { ...IDENTITY });
+  await room.db.updateTable('exam_tokens').set({ status: 'revoked' }).where('code', '=', token.replace(/-/g, '')).execute();
+  const start = await agent.post('/examen/commencer', {});
+  t.equal(start.statusCode, 409);
+  t.match(start.body, 'Ce jeton n’est plus valable.');
+  t.notMatch(start.body, 'vient d’être utilisé');
+});
 t.test('a question page: the statement, the answers, "Je ne sais pas", the remaining time from the server', async (t) => {
   const room = await kioskRoom(t);
-  const { agent, examId } = await startCandidate(room);
+  const { agent, examId } = await startCandidate(room, { token: await illustratedToken(room) });
   const items = await examItems(room.db, examId);
   for (const it of items.slice(0, 5)) {
     const page = await agent.get(`/examen/question/${it.position}`);
@@ -194,7 +190,7 @@ t.test('a question page: the statement, the answers, "Je ne sais pas", the remai
       t.ok(labels[i]!.includes(`value="${i + 1}"`) && labels[i]!.includes(`<span>${escapeHtml(text)}</span>`), `answer ${i + 1} in the drawn order`);
     });
     t.match(labels.at(-1)!, /value="nsp"> <span>Je ne sais pas<\/span>/);
-    t.equal(fieldValue(page.body, 'seq'), '1', 'the first save carries seq 1');
+    t.equal(field(page.body, 'seq').value, '1', 'the first save carries seq 1');
     t.match(page.body, `Question <strong>${it.position}</strong> sur 30`);
   }
   const first = await agent.get('/examen/question/1');
@@ -205,19 +201,17 @@ t.test('a question page: the statement, the answers, "Je ne sais pas", the remai
   t.equal(shownRemaining(later.body), 2995, 'counted from the server’s deadline');
   t.match(later.body, '49 min 55 s');
 
-  // The image of a question, when it has one, comes from this exam only.
-  const withImage = items.find((i) => i.hasImage);
+  // The image of a question that has one comes from this exam only.
+  const withImage = items.find((i) => i.hasImage)!;
   const without = items.find((i) => !i.hasImage)!;
-  if (withImage) {
-    const page = await agent.get(`/examen/question/${withImage.position}`);
-    t.match(page.body, `<img class="k-image" src="/examen/images/${withImage.position}" alt="Illustration de la question ${withImage.position}">`);
-    const image = await agent.get(`/examen/images/${withImage.position}`);
-    t.equal(image.statusCode, 200);
-    t.equal(image.headers['content-type'], 'image/svg+xml');
-    const stored = await room.db.selectFrom('questions').select('image_data').where('id', '=', withImage.questionId).executeTakeFirstOrThrow();
-    t.same(image.rawPayload, stored.image_data);
-    t.equal(image.headers['cache-control'], 'no-store');
-  }
+  const illustrated = await agent.get(`/examen/question/${withImage.position}`);
+  t.match(illustrated.body, `<img class="k-image" src="/examen/images/${withImage.position}" alt="Illustration de la question ${withImage.position}">`);
+  const image = await agent.get(`/examen/images/${withImage.position}`);
+  t.equal(image.statusCode, 200);
+  t.equal(image.headers['content-type'], 'image/svg+xml');
+  const stored = await room.db.selectFrom('questions').select('image_data').where('id', '=', withImage.questionId).executeTakeFirstOrThrow();
+  t.same(image.rawPayload, stored.image_data);
+  t.equal(image.headers['cache-control'], 'no-store');
   t.notMatch((await agent.get(`/examen/question/${without.position}`)).body, /<img/);
   t.equal((await agent.get(`/examen/images/${without.position}`)).statusCode, 404);
   t.equal((await agent.get('/examen/question/abc')).headers.location, '/examen/ensemble', 'a position that is no number');
@@ -238,7 +232,7 @@ t.test('saving without JavaScript: the form post saves the choice and moves on',
   t.equal(saved.seq, 1);
   const back = await agent.get('/examen/question/1');
   t.equal(checkedChoice(back.body), '2', 'the page shows the choice');
-  t.equal(fieldValue(back.body, 'seq'), '2', 'the next save carries the next seq');
+  t.equal(field(back.body, 'seq').value, '2', 'the next save carries the next seq');
 
   t.equal((await answer(agent, 2, { seq: 1, choix: 'nsp', aller: 'precedente' })).headers.location, '/examen/question/1');
   const dontKnow = await item(room, examId, 2);
@@ -341,7 +335,7 @@ t.test('double submits, replays of an old seq and out-of-order requests leave th
   t.equal(await chosen(), order[(14 - 9) % order.length], 'the choice of seq 14');
   t.equal((await item(room, examId, 1)).seq, 14);
   const page = await agent.get('/examen/question/1');
-  t.equal(fieldValue(page.body, 'seq'), '15', 'a reloaded page goes on from the last seq');
+  t.equal(field(page.body, 'seq').value, '15', 'a reloaded page goes on from the last seq');
 });
 
 t.test('after the deadline answers are refused and the exam is finished at its deadline', async (t) => {
@@ -530,8 +524,8 @@ t.test('"Candidat suivant" returns to an empty entry form, and the old cookie re
   t.equal(next.headers.location, '/examen');
   const entry = await agent.get('/examen');
   t.equal(entry.statusCode, 200);
-  t.equal(fieldValue(entry.body, 'centre'), '');
-  t.equal(fieldValue(entry.body, 'jeton'), '');
+  t.equal(field(entry.body, 'centre').value, '');
+  t.equal(field(entry.body, 'jeton').value, '');
   t.notMatch(entry.body, new RegExp(IDENTITY.nom), 'nothing of the previous candidate');
   t.equal((await agent.get('/examen/resultat')).headers.location, '/examen', 'the result is gone from this terminal');
 
@@ -546,6 +540,18 @@ t.test('"Candidat suivant" returns to an empty entry form, and the old cookie re
   t.equal((await examRow(room, examId)).finished_at !== null, true);
 });
 
+
+t.test('the next candidate gets an empty entry form, not the result left on the terminal', async (t) => {
+  const room = await kioskRoom(t);
+  const candidate = await startCandidate(room);
+  await candidate.agent.post('/examen/terminer', {});
+  t.equal((await candidate.agent.get('/examen/resultat')).statusCode, 200, 'the result is shown to the candidate');
+  const next = await candidate.agent.get('/examen');
+  t.equal(next.statusCode, 200);
+  t.match(next.body, 'name="jeton"', 'the entry form');
+  t.notMatch(next.body, IDENTITY.nom, 'nothing of the previous candidate');
+  t.equal((await candidate.agent.get('/examen/resultat')).headers.location, '/examen', 'the result is no longer reachable');
+});
 t.test('the cookie of the terminal before "Commencer" does not reach the exam (a fresh session id)', async (t) => {
   const room = await kioskRoom(t);
   const agent = new Agent(room.app, '10.0.0.9');
@@ -577,14 +583,14 @@ t.test('resume on another terminal: birth date asked, a wrong one refused and co
   t.equal(entered.headers.location, '/examen/reprise');
   const form = await other.get('/examen/reprise');
   t.equal(form.statusCode, 200);
-  t.equal(fieldValue(form.body, 'date_naissance'), '', 'the birth date is asked');
+  t.equal(field(form.body, 'date_naissance').value, '', 'the birth date is asked');
   t.notMatch(form.body, new RegExp(IDENTITY.nom), 'nothing of the candidate is shown before the date');
   t.equal((await other.get('/examen/question/1')).headers.location, '/examen', 'no question before the date');
 
   const wrong = await other.post('/examen/reprise', { date_naissance: '1985-04-24' });
   t.equal(wrong.statusCode, 400);
   t.equal(alertText(wrong.body), 'Cette date de naissance ne correspond pas à celle saisie au début de l’examen.');
-  t.equal(fieldValue(wrong.body, 'date_naissance'), '1985-04-24');
+  t.equal(field(wrong.body, 'date_naissance').value, '1985-04-24');
   const counted = await db.selectFrom('sign_in_throttle').select('failures').where('key', '=', 'kiosque-poste:10.10.0.2').executeTakeFirst();
   t.equal(counted?.failures, 1, 'the wrong date counts as a failure of the terminal');
   t.equal((await other.get('/examen/question/1')).headers.location, '/examen');
@@ -597,12 +603,13 @@ t.test('resume on another terminal: birth date asked, a wrong one refused and co
   const right = await other.post('/examen/reprise', { date_naissance: IDENTITY.date_naissance });
   t.equal(right.statusCode, 303);
   t.equal(right.headers.location, '/examen/question/3', 'back at the first unanswered question');
+  const differences: string[] = [];
   for (const it of items) {
     const theirs = await other.get(`/examen/question/${it.position}`);
-    if (!theirs.body.includes(`<legend class="k-statement">${escapeHtml(it.statement)}</legend>`)) t.fail(`question ${it.position} is not the same`);
-    if (strip(theirs.body) !== before.get(it.position)) t.fail(`page ${it.position} differs from the one the first terminal showed`);
+    if (!theirs.body.includes(`<legend class="k-statement">${escapeHtml(it.statement)}</legend>`)) differences.push(`question ${it.position} is not the same`);
+    if (strip(theirs.body) !== before.get(it.position)) differences.push(`page ${it.position} differs from the one the first terminal showed`);
   }
-  t.pass('every page is the one the first terminal showed: same order, same answers, same marks, same time');
+  t.same(differences, [], `each of the ${items.length} pages is the one the first terminal showed: same order, same answers, same marks, same time`);
   const page1 = await other.get('/examen/question/1');
   t.equal(checkedChoice(page1.body), '2', 'the same answers');
   t.equal(checkedChoice((await other.get('/examen/question/2')).body), 'nsp');
@@ -617,6 +624,24 @@ t.test('resume on another terminal: birth date asked, a wrong one refused and co
   for (const { url, res } of other.responses) t.equal(res.headers['cache-control'], 'no-store', `${url}: no-store`);
 });
 
+
+t.test('a crashed terminal resumes its exam even after the manager closed the session', async (t) => {
+  const room = await kioskRoom(t);
+  const candidate = await startCandidate(room);
+  await room.db.updateTable('exam_sessions').set({ status: 'closed', closed_at: room.clock.now().toISOString() }).execute();
+
+  const other = new Agent(room.app, '10.0.0.2');
+  const entered = await enter(other, candidate.token);
+  t.equal(entered.headers.location, '/examen/reprise', 'the exam in progress is found again');
+  await other.get('/examen/reprise');
+  const resumed = await other.post('/examen/reprise', { date_naissance: IDENTITY.date_naissance });
+  t.equal(resumed.statusCode, 303);
+  t.match(resumed.headers.location, /^\/examen\/question\/\d+$/, 'back on the exam');
+
+  const fresh = new Agent(room.app, '10.0.0.3');
+  const refused = await enter(fresh, room.takeToken());
+  t.match(refused.body, 'Aucune session d’examen n’est ouverte', 'a new exam still needs an open session');
+});
 t.test('wrong birth dates on the resume form are throttled', async (t) => {
   const room = await kioskRoom(t);
   const first = await startCandidate(room, { ip: '10.11.0.1' });
@@ -667,15 +692,13 @@ t.test('an exam whose time is over shows as finished on the centre’s pages too
   const room = await kioskRoom(t);
   const { agent, examId } = await startCandidate(room, { ip: '10.13.0.1' });
   await answer(agent, 1, { seq: 1, choix: 'nsp' }, true);
-  const manager = new Agent(room.app, '10.13.0.50');
-  t.equal((await manager.signIn(DEMO_MANAGER_EMAIL, DEMO_PASSWORD)).statusCode, 303);
+  const manager = await managerAgent(room.testApp, { ip: '10.13.0.50' });
   t.match(visibleText((await manager.get('/centre')).body), '1 examen en cours.');
   t.match(visibleText((await manager.get(`/centre/examens/${examId}`)).body), 'Examen en cours.');
 
   // The terminal is gone; the deadline passes; the 15-second sweep has not run yet.
   room.clock.advance(60 * MINUTE + 5_000);
-  const later = new Agent(room.app, '10.13.0.50');
-  t.equal((await later.signIn(DEMO_MANAGER_EMAIL, DEMO_PASSWORD)).statusCode, 303);
+  const later = await managerAgent(room.testApp, { ip: '10.13.0.50' });
   t.match(visibleText((await later.get('/centre')).body), '0 examen en cours.', 'the dashboard counts it as finished');
   const page = visibleText((await later.get(`/centre/examens/${examId}`)).body);
   t.notMatch(page, 'Examen en cours.', 'the exam page does not say it is still running');
@@ -684,7 +707,7 @@ t.test('an exam whose time is over shows as finished on the centre’s pages too
 
 t.test('after a resume elsewhere, the first terminal reaches the exam no more: no answer, no finish', async (t) => {
   const room = await kioskRoom(t);
-  const first = await startCandidate(room, { ip: '10.14.0.1' });
+  const first = await startCandidate(room, { ip: '10.14.0.1', token: await illustratedToken(room) });
   const { order } = await item(room, first.examId, 1);
   await answer(first.agent, 1, { seq: 1, choix: '1' }, true);
   // The first terminal's candidate had the finish page open.
@@ -703,8 +726,8 @@ t.test('after a resume elsewhere, the first terminal reaches the exam no more: n
   t.not(finish.headers.location, '/examen/resultat', 'the old terminal is not sent to a result');
   t.equal((await examRow(room, first.examId)).finished_at, null, 'the old terminal cannot end the exam resumed elsewhere');
 
-  const withImage = (await examItems(room.db, first.examId)).find((i) => i.hasImage);
-  if (withImage) t.equal((await first.agent.get(`/examen/images/${withImage.position}`)).statusCode, 404, 'nor its images');
+  const withImage = (await examItems(room.db, first.examId)).find((i) => i.hasImage)!;
+  t.equal((await first.agent.get(`/examen/images/${withImage.position}`)).statusCode, 404, 'nor its images');
   t.equal((await first.agent.get('/examen/question/1')).headers.location, '/examen');
   t.equal((await other.get('/examen/question/1')).statusCode, 200, 'the new terminal goes on');
 });
@@ -762,13 +785,13 @@ t.test('a delayed request from an earlier showing of a question loses to a choic
   const { order } = await item(room, examId, 1);
   room.clock.advance(MINUTE);
   const first = await agent.get('/examen/question/1');
-  const earlierSeq = fieldValue(first.body, 'seq')!;
+  const earlierSeq = field(first.body, 'seq').value!;
   t.equal(earlierSeq, String(MINUTE), 'a showing starts from the milliseconds since the start');
   // Without JavaScript, the candidate picks 1; that request is held up in the network. They reload,
   // pick 2, and this one is saved. Then the held-up request arrives.
   room.clock.advance(20_000);
   const second = await agent.get('/examen/question/1');
-  const laterSeq = fieldValue(second.body, 'seq')!;
+  const laterSeq = field(second.body, 'seq').value!;
   t.ok(Number(laterSeq) > Number(earlierSeq), 'the new showing starts higher');
   t.equal((await answer(agent, 1, { seq: Number(laterSeq), choix: '2', aller: 'suivante' })).headers.location, '/examen/question/2');
   const late = await answer(agent, 1, { seq: Number(earlierSeq), choix: '1', aller: 'suivante' });

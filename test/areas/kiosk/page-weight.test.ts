@@ -6,8 +6,9 @@
 import { gunzipSync } from 'node:zlib';
 import type { LightMyRequestResponse } from 'fastify';
 import t from 'tap';
-import { Agent } from '../../helpers/app.js';
-import { examItems, kioskRoom, startCandidate } from '../../helpers/kiosk.js';
+import type { Agent, Teardown } from '../../helpers/app.js';
+import { startCandidate } from '../../helpers/kiosk.js';
+import { examItems, illustratedToken, kioskRoom } from '../../helpers/kiosk-room.js';
 
 const FIRST_LOAD_BUDGET = 30 * 1024;
 const ROUND_TRIP_BUDGET = 4 * 1024;
@@ -29,13 +30,14 @@ function decoded(res: LightMyRequestResponse): string {
   return (res.headers['content-encoding'] === 'gzip' ? gunzipSync(res.rawPayload) : res.rawPayload).toString('utf8');
 }
 
-async function questionPage(t: { teardown(fn: () => unknown): void }, withImage: boolean) {
+async function questionPage(t: Teardown, withImage: boolean) {
   const room = await kioskRoom(t);
-  // The question with the longest texts (and an image, or not), to measure the heaviest page.
-  const candidate = await startCandidate(room);
+  // The question with the longest texts (and an image, or not), to measure the heaviest page; the
+  // illustrated version has questions of both kinds in every draw.
+  const candidate = await startCandidate(room, { token: await illustratedToken(room) });
   const items = await examItems(room.db, candidate.examId);
-  const pick = items.filter((i) => i.hasImage === withImage).sort((x, y) => y.statement.length + y.texts.join('').length - (x.statement.length + x.texts.join('').length))[0];
-  return { room, candidate, position: pick?.position ?? 1 };
+  const pick = items.filter((i) => i.hasImage === withImage).sort((x, y) => y.statement.length + y.texts.join('').length - (x.statement.length + x.texts.join('').length))[0]!;
+  return { room, candidate, position: pick.position };
 }
 
 t.test('first load of a question page ≤ 30 KB compressed, HTML + CSS + JS', async (t) => {
@@ -47,6 +49,7 @@ t.test('first load of a question page ≤ 30 KB compressed, HTML + CSS + JS', as
     t.equal(html.headers['content-encoding'], 'gzip', 'the page is compressed');
     const page = decoded(html);
     t.match(page, /<legend class="k-statement">/);
+    t.equal(/<img class="k-image"/.test(page), withImage, withImage ? 'a page with its image' : 'a page without image');
 
     const stylesheets = [...page.matchAll(/<link[^>]*rel="stylesheet"[^>]*href="([^"]+)"/g)].map((m) => m[1]!);
     const scripts = [...page.matchAll(/<script[^>]*src="([^"]+)"/g)].map((m) => m[1]!);
@@ -78,7 +81,7 @@ t.test('an answer round trip with htmx ≤ 4 KB: request and response, headers i
   const agent = candidate.agent;
   await agent.get(`/examen/question/${position}`);
   const csrf = agent.csrfToken!;
-  const cookie = [...agent.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  const cookie = agent.cookieHeader();
   // What htmx sends on a change: the whole form, its headers, and the CSRF header of <body>.
   const body = new URLSearchParams({ _csrf: csrf, seq: '1', choix: '2', revoir: 'oui' }).toString();
   const headers: Record<string, string> = {

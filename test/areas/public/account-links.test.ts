@@ -5,8 +5,10 @@
  */
 import t from 'tap';
 import type { Mail, Mailer } from '../../../src/services/mailer.js';
-import { DEMO_ADMIN_EMAIL, DEMO_MANAGER_EMAIL, DEMO_PASSWORD, seedDemo } from '../../../src/operator/seed-demo.js';
+import { DEMO_MANAGER_EMAIL, DEMO_PASSWORD } from '../../../src/operator/seed-demo.js';
+import { adminAgent } from '../../helpers/agents.js';
 import { Agent, createTestApp, type TestApp } from '../../helpers/app.js';
+import { field, flashes, h1 } from '../../helpers/html.js';
 
 // ——— Helpers ———————————————————————————————————————————————————————————————————
 
@@ -16,56 +18,9 @@ const LINK = /http:\/\/localhost:3000\/compte\/mot-de-passe\/([A-Za-z0-9_-]{20,}
 const NO_LONGER_VALID = 'Ce lien n’est plus valable';
 const NEW_PASSWORD = 'cheval-batterie-agrafe';
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" };
-const decode = (html: string) => html.replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => ENTITIES[e]!);
-
-async function seededApp(t: { teardown(fn: () => unknown): void }): Promise<TestApp> {
-  const testApp = await createTestApp();
-  t.teardown(() => testApp.close());
-  await seedDemo(testApp.db.kysely, testApp.clock);
-  return testApp;
-}
-
-async function seededAppWithMailer(t: { teardown(fn: () => unknown): void }, mailer: Mailer): Promise<TestApp> {
-  const testApp = await createTestApp({ mailer });
-  t.teardown(() => testApp.close());
-  await seedDemo(testApp.db.kysely, testApp.clock);
-  return testApp;
-}
-
 function recordingMailer(): { mailer: Mailer; sent: Mail[] } {
   const sent: Mail[] = [];
   return { sent, mailer: { enabled: true, send: async (m) => void sent.push(m) } };
-}
-
-async function adminAgent(app: TestApp['app']): Promise<Agent> {
-  const agent = new Agent(app);
-  const res = await agent.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
-  if (res.statusCode !== 303) throw new Error(`admin sign-in failed: ${res.statusCode}`);
-  await agent.get('/admin/gestionnaires');
-  return agent;
-}
-
-function flashes(body: string): { type: string; text: string }[] {
-  return [...body.matchAll(/<div class="fr-alert fr-alert--(\w+) fr-alert--sm fr-mb-2w"><p>([\s\S]*?)<\/p><\/div>/g)].map((m) => ({
-    type: m[1]!,
-    text: decode(m[2]!),
-  }));
-}
-
-function field(body: string, name: string): { invalid: boolean; error: string | null; value: string | null } {
-  const tag = new RegExp(`<input[^>]*\\bid="${name}"[^>]*>`).exec(body)?.[0] ?? '';
-  const error = new RegExp(`<p id="${name}-erreur" class="fr-error-text">([^<]*)</p>`).exec(body)?.[1];
-  const value = /\bvalue="([^"]*)"/.exec(tag)?.[1];
-  return {
-    invalid: /aria-invalid="true"/.test(tag) && tag.includes(`aria-describedby="${name}-erreur"`),
-    error: error === undefined ? null : decode(error),
-    value: value === undefined ? null : decode(value),
-  };
-}
-
-function h1(body: string): string | null {
-  return /<h1[^>]*>([^<]*)<\/h1>/.exec(body)?.[1]?.trim() ?? null;
 }
 
 /** The admin creates a manager (linked to centre0001) and reads the link from the flash. */
@@ -101,8 +56,8 @@ async function setPassword(agent: Agent, secret: string, password: string, confi
 // ——— The link sets the password ————————————————————————————————————————————————
 
 t.test('the activation link sets the password, then the manager signs in with it', async (t) => {
-  const testApp = await seededApp(t);
-  const admin = await adminAgent(testApp.app);
+  const testApp = await createTestApp(t, { seed: true });
+  const admin = await adminAgent(testApp);
   const { id, secret } = await newManagerLink(testApp, admin);
   t.equal(await passwordHash(testApp, id), null, 'no password before');
   t.equal((await new Agent(testApp.app).signIn('alex.durand@centre.test', NEW_PASSWORD)).statusCode, 401, 'nobody can sign in before');
@@ -132,8 +87,8 @@ t.test('the activation link sets the password, then the manager signs in with it
 });
 
 t.test('a link serves once: a second visit gets 410', async (t) => {
-  const testApp = await seededApp(t);
-  const admin = await adminAgent(testApp.app);
+  const testApp = await createTestApp(t, { seed: true });
+  const admin = await adminAgent(testApp);
   const { id, secret } = await newManagerLink(testApp, admin);
   const person = new Agent(testApp.app);
   t.equal((await setPassword(person, secret, NEW_PASSWORD)).statusCode, 303);
@@ -156,8 +111,8 @@ t.test('a link serves once: a second visit gets 410', async (t) => {
 });
 
 t.test('two tabs submitting the same link at once: only one sets the password', async (t) => {
-  const testApp = await seededApp(t);
-  const admin = await adminAgent(testApp.app);
+  const testApp = await createTestApp(t, { seed: true });
+  const admin = await adminAgent(testApp);
   const { secret } = await newManagerLink(testApp, admin);
   const tabA = new Agent(testApp.app);
   const tabB = new Agent(testApp.app);
@@ -175,8 +130,8 @@ t.test('two tabs submitting the same link at once: only one sets the password', 
 });
 
 t.test('a link expires after 48 hours', async (t) => {
-  const testApp = await seededApp(t);
-  const admin = await adminAgent(testApp.app);
+  const testApp = await createTestApp(t, { seed: true });
+  const admin = await adminAgent(testApp);
   const { id, secret } = await newManagerLink(testApp, admin);
   const person = new Agent(testApp.app);
 
@@ -194,8 +149,8 @@ t.test('a link expires after 48 hours', async (t) => {
 });
 
 t.test('a password under 12 characters or a wrong confirmation is refused at its field', async (t) => {
-  const testApp = await seededApp(t);
-  const admin = await adminAgent(testApp.app);
+  const testApp = await createTestApp(t, { seed: true });
+  const admin = await adminAgent(testApp);
   const { id, secret } = await newManagerLink(testApp, admin);
   const person = new Agent(testApp.app);
 
@@ -218,8 +173,8 @@ t.test('a password under 12 characters or a wrong confirmation is refused at its
 });
 
 t.test('issuing a new link voids the previous one', async (t) => {
-  const testApp = await seededApp(t);
-  const admin = await adminAgent(testApp.app);
+  const testApp = await createTestApp(t, { seed: true });
+  const admin = await adminAgent(testApp);
   const { id, secret: first } = await newManagerLink(testApp, admin);
   const { secret: second, flash } = await reissue(admin, id);
   t.not(second, first);
@@ -234,8 +189,8 @@ t.test('issuing a new link voids the previous one', async (t) => {
 });
 
 t.test('an admin resets the password of an active manager with a new link', async (t) => {
-  const testApp = await seededApp(t);
-  const admin = await adminAgent(testApp.app);
+  const testApp = await createTestApp(t, { seed: true });
+  const admin = await adminAgent(testApp);
   const manager = await testApp.db.kysely.selectFrom('accounts').select('id').where('email', '=', DEMO_MANAGER_EMAIL).executeTakeFirstOrThrow();
   const page = await admin.get(`/admin/gestionnaires/${manager.id}`);
   t.match(page.body, 'Envoyer un lien de réinitialisation du mot de passe');
@@ -259,8 +214,8 @@ t.test('an admin resets the password of an active manager with a new link', asyn
 });
 
 t.test('the link of a disabled account does not work', async (t) => {
-  const testApp = await seededApp(t);
-  const admin = await adminAgent(testApp.app);
+  const testApp = await createTestApp(t, { seed: true });
+  const admin = await adminAgent(testApp);
   const { id, secret } = await newManagerLink(testApp, admin);
   await admin.post(`/admin/gestionnaires/${id}/desactiver`, {});
   const res = await new Agent(testApp.app).get(`/compte/mot-de-passe/${secret}`);
@@ -269,7 +224,7 @@ t.test('the link of a disabled account does not work', async (t) => {
 });
 
 t.test('an unknown or malformed link gets 410', async (t) => {
-  const testApp = await seededApp(t);
+  const testApp = await createTestApp(t, { seed: true });
   for (const secret of ['inconnu', 'A'.repeat(43), '%E2%80%99']) {
     const res = await new Agent(testApp.app).get(`/compte/mot-de-passe/${secret}`);
     t.equal(res.statusCode, 410, secret);
@@ -289,7 +244,7 @@ function comparable(body: string, email: string): string {
 
 t.test('/mot-de-passe-oublie answers the same for an existing and an unknown address; only the existing one gets a link', async (t) => {
   const { mailer, sent } = recordingMailer();
-  const testApp = await seededAppWithMailer(t, mailer);
+  const testApp = await createTestApp(t, { seed: true, mailer });
 
   const visitor = new Agent(testApp.app);
   const form = await visitor.get('/mot-de-passe-oublie');
@@ -320,7 +275,7 @@ t.test('/mot-de-passe-oublie answers the same for an existing and an unknown add
 
 t.test('/mot-de-passe-oublie sends nothing for a disabled account, and refuses a malformed address', async (t) => {
   const { mailer, sent } = recordingMailer();
-  const testApp = await seededAppWithMailer(t, mailer);
+  const testApp = await createTestApp(t, { seed: true, mailer });
   await testApp.db.kysely.updateTable('accounts').set({ disabled_at: testApp.clock.now().toISOString() }).where('email', '=', DEMO_MANAGER_EMAIL).execute();
   const visitor = new Agent(testApp.app);
   await visitor.get('/mot-de-passe-oublie');
@@ -337,7 +292,7 @@ t.test('/mot-de-passe-oublie sends nothing for a disabled account, and refuses a
 });
 
 t.test('without a mailer, /mot-de-passe-oublie sends people to the administration, whatever the address', async (t) => {
-  const testApp = await seededApp(t);
+  const testApp = await createTestApp(t, { seed: true });
   const visitor = new Agent(testApp.app);
   const page = await visitor.get('/mot-de-passe-oublie');
   t.equal(page.statusCode, 200);
@@ -353,8 +308,8 @@ t.test('without a mailer, /mot-de-passe-oublie sends people to the administratio
 });
 
 t.test('a new password ends every sign-in made with the old one', async (t) => {
-  const testApp = await seededApp(t);
-  const admin = await adminAgent(testApp.app);
+  const testApp = await createTestApp(t, { seed: true });
+  const admin = await adminAgent(testApp);
   const manager = await testApp.db.kysely.selectFrom('accounts').select('id').where('email', '=', DEMO_MANAGER_EMAIL).executeTakeFirstOrThrow();
   const intruder = new Agent(testApp.app, '10.40.0.1');
   t.equal((await intruder.signIn(DEMO_MANAGER_EMAIL, DEMO_PASSWORD)).statusCode, 303, 'someone knew the old password');
@@ -370,8 +325,8 @@ t.test('a new password ends every sign-in made with the old one', async (t) => {
 
 t.test('once a password is chosen, no other link of the account works (an activation link sent before a reset)', async (t) => {
   const { mailer, sent } = recordingMailer();
-  const testApp = await seededAppWithMailer(t, mailer);
-  const admin = await adminAgent(testApp.app);
+  const testApp = await createTestApp(t, { seed: true, mailer });
+  const admin = await adminAgent(testApp);
   t.equal((await admin.post('/admin/gestionnaires', { nom: 'Alex Durand', email: 'alex.durand@centre.test', centre: '1' })).statusCode, 303);
   for (let i = 0; i < 100 && sent.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
   const activation = LINK.exec(sent[0]?.text ?? '')?.[1]!;
@@ -394,8 +349,8 @@ t.test('once a password is chosen, no other link of the account works (an activa
 });
 
 t.test('a sign-in still checking the old password when the new one is saved ends too', async (t) => {
-  const testApp = await seededApp(t);
-  const admin = await adminAgent(testApp.app);
+  const testApp = await createTestApp(t, { seed: true });
+  const admin = await adminAgent(testApp);
   const manager = await testApp.db.kysely.selectFrom('accounts').select('id').where('email', '=', DEMO_MANAGER_EMAIL).executeTakeFirstOrThrow();
   const { secret } = await reissue(admin, manager.id);
   const owner = new Agent(testApp.app, '10.40.0.2');

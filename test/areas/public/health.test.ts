@@ -2,8 +2,7 @@ import t from 'tap';
 import { createTestApp } from '../../helpers/app.js';
 
 t.test('/healthz without a browser: up, PDF unavailable', async (t) => {
-  const testApp = await createTestApp({ browserPath: null });
-  t.teardown(() => testApp.close());
+  const testApp = await createTestApp(t, { browserPath: null });
   const res = await testApp.app.inject({ method: 'GET', url: '/healthz' });
   t.equal(res.statusCode, 200);
   t.match(String(res.headers['content-type']), /^application\/json/);
@@ -13,16 +12,14 @@ t.test('/healthz without a browser: up, PDF unavailable', async (t) => {
 });
 
 t.test('/healthz with a browser: PDF available', async (t) => {
-  const testApp = await createTestApp({ browserPath: '/usr/bin/chromium' });
-  t.teardown(() => testApp.close());
+  const testApp = await createTestApp(t, { browserPath: '/usr/bin/chromium' });
   const res = await testApp.app.inject({ method: 'GET', url: '/healthz' });
   t.equal(res.statusCode, 200);
   t.same(res.json(), { status: 'ok', database: 'ok', pdf: 'disponible' });
 });
 
 t.test('/healthz when the database is gone: 503', async (t) => {
-  const testApp = await createTestApp();
-  t.teardown(() => testApp.close());
+  const testApp = await createTestApp(t);
   testApp.db.sqlite.close();
   const res = await testApp.app.inject({ method: 'GET', url: '/healthz' });
   t.equal(res.statusCode, 503, 'a load balancer takes the instance out');

@@ -1,21 +1,17 @@
 import t from 'tap';
-import { seedDemo } from '../../../src/operator/seed-demo.js';
+import { adminAgent, managerAgent } from '../../helpers/agents.js';
 import { Agent, createTestApp } from '../../helpers/app.js';
 
 t.test('the « ? Aide » link of every page leads to a section that exists', async (t) => {
-  const testApp = await createTestApp();
-  t.teardown(() => testApp.close());
-  await seedDemo(testApp.db.kysely, testApp.clock);
+  const testApp = await createTestApp(t, { seed: true });
   const help = await new Agent(testApp.app).get('/aide');
   const ids = new Set([...help.body.matchAll(/id="([^"]+)"/g)].map((m) => m[1]));
 
-  const pages: [string, string, string[]][] = [
-    ['admin@demo.test', '127.0.0.1', ['/admin', '/admin/centres', '/admin/centres/1', '/admin/gestionnaires', '/admin/questionnaires', '/admin/questionnaires/1', '/admin/journal']],
-    ['gestionnaire@demo.test', '127.0.0.2', ['/centre', '/centre/jetons', '/centre/jetons/lots/1', '/centre/sessions', '/centre/sessions/1']],
+  const pages: [Agent, string[]][] = [
+    [await adminAgent(testApp), ['/admin', '/admin/centres', '/admin/centres/1', '/admin/gestionnaires', '/admin/questionnaires', '/admin/questionnaires/1', '/admin/journal']],
+    [await managerAgent(testApp, { ip: '127.0.0.2' }), ['/centre', '/centre/jetons', '/centre/jetons/lots/1', '/centre/sessions', '/centre/sessions/1']],
   ];
-  for (const [email, ip, paths] of pages) {
-    const agent = new Agent(testApp.app, ip);
-    await agent.signIn(email, 'demo-aipr-2026');
+  for (const [agent, paths] of pages) {
     for (const path of paths) {
       const page = await agent.get(path);
       t.equal(page.statusCode, 200, `${path} answers`);

@@ -1,12 +1,9 @@
 import t from 'tap';
 import { ACCOUNT_POLICY, ADDRESS_POLICY } from '../../../src/domain/throttle.js';
-import { seedDemo } from '../../../src/operator/seed-demo.js';
 import { Agent, createTestApp } from '../../helpers/app.js';
 
 t.test('parallel wrong passwords on one account are all counted: the lock holds', async (t) => {
-  const testApp = await createTestApp();
-  t.teardown(() => testApp.close());
-  await seedDemo(testApp.db.kysely, testApp.clock);
+  const testApp = await createTestApp(t, { seed: true });
   const agents = Array.from({ length: ACCOUNT_POLICY.maxFailures + 5 }, (_, i) => new Agent(testApp.app, `10.1.0.${i + 1}`));
   for (const agent of agents) await agent.get('/connexion');
   const answers = await Promise.all(agents.map((a) => a.post('/connexion', { email: 'admin@demo.test', mot_de_passe: 'wrong-password-123' })));
@@ -20,9 +17,7 @@ t.test('parallel wrong passwords on one account are all counted: the lock holds'
 });
 
 t.test('parallel guesses on many accounts from one address are all counted: the address lock holds', async (t) => {
-  const testApp = await createTestApp();
-  t.teardown(() => testApp.close());
-  await seedDemo(testApp.db.kysely, testApp.clock);
+  const testApp = await createTestApp(t, { seed: true });
   const agents = Array.from({ length: ADDRESS_POLICY.maxFailures + 10 }, () => new Agent(testApp.app, '10.3.0.1'));
   for (const agent of agents) await agent.get('/connexion');
   const answers = await Promise.all(agents.map((a, i) => a.post('/connexion', { email: `personne${i}@inconnu.test`, mot_de_passe: 'wrong-password-123' })));
@@ -32,8 +27,7 @@ t.test('parallel guesses on many accounts from one address are all counted: the 
 });
 
 t.test('« Mot de passe oublié » is limited per address', async (t) => {
-  const testApp = await createTestApp();
-  t.teardown(() => testApp.close());
+  const testApp = await createTestApp(t);
   const agent = new Agent(testApp.app, '10.2.0.1');
   // Without SMTP the page shows no form; the sign-in page gives this session's CSRF token.
   await agent.get('/connexion');
@@ -47,9 +41,7 @@ t.test('« Mot de passe oublié » is limited per address', async (t) => {
 });
 
 t.test('behind a proxy (TRUST_PROXY=loopback), a forged X-Forwarded-For does not escape the address lock', async (t) => {
-  const testApp = await createTestApp({ env: { TRUST_PROXY: 'loopback' } });
-  t.teardown(() => testApp.close());
-  await seedDemo(testApp.db.kysely, testApp.clock);
+  const testApp = await createTestApp(t, { seed: true, env: { TRUST_PROXY: 'loopback' } });
   const statuses: number[] = [];
   for (let i = 0; i < ADDRESS_POLICY.maxFailures + 3; i++) {
     // What the proxy forwards: whatever the client wrote, then the client's real address.

@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { ConfigError } from '../../../src/config.js';
-import { DEMO_ADMIN_EMAIL, DEMO_MANAGER_EMAIL, DEMO_PASSWORD, seedDemo } from '../../../src/operator/seed-demo.js';
+import { DEMO_ADMIN_EMAIL, DEMO_MANAGER_EMAIL, DEMO_PASSWORD } from '../../../src/operator/seed-demo.js';
 import { Agent, createTestApp, type TestApp } from '../../helpers/app.js';
+import { field, h1 } from '../../helpers/html.js';
 
 // Some seventy argon2id hashes (64 MiB each): slow on a busy shared machine, so more than the default 120 s.
 t.setTimeout(300_000);
@@ -15,14 +16,6 @@ const MINUTE = 60_000;
 const WRONG_CREDENTIALS = 'Adresse électronique ou mot de passe incorrect.';
 const EXPIRY_NOTICE = 'Votre session a expiré après 30 minutes d’inactivité.';
 const PUBLIC_ORIGIN = 'http://localhost:3000';
-
-/** A fresh app with the demo data (an admin, a manager and its centre), closed at the end of `t`. */
-async function seededApp(t: { teardown(fn: () => unknown): void }, options: Parameters<typeof createTestApp>[0] = {}): Promise<TestApp> {
-  const testApp = await createTestApp(options);
-  t.teardown(() => testApp.close());
-  await seedDemo(testApp.db.kysely, testApp.clock);
-  return testApp;
-}
 
 async function accountId(testApp: TestApp, email: string): Promise<number> {
   const row = await testApp.db.kysely.selectFrom('accounts').select('id').where('email', '=', email).executeTakeFirstOrThrow();
@@ -34,26 +27,13 @@ function failureText(body: string): string | null {
   return /fr-alert--error[^>]*>\s*<p>([^<]*)<\/p>/.exec(body)?.[1] ?? null;
 }
 
-/** The value of the email field as rendered. */
-function emailFieldValue(body: string): string | null {
-  return /<input[^>]*\bid="email"[^>]*\bvalue="([^"]*)"/.exec(body)?.[1] ?? null;
-}
-
-function hiddenSuivant(body: string): string | null {
-  return /<input type="hidden" name="suivant" value="([^"]*)">/.exec(body)?.[1] ?? null;
-}
-
-function h1(body: string): string | null {
-  return /<h1[^>]*>([^<]*)<\/h1>/.exec(body)?.[1]?.trim() ?? null;
-}
-
 /** The site a browser would go to when following `location`. */
 function originOf(location: unknown): string {
   return new URL(String(location), PUBLIC_ORIGIN).origin;
 }
 
 t.test('an admin signs in and lands on the admin dashboard with their name', async (t) => {
-  const { app } = await seededApp(t);
+  const { app } = await createTestApp(t, { seed: true });
   const agent = new Agent(app);
   const res = await agent.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
   t.equal(res.statusCode, 303);
@@ -73,7 +53,7 @@ t.test('an admin signs in and lands on the admin dashboard with their name', asy
 });
 
 t.test('a manager signs in and lands on the centre dashboard with their name and centre', async (t) => {
-  const { app } = await seededApp(t);
+  const { app } = await createTestApp(t, { seed: true });
   const agent = new Agent(app);
   const res = await agent.signIn(DEMO_MANAGER_EMAIL, DEMO_PASSWORD);
   t.equal(res.statusCode, 303);
@@ -88,14 +68,14 @@ t.test('a manager signs in and lands on the centre dashboard with their name and
 });
 
 t.test('the email is matched whatever its case and surrounding spaces', async (t) => {
-  const { app } = await seededApp(t);
+  const { app } = await createTestApp(t, { seed: true });
   const res = await new Agent(app).signIn('  ADMIN@Demo.Test ', DEMO_PASSWORD);
   t.equal(res.statusCode, 303);
   t.equal(res.headers.location, '/admin');
 });
 
 t.test('the session id changes at sign-in', async (t) => {
-  const { app } = await seededApp(t);
+  const { app } = await createTestApp(t, { seed: true });
   const agent = new Agent(app);
   await agent.get('/connexion');
   const before = agent.cookies.get('qcm_session');
@@ -118,27 +98,27 @@ t.test('the session id changes at sign-in', async (t) => {
 });
 
 t.test('a wrong password is refused with a French message and the email kept', async (t) => {
-  const testApp = await seededApp(t);
+  const testApp = await createTestApp(t, { seed: true });
   const agent = new Agent(testApp.app);
   const res = await agent.signIn(DEMO_ADMIN_EMAIL, 'pas-le-bon-mot-de-passe');
   t.equal(res.statusCode, 401);
   t.equal(failureText(res.body), WRONG_CREDENTIALS);
-  t.equal(emailFieldValue(res.body), DEMO_ADMIN_EMAIL, 'the email stays in the field');
+  t.equal(field(res.body, 'email').value, DEMO_ADMIN_EMAIL, 'the email stays in the field');
   t.match(res.body, /<input[^>]*id="mot_de_passe"[^>]*value=""/, 'the password is not sent back');
   t.notMatch(res.body, 'pas-le-bon-mot-de-passe');
   t.equal((await agent.get('/admin')).statusCode, 302, 'not signed in');
 });
 
 t.test('an unknown email gets the same message', async (t) => {
-  const { app } = await seededApp(t);
+  const { app } = await createTestApp(t, { seed: true });
   const res = await new Agent(app).signIn('personne@exemple.test', DEMO_PASSWORD);
   t.equal(res.statusCode, 401);
   t.equal(failureText(res.body), WRONG_CREDENTIALS);
-  t.equal(emailFieldValue(res.body), 'personne@exemple.test');
+  t.equal(field(res.body, 'email').value, 'personne@exemple.test');
 });
 
 t.test('a disabled account cannot sign in, and the failure is audited with the reason', async (t) => {
-  const testApp = await seededApp(t);
+  const testApp = await createTestApp(t, { seed: true });
   await testApp.db.kysely
     .updateTable('accounts')
     .set({ disabled_at: '2026-11-01T00:00:00.000Z' })
@@ -156,7 +136,7 @@ t.test('a disabled account cannot sign in, and the failure is audited with the r
 });
 
 t.test('a hostile email is shown escaped', async (t) => {
-  const { app } = await seededApp(t);
+  const { app } = await createTestApp(t, { seed: true });
   const res = await new Agent(app).signIn('"><script>alert(1)</script>@x.test', 'quelconque');
   t.equal(res.statusCode, 401);
   t.notMatch(res.body, '<script>alert(1)</script>');
@@ -164,7 +144,7 @@ t.test('a hostile email is shown escaped', async (t) => {
 });
 
 t.test('missing fields are named in French', async (t) => {
-  const { app } = await seededApp(t);
+  const { app } = await createTestApp(t, { seed: true });
   const agent = new Agent(app);
   await agent.get('/connexion');
   const res = await agent.post('/connexion', { email: '  ', mot_de_passe: '' });
@@ -174,7 +154,7 @@ t.test('missing fields are named in French', async (t) => {
 });
 
 t.test('five failures on one account lock it for 15 minutes, even with the right password', async (t) => {
-  const { app, clock } = await seededApp(t);
+  const { app, clock } = await createTestApp(t, { seed: true });
   const agent = new Agent(app);
   for (let i = 1; i <= 4; i += 1) {
     const res = await agent.signIn(DEMO_ADMIN_EMAIL, `mauvais-mot-de-passe-${i}`);
@@ -192,7 +172,7 @@ t.test('five failures on one account lock it for 15 minutes, even with the right
   const rightPassword = await agent.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
   t.equal(rightPassword.statusCode, 429, 'the right password is refused while locked');
   t.match(failureText(rightPassword.body), 'Réessayez à');
-  t.equal(emailFieldValue(rightPassword.body), DEMO_ADMIN_EMAIL);
+  t.equal(field(rightPassword.body, 'email').value, DEMO_ADMIN_EMAIL);
 
   const elsewhere = await new Agent(app, '198.51.100.20').signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
   t.equal(elsewhere.statusCode, 429, 'the lock is on the account, whatever the address');
@@ -213,7 +193,7 @@ t.test('five failures on one account lock it for 15 minutes, even with the right
 });
 
 t.test('twenty failures from one address lock that address, whatever the emails', async (t) => {
-  const { app } = await seededApp(t);
+  const { app } = await createTestApp(t, { seed: true });
   const agent = new Agent(app, '203.0.113.7');
   for (let i = 1; i <= 19; i += 1) {
     const res = await agent.signIn(`inconnu${i}@exemple.test`, 'mauvais-mot-de-passe');
@@ -232,7 +212,7 @@ t.test('twenty failures from one address lock that address, whatever the emails'
 });
 
 t.test('sign-ins are written to the audit log, never the password', async (t) => {
-  const testApp = await seededApp(t);
+  const testApp = await createTestApp(t, { seed: true });
   const adminId = await accountId(testApp, DEMO_ADMIN_EMAIL);
   const agent = new Agent(testApp.app, '192.0.2.10');
   t.equal((await agent.signIn(DEMO_ADMIN_EMAIL, 'mauvais-mot-de-passe-audit')).statusCode, 401);
@@ -257,15 +237,13 @@ t.test('sign-ins are written to the audit log, never the password', async (t) =>
 });
 
 t.test('a sign-in survives a restart of the app', async (t) => {
-  const first = await createTestApp();
-  await seedDemo(first.db.kysely, first.clock);
+  const first = await createTestApp(t, { seed: true });
   const agent = new Agent(first.app);
   t.equal((await agent.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD)).statusCode, 303);
   t.equal((await agent.get('/admin')).statusCode, 200);
   await first.close(true);
 
-  const second = await createTestApp({ dataDir: first.dataDir, clock: first.clock });
-  t.teardown(() => second.close());
+  const second = await createTestApp(t, { dataDir: first.dataDir, clock: first.clock });
   agent.app = second.app;
   const page = await agent.get('/admin');
   t.equal(page.statusCode, 200, 'the same cookie is still signed in after the restart');
@@ -273,7 +251,7 @@ t.test('a sign-in survives a restart of the app', async (t) => {
 });
 
 t.test('thirty minutes without activity end the sign-in', async (t) => {
-  const { app, clock } = await seededApp(t);
+  const { app, clock } = await createTestApp(t, { seed: true });
   const agent = new Agent(app);
   t.equal((await agent.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD)).statusCode, 303);
   t.equal((await agent.get('/admin')).statusCode, 200);
@@ -286,7 +264,7 @@ t.test('thirty minutes without activity end the sign-in', async (t) => {
   const signInPage = await agent.get(String(res.headers.location));
   t.equal(signInPage.statusCode, 200);
   t.match(signInPage.body, EXPIRY_NOTICE, 'the sign-in page says why');
-  t.equal(hiddenSuivant(signInPage.body), '/admin', 'and remembers where the user was going');
+  t.equal(field(signInPage.body, 'suivant').value, '/admin', 'and remembers where the user was going');
 
   const again = await agent.get('/admin');
   t.equal(again.statusCode, 302, 'the expired sign-in is really over');
@@ -298,7 +276,7 @@ t.test('thirty minutes without activity end the sign-in', async (t) => {
 });
 
 t.test('activity within 30 minutes keeps the sign-in', async (t) => {
-  const { app, clock } = await seededApp(t);
+  const { app, clock } = await createTestApp(t, { seed: true });
   const agent = new Agent(app);
   t.equal((await agent.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD)).statusCode, 303);
   for (const [step, minutes] of [[1, 20], [2, 20], [3, 29]] as const) {
@@ -310,10 +288,10 @@ t.test('activity within 30 minutes keeps the sign-in', async (t) => {
 });
 
 t.test('after sign-in the user lands on the page asked for (suivant)', async (t) => {
-  const { app } = await seededApp(t);
+  const { app } = await createTestApp(t, { seed: true });
   const agent = new Agent(app);
   const page = await agent.get('/connexion?suivant=%2Fadmin%2Fx');
-  t.equal(hiddenSuivant(page.body), '/admin/x', 'the sign-in form carries the destination');
+  t.equal(field(page.body, 'suivant').value, '/admin/x', 'the sign-in form carries the destination');
   const res = await agent.post('/connexion', { email: DEMO_ADMIN_EMAIL, mot_de_passe: DEMO_PASSWORD, suivant: '/admin/x' });
   t.equal(res.statusCode, 303);
   t.equal(res.headers.location, '/admin/x');
@@ -322,16 +300,16 @@ t.test('after sign-in the user lands on the page asked for (suivant)', async (t)
   const redirect = await anonymous.get('/admin');
   t.equal(redirect.headers.location, '/connexion?suivant=%2Fadmin');
   const form = await anonymous.get(String(redirect.headers.location));
-  const suivant = hiddenSuivant(form.body);
+  const suivant = field(form.body, 'suivant').value;
   t.equal(suivant, '/admin');
   const signedIn = await anonymous.post('/connexion', { email: DEMO_ADMIN_EMAIL, mot_de_passe: DEMO_PASSWORD, suivant: suivant ?? '' });
   t.equal(signedIn.headers.location, '/admin');
 });
 
 t.test('a destination on another site is ignored', async (t) => {
-  const { app } = await seededApp(t);
+  const { app } = await createTestApp(t, { seed: true });
   const page = await new Agent(app).get('/connexion?suivant=%2F%2Fevil.example');
-  t.equal(hiddenSuivant(page.body), '', 'the form does not carry it');
+  t.equal(field(page.body, 'suivant').value, '', 'the form does not carry it');
 
   const agent = new Agent(app);
   await agent.get('/connexion');
@@ -344,7 +322,7 @@ t.test('a destination on another site is ignored', async (t) => {
 });
 
 t.test('no spelling of another site gets through suivant', async (t) => {
-  const { app } = await seededApp(t);
+  const { app } = await createTestApp(t, { seed: true });
   // Browsers drop tabs and newlines from URLs, so "/\t/evil.example" is followed as "//evil.example".
   const dotted = ['/.//evil.example/phish', '/%2e%2e//evil.example/x', '/a/..//evil.example', '/%2e//evil.example', '/./\\evil.example'];
   for (const suivant of ['https://evil.example/', '/\\evil.example', '\\\\evil.example', '/\t/evil.example', ' //evil.example', ...dotted]) {
@@ -368,12 +346,10 @@ t.test('a signed-in user following a link with a newline in suivant does not bri
   const dataDir = mkdtempSync(join(tmpdir(), 'qcm-aipr-crash-'));
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
   const helpers = new URL('../../helpers/app.ts', import.meta.url).href;
-  const seed = new URL('../../../src/operator/seed-demo.ts', import.meta.url).href;
   const script = `
     const { Agent, createTestApp } = await import(${JSON.stringify(helpers)});
-    const { seedDemo } = await import(${JSON.stringify(seed)});
-    const testApp = await createTestApp({ dataDir: ${JSON.stringify(dataDir)} });
-    await seedDemo(testApp.db.kysely, testApp.clock);
+    // No tap here: the script closes the app itself.
+    const testApp = await createTestApp({ teardown() {} }, { dataDir: ${JSON.stringify(dataDir)}, seed: true });
     const agent = new Agent(testApp.app);
     await agent.signIn('admin@demo.test', 'demo-aipr-2026');
     const cookie = [...agent.cookies].map(([k, v]) => k + '=' + v).join('; ');
@@ -406,7 +382,7 @@ t.test('a signed-in user following a link with a newline in suivant does not bri
 });
 
 t.test('sign-out ends the session', async (t) => {
-  const testApp = await seededApp(t);
+  const testApp = await createTestApp(t, { seed: true });
   const agent = new Agent(testApp.app);
   await agent.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
   const dashboard = await agent.get('/admin');
@@ -430,7 +406,7 @@ t.test('sign-out ends the session', async (t) => {
 });
 
 t.test('sign-out without the CSRF token is refused and the user stays signed in', async (t) => {
-  const { app } = await seededApp(t);
+  const { app } = await createTestApp(t, { seed: true });
   const agent = new Agent(app);
   await agent.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
   await agent.get('/admin');
@@ -440,18 +416,18 @@ t.test('sign-out without the CSRF token is refused and the user stays signed in'
   t.equal((await agent.get('/admin')).statusCode, 200);
 });
 
-t.test('with PUBLIC_URL=https behind a TLS proxy, users can sign in', async (t) => {
+t.test('with PUBLIC_URL=https the app starts only behind a trusted proxy, and users sign in through it', async (t) => {
   // server.ts never serves TLS itself, so an https PUBLIC_URL means a proxy in front that speaks
-  // plain HTTP to the app. Either the configuration must refuse to start without TRUST_PROXY,
-  // or a sign-in through the proxy must work.
-  let testApp: TestApp;
-  try {
-    testApp = await seededApp(t, { env: { PUBLIC_URL: 'https://aipr.example.fr' } });
-  } catch (err) {
-    t.ok(err instanceof ConfigError && /TRUST_PROXY/.test(err.message), 'refused at start with a message naming TRUST_PROXY');
-    return;
-  }
-  const agent = new Agent(testApp.app);
+  // plain HTTP to the app: without TRUST_PROXY the app could not tell an https request from an
+  // http one, and its Secure cookie would never come back.
+  const refusal = await createTestApp(t, { env: { PUBLIC_URL: 'https://aipr.example.fr' } }).then(
+    () => null,
+    (err: unknown) => err,
+  );
+  t.ok(refusal instanceof ConfigError && /TRUST_PROXY/.test(refusal.message), 'without TRUST_PROXY: refused at start with a message naming it');
+
+  const { app } = await createTestApp(t, { seed: true, env: { PUBLIC_URL: 'https://aipr.example.fr', TRUST_PROXY: 'loopback' } });
+  const agent = new Agent(app);
   const proxied = { 'x-forwarded-proto': 'https', 'x-forwarded-for': '198.51.100.30' };
   const page = await agent.get('/connexion', proxied);
   t.equal(page.statusCode, 200);
@@ -462,7 +438,7 @@ t.test('with PUBLIC_URL=https behind a TLS proxy, users can sign in', async (t) 
 });
 
 t.test('a form sent back with errors says so in the page title; a normal page does not', async (t) => {
-  const { app } = await seededApp(t);
+  const { app } = await createTestApp(t, { seed: true });
   const agent = new Agent(app);
   const form = await agent.get('/connexion');
   const titleOf = (html: string) => /<title>([^<]*)<\/title>/.exec(html)?.[1];
