@@ -59,6 +59,23 @@ export default defineConfig(
   },
 
   {
+    files: [...TESTS, 'bench/**/*.ts'],
+    rules: TYPED
+      ? {
+          // Tests and benchmarks read untyped data on purpose (JSON bodies, values back from the browser
+          // page, rows of ad-hoc SQL) and check it with assertions; typing each read adds nothing.
+          '@typescript-eslint/no-unsafe-argument': 'off',
+          '@typescript-eslint/no-unsafe-assignment': 'off',
+          '@typescript-eslint/no-unsafe-member-access': 'off',
+          '@typescript-eslint/no-unsafe-return': 'off',
+          '@typescript-eslint/no-unsafe-call': 'off',
+          // Puppeteer's page methods and tap's assertions are passed around unbound by design.
+          '@typescript-eslint/unbound-method': 'off',
+        }
+      : {},
+  },
+
+  {
     files: TESTS,
     rules: {
       'no-restricted-syntax': [

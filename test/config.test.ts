@@ -103,7 +103,11 @@ t.test('good values are parsed', async (t) => {
   t.equal(loadConfig({ DATA_DIR: 'relative/dir' }).dataDir, resolve(process.cwd(), 'relative/dir'));
 
   for (const value of ['true', '1', '2']) {
-    t.throws(() => loadConfig({ TRUST_PROXY: value }), { message: new RegExp(`TRUST_PROXY=${value} is refused: give the addresses of the proxies`) }, `${value} is refused: no client may choose its address`);
+    t.throws(
+      () => loadConfig({ TRUST_PROXY: value }),
+      { message: new RegExp(`TRUST_PROXY=${value} is refused: give the addresses of the proxies`) },
+      `${value} is refused: no client may choose its address`,
+    );
   }
   t.equal(loadConfig({ TRUST_PROXY: 'false' }).trustProxy, false);
   t.equal(loadConfig({ TRUST_PROXY: '10.0.0.1, 192.168.0.0/16' }).trustProxy, '10.0.0.1,192.168.0.0/16');

@@ -51,7 +51,11 @@ export class KioskTerminal {
   }
 
   /** Posts a form with the CSRF token of the last page seen (and `headers`, say htmx's). */
-  async post(path: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<{ status: number; location: string | null; body: string }> {
+  async post(
+    path: string,
+    fields: Record<string, string>,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; location: string | null; body: string }> {
     const res = await this.postHead(path, fields, headers);
     const body = await res.text();
     this.remember(res, body);
@@ -80,7 +84,12 @@ export async function reachRulesPage(terminal: KioskTerminal, centre: string, co
   await terminal.get('/examen/identite');
   expectRedirect(
     'POST /examen/identite',
-    await terminal.post('/examen/identite', { nom: `Banc${nameFor(index).toLowerCase()}`, prenom: `Essai ${nameFor(index)}`, date_naissance: '1985-04-23', entreprise: 'Travaux Publics du Banc' }),
+    await terminal.post('/examen/identite', {
+      nom: `Banc${nameFor(index).toLowerCase()}`,
+      prenom: `Essai ${nameFor(index)}`,
+      date_naissance: '1985-04-23',
+      entreprise: 'Travaux Publics du Banc',
+    }),
     '/examen/consignes',
   );
   const rules = await terminal.get('/examen/consignes');

@@ -42,7 +42,7 @@ export async function startLoadClient(): Promise<LoadClient> {
       if (exited) return Promise.reject(new Error('load process is gone'));
       const id = nextId++;
       return new Promise<LoadResponse<R['kind']>>((resolve, reject) => {
-        pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+        pending.set(id, { resolve: resolve, reject });
         child.send({ id, request } satisfies Envelope);
       });
     },

@@ -31,7 +31,12 @@ function latencyFigures(samples: number[]): LatencyFigures {
     sum += s;
     if (s > max) max = s;
   }
-  return { latencyP50: percentile(samples, 50), latencyP99: percentile(samples, 99), latencyMean: samples.length ? sum / samples.length : Number.NaN, latencyMax: max };
+  return {
+    latencyP50: percentile(samples, 50),
+    latencyP99: percentile(samples, 99),
+    latencyMean: samples.length ? sum / samples.length : Number.NaN,
+    latencyMax: max,
+  };
 }
 
 function seriesFigures(series: string): SeriesFigures {

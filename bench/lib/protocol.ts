@@ -72,10 +72,10 @@ export type LoadResponse<K extends LoadRequest['kind']> = K extends 'prepare-exa
     : K extends 'series'
       ? SeriesFigures
       : K extends 'save-state'
-      ? CandidateSaves[]
-      : K extends 'prepare-room'
-        ? { prepared: number; seconds: number }
-        : StartFigures;
+        ? CandidateSaves[]
+        : K extends 'prepare-room'
+          ? { prepared: number; seconds: number }
+          : StartFigures;
 
 export type Envelope = { id: number; request: LoadRequest };
 export type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };

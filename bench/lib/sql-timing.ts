@@ -20,10 +20,13 @@ function kindOf(sql: string): string {
   const words = sql.replace(/\s+/g, ' ').trim().split(' ');
   const verb = (words[0] ?? '').toLowerCase();
   const table =
-    verb === 'select' ? words[words.findIndex((w) => w.toLowerCase() === 'from') + 1]
-    : verb === 'update' ? words[1]
-    : verb === 'insert' || verb === 'delete' ? words[2]
-    : undefined;
+    verb === 'select'
+      ? words[words.findIndex((w) => w.toLowerCase() === 'from') + 1]
+      : verb === 'update'
+        ? words[1]
+        : verb === 'insert' || verb === 'delete'
+          ? words[2]
+          : undefined;
   return table ? `${verb} ${table}` : verb;
 }
 

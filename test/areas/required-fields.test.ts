@@ -117,11 +117,20 @@ t.test('each form with fields says that its fields are required, and its optiona
   checkPage(t, await admin.get('/admin/gestionnaires/nouveau'), 'new manager', 1);
   const imported = checkPage(t, await admin.get('/admin/questionnaires/importer'), 'questionnaire import', 1);
   t.same(imported[0]?.required, ['banque'], 'import: the bank file is required');
-  t.match((await admin.get('/admin/questionnaires/importer')).body, /for="entete">En-tête JSON \(facultatif\)<span class="fr-hint-text">Obligatoire pour un fichier CSV/, 'import: the CSV header says « (facultatif) », and when it is needed');
+  t.match(
+    (await admin.get('/admin/questionnaires/importer')).body,
+    /for="entete">En-tête JSON \(facultatif\)<span class="fr-hint-text">Obligatoire pour un fichier CSV/,
+    'import: the CSV header says « (facultatif) », and when it is needed',
+  );
 
   // A second centre: the manager's page then offers to link it (a select, required).
   await admin.get('/admin/centres/nouveau');
-  const created = await admin.post('/admin/centres', { nom: 'Centre annexe', adresse: '2 rue de l’Annexe, 69001 Lyon', siret: '44201453000012', email: 'annexe@demo.test' });
+  const created = await admin.post('/admin/centres', {
+    nom: 'Centre annexe',
+    adresse: '2 rue de l’Annexe, 69001 Lyon',
+    siret: '44201453000012',
+    email: 'annexe@demo.test',
+  });
   t.equal(created.statusCode, 303, 'a second centre is recognised');
   const manager = await room.db.selectFrom('accounts').select('id').where('email', '=', DEMO_MANAGER_EMAIL).executeTakeFirstOrThrow();
   const managerPage = await admin.get(`/admin/gestionnaires/${manager.id}`);
@@ -142,7 +151,11 @@ t.test('each form with fields says that its fields are required, and its optiona
   const identity = await kiosk.get('/examen/identite');
   const identityForm = checkPage(t, identity, 'kiosk identity', 1);
   t.same(identityForm[0]?.required, ['nom', 'prenom', 'date_naissance'], 'identity: name, first name and birth date are required');
-  t.match(identity.body, /<label for="entreprise">Entreprise <span class="k-hint">\(facultatif\)<\/span><\/label>/, 'identity: « Entreprise » says « (facultatif) »');
+  t.match(
+    identity.body,
+    /<label for="entreprise">Entreprise <span class="k-hint">\(facultatif\)<\/span><\/label>/,
+    'identity: « Entreprise » says « (facultatif) »',
+  );
 
   const candidate = await startCandidate(room, { ip: '10.20.0.5' });
   const question = await candidate.agent.get('/examen/question/1');

@@ -8,9 +8,7 @@ import { migrateToLatest } from '../../src/db/migrate.js';
 const FOUNDATION_TABLES = ['accounts', 'centres', 'account_centres', 'http_sessions', 'audit_log', 'sign_in_throttle'];
 
 function tableNames(sqlite: import('better-sqlite3').Database): string[] {
-  return (sqlite.prepare("select name from sqlite_master where type = 'table' order by name").all() as { name: string }[]).map(
-    (r) => r.name,
-  );
+  return (sqlite.prepare("select name from sqlite_master where type = 'table' order by name").all() as { name: string }[]).map((r) => r.name);
 }
 
 t.test('migrateToLatest on an empty database creates the tables', async (t) => {

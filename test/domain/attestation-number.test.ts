@@ -1,10 +1,6 @@
 import t from 'tap';
 import fc from 'fast-check';
-import {
-  ATTESTATION_ENTROPY_BITS,
-  generateAttestationNumber,
-  normalizeAttestationNumber,
-} from '../../src/domain/attestation-number.js';
+import { ATTESTATION_ENTROPY_BITS, generateAttestationNumber, normalizeAttestationNumber } from '../../src/domain/attestation-number.js';
 import { TOKEN_ALPHABET, type RandomBytes } from '../../src/domain/token-code.js';
 
 const SHAPE = /^AIPR-[0-9]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/;
@@ -20,13 +16,9 @@ function replay(bytes: Uint8Array): RandomBytes {
 }
 
 // Accepted bytes only, so that replaying never runs dry.
-const byteSource = fc
-  .uint8Array({ minLength: 1, maxLength: 32 })
-  .map((bytes) => replay(bytes.map((b) => b % 248)));
+const byteSource = fc.uint8Array({ minLength: 1, maxLength: 32 }).map((bytes) => replay(bytes.map((b) => b % 248)));
 const year = fc.integer({ min: 1000, max: 9999 });
-const attestation = fc
-  .tuple(year, byteSource)
-  .map(([y, source]) => generateAttestationNumber(y, source));
+const attestation = fc.tuple(year, byteSource).map(([y, source]) => generateAttestationNumber(y, source));
 
 /** The checksum rule recomputed from its definition: Σ i·vᵢ ≡ 0 (mod 31) over year + symbols. */
 function checksumHolds(formatted: string): boolean {
@@ -64,7 +56,10 @@ t.test('generated numbers: shape, year, checksum', async (t) => {
 t.test('a known number, worked out by hand', async (t) => {
   // Year 2026 → 1·2 + 2·0 + 3·2 + 4·6 = 32 ≡ 1; fifteen '2' symbols are worth 0; the check at
   // weight 20 must bring the sum to 0 mod 31: 20·c ≡ 30, c = 17, the symbol 'K'.
-  t.equal(generateAttestationNumber(2026, (size) => Buffer.alloc(size, 0)), 'AIPR-2026-2222-2222-2222-222K');
+  t.equal(
+    generateAttestationNumber(2026, (size) => Buffer.alloc(size, 0)),
+    'AIPR-2026-2222-2222-2222-222K',
+  );
   t.equal(normalizeAttestationNumber('AIPR-2026-2222-2222-2222-222K'), 'AIPR-2026-2222-2222-2222-222K');
   t.equal(normalizeAttestationNumber('AIPR-2026-2222-2222-2222-222J'), null);
 });
@@ -87,27 +82,19 @@ t.test('normalize round trip: printed, typed in any case, spaced, dashed, withou
   const separators = [' ', '-', '\u00A0', '\u2013', '_', ''];
   fc.assert(fc.property(attestation, (number) => normalizeAttestationNumber(number) === number));
   fc.assert(
-    fc.property(
-      attestation,
-      fc.infiniteStream(fc.tuple(fc.boolean(), fc.constantFrom(...separators))),
-      fc.boolean(),
-      (number, choices, dropPrefix) => {
-        const compact = number.replaceAll('-', '').slice(dropPrefix ? 4 : 0);
-        const it = choices[Symbol.iterator]();
-        const typed = [...compact]
-          .map((c) => {
-            const [lower, sep] = it.next().value as [boolean, string];
-            return (lower ? c.toLowerCase() : c) + sep;
-          })
-          .join('');
-        return normalizeAttestationNumber(` ${typed} `) === number;
-      },
-    ),
+    fc.property(attestation, fc.infiniteStream(fc.tuple(fc.boolean(), fc.constantFrom(...separators))), fc.boolean(), (number, choices, dropPrefix) => {
+      const compact = number.replaceAll('-', '').slice(dropPrefix ? 4 : 0);
+      const it = choices[Symbol.iterator]();
+      const typed = [...compact]
+        .map((c) => {
+          const [lower, sep] = it.next().value as [boolean, string];
+          return (lower ? c.toLowerCase() : c) + sep;
+        })
+        .join('');
+      return normalizeAttestationNumber(` ${typed} `) === number;
+    }),
   );
-  t.equal(
-    normalizeAttestationNumber('aipr 2026 2222 2222 2222 222k'),
-    'AIPR-2026-2222-2222-2222-222K',
-  );
+  t.equal(normalizeAttestationNumber('aipr 2026 2222 2222 2222 222k'), 'AIPR-2026-2222-2222-2222-222K');
   t.equal(normalizeAttestationNumber('2026-2222-2222-2222-222K'), 'AIPR-2026-2222-2222-2222-222K');
 });
 
@@ -116,9 +103,7 @@ t.test('any single-character change is detected', async (t) => {
   fc.assert(
     fc.property(attestation, (number) =>
       meaningfulPositions(number).every((i) =>
-        replacements
-          .filter((c) => c !== number[i])
-          .every((c) => normalizeAttestationNumber(replaceAt(number, i, c)) === null),
+        replacements.filter((c) => c !== number[i]).every((c) => normalizeAttestationNumber(replaceAt(number, i, c)) === null),
       ),
     ),
     { numRuns: 50 },

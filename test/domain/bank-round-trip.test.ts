@@ -36,15 +36,10 @@ const PIECES = [
 
 /** A text that stays non-empty and within `max` code points once read. */
 function textArb(max: number): fc.Arbitrary<string> {
-  const pieces = fc.array(
-    fc.oneof(fc.constantFrom(...PIECES), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 3 })),
-    { minLength: 1, maxLength: 10 },
-  );
+  const pieces = fc.array(fc.oneof(fc.constantFrom(...PIECES), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 3 })), { minLength: 1, maxLength: 10 });
   const ordinary = pieces.map((p) => p.join(''));
   // The longest text allowed, counted in code points (an emoji is one, though two UTF-16 units).
-  const longest = fc
-    .tuple(fc.constantFrom('a', 'é', 'e\u0301', '🚧'), fc.constantFrom('', ' ', '\n  '))
-    .map(([c, around]) => around + c.repeat(max) + around);
+  const longest = fc.tuple(fc.constantFrom('a', 'é', 'e\u0301', '🚧'), fc.constantFrom('', ' ', '\n  ')).map(([c, around]) => around + c.repeat(max) + around);
   // U+FFFD is left out: the CSV reader takes it for the mark of a file not in UTF-8.
   return fc
     .oneof({ arbitrary: ordinary, weight: 9 }, { arbitrary: longest, weight: 1 })
@@ -68,31 +63,24 @@ interface ImageCase {
 }
 
 const bytesArb = fc.uint8Array({ maxLength: 40 });
-const base64Arb = (data: Buffer) =>
-  fc.constantFrom(data.toString('base64'), data.toString('base64').replace(/(.{8})/g, '$1\n '));
+const base64Arb = (data: Buffer) => fc.constantFrom(data.toString('base64'), data.toString('base64').replace(/(.{8})/g, '$1\n '));
 
 const imageArb: fc.Arbitrary<ImageCase> = fc.oneof(
-  fc
-    .tuple(bytesArb, fc.constantFrom('image/png', 'IMAGE/PNG'))
-    .chain(([tail, declared]) => {
-      const data = Buffer.from([...PNG_SIGNATURE, ...tail]);
-      return base64Arb(data).map((b64): ImageCase => ({ uri: `data:${declared};base64,${b64}`, image: { mime: 'image/png', data } }));
-    }),
-  fc
-    .tuple(bytesArb, fc.constantFrom('image/jpeg', 'image/jpg', 'Image/JPEG'))
-    .chain(([tail, declared]) => {
-      const data = Buffer.from([0xff, 0xd8, 0xff, ...tail]);
-      return base64Arb(data).map((b64): ImageCase => ({ uri: `data:${declared};base64,${b64}`, image: { mime: 'image/jpeg', data } }));
-    }),
-  fc
-    .tuple(fc.string({ unit: 'grapheme', maxLength: 20 }), fc.boolean())
-    .map(([title, asBase64]): ImageCase => {
-      const data = Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg"><title>${title}</title></svg>`);
-      const uri = asBase64
-        ? `data:image/svg+xml;base64,${data.toString('base64')}`
-        : `data:image/svg+xml;charset=utf-8,${encodeURIComponent(data.toString('utf8'))}`;
-      return { uri, image: { mime: 'image/svg+xml', data } };
-    }),
+  fc.tuple(bytesArb, fc.constantFrom('image/png', 'IMAGE/PNG')).chain(([tail, declared]) => {
+    const data = Buffer.from([...PNG_SIGNATURE, ...tail]);
+    return base64Arb(data).map((b64): ImageCase => ({ uri: `data:${declared};base64,${b64}`, image: { mime: 'image/png', data } }));
+  }),
+  fc.tuple(bytesArb, fc.constantFrom('image/jpeg', 'image/jpg', 'Image/JPEG')).chain(([tail, declared]) => {
+    const data = Buffer.from([0xff, 0xd8, 0xff, ...tail]);
+    return base64Arb(data).map((b64): ImageCase => ({ uri: `data:${declared};base64,${b64}`, image: { mime: 'image/jpeg', data } }));
+  }),
+  fc.tuple(fc.string({ unit: 'grapheme', maxLength: 20 }), fc.boolean()).map(([title, asBase64]): ImageCase => {
+    const data = Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg"><title>${title}</title></svg>`);
+    const uri = asBase64
+      ? `data:image/svg+xml;base64,${data.toString('base64')}`
+      : `data:image/svg+xml;charset=utf-8,${encodeURIComponent(data.toString('utf8'))}`;
+    return { uri, image: { mime: 'image/svg+xml', data } };
+  }),
 );
 
 // ——— Banks —————————————————————————————————————————————————————————————————————————
@@ -122,23 +110,21 @@ const questionArb: fc.Arbitrary<QuestionCase> = fc
     image: fc.option(imageArb),
   })
   .chain((q) =>
-    fc.nat({ max: q.answers.length - 1 }).map(
-      (correctIndex): QuestionCase => ({
-        rawCode: q.code.raw,
-        rawTheme: q.theme,
-        rawStatement: q.statement,
-        rawAnswers: q.answers,
-        imageUri: q.image?.uri ?? null,
-        question: {
-          code: q.code.code,
-          theme: kept(q.theme),
-          priority: q.priority,
-          statement: kept(q.statement),
-          image: q.image?.image ?? null,
-          answers: q.answers.map((a, i) => ({ text: kept(a), correct: i === correctIndex })),
-        },
-      }),
-    ),
+    fc.nat({ max: q.answers.length - 1 }).map((correctIndex): QuestionCase => ({
+      rawCode: q.code.raw,
+      rawTheme: q.theme,
+      rawStatement: q.statement,
+      rawAnswers: q.answers,
+      imageUri: q.image?.uri ?? null,
+      question: {
+        code: q.code.code,
+        theme: kept(q.theme),
+        priority: q.priority,
+        statement: kept(q.statement),
+        image: q.image?.image ?? null,
+        answers: q.answers.map((a, i) => ({ text: kept(a), correct: i === correctIndex })),
+      },
+    })),
   );
 
 /** Rules these questions can satisfy: enough priority and other questions for each exam. */
@@ -189,20 +175,18 @@ const bankArb: fc.Arbitrary<BankCase> = fc
     }),
   })
   .chain((b) =>
-    rulesArb(b.questions).map(
-      (rules): BankCase => ({
-        rawVersion: b.version,
-        rawTitle: b.title,
-        questions: b.questions,
-        bank: {
-          profile: b.profile,
-          version: kept(b.version),
-          title: kept(b.title),
-          rules,
-          questions: b.questions.map((q) => q.question),
-        },
-      }),
-    ),
+    rulesArb(b.questions).map((rules): BankCase => ({
+      rawVersion: b.version,
+      rawTitle: b.title,
+      questions: b.questions,
+      bank: {
+        profile: b.profile,
+        version: kept(b.version),
+        title: kept(b.title),
+        rules,
+        questions: b.questions.map((q) => q.question),
+      },
+    })),
   );
 
 // ——— Writers ————————————————————————————————————————————————————————————————————————
@@ -284,22 +268,28 @@ function bankOf(result: BankResult): Bank {
 }
 
 /** fast-check throws the shrunk counterexample on failure; the pass records that the property ran. */
-function holds(t: Tap, property: Parameters<typeof fc.assert>[0]): void {
+function holds<Ts extends [unknown, ...unknown[]]>(t: Tap, property: fc.IProperty<Ts>): void {
   fc.assert(property, { numRuns: 200 });
   t.pass('holds for every generated bank');
 }
 type Tap = Pick<typeof t, 'pass'>;
 
 t.test('JSON: any valid bank reads back as generated', async (t) => {
-  holds(t, fc.property(bankArb, layoutArb, (c, layout) => {
-    assert.deepStrictEqual(bankOf(parseJsonBank(toJson(c, layout))), c.bank);
-  }));
+  holds(
+    t,
+    fc.property(bankArb, layoutArb, (c, layout) => {
+      assert.deepStrictEqual(bankOf(parseJsonBank(toJson(c, layout))), c.bank);
+    }),
+  );
 });
 
 t.test('CSV beside a JSON header: any valid bank reads back as generated, without images', async (t) => {
-  holds(t, fc.property(bankArb, layoutArb, (c, layout) => {
-    const { csv, header } = toCsv(c, layout);
-    const expected: Bank = { ...c.bank, questions: c.bank.questions.map((q) => ({ ...q, image: null })) };
-    assert.deepStrictEqual(bankOf(parseCsvBank(csv, header)), expected);
-  }));
+  holds(
+    t,
+    fc.property(bankArb, layoutArb, (c, layout) => {
+      const { csv, header } = toCsv(c, layout);
+      const expected: Bank = { ...c.bank, questions: c.bank.questions.map((q) => ({ ...q, image: null })) };
+      assert.deepStrictEqual(bankOf(parseCsvBank(csv, header)), expected);
+    }),
+  );
 });

@@ -1,12 +1,5 @@
 import t from 'tap';
-import {
-  MAX_IMAGE_BYTES,
-  describeBankError,
-  parseCsvBank,
-  parseJsonBank,
-  type BankError,
-  type BankResult,
-} from '../../src/domain/bank/index.js';
+import { MAX_IMAGE_BYTES, describeBankError, parseCsvBank, parseJsonBank, type BankError, type BankResult } from '../../src/domain/bank/index.js';
 
 // ——— Fixtures —————————————————————————————————————————————————————————————————
 
@@ -220,9 +213,7 @@ t.test('malformed JSON: one error for the whole file, with line and column', asy
   assertOnly(t, parseJsonBank('{\n  "profil": "operateur",\n}'), [
     {
       where: null,
-      message:
-        'Le fichier JSON est mal formé, ligne 3, colonne 1 : nom de champ entre guillemets doubles attendu ' +
-        '(virgule en trop avant « } » ?).',
+      message: 'Le fichier JSON est mal formé, ligne 3, colonne 1 : nom de champ entre guillemets doubles attendu ' + '(virgule en trop avant « } » ?).',
     },
   ]);
   assertOnly(t, parseJsonBank('{"profil": "operateur" "version": "2022"}'), [
@@ -231,19 +222,17 @@ t.test('malformed JSON: one error for the whole file, with line and column', asy
   assertOnly(t, parseJsonBank('{"profil": '), [
     {
       where: null,
-      message:
-        'Le fichier JSON est mal formé, le texte s’arrête avant la fin du JSON (accolade, crochet ou guillemet non refermé ?).',
+      message: 'Le fichier JSON est mal formé, le texte s’arrête avant la fin du JSON (accolade, crochet ou guillemet non refermé ?).',
     },
   ]);
   assertOnly(t, parseJsonBank(''), [
     {
       where: null,
-      message:
-        'Le fichier JSON est mal formé, le texte s’arrête avant la fin du JSON (accolade, crochet ou guillemet non refermé ?).',
+      message: 'Le fichier JSON est mal formé, le texte s’arrête avant la fin du JSON (accolade, crochet ou guillemet non refermé ?).',
     },
   ]);
-  assertOnly(t, parseJsonBank("{\n  \"profil\": 'operateur'\n}"), [
-    { where: null, message: 'Le fichier JSON est mal formé, ligne 2, colonne 13 : caractère inattendu « \' ».' },
+  assertOnly(t, parseJsonBank('{\n  "profil": \'operateur\'\n}'), [
+    { where: null, message: "Le fichier JSON est mal formé, ligne 2, colonne 13 : caractère inattendu « ' »." },
   ]);
   assertOnly(t, parseJsonBank('{"questions": [1, 2,, 3]}'), [
     { where: null, message: 'Le fichier JSON est mal formé, ligne 1, colonne 21 : caractère inattendu « , ».' },
@@ -251,14 +240,10 @@ t.test('malformed JSON: one error for the whole file, with line and column', asy
   assertOnly(t, parseJsonBank('{"titre": "deux\nlignes"}'), [
     {
       where: null,
-      message:
-        'Le fichier JSON est mal formé, ligne 1, colonne 16 : retour à la ligne ou tabulation non échappé dans un texte ' +
-        '(écrire \\n ou \\t).',
+      message: 'Le fichier JSON est mal formé, ligne 1, colonne 16 : retour à la ligne ou tabulation non échappé dans un texte ' + '(écrire \\n ou \\t).',
     },
   ]);
-  assertOnly(t, parseJsonBank('[1, 2]'), [
-    { where: null, message: 'Le fichier JSON doit contenir un objet entre accolades { … }.' },
-  ]);
+  assertOnly(t, parseJsonBank('[1, 2]'), [{ where: null, message: 'Le fichier JSON doit contenir un objet entre accolades { … }.' }]);
 });
 
 t.test('malformed CSV: one clear error with the line', async (t) => {
@@ -278,13 +263,9 @@ t.test('malformed CSV: one clear error with the line', async (t) => {
 t.test('unknown profile: the valid ones are listed', async (t) => {
   const bank = validBank();
   bank['profil'] = 'Opérateur';
-  assertOnly(t, json(bank), [
-    { where: 'profil', message: 'Profil inconnu « Opérateur » : les profils possibles sont concepteur, encadrant, operateur.' },
-  ]);
+  assertOnly(t, json(bank), [{ where: 'profil', message: 'Profil inconnu « Opérateur » : les profils possibles sont concepteur, encadrant, operateur.' }]);
   bank['profil'] = 3;
-  assertOnly(t, json(bank), [
-    { where: 'profil', message: 'Profil inconnu 3 : les profils possibles sont concepteur, encadrant, operateur.' },
-  ]);
+  assertOnly(t, json(bank), [{ where: 'profil', message: 'Profil inconnu 3 : les profils possibles sont concepteur, encadrant, operateur.' }]);
 });
 
 t.test('missing field: named, in the header, the rules, a question, an answer, a CSV cell', async (t) => {
@@ -294,15 +275,11 @@ t.test('missing field: named, in the header, the rules, a question, an answer, a
 
   const noRight = validBank();
   delete (noRight.regles['points'] as Record<string, unknown>)['bonne'];
-  assertOnly(t, json(noRight), [
-    { where: 'regles.points.bonne', message: 'Champ obligatoire « regles.points.bonne » manquant.' },
-  ]);
+  assertOnly(t, json(noRight), [{ where: 'regles.points.bonne', message: 'Champ obligatoire « regles.points.bonne » manquant.' }]);
 
   const noDuration = validBank();
   delete noDuration.regles['duree_minutes'];
-  assertOnly(t, json(noDuration), [
-    { where: 'regles.duree_minutes', message: 'Champ obligatoire « regles.duree_minutes » manquant.' },
-  ]);
+  assertOnly(t, json(noDuration), [{ where: 'regles.duree_minutes', message: 'Champ obligatoire « regles.duree_minutes » manquant.' }]);
 
   const noRules = validBank() as Partial<JsonBank>;
   delete noRules.regles;
@@ -318,9 +295,7 @@ t.test('missing field: named, in the header, the rules, a question, an answer, a
 
   const noFlag = validBank();
   (noFlag.questions[0]?.reponses as Record<string, unknown>[])[1] = { texte: 'Réponse B' };
-  assertOnly(t, json(noFlag), [
-    { where: 'question OP-001', message: 'Champ obligatoire « correcte » de la réponse 2 manquant.' },
-  ]);
+  assertOnly(t, json(noFlag), [{ where: 'question OP-001', message: 'Champ obligatoire « correcte » de la réponse 2 manquant.' }]);
 
   assertOnly(t, parseCsvBank(csvOf(...CSV_ROWS.slice(0, 3), 'OP-004;Réseaux;non;   ;A;B;;;1', ...CSV_ROWS.slice(4)), header()), [
     { where: 'ligne 5', message: 'Champ obligatoire « enonce » manquant.' },
@@ -341,9 +316,7 @@ t.test('duplicate code: named, with where it first appeared', async (t) => {
   ]);
   const rows = [...CSV_ROWS];
   rows[4] = rows[4]?.replace('OP-005', 'OP-002') ?? '';
-  assertOnly(t, parseCsvBank(csvOf(...rows), header()), [
-    { where: 'ligne 6', message: 'Le code « OP-002 » est en double : il est déjà utilisé ligne 3.' },
-  ]);
+  assertOnly(t, parseCsvBank(csvOf(...rows), header()), [{ where: 'ligne 6', message: 'Le code « OP-002 » est en double : il est déjà utilisé ligne 3.' }]);
 });
 
 t.test('fewer than 2 or more than 4 answers', async (t) => {
@@ -373,9 +346,7 @@ t.test('zero correct answers', async (t) => {
       { texte: 'B', correcte: false },
     ],
   };
-  assertOnly(t, json(bank), [
-    { where: 'question OP-004', message: 'Aucune réponse n’est marquée correcte : il en faut exactement une.' },
-  ]);
+  assertOnly(t, json(bank), [{ where: 'question OP-004', message: 'Aucune réponse n’est marquée correcte : il en faut exactement une.' }]);
 });
 
 t.test('several correct answers', async (t) => {
@@ -388,9 +359,7 @@ t.test('several correct answers', async (t) => {
       { texte: 'C', correcte: true },
     ],
   };
-  assertOnly(t, json(bank), [
-    { where: 'question OP-004', message: '2 réponses sont marquées correctes : il en faut exactement une.' },
-  ]);
+  assertOnly(t, json(bank), [{ where: 'question OP-004', message: '2 réponses sont marquées correctes : il en faut exactement une.' }]);
   assertOnly(t, parseCsvBank(csvOf(...CSV_ROWS.slice(0, 5), 'OP-006;Réseaux;non;Q;A;B;C;;1,3'), header()), [
     { where: 'ligne 7', message: '2 réponses sont marquées correctes : il en faut exactement une.' },
   ]);
@@ -407,14 +376,8 @@ t.test('image of a wrong type: not a data URI, another type, or bytes that lie',
       dataUri('image/gif', Buffer.from('GIF89a')),
       'Type d’image non accepté (« image/gif ») : seuls PNG (image/png), JPEG (image/jpeg) et SVG (image/svg+xml) sont acceptés.',
     ],
-    [
-      dataUri('image/png', JPEG),
-      'Le contenu de l’image n’est pas une image PNG, contrairement au type déclaré (image/png).',
-    ],
-    [
-      dataUri('image/jpeg', PNG),
-      'Le contenu de l’image n’est pas une image JPEG, contrairement au type déclaré (image/jpeg).',
-    ],
+    [dataUri('image/png', JPEG), 'Le contenu de l’image n’est pas une image PNG, contrairement au type déclaré (image/png).'],
+    [dataUri('image/jpeg', PNG), 'Le contenu de l’image n’est pas une image JPEG, contrairement au type déclaré (image/jpeg).'],
     [
       dataUri('image/svg+xml', Buffer.from('<html><body>pas une image</body></html>')),
       'Le contenu de l’image n’est pas une image SVG, contrairement au type déclaré (image/svg+xml).',
@@ -450,9 +413,7 @@ t.test('image over 1 MB (1 048 576 decoded bytes); exactly 1 MB is accepted', as
 t.test('more priority questions per exam than the bank holds', async (t) => {
   const bank = validBank();
   bank.regles['questions_prioritaires'] = 3;
-  assertOnly(t, json(bank), [
-    { where: null, message: 'La banque contient 2 questions prioritaires alors que chaque examen en tire 3.' },
-  ]);
+  assertOnly(t, json(bank), [{ where: null, message: 'La banque contient 2 questions prioritaires alors que chaque examen en tire 3.' }]);
 });
 
 t.test('fewer questions in the bank than nombre_questions', async (t) => {
@@ -593,23 +554,11 @@ t.test('unknown fields are refused rather than silently dropped', async (t) => {
     },
     {
       where: 'regles.points',
-      message: `Champ inconnu « regles.points.bonus » : les champs possibles sont ${fields([
-        'bonne',
-        'ne_sait_pas',
-        'fausse',
-        'fausse_prioritaire',
-      ])}.`,
+      message: `Champ inconnu « regles.points.bonus » : les champs possibles sont ${fields(['bonne', 'ne_sait_pas', 'fausse', 'fausse_prioritaire'])}.`,
     },
     {
       where: 'question OP-001',
-      message: `Champ inconnu « imgae » : les champs possibles sont ${fields([
-        'code',
-        'theme',
-        'prioritaire',
-        'enonce',
-        'image',
-        'reponses',
-      ])}.`,
+      message: `Champ inconnu « imgae » : les champs possibles sont ${fields(['code', 'theme', 'prioritaire', 'enonce', 'image', 'reponses'])}.`,
     },
     {
       where: 'question OP-002',
@@ -627,7 +576,13 @@ t.test('text fields: type, emptiness, length, code pattern', async (t) => {
   bank.questions[2] = { ...question(3, false), code: 'A'.repeat(33) };
   bank.questions[3] = { ...question(4, false), theme: '   ', enonce: 'é'.repeat(2001) };
   bank.questions[4] = { ...question(5, false), prioritaire: 'non', code: 42 };
-  bank.questions[5] = { ...question(6, false), reponses: [{ texte: 'x'.repeat(501), correcte: true }, { texte: '', correcte: false }] };
+  bank.questions[5] = {
+    ...question(6, false),
+    reponses: [
+      { texte: 'x'.repeat(501), correcte: true },
+      { texte: '', correcte: false },
+    ],
+  };
   const pattern = 'ne doit contenir que des lettres sans accent, des chiffres, « - », « _ » ou « . », et commencer par une lettre ou un chiffre.';
   assertOnly(t, json(bank), [
     { where: 'version', message: 'Le champ « version » doit être du texte entre guillemets.' },
@@ -673,9 +628,7 @@ t.test('image field: empty string, wrong JSON type', async (t) => {
 t.test('structure: questions and answers of the wrong JSON type', async (t) => {
   const notList = validBank() as Record<string, unknown>;
   notList['questions'] = { code: 'OP-001' };
-  assertOnly(t, json(notList), [
-    { where: 'questions', message: 'Le champ « questions » doit être une liste [ … ] de questions.' },
-  ]);
+  assertOnly(t, json(notList), [{ where: 'questions', message: 'Le champ « questions » doit être une liste [ … ] de questions.' }]);
   const noQuestions = validBank() as Record<string, unknown>;
   delete noQuestions['questions'];
   assertOnly(t, json(noQuestions), [{ where: 'questions', message: 'Champ obligatoire « questions » manquant.' }]);
@@ -709,9 +662,12 @@ t.test('CSV: header line, separator, column count, prioritaire, bonne_reponse, g
     },
   ]);
   for (const empty of ['', '\uFEFF', '\n\n', ';;;\r\n']) {
-    assertOnly(t, parseCsvBank(empty, header()), [
-      { where: null, message: `Le fichier CSV est vide : il doit commencer par la ligne d’en-tête « ${CSV_HEADER} ».` },
-    ], JSON.stringify(empty));
+    assertOnly(
+      t,
+      parseCsvBank(empty, header()),
+      [{ where: null, message: `Le fichier CSV est vide : il doit commencer par la ligne d’en-tête « ${CSV_HEADER} ».` }],
+      JSON.stringify(empty),
+    );
   }
   assertOnly(t, parseCsvBank('\n' + csvOf(...CSV_ROWS), header()), [
     { where: 'ligne 1', message: `La première ligne doit être l’en-tête « ${CSV_HEADER} » (trouvé : «  »).` },
@@ -765,9 +721,7 @@ t.test('CSV header JSON: malformed, or holding questions', async (t) => {
   assertOnly(t, parseCsvBank(csvOf(...CSV_ROWS), '{"profil": "operateur",'), [
     {
       where: 'en-tête JSON',
-      message:
-        'L’en-tête JSON est mal formé, ligne 1, colonne 24 : nom de champ entre guillemets doubles attendu ' +
-        '(virgule en trop avant « } » ?).',
+      message: 'L’en-tête JSON est mal formé, ligne 1, colonne 24 : nom de champ entre guillemets doubles attendu ' + '(virgule en trop avant « } » ?).',
     },
   ]);
   assertOnly(t, parseCsvBank(csvOf(...CSV_ROWS), '"operateur"'), [
@@ -807,31 +761,25 @@ t.test('multiple errors are all reported at once, in file order', async (t) => {
     ],
   };
   const errors = errorsOf(json(bank));
-  t.same(
-    errors.map(describeBankError),
-    [
-      'profil : Profil inconnu « inconnu » : les profils possibles sont concepteur, encadrant, operateur.',
-      'regles.points.fausse : Champ obligatoire « regles.points.fausse » manquant.',
-      'question OP-002 : Le champ « enonce » est vide.',
-      'question OP-001 : Le code « OP-001 » est en double : la question n° 3 reprend le code de la question n° 1.',
-      'question OP-001 : Type d’image non accepté (« image/gif ») : seuls PNG (image/png), JPEG (image/jpeg) et SVG (image/svg+xml) sont acceptés.',
-      'question OP-004 : Aucune réponse n’est marquée correcte : il en faut exactement une.',
-    ],
-  );
+  t.same(errors.map(describeBankError), [
+    'profil : Profil inconnu « inconnu » : les profils possibles sont concepteur, encadrant, operateur.',
+    'regles.points.fausse : Champ obligatoire « regles.points.fausse » manquant.',
+    'question OP-002 : Le champ « enonce » est vide.',
+    'question OP-001 : Le code « OP-001 » est en double : la question n° 3 reprend le code de la question n° 1.',
+    'question OP-001 : Type d’image non accepté (« image/gif ») : seuls PNG (image/png), JPEG (image/jpeg) et SVG (image/svg+xml) sont acceptés.',
+    'question OP-004 : Aucune réponse n’est marquée correcte : il en faut exactement une.',
+  ]);
 });
 
 t.test('bank-level counts are checked even when questions have errors', async (t) => {
   const bank = validBank();
   bank.questions = bank.questions.slice(0, 3);
   bank.questions[2] = { ...question(3, false), enonce: '' };
-  t.same(
-    errorsOf(json(bank)).map(describeBankError),
-    [
-      'question OP-003 : Le champ « enonce » est vide.',
-      'La banque contient 3 questions alors que chaque examen en tire 4.',
-      'La banque contient 1 question non prioritaire alors que chaque examen en tire 3 (4 questions dont 1 prioritaires).',
-    ],
-  );
+  t.same(errorsOf(json(bank)).map(describeBankError), [
+    'question OP-003 : Le champ « enonce » est vide.',
+    'La banque contient 3 questions alors que chaque examen en tire 4.',
+    'La banque contient 1 question non prioritaire alors que chaque examen en tire 3 (4 questions dont 1 prioritaires).',
+  ]);
 });
 
 t.test('describeBankError puts the place first, French style', async (t) => {

@@ -20,10 +20,20 @@ t.test('a text a spreadsheet would run as a formula is made inert', async (t) =>
 });
 
 t.test('the file: BOM, semicolons, CRLF; read back, every field is what was written', async (t) => {
-  const text = toCsv(['nom', 'note'], [['Lefèvre', 12], ['D’Artagnan; "Jr"', -5]]);
+  const text = toCsv(
+    ['nom', 'note'],
+    [
+      ['Lefèvre', 12],
+      ['D’Artagnan; "Jr"', -5],
+    ],
+  );
   t.ok(text.startsWith('\uFEFFnom;note\r\n'));
   t.ok(text.endsWith('\r\n'));
-  t.same(parse(text, { bom: true, delimiter: ';' }), [['nom', 'note'], ['Lefèvre', '12'], ['D’Artagnan; "Jr"', '-5']]);
+  t.same(parse(text, { bom: true, delimiter: ';' }), [
+    ['nom', 'note'],
+    ['Lefèvre', '12'],
+    ['D’Artagnan; "Jr"', '-5'],
+  ]);
   const safeText = fc.string({ unit: 'grapheme', maxLength: 20 }).filter((s) => !/^[=+\-@\t\r]/.test(s));
   fc.assert(
     fc.property(fc.array(fc.array(safeText, { minLength: 2, maxLength: 2 }), { maxLength: 5 }), (rows) => {

@@ -1,12 +1,6 @@
 import t from 'tap';
 import fc from 'fast-check';
-import {
-  drawExam,
-  drawProblems,
-  type DrawRules,
-  type DrawableQuestion,
-  type DrawnQuestion,
-} from '../../src/domain/draw.js';
+import { drawExam, drawProblems, type DrawRules, type DrawableQuestion, type DrawnQuestion } from '../../src/domain/draw.js';
 
 // ——— Generators ———————————————————————————————————————————————————————————————
 
@@ -23,19 +17,19 @@ const bankArb = fc
     { minLength: 1, maxLength: 80 },
   )
   .chain((specs) =>
-    fc.shuffledSubarray(
-      Array.from({ length: specs.length * 3 }, (_, i) => i * 7 + 1),
-      { minLength: specs.length, maxLength: specs.length },
-    ).map((ids) =>
-      specs.map(
-        (s, i): DrawableQuestion => ({
+    fc
+      .shuffledSubarray(
+        Array.from({ length: specs.length * 3 }, (_, i) => i * 7 + 1),
+        { minLength: specs.length, maxLength: specs.length },
+      )
+      .map((ids) =>
+        specs.map((s, i): DrawableQuestion => ({
           id: ids[i] ?? 0,
           theme: s.theme,
           priority: s.priority,
           answerIds: Array.from({ length: s.answers }, (_, k) => (ids[i] ?? 0) * 10 + k),
-        }),
+        })),
       ),
-    ),
   );
 
 /** Rules this bank can satisfy. */
@@ -53,15 +47,13 @@ const caseArb = bankArb.chain((bank) => {
 
 /** The same case with the bank in another order. */
 const reorderedArb = caseArb.chain((c) =>
-  fc
-    .shuffledSubarray(c.bank, { minLength: c.bank.length, maxLength: c.bank.length })
-    .map((reordered) => ({ ...c, reordered })),
+  fc.shuffledSubarray(c.bank, { minLength: c.bank.length, maxLength: c.bank.length }).map((reordered) => ({ ...c, reordered })),
 );
 
 const seedArb = fc.string({ minLength: 0, maxLength: 24 });
 
 /** fast-check throws the counterexample on failure; the pass records that the property ran. */
-function holds(t: Tap, property: Parameters<typeof fc.assert>[0]): void {
+function holds<Ts extends [unknown, ...unknown[]]>(t: Tap, property: fc.IProperty<Ts>): void {
   fc.assert(property, { numRuns: 150 });
   t.pass('holds for every generated case');
 }
@@ -72,63 +64,78 @@ const byId = (bank: readonly DrawableQuestion[]) => new Map(bank.map((q) => [q.i
 // ——— Properties ———————————————————————————————————————————————————————————————
 
 t.test('exactly questionCount questions, priorityCount of them priority, no duplicate, all from the bank', async (t) => {
-  holds(t, fc.property(caseArb, seedArb, ({ bank, rules }, seed) => {
-    const drawn = drawExam(bank, rules, seed);
-    const index = byId(bank);
-    const ids = drawn.map((d) => d.questionId);
-    return (
-      drawn.length === rules.questionCount &&
-      new Set(ids).size === ids.length &&
-      ids.every((id) => index.has(id)) &&
-      ids.filter((id) => index.get(id)?.priority).length === rules.priorityCount
-    );
-  }));
+  holds(
+    t,
+    fc.property(caseArb, seedArb, ({ bank, rules }, seed) => {
+      const drawn = drawExam(bank, rules, seed);
+      const index = byId(bank);
+      const ids = drawn.map((d) => d.questionId);
+      return (
+        drawn.length === rules.questionCount &&
+        new Set(ids).size === ids.length &&
+        ids.every((id) => index.has(id)) &&
+        ids.filter((id) => index.get(id)?.priority).length === rules.priorityCount
+      );
+    }),
+  );
 });
 
 t.test('every answer order is a permutation of the question’s answers', async (t) => {
-  holds(t, fc.property(caseArb, seedArb, ({ bank, rules }, seed) => {
-    const index = byId(bank);
-    return drawExam(bank, rules, seed).every((d) => {
-      const expected = [...(index.get(d.questionId)?.answerIds ?? [])].sort((a, b) => a - b);
-      return JSON.stringify([...d.answerOrder].sort((a, b) => a - b)) === JSON.stringify(expected);
-    });
-  }));
+  holds(
+    t,
+    fc.property(caseArb, seedArb, ({ bank, rules }, seed) => {
+      const index = byId(bank);
+      return drawExam(bank, rules, seed).every((d) => {
+        const expected = [...(index.get(d.questionId)?.answerIds ?? [])].sort((a, b) => a - b);
+        return JSON.stringify([...d.answerOrder].sort((a, b) => a - b)) === JSON.stringify(expected);
+      });
+    }),
+  );
 });
 
 t.test('same seed and same bank: identical draw, whatever the input order', async (t) => {
-  holds(t, fc.property(reorderedArb, seedArb, ({ bank, reordered, rules }, seed) => {
-    const first = drawExam(bank, rules, seed);
-    t.same(drawExam(bank, rules, seed), first);
-    t.same(drawExam(reordered, rules, seed), first);
-  }));
+  holds(
+    t,
+    fc.property(reorderedArb, seedArb, ({ bank, reordered, rules }, seed) => {
+      const first = drawExam(bank, rules, seed);
+      t.same(drawExam(bank, rules, seed), first);
+      t.same(drawExam(reordered, rules, seed), first);
+    }),
+  );
 });
 
 t.test('the input is not modified', async (t) => {
-  holds(t, fc.property(caseArb, seedArb, ({ bank, rules }, seed) => {
-    const before = JSON.stringify(bank);
-    drawExam(bank, rules, seed);
-    return JSON.stringify(bank) === before;
-  }));
+  holds(
+    t,
+    fc.property(caseArb, seedArb, ({ bank, rules }, seed) => {
+      const before = JSON.stringify(bank);
+      drawExam(bank, rules, seed);
+      return JSON.stringify(bank) === before;
+    }),
+  );
 });
 
 t.test('themes get their proportional share of each pool, within one question', async (t) => {
-  holds(t, fc.property(caseArb, seedArb, ({ bank, rules }, seed) => {
-    const drawn = new Set(drawExam(bank, rules, seed).map((d) => d.questionId));
-    const pools = [
-      { questions: bank.filter((q) => q.priority), slots: rules.priorityCount },
-      { questions: bank.filter((q) => !q.priority), slots: rules.questionCount - rules.priorityCount },
-    ];
-    return pools.every(({ questions, slots }) =>
-      THEMES.every((theme) => {
-        const held = questions.filter((q) => q.theme === theme);
-        const got = held.filter((q) => drawn.has(q.id)).length;
-        // ideal = slots × held / pool, and got must be its floor or its ceiling.
-        const scaled = got * questions.length;
-        const ideal = slots * held.length;
-        return got <= held.length && Math.abs(scaled - ideal) < Math.max(questions.length, 1);
-      }),
-    );
-  }));
+  holds(
+    t,
+    fc.property(caseArb, seedArb, ({ bank, rules }, seed) => {
+      const drawn = new Set(drawExam(bank, rules, seed).map((d) => d.questionId));
+      const pools = [
+        { questions: bank.filter((q) => q.priority), slots: rules.priorityCount },
+        { questions: bank.filter((q) => !q.priority), slots: rules.questionCount - rules.priorityCount },
+      ];
+      return pools.every(({ questions, slots }) =>
+        THEMES.every((theme) => {
+          const held = questions.filter((q) => q.theme === theme);
+          const got = held.filter((q) => drawn.has(q.id)).length;
+          // ideal = slots × held / pool, and got must be its floor or its ceiling.
+          const scaled = got * questions.length;
+          const ideal = slots * held.length;
+          return got <= held.length && Math.abs(scaled - ideal) < Math.max(questions.length, 1);
+        }),
+      );
+    }),
+  );
 });
 
 t.test('different seeds usually give different exams', async (t) => {
@@ -246,9 +253,7 @@ t.test('drawProblems: each shortage in its own French sentence', async (t) => {
     'La banque contient 3 questions alors que chaque examen en tire 4.',
     'La banque contient 2 questions non prioritaires alors que chaque examen en tire 3 (4 questions dont 1 prioritaires).',
   ]);
-  t.same(drawProblems(bank, { questionCount: 3, priorityCount: 2 }), [
-    'La banque contient 1 question prioritaire alors que chaque examen en tire 2.',
-  ]);
+  t.same(drawProblems(bank, { questionCount: 3, priorityCount: 2 }), ['La banque contient 1 question prioritaire alors que chaque examen en tire 2.']);
   t.same(drawProblems([], { questionCount: 2, priorityCount: 1 }), [
     'La banque contient 0 question alors que chaque examen en tire 2.',
     'La banque contient 0 question prioritaire alors que chaque examen en tire 1.',

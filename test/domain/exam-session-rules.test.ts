@@ -1,14 +1,6 @@
 import t from 'tap';
 import fc from 'fast-check';
-import {
-  canClose,
-  canOpen,
-  effectiveStatus,
-  isOpenForExams,
-  isStale,
-  validateNewSession,
-  type SessionStatus,
-} from '../../src/domain/exam-session-rules.js';
+import { canClose, canOpen, effectiveStatus, isOpenForExams, isStale, validateNewSession, type SessionStatus } from '../../src/domain/exam-session-rules.js';
 import { addDays, parisDate } from '../../src/domain/paris-time.js';
 
 // 10:00 in Paris on Sunday 29 November 2026.
@@ -27,7 +19,7 @@ t.test('a session is open for exams only when open and on its own day', async (t
   t.notOk(isOpenForExams({ status: 'open', date: TODAY }, new Date('2026-11-29T23:00:00.000Z')), 'closed by itself at midnight');
 });
 
-t.test('for every status, day and instant: open for exams ⇔ status open ∧ date = Paris today', async (t) => {
+t.test('for every status, day and instant: open for exams ⇔ status open ∧ date = Paris today', async () => {
   fc.assert(
     fc.property(
       fc.constantFrom<SessionStatus>('planned', 'open', 'closed'),

@@ -8,7 +8,7 @@ t.test('the three AIPR profiles, in the import format spelling', async (t) => {
 t.test('isProfile accepts only the exact identifiers', async (t) => {
   for (const p of PROFILES) t.ok(isProfile(p), p);
   for (const x of ['Operateur', 'opérateur', ' operateur', 'candidat', '', null, undefined, 1, {}, ['operateur']]) {
-    t.notOk(isProfile(x), JSON.stringify(x) ?? String(x));
+    t.notOk(isProfile(x), JSON.stringify(x) ?? typeof x);
   }
 });
 

@@ -30,17 +30,12 @@ t.test('the pass mark rounds up to the next whole point', async (t) => {
 
 t.test('passMark is the smallest integer reaching the percentage, for any rules', async (t) => {
   fc.assert(
-    fc.property(
-      fc.integer({ min: 1, max: 200 }),
-      fc.integer({ min: 1, max: 100 }),
-      fc.integer({ min: 1, max: 100 }),
-      (count, right, percentage) => {
-        const r = rules(count, right, percentage);
-        const max = maximumScore(r);
-        const mark = passMark(r);
-        return Number.isInteger(mark) && mark * 100 >= max * percentage && (mark - 1) * 100 < max * percentage && mark <= max;
-      },
-    ),
+    fc.property(fc.integer({ min: 1, max: 200 }), fc.integer({ min: 1, max: 100 }), fc.integer({ min: 1, max: 100 }), (count, right, percentage) => {
+      const r = rules(count, right, percentage);
+      const max = maximumScore(r);
+      const mark = passMark(r);
+      return Number.isInteger(mark) && mark * 100 >= max * percentage && (mark - 1) * 100 < max * percentage && mark <= max;
+    }),
   );
   t.pass('holds for every generated case');
 });
@@ -114,24 +109,22 @@ const anyRulesArb = fc.record({
 });
 
 /** Valid rules but for one field, which may land on either side of its bounds. */
-const nearlyValidRulesArb = fc
-  .tuple(validRulesArb, fc.integer({ min: 0, max: 7 }), fc.integer({ min: -210, max: 610 }))
-  .map(([r, field, value]): ExamRules => {
-    const points = { ...r.points };
-    const top = { ...r, points };
-    const fields = [
-      () => (top.questionCount = value),
-      () => (top.priorityCount = value),
-      () => (top.durationMinutes = value),
-      () => (top.passPercentage = value),
-      () => (points.right = value),
-      () => (points.dontKnow = value),
-      () => (points.wrong = value),
-      () => (points.wrongPriority = value),
-    ];
-    fields[field]?.();
-    return top;
-  });
+const nearlyValidRulesArb = fc.tuple(validRulesArb, fc.integer({ min: 0, max: 7 }), fc.integer({ min: -210, max: 610 })).map(([r, field, value]): ExamRules => {
+  const points = { ...r.points };
+  const top = { ...r, points };
+  const fields = [
+    () => (top.questionCount = value),
+    () => (top.priorityCount = value),
+    () => (top.durationMinutes = value),
+    () => (top.passPercentage = value),
+    () => (points.right = value),
+    () => (points.dontKnow = value),
+    () => (points.wrong = value),
+    () => (points.wrongPriority = value),
+  ];
+  fields[field]?.();
+  return top;
+});
 
 t.test('stored rules are held to exactly what an import accepts', async (t) => {
   fc.assert(

@@ -29,9 +29,9 @@ function sheet(mix: Mix): ScoredItem[] {
     ['unanswered', false, UNANSWERED],
   ];
   const themes = ['Réseaux', 'Réglementation', 'Terrassement'];
-  return kinds.flatMap(([kind, priority, response]) =>
-    Array.from({ length: mix[kind] ?? 0 }, () => ({ theme: '', priority, response })),
-  ).map((item, i) => ({ ...item, theme: themes[i % themes.length] ?? '' }));
+  return kinds
+    .flatMap(([kind, priority, response]) => Array.from({ length: mix[kind] ?? 0 }, () => ({ theme: '', priority, response })))
+    .map((item, i) => ({ ...item, theme: themes[i % themes.length] ?? '' }));
 }
 
 const counts = (c: Partial<Counts>): Counts => ({ right: 0, wrong: 0, wrongPriority: 0, dontKnow: 0, unanswered: 0, ...c });
@@ -237,14 +237,12 @@ const itemArb: fc.Arbitrary<ScoredItem> = fc.record({
 
 /** A full sheet: as many items as the rules ask questions. */
 const examArb = rulesArb.chain((rules) =>
-  fc
-    .array(itemArb, { minLength: rules.questionCount, maxLength: rules.questionCount })
-    .map((items) => ({ rules, items })),
+  fc.array(itemArb, { minLength: rules.questionCount, maxLength: rules.questionCount }).map((items) => ({ rules, items })),
 );
 
 type Tap = Pick<typeof t, 'pass'>;
 
-function holds(t: Tap, property: Parameters<typeof fc.assert>[0]): void {
+function holds<Ts extends [unknown, ...unknown[]]>(t: Tap, property: fc.IProperty<Ts>): void {
   fc.assert(property, { numRuns: 300 });
   t.pass('holds for every generated case');
 }
@@ -298,12 +296,7 @@ t.test('passed exactly when the total reaches the pass mark, itself ceil(maximum
     fc.property(examArb, ({ rules, items }) => {
       const r = scoreExam(items, rules);
       const scaled = r.maximum * rules.passPercentage;
-      return (
-        r.passed === r.total >= r.passMark &&
-        r.passMark * 100 >= scaled &&
-        (r.passMark - 1) * 100 < scaled &&
-        r.passMark <= r.maximum
-      );
+      return r.passed === r.total >= r.passMark && r.passMark * 100 >= scaled && (r.passMark - 1) * 100 < scaled && r.passMark <= r.maximum;
     }),
   );
 });

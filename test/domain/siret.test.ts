@@ -1,12 +1,6 @@
 import t from 'tap';
 import fc from 'fast-check';
-import {
-  SIRET_CHECKSUM_MESSAGE,
-  SIRET_LENGTH_MESSAGE,
-  isValidSiret,
-  normalizeSiret,
-  siretError,
-} from '../../src/domain/siret.js';
+import { SIRET_CHECKSUM_MESSAGE, SIRET_LENGTH_MESSAGE, isValidSiret, normalizeSiret, siretError } from '../../src/domain/siret.js';
 
 // An independent Luhn, written from the definition (double every other digit starting from
 // the second-to-last, subtract 9 above 9, total divisible by 10), so that the fixtures below
@@ -124,16 +118,11 @@ t.test('any number completed with its Luhn key is valid', async (t) => {
 
 t.test('any single-digit typo is caught', async (t) => {
   fc.assert(
-    fc.property(
-      luhnSiret,
-      fc.integer({ min: 0, max: 13 }),
-      fc.integer({ min: 1, max: 9 }),
-      (siret, position, shift) => {
-        const digit = (Number(siret[position]) + shift) % 10;
-        const typo = siret.slice(0, position) + digit + siret.slice(position + 1);
-        return typo.startsWith('356000000') || siretError(typo) === SIRET_CHECKSUM_MESSAGE;
-      },
-    ),
+    fc.property(luhnSiret, fc.integer({ min: 0, max: 13 }), fc.integer({ min: 1, max: 9 }), (siret, position, shift) => {
+      const digit = (Number(siret[position]) + shift) % 10;
+      const typo = siret.slice(0, position) + digit + siret.slice(position + 1);
+      return typo.startsWith('356000000') || siretError(typo) === SIRET_CHECKSUM_MESSAGE;
+    }),
   );
   t.pass('holds');
 });
@@ -149,9 +138,7 @@ t.test('the three functions agree on every input', async (t) => {
       const normalized = normalizeSiret(input);
       const error = siretError(input);
       return (
-        (normalized !== null) === isValidSiret(input) &&
-        (normalized === null) === (error !== null) &&
-        (normalized === null || /^[0-9]{14}$/.test(normalized))
+        (normalized !== null) === isValidSiret(input) && (normalized === null) === (error !== null) && (normalized === null || /^[0-9]{14}$/.test(normalized))
       );
     }),
   );

@@ -57,9 +57,7 @@ function cyclingSource(): { source: RandomBytes; served: () => number } {
   return { source, served: () => served };
 }
 
-const canonicalCode = fc
-  .array(fc.constantFrom(...ALPHABET), { minLength: TOKEN_LENGTH, maxLength: TOKEN_LENGTH })
-  .map((symbols) => symbols.join(''));
+const canonicalCode = fc.array(fc.constantFrom(...ALPHABET), { minLength: TOKEN_LENGTH, maxLength: TOKEN_LENGTH }).map((symbols) => symbols.join(''));
 
 /** The code as a candidate might type it: any case, separators anywhere. */
 const typedVariant = (code: string) =>
@@ -182,10 +180,7 @@ t.test('formatTokenCode', async (t) => {
   fc.assert(
     fc.property(canonicalCode, (code) => {
       const formatted = formatTokenCode(code);
-      return (
-        /^[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}$/.test(formatted) &&
-        formatted.replaceAll('-', '') === code
-      );
+      return /^[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}$/.test(formatted) && formatted.replaceAll('-', '') === code;
     }),
   );
   for (const bad of ['k7qf93mwxt4p', 'K7QF93MWXT4', 'K7QF93MWXT4PP', 'K7QF-93MW-XT4P', 'K7QF93MWXT4O', '']) {
@@ -194,9 +189,7 @@ t.test('formatTokenCode', async (t) => {
 });
 
 t.test('normalizeTokenEntry: round trips', async (t) => {
-  fc.assert(
-    fc.property(canonicalCode, (code) => normalizeTokenEntry(formatTokenCode(code)) === code),
-  );
+  fc.assert(fc.property(canonicalCode, (code) => normalizeTokenEntry(formatTokenCode(code)) === code));
   fc.assert(fc.property(canonicalCode, (code) => normalizeTokenEntry(code) === code));
   fc.assert(
     fc.property(
@@ -221,15 +214,10 @@ t.test('normalizeTokenEntry: output is canonical or null, and idempotent', async
 
 t.test('normalizeTokenEntry refuses look-alikes instead of guessing', async (t) => {
   fc.assert(
-    fc.property(
-      canonicalCode,
-      fc.integer({ min: 0, max: TOKEN_LENGTH - 1 }),
-      fc.constantFrom(...LOOK_ALIKES),
-      (code, position, lookAlike) => {
-        const typed = code.slice(0, position) + lookAlike + code.slice(position + 1);
-        return normalizeTokenEntry(typed) === null;
-      },
-    ),
+    fc.property(canonicalCode, fc.integer({ min: 0, max: TOKEN_LENGTH - 1 }), fc.constantFrom(...LOOK_ALIKES), (code, position, lookAlike) => {
+      const typed = code.slice(0, position) + lookAlike + code.slice(position + 1);
+      return normalizeTokenEntry(typed) === null;
+    }),
   );
   t.equal(normalizeTokenEntry('K7QF-93MW-XT40'), null);
   t.equal(normalizeTokenEntry('K7QF-93MW-XT4O'), null);

@@ -12,5 +12,11 @@ t.test('an exam runs until it has an end time, then is passed or failed by its s
 
 t.test('an unfinished exam is running whatever its stored result says; a finished one follows its result', async (t) => {
   for (const passed of [null, 0, 1, true, false] as const) t.equal(verdictOf({ finishedAt: null, passed }), 'running', `passed = ${passed}`);
-  fc.assert(fc.property(fc.date({ noInvalidDate: true }), fc.boolean(), (at, passed) => verdictOf({ finishedAt: at.toISOString(), passed }) === (passed ? 'passed' : 'failed')));
+  fc.assert(
+    fc.property(
+      fc.date({ noInvalidDate: true }),
+      fc.boolean(),
+      (at, passed) => verdictOf({ finishedAt: at.toISOString(), passed }) === (passed ? 'passed' : 'failed'),
+    ),
+  );
 });

@@ -131,7 +131,8 @@ async function assertRequiredFieldsStated(t: Tap, page: Page, label: string): Pr
     }
     return { forms, problems };
   }, REQUIRED_MENTION);
-  if (report.forms > 0) t.same(report.problems, [], `${label}: each form with a required field says so at its top, and its optional fields say « (facultatif) » (RGAA 11.10)`);
+  if (report.forms > 0)
+    t.same(report.problems, [], `${label}: each form with a required field says so at its top, and its optional fields say « (facultatif) » (RGAA 11.10)`);
 }
 
 /**
@@ -199,14 +200,15 @@ async function submitInvalid(page: Page, formSelector: string, values: Record<st
     }
   });
   for (const [selector, value] of Object.entries(values)) {
-    await page.$eval(`${formSelector} ${selector}`, (el, v) => {
-      (el as HTMLInputElement).value = v;
-    }, value);
+    await page.$eval(
+      `${formSelector} ${selector}`,
+      (el, v) => {
+        (el as HTMLInputElement).value = v;
+      },
+      value,
+    );
   }
-  await Promise.all([
-    page.waitForNavigation({ waitUntil: 'networkidle0' }),
-    page.$eval(formSelector, (form) => (form as HTMLFormElement).requestSubmit()),
-  ]);
+  await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.$eval(formSelector, (form) => (form as HTMLFormElement).requestSubmit())]);
 }
 
 async function signIn(page: Page, base: string, email: string): Promise<void> {
@@ -243,7 +245,7 @@ async function crawl(t: Tap, page: Page, base: string, start: string, prefix: st
     t.ok(status === 200, `${path} answers 200 (got ${status})`);
     await audit(t, page, `page ${pattern}`);
     await assertNoHorizontalScroll(t, page, `page ${pattern}`);
-    const hrefs = await page.$$eval('a[href]', (links) => links.map((a) => (a as HTMLAnchorElement).href));
+    const hrefs = await page.$$eval('a[href]', (links) => links.map((a) => a.href));
     for (const href of hrefs) {
       const url = new URL(href);
       if (url.origin !== base) continue;
@@ -309,7 +311,7 @@ if (world) {
       }
       await Promise.all(
         [...document.querySelectorAll<HTMLLinkElement>('link[rel="stylesheet"]')].map((link) =>
-          link.sheet ? null : new Promise((resolve) => link.addEventListener('load', resolve, { once: true })),
+          link.sheet ? Promise.resolve() : new Promise((resolve) => link.addEventListener('load', resolve, { once: true })),
         ),
       );
     });
@@ -366,7 +368,10 @@ if (world) {
     });
     t.ok(refusal.alertId !== '' && refusal.text !== '', 'kiosk entry refusal: an alert with an id and a message');
     for (const name of ['centre', 'jeton'] as const) {
-      t.ok(refusal[name].describedBy.includes(refusal.alertId), `kiosk entry refusal: #${name} is described by the alert (aria-describedby ${refusal[name].describedBy.join(' ')})`);
+      t.ok(
+        refusal[name].describedBy.includes(refusal.alertId),
+        `kiosk entry refusal: #${name} is described by the alert (aria-describedby ${refusal[name].describedBy.join(' ')})`,
+      );
       t.equal(refusal[name].invalid, 'true', `kiosk entry refusal: #${name} is marked aria-invalid`);
     }
 
@@ -482,7 +487,12 @@ if (world) {
 
     const centrePath = seen.get('/admin/centres/:id')!;
     await go(page, `${base}${centrePath}`);
-    await submitInvalid(page, `form[action="${centrePath}"]`, { '#nom': 'Centre de démonstration AIPR', '#siret': '123', '#email': 'contact', '#adresse': '1 rue' });
+    await submitInvalid(page, `form[action="${centrePath}"]`, {
+      '#nom': 'Centre de démonstration AIPR',
+      '#siret': '123',
+      '#email': 'contact',
+      '#adresse': '1 rue',
+    });
     await audit(t, page, 'centre edit form, invalid SIRET and email');
     await assertErrorsTied(t, page, 'centre edit form, invalid SIRET and email');
 
@@ -497,9 +507,9 @@ if (world) {
 
     // Every questionnaire preview (some questions have an illustration).
     await go(page, `${base}/admin/questionnaires`);
-    const previews = await page.$$eval('a[href]', (links) =>
-      [...new Set(links.map((a) => new URL((a as HTMLAnchorElement).href).pathname).filter((p) => /^\/admin\/questionnaires\/\d+$/.test(p)))],
-    );
+    const previews = await page.$$eval('a[href]', (links) => [
+      ...new Set(links.map((a) => new URL(a.href).pathname).filter((p) => /^\/admin\/questionnaires\/\d+$/.test(p))),
+    ]);
     t.ok(previews.length >= 3, 'the demo questionnaires are listed');
     for (const preview of previews) {
       await go(page, `${base}${preview}`);
@@ -521,18 +531,12 @@ if (world) {
     const managerPath = seen.get('/admin/gestionnaires/:id')!;
     await go(page, `${base}${managerPath}`);
     await page.select(`form[action="${managerPath}/centres"] select`, secondCentrePath.split('/').at(-1)!);
-    await Promise.all([
-      page.waitForNavigation({ waitUntil: 'networkidle0' }),
-      page.click(`form[action="${managerPath}/centres"] button[type="submit"]`),
-    ]);
+    await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click(`form[action="${managerPath}/centres"] button[type="submit"]`)]);
     await audit(t, page, 'manager page after linking a centre');
 
     // A password link for the demo manager: the set-password form, and its error state.
     await go(page, `${base}${managerPath}`);
-    await Promise.all([
-      page.waitForNavigation({ waitUntil: 'networkidle0' }),
-      page.click(`form[action="${managerPath}/lien"] button[type="submit"]`),
-    ]);
+    await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click(`form[action="${managerPath}/lien"] button[type="submit"]`)]);
     await audit(t, page, 'manager page with the confirmation message');
     const link = /https?:\/\/\S+\/compte\/mot-de-passe\/\S+/.exec(mails.at(-1)?.text ?? '')?.[0];
     t.ok(link, 'the link was sent');
@@ -588,9 +592,13 @@ if (world) {
     // choice between open sessions.
     await go(page, `${base}/centre/sessions/nouvelle`);
     const today = await page.$eval('#date', (el) => (el as HTMLInputElement).min);
-    await page.$eval('#date', (el, v) => {
-      (el as HTMLInputElement).value = v;
-    }, today);
+    await page.$eval(
+      '#date',
+      (el, v) => {
+        (el as HTMLInputElement).value = v;
+      },
+      today,
+    );
     await page.$eval('#heure_debut', (el) => {
       (el as HTMLInputElement).value = '14:00';
     });
@@ -629,7 +637,10 @@ if (world) {
     await signIn(admin, base, DEMO_ADMIN_EMAIL);
     await go(admin, `${base}${secondCentrePath}`);
     await admin.type('#motif', 'Contrôle en cours');
-    await Promise.all([admin.waitForNavigation({ waitUntil: 'networkidle0' }), admin.click(`form[action="${secondCentrePath}/suspendre"] button[type="submit"]`)]);
+    await Promise.all([
+      admin.waitForNavigation({ waitUntil: 'networkidle0' }),
+      admin.click(`form[action="${secondCentrePath}/suspendre"] button[type="submit"]`),
+    ]);
     await audit(t, admin, 'suspended centre, admin page');
 
     const page = await freshPage(t);
@@ -692,13 +703,30 @@ if (world) {
     await new Promise((resolve) => setTimeout(resolve, 400));
     await audit(t, page, 'phone: manager dashboard, menu opened');
     await assertNoHorizontalScroll(t, page, 'phone: manager dashboard, menu opened');
-    for (const path of ['/centre', '/centre/jetons', '/centre/jetons/lots/1', '/centre/jetons/lots/1/impression', '/centre/sessions', '/centre/sessions/1', '/centre/sessions/nouvelle', '/aide']) {
+    for (const path of [
+      '/centre',
+      '/centre/jetons',
+      '/centre/jetons/lots/1',
+      '/centre/jetons/lots/1/impression',
+      '/centre/sessions',
+      '/centre/sessions/1',
+      '/centre/sessions/nouvelle',
+      '/aide',
+    ]) {
       await go(page, `${base}${path}`);
       await assertNoHorizontalScroll(t, page, `phone: ${path}`);
     }
     const admin = await freshPage(t, phone);
     await signIn(admin, base, DEMO_ADMIN_EMAIL);
-    for (const path of ['/admin', '/admin/centres', '/admin/centres/1', '/admin/gestionnaires', '/admin/questionnaires', '/admin/questionnaires/3', '/admin/journal']) {
+    for (const path of [
+      '/admin',
+      '/admin/centres',
+      '/admin/centres/1',
+      '/admin/gestionnaires',
+      '/admin/questionnaires',
+      '/admin/questionnaires/3',
+      '/admin/journal',
+    ]) {
       await go(admin, `${base}${path}`);
       await assertNoHorizontalScroll(t, admin, `phone: ${path}`);
     }

@@ -96,7 +96,8 @@ if (world) {
     const stored = await examItems(db, exam.id);
     t.equal(stored.length, 30, '30 questions drawn');
     const correct = (p: number) => stored[p - 1]!.correctIndex;
-    for (const q of stored) t.ok(q.correctIndex >= 1 && q.correctIndex <= q.order.length, `question ${q.position} has its right answer among its ${q.order.length}`);
+    for (const q of stored)
+      t.ok(q.correctIndex >= 1 && q.correctIndex <= q.order.length, `question ${q.position} has its right answer among its ${q.order.length}`);
 
     for (let p = 1; p <= 29; p++) {
       t.equal(pathOf(page), `/examen/question/${p}`, `on question ${p}`);
@@ -160,7 +161,7 @@ if (world) {
         await clickAndLoad(page, 'a.k-cell[href="/examen/question/5"]');
         t.equal(pathOf(page), '/examen/question/5', 'the overview jumps to question 5');
         t.equal(await checkedChoice(page), String(correct(5)), 'question 5 shows its saved choice');
-        t.equal(await page.$eval('input[name="revoir"]', (i) => (i as HTMLInputElement).checked), true, 'and its « à revoir » mark');
+        t.equal(await page.$eval('input[name="revoir"]', (i) => i.checked), true, 'and its « à revoir » mark');
         await navigate(page, 'ensemble');
         await clickAndLoad(page, 'a.k-cell[href="/examen/question/11"]');
       } else {
@@ -199,7 +200,11 @@ if (world) {
     const expected = expectedScore(before, finished.rules);
     t.equal(finished.finish_reason, 'candidat', 'finished by the candidate');
     t.equal(finished.score, expected, `the stored score is the one the rules give (${expected})`);
-    t.equal(await text(page, '.k-score'), `Note : ${expected} sur ${finished.maximum} (seuil de réussite : ${finished.pass_mark})`, 'the result page shows score and maximum');
+    t.equal(
+      await text(page, '.k-score'),
+      `Note : ${expected} sur ${finished.maximum} (seuil de réussite : ${finished.pass_mark})`,
+      'the result page shows score and maximum',
+    );
     const verdict = await text(page, '.k-verdict');
     t.ok(verdict === 'Admis' || verdict === 'Non admis', `the verdict reads « ${verdict} »`);
     t.equal(verdict, finished.passed === 1 ? 'Admis' : 'Non admis', 'and agrees with the stored result');
@@ -291,7 +296,10 @@ if (world) {
       'the five choices made on the slow terminal are stored, the last choice of question 2 included',
     );
     t.equal(stored[3]!.flagged, true, 'question 4 marked');
-    t.ok(stored.slice(5).every((q) => q.choice === null), 'nothing else answered');
+    t.ok(
+      stored.slice(5).every((q) => q.choice === null),
+      'nothing else answered',
+    );
 
     await navigate(page, 'ensemble');
     await clickAndLoad(page, 'a.k-button[href="/examen/terminer"]');

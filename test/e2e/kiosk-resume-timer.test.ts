@@ -80,10 +80,7 @@ if (world) {
     t.match(await text(second.page, '.k-progress'), 'Question 4 sur 30 — 3 répondues', 'three answers counted');
 
     const remainingAfter = await remainingOnPage(second.page);
-    t.ok(
-      Math.abs(remainingAfter - (remainingBefore - 20)) <= 3,
-      `the same deadline: ${remainingBefore} s left before, 20 s later ${remainingAfter} s left`,
-    );
+    t.ok(Math.abs(remainingAfter - (remainingBefore - 20)) <= 3, `the same deadline: ${remainingBefore} s left before, 20 s later ${remainingAfter} s left`);
     t.equal((await examByToken(db, token)).deadline_at, exam.deadline_at, 'the stored deadline did not move');
 
     for (let p = 1; p <= 3; p++) {
@@ -123,10 +120,7 @@ if (world) {
 
     // Back on the first terminal, still showing question 1, the candidate clicks answer 3: the exam
     // now belongs to the second terminal, so the first lets go of it and says why.
-    await Promise.all([
-      old.page.waitForNavigation({ waitUntil: 'load' }),
-      old.page.click('form.k-question input[name="choix"][value="3"]'),
-    ]);
+    await Promise.all([old.page.waitForNavigation({ waitUntil: 'load' }), old.page.click('form.k-question input[name="choix"][value="3"]')]);
     t.equal(pathOf(old.page), '/examen', 'the first terminal is back on the entry form');
     t.match(await bodyText(old.page), 'repris sur un autre poste', 'and says the exam was resumed elsewhere');
     t.notMatch(await bodyText(old.page), 'Réponse enregistrée', 'it never claims the answer was saved');
@@ -164,7 +158,7 @@ if (world) {
     clock.advance(60 * 60_000 + 1000);
     // A late change, posted with « Suivante » (the htmx save of the click is refused too).
     await page.$eval('input[name="choix"][value="1"]', (i) => {
-      (i as HTMLInputElement).checked = true;
+      i.checked = true;
     });
     await navigate(page, 'suivante');
     t.equal(pathOf(page), '/examen/resultat', 'the server refuses the answer and shows the result');
@@ -238,7 +232,10 @@ if (world) {
     t.equal(await remainingOnPage(page), 3, 'the countdown starts from the server’s 3 s');
     clock.set(new Date(deadline + 1000));
     const reloaded = page.waitForNavigation({ waitUntil: 'load', timeout: 20_000 });
-    await t.resolves(page.waitForFunction(() => document.querySelector('.k-timer-value')?.textContent === '0 s', { timeout: 15_000 }), 'the countdown reaches « 0 s »');
+    await t.resolves(
+      page.waitForFunction(() => document.querySelector('.k-timer-value')?.textContent === '0 s', { timeout: 15_000 }),
+      'the countdown reaches « 0 s »',
+    );
     await reloaded;
     t.equal(pathOf(page), '/examen/resultat', 'kiosk.js reloads at zero and the server shows the result');
     t.match(await bodyText(page), EXPIRED_MESSAGE, '« Le temps imparti est écoulé »');
@@ -266,7 +263,10 @@ if (world) {
       if (mode === 'error') return void request.respond({ status: 500, contentType: 'text/html', body: '<p>Erreur</p>' });
       return void request.abort('connectionreset');
     });
-    for (const [choice, how] of [[2, 'error'], [3, 'drop']] as const) {
+    for (const [choice, how] of [
+      [2, 'error'],
+      [3, 'drop'],
+    ] as const) {
       mode = how;
       await page.click(`form.k-question input[name="choix"][value="${choice}"]`);
       await page.waitForFunction(() => (document.getElementById('k-save-status')?.textContent ?? '').includes('non enregistrée'), { timeout: 10_000 });

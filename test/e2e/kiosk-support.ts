@@ -222,7 +222,7 @@ export async function toggleFlag(page: Page, js: boolean): Promise<void> {
 }
 
 export async function checkedChoice(page: Page): Promise<string | null> {
-  return page.$eval('form.k-question', (form) => (form.querySelector('input[name="choix"]:checked') as HTMLInputElement | null)?.value ?? null);
+  return page.$eval('form.k-question', (form) => form.querySelector<HTMLInputElement>('input[name="choix"]:checked')?.value ?? null);
 }
 
 export async function remainingOnPage(page: Page): Promise<number> {

@@ -68,10 +68,7 @@ if (launched) {
 
     await page.type('#email', DEMO_ADMIN_EMAIL);
     await page.type('#mot_de_passe', DEMO_PASSWORD);
-    await Promise.all([
-      page.waitForNavigation({ waitUntil: 'networkidle0' }),
-      page.click('form[action="/connexion"] button[type="submit"]'),
-    ]);
+    await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click('form[action="/connexion"] button[type="submit"]')]);
 
     t.equal(page.url(), `${base}/admin`, 'the browser is on /admin');
     t.equal(await heading(page), 'Administration nationale');
@@ -79,10 +76,7 @@ if (launched) {
     t.match(text, 'Administration (démo)', 'the name of the signed-in user is shown');
 
     // The sign-out button is a real form with its CSRF token: it must work in the browser too.
-    await Promise.all([
-      page.waitForNavigation({ waitUntil: 'networkidle0' }),
-      page.click('form[action="/deconnexion"] button[type="submit"]'),
-    ]);
+    await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click('form[action="/deconnexion"] button[type="submit"]')]);
     t.equal(new URL(page.url()).pathname, '/connexion', 'signed out, back on the sign-in page');
     await page.goto(`${base}/admin`, { waitUntil: 'networkidle0' });
     t.equal(page.url(), `${base}/connexion?suivant=%2Fadmin`, 'the admin area is closed again');

@@ -40,13 +40,20 @@ export async function createAccount(testApp: Pick<TestApp, 'db' | 'clock'>, acco
   const displayName = `${account.role === 'admin' ? 'Administration' : 'Gestionnaire'} ${account.email}`;
   const { id } = await upsertAccountWithPassword(db, testApp.clock, { email: account.email, displayName, role: account.role, password: TEST_PASSWORD });
   for (const centreId of account.centres ?? []) {
-    await db.insertInto('account_centres').values({ account_id: id, centre_id: centreId }).onConflict((oc) => oc.doNothing()).execute();
+    await db
+      .insertInto('account_centres')
+      .values({ account_id: id, centre_id: centreId })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
   }
   return id;
 }
 
 /** createAccount, then signed in. */
-export async function accountAgent(testApp: Pick<TestApp, 'app' | 'db' | 'clock'>, account: { email: string; role: Role; centres?: number[]; ip?: string }): Promise<Agent> {
+export async function accountAgent(
+  testApp: Pick<TestApp, 'app' | 'db' | 'clock'>,
+  account: { email: string; role: Role; centres?: number[]; ip?: string },
+): Promise<Agent> {
   await createAccount(testApp, account);
   return signedInAgent(testApp, account.email, { ip: account.ip });
 }

@@ -47,31 +47,32 @@ export interface TestApp {
  */
 export async function createTestApp(t: Teardown, options: TestAppOptions = {}): Promise<TestApp> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'qcm-aipr-test-'));
-  let app: FastifyInstance | undefined;
-  let db: Db | undefined;
+  const opened: { app?: FastifyInstance; db?: Db } = {};
   let open = true;
   const close = async (keepData = false) => {
     if (open) {
       open = false;
-      await app?.close();
-      await db?.close();
+      await opened.app?.close();
+      await opened.db?.close();
     }
     if (!keepData) rmSync(dataDir, { recursive: true, force: true });
   };
   // Registered first: a configuration refused below still leaves no folder behind.
   t.teardown(() => close());
   const config = loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'test', ...options.env });
-  db = openDatabase(dataDir);
+  const db = openDatabase(dataDir);
+  opened.db = db;
   await migrateToLatest(db.kysely);
   const clock = options.clock ?? new ManualClock();
   if (options.seed) await seedDemo(db.kysely, clock);
-  app = await buildApp(config, {
+  const app = await buildApp(config, {
     db,
     sessionSecret: TEST_SESSION_SECRET,
     clock,
     browserPath: options.browserPath ?? null,
     mailer: options.mailer,
   });
+  opened.app = app;
   await app.ready();
   return { app, db, clock, config, dataDir, close };
 }
@@ -111,13 +112,15 @@ export class Agent {
   }
 
   async get(url: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
-    return this.remember(
-      await this.app.inject({ method: 'GET', url, headers: { cookie: this.cookieHeader(), ...headers }, remoteAddress: this.ip }),
-    );
+    return this.remember(await this.app.inject({ method: 'GET', url, headers: { cookie: this.cookieHeader(), ...headers }, remoteAddress: this.ip }));
   }
 
   /** Posts a form; the CSRF token of the last page is added unless `_csrf` is given (or null to omit it). */
-  async post(url: string, fields: Record<string, string | string[]>, options: { csrf?: string | null; headers?: Record<string, string> } = {}): Promise<LightMyRequestResponse> {
+  async post(
+    url: string,
+    fields: Record<string, string | string[]>,
+    options: { csrf?: string | null; headers?: Record<string, string> } = {},
+  ): Promise<LightMyRequestResponse> {
     const body = new URLSearchParams();
     for (const [k, v] of Object.entries(fields)) for (const item of Array.isArray(v) ? v : [v]) body.append(k, item);
     const token = options.csrf === undefined ? this.csrfToken : options.csrf;

@@ -51,7 +51,9 @@ export interface RenderedField {
 
 /** A form field as rendered, found by its id (or, failing that, its name). */
 export function field(html: string, key: string): RenderedField {
-  const tag = new RegExp(`<(input|select|textarea)\\b[^>]*\\sid="${key}"[^>]*>`).exec(html) ?? new RegExp(`<(input|select|textarea)\\b[^>]*\\sname="${key}"[^>]*>`).exec(html);
+  const tag =
+    new RegExp(`<(input|select|textarea)\\b[^>]*\\sid="${key}"[^>]*>`).exec(html) ??
+    new RegExp(`<(input|select|textarea)\\b[^>]*\\sname="${key}"[^>]*>`).exec(html);
   const id = (tag && /\sid="([^"]*)"/.exec(tag[0])?.[1]) ?? key;
   let value: string | null = null;
   if (tag?.[1] === 'select') {

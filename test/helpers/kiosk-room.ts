@@ -107,7 +107,12 @@ export async function illustratedToken(room: Room): Promise<string> {
     if (q.prioritaire) q.image ??= images[i % images.length];
     else delete q.image;
   });
-  const imported = await importQuestionnaire(room.db, room.clock, { format: 'json', text: JSON.stringify(bank) }, { publish: true, actor: { accountId: null, label: 'test' } });
+  const imported = await importQuestionnaire(
+    room.db,
+    room.clock,
+    { format: 'json', text: JSON.stringify(bank) },
+    { publish: true, actor: { accountId: null, label: 'test' } },
+  );
   if (!imported.ok) throw new Error(`illustrated bank refused: ${JSON.stringify(imported.errors)}`);
   const tokens = await generateTokens(room.db, room.clock, { centreId: CENTRE, profile: 'operateur', count: 1, actorLabel: 'test' });
   if (!tokens.ok) throw new Error(tokens.message);

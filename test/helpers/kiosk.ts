@@ -35,7 +35,10 @@ export interface Candidate {
 }
 
 /** A candidate who went through the whole flow up to "Commencer" on a terminal of their own. */
-export async function startCandidate(room: Room, options: { profile?: Profile; ip?: string; identity?: IdentityFields; token?: string } = {}): Promise<Candidate> {
+export async function startCandidate(
+  room: Room,
+  options: { profile?: Profile; ip?: string; identity?: IdentityFields; token?: string } = {},
+): Promise<Candidate> {
   const agent = new Agent(room.app, options.ip ?? '10.0.0.1');
   const token = options.token ?? room.takeToken(options.profile);
   await reachRules(agent, token, options.identity);
@@ -59,7 +62,9 @@ export async function answer(
   if (fields.choix !== undefined) body.choix = fields.choix;
   if (fields.revoir) body.revoir = 'oui';
   if (fields.aller !== undefined && !htmx) body.aller = fields.aller;
-  const headers: Record<string, string> = htmx ? { 'hx-request': 'true', 'hx-current-url': `http://localhost/examen/question/${position}`, 'hx-target': 'k-save-status' } : {};
+  const headers: Record<string, string> = htmx
+    ? { 'hx-request': 'true', 'hx-current-url': `http://localhost/examen/question/${position}`, 'hx-target': 'k-save-status' }
+    : {};
   return agent.post(`/examen/question/${position}`, body, { headers });
 }
 

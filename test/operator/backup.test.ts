@@ -97,7 +97,10 @@ t.test('a backup taken while another connection is writing is consistent', async
   t.same(copy.prepare(AUDIT).all(), before.audit, 'none of the uncommitted rows');
 
   const after = db.sqlite.prepare(ACCOUNTS).all() as { display_name: string }[];
-  t.ok(after.every((a) => a.display_name === 'Renommé pendant la sauvegarde'), 'the write itself went through');
+  t.ok(
+    after.every((a) => a.display_name === 'Renommé pendant la sauvegarde'),
+    'the write itself went through',
+  );
   const later = join(dir, 'apres-ecriture.sqlite');
   await backupDatabase(db.sqlite, later);
   t.same(readBackup(later).accounts, after, 'the next backup has the change');

@@ -28,7 +28,11 @@ t.test('generates N tokens for the newest published questionnaire of the profile
   t.ok(outcome.codes.every(isTokenCode), 'canonical codes');
   t.same(outcome.formattedCodes, outcome.codes.map(formatTokenCode), 'and their printed form');
   const rows = await db.selectFrom('exam_tokens').selectAll().where('batch_id', '=', outcome.batchId).orderBy('id').execute();
-  t.same(rows.map((r) => r.code), outcome.codes, 'stored as returned');
+  t.same(
+    rows.map((r) => r.code),
+    outcome.codes,
+    'stored as returned',
+  );
   t.ok(rows.every((r) => r.centre_id === 1 && r.questionnaire_id === v2027 && r.status === 'available'));
   const batch = await db.selectFrom('token_batches').selectAll().where('id', '=', outcome.batchId).executeTakeFirstOrThrow();
   t.same({ size: batch.size, by: batch.created_by, centre: batch.centre_id }, { size: 15, by: 'CLI', centre: 1 });
@@ -48,7 +52,11 @@ t.test('refuses with a French message, creating nothing', async (t) => {
   const cases: [Partial<typeof base> & { centreId?: string | number }, string, string][] = [
     [{ centreId: 'centre0042' }, 'centre_unknown', 'Centre inconnu : centre0042.'],
     [{ centreId: 'C42' }, 'centre_unknown', 'Identifiant de centre invalide : C42 (attendu : centreXXXX, par exemple centre0001).'],
-    [{ centreId: 'centre0007' }, 'centre_suspended', 'Ce centre est suspendu : aucun jeton ne peut être généré. Motif de la suspension : Locaux non conformes.'],
+    [
+      { centreId: 'centre0007' },
+      'centre_suspended',
+      'Ce centre est suspendu : aucun jeton ne peut être généré. Motif de la suspension : Locaux non conformes.',
+    ],
     [{ profile: 'plombier' }, 'profile', 'Profil inconnu : plombier (attendu : concepteur, encadrant, operateur).'],
     [{ profile: 'concepteur' }, 'questionnaire', 'Aucun questionnaire Concepteur n’est publié : publiez-en un avant de générer des jetons.'],
     [{ count: 0 }, 'count', 'Le nombre de jetons doit être un nombre entier entre 1 et 500.'],

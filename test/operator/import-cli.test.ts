@@ -104,7 +104,7 @@ t.test('import-questionnaire: JSON with --publish, CSV with --entete, and a bad 
   t.equal(bad.code, 1, 'a refused bank exits 1');
   t.equal(bad.stdout, '', 'nothing on stdout');
   t.same(bad.stderr.trimEnd().split('\n'), [
-    'Banque refusée (5 erreurs), rien n\'a été enregistré :',
+    "Banque refusée (5 erreurs), rien n'a été enregistré :",
     '  - profil : Profil inconnu « pilote » : les profils possibles sont concepteur, encadrant, operateur.',
     '  - question ER-002 : Aucune réponse n’est marquée correcte : il en faut exactement une.',
     '  - question ER-003 : Type d’image non accepté (« image/gif ») : seuls PNG (image/png), JPEG (image/jpeg) et SVG (image/svg+xml) sont acceptés.',
@@ -125,7 +125,7 @@ t.test('import-questionnaire refuses to import the same profile and version agai
   const again = await runCli(dataDir, ['import-questionnaire', demoFile('concepteur')]);
   t.equal(again.code, 1);
   t.same(again.stderr.trimEnd().split('\n'), [
-    'Banque refusée (1 erreur), rien n\'a été enregistré :',
+    "Banque refusée (1 erreur), rien n'a été enregistré :",
     '  - version : La version « 2026 » du questionnaire Concepteur existe déjà. Une correction se publie sous un nouveau numéro de version.',
   ]);
   t.same(await withDb(dataDir, bankCounts), before, 'the database is unchanged');
@@ -178,7 +178,11 @@ t.test('seed-demo leaves exactly three published demo versions, one per profile,
   const again = await seedDemo(db.kysely, clock);
   t.same(again.questionnaires, titles);
   t.same(dataCounts(db), first.counts, 'same number of rows in every table');
-  t.same(await db.kysely.selectFrom('questionnaires').selectAll().orderBy('profile').execute(), first.questionnaires, 'the questionnaires are untouched (publication dates included)');
+  t.same(
+    await db.kysely.selectFrom('questionnaires').selectAll().orderBy('profile').execute(),
+    first.questionnaires,
+    'the questionnaires are untouched (publication dates included)',
+  );
   t.same(db.sqlite.prepare('select * from questions order by id').all(), first.questions, 'the questions are untouched');
   t.same(db.sqlite.prepare('select * from answers order by id').all(), first.answers, 'the answers are untouched');
   const bankAuditAfter = await db.kysely.selectFrom('audit_log').select('id').where('action', 'like', 'questionnaire.%').execute();

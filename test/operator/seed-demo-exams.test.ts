@@ -42,9 +42,20 @@ t.test('tokens for every published questionnaire and an open session today, idem
 
   // Below 20 available for one questionnaire: a new batch for that one only.
   const some = await db.selectFrom('exam_tokens').select('id').where('questionnaire_id', '=', ids[2]!).limit(11).execute();
-  await db.updateTable('exam_tokens').set({ status: 'used' }).where('id', 'in', some.map((r) => r.id)).execute();
+  await db
+    .updateTable('exam_tokens')
+    .set({ status: 'used' })
+    .where(
+      'id',
+      'in',
+      some.map((r) => r.id),
+    )
+    .execute();
   const third = await seedDemoTokensAndSession(db, clock, 1);
-  t.same(third.batches.map((b) => b.profile), ['operateur']);
+  t.same(
+    third.batches.map((b) => b.profile),
+    ['operateur'],
+  );
   t.equal(await available(db, ids[2]!), 49);
 
   // The next day, yesterday's session is over: a new one is opened.

@@ -38,23 +38,38 @@ const pathArb = fc
   .map(([start, parts, end]) => start + parts.map(([segment, separator]) => segment + separator).join('') + end);
 
 /** fast-check throws the shrunk counterexample on failure; the pass records that the property ran. */
-function holds(t: Tap, property: Parameters<typeof fc.assert>[0]): void {
+function holds<Ts extends [unknown, ...unknown[]]>(t: Tap, property: fc.IProperty<Ts>): void {
   fc.assert(property, { numRuns: 1000 });
   t.pass('holds for every generated case');
 }
 type Tap = Pick<typeof t, 'pass'>;
 
 t.test('for any string, null or a path of this site that is not the sign-in', async (t) => {
-  holds(t, fc.property(fc.string({ unit: 'binary', maxLength: 60 }), (s) => isSafe(safeNextPath(s))));
-  holds(t, fc.property(fc.string({ unit: 'binary', maxLength: 60 }), (s) => isSafe(safeNextPath(`/${s}`))));
+  holds(
+    t,
+    fc.property(fc.string({ unit: 'binary', maxLength: 60 }), (s) => isSafe(safeNextPath(s))),
+  );
+  holds(
+    t,
+    fc.property(fc.string({ unit: 'binary', maxLength: 60 }), (s) => isSafe(safeNextPath(`/${s}`))),
+  );
 });
 
 t.test('for paths built from dot segments, encoded dots, tabs, backslashes and doubled slashes', async (t) => {
-  holds(t, fc.property(pathArb, (path) => isSafe(safeNextPath(path))));
+  holds(
+    t,
+    fc.property(pathArb, (path) => isSafe(safeNextPath(path))),
+  );
 });
 
 t.test('anything but a string is refused', async (t) => {
-  holds(t, fc.property(fc.anything().filter((x) => typeof x !== 'string'), (x) => safeNextPath(x) === null));
+  holds(
+    t,
+    fc.property(
+      fc.anything().filter((x) => typeof x !== 'string'),
+      (x) => safeNextPath(x) === null,
+    ),
+  );
 });
 
 t.test('ordinary paths come back unchanged', async (t) => {
@@ -62,17 +77,17 @@ t.test('ordinary paths come back unchanged', async (t) => {
   t.equal(safeNextPath('/'), '/');
   const word = fc.stringMatching(/^[a-z0-9][a-z0-9_-]{0,11}$/);
   const ordinaryArb = fc
-    .tuple(
-      fc.array(word, { minLength: 1, maxLength: 5 }),
-      fc.array(fc.tuple(word, word), { maxLength: 3 }),
-    )
+    .tuple(fc.array(word, { minLength: 1, maxLength: 5 }), fc.array(fc.tuple(word, word), { maxLength: 3 }))
     // Every path starting /connexion or /deconnexion is refused, /connexions included.
     .filter(([segments]) => !/^(de)?connexion/.test(segments[0] ?? ''))
     .map(([segments, query]) => {
       const search = query.map(([key, value]) => `${key}=${value}`).join('&');
       return `/${segments.join('/')}${search === '' ? '' : `?${search}`}`;
     });
-  holds(t, fc.property(ordinaryArb, (path) => safeNextPath(path) === path));
+  holds(
+    t,
+    fc.property(ordinaryArb, (path) => safeNextPath(path) === path),
+  );
 });
 
 t.test('known tricks are refused', async (t) => {

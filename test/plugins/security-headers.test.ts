@@ -8,7 +8,7 @@ import { decodeEntities } from '../helpers/html.js';
 /** The directives of a Content-Security-Policy header, by name. */
 function cspDirectives(header: unknown): Map<string, string[]> {
   const directives = new Map<string, string[]>();
-  for (const part of String(header ?? '').split(';')) {
+  for (const part of (typeof header === 'string' ? header : '').split(';')) {
     const [name, ...values] = part.trim().split(/\s+/);
     if (name) directives.set(name.toLowerCase(), values);
   }
@@ -42,7 +42,8 @@ function inlineCodeProblems(html: string): string[] {
   for (const [tag] of html.matchAll(/<[^>]*\shx-on[:-][^>]*>/gi)) problems.push(`hx-on attribute (inline code): ${tag.slice(0, 120)}`);
   for (const [match] of html.matchAll(/(href|src|action)\s*=\s*["']?\s*javascript:/gi)) problems.push(`javascript: URL: ${match}`);
   for (const [tag] of html.matchAll(/<style\b[^>]*>/gi)) problems.push(`inline <style> (blocked by style-src 'self'): ${tag}`);
-  for (const [tag] of html.matchAll(/<[a-z][a-z0-9-]*\b[^>]*\sstyle\s*=[^>]*>/gi)) problems.push(`style attribute (blocked by style-src 'self'): ${tag.slice(0, 120)}`);
+  for (const [tag] of html.matchAll(/<[a-z][a-z0-9-]*\b[^>]*\sstyle\s*=[^>]*>/gi))
+    problems.push(`style attribute (blocked by style-src 'self'): ${tag.slice(0, 120)}`);
   return problems;
 }
 
@@ -93,7 +94,10 @@ t.test('security headers on the sign-in page', async (t) => {
   t.ok(scriptSrc.includes("'self'"), "script-src allows 'self'");
   t.notOk(scriptSrc.includes("'unsafe-inline'"), "script-src has no 'unsafe-inline'");
   t.notOk(scriptSrc.includes("'unsafe-eval'"), "script-src has no 'unsafe-eval'");
-  t.notOk(scriptSrc.some((s) => s === '*' || s.startsWith('http') || s === 'data:'), 'scripts come from this server only');
+  t.notOk(
+    scriptSrc.some((s) => s === '*' || s.startsWith('http') || s === 'data:'),
+    'scripts come from this server only',
+  );
   t.notMatch(String(res.headers['content-security-policy']), 'unsafe-inline', "no 'unsafe-inline' in any directive");
   t.same(csp.get('object-src'), ["'none'"]);
 

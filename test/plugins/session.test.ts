@@ -102,7 +102,10 @@ t.test('an expired row counts as no session, and the purge removes it', async (t
   t.ok(cookie && !isClearing(cookie), 'a new session is started');
   const rows = await sessionRows(testApp);
   t.equal(rows.length, 2, 'the expired row is left for the purge, the new one is stored');
-  t.ok(rows.some((r) => r.id === cookie!.value.split('.')[0]), 'under a new id');
+  t.ok(
+    rows.some((r) => r.id === cookie!.value.split('.')[0]),
+    'under a new id',
+  );
 });
 
 t.test('sign-out drops the session row and the cookie', async (t) => {
@@ -113,7 +116,10 @@ t.test('sign-out drops the session row and the cookie', async (t) => {
 
   const res = await agent.post('/deconnexion', {});
   t.equal(res.statusCode, 303);
-  t.notOk((await sessionRows(testApp)).some((r) => r.id === id), 'the row is deleted');
+  t.notOk(
+    (await sessionRows(testApp)).some((r) => r.id === id),
+    'the row is deleted',
+  );
   const replay = new Agent(testApp.app);
   replay.cookies.set(SESSION_COOKIE, stolen);
   t.equal((await replay.get('/admin')).statusCode, 302, 'a copy of the old cookie no longer signs anyone in');

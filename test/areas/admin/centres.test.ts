@@ -114,7 +114,14 @@ t.test('centres recognised through the form get centre0002, centre0003… after 
   t.match(list.body, '<caption>4 centres</caption>');
 
   const stored = await testApp.db.kysely.selectFrom('centres').selectAll().where('id', '=', 3).executeTakeFirstOrThrow();
-  t.match(stored, { name: 'Centre de formation numéro 3', address: '3 avenue des Réseaux, 69003 Lyon', siret: validSiret(3), contact_email: 'contact3@centre.test', status: 'active', suspension_reason: null });
+  t.match(stored, {
+    name: 'Centre de formation numéro 3',
+    address: '3 avenue des Réseaux, 69003 Lyon',
+    siret: validSiret(3),
+    contact_email: 'contact3@centre.test',
+    status: 'active',
+    suspension_reason: null,
+  });
 
   const audit = await auditRows(testApp, 'centre.reconnu');
   t.same(
@@ -152,9 +159,7 @@ t.test('20 centres recognised at the same moment get 20 distinct IDs, without er
   const testApp = await createTestApp(t, { seed: true });
   // Four administrators, each sending five forms at once.
   const admins = await Promise.all([0, 1, 2, 3].map(() => adminAgent(testApp)));
-  const responses = await Promise.all(
-    Array.from({ length: 20 }, (_, i) => admins[i % 4]!.post('/admin/centres', centreForm(100 + i))),
-  );
+  const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => admins[i % 4]!.post('/admin/centres', centreForm(100 + i))));
   t.same(
     responses.map((r) => r.statusCode),
     Array(20).fill(303),
@@ -294,7 +299,11 @@ t.test('an admin edits a centre; a wrong edit changes nothing', async (t) => {
   t.equal(wrong.statusCode, 400);
   t.same(field(wrong.body, 'siret'), { value: wrongKey(validSiret(9)), invalid: true, error: SIRET_CHECKSUM });
   t.equal(field(wrong.body, 'nom').value, 'Nom jamais enregistré', 'the typed name is kept in the form');
-  t.equal((await testApp.db.kysely.selectFrom('centres').select('name').where('id', '=', 2).executeTakeFirstOrThrow()).name, 'Centre AIPR Rhône', 'nothing changed');
+  t.equal(
+    (await testApp.db.kysely.selectFrom('centres').select('name').where('id', '=', 2).executeTakeFirstOrThrow()).name,
+    'Centre AIPR Rhône',
+    'nothing changed',
+  );
   t.equal((await auditRows(testApp, 'centre.modifie')).length, 1, 'no audit entry for a refused edit');
 
   t.equal((await admin.get('/admin/centres/999')).statusCode, 404, 'an unknown centre is a 404');
@@ -364,7 +373,12 @@ interface TokenSpec {
 
 /** The demo's published operator questionnaire. */
 async function publishedQuestionnaire(testApp: TestApp): Promise<number> {
-  const row = await testApp.db.kysely.selectFrom('questionnaires').select('id').where('profile', '=', 'operateur').where('status', '=', 'published').executeTakeFirstOrThrow();
+  const row = await testApp.db.kysely
+    .selectFrom('questionnaires')
+    .select('id')
+    .where('profile', '=', 'operateur')
+    .where('status', '=', 'published')
+    .executeTakeFirstOrThrow();
   return row.id;
 }
 
@@ -391,7 +405,7 @@ async function insertTokens(testApp: TestApp, specs: TokenSpec[]): Promise<void>
         centre_id: spec.centre,
         questionnaire_id: questionnaireId,
         status: spec.status,
-        used_at: spec.status === 'used' ? spec.usedAt ?? testApp.clock.now().toISOString() : null,
+        used_at: spec.status === 'used' ? (spec.usedAt ?? testApp.clock.now().toISOString()) : null,
         revoked_at: spec.status === 'revoked' ? testApp.clock.now().toISOString() : null,
       })
       .execute();
@@ -402,11 +416,7 @@ t.test('each row of the list shows the exams of this year and the tokens availab
   const testApp = await createTestApp(t, { seed: true }); // the clock reads 29 November 2026
   const admin = await threeCentres(testApp);
   // What the demo data already gave centre0001 (seed-demo may add tokens of its own).
-  const demo = await testApp.db.kysely
-    .selectFrom('exam_tokens')
-    .select(['status', 'used_at'])
-    .where('centre_id', '=', 1)
-    .execute();
+  const demo = await testApp.db.kysely.selectFrom('exam_tokens').select(['status', 'used_at']).where('centre_id', '=', 1).execute();
   const demoAvailable = demo.filter((d) => d.status === 'available').length;
   const demoExams = demo.filter((d) => d.status === 'used' && d.used_at! >= '2025-12-31T23:00:00.000Z').length;
   await insertTokens(testApp, [
@@ -512,7 +522,10 @@ t.test('suspending needs a reason; the reason is shown to the admin and to the m
   t.notMatch(dashboardAfter.body, 'Centre suspendu', 'the manager no longer sees the suspension');
   t.notMatch(dashboardAfter.body, REASON);
   const reactivatedAudit = await auditRows(testApp, 'centre.reactive');
-  t.same(reactivatedAudit.map((a) => [a.target_id, a.actor_label]), [['centre0001', DEMO_ADMIN_EMAIL]]);
+  t.same(
+    reactivatedAudit.map((a) => [a.target_id, a.actor_label]),
+    [['centre0001', DEMO_ADMIN_EMAIL]],
+  );
 });
 
 t.test('every centre action leaves its audit entry: reconnu, modifie, suspendu, reactive', async (t) => {

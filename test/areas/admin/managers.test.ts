@@ -32,7 +32,15 @@ function recordingMailer(): { mailer: Mailer; sent: Mail[] } {
 async function addCentre(testApp: TestApp, id: number, name: string): Promise<void> {
   await testApp.db.kysely
     .insertInto('centres')
-    .values({ id, name, address: `${id} place du Marché, 14000 Caen`, siret: '73282932000074', contact_email: `centre${id}@aipr.test`, status: 'active', created_at: testApp.clock.now().toISOString() })
+    .values({
+      id,
+      name,
+      address: `${id} place du Marché, 14000 Caen`,
+      siret: '73282932000074',
+      contact_email: `centre${id}@aipr.test`,
+      status: 'active',
+      created_at: testApp.clock.now().toISOString(),
+    })
     .execute();
 }
 
@@ -87,7 +95,10 @@ t.test('an admin creates a manager linked to a centre; without a mailer the flas
   const [flash, ...more] = flashes(page.body);
   t.same(more, []);
   t.equal(flash?.type, 'info');
-  t.match(flash?.text ?? '', `Transmettez ce lien d’activation à ${NEW_MANAGER.email} ; il est valable 48 heures et ne sert qu’une fois : ${PUBLIC_URL}/compte/mot-de-passe/`);
+  t.match(
+    flash?.text ?? '',
+    `Transmettez ce lien d’activation à ${NEW_MANAGER.email} ; il est valable 48 heures et ne sert qu’une fois : ${PUBLIC_URL}/compte/mot-de-passe/`,
+  );
   const secret = LINK.exec(flash?.text ?? '')?.[1];
   t.ok(secret, 'the flash holds the link');
   t.equal(h1(page.body), 'Camille Martin');
@@ -111,14 +122,21 @@ t.test('an admin creates a manager linked to a centre; without a mailer the flas
 
   const list = await admin.get('/admin/gestionnaires');
   const row = /<tr>\s*<td><a href="\/admin\/gestionnaires\/\d+">Camille Martin<\/a><\/td>([\s\S]*?)<\/tr>/.exec(list.body)?.[1] ?? '';
-  t.match(visibleText(row), 'camille.martin@normandie.test en attente d’activation centre0002 — Centre AIPR Normandie', 'the list shows the state and the centre');
+  t.match(
+    visibleText(row),
+    'camille.martin@normandie.test en attente d’activation centre0002 — Centre AIPR Normandie',
+    'the list shows the state and the centre',
+  );
 
   const centrePage = await admin.get('/admin/centres/2');
   t.equal(centrePage.statusCode, 200);
   t.match(visibleText(centrePage.body), 'Camille Martin — camille.martin@normandie.test (en attente d’activation)', 'the centre page lists its manager');
 
   const audit = await auditActions(testApp, 'gestionnaire.');
-  t.same(audit.map((a) => [a.action, a.target_id, a.actor_label]), [['gestionnaire.cree', String(id), DEMO_ADMIN_EMAIL]]);
+  t.same(
+    audit.map((a) => [a.action, a.target_id, a.actor_label]),
+    [['gestionnaire.cree', String(id), DEMO_ADMIN_EMAIL]],
+  );
   t.same(JSON.parse(audit[0]!.details!), { email: NEW_MANAGER.email, centre: 'centre0002' });
 });
 
@@ -145,7 +163,10 @@ t.test('with a mailer, the link is emailed to the new manager and the flash says
   // The emailed link activates the account.
   const person = new Agent(testApp.app);
   t.equal((await person.get(`/compte/mot-de-passe/${secret}`)).statusCode, 200);
-  t.equal((await person.post(`/compte/mot-de-passe/${secret}`, { mot_de_passe: 'un-mot-de-passe-solide', confirmation: 'un-mot-de-passe-solide' })).statusCode, 303);
+  t.equal(
+    (await person.post(`/compte/mot-de-passe/${secret}`, { mot_de_passe: 'un-mot-de-passe-solide', confirmation: 'un-mot-de-passe-solide' })).statusCode,
+    303,
+  );
   const signIn = await new Agent(testApp.app).signIn(NEW_MANAGER.email, 'un-mot-de-passe-solide');
   t.equal(signIn.statusCode, 303);
   t.equal(signIn.headers.location, '/centre');
@@ -179,7 +200,11 @@ t.test('a duplicate email is refused at the email field, and the typed values ar
     const res = await admin.post('/admin/gestionnaires', { nom: 'Dominique Petit', email, centre: '2' });
     t.equal(res.statusCode, 400, `${email}: refused`);
     t.equal(h1(res.body), 'Créer un compte de gestionnaire');
-    t.same(field(res.body, 'email'), { value: email, invalid: true, error: 'Un compte existe déjà avec cette adresse électronique.' }, `${email}: the message is at the email field`);
+    t.same(
+      field(res.body, 'email'),
+      { value: email, invalid: true, error: 'Un compte existe déjà avec cette adresse électronique.' },
+      `${email}: the message is at the email field`,
+    );
     t.same(field(res.body, 'nom'), { value: 'Dominique Petit', invalid: false, error: null }, 'the name is kept');
     t.equal(field(res.body, 'centre').value, '2', 'the chosen centre is kept');
   }
@@ -261,7 +286,11 @@ t.test('an admin links a manager to a second centre, then unlinks one', async (t
     ],
   );
   t.equal((await admin.get('/admin/gestionnaires/999')).statusCode, 404);
-  t.equal((await admin.get(`/admin/gestionnaires/${(await accountByEmail(testApp, DEMO_ADMIN_EMAIL))!.id}`)).statusCode, 404, 'an admin account is not a manager');
+  t.equal(
+    (await admin.get(`/admin/gestionnaires/${(await accountByEmail(testApp, DEMO_ADMIN_EMAIL))!.id}`)).statusCode,
+    404,
+    'an admin account is not a manager',
+  );
 });
 
 // ——— Disabling ——————————————————————————————————————————————————————————————————
@@ -347,7 +376,12 @@ t.test('an anonymous visitor is sent to sign in from the manager admin pages and
     t.equal(res.headers.location, `/connexion?suivant=${encodeURIComponent(path)}`);
   }
   await visitor.get('/connexion');
-  for (const path of ['/admin/gestionnaires', `/admin/gestionnaires/${self.id}/centres`, `/admin/gestionnaires/${self.id}/desactiver`, `/admin/gestionnaires/${self.id}/lien`]) {
+  for (const path of [
+    '/admin/gestionnaires',
+    `/admin/gestionnaires/${self.id}/centres`,
+    `/admin/gestionnaires/${self.id}/desactiver`,
+    `/admin/gestionnaires/${self.id}/lien`,
+  ]) {
     const res = await visitor.post(path, { ...NEW_MANAGER });
     t.equal(res.statusCode, 303, `POST ${path}: redirected`);
     t.match(String(res.headers.location), /^\/connexion\?/);

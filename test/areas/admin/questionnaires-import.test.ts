@@ -108,7 +108,13 @@ const BAD_CASES: BadCase[] = [
     name: 'malformed CSV (a quote never closed)',
     source: {
       format: 'csv',
-      csv: [SMALL_CSV_HEADER, 'OP-001;Réseaux;oui;Question 1 ?;A;B;;;1', 'OP-002;Réseaux;oui;"Question 2 ?;A;B;;;1', 'OP-003;Réseaux;non;Question 3 ?;A;B;;;1', ''].join('\n'),
+      csv: [
+        SMALL_CSV_HEADER,
+        'OP-001;Réseaux;oui;Question 1 ?;A;B;;;1',
+        'OP-002;Réseaux;oui;"Question 2 ?;A;B;;;1',
+        'OP-003;Réseaux;non;Question 3 ?;A;B;;;1',
+        '',
+      ].join('\n'),
       header: csvHeaderJson(),
     },
     fileName: 'banque.csv',
@@ -235,7 +241,11 @@ function counts(testApp: TestApp): Counts {
 }
 
 /** Posts the import form as a browser would: multipart, with the session cookie and the form's CSRF token. */
-function upload(agent: Agent, files: { banque?: UploadFile; entete?: UploadFile }, options: { publish?: boolean; csrf?: string | null } = {}): Promise<LightMyRequestResponse> {
+function upload(
+  agent: Agent,
+  files: { banque?: UploadFile; entete?: UploadFile },
+  options: { publish?: boolean; csrf?: string | null } = {},
+): Promise<LightMyRequestResponse> {
   return agent.postMultipart('/admin/questionnaires/importer', { ...files, ...(options.publish ? { publier: 'oui' } : {}) }, { csrf: options.csrf });
 }
 
@@ -291,11 +301,7 @@ t.test('the three demo banks import and publish through importQuestionnaire, sto
       demo.questions.map((x) => x.code),
       `${profile}: questions kept in the order of the file`,
     );
-    t.equal(
-      questions.filter((x) => x.priority === 1).length,
-      demo.questions.filter((x) => x.prioritaire).length,
-      `${profile}: priority flags kept`,
-    );
+    t.equal(questions.filter((x) => x.priority === 1).length, demo.questions.filter((x) => x.prioritaire).length, `${profile}: priority flags kept`);
     t.equal(
       questions.filter((x) => x.image_mime === 'image/svg+xml').length,
       demo.questions.filter((x) => x.image !== undefined).length,
@@ -329,7 +335,11 @@ t.test('the three demo banks import and publish through importQuestionnaire, sto
     );
   }
   const all = await db.selectFrom('questionnaires').select(['profile', 'status']).orderBy('profile').execute();
-  t.same(all, PROFILES.map((profile) => ({ profile, status: 'published' })), 'one published version per profile');
+  t.same(
+    all,
+    PROFILES.map((profile) => ({ profile, status: 'published' })),
+    'one published version per profile',
+  );
 });
 
 t.test('a demo bank uploaded through the admin form with "publier" is imported and published', async (t) => {
@@ -367,7 +377,10 @@ t.test('a demo bank uploaded through the admin form with "publier" is imported a
     ],
     'the audit log names the administrator',
   );
-  t.ok(audit.every((a) => a.actor_account_id !== null), 'with their account id');
+  t.ok(
+    audit.every((a) => a.actor_account_id !== null),
+    'with their account id',
+  );
 });
 
 t.test('an upload without "publier" stays a draft', async (t) => {
@@ -388,7 +401,12 @@ t.test('an upload without "publier" stays a draft', async (t) => {
 t.test('each kind of bad bank is refused by importQuestionnaire with its French message, and nothing is stored', async (t) => {
   const testApp = await createTestApp(t);
   // Something already there, so that "unchanged" is not just "still empty".
-  const seeded = await importQuestionnaire(testApp.db.kysely, testApp.clock, { format: 'json', text: JSON.stringify(smallBank('2021')) }, { publish: false, ...CLI_ACTOR });
+  const seeded = await importQuestionnaire(
+    testApp.db.kysely,
+    testApp.clock,
+    { format: 'json', text: JSON.stringify(smallBank('2021')) },
+    { publish: false, ...CLI_ACTOR },
+  );
   t.ok(seeded.ok, 'a first valid bank is imported');
   for (const c of BAD_CASES) {
     const before = counts(testApp);
@@ -498,7 +516,13 @@ async function storedBank(testApp: TestApp, id: number) {
   return { profile: row.profile, version: row.version, title: row.title, rules: JSON.parse(row.rules) as unknown, questions: result };
 }
 
-const CSV_RULES = { questionCount: 4, priorityCount: 1, durationMinutes: 45, passPercentage: 60, points: { right: 2, dontKnow: 0, wrong: -1, wrongPriority: -5 } };
+const CSV_RULES = {
+  questionCount: 4,
+  priorityCount: 1,
+  durationMinutes: 45,
+  passPercentage: 60,
+  points: { right: 2, dontKnow: 0, wrong: -1, wrongPriority: -5 },
+};
 
 t.test('a CSV bank with its JSON header (both with a BOM) imports through importQuestionnaire', async (t) => {
   const testApp = await createTestApp(t);
@@ -589,7 +613,10 @@ t.test('a bank of more than 1 MB (the JSON body limit) but under the upload limi
   t.equal(res.statusCode, 303, listedErrors(res.body)?.join(' | ') ?? `status ${res.statusCode}`);
   const images = await testApp.db.kysely.selectFrom('questions').select(['image_mime', 'image_data']).where('image_data', 'is not', null).execute();
   t.equal(images.length, 2);
-  t.ok(images.every((i) => i.image_mime === 'image/png' && i.image_data?.length === PNG_SIGNATURE.length + 700_000), 'stored byte for byte');
+  t.ok(
+    images.every((i) => i.image_mime === 'image/png' && i.image_data?.length === PNG_SIGNATURE.length + 700_000),
+    'stored byte for byte',
+  );
 });
 
 t.test('the upload form refuses a post without the CSRF token, storing nothing', async (t) => {
@@ -608,25 +635,32 @@ t.test('the upload form refuses a post without the CSRF token, storing nothing',
  * posted by htmx, a refused bank's 400 page and its list of errors would never be seen. The form
  * is therefore a plain one, which the browser posts and whose answer it shows, whatever its status.
  */
-t.test('with JavaScript too, the browser posts the import form itself: the administrator sees the errors of a refused bank and the preview of an imported one', async (t) => {
-  const testApp = await createTestApp(t);
-  const agent = await adminOf(testApp);
-  const formPage = await agent.get('/admin/questionnaires/importer');
-  const formTag = /<form[^>]*action="\/admin\/questionnaires\/importer"[^>]*>/.exec(formPage.body)?.[0];
-  t.ok(formTag, 'the page has the import form');
-  t.notMatch(formTag ?? '', /\shx-[a-z-]+=/, 'no htmx attribute on the form');
-  t.notMatch(formPage.body, /\shx-boost=/, 'and no htmx boost around it');
+t.test(
+  'with JavaScript too, the browser posts the import form itself: the administrator sees the errors of a refused bank and the preview of an imported one',
+  async (t) => {
+    const testApp = await createTestApp(t);
+    const agent = await adminOf(testApp);
+    const formPage = await agent.get('/admin/questionnaires/importer');
+    const formTag = /<form[^>]*action="\/admin\/questionnaires\/importer"[^>]*>/.exec(formPage.body)?.[0];
+    t.ok(formTag, 'the page has the import form');
+    t.notMatch(formTag ?? '', /\shx-[a-z-]+=/, 'no htmx attribute on the form');
+    t.notMatch(formPage.body, /\shx-boost=/, 'and no htmx boost around it');
 
-  const refused = BAD_CASES.find((c) => c.name === 'unknown profile')!;
-  const bad = await upload(agent, uploadFilesOf(refused));
-  t.equal(bad.statusCode, 400);
-  t.match(bad.body, /^\s*<!doctype html>/i, 'the answer is a whole page, which the browser shows');
-  t.same(listedErrors(bad.body), refused.errors.map(describeBankError), 'the answer lists the errors');
+    const refused = BAD_CASES.find((c) => c.name === 'unknown profile')!;
+    const bad = await upload(agent, uploadFilesOf(refused));
+    t.equal(bad.statusCode, 400);
+    t.match(bad.body, /^\s*<!doctype html>/i, 'the answer is a whole page, which the browser shows');
+    t.same(listedErrors(bad.body), refused.errors.map(describeBankError), 'the answer lists the errors');
 
-  const ok = await upload(agent, { banque: { name: 'banque.json', content: JSON.stringify(smallBank('2023')) } });
-  t.equal(ok.statusCode, 303);
-  const preview = await agent.get(String(ok.headers.location));
-  t.equal(preview.statusCode, 200);
-  t.match(preview.body, 'QCM Opérateur 2023', 'the preview is answered');
-  t.same(flashes(preview.body), [{ type: 'success', text: 'La banque a été importée en brouillon. Vérifiez-la avant de la publier.' }], 'with the message of the import');
-});
+    const ok = await upload(agent, { banque: { name: 'banque.json', content: JSON.stringify(smallBank('2023')) } });
+    t.equal(ok.statusCode, 303);
+    const preview = await agent.get(String(ok.headers.location));
+    t.equal(preview.statusCode, 200);
+    t.match(preview.body, 'QCM Opérateur 2023', 'the preview is answered');
+    t.same(
+      flashes(preview.body),
+      [{ type: 'success', text: 'La banque a été importée en brouillon. Vérifiez-la avant de la publier.' }],
+      'with the message of the import',
+    );
+  },
+);

@@ -155,7 +155,11 @@ t.test('publishing twice, retiring a draft or changing a missing questionnaire i
   t.equal((await auditOf(testApp, draft)).length, auditBefore, 'no second publication in the audit log');
 
   t.same(await retireQuestionnaire(db, testApp.clock, draft, ACTOR), { ok: true });
-  t.same(await publishQuestionnaire(db, testApp.clock, draft, ACTOR), { ok: false, reasons: ['Seul un questionnaire en brouillon peut être publié.'] }, 'a retired version is not published again');
+  t.same(
+    await publishQuestionnaire(db, testApp.clock, draft, ACTOR),
+    { ok: false, reasons: ['Seul un questionnaire en brouillon peut être publié.'] },
+    'a retired version is not published again',
+  );
   t.same(await retireQuestionnaire(db, testApp.clock, draft, ACTOR), { ok: false, reasons: ['Seul un questionnaire publié peut être retiré.'] });
 
   t.same(await publishQuestionnaire(db, testApp.clock, 999, ACTOR), { ok: false, reasons: ['Ce questionnaire n’existe pas.'] });
@@ -256,7 +260,11 @@ t.test('the database refuses any UPDATE or DELETE of questions and answers of a 
   const firstQuestion = (qid: number) =>
     (sqlite.prepare('select id from questions where questionnaire_id = ? order by position limit 1').get(qid) as { id: number }).id;
   const firstAnswer = (qid: number) =>
-    (sqlite.prepare('select a.id from answers a join questions q on q.id = a.question_id where q.questionnaire_id = ? order by a.id limit 1').get(qid) as { id: number }).id;
+    (
+      sqlite.prepare('select a.id from answers a join questions q on q.id = a.question_id where q.questionnaire_id = ? order by a.id limit 1').get(qid) as {
+        id: number;
+      }
+    ).id;
   const snapshot = () => ({
     questions: sqlite.prepare('select * from questions order by id').all(),
     answers: sqlite.prepare('select * from answers order by id').all(),
@@ -271,13 +279,21 @@ t.test('the database refuses any UPDATE or DELETE of questions and answers of a 
     const before = snapshot();
 
     // Through Kysely…
-    await t.rejects(kysely.updateTable('questions').set({ statement: 'Énoncé corrigé en douce' }).where('id', '=', question).execute(), FROZEN, `${label}: kysely UPDATE questions`);
+    await t.rejects(
+      kysely.updateTable('questions').set({ statement: 'Énoncé corrigé en douce' }).where('id', '=', question).execute(),
+      FROZEN,
+      `${label}: kysely UPDATE questions`,
+    );
     await t.rejects(kysely.deleteFrom('questions').where('id', '=', question).execute(), FROZEN, `${label}: kysely DELETE questions`);
     await t.rejects(kysely.updateTable('answers').set({ correct: 0 }).where('id', '=', answer).execute(), FROZEN, `${label}: kysely UPDATE answers`);
     await t.rejects(kysely.deleteFrom('answers').where('id', '=', answer).execute(), FROZEN, `${label}: kysely DELETE answers`);
     await t.rejects(sql`update answers set text = 'autre' where question_id = ${question}`.execute(kysely), FROZEN, `${label}: raw SQL through kysely`);
     // …and through the raw better-sqlite3 handle.
-    t.throws(() => sqlite.prepare('update questions set priority = 1 - priority where questionnaire_id = ?').run(id), FROZEN, `${label}: sqlite UPDATE questions`);
+    t.throws(
+      () => sqlite.prepare('update questions set priority = 1 - priority where questionnaire_id = ?').run(id),
+      FROZEN,
+      `${label}: sqlite UPDATE questions`,
+    );
     t.throws(() => sqlite.prepare('delete from questions where questionnaire_id = ?').run(id), FROZEN, `${label}: sqlite DELETE questions`);
     t.throws(() => sqlite.prepare('update answers set correct = 1 - correct where id = ?').run(answer), FROZEN, `${label}: sqlite UPDATE answers`);
     t.throws(() => sqlite.prepare('delete from answers where id = ?').run(answer), FROZEN, `${label}: sqlite DELETE answers`);
@@ -313,17 +329,16 @@ t.test('the freeze of a published questionnaire has no way around it', async (t)
 
   t.test('no new answer can be added to a published question', async (t) => {
     const { question } = await published('insert-answer');
-    t.throws(
-      () => sqlite.prepare("insert into answers (question_id, position, text, correct) values (?, 9, 'Réponse ajoutée', 1)").run(question),
-      FROZEN,
-    );
+    t.throws(() => sqlite.prepare("insert into answers (question_id, position, text, correct) values (?, 9, 'Réponse ajoutée', 1)").run(question), FROZEN);
   });
   t.test('no new question can be added to a published questionnaire', async (t) => {
     const { id } = await published('insert-question');
     t.throws(
       () =>
         sqlite
-          .prepare("insert into questions (questionnaire_id, position, code, theme, priority, statement) values (?, 99, 'OP-099', 'Réseaux', 1, 'Question ajoutée')")
+          .prepare(
+            "insert into questions (questionnaire_id, position, code, theme, priority, statement) values (?, 99, 'OP-099', 'Réseaux', 1, 'Question ajoutée')",
+          )
           .run(id),
       FROZEN,
     );
@@ -333,7 +348,11 @@ t.test('the freeze of a published questionnaire has no way around it', async (t)
     const draftId = await importBank(testApp, smallBankText('move-from-draft'));
     const draftQuestion = (sqlite.prepare('select id from questions where questionnaire_id = ? order by position limit 1').get(draftId) as { id: number }).id;
     const draftAnswer = (sqlite.prepare('select id from answers where question_id = ? order by position limit 1').get(draftQuestion) as { id: number }).id;
-    t.throws(() => sqlite.prepare('update answers set question_id = ? where id = ?').run(question, draftAnswer), FROZEN, 'an answer moved into a published question');
+    t.throws(
+      () => sqlite.prepare('update answers set question_id = ? where id = ?').run(question, draftAnswer),
+      FROZEN,
+      'an answer moved into a published question',
+    );
     t.throws(
       () => sqlite.prepare("update questions set questionnaire_id = ?, code = 'OP-777' where id = ?").run(id, draftQuestion),
       FROZEN,
@@ -434,7 +453,12 @@ t.test('the image route serves each image with its type and a sandboxing policy'
     t.same(res.rawPayload, Buffer.from(uri.slice(uri.indexOf(',') + 1), 'base64'), `${code}: the bytes of the bank`);
   }
 
-  const noImage = await testApp.db.kysely.selectFrom('questions').select('id').where('questionnaire_id', '=', id).where('image_data', 'is', null).executeTakeFirstOrThrow();
+  const noImage = await testApp.db.kysely
+    .selectFrom('questions')
+    .select('id')
+    .where('questionnaire_id', '=', id)
+    .where('image_data', 'is', null)
+    .executeTakeFirstOrThrow();
   t.equal((await agent.get(`/admin/questionnaires/${id}/images/${noImage.id}`)).statusCode, 404, 'a question without image: 404');
   const otherId = await importBank(testApp, smallBankText());
   t.equal((await agent.get(`/admin/questionnaires/${otherId}/images/${withImage[0]!.id}`)).statusCode, 404, 'an image through another questionnaire: 404');
@@ -444,7 +468,13 @@ t.test('a PNG is served as image/png, and an SVG with a <script> is stored but s
   const testApp = await createTestApp(t);
   const agent = await adminOf(testApp);
   const id = await importBank(testApp, smallBankText());
-  const rows = await testApp.db.kysely.selectFrom('questions').select(['id', 'code', 'image_mime', 'image_data']).where('questionnaire_id', '=', id).orderBy('position').limit(2).execute();
+  const rows = await testApp.db.kysely
+    .selectFrom('questions')
+    .select(['id', 'code', 'image_mime', 'image_data'])
+    .where('questionnaire_id', '=', id)
+    .orderBy('position')
+    .limit(2)
+    .execute();
   const [png, svg] = rows;
 
   t.equal(png?.image_mime, 'image/png');
@@ -468,7 +498,11 @@ t.test('a PNG is served as image/png, and an SVG with a <script> is stored but s
   t.equal(svgRes.headers['x-content-type-options'], 'nosniff');
 
   const preview = await agent.get(`/admin/questionnaires/${id}`);
-  t.match(preview.body, `<img class="app-preview-image" src="/admin/questionnaires/${id}/images/${svg!.id}"`, 'the preview shows it through <img>, which never runs script');
+  t.match(
+    preview.body,
+    `<img class="app-preview-image" src="/admin/questionnaires/${id}/images/${svg!.id}"`,
+    'the preview shows it through <img>, which never runs script',
+  );
   t.notMatch(preview.body, '<script>document.title', 'the SVG is never inlined in the page');
 });
 
@@ -501,14 +535,24 @@ t.test('a manager gets 403 on every questionnaire page and cannot publish', asyn
   t.equal(publish.statusCode, 403, 'POST publier: 403');
   const row = await questionnaireRow(testApp, id);
   t.equal(row.status, 'draft', 'still a draft');
-  t.same((await auditOf(testApp, id)).map((a) => a.action), ['questionnaire.importe'], 'no publication recorded');
+  t.same(
+    (await auditOf(testApp, id)).map((a) => a.action),
+    ['questionnaire.importe'],
+    'no publication recorded',
+  );
 });
 
 t.test('anonymous visitors are sent to the sign-in page', async (t) => {
   const testApp = await createTestApp(t);
   const id = await importBank(testApp, smallBankText());
   const agent = new Agent(testApp.app);
-  for (const url of ['/admin/questionnaires', `/admin/questionnaires/${id}`, '/admin/questionnaires/importer', `/admin/questionnaires/${id}/publier`, `/admin/questionnaires/${id}/images/1`]) {
+  for (const url of [
+    '/admin/questionnaires',
+    `/admin/questionnaires/${id}`,
+    '/admin/questionnaires/importer',
+    `/admin/questionnaires/${id}/publier`,
+    `/admin/questionnaires/${id}/images/1`,
+  ]) {
     const res = await agent.get(url);
     t.equal(res.statusCode, 302, `GET ${url}: redirected`);
     t.equal(res.headers.location, `/connexion?${new URLSearchParams({ suivant: url }).toString()}`, `GET ${url}: to the sign-in page, then back`);
@@ -525,8 +569,14 @@ t.test('a manager cannot import a bank through the upload form', async (t) => {
   const testApp = await createTestApp(t);
   const agent = await managerOf(testApp);
   await agent.get('/admin/questionnaires/importer');
-  const res = await agent.postMultipart('/admin/questionnaires/importer', { banque: { name: 'banque.json', content: smallBankText('intrus') }, publier: 'oui' });
+  const res = await agent.postMultipart('/admin/questionnaires/importer', {
+    banque: { name: 'banque.json', content: smallBankText('intrus') },
+    publier: 'oui',
+  });
   t.equal(res.statusCode, 403);
-  const count = await testApp.db.kysely.selectFrom('questionnaires').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const count = await testApp.db.kysely
+    .selectFrom('questionnaires')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   t.equal(Number(count.n), 0, 'nothing imported');
 });

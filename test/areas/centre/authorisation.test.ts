@@ -21,8 +21,20 @@ async function centreAData(ctx: TwoCentres) {
   if (!batch.ok) throw new Error(batch.message);
   const token = await ctx.db.selectFrom('exam_tokens').select('id').where('batch_id', '=', batch.batchId).orderBy('id').executeTakeFirstOrThrow();
   const actor = { actor: { accountId: null, label: 'test' } };
-  const planned = await createSession(ctx.db, ctx.testApp.clock, ctx.centreA, { date: '2026-11-29', startTime: '09:00', room: 'Salle A', supervisor: 'S' }, actor);
-  const open = await createSession(ctx.db, ctx.testApp.clock, ctx.centreA, { date: '2026-11-29', startTime: '10:00', room: 'Salle A2', supervisor: 'S' }, actor);
+  const planned = await createSession(
+    ctx.db,
+    ctx.testApp.clock,
+    ctx.centreA,
+    { date: '2026-11-29', startTime: '09:00', room: 'Salle A', supervisor: 'S' },
+    actor,
+  );
+  const open = await createSession(
+    ctx.db,
+    ctx.testApp.clock,
+    ctx.centreA,
+    { date: '2026-11-29', startTime: '10:00', room: 'Salle A2', supervisor: 'S' },
+    actor,
+  );
   if (!planned.ok || !open.ok) throw new Error('sessions refused');
   await ctx.db.updateTable('exam_sessions').set({ status: 'open', opened_at: '2026-11-29T09:00:00.000Z' }).where('id', '=', open.sessionId).execute();
   const batchId = batch.batchId;
@@ -110,7 +122,14 @@ t.test('a manager of two centres reaches only the current centre’s data; unkno
   const multi = await accountAgent(ctx.testApp, { email: 'multi@centre.test', role: 'manager', centres: [ctx.centreB, ctx.centreA] });
   // Their current centre is the first one (centre0001 = A), so A's URLs answer.
   t.equal((await multi.get(`/centre/jetons/lots/${data.batchId}`)).statusCode, 200);
-  for (const url of ['/centre/jetons/lots/999999', '/centre/jetons/lots/abc', '/centre/jetons/lots/0', '/centre/sessions/999999', '/centre/sessions/1e3', `/centre/jetons/lots/${data.batchId}/jetons/999999/revoquer`]) {
+  for (const url of [
+    '/centre/jetons/lots/999999',
+    '/centre/jetons/lots/abc',
+    '/centre/jetons/lots/0',
+    '/centre/sessions/999999',
+    '/centre/sessions/1e3',
+    `/centre/jetons/lots/${data.batchId}/jetons/999999/revoquer`,
+  ]) {
     const res = url.endsWith('revoquer') ? await multi.post(url, {}) : await multi.get(url);
     t.equal(res.statusCode, 404, url);
   }

@@ -23,7 +23,15 @@ async function seededApp(t: Teardown): Promise<TestApp> {
   for (const id of [2, 3]) {
     await testApp.db.kysely
       .insertInto('centres')
-      .values({ id, name: NAMES[id]!, address: `${id} rue Haute, 31000 Toulouse`, siret: '73282932000074', contact_email: `c${id}@aipr.test`, status: 'active', created_at: testApp.clock.now().toISOString() })
+      .values({
+        id,
+        name: NAMES[id]!,
+        address: `${id} rue Haute, 31000 Toulouse`,
+        siret: '73282932000074',
+        contact_email: `c${id}@aipr.test`,
+        status: 'active',
+        created_at: testApp.clock.now().toISOString(),
+      })
       .execute();
   }
   const manager = await managerId(testApp);

@@ -12,7 +12,11 @@ const START = '2026-11-29T09:00:00.000Z';
 const manager = (room: Room) => managerAgent(room.testApp, { ip: '10.20.0.50' });
 
 async function examRow(room: Room, examId: number) {
-  return room.db.selectFrom('exams').select(['deadline_at', 'extra_minutes', 'finished_at', 'finish_reason']).where('id', '=', examId).executeTakeFirstOrThrow();
+  return room.db
+    .selectFrom('exams')
+    .select(['deadline_at', 'extra_minutes', 'finished_at', 'finish_reason'])
+    .where('id', '=', examId)
+    .executeTakeFirstOrThrow();
 }
 
 async function grant(agent: Agent, examId: number, minutes: string) {
@@ -40,7 +44,11 @@ t.test('a manager adds time to a running exam: the kiosk, the saves and the clos
   t.match(after, 'De 1 à 40.', 'what is left of the maximum');
   t.same(await examRow(room, examId), { deadline_at: '2026-11-29T10:20:00.000Z', extra_minutes: 20, finished_at: null, finish_reason: null });
 
-  const audit = await room.db.selectFrom('audit_log').select(['action', 'target_type', 'target_id', 'details']).where('action', '=', 'examen.temps_supplementaire').execute();
+  const audit = await room.db
+    .selectFrom('audit_log')
+    .select(['action', 'target_type', 'target_id', 'details'])
+    .where('action', '=', 'examen.temps_supplementaire')
+    .execute();
   t.equal(audit.length, 1, 'the grant is in the audit log');
   t.equal(audit[0]!.target_id, String(examId));
   t.same(JSON.parse(audit[0]!.details!), { minutes: 20, total: 20, avant: '2026-11-29T10:00:00.000Z', apres: '2026-11-29T10:20:00.000Z' });
@@ -96,7 +104,11 @@ t.test('the minutes are checked, with the message at the field and what was type
   t.notMatch(full.body, 'name="minutes"', 'no form any more');
   const more = await boss.post(`/centre/examens/${examId}/temps-supplementaire`, { minutes: '1' });
   t.equal(more.statusCode, 303);
-  t.match(visibleText((await boss.get(`/centre/examens/${examId}`)).body), 'Cet examen a déjà reçu 60 minutes supplémentaires : c’est le maximum.', 'a late post is told why');
+  t.match(
+    visibleText((await boss.get(`/centre/examens/${examId}`)).body),
+    'Cet examen a déjà reçu 60 minutes supplémentaires : c’est le maximum.',
+    'a late post is told why',
+  );
   t.equal((await examRow(room, examId)).extra_minutes, 60);
 });
 

@@ -50,11 +50,15 @@ t.test('each candidate: progress and time left while running, then score and res
   const boss = await manager(room);
   const page = await boss.get(`/centre/sessions/${room.sessionId}`);
   t.match(visibleText(page.body), '3 candidats : 1 en cours, 2 terminés dont 0 admis.');
-  t.same(roomRows(page.body), [
-    ['Martin Léa', 'Opérateur', '10:00', '2 / 30', 'Terminé (temps écoulé)', '2 / 60', 'Non admis'],
-    ['Bernard Hugo', 'Opérateur', '10:00', '0 / 30', 'Terminé', '0 / 60', 'Non admis'],
-    ['Durand Inès', 'Opérateur', '10:30', '0 / 30', '29 min 00 s', '—', 'En cours'],
-  ], 'one row per candidate, in the order they started');
+  t.same(
+    roomRows(page.body),
+    [
+      ['Martin Léa', 'Opérateur', '10:00', '2 / 30', 'Terminé (temps écoulé)', '2 / 60', 'Non admis'],
+      ['Bernard Hugo', 'Opérateur', '10:00', '0 / 30', 'Terminé', '0 / 60', 'Non admis'],
+      ['Durand Inès', 'Opérateur', '10:30', '0 / 30', '29 min 00 s', '—', 'En cours'],
+    ],
+    'one row per candidate, in the order they started',
+  );
   t.match(page.body, `href="/centre/examens/${first.examId}"`, 'each name leads to the exam’s page');
   const exam = await room.db.selectFrom('exams').select(['finished_at', 'finish_reason']).where('id', '=', first.examId).executeTakeFirstOrThrow();
   t.same(exam, { finished_at: '2026-11-29T10:00:00.000Z', finish_reason: 'delai' }, 'the page finished the expired exam at its deadline');
@@ -80,7 +84,10 @@ t.test('a closed session with nobody left running no longer refreshes', async (t
 
 t.test('the session’s results as CSV: one line per candidate, ready for a French spreadsheet, and audited', async (t) => {
   const room = await kioskRoom(t);
-  const done = await startCandidate(room, { ip: '10.30.0.5', identity: { nom: 'Lefèvre', prenom: 'Zoé', date_naissance: '1985-04-23', entreprise: '+33 Réseaux; "Sud"' } });
+  const done = await startCandidate(room, {
+    ip: '10.30.0.5',
+    identity: { nom: 'Lefèvre', prenom: 'Zoé', date_naissance: '1985-04-23', entreprise: '+33 Réseaux; "Sud"' },
+  });
   const [q1] = await examItems(room.db, done.examId);
   await answer(done.agent, 1, { seq: 1, choix: String(q1!.correctIndex) }, true);
   await done.agent.get('/examen/terminer');
@@ -97,9 +104,16 @@ t.test('the session’s results as CSV: one line per candidate, ready for a Fren
   t.equal(res.headers['content-disposition'], `attachment; filename="resultats-centre0001-2026-11-29-session-${room.sessionId}.csv"`);
   t.ok(res.body.startsWith('\uFEFF'), 'a byte order mark for Excel');
   const lines = res.body.slice(1).split('\r\n');
-  t.equal(lines[0], 'Nom;Prénom;Date de naissance;Entreprise;Profil;Questionnaire;Jeton;Début;Fin;Fin par;Questions répondues;Questions;Note;Maximum;Seuil;Résultat');
+  t.equal(
+    lines[0],
+    'Nom;Prénom;Date de naissance;Entreprise;Profil;Questionnaire;Jeton;Début;Fin;Fin par;Questions répondues;Questions;Note;Maximum;Seuil;Résultat',
+  );
   const doneToken = done.token;
-  t.equal(lines[1], `Lefèvre;Zoé;23/04/1985;"'+33 Réseaux; ""Sud""";Opérateur;2026;${doneToken};29/11/2026 10:00;29/11/2026 10:00;candidat;1;30;2;60;36;Non admis`, 'a finished exam, the company made inert and quoted');
+  t.equal(
+    lines[1],
+    `Lefèvre;Zoé;23/04/1985;"'+33 Réseaux; ""Sud""";Opérateur;2026;${doneToken};29/11/2026 10:00;29/11/2026 10:00;candidat;1;30;2;60;36;Non admis`,
+    'a finished exam, the company made inert and quoted',
+  );
   t.equal(lines[2], `Nguyễn;Anaïs;29/02/2000;;Opérateur;2026;${running.token};29/11/2026 10:00;;;0;30;;;;En cours`, 'an exam in progress');
   t.equal(lines[3], '', 'the file ends with CRLF');
   t.equal(lines.length, 4);
@@ -130,7 +144,11 @@ t.test('the room refreshing itself does not keep an idle sign-in alive; the page
   room.clock.advance(2 * MINUTE);
   const expired = await boss.get(`/centre/sessions/${room.sessionId}`, poll);
   t.equal(expired.statusCode, 200);
-  t.equal(expired.headers['hx-redirect'], `/connexion?suivant=%2Fcentre%2Fsessions%2F${room.sessionId}&expiree=1`, 'after 30 idle minutes, the whole page goes to sign in');
+  t.equal(
+    expired.headers['hx-redirect'],
+    `/connexion?suivant=%2Fcentre%2Fsessions%2F${room.sessionId}&expiree=1`,
+    'after 30 idle minutes, the whole page goes to sign in',
+  );
   t.equal(expired.body, '', 'and nothing of the room is sent');
   t.equal((await boss.get('/centre')).statusCode, 302, 'the sign-in has ended');
 });

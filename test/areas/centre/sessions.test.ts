@@ -82,7 +82,15 @@ t.test('the list shows today’s sessions first, then upcoming, then past', asyn
   await insertPast('2026-10-01', 'Salle octobre');
   await ctx.db
     .insertInto('exam_sessions')
-    .values({ centre_id: ctx.centreB, date: TODAY, start_time: '09:00', room: 'Salle de B', supervisor: 'S', status: 'planned', created_at: '2026-01-01T00:00:00.000Z' })
+    .values({
+      centre_id: ctx.centreB,
+      date: TODAY,
+      start_time: '09:00',
+      room: 'Salle de B',
+      supervisor: 'S',
+      status: 'planned',
+      created_at: '2026-01-01T00:00:00.000Z',
+    })
     .execute();
 
   const res = await ctx.managerA.get('/centre/sessions');
@@ -95,7 +103,11 @@ t.test('the list shows today’s sessions first, then upcoming, then past', asyn
   t.notMatch(res.body, 'Salle de B', 'another centre’s session is not listed');
 
   const today = await sessionsOfDay(ctx.db, ctx.centreA, ctx.testApp.clock.now());
-  t.same(today.map((s) => s.id), [todayEarly, todayLate], 'sessionsOfDay, by start time');
+  t.same(
+    today.map((s) => s.id),
+    [todayEarly, todayLate],
+    'sessionsOfDay, by start time',
+  );
   t.ok(nextWeek && tomorrow);
 });
 
@@ -123,7 +135,10 @@ t.test('open on the day, close with a confirmation, never reopen', async (t) => 
   t.match(visibleText(openPage.body), 'Ouverte le 29/11/2026 à 10:00');
   const row = await stored(ctx, today);
   t.same({ status: row.status, opened_at: row.opened_at }, { status: 'open', opened_at: '2026-11-29T09:00:00.000Z' });
-  t.same((await findOpenSessions(ctx.db, ctx.centreA, ctx.testApp.clock.now())).map((s) => s.id), [today]);
+  t.same(
+    (await findOpenSessions(ctx.db, ctx.centreA, ctx.testApp.clock.now())).map((s) => s.id),
+    [today],
+  );
 
   await ctx.managerA.post(`/centre/sessions/${today}/ouvrir`, {});
   t.match(visibleText((await ctx.managerA.get(`/centre/sessions/${today}`)).body), 'Cette session est déjà ouverte.');
@@ -190,7 +205,10 @@ t.test('a suspended centre cannot open a session', async (t) => {
   const id = await createThroughForm(ctx, { date: TODAY, heure_debut: '09:00', salle: 'Salle 1', surveillant: 'S' });
   await suspendCentre(ctx.db, ctx.centreA, 'Dossier incomplet');
   await ctx.managerA.post(`/centre/sessions/${id}/ouvrir`, {});
-  t.match(visibleText((await ctx.managerA.get(`/centre/sessions/${id}`)).body), 'Ce centre est suspendu : aucune session ne peut être ouverte. Motif de la suspension : Dossier incomplet.');
+  t.match(
+    visibleText((await ctx.managerA.get(`/centre/sessions/${id}`)).body),
+    'Ce centre est suspendu : aucune session ne peut être ouverte. Motif de la suspension : Dossier incomplet.',
+  );
   t.equal((await stored(ctx, id)).status, 'planned');
 });
 

@@ -40,7 +40,10 @@ t.test('a manager initialises a table of tokens: count, format, uniqueness, audi
   const batchId = await generateThroughForm(ctx, 40);
   const tokens = await tokensOf(ctx, batchId);
   t.equal(tokens.length, 40, 'as many tokens as asked');
-  t.ok(tokens.every((tk) => isTokenCode(tk.code)), 'every code is canonical (12 symbols of the alphabet)');
+  t.ok(
+    tokens.every((tk) => isTokenCode(tk.code)),
+    'every code is canonical (12 symbols of the alphabet)',
+  );
   t.equal(new Set(tokens.map((tk) => tk.code)).size, 40, 'codes are distinct');
   t.ok(tokens.every((tk) => tk.centre_id === ctx.centreA && tk.questionnaire_id === ctx.questionnaireId && tk.status === 'available'));
   const batch = await ctx.db.selectFrom('token_batches').selectAll().where('id', '=', batchId).executeTakeFirstOrThrow();
@@ -55,8 +58,15 @@ t.test('a manager initialises a table of tokens: count, format, uniqueness, audi
   t.equal(page.statusCode, 200);
   t.match(visibleText(page.body), '40 jetons ont été générés pour le questionnaire Opérateur 2026', 'the flash confirms');
   const printed = tokens.map((tk) => formatTokenCode(tk.code));
-  t.ok(printed.every((p) => PRINTED.test(p)), 'every code reads as XXXX-XXXX-XXXX');
-  t.same(printed.filter((p) => !page.body.includes(p)), [], 'the batch page shows every code, formatted');
+  t.ok(
+    printed.every((p) => PRINTED.test(p)),
+    'every code reads as XXXX-XXXX-XXXX',
+  );
+  t.same(
+    printed.filter((p) => !page.body.includes(p)),
+    [],
+    'the batch page shows every code, formatted',
+  );
   t.equal((page.body.match(/>Révoquer<span class="fr-sr-only"> le jeton /g) ?? []).length, 40, 'a revoke button per available token, named for screen readers');
 
   // Another batch, in the other centre: still unique across the platform.
@@ -163,7 +173,10 @@ t.test('revoking one token, then every unused token of a batch; used tokens are 
   t.ok(final[2]?.revoked_at, 'revoked tokens have one');
 
   const actions = (await ctx.db.selectFrom('audit_log').select('action').orderBy('id').execute()).map((r) => r.action);
-  t.same(actions.filter((a) => a.startsWith('jeton') || a.startsWith('lot_')), ['jetons.generes', 'jeton.revoque', 'lot_jetons.revoque']);
+  t.same(
+    actions.filter((a) => a.startsWith('jeton') || a.startsWith('lot_')),
+    ['jetons.generes', 'jeton.revoque', 'lot_jetons.revoque'],
+  );
 });
 
 t.test('/centre/jetons shows the counts per published questionnaire and warns when the stock runs low', async (t) => {
@@ -185,9 +198,22 @@ t.test('/centre/jetons shows the counts per published questionnaire and warns wh
   t.same(shownCounts(page.body, ctx.questionnaireId), { available: 9, used: 2, revoked: 1 });
   t.match(page.body, 'fr-alert--warning', '9 < 10: warned');
   t.match(page.body, `<a href="/centre/jetons/lots/${batchId}">Table n° ${batchId}</a>`, 'the batch is listed');
-  t.same(await tokenStockByQuestionnaire(ctx.db, ctx.centreB), [
-    { id: ctx.questionnaireId, profile: 'operateur', profileLabel: 'Opérateur', version: '2026', title: 'QCM Opérateur — démonstration 2026', available: 30, used: 0, revoked: 0 },
-  ], 'the dashboard query for centre B');
+  t.same(
+    await tokenStockByQuestionnaire(ctx.db, ctx.centreB),
+    [
+      {
+        id: ctx.questionnaireId,
+        profile: 'operateur',
+        profileLabel: 'Opérateur',
+        version: '2026',
+        title: 'QCM Opérateur — démonstration 2026',
+        available: 30,
+        used: 0,
+        revoked: 0,
+      },
+    ],
+    'the dashboard query for centre B',
+  );
 
   await ctx.managerA.post('/centre/jetons/seuil', { seuil: '9' });
   const atNine = await ctx.managerA.get('/centre/jetons');
@@ -202,14 +228,14 @@ t.test('/centre/jetons shows the counts per published questionnaire and warns wh
   for (const seuil of ['-1', '10001', 'dix', '', '2.5']) {
     const res = await ctx.managerA.post('/centre/jetons/seuil', { seuil });
     t.equal(res.statusCode, 400, `threshold ${JSON.stringify(seuil)}`);
-    t.equal(
-      field(res.body, 'seuil').error,
-      seuil === '' ? 'Indiquez le seuil d’alerte.' : 'Le seuil d’alerte doit être un nombre entier entre 0 et 10000.',
-    );
+    t.equal(field(res.body, 'seuil').error, seuil === '' ? 'Indiquez le seuil d’alerte.' : 'Le seuil d’alerte doit être un nombre entier entre 0 et 10000.');
     t.match(res.body, `id="seuil" name="seuil" value="${seuil}"`, 'the value typed is kept');
   }
   await ctx.managerA.post('/centre/jetons/seuil', { seuil: '10000' });
-  t.equal((await ctx.db.selectFrom('centres').select('low_stock_threshold').where('id', '=', ctx.centreA).executeTakeFirstOrThrow()).low_stock_threshold, 10000);
+  t.equal(
+    (await ctx.db.selectFrom('centres').select('low_stock_threshold').where('id', '=', ctx.centreA).executeTakeFirstOrThrow()).low_stock_threshold,
+    10000,
+  );
   await ctx.managerA.post('/centre/jetons/seuil', { seuil: '0' });
   const zero = await ctx.managerA.get('/centre/jetons');
   t.notMatch(zero.body, 'fr-alert--warning', 'threshold 0 never warns');
@@ -230,7 +256,11 @@ t.test('the print view holds every token of the batch, formatted, with the centr
   const res = await ctx.managerA.get(`/centre/jetons/lots/${batchId}/impression`);
   t.equal(res.statusCode, 200);
   const slips = [...res.body.matchAll(/<strong class="app-slip__code">([^<]+)<\/strong>/g)].map((m) => m[1]);
-  t.same(slips, tokens.map((tk) => formatTokenCode(tk.code)), 'one slip per token, in order, formatted');
+  t.same(
+    slips,
+    tokens.map((tk) => formatTokenCode(tk.code)),
+    'one slip per token, in order, formatted',
+  );
   t.equal((res.body.match(/<strong class="app-slip__centre">centre0001<\/strong>/g) ?? []).length, 25, 'the centre ID on every slip');
   t.match(res.body, 'profil <strong>Opérateur</strong>, version 2026');
   const text = visibleText(res.body);

@@ -41,9 +41,11 @@ function startServer(dataDir: string, port: number): Server {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   return { child, output: () => out, exited };
 }
 
@@ -124,12 +126,13 @@ t.test('answers acknowledged before a SIGKILL are all in the database', async (t
   const db = new SQLite(join(dataDir, DATABASE_FILE));
   t.teardown(() => db.close());
   const exam = db.prepare('select e.id, e.finished_at from exams e join exam_tokens t on t.id = e.token_id where t.code = ?').get(token.replace(/-/g, '')) as
-    | { id: number; finished_at: string | null }
-    | undefined;
+    { id: number; finished_at: string | null } | undefined;
   t.ok(exam, 'the exam is in the database');
   if (!exam) return;
   t.equal(exam.finished_at, null);
-  const rows = db.prepare('select position, answer_order, chosen_answer_id, dont_know, flagged, response_seq from exam_questions where exam_id = ? order by position').all(exam.id) as {
+  const rows = db
+    .prepare('select position, answer_order, chosen_answer_id, dont_know, flagged, response_seq from exam_questions where exam_id = ? order by position')
+    .all(exam.id) as {
     position: number;
     answer_order: string;
     chosen_answer_id: number | null;

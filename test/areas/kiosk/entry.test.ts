@@ -187,10 +187,15 @@ t.test('throttling per centre: failures from many terminals lock the centre for 
     for (let k = 0; k < perTerminal && statuses.length < KIOSK_CENTRE_POLICY.maxFailures; k++) {
       const res = await enter(agent, 'ABCD-EFGH-JKMN');
       statuses.push(res.statusCode);
-      if (statuses.length === KIOSK_CENTRE_POLICY.maxFailures) t.match(alertText(res.body), /Trop de tentatives infructueuses\. Réessayez à 10 h 05/, 'the locking failure says when to retry');
+      if (statuses.length === KIOSK_CENTRE_POLICY.maxFailures)
+        t.match(alertText(res.body), /Trop de tentatives infructueuses\. Réessayez à 10 h 05/, 'the locking failure says when to retry');
     }
   }
-  t.same(statuses, [...Array<number>(KIOSK_CENTRE_POLICY.maxFailures - 1).fill(400), 429], 'every failure is refused plainly, the one that reaches the limit locks');
+  t.same(
+    statuses,
+    [...Array<number>(KIOSK_CENTRE_POLICY.maxFailures - 1).fill(400), 429],
+    'every failure is refused plainly, the one that reaches the limit locks',
+  );
   const fresh = await enter(new Agent(app, '10.3.0.1'), good);
   t.equal(fresh.statusCode, 429, 'a terminal that never failed is refused too');
   t.match(alertText(fresh.body), /Réessayez à 10 h 05/);
@@ -227,7 +232,10 @@ t.test('identity: accents, hyphens, apostrophes and spaces are welcome', async (
     t.equal(res.headers.location, '/examen/consignes');
     const rules = await agent.get('/examen/consignes');
     const expected = `${identity.prenom} ${identity.nom.trim().replace(/\s+/g, ' ')}`;
-    t.ok(rules.body.includes(`Candidat : <strong>${escapeHtml(expected)}</strong>, né(e) le ${identity.date_naissance.split("-").reverse().join("/")}.`), 'shown on the rules page as typed');
+    t.ok(
+      rules.body.includes(`Candidat : <strong>${escapeHtml(expected)}</strong>, né(e) le ${identity.date_naissance.split('-').reverse().join('/')}.`),
+      'shown on the rules page as typed',
+    );
     // Going back to the form shows what was accepted.
     const back = await agent.get('/examen/identite');
     t.equal(field(back.body, 'prenom').value, identity.prenom);
@@ -254,7 +262,11 @@ t.test('identity: hostile input is refused at the right field and shown inert; t
     { field: 'entreprise', value: '<script>alert(1)</script>', message: 'Le nom de l’entreprise contient des caractères non autorisés : < >' },
     { field: 'entreprise', value: 'Société "Fouilles" 🚜', message: 'Le nom de l’entreprise contient des caractères non autorisés : 🚜' },
     { field: 'entreprise', value: 'X'.repeat(10_000), message: 'Le nom de l’entreprise ne doit pas dépasser 120 caractères.', shown: 'X'.repeat(480) },
-    { field: 'date_naissance', value: '<script>alert(1)</script>', message: 'Saisissez une date de naissance réelle, au format AAAA-MM-JJ (par exemple 1985-04-23).' },
+    {
+      field: 'date_naissance',
+      value: '<script>alert(1)</script>',
+      message: 'Saisissez une date de naissance réelle, au format AAAA-MM-JJ (par exemple 1985-04-23).',
+    },
     { field: 'nom', value: '', message: 'Saisissez votre nom.' },
     { field: 'prenom', value: '   ', message: 'Saisissez votre prénom.', shown: '' },
   ];

@@ -59,8 +59,19 @@ t.test('the rules page shows the version’s own rules; "Commencer" creates the 
   // A version with other numbers than the defaults: nothing on the page may come from constants.
   const bank = JSON.parse(readFileSync(join(DEMO_DIR, 'questionnaires', 'operateur.json'), 'utf8')) as Record<string, unknown>;
   bank.version = '2027';
-  bank.regles = { nombre_questions: 20, questions_prioritaires: 5, duree_minutes: 45, seuil_pourcentage: 70, points: { bonne: 3, ne_sait_pas: 0, fausse: -2, fausse_prioritaire: -6 } };
-  const imported = await importQuestionnaire(db, clock, { format: 'json', text: JSON.stringify(bank) }, { publish: true, actor: { accountId: null, label: 'test' } });
+  bank.regles = {
+    nombre_questions: 20,
+    questions_prioritaires: 5,
+    duree_minutes: 45,
+    seuil_pourcentage: 70,
+    points: { bonne: 3, ne_sait_pas: 0, fausse: -2, fausse_prioritaire: -6 },
+  };
+  const imported = await importQuestionnaire(
+    db,
+    clock,
+    { format: 'json', text: JSON.stringify(bank) },
+    { publish: true, actor: { accountId: null, label: 'test' } },
+  );
   if (!imported.ok) throw new Error(JSON.stringify(imported.errors));
   const tokens = await generateTokens(db, clock, { centreId: 'centre0001', profile: 'operateur', count: 1, actorLabel: 'CLI' });
   if (!tokens.ok) throw new Error(tokens.message);
@@ -71,7 +82,10 @@ t.test('the rules page shows the version’s own rules; "Commencer" creates the 
   const text = visibleText(rules.body);
   t.match(text, 'Profil : Opérateur (questionnaire 2027)');
   t.match(text, '20 questions , dont 5 questions prioritaires ; durée : 45 minutes');
-  t.match(text, 'Barème : bonne réponse +3 ; « Je ne sais pas » 0 ; mauvaise réponse -2 ; mauvaise réponse à une question prioritaire -6 ; question sans réponse 0');
+  t.match(
+    text,
+    'Barème : bonne réponse +3 ; « Je ne sais pas » 0 ; mauvaise réponse -2 ; mauvaise réponse à une question prioritaire -6 ; question sans réponse 0',
+  );
   t.match(text, 'Note maximale : 60 points. Vous êtes admis(e) à partir de 42 points (70 % du maximum)');
   t.match(text, `Candidat : ${IDENTITY.prenom} ${IDENTITY.nom}`);
   t.match(rules.body, /<form method="post" action="\/examen\/commencer"[\s\S]*?>Commencer<\/button>/);
@@ -108,7 +122,14 @@ t.test('the rules page shows the version’s own rules; "Commencer" creates the 
   const again = await agent.post('/examen/commencer', {});
   t.equal(again.statusCode, 303);
   t.equal(again.headers.location, '/examen', 'nothing left to start on this terminal');
-  t.equal(await db.selectFrom('exams').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow().then((r) => Number(r.n)), 1);
+  t.equal(
+    await db
+      .selectFrom('exams')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
+      .then((r) => Number(r.n)),
+    1,
+  );
   for (const { url, res } of agent.responses) t.equal(res.headers['cache-control'], 'no-store', `${url}: no-store`);
 });
 
@@ -142,7 +163,10 @@ t.test('two terminals starting with one token at the same instant give exactly o
     t.equal((await loserAgent.post('/examen/commencer', {})).headers.location, '/examen');
     t.equal((await enter(loserAgent, token)).headers.location, '/examen/reprise');
   }
-  const total = await room.db.selectFrom('exams').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const total = await room.db
+    .selectFrom('exams')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   t.equal(Number(total.n), 5);
 });
 
@@ -161,7 +185,6 @@ t.test('a terminal still on the rules page cannot start once the token was used 
   t.equal(spent.statusCode, 400);
   t.equal(alertText(spent.body), ENTRY_MESSAGES.spentToken);
 });
-
 
 t.test('a token revoked between the entry and « Commencer » says it is no longer valid', async (t) => {
   const room = await kioskRoom(t);
@@ -540,7 +563,6 @@ t.test('"Candidat suivant" returns to an empty entry form, and the old cookie re
   t.equal((await examRow(room, examId)).finished_at !== null, true);
 });
 
-
 t.test('the next candidate gets an empty entry form, not the result left on the terminal', async (t) => {
   const room = await kioskRoom(t);
   const candidate = await startCandidate(room);
@@ -616,14 +638,21 @@ t.test('resume on another terminal: birth date asked, a wrong one refused and co
   t.match((await other.get('/examen/question/3')).body, /name="revoir" value="oui" checked/, 'the same marks');
   t.equal(shownRemaining(page1.body), 3600 - 12 * 60 - 30, 'the same deadline');
   t.equal((await examRow(room, first.examId)).deadline_at, DEADLINE);
-  t.equal(await db.selectFrom('exams').select('id').execute().then((r) => r.length), 1, 'no second exam');
+  t.equal(
+    await db
+      .selectFrom('exams')
+      .select('id')
+      .execute()
+      .then((r) => r.length),
+    1,
+    'no second exam',
+  );
 
   // Answering goes on from the new terminal.
   await answer(other, 3, { seq: 2, choix: '1' }, true);
   t.equal((await item(room, first.examId, 3)).chosenAnswerId, items[2]!.order[0]);
   for (const { url, res } of other.responses) t.equal(res.headers['cache-control'], 'no-store', `${url}: no-store`);
 });
-
 
 t.test('a crashed terminal resumes its exam even after the manager closed the session', async (t) => {
   const room = await kioskRoom(t);
@@ -769,7 +798,11 @@ t.test('without JavaScript, a form the server cannot read keeps the candidate on
   const room = await kioskRoom(t);
   const { agent, examId } = await startCandidate(room);
   await answer(agent, 1, { seq: 1, choix: 'nsp' });
-  for (const fields of [{ seq: 2, choix: '9' }, { seq: 2, choix: 'abc' }, { seq: 0, choix: '1' }]) {
+  for (const fields of [
+    { seq: 2, choix: '9' },
+    { seq: 2, choix: 'abc' },
+    { seq: 0, choix: '1' },
+  ]) {
     const res = await answer(agent, 1, { ...fields, aller: 'suivante' });
     t.equal(res.headers.location, '/examen/question/1?invalide=1', `${JSON.stringify(fields)}: back to the question`);
   }

@@ -22,7 +22,11 @@ t.test('a candidate’s cookie reaches that candidate’s exam only', async (t) 
   const b = await startCandidate(room, { ip: '10.20.0.2', identity: { ...IDENTITY, nom: 'Martin', date_naissance: '1990-06-15' } });
   const itemsA = await examItems(room.db, a.examId);
   const itemsB = await examItems(room.db, b.examId);
-  t.notSame(itemsA.map((i) => i.questionId), itemsB.map((i) => i.questionId), 'two different draws');
+  t.notSame(
+    itemsA.map((i) => i.questionId),
+    itemsB.map((i) => i.questionId),
+    'two different draws',
+  );
 
   const imagesOf = async (items: typeof itemsA) =>
     new Map(
@@ -41,7 +45,8 @@ t.test('a candidate’s cookie reaches that candidate’s exam only', async (t) 
     const strangers: string[] = [];
     for (const it of items) {
       const page = await cand.agent.get(`/examen/question/${it.position}`);
-      if (!page.body.includes(`<legend class="k-statement">${escapeHtml(it.statement)}</legend>`)) strangers.push(`${who} sees another statement at ${it.position}`);
+      if (!page.body.includes(`<legend class="k-statement">${escapeHtml(it.statement)}</legend>`))
+        strangers.push(`${who} sees another statement at ${it.position}`);
       const image = await cand.agent.get(`/examen/images/${it.position}`);
       const own = images.get(it.position);
       if (own) {
@@ -53,7 +58,11 @@ t.test('a candidate’s cookie reaches that candidate’s exam only', async (t) 
 
   // Whatever a request says, it lands on the exam of the cookie.
   const before = await examItems(room.db, b.examId);
-  await a.agent.post('/examen/question/1?exam=' + b.examId, { seq: '1', choix: '1', examId: String(b.examId), exam_id: String(b.examId) }, { headers: { 'hx-request': 'true' } });
+  await a.agent.post(
+    '/examen/question/1?exam=' + b.examId,
+    { seq: '1', choix: '1', examId: String(b.examId), exam_id: String(b.examId) },
+    { headers: { 'hx-request': 'true' } },
+  );
   t.same(await examItems(room.db, b.examId), before, 'B’s exam is untouched by A’s requests');
   t.equal((await examItems(room.db, a.examId))[0]!.chosenAnswerId, itemsA[0]!.order[0], 'A’s own answer is saved');
 
@@ -96,7 +105,14 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
       aller: fc.constantFrom('suivante', 'precedente', 'ensemble', 'terminer'),
     }),
   },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('view' as const), page: fc.constantFrom('question' as const, 'ensemble' as const, 'terminer' as const), position: fc.integer({ min: 1, max: 40 }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('view' as const),
+      page: fc.constantFrom('question' as const, 'ensemble' as const, 'terminer' as const),
+      position: fc.integer({ min: 1, max: 40 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('wait' as const), minutes: fc.integer({ min: 1, max: 40 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('reload' as const) }) },
 );
@@ -116,7 +132,14 @@ async function loadBank(room: Room): Promise<Bank> {
 }
 
 /** Why this page reveals something it should not; null when it reveals nothing. */
-async function leak(room: Room, bank: Bank, examId: number, url: string, res: LightMyRequestResponse, opts: { scoringExplained: boolean }): Promise<string | null> {
+async function leak(
+  room: Room,
+  bank: Bank,
+  examId: number,
+  url: string,
+  res: LightMyRequestResponse,
+  opts: { scoringExplained: boolean },
+): Promise<string | null> {
   const html = res.body;
   // The CSRF token is random text: it may hold any digits.
   const withoutSecrets = html.replace(/name="_csrf" value="[^"]*"/g, '').replace(/"x-csrf-token": "[^"]*"/g, '');
@@ -160,52 +183,65 @@ async function leak(room: Room, bank: Bank, examId: number, url: string, res: Li
 t.test('property: no page sent to a candidate reveals a correct answer', async (t) => {
   const room = await kioskRoom(t, { answerIdsFrom: ANSWER_IDS_FROM, questionIdsFrom: QUESTION_IDS_FROM });
   const bank = await loadBank(room);
-  t.ok([...bank.answerIds].every((id) => Number(id) > ANSWER_IDS_FROM), 'answer ids are large, unmistakable numbers');
+  t.ok(
+    [...bank.answerIds].every((id) => Number(id) > ANSWER_IDS_FROM),
+    'answer ids are large, unmistakable numbers',
+  );
   let ip = 0;
   let pagesChecked = 0;
 
   await fc.assert(
-    fc.asyncProperty(fc.constantFrom<Profile>('operateur', 'encadrant', 'concepteur'), fc.array(actionArb, { minLength: 1, maxLength: 14 }), fc.boolean(), async (profile, actions, finish) => {
-      room.clock.set(START);
-      ip++;
-      const agent = new Agent(room.app, `10.30.${Math.floor(ip / 250)}.${(ip % 250) + 1}`);
-      const token = room.takeToken(profile);
-      const check = async (url: string, res: LightMyRequestResponse, opts = { scoringExplained: false }) => {
-        pagesChecked++;
-        const problem = await leak(room, bank, examId, url, res, opts);
-        if (problem) throw new Error(problem);
-      };
-      let examId = -1;
-      const rules = await reachRules(agent, token);
-      await check('GET /examen/consignes', rules, { scoringExplained: true });
-      const started = await agent.post('/examen/commencer', {});
-      if (started.statusCode !== 303) throw new Error(`start: ${started.statusCode}`);
-      examId = (await room.db.selectFrom('exams').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow()).id;
-      await check('GET /examen/question/1', await agent.get('/examen/question/1'));
-      const seqs = new Map<number, number>();
-      for (const action of actions) {
-        if (action.kind === 'answer') {
-          const seq = (seqs.get(action.position) ?? 0) + 1;
-          seqs.set(action.position, seq);
-          const res = await answer(agent, action.position, { seq, choix: action.choix ?? undefined, revoir: action.revoir, aller: action.aller }, action.htmx);
-          await check(`POST /examen/question/${action.position}`, res);
-          if (res.statusCode === 303 && res.headers.location) {
-            const url = String(res.headers.location);
+    fc.asyncProperty(
+      fc.constantFrom<Profile>('operateur', 'encadrant', 'concepteur'),
+      fc.array(actionArb, { minLength: 1, maxLength: 14 }),
+      fc.boolean(),
+      async (profile, actions, finish) => {
+        room.clock.set(START);
+        ip++;
+        const agent = new Agent(room.app, `10.30.${Math.floor(ip / 250)}.${(ip % 250) + 1}`);
+        const token = room.takeToken(profile);
+        const check = async (url: string, res: LightMyRequestResponse, opts = { scoringExplained: false }) => {
+          pagesChecked++;
+          const problem = await leak(room, bank, examId, url, res, opts);
+          if (problem) throw new Error(problem);
+        };
+        let examId = -1;
+        const rules = await reachRules(agent, token);
+        await check('GET /examen/consignes', rules, { scoringExplained: true });
+        const started = await agent.post('/examen/commencer', {});
+        if (started.statusCode !== 303) throw new Error(`start: ${started.statusCode}`);
+        examId = (await room.db.selectFrom('exams').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow()).id;
+        await check('GET /examen/question/1', await agent.get('/examen/question/1'));
+        const seqs = new Map<number, number>();
+        for (const action of actions) {
+          if (action.kind === 'answer') {
+            const seq = (seqs.get(action.position) ?? 0) + 1;
+            seqs.set(action.position, seq);
+            const res = await answer(
+              agent,
+              action.position,
+              { seq, choix: action.choix ?? undefined, revoir: action.revoir, aller: action.aller },
+              action.htmx,
+            );
+            await check(`POST /examen/question/${action.position}`, res);
+            if (res.statusCode === 303 && res.headers.location) {
+              const url = String(res.headers.location);
+              await check(`GET ${url}`, await agent.get(url));
+            }
+          } else if (action.kind === 'view') {
+            const url = action.page === 'question' ? `/examen/question/${action.position}` : `/examen/${action.page}`;
             await check(`GET ${url}`, await agent.get(url));
+          } else if (action.kind === 'wait') {
+            room.clock.advance(action.minutes * 60_000);
+          } else {
+            await check('GET /examen', await agent.get('/examen'));
           }
-        } else if (action.kind === 'view') {
-          const url = action.page === 'question' ? `/examen/question/${action.position}` : `/examen/${action.page}`;
-          await check(`GET ${url}`, await agent.get(url));
-        } else if (action.kind === 'wait') {
-          room.clock.advance(action.minutes * 60_000);
-        } else {
-          await check('GET /examen', await agent.get('/examen'));
         }
-      }
-      if (finish) await agent.post('/examen/terminer', {});
-      await check('GET /examen/resultat', await agent.get('/examen/resultat'));
-      await check('GET /examen/ensemble', await agent.get('/examen/ensemble'));
-    }),
+        if (finish) await agent.post('/examen/terminer', {});
+        await check('GET /examen/resultat', await agent.get('/examen/resultat'));
+        await check('GET /examen/ensemble', await agent.get('/examen/ensemble'));
+      },
+    ),
     { numRuns: 30, endOnFailure: true },
   );
   // Each run checks the rules page, question 1, the result and the overview at least.

@@ -36,7 +36,9 @@ async function questionPage(t: Teardown, withImage: boolean) {
   // illustrated version has questions of both kinds in every draw.
   const candidate = await startCandidate(room, { token: await illustratedToken(room) });
   const items = await examItems(room.db, candidate.examId);
-  const pick = items.filter((i) => i.hasImage === withImage).sort((x, y) => y.statement.length + y.texts.join('').length - (x.statement.length + x.texts.join('').length))[0]!;
+  const pick = items
+    .filter((i) => i.hasImage === withImage)
+    .sort((x, y) => y.statement.length + y.texts.join('').length - (x.statement.length + x.texts.join('').length))[0]!;
   return { room, candidate, position: pick.position };
 }
 
