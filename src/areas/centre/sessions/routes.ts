@@ -24,6 +24,19 @@ function renderNewForm(reply: FastifyReply, today: string, values: NewSessionInp
 
 /** The manager's exam sessions (manager area: role and current centre are checked by the area, areas/centre/index.ts). */
 export default async function examSessionRoutes(app: FastifyInstance) {
+  /**
+   * The session of the URL in the current centre (404 otherwise), once its exams whose time is over
+   * are finished: the room then shows them as finished, with their result.
+   */
+  async function settledSession(request: FastifyRequest<Params>) {
+    const centre = centreOf(request);
+    const id = idParam(request.params.id);
+    await settleScope(app.db, app.clock, { centreId: centre.id, sessionId: id });
+    const session = await getSession(app.db, centre.id, id);
+    if (!session) throw notFound();
+    return { centre, id, session };
+  }
+
   app.get('/centre/sessions', async (request, reply) => {
     const centre = centreOf(request);
     await settleScope(app.db, app.clock, { centreId: centre.id });
@@ -58,12 +71,7 @@ export default async function examSessionRoutes(app: FastifyInstance) {
   });
 
   app.get('/centre/sessions/:id', async (request: FastifyRequest<Params>, reply) => {
-    const centre = centreOf(request);
-    const id = idParam(request.params.id);
-    // Exams whose time is over are finished first: the room shows them as finished, with their result.
-    await settleScope(app.db, app.clock, { centreId: centre.id, sessionId: id });
-    const session = await getSession(app.db, centre.id, id);
-    if (!session) throw notFound();
+    const { centre, id, session } = await settledSession(request);
     const now = app.clock.now();
     const shown = presentSession(session, now);
     const room = presentRoom(await sessionCandidates(app.db, centre.id, id), now);
@@ -71,11 +79,7 @@ export default async function examSessionRoutes(app: FastifyInstance) {
   });
 
   app.get('/centre/sessions/:id/resultats.csv', async (request: FastifyRequest<Params>, reply) => {
-    const centre = centreOf(request);
-    const id = idParam(request.params.id);
-    await settleScope(app.db, app.clock, { centreId: centre.id, sessionId: id });
-    const session = await getSession(app.db, centre.id, id);
-    if (!session) throw notFound();
+    const { centre, id, session } = await settledSession(request);
     const rows = await sessionCandidates(app.db, centre.id, id);
     await recordResultsExport(app.db, app.clock, session.id, rows.length, { actor: requestActor(request) });
     return reply
@@ -95,11 +99,7 @@ export default async function examSessionRoutes(app: FastifyInstance) {
   });
 
   app.get('/centre/sessions/:id/fermer', async (request: FastifyRequest<Params>, reply) => {
-    const centre = centreOf(request);
-    const id = idParam(request.params.id);
-    await settleScope(app.db, app.clock, { centreId: centre.id, sessionId: id });
-    const session = await getSession(app.db, centre.id, id);
-    if (!session) throw notFound();
+    const { id, session } = await settledSession(request);
     const now = app.clock.now();
     const rule = canClose(session, now);
     if (!rule.ok) {
