@@ -2,7 +2,10 @@ import fastifyView from '@fastify/view';
 import { Eta } from 'eta';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { EXTRA_MINUTES_MAX } from '../domain/exam-clock.js';
 import { plural } from '../domain/french.js';
+import { ACCOUNT_POLICY } from '../domain/throttle.js';
+import { BATCH_MAX, BATCH_MIN } from '../domain/token-batch.js';
 import { LINK_LIFETIME_HOURS } from '../services/accounts/links.js';
 import { BACKGROUND_REFRESH_HEADER, IDLE_LIMIT_MINUTES } from './auth.js';
 import { VIEWS_DIR } from '../paths.js';
@@ -50,7 +53,18 @@ declare module 'fastify' {
 }
 
 /** Figures the pages state (« valable 48 heures »), from where the code enforces them. */
-const LIMITS = Object.freeze({ linkHours: LINK_LIFETIME_HOURS, idleMinutes: IDLE_LIMIT_MINUTES, backgroundRefreshHeader: BACKGROUND_REFRESH_HEADER });
+const LIMITS = Object.freeze({
+  linkHours: LINK_LIFETIME_HOURS,
+  idleMinutes: IDLE_LIMIT_MINUTES,
+  backgroundRefreshHeader: BACKGROUND_REFRESH_HEADER,
+  /** How often the session page's room refreshes itself while it runs. */
+  roomRefreshSeconds: 20,
+  extraMinutesMax: EXTRA_MINUTES_MAX,
+  batchMin: BATCH_MIN,
+  batchMax: BATCH_MAX,
+  signInFailures: ACCOUNT_POLICY.maxFailures,
+  signInLockMinutes: ACCOUNT_POLICY.lockMs / 60_000,
+});
 
 function wantsFragment(request: FastifyRequest): boolean {
   return request.headers['hx-request'] === 'true' && request.headers['hx-boosted'] !== 'true';

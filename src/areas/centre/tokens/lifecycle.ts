@@ -3,36 +3,13 @@ import type { Clock } from '../../../clock.js';
 import type { Database, Queryable } from '../../../db/schema.js';
 import { formatCentreId } from '../../../domain/centre-id.js';
 import { generateTokenCode } from '../../../domain/token-code.js';
-import { parseWholeNumber, type IntegerOutcome } from '../../../domain/whole-number.js';
+import { BATCH_MAX, BATCH_MIN } from '../../../domain/token-batch.js';
 import { recordAudit, type Acting } from '../../../services/audit.js';
 import { suspendedCentreMessage } from '../../../domain/centre-suspension.js';
 import { findCentreForTokens, getBatch, getBatchToken, getPublishedQuestionnaire, type QuestionnaireRef } from './queries.js';
 
-export const BATCH_MIN = 1;
-export const BATCH_MAX = 500;
-export const THRESHOLD_MIN = 0;
-export const THRESHOLD_MAX = 10_000;
-
 /** A fresh code cannot collide more often than this with a sound random source (59 bits each). */
 const MAX_DRAWS_PER_TOKEN = 50;
-
-export function parseBatchCount(raw: string): IntegerOutcome {
-  if (raw.trim() === '') return { ok: false, message: 'Indiquez le nombre de jetons à générer.' };
-  const n = parseWholeNumber(raw);
-  if (n === null || n < BATCH_MIN || n > BATCH_MAX) {
-    return { ok: false, message: `Le nombre de jetons doit être un nombre entier entre ${BATCH_MIN} et ${BATCH_MAX}.` };
-  }
-  return { ok: true, value: n };
-}
-
-export function parseThreshold(raw: string): IntegerOutcome {
-  if (raw.trim() === '') return { ok: false, message: 'Indiquez le seuil d’alerte.' };
-  const n = parseWholeNumber(raw);
-  if (n === null || n < THRESHOLD_MIN || n > THRESHOLD_MAX) {
-    return { ok: false, message: `Le seuil d’alerte doit être un nombre entier entre ${THRESHOLD_MIN} et ${THRESHOLD_MAX}.` };
-  }
-  return { ok: true, value: n };
-}
 
 export const NO_TOKENS_WHILE_SUSPENDED = 'aucun jeton ne peut être généré';
 

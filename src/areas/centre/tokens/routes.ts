@@ -7,19 +7,8 @@ import { notFound } from '../../../plugins/errors.js';
 import { requestActor } from '../../../services/audit.js';
 import { centreOf, type CurrentCentre } from '../current-centre/scope.js';
 import { suspendedCentreMessage } from '../../../domain/centre-suspension.js';
-import {
-  BATCH_MAX,
-  BATCH_MIN,
-  changeLowStockThreshold,
-  createTokenBatch,
-  parseBatchCount,
-  parseThreshold,
-  revokeBatch,
-  NO_TOKENS_WHILE_SUSPENDED,
-  revokeToken,
-  THRESHOLD_MAX,
-  THRESHOLD_MIN,
-} from './lifecycle.js';
+import { changeLowStockThreshold, createTokenBatch, revokeBatch, NO_TOKENS_WHILE_SUSPENDED, revokeToken } from './lifecycle.js';
+import { BATCH_MAX, BATCH_MIN, parseBatchCount, parseThreshold, THRESHOLD_MAX, THRESHOLD_MIN } from '../../../domain/token-batch.js';
 import { getBatch, listBatches, listBatchTokens, listPublishedQuestionnaires, tokenStockByQuestionnaire, type BatchSummary } from './queries.js';
 import { bodyField, idParam } from '../../../plugins/params.js';
 
