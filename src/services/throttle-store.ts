@@ -1,5 +1,4 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
+import type { Queryable } from '../db/schema.js';
 import { afterFailure, lockedUntil, type ThrottlePolicy, type ThrottleState } from '../domain/throttle.js';
 
 /**
@@ -7,7 +6,7 @@ import { afterFailure, lockedUntil, type ThrottlePolicy, type ThrottleState } fr
  * sign-in page and the kiosk's entry form. Keys name what is counted: `compte:…`, `adresse:…`,
  * `kiosque-centre:…`.
  */
-export async function readThrottle(db: Kysely<Database>, key: string): Promise<ThrottleState | null> {
+export async function readThrottle(db: Queryable, key: string): Promise<ThrottleState | null> {
   const row = await db.selectFrom('sign_in_throttle').selectAll().where('key', '=', key).executeTakeFirst();
   if (!row) return null;
   return {
@@ -17,7 +16,7 @@ export async function readThrottle(db: Kysely<Database>, key: string): Promise<T
   };
 }
 
-export async function writeThrottle(db: Kysely<Database>, key: string, state: ThrottleState): Promise<void> {
+export async function writeThrottle(db: Queryable, key: string, state: ThrottleState): Promise<void> {
   const values = {
     failures: state.failures,
     window_started_at: state.windowStartedAt.toISOString(),
@@ -30,12 +29,12 @@ export async function writeThrottle(db: Kysely<Database>, key: string, state: Th
     .execute();
 }
 
-export async function clearThrottle(db: Kysely<Database>, key: string): Promise<void> {
+export async function clearThrottle(db: Queryable, key: string): Promise<void> {
   await db.deleteFrom('sign_in_throttle').where('key', '=', key).execute();
 }
 
 /** The latest end of lock among these keys, or null when none is locked. */
-export async function latestLock(db: Kysely<Database>, keys: string[], now: Date): Promise<Date | null> {
+export async function latestLock(db: Queryable, keys: string[], now: Date): Promise<Date | null> {
   let latest: Date | null = null;
   for (const key of keys) {
     const until = lockedUntil(await readThrottle(db, key), now);
@@ -44,6 +43,6 @@ export async function latestLock(db: Kysely<Database>, keys: string[], now: Date
   return latest;
 }
 
-export async function countFailure(db: Kysely<Database>, key: string, now: Date, policy: ThrottlePolicy): Promise<void> {
+export async function countFailure(db: Queryable, key: string, now: Date, policy: ThrottlePolicy): Promise<void> {
   await writeThrottle(db, key, afterFailure(await readThrottle(db, key), now, policy));
 }

@@ -59,23 +59,27 @@ async function attemptSignInNow(
   const valid = usable ? await verifyPassword(account.password_hash!, input.password) : await verifyAgainstDecoy(input.password);
 
   if (valid && account) {
-    await clearThrottle(db, accountKey(email));
-    await recordAudit(db, clock, {
-      action: 'connexion.reussie',
-      actor: { accountId: account.id, label: account.email, ip: input.ip },
-      target: { type: 'compte', id: account.id },
+    await db.transaction().execute(async (trx) => {
+      await clearThrottle(trx, accountKey(email));
+      await recordAudit(trx, clock, {
+        action: 'connexion.reussie',
+        actor: { accountId: account.id, label: account.email, ip: input.ip },
+        target: { type: 'compte', id: account.id },
+      });
     });
     // From the very row whose hash was verified: a password changed meanwhile ends this sign-in too.
     return { ok: true, accountId: account.id, role: account.role, credential: credentialOf(account.password_hash!) };
   }
 
-  await countFailure(db, accountKey(email), now, ACCOUNT_POLICY);
-  await countFailure(db, addressKey(input.ip), now, ADDRESS_POLICY);
-  await recordAudit(db, clock, {
-    action: 'connexion.echouee',
-    actor: { accountId: null, label: email.slice(0, 200) || 'anonyme', ip: input.ip },
-    target: account ? { type: 'compte', id: account.id } : null,
-    details: account?.disabled_at ? { motif: 'compte désactivé' } : null,
+  await db.transaction().execute(async (trx) => {
+    await countFailure(trx, accountKey(email), now, ACCOUNT_POLICY);
+    await countFailure(trx, addressKey(input.ip), now, ADDRESS_POLICY);
+    await recordAudit(trx, clock, {
+      action: 'connexion.echouee',
+      actor: { accountId: null, label: email.slice(0, 200) || 'anonyme', ip: input.ip },
+      target: account ? { type: 'compte', id: account.id } : null,
+      details: account?.disabled_at ? { motif: 'compte désactivé' } : null,
+    });
   });
   const lockNow = await latestLock(db, keys, now);
   return lockNow ? { ok: false, reason: 'locked', until: lockNow } : { ok: false, reason: 'invalid' };
