@@ -160,7 +160,8 @@ export default async function examRoutes(app: FastifyInstance) {
     const exam = await currentExam(request);
     if (!exam) return reply.redirect('/examen', 303);
     if (!exam.finishedAt) return reply.redirect('/examen/question/1', 303);
-    return kioskPage(reply, 'exam/result', { exam, ...rulesView(exam), verdictLabel: VERDICT_LABELS[verdictOf(exam)] }, 'Résultat');
+    const verdict = verdictOf(exam);
+    return kioskPage(reply, 'exam/result', { exam, ...rulesView(exam), verdict, verdictLabel: VERDICT_LABELS[verdict] }, 'Résultat');
   });
 
   app.post('/examen/suivant', async (request, reply) => {

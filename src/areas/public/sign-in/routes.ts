@@ -11,7 +11,7 @@ interface SignInBody {
   suivant?: string;
 }
 
-export function homeOf(role: Role): string {
+function homeOf(role: Role): string {
   return role === 'admin' ? '/admin' : '/centre';
 }
 
