@@ -8,6 +8,7 @@ import adminArea from './areas/admin/index.js';
 import centreArea from './areas/centre/index.js';
 import kioskArea from './areas/kiosk/index.js';
 import publicArea from './areas/public/index.js';
+import { loadOrCreateSigner } from './services/attestations/signing.js';
 import { AnswerWriter } from './services/exam/answer-writer.js';
 import { createMailer, type Mailer } from './services/mailer.js';
 import { BrowserPool } from './services/pdf/browser-pool.js';
@@ -59,6 +60,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     config,
     mailer,
     answerWriter: new AnswerWriter(deps.db.sqlite, clock),
+    attestationSigner: loadOrCreateSigner(config.dataDir),
   });
   await app.register(securityHeaders, { https: isHttps(config) });
   // Old terminals on slow networks: every text answer is compressed (the kiosk's page budget).

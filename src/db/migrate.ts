@@ -3,6 +3,7 @@ import * as m0001 from '../../migrations/0001_foundation.js';
 import * as m0002 from '../../migrations/0002_questionnaires.js';
 import * as m0003 from '../../migrations/0003_centres_tokens_sessions.js';
 import * as m0004 from '../../migrations/0004_exams.js';
+import * as m0005 from '../../migrations/0005_attestations.js';
 import type { Database } from './schema.js';
 
 /**
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '0002_questionnaires': m0002,
   '0003_centres_tokens_sessions': m0003,
   '0004_exams': m0004,
+  '0005_attestations': m0005,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

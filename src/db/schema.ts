@@ -1,4 +1,5 @@
 import type { Generated, Kysely, Transaction } from 'kysely';
+import type { AttestationKind } from '../domain/attestation.js';
 import type { FinishReason } from '../domain/exam-clock.js';
 import type { SessionStatus } from '../domain/exam-session-rules.js';
 import type { Profile } from '../domain/profiles.js';
@@ -24,6 +25,9 @@ export interface Database {
   exam_tokens: ExamTokensTable;
   exams: ExamsTable;
   exam_questions: ExamQuestionsTable;
+  centre_stamps: CentreStampsTable;
+  attestations: AttestationsTable;
+  attestation_print_jobs: AttestationPrintJobsTable;
 }
 
 export type Role = 'admin' | 'manager';
@@ -50,6 +54,21 @@ export interface CentresTable {
   created_at: string;
   /** Below this many available tokens of a questionnaire, the dashboard warns (set by the manager). */
   low_stock_threshold: Generated<number>;
+  /** Who signs the attestations (« Je, soussigné(e) … ») and in what capacity; where they are made. */
+  representative_name: string | null;
+  representative_title: string | null;
+  town: string | null;
+  phone: string | null;
+  /** The stamp and signature printed in the attestation's box, when the manager uploaded one. */
+  stamp_id: number | null;
+}
+
+export interface CentreStampsTable {
+  id: Generated<number>;
+  centre_id: number;
+  mime: 'image/png' | 'image/jpeg';
+  data: Buffer;
+  created_at: string;
 }
 
 export interface AccountCentresTable {
@@ -176,6 +195,8 @@ export interface ExamsTable {
   /** `AAAA-MM-JJ` */
   birth_date: string;
   company: string | null;
+  /** At least the postcode and town, printed after the company on the attestation. */
+  company_address: string | null;
   /** The draw's seed, kept for the audit; the draw itself is stored in exam_questions. */
   seed: string;
   started_at: string;
@@ -210,3 +231,33 @@ export interface ExamQuestionsTable {
 
 /** What a feature's query runs on: the database, or the transaction of the change it belongs to. */
 export type Queryable = Kysely<Database> | Transaction<Database>;
+
+export interface AttestationsTable {
+  exam_id: number;
+  /** src/domain/attestation-number.ts; issued when the exam ends, never changed. */
+  number: string;
+  kind: AttestationKind;
+  issued_at: string;
+  /** The AttestationFields of src/domain/attestation.ts as first printed (then corrected), as JSON. */
+  snapshot: string | null;
+  printed_at: string | null;
+  corrected_at: string | null;
+  cancelled_at: string | null;
+  cancel_reason: string | null;
+}
+
+export interface AttestationPrintJobsTable {
+  /** Random and unguessable: the job's page and its PDF are reached by this id (and the centre). */
+  id: string;
+  centre_id: number;
+  exam_session_id: number;
+  kind: AttestationKind;
+  requested_by: number | null;
+  status: 'running' | 'done' | 'failed';
+  done: Generated<number>;
+  total: number;
+  pdf: Buffer | null;
+  error: string | null;
+  created_at: string;
+  finished_at: string | null;
+}

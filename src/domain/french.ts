@@ -14,3 +14,9 @@ export function plural(count: number, singular: string, pluralForm?: string): st
   const word = Math.abs(count) < 2 ? singular : (pluralForm ?? (/[sxz]$/.test(singular) ? singular : `${singular}s`));
   return `${formatInteger(count)} ${word}`;
 }
+
+/** « a », « a et b », « a, b et c ». */
+export function listInFrench(parts: readonly string[]): string {
+  if (parts.length <= 1) return parts.join('');
+  return `${parts.slice(0, -1).join(', ')} et ${parts.at(-1)!}`;
+}

@@ -13,3 +13,10 @@ export const PROFILE_LABELS: Readonly<Record<Profile, string>> = Object.freeze({
   encadrant: 'Encadrant',
   operateur: 'Opérateur',
 });
+
+/** The official attestation's caption of each profile box (arrêté du 22 décembre 2015). */
+export const PROFILE_DOMAINS: Readonly<Record<Profile, string>> = Object.freeze({
+  concepteur: 'Préparation et conduite de projet',
+  encadrant: 'Encadrement de chantiers de travaux',
+  operateur: 'Conduite d’engins ou réalisation de travaux urgents',
+});

@@ -33,6 +33,12 @@ export const KIOSK_TERMINAL_POLICY: ThrottlePolicy = { maxFailures: 20, windowMs
  */
 export const KIOSK_CENTRE_POLICY: ThrottlePolicy = { maxFailures: 200, windowMs: 10 * 60_000, lockMs: 5 * 60_000 };
 
+/**
+ * Public verification of attestation numbers, per address: every lookup counts. An employer or an
+ * inspector checks a few numbers; 74 random bits make guessing hopeless, and this bounds the cost.
+ */
+export const VERIFICATION_POLICY: ThrottlePolicy = { maxFailures: 60, windowMs: 10 * 60_000, lockMs: 10 * 60_000 };
+
 /** When the key is locked at `now`, the end of the lock; otherwise null. */
 export function lockedUntil(state: ThrottleState | null, now: Date): Date | null {
   if (!state?.lockedUntil) return null;

@@ -2,11 +2,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DATABASE_FILE, openDatabase, type Db } from '../db/connection.js';
 import { migrateToLatest } from '../db/migrate.js';
+import { issueMissingAttestations } from '../services/attestations/issue.js';
 
-/** Opens the data folder's database and brings its schema up to date; says whether it was new. */
+/** Opens the data folder's database and brings its schema (and the data it adds) up to date; says whether it was new. */
 export async function openMigratedDatabase(dataDir: string): Promise<{ db: Db; created: boolean }> {
   const created = !existsSync(join(dataDir, DATABASE_FILE));
   const db = openDatabase(dataDir);
   await migrateToLatest(db.kysely);
+  await issueMissingAttestations(db.kysely);
   return { db, created };
 }

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { PublicError } from '../services/public-error.js';
 import { MAX_UPLOAD_BYTES } from './uploads.js';
 
 const MESSAGES: Record<number, { title: string; text: string }> = {
@@ -24,12 +25,9 @@ const UPLOAD_TOO_LARGE = {
   text: `Le fichier envoyé dépasse la taille autorisée (${MAX_UPLOAD_BYTES / 1024 / 1024} Mo). Rien n’a été enregistré.`,
 };
 
-export class HttpError extends Error {
-  constructor(
-    readonly statusCode: number,
-    message?: string,
-  ) {
-    super(message ?? MESSAGES[statusCode]?.text ?? 'Erreur');
+export class HttpError extends PublicError {
+  constructor(statusCode: number, message?: string) {
+    super(statusCode, message ?? MESSAGES[statusCode]?.text ?? 'Erreur');
   }
 }
 
@@ -74,7 +72,7 @@ export default fp(
       }
       const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
       if (status >= 500) request.log.error({ err: error }, 'request failed');
-      const text = error instanceof HttpError ? error.message : undefined;
+      const text = error instanceof PublicError ? error.message : undefined;
       try {
         return await renderError(request, reply, status, text);
       } catch (renderFailure) {

@@ -5,6 +5,7 @@ import type { Database } from '../db/schema.js';
 import type { Config } from '../config.js';
 import type { Mailer } from '../services/mailer.js';
 import type { AnswerWriter } from '../services/exam/answer-writer.js';
+import type { AttestationSigner } from '../services/attestations/signing.js';
 import type { BrowserPool } from '../services/pdf/browser-pool.js';
 
 declare module 'fastify' {
@@ -15,18 +16,31 @@ declare module 'fastify' {
     config: Config;
     mailer: Mailer;
     answerWriter: AnswerWriter;
+    attestationSigner: AttestationSigner;
   }
 }
 
-/** The shared services every feature reaches through `app`: database, clock, browser, config, mailer, answer writer. */
+/** The shared services every feature reaches through `app`: database, clock, browser, config, mailer, answer writer, attestation signer. */
 export default fp(
-  async (app, opts: { db: Kysely<Database>; clock: Clock; browserPool: BrowserPool; config: Config; mailer: Mailer; answerWriter: AnswerWriter }) => {
+  async (
+    app,
+    opts: {
+      db: Kysely<Database>;
+      clock: Clock;
+      browserPool: BrowserPool;
+      config: Config;
+      mailer: Mailer;
+      answerWriter: AnswerWriter;
+      attestationSigner: AttestationSigner;
+    },
+  ) => {
     app.decorate('db', opts.db);
     app.decorate('clock', opts.clock);
     app.decorate('browserPool', opts.browserPool);
     app.decorate('config', opts.config);
     app.decorate('mailer', opts.mailer);
     app.decorate('answerWriter', opts.answerWriter);
+    app.decorate('attestationSigner', opts.attestationSigner);
   },
   { name: 'services' },
 );

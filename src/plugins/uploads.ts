@@ -1,4 +1,4 @@
-import fastifyMultipart from '@fastify/multipart';
+import fastifyMultipart, { type MultipartFile, type MultipartValue } from '@fastify/multipart';
 import fp from 'fastify-plugin';
 
 /** The largest file accepted: a bank of a few hundred questions, some with images of up to 1 MB. */
@@ -17,3 +17,15 @@ export default fp(
   },
   { name: 'uploads' },
 );
+
+/** A file part of a multipart form, or null when the input was left empty. */
+export function uploadedFile(body: unknown, name: string): MultipartFile | null {
+  const part = (body as Record<string, unknown> | undefined)?.[name] as MultipartFile | undefined;
+  return part && part.type === 'file' && part.filename ? part : null;
+}
+
+/** A text part of a multipart form, or '' when absent. */
+export function uploadedText(body: unknown, name: string): string {
+  const part = (body as Record<string, unknown> | undefined)?.[name] as MultipartValue | undefined;
+  return part && part.type === 'field' && typeof part.value === 'string' ? part.value : '';
+}

@@ -43,6 +43,13 @@ declare module 'fastify' {
      * htmx request, HX-Redirect so that the whole page changes (not the fragment htmx would swap).
      */
     navigate(url: string): FastifyReply;
+    /**
+     * A printable document's HTML preview (views/documents/, see services/pdf/documents.ts): its
+     * styles and fonts are inline, so it gets a policy of its own that allows those and nothing else.
+     */
+    sendDocument(html: string): FastifyReply;
+    /** A PDF, shown in the browser's viewer (or saved under `fileName`). */
+    sendPdf(pdf: Buffer, fileName: string): FastifyReply;
   }
 }
 
@@ -65,6 +72,9 @@ const LIMITS = Object.freeze({
   signInFailures: ACCOUNT_POLICY.maxFailures,
   signInLockMinutes: ACCOUNT_POLICY.lockMs / 60_000,
 });
+
+const DOCUMENT_POLICY =
+  "default-src 'none'; style-src 'unsafe-inline'; font-src data:; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 function wantsFragment(request: FastifyRequest): boolean {
   return request.headers['hx-request'] === 'true' && request.headers['hx-boosted'] !== 'true';
@@ -98,6 +108,16 @@ export default fp(
     app.decorateReply('navigate', function (this: FastifyReply, url: string) {
       if (this.request.headers['hx-request'] === 'true') return this.header('hx-redirect', url).send('');
       return this.redirect(url, 303);
+    });
+
+    app.decorateReply('sendDocument', function (this: FastifyReply, html: string) {
+      return this.header('content-security-policy', DOCUMENT_POLICY).type('text/html; charset=utf-8').send(html);
+    });
+
+    app.decorateReply('sendPdf', function (this: FastifyReply, pdf: Buffer, fileName: string) {
+      return this.type('application/pdf')
+        .header('content-disposition', `inline; filename="${fileName.replace(/[^A-Za-z0-9._-]/g, '_')}"`)
+        .send(pdf);
     });
 
     app.decorateReply('render', async function (this: FastifyReply, template: string, data: Record<string, unknown> = {}, options: RenderOptions = {}) {

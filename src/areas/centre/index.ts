@@ -1,8 +1,11 @@
 import type { FastifyInstance } from 'fastify';
+import uploads from '../../plugins/uploads.js';
+import attestationRoutes from './attestations/routes.js';
 import currentCentreRoutes from './current-centre/routes.js';
 import { resolveCurrentCentre } from './current-centre/scope.js';
 import dashboardRoutes from './dashboard/routes.js';
 import examRoutes from './exams/routes.js';
+import settingsRoutes from './settings/routes.js';
 import sessionRoutes from './sessions/routes.js';
 import tokenRoutes from './tokens/routes.js';
 
@@ -16,9 +19,13 @@ export default async function centreArea(app: FastifyInstance) {
   app.decorateRequest('managerCentres', null as never);
   app.addHook('onRequest', app.requireRole('manager'));
   app.addHook('onRequest', resolveCurrentCentre);
+  // The centre's stamp image (settings) is its only file upload.
+  await app.register(uploads);
   await app.register(dashboardRoutes);
   await app.register(currentCentreRoutes);
   await app.register(tokenRoutes);
   await app.register(sessionRoutes);
   await app.register(examRoutes);
+  await app.register(attestationRoutes);
+  await app.register(settingsRoutes);
 }

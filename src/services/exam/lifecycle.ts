@@ -7,6 +7,7 @@ import { drawExam } from '../../domain/draw.js';
 import { deadlineFor, isPastDeadline, type FinishReason } from '../../domain/exam-clock.js';
 import { parseStoredRules } from '../../domain/rules.js';
 import { scoreExam, type Response } from '../../domain/scoring.js';
+import { issueAttestation } from '../attestations/issue.js';
 import { getDrawableQuestions } from './questions.js';
 import { closeStaleSessions, findOpenSessions } from './sessions.js';
 
@@ -68,6 +69,7 @@ export async function startExam(
         first_name: input.identity.firstName,
         birth_date: input.identity.birthDate,
         company: input.identity.company,
+        company_address: input.identity.companyAddress ?? null,
         seed,
         started_at: now.toISOString(),
         deadline_at: deadlineFor(now, rules.durationMinutes).toISOString(),
@@ -92,7 +94,8 @@ export async function finishExam(db: Kysely<Database>, clock: Clock, examId: num
     const exam = await trx
       .selectFrom('exams as e')
       .innerJoin('questionnaires as q', 'q.id', 'e.questionnaire_id')
-      .select(['e.finished_at', 'e.deadline_at', 'q.rules'])
+      .innerJoin('exam_sessions as s', 's.id', 'e.exam_session_id')
+      .select(['e.finished_at', 'e.deadline_at', 'q.rules', 's.date as session_date'])
       .where('e.id', '=', examId)
       .executeTakeFirst();
     if (!exam || exam.finished_at) return;
@@ -121,7 +124,7 @@ export async function finishExam(db: Kysely<Database>, clock: Clock, examId: num
       })),
       rules,
     );
-    await trx
+    const finished = await trx
       .updateTable('exams')
       .set({
         finished_at: finishedAt.toISOString(),
@@ -134,7 +137,9 @@ export async function finishExam(db: Kysely<Database>, clock: Clock, examId: num
       })
       .where('id', '=', examId)
       .where('finished_at', 'is', null)
-      .execute();
+      .executeTakeFirst();
+    // Issued with the result, so that /verifier knows the number even if it is never printed.
+    if (finished.numUpdatedRows > 0n) await issueAttestation(trx, { examId, passed: result.passed, examDate: exam.session_date, at: finishedAt });
   });
 }
 

@@ -1,28 +1,72 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PDFDocument } from 'pdf-lib';
 import type { Browser } from 'puppeteer';
+import { PublicError } from '../public-error.js';
 import { CHROMIUM_ARGS } from './browser-path.js';
 
-export class PdfUnavailableError extends Error {
-  readonly statusCode = 503;
+export class PdfUnavailableError extends PublicError {
   constructor() {
-    super('La génération des PDF est indisponible : aucun navigateur Chromium n’est installé sur le serveur. Prévenez l’exploitant de la plateforme.');
+    super(503, 'La génération des PDF est indisponible : aucun navigateur Chromium n’est installé sur le serveur. Prévenez l’exploitant de la plateforme.');
   }
 }
 
+export class PdfBusyError extends PublicError {
+  constructor() {
+    super(503, 'Le serveur prépare déjà beaucoup de documents. Réessayez dans une minute.');
+  }
+}
+
+export class PdfFailedError extends PublicError {
+  constructor(cause: unknown) {
+    super(503, 'La préparation du PDF a échoué (le navigateur du serveur s’est arrêté ou n’a pas répondu). Réessayez : un nouveau navigateur sera lancé.', {
+      cause,
+    });
+  }
+}
+
+/** What every PDF of the platform says of itself (shown by readers, used by search and screen readers). */
+export interface PdfMetadata {
+  title: string;
+  author: string;
+  subject?: string;
+}
+
+export interface PoolLimits {
+  /** Pages rendering at once: each costs the browser memory and a share of the CPU. */
+  pages: number;
+  /** Documents waiting for a page; beyond, a request is refused at once rather than queued for ever. */
+  queue: number;
+  /** One document's time limit: a browser that hangs fails the job instead of holding its page. */
+  timeoutMs: number;
+}
+
+export const DEFAULT_POOL_LIMITS: PoolLimits = { pages: 2, queue: 40, timeoutMs: 60_000 };
+
 /**
  * The one browser of the process, launched on first use and kept warm: each document gets a page,
- * never a browser of its own. A browser that dies is relaunched on the next request.
+ * never a browser of its own. A browser that dies is relaunched on the next document; a bounded
+ * number of pages render at once, a bounded queue waits, the rest is refused with a French 503.
  */
 export class BrowserPool {
   #browser: Promise<Browser> | null = null;
   #profileDir: string | null = null;
+  #active = 0;
+  #waiting: (() => void)[] = [];
 
-  constructor(readonly executablePath: string | null) {}
+  constructor(
+    readonly executablePath: string | null,
+    readonly limits: PoolLimits = DEFAULT_POOL_LIMITS,
+  ) {}
 
   get available(): boolean {
     return this.executablePath !== null;
+  }
+
+  /** Pages rendering now and documents waiting for one, for the benchmark and the tests. */
+  get load(): { active: number; waiting: number } {
+    return { active: this.#active, waiting: this.#waiting.length };
   }
 
   async browser(): Promise<Browser> {
@@ -32,7 +76,7 @@ export class BrowserPool {
       const browser = await this.#browser;
       if (browser.connected) return browser;
     } catch {
-      // fall through to a new launch
+      // a launch that failed is retried below, once per document
     }
     this.#browser = this.#launch(this.executablePath);
     return this.#browser;
@@ -48,17 +92,59 @@ export class BrowserPool {
     });
   }
 
-  /** Renders a self-contained HTML document (styles inline or data URIs) to an A4 PDF. */
-  async htmlToPdf(html: string): Promise<Buffer> {
-    const browser = await this.browser();
-    const page = await browser.newPage();
+  async #acquire(): Promise<void> {
+    if (this.#active < this.limits.pages) {
+      this.#active += 1;
+      return;
+    }
+    if (this.#waiting.length >= this.limits.queue) throw new PdfBusyError();
+    // The slot is handed over by #release: #active stays counted for the waiter.
+    await new Promise<void>((resolve) => this.#waiting.push(resolve));
+  }
+
+  #release(): void {
+    const next = this.#waiting.shift();
+    if (next) next();
+    else this.#active -= 1;
+  }
+
+  /**
+   * Renders a self-contained HTML document (styles inline, fonts and images as data URIs) to an A4
+   * PDF with its metadata. The page runs no script and reaches no network.
+   */
+  async htmlToPdf(html: string, metadata: PdfMetadata): Promise<Buffer> {
+    return withMetadata([await this.renderPages(html)], metadata);
+  }
+
+  /** The raw PDF of one HTML document, in its turn among the pool's pages (see withMetadata to assemble). */
+  async renderPages(html: string): Promise<Uint8Array> {
+    if (!this.executablePath) throw new PdfUnavailableError();
+    await this.#acquire();
     try {
-      await page.setJavaScriptEnabled(false);
-      await page.setContent(html, { waitUntil: 'load' });
-      const pdf = await page.pdf({ format: 'A4', printBackground: true, preferCSSPageSize: true });
-      return Buffer.from(pdf);
+      return await this.#render(html);
     } finally {
-      await page.close().catch(() => undefined);
+      this.#release();
+    }
+  }
+
+  async #render(html: string): Promise<Uint8Array> {
+    let page;
+    try {
+      const browser = await this.browser();
+      page = await browser.newPage();
+      page.setDefaultTimeout(this.limits.timeoutMs);
+      await page.setJavaScriptEnabled(false);
+      await page.setRequestInterception(true);
+      page.on('request', (request) => {
+        if (request.url().startsWith('data:')) void request.continue();
+        else void request.abort('blockedbyclient');
+      });
+      await page.setContent(html, { waitUntil: 'load', timeout: this.limits.timeoutMs });
+      return await page.pdf({ format: 'A4', printBackground: true, preferCSSPageSize: true, timeout: this.limits.timeoutMs });
+    } catch (err) {
+      throw new PdfFailedError(err);
+    } finally {
+      await page?.close().catch(() => undefined);
     }
   }
 
@@ -69,4 +155,23 @@ export class BrowserPool {
     if (this.#profileDir) await rm(this.#profileDir, { recursive: true, force: true }).catch(() => undefined);
     this.#profileDir = null;
   }
+}
+
+/** One PDF of several, with the platform's metadata: title, author, French, the producer's name. */
+export async function withMetadata(parts: readonly Uint8Array[], metadata: PdfMetadata): Promise<Buffer> {
+  const [first, ...rest] = parts;
+  if (!first) throw new RangeError('no PDF to assemble');
+  const document = await PDFDocument.load(first, { updateMetadata: false });
+  for (const part of rest) {
+    const other = await PDFDocument.load(part, { updateMetadata: false });
+    const pages = await document.copyPages(other, other.getPageIndices());
+    for (const page of pages) document.addPage(page);
+  }
+  document.setTitle(metadata.title, { showInWindowTitleBar: true });
+  document.setAuthor(metadata.author);
+  if (metadata.subject) document.setSubject(metadata.subject);
+  document.setLanguage('fr-FR');
+  document.setCreator('QCM-AIPR');
+  document.setProducer('QCM-AIPR (Chromium)');
+  return Buffer.from(await document.save());
 }

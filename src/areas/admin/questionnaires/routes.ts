@@ -1,4 +1,3 @@
-import type { MultipartFile, MultipartValue } from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { describeBankError, type BankError } from '../../../domain/bank/index.js';
 import { PROFILE_LABELS, PROFILES } from '../../../domain/profiles.js';
@@ -10,27 +9,18 @@ import { decodeUpload, importQuestionnaire, publishQuestionnaire, retireQuestion
 import { sendQuestionImage } from '../../../plugins/question-images.js';
 import { getPreviewQuestions, getQuestionImage, getQuestionnaire, listQuestionnaires } from './queries.js';
 import { idParam } from '../../../plugins/params.js';
+import { uploadedFile, uploadedText } from '../../../plugins/uploads.js';
 
 type Params = { Params: { id: string } };
 
-function fileField(body: Record<string, unknown> | undefined, name: string): MultipartFile | null {
-  const part = body?.[name] as MultipartFile | undefined;
-  return part && part.type === 'file' && part.filename ? part : null;
-}
-
-function textField(body: Record<string, unknown> | undefined, name: string): string {
-  const part = body?.[name] as MultipartValue | undefined;
-  return part && part.type === 'field' && typeof part.value === 'string' ? part.value : '';
-}
-
 /** Chooses the format from the file name; a CSV bank needs its JSON header beside it. */
 async function bankSourceOf(body: Record<string, unknown> | undefined): Promise<{ source: BankSource } | { errors: BankError[] }> {
-  const bankFile = fileField(body, 'banque');
+  const bankFile = uploadedFile(body, 'banque');
   if (!bankFile) return { errors: [{ where: 'banque', message: 'Choisissez le fichier de la banque de questions (.json ou .csv).' }] };
   const name = bankFile.filename.toLowerCase();
   if (name.endsWith('.json')) return { source: { format: 'json', text: decodeUpload(await bankFile.toBuffer()) } };
   if (name.endsWith('.csv')) {
-    const header = fileField(body, 'entete');
+    const header = uploadedFile(body, 'entete');
     if (!header) {
       return {
         errors: [
@@ -67,7 +57,7 @@ export default async function questionnaireRoutes(app: FastifyInstance) {
 
   app.post('/admin/questionnaires/importer', async (request, reply) => {
     const body = request.body as Record<string, unknown> | undefined;
-    const publish = textField(body, 'publier') === 'oui';
+    const publish = uploadedText(body, 'publier') === 'oui';
     const read = await bankSourceOf(body);
     if ('errors' in read) return renderImportForm(reply, { errors: read.errors, publish }, 400);
     const outcome = await importQuestionnaire(app.db, app.clock, read.source, { publish, actor: requestActor(request) });

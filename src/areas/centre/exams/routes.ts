@@ -8,6 +8,8 @@ import { VERDICT_LABELS, verdictOf } from '../../../domain/verdict.js';
 import { notFound } from '../../../plugins/errors.js';
 import { bodyField, idParam } from '../../../plugins/params.js';
 import { requestActor } from '../../../services/audit.js';
+import { presentAttestation } from '../../../services/attestations/present.js';
+import { findAttestationOfExam } from '../../../services/attestations/queries.js';
 import { settleScope } from '../../../services/exam/lifecycle.js';
 import { centreOf } from '../current-centre/scope.js';
 import { grantExtraTime } from './lifecycle.js';
@@ -21,6 +23,7 @@ export default async function examRoutes(app: FastifyInstance) {
     await settleScope(app.db, app.clock, { centreId, examId });
     const exam = await getCentreExam(app.db, centreId, examId);
     if (!exam) throw notFound();
+    const attestation = await findAttestationOfExam(app.db, centreId, examId);
     return reply.render(
       'centre/exams/exam',
       {
@@ -36,6 +39,7 @@ export default async function examRoutes(app: FastifyInstance) {
           verdictLabel: VERDICT_LABELS[verdictOf({ finishedAt: exam.finished_at, passed: exam.passed })],
         },
         extraTime: { ...extraTime, max: EXTRA_MINUTES_MAX - exam.extra_minutes },
+        attestation: attestation ? presentAttestation(attestation) : null,
       },
       { title: `Examen de ${exam.first_name} ${exam.last_name}`, status },
     );

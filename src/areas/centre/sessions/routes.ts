@@ -4,6 +4,7 @@ import { formatLongDate, parisDate } from '../../../domain/paris-time.js';
 import { notFound } from '../../../plugins/errors.js';
 import { bodyField, idParam } from '../../../plugins/params.js';
 import { requestActor } from '../../../services/audit.js';
+import { countSessionAttestations } from '../../../services/attestations/queries.js';
 import { settleScope } from '../../../services/exam/lifecycle.js';
 import type { ExamSession } from '../../../services/exam/sessions.js';
 import { centreOf } from '../current-centre/scope.js';
@@ -75,7 +76,8 @@ export default async function examSessionRoutes(app: FastifyInstance) {
     const now = app.clock.now();
     const shown = presentSession(session, now);
     const room = presentRoom(await sessionCandidates(app.db, centre.id, id), now);
-    return reply.render('centre/sessions/show', { centre, session: shown, room }, { title: `Session du ${shown.longDate}` });
+    const attestations = await countSessionAttestations(app.db, centre.id, id);
+    return reply.render('centre/sessions/show', { centre, session: shown, room, attestations }, { title: `Session du ${shown.longDate}` });
   });
 
   app.get('/centre/sessions/:id/resultats.csv', async (request: FastifyRequest<Params>, reply) => {

@@ -74,7 +74,13 @@ export default async function entryRoutes(app: FastifyInstance) {
     const entry = request.session.kioskEntry;
     if (!entry?.sessionId) return reply.redirect('/examen', 303);
     const id = entry.identity;
-    const values = { nom: id?.lastName ?? '', prenom: id?.firstName ?? '', date_naissance: id?.birthDate ?? '', entreprise: id?.company ?? '' };
+    const values = {
+      nom: id?.lastName ?? '',
+      prenom: id?.firstName ?? '',
+      date_naissance: id?.birthDate ?? '',
+      entreprise: id?.company ?? '',
+      adresse_entreprise: id?.companyAddress ?? '',
+    };
     return kioskPage(reply, 'entry/identity', { values, errors: {} }, 'Votre identité');
   });
 

@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../clock.js';
+import type { Database, Queryable } from '../../db/schema.js';
+import type { AttestationFields, AttestationKind } from '../../domain/attestation.js';
+import type { Acting } from '../audit.js';
+import { PdfUnavailableError, withMetadata, type BrowserPool } from '../pdf/browser-pool.js';
+import { PublicError } from '../public-error.js';
+import { attestationPdfMetadata, attestationsHtml, type DocumentContext } from './document.js';
+import { printAttestations } from './lifecycle.js';
+import { listSessionAttestations } from './queries.js';
+
+/** Attestations per browser page: small enough to report progress, large enough to stay fast. */
+export const JOB_CHUNK = 5;
+/** A finished job's PDF is kept this long for its download, then deleted (the attestations stay reprintable). */
+export const JOB_KEEP_MINUTES = 60;
+/** A job still « running » after this long was cut short by a restart of the server. */
+export const JOB_STALE_MINUTES = 15;
+
+export type StartJobOutcome = { ok: true; jobId: string } | { ok: false; message: string };
+
+/**
+ * Prints a whole session's attestations of one kind as one PDF, in the background: the request
+ * returns at once with the job's id, the job's page shows its progress (it refreshes itself, with or
+ * without JavaScript) and then offers the PDF. The attestations are frozen (first print) before
+ * the job starts, so that what the PDF shows is what is kept.
+ */
+export async function startSessionPrint(
+  db: Kysely<Database>,
+  clock: Clock,
+  pool: BrowserPool,
+  context: DocumentContext,
+  input: { centreId: number; sessionId: number; kind: AttestationKind },
+  acting: Acting,
+): Promise<StartJobOutcome> {
+  if (!pool.available) return { ok: false, message: new PdfUnavailableError().message };
+  const rows = await listSessionAttestations(db, input.centreId, input.sessionId, input.kind);
+  if (rows.length === 0) {
+    return {
+      ok: false,
+      message:
+        input.kind === 'admis'
+          ? 'Aucun candidat admis dans cette session : il n’y a pas d’attestation de compétences à imprimer.'
+          : 'Aucun candidat non admis dans cette session : il n’y a pas d’attestation d’échec à imprimer.',
+    };
+  }
+  const printed = await printAttestations(db, clock, rows, { ...acting, sessionId: input.sessionId });
+  if (!printed.ok) return { ok: false, message: printed.message };
+  await purgeOldJobs(db, clock);
+  const jobId = randomBytes(16).toString('base64url');
+  await db
+    .insertInto('attestation_print_jobs')
+    .values({
+      id: jobId,
+      centre_id: input.centreId,
+      exam_session_id: input.sessionId,
+      kind: input.kind,
+      requested_by: acting.actor.accountId,
+      status: 'running',
+      total: printed.fields.length,
+      created_at: clock.now().toISOString(),
+    })
+    .execute();
+  void runJob(db, clock, pool, context, jobId, printed.fields);
+  return { ok: true, jobId };
+}
+
+async function runJob(
+  db: Kysely<Database>,
+  clock: Clock,
+  pool: BrowserPool,
+  context: DocumentContext,
+  jobId: string,
+  list: AttestationFields[],
+): Promise<void> {
+  try {
+    const parts: Uint8Array[] = [];
+    for (let start = 0; start < list.length; start += JOB_CHUNK) {
+      const chunk = list.slice(start, start + JOB_CHUNK);
+      parts.push(await pool.renderPages(await attestationsHtml(chunk, context)));
+      await db
+        .updateTable('attestation_print_jobs')
+        .set({ done: start + chunk.length })
+        .where('id', '=', jobId)
+        .execute();
+    }
+    const pdf = await withMetadata(parts, attestationPdfMetadata(list));
+    await db.updateTable('attestation_print_jobs').set({ status: 'done', pdf, finished_at: clock.now().toISOString() }).where('id', '=', jobId).execute();
+  } catch (err) {
+    const message = err instanceof PublicError ? err.message : 'La préparation du PDF a échoué. Réessayez ; si l’erreur persiste, prévenez l’assistance.';
+    await db
+      .updateTable('attestation_print_jobs')
+      .set({ status: 'failed', error: message, finished_at: clock.now().toISOString() })
+      .where('id', '=', jobId)
+      .execute()
+      .catch(() => undefined);
+  }
+}
+
+/** A job of the centre's session (another centre's, or another session's, is not found). */
+export function findJob(db: Queryable, scope: { centreId: number; sessionId: number }, jobId: string) {
+  return db
+    .selectFrom('attestation_print_jobs')
+    .select(['id', 'kind', 'status', 'done', 'total', 'error', 'created_at', 'finished_at'])
+    .where('id', '=', jobId)
+    .where('centre_id', '=', scope.centreId)
+    .where('exam_session_id', '=', scope.sessionId)
+    .executeTakeFirst();
+}
+
+export function findJobPdf(db: Queryable, scope: { centreId: number; sessionId: number }, jobId: string) {
+  return db
+    .selectFrom('attestation_print_jobs')
+    .select(['pdf', 'kind', 'total'])
+    .where('id', '=', jobId)
+    .where('centre_id', '=', scope.centreId)
+    .where('exam_session_id', '=', scope.sessionId)
+    .where('status', '=', 'done')
+    .executeTakeFirst();
+}
+
+/** Where a job stands as its page says it: a running job that outlived a restart is reported as failed. */
+export function jobState(job: { status: 'running' | 'done' | 'failed'; created_at: string; error: string | null }, now: Date) {
+  const stale = job.status === 'running' && now.getTime() - new Date(job.created_at).getTime() > JOB_STALE_MINUTES * 60_000;
+  if (stale) return { status: 'failed' as const, error: 'La préparation a été interrompue (le serveur a redémarré). Relancez l’impression.' };
+  return { status: job.status, error: job.error };
+}
+
+async function purgeOldJobs(db: Kysely<Database>, clock: Clock): Promise<void> {
+  const before = new Date(clock.now().getTime() - JOB_KEEP_MINUTES * 60_000).toISOString();
+  await db.deleteFrom('attestation_print_jobs').where('created_at', '<', before).execute();
+}

@@ -1,0 +1,87 @@
+import type { Queryable } from '../../db/schema.js';
+
+/**
+ * An attestation with everything its document needs, read live (the snapshot, once printed, wins).
+ * `centreId` scopes the read to a centre (null: the administrator, any centre).
+ */
+function attestationRows(db: Queryable, centreId: number | null) {
+  let query = db
+    .selectFrom('attestations as a')
+    .innerJoin('exams as e', 'e.id', 'a.exam_id')
+    .innerJoin('exam_sessions as s', 's.id', 'e.exam_session_id')
+    .innerJoin('centres as c', 'c.id', 'e.centre_id')
+    .innerJoin('questionnaires as q', 'q.id', 'e.questionnaire_id')
+    .innerJoin('exam_tokens as t', 't.id', 'e.token_id')
+    .select([
+      'a.exam_id',
+      'a.number',
+      'a.kind',
+      'a.issued_at',
+      'a.snapshot',
+      'a.printed_at',
+      'a.corrected_at',
+      'a.cancelled_at',
+      'a.cancel_reason',
+      'e.centre_id',
+      'e.last_name',
+      'e.first_name',
+      'e.birth_date',
+      'e.company',
+      'e.company_address',
+      's.id as session_id',
+      's.date as exam_date',
+      's.supervisor',
+      'q.profile',
+      't.code as token_code',
+      'c.name as centre_name',
+      'c.address as centre_address',
+      'c.contact_email as centre_email',
+      'c.phone as centre_phone',
+      'c.town as centre_town',
+      'c.representative_name',
+      'c.representative_title',
+      'c.stamp_id',
+    ]);
+  if (centreId !== null) query = query.where('e.centre_id', '=', centreId);
+  return query;
+}
+
+export type AttestationRow = NonNullable<Awaited<ReturnType<typeof findAttestationOfExam>>>;
+
+export function findAttestationOfExam(db: Queryable, centreId: number | null, examId: number) {
+  return attestationRows(db, centreId).where('a.exam_id', '=', examId).executeTakeFirst();
+}
+
+export function findAttestationByNumber(db: Queryable, number: string) {
+  return attestationRows(db, null).where('a.number', '=', number).executeTakeFirst();
+}
+
+/** A session's attestations of one kind, in the order of the room's list (name, then first name). */
+export function listSessionAttestations(db: Queryable, centreId: number, sessionId: number, kind: 'admis' | 'echec') {
+  return attestationRows(db, centreId)
+    .where('s.id', '=', sessionId)
+    .where('a.kind', '=', kind)
+    .where('a.cancelled_at', 'is', null)
+    .orderBy('e.last_name')
+    .orderBy('e.first_name')
+    .orderBy('e.id')
+    .execute();
+}
+
+/** How many attestations of each kind a session can print (cancelled ones are not printed). */
+export async function countSessionAttestations(db: Queryable, centreId: number, sessionId: number): Promise<{ admis: number; echec: number }> {
+  const rows = await db
+    .selectFrom('attestations as a')
+    .innerJoin('exams as e', 'e.id', 'a.exam_id')
+    .select(['a.kind', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('e.centre_id', '=', centreId)
+    .where('e.exam_session_id', '=', sessionId)
+    .where('a.cancelled_at', 'is', null)
+    .groupBy('a.kind')
+    .execute();
+  return { admis: Number(rows.find((r) => r.kind === 'admis')?.n ?? 0), echec: Number(rows.find((r) => r.kind === 'echec')?.n ?? 0) };
+}
+
+export function findStamp(db: Queryable, stampId: number) {
+  return db.selectFrom('centre_stamps').select(['id', 'mime', 'data']).where('id', '=', stampId).executeTakeFirst();
+}
