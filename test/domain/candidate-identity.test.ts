@@ -40,7 +40,7 @@ t.test('names are trimmed, inner spaces collapsed, and composed (NFC)', async (t
   const result = readIdentity({ nom: '  Le \t  Goff\n', prenom: 'Zoe\u0301', date_naissance: ' 1985-04-23 ', entreprise: '  Fouilles   & Fils  ' }, TODAY);
   t.ok(result.ok);
   if (!result.ok) return;
-  t.same(result.identity, { lastName: 'Le Goff', firstName: 'Zoé', birthDate: '1985-04-23', company: 'Fouilles & Fils' });
+  t.same(result.identity, { lastName: 'Le Goff', firstName: 'Zoé', birthDate: '1985-04-23', company: 'Fouilles & Fils', companyAddress: null });
   t.equal(result.identity.firstName.length, 3, 'é is one code point');
 });
 
@@ -195,7 +195,7 @@ t.test('property: a name holding any markup, quote, digit, symbol or emoji is re
   t.pass('property holds');
 });
 
-t.test('property: any input whatsoever gives bounded values and errors only for the four fields', async (t) => {
+t.test('property: any input whatsoever gives bounded values and errors only for the five fields', async (t) => {
   const anyValue = fc.oneof(
     fc.string({ maxLength: 500 }),
     fc.string({ unit: 'grapheme', maxLength: 200 }),
@@ -204,15 +204,16 @@ t.test('property: any input whatsoever gives bounded values and errors only for 
     fc.constant(null),
   );
   fc.assert(
-    fc.property(anyValue, anyValue, anyValue, anyValue, (nom, prenom, date_naissance, entreprise) => {
-      const result = readIdentity({ nom, prenom, date_naissance, entreprise }, TODAY);
-      const keys = ['nom', 'prenom', 'date_naissance', 'entreprise'];
+    fc.property(anyValue, anyValue, anyValue, anyValue, anyValue, (nom, prenom, date_naissance, entreprise, adresse_entreprise) => {
+      const result = readIdentity({ nom, prenom, date_naissance, entreprise, adresse_entreprise }, TODAY);
+      const keys = ['nom', 'prenom', 'date_naissance', 'entreprise', 'adresse_entreprise'];
       const boundedValues =
         Object.keys(result.values).sort().join() === [...keys].sort().join() &&
         result.values.nom.length <= 320 &&
         result.values.prenom.length <= 320 &&
         result.values.date_naissance.length <= 40 &&
-        result.values.entreprise.length <= 480;
+        result.values.entreprise.length <= 480 &&
+        result.values.adresse_entreprise.length <= 800;
       if (result.ok) return boundedValues && [...result.identity.lastName].length <= 80 && [...result.identity.firstName].length <= 80;
       return boundedValues && Object.keys(result.errors).length > 0 && Object.keys(result.errors).every((k) => keys.includes(k));
     }),

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import uploads from '../../plugins/uploads.js';
+import attestationRoutes from './attestations/routes.js';
 import auditRoutes from './audit/routes.js';
 import centreRoutes from './centres/routes.js';
 import dashboardRoutes from './dashboard/routes.js';
@@ -19,4 +20,5 @@ export default async function adminArea(app: FastifyInstance) {
   await app.register(centreRoutes);
   await app.register(managerRoutes);
   await app.register(auditRoutes);
+  await app.register(attestationRoutes);
 }

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formatCentreId, parseCentreId } from '../../../domain/centre-id.js';
 import { parisDate, parisStartOfDay } from '../../../domain/paris-time.js';
 import { notFound } from '../../../plugins/errors.js';
@@ -8,6 +8,8 @@ import { accountState } from '../../../domain/account-state.js';
 import { centreManagers, getCentre, listCentres } from './queries.js';
 import { readCentreForm, type CentreForm } from './form.js';
 import { idParam } from '../../../plugins/params.js';
+import { readSignatoryForm, signatoryValues, type SignatoryForm, type SignatoryValues } from '../../../domain/centre-signatory.js';
+import { findSignatory, updateSignatory } from '../../../services/centres/signatory.js';
 
 type Params = { Params: { id: string } };
 
@@ -38,37 +40,52 @@ export default async function centreAdminRoutes(app: FastifyInstance) {
     return reply.redirect(`/admin/centres/${id}`, 303);
   });
 
-  app.get('/admin/centres/:id', async (request: FastifyRequest<Params>, reply) => {
-    const centre = await getCentre(app.db, idParam(request.params.id));
-    if (!centre) throw notFound();
+  async function renderCentre(
+    reply: FastifyReply,
+    centre: NonNullable<Awaited<ReturnType<typeof getCentre>>>,
+    form: { values: Record<string, string>; errors: Record<string, string> } | null,
+    signatoryForm: { values: SignatoryValues; errors: Record<string, string> } | null,
+    status = 200,
+  ) {
     const managers = (await centreManagers(app.db, centre.id)).map((m) => ({ ...m, state: accountState(m) }));
+    const signatory = await findSignatory(app.db, centre.id);
     return reply.render(
       'admin/centres/show',
       {
         centre: { ...centre, code: formatCentreId(centre.id) },
         managers,
-        values: { nom: centre.name, adresse: centre.address, siret: centre.siret, email: centre.contact_email },
-        errors: {},
+        values: form?.values ?? { nom: centre.name, adresse: centre.address, siret: centre.siret, email: centre.contact_email },
+        errors: form?.errors ?? {},
+        signatory: signatoryForm ?? { values: signatory ? signatoryValues(signatory) : {}, errors: {} },
       },
-      { title: centre.name },
+      { title: centre.name, status },
     );
+  }
+
+  app.get('/admin/centres/:id', async (request: FastifyRequest<Params>, reply) => {
+    const centre = await getCentre(app.db, idParam(request.params.id));
+    if (!centre) throw notFound();
+    return renderCentre(reply, centre, null, null);
   });
 
   app.post('/admin/centres/:id', async (request: FastifyRequest<Params & { Body: CentreForm }>, reply) => {
     const centre = await getCentre(app.db, idParam(request.params.id));
     if (!centre) throw notFound();
     const { values, errors, fields } = readCentreForm(request.body);
-    if (!fields) {
-      const managers = (await centreManagers(app.db, centre.id)).map((m) => ({ ...m, state: accountState(m) }));
-      return reply.render(
-        'admin/centres/show',
-        { centre: { ...centre, code: formatCentreId(centre.id) }, managers, values, errors },
-        { title: centre.name, status: 400 },
-      );
-    }
+    if (!fields) return renderCentre(reply, centre, { values, errors }, null, 400);
     await updateCentreFields(app.db, app.clock, centre.id, fields, { actor: requestActor(request) });
     reply.flash('success', 'Les informations du centre sont enregistrées.');
     return reply.redirect(`/admin/centres/${centre.id}`, 303);
+  });
+
+  app.post('/admin/centres/:id/signataire', async (request: FastifyRequest<Params & { Body: SignatoryForm }>, reply) => {
+    const centre = await getCentre(app.db, idParam(request.params.id));
+    if (!centre) throw notFound();
+    const form = readSignatoryForm(request.body);
+    if (!form.fields) return renderCentre(reply, centre, null, form, 400);
+    await updateSignatory(app.db, app.clock, centre.id, form.fields, { actor: requestActor(request) });
+    reply.flash('success', 'Le signataire des attestations est enregistré.');
+    return reply.redirect(`/admin/centres/${centre.id}#signataire`, 303);
   });
 
   app.post('/admin/centres/:id/suspendre', async (request: FastifyRequest<Params & { Body: { motif?: string } }>, reply) => {
