@@ -49,7 +49,7 @@ async function main(argv: string[]): Promise<void> {
           const problem = passwordProblem(values.password);
           if (problem) throw new UsageError(problem);
         }
-        const logins = await seedDemo(db.kysely, systemClock, values.password);
+        const logins = await seedDemo(db.kysely, systemClock, values.password, { history: true });
         console.log(describeDemoLogins(logins, config.publicUrl));
         return;
       }

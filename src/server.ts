@@ -19,7 +19,7 @@ async function start(): Promise<void> {
 
   const { db, created } = await openMigratedDatabase(config.dataDir);
   if (created && config.nodeEnv !== 'production') {
-    const logins = await seedDemo(db.kysely, systemClock);
+    const logins = await seedDemo(db.kysely, systemClock, undefined, { history: true });
     console.log(describeDemoLogins(logins, config.publicUrl));
   }
 

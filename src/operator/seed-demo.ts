@@ -13,6 +13,7 @@ import { DEMO_DIR } from '../paths.js';
 import { formatTokenCode } from '../domain/token-code.js';
 import { PROFILE_LABELS } from '../domain/profiles.js';
 import { seedDemoTokensAndSession } from './seed-demo-exams.js';
+import { seedDemoHistory } from './seed-demo-history.js';
 
 export const DEMO_PASSWORD = 'demo-aipr-2026';
 export const DEMO_ADMIN_EMAIL = 'admin@demo.test';
@@ -27,10 +28,16 @@ export interface DemoLogins {
   warnings: string[];
   admin: { email: string; password: string };
   manager: { email: string; password: string };
+  /** The past session with finished exams (seeded when `history`), for results and attestations. */
+  historySessionId: number | null;
 }
 
-/** Idempotent: running it again resets the demo passwords and adds only what is missing. */
-export async function seedDemo(db: Kysely<Database>, clock: Clock, password = DEMO_PASSWORD): Promise<DemoLogins> {
+/**
+ * Idempotent: running it again resets the demo passwords and adds only what is missing. `history`
+ * adds a past session with finished exams and the centre's signatory (what a person trying the
+ * platform needs to see results and print attestations); tests leave it out and build their own.
+ */
+export async function seedDemo(db: Kysely<Database>, clock: Clock, password = DEMO_PASSWORD, options: { history?: boolean } = {}): Promise<DemoLogins> {
   const now = clock.now().toISOString();
   const centre = await db.selectFrom('centres').select('id').where('id', '=', DEMO_CENTRE_ID).executeTakeFirst();
   if (!centre) {
@@ -61,6 +68,7 @@ export async function seedDemo(db: Kysely<Database>, clock: Clock, password = DE
     .execute();
   const questionnaires = await seedDemoQuestionnaires(db, clock);
   const exams = await seedDemoTokensAndSession(db, clock, DEMO_CENTRE_ID);
+  const history = options.history ? await seedDemoHistory(db, clock, DEMO_CENTRE_ID) : { sessionId: null };
   const sampleTokens = await sampleAvailableTokens(db, DEMO_CENTRE_ID);
   await recordAudit(db, clock, { action: 'demo.initialisee', actor: CLI_ACTOR });
   return {
@@ -70,6 +78,7 @@ export async function seedDemo(db: Kysely<Database>, clock: Clock, password = DE
     warnings: exams.warnings,
     admin: { email: DEMO_ADMIN_EMAIL, password },
     manager: { email: DEMO_MANAGER_EMAIL, password },
+    historySessionId: history.sessionId,
   };
 }
 
@@ -110,6 +119,9 @@ export function describeDemoLogins(logins: DemoLogins, url: string): string {
     `  Gestionnaire de centre   : ${logins.manager.email} / ${logins.manager.password}`,
     `  Candidats : ${url}/examen — centre ${logins.centre}, session ouverte aujourd'hui, jetons par exemple :`,
     ...logins.sampleTokens.map((t) => `      ${t.profile} : ${t.code}`),
+    ...(logins.historySessionId
+      ? [`  Attestations : une session passée (3 admis, 2 non admis) à imprimer sur ${url}/centre/sessions/${logins.historySessionId}`]
+      : []),
     ...logins.warnings.map((w) => `  Attention : ${w}`),
   ].join('\n');
 }
