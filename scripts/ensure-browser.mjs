@@ -1,15 +1,9 @@
-// Runs before `npm test`: the end-to-end tests need Chromium. When none is found, install Debian's
-// package if we are root on a machine with apt; otherwise stop with one line saying what to install.
+// Runs before `npm test`: the end-to-end tests need Chromium, and the PDF tests read the attestations
+// back with poppler (pdftotext, pdfinfo, pdftoppm, pdfimages) and zbar (zbarimg, for the QR code).
+// What is missing is installed from Debian's packages if we are root on a machine with apt;
+// otherwise the script stops with one line saying what to install.
 import { accessSync, constants } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-
-const candidates = [
-  process.env.PUPPETEER_EXECUTABLE_PATH,
-  '/usr/bin/chromium',
-  '/usr/bin/chromium-browser',
-  '/usr/bin/google-chrome-stable',
-  '/usr/bin/google-chrome',
-].filter(Boolean);
 
 const usable = (path) => {
   try {
@@ -20,17 +14,31 @@ const usable = (path) => {
   }
 };
 
-if (candidates.some(usable)) process.exit(0);
+const browsers = [
+  process.env.PUPPETEER_EXECUTABLE_PATH,
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome-stable',
+  '/usr/bin/google-chrome',
+].filter(Boolean);
+
+const needs = [
+  { package: 'chromium', present: () => browsers.some(usable) },
+  { package: 'poppler-utils', present: () => ['pdftotext', 'pdfinfo', 'pdftoppm', 'pdfimages'].every((tool) => usable(`/usr/bin/${tool}`)) },
+  { package: 'zbar-tools', present: () => usable('/usr/bin/zbarimg') },
+];
+
+const missing = needs.filter((need) => !need.present()).map((need) => need.package);
+if (missing.length === 0) process.exit(0);
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-const hasApt = usable('/usr/bin/apt-get');
-if (isRoot && hasApt) {
-  console.log('Chromium absent : installation du paquet Debian « chromium »…');
+if (isRoot && usable('/usr/bin/apt-get')) {
+  console.log(`Paquets Debian absents : installation de ${missing.join(', ')}…`);
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-  execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  if (usable('/usr/bin/chromium')) process.exit(0);
+  execFileSync('apt-get', ['install', '-y', '-qq', ...missing], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  if (needs.every((need) => need.present())) process.exit(0);
 }
 console.error(
-  'Les tests ont besoin de Chromium : installez le paquet « chromium » (apt-get install chromium) ou indiquez son chemin dans PUPPETEER_EXECUTABLE_PATH.',
+  `Les tests ont besoin des paquets Debian ${missing.join(', ')} (apt-get install ${missing.join(' ')}) ; Chromium peut aussi être indiqué par PUPPETEER_EXECUTABLE_PATH.`,
 );
 process.exit(1);
