@@ -8,8 +8,8 @@ t.test('the « ? Aide » link of every page leads to a section that exists', asy
   const ids = new Set([...help.body.matchAll(/id="([^"]+)"/g)].map((m) => m[1]));
 
   const pages: [Agent, string[]][] = [
-    [await adminAgent(testApp), ['/admin', '/admin/centres', '/admin/centres/1', '/admin/gestionnaires', '/admin/questionnaires', '/admin/questionnaires/1', '/admin/journal']],
-    [await managerAgent(testApp, { ip: '127.0.0.2' }), ['/centre', '/centre/jetons', '/centre/jetons/lots/1', '/centre/sessions', '/centre/sessions/1']],
+    [await adminAgent(testApp), ['/admin', '/admin/centres', '/admin/centres/1', '/admin/gestionnaires', '/admin/questionnaires', '/admin/questionnaires/1', '/admin/journal', '/admin/attestations']],
+    [await managerAgent(testApp, { ip: '127.0.0.2' }), ['/centre', '/centre/jetons', '/centre/jetons/lots/1', '/centre/sessions', '/centre/sessions/1', '/centre/parametres']],
   ];
   for (const [agent, paths] of pages) {
     for (const path of paths) {
@@ -20,7 +20,7 @@ t.test('the « ? Aide » link of every page leads to a section that exists', asy
     }
   }
   const anonymous = new Agent(testApp.app, '127.0.0.3');
-  for (const path of ['/connexion', '/mot-de-passe-oublie']) {
+  for (const path of ['/connexion', '/mot-de-passe-oublie', '/verifier']) {
     const anchor = /href="\/aide#([^"]+)"/.exec((await anonymous.get(path)).body)?.[1];
     t.ok(anchor && ids.has(anchor), `${path}: « ? Aide » leads to #${anchor}`);
   }
