@@ -32,9 +32,10 @@ export function kindOf(passed: boolean): AttestationKind {
  */
 export function validUntil(examDate: string): string {
   if (!isValidDate(examDate)) throw new RangeError(`not a date AAAA-MM-JJ: ${JSON.stringify(examDate)}`);
-  const year = String(Number(examDate.slice(0, 4)) + VALIDITY_YEARS).padStart(4, '0');
-  const sameDay = `${year}${examDate.slice(4)}`;
-  return isValidDate(sameDay) ? sameDay : `${year}-02-28`;
+  const year = Number(examDate.slice(0, 4)) + VALIDITY_YEARS;
+  if (year > 9999) throw new RangeError(`the validity of an exam on ${examDate} ends after the year 9999`);
+  const monthDay = examDate.slice(4) === '-02-29' ? '-02-28' : examDate.slice(4);
+  return `${String(year).padStart(4, '0')}${monthDay}`;
 }
 
 /** Every field of a printed attestation, as issued: the snapshot a reprint is made from. */
@@ -118,7 +119,9 @@ export function verificationState(attestation: { kind: AttestationKind; examDate
 
 /** NOM and the first name's initial: enough to match a person's papers, no more. */
 export function publicName(candidate: { lastName: string; firstName: string }): string {
-  const initial = [...candidate.firstName.trim()][0] ?? '';
+  // The first letter as a reader sees it: « É » even when typed as E and a combining accent.
+  const first = new Intl.Segmenter('fr', { granularity: 'grapheme' }).segment(candidate.firstName.normalize('NFC').trim())[Symbol.iterator]().next();
+  const initial = first.done ? '' : first.value.segment;
   return `${candidate.lastName.toLocaleUpperCase('fr-FR')} ${initial.toLocaleUpperCase('fr-FR')}.`;
 }
 

@@ -41,7 +41,7 @@ const POSTCODE_AND_TOWN = /(?:^|\D)\d{5} +\p{L}/u;
 const NAME_PATTERN = /^\p{L}[\p{L}\p{M} '’.-]*$/u;
 // Company names as they are registered: « SARL “Les Bâtisseurs” », « TP N° 1 : réseaux & fils ».
 // What could be markup or is no text (< > { } \ ` emoji, controls) stays out.
-const COMPANY_CHARACTER = /[\p{L}\p{M}\p{N} '’.,&()/+\-«»"“”°:;!#@*_]/u;
+const COMPANY_CHARACTER = /[\p{L}\p{M}\p{N} '’.,&()/+\-–«»"“”°:;!#@*_]/u;
 
 function clean(value: unknown, max: number): string {
   // A form field is text; anything else (a field sent twice arrives as a list) counts as nothing typed.

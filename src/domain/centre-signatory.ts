@@ -21,7 +21,7 @@ export type SignatoryValues = Record<keyof SignatoryForm, string>;
 
 const TEXT_MAX = 120;
 const PERSON = /^\p{L}[\p{L}\p{M} '’.-]*$/u;
-const TITLE = /^[\p{L}\p{M}\p{N} '’.,&()/-]+$/u;
+const TITLE = /^[\p{L}\p{M}\p{N} '’.,&()/°–-]+$/u;
 const TOWN = /^\p{L}[\p{L}\p{M}\p{N} '’.()-]*$/u;
 // French numbers as people write them (01 23 45 67 89, 01.23.45.67.89, +33 1 23 45 67 89).
 const PHONE = /^\+?[0-9][0-9 .()-]{7,22}$/;

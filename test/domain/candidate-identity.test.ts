@@ -220,3 +220,176 @@ t.test('property: any input whatsoever gives bounded values and errors only for 
   );
   t.pass('property holds');
 });
+
+const ADDRESS_POSTCODE = 'Indiquez au moins le code postal et la ville de l’entreprise, par exemple « 69003 Lyon ».';
+const WITH_COMPANY: IdentityInput = { ...GOOD, entreprise: 'Fouilles & Fils' };
+
+t.test('company address: at least a postcode and a town, printed after the company', async (t) => {
+  for (const adresse_entreprise of [
+    '12 rue des Lilas, 69003 Lyon',
+    '69003 Lyon',
+    '69003 lyon',
+    'ZI des Iles, BP 12, 13001 Marseille Cedex 01',
+    '2 bis avenue Jean-Jaurès - 97400 Saint-Denis',
+    '1 place de l’Église 20000 Ajaccio',
+    '69003  Lyon',
+  ]) {
+    const result = readIdentity({ ...WITH_COMPANY, adresse_entreprise }, TODAY);
+    t.ok(result.ok, `${adresse_entreprise} accepted`);
+    if (result.ok) t.equal(result.identity.companyAddress, adresse_entreprise.replace(/\s+/g, ' '));
+  }
+  const spaced = readIdentity({ ...WITH_COMPANY, adresse_entreprise: '  12 rue des\tLilas,\n 69003   Lyon ' }, TODAY);
+  t.ok(spaced.ok);
+  if (spaced.ok)
+    t.same(spaced.identity, {
+      lastName: 'Lefèvre',
+      firstName: 'Zoé',
+      birthDate: '1985-04-23',
+      company: 'Fouilles & Fils',
+      companyAddress: '12 rue des Lilas, 69003 Lyon',
+    });
+});
+
+t.test('company address: empty becomes null', async (t) => {
+  for (const adresse_entreprise of [undefined, '', '   ', null, 69003, ['69003 Lyon']]) {
+    const result = readIdentity({ ...WITH_COMPANY, adresse_entreprise }, TODAY);
+    t.ok(result.ok, `${JSON.stringify(adresse_entreprise)} accepted`);
+    if (result.ok) t.equal(result.identity.companyAddress, null, `${JSON.stringify(adresse_entreprise)} → null`);
+  }
+});
+
+t.test('company address: without a postcode followed by a town, refused', async (t) => {
+  for (const adresse_entreprise of [
+    'Lyon',
+    '12 rue des Lilas',
+    '12 rue des Lilas, Lyon',
+    '6900 Lyon',
+    '690031 Lyon',
+    '69003',
+    'Lyon 69003',
+    '69003-Lyon',
+    '69003, Lyon',
+    '69 003 Lyon',
+  ]) {
+    const result = readIdentity({ ...WITH_COMPANY, adresse_entreprise }, TODAY);
+    t.notOk(result.ok, `${adresse_entreprise} refused`);
+    if (!result.ok) {
+      t.same(result.errors, { adresse_entreprise: ADDRESS_POSTCODE }, `${adresse_entreprise}: only the address, with its message`);
+      t.match(result.errors.adresse_entreprise, /code postal et la ville/);
+    }
+  }
+});
+
+t.test('company address without a company: the error is on the company', async (t) => {
+  for (const entreprise of [undefined, '', '   ']) {
+    const result = readIdentity({ ...GOOD, entreprise, adresse_entreprise: '12 rue des Lilas, 69003 Lyon' }, TODAY);
+    t.notOk(result.ok);
+    if (!result.ok) t.same(result.errors, { entreprise: 'Saisissez le nom de l’entreprise dont l’adresse est indiquée.' });
+  }
+  // Both wrong: each field says its own.
+  const both = readIdentity({ ...GOOD, entreprise: '', adresse_entreprise: 'Lyon' }, TODAY);
+  t.notOk(both.ok);
+  if (!both.ok) t.same(both.errors, { entreprise: 'Saisissez le nom de l’entreprise dont l’adresse est indiquée.', adresse_entreprise: ADDRESS_POSTCODE });
+});
+
+t.test('company address: refused characters are named; over 200 characters refused', async (t) => {
+  const cases: [string, string][] = [
+    ['12 rue <b>, 69003 Lyon', 'L’adresse contient des caractères non autorisés : < >'],
+    ['12 rue {x}, 69003 Lyon', 'L’adresse contient des caractères non autorisés : { }'],
+    ['12 rue `x` \\ 69003 Lyon', 'L’adresse contient des caractères non autorisés : ` \\'],
+    ['12 rue des Lilas 😀, 69003 Lyon', 'L’adresse contient des caractères non autorisés : 😀'],
+    ['12 rue\u0000, 69003 Lyon', 'L’adresse contient des caractères non autorisés.'],
+    ['<', 'L’adresse contient des caractères non autorisés : <'],
+  ];
+  for (const [adresse_entreprise, message] of cases) {
+    const result = readIdentity({ ...WITH_COMPANY, adresse_entreprise }, TODAY);
+    t.notOk(result.ok, `${JSON.stringify(adresse_entreprise)} refused`);
+    if (!result.ok) t.same(result.errors, { adresse_entreprise: message });
+  }
+  const exactly200 = `69003 Lyon ${'a'.repeat(189)}`;
+  t.equal(exactly200.length, 200);
+  const accepted = readIdentity({ ...WITH_COMPANY, adresse_entreprise: exactly200 }, TODAY);
+  t.ok(accepted.ok && accepted.identity.companyAddress === exactly200, '200 characters accepted');
+  for (const adresse_entreprise of [`69003 Lyon ${'a'.repeat(190)}`, `69003 Lyon ${'é'.repeat(5000)}`]) {
+    const result = readIdentity({ ...WITH_COMPANY, adresse_entreprise }, TODAY);
+    t.notOk(result.ok);
+    if (!result.ok) {
+      t.same(result.errors, { adresse_entreprise: 'L’adresse ne doit pas dépasser 200 caractères.' });
+      t.ok(result.values.adresse_entreprise.length <= 800, 'shown back bounded');
+    }
+  }
+});
+
+t.test('to the manager, the messages speak of the candidate', async (t) => {
+  const cases: [keyof IdentityInput, unknown, string, string][] = [
+    ['nom', '', 'Saisissez votre nom.', 'Saisissez le nom du candidat.'],
+    ['prenom', '', 'Saisissez votre prénom.', 'Saisissez le prénom du candidat.'],
+    [
+      'prenom',
+      '"Jean"',
+      'Votre prénom ne peut contenir que des lettres, des espaces, des traits d’union et des apostrophes.',
+      'Le prénom du candidat ne peut contenir que des lettres, des espaces, des traits d’union et des apostrophes.',
+    ],
+    [
+      'nom',
+      'Louis 14',
+      'Votre nom ne peut contenir que des lettres, des espaces, des traits d’union et des apostrophes.',
+      'Le nom du candidat ne peut contenir que des lettres, des espaces, des traits d’union et des apostrophes.',
+    ],
+    ['nom', 'a'.repeat(81), 'Votre nom ne doit pas dépasser 80 caractères.', 'Le nom du candidat ne doit pas dépasser 80 caractères.'],
+    ['prenom', 'a'.repeat(81), 'Votre prénom ne doit pas dépasser 80 caractères.', 'Le prénom du candidat ne doit pas dépasser 80 caractères.'],
+    ['date_naissance', '', 'Saisissez votre date de naissance.', 'Saisissez la date de naissance du candidat.'],
+    [
+      'date_naissance',
+      '2026-11-30',
+      'Votre date de naissance ne peut pas être dans le futur.',
+      'La date de naissance du candidat ne peut pas être dans le futur.',
+    ],
+    [
+      'date_naissance',
+      '2020-01-01',
+      'Vérifiez votre date de naissance : l’âge calculé (6 ans) n’est pas plausible.',
+      'Vérifiez la date de naissance du candidat : l’âge calculé (6 ans) n’est pas plausible.',
+    ],
+    // Messages that speak to no one in particular are the same for both.
+    ['date_naissance', '2023-02-30', REAL_DATE, REAL_DATE],
+    [
+      'entreprise',
+      '<b>',
+      'Le nom de l’entreprise contient des caractères non autorisés : < >',
+      'Le nom de l’entreprise contient des caractères non autorisés : < >',
+    ],
+    ['adresse_entreprise', 'Lyon', ADDRESS_POSTCODE, ADDRESS_POSTCODE],
+  ];
+  for (const [field, value, toCandidate, toManager] of cases) {
+    const input = { ...WITH_COMPANY, [field]: value };
+    const candidate = readIdentity(input, TODAY);
+    const byDefault = readIdentity(input, TODAY, 'candidate');
+    const manager = readIdentity(input, TODAY, 'manager');
+    t.same(candidate.ok ? {} : candidate.errors, { [field]: toCandidate }, `${field}: to the candidate by default`);
+    t.same(byDefault.ok ? {} : byDefault.errors, { [field]: toCandidate }, `${field}: 'candidate' is the default`);
+    t.same(manager.ok ? {} : manager.errors, { [field]: toManager }, `${field}: to the manager`);
+  }
+  const accepted = readIdentity(WITH_COMPANY, TODAY, 'manager');
+  t.ok(accepted.ok, 'a correct identity is accepted whoever types it');
+});
+
+t.test('property: the addressee changes the wording only, never the verdict; the manager is never « vous »', async (t) => {
+  const anyValue = fc.oneof(
+    fc.string({ maxLength: 100 }),
+    fc.constantFrom(undefined, '', 'Zoé', 'Lefèvre', '1985-04-23', '2026-11-30', '2020-01-01', '69003 Lyon', 'Fouilles', 'a'.repeat(81)),
+  );
+  fc.assert(
+    fc.property(anyValue, anyValue, anyValue, anyValue, anyValue, (nom, prenom, date_naissance, entreprise, adresse_entreprise) => {
+      const input = { nom, prenom, date_naissance, entreprise, adresse_entreprise };
+      const candidate = readIdentity(input, TODAY, 'candidate');
+      const manager = readIdentity(input, TODAY, 'manager');
+      if (candidate.ok || manager.ok) return candidate.ok && manager.ok && JSON.stringify(candidate.identity) === JSON.stringify(manager.identity);
+      return (
+        Object.keys(candidate.errors).sort().join() === Object.keys(manager.errors).sort().join() &&
+        Object.values(manager.errors).every((message) => !/\bvotre\b/i.test(message))
+      );
+    }),
+  );
+  t.equal(readIdentity({ ...GOOD, nom: '' }, TODAY, 'manager').ok, false, 'and the manager’s refusals do refuse');
+});

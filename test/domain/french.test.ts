@@ -1,6 +1,6 @@
 import t from 'tap';
 import fc from 'fast-check';
-import { formatInteger, plural } from '../../src/domain/french.js';
+import { formatInteger, listInFrench, plural } from '../../src/domain/french.js';
 
 t.test('0 and 1 take the singular, 2 and more the plural', async (t) => {
   t.equal(plural(0, 'jeton'), '0 jeton');
@@ -41,4 +41,19 @@ t.test('for any count: singular exactly below 2, digits unchanged, grouped by th
     }),
   );
   t.pass('holds for every generated case');
+});
+
+t.test('listInFrench: « a », « a et b », « a, b et c »', async (t) => {
+  t.equal(listInFrench([]), '');
+  t.equal(listInFrench(['a']), 'a');
+  t.equal(listInFrench(['a', 'b']), 'a et b');
+  t.equal(listInFrench(['a', 'b', 'c']), 'a, b et c');
+  t.equal(listInFrench(['a', 'b', 'c', 'd']), 'a, b, c et d');
+  t.equal(
+    listInFrench(['le nom du représentant du centre', 'sa qualité', 'la ville où les attestations sont faites']),
+    'le nom du représentant du centre, sa qualité et la ville où les attestations sont faites',
+  );
+  const parts = Object.freeze(['x', 'y']);
+  t.equal(listInFrench(parts), 'x et y', 'a read-only list is not changed');
+  t.same(parts, ['x', 'y']);
 });
