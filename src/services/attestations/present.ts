@@ -21,3 +21,15 @@ export function presentAttestation(row: AttestationRow) {
     needsSettings: refusal?.reason === 'signatory',
   };
 }
+
+/** The identity correction form, filled with what is stored (the reason is always typed anew). */
+export function identityFormValues(row: AttestationRow): Record<string, string> {
+  return {
+    nom: row.last_name,
+    prenom: row.first_name,
+    date_naissance: row.birth_date,
+    entreprise: row.company ?? '',
+    adresse_entreprise: row.company_address ?? '',
+    motif: '',
+  };
+}

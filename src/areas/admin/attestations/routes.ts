@@ -9,7 +9,7 @@ import { bodyField } from '../../../plugins/params.js';
 import { requestActor } from '../../../services/audit.js';
 import { attestationPdf, attestationsHtml } from '../../../services/attestations/document.js';
 import { cancelAttestation, correctIdentity, fieldsOf, printAttestations, printRefusal } from '../../../services/attestations/lifecycle.js';
-import { presentAttestation } from '../../../services/attestations/present.js';
+import { identityFormValues, presentAttestation } from '../../../services/attestations/present.js';
 import { findAttestationByNumber } from '../../../services/attestations/queries.js';
 
 type Params = { Params: { numero: string } };
@@ -91,15 +91,7 @@ export default async function adminAttestationRoutes(app: FastifyInstance) {
 
   app.get('/admin/attestations/:numero/identite', async (request: FastifyRequest<Params>, reply) => {
     const row = await attestationOf(request);
-    const values = {
-      nom: row.last_name,
-      prenom: row.first_name,
-      date_naissance: row.birth_date,
-      entreprise: row.company ?? '',
-      adresse_entreprise: row.company_address ?? '',
-      motif: '',
-    };
-    return renderIdentityForm(reply, row.number, values, {});
+    return renderIdentityForm(reply, row.number, identityFormValues(row), {});
   });
 
   app.post('/admin/attestations/:numero/identite', async (request: FastifyRequest<Params & { Body: IdentityInput & { motif?: unknown } }>, reply) => {

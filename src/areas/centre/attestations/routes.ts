@@ -6,7 +6,7 @@ import { bodyField, idParam } from '../../../plugins/params.js';
 import { requestActor } from '../../../services/audit.js';
 import { attestationPdf, attestationsHtml } from '../../../services/attestations/document.js';
 import { cancelAttestation, correctIdentity, fieldsOf, printAttestations, printRefusal } from '../../../services/attestations/lifecycle.js';
-import { presentAttestation } from '../../../services/attestations/present.js';
+import { identityFormValues, presentAttestation } from '../../../services/attestations/present.js';
 import { findJob, findJobPdf, jobState, startSessionPrint } from '../../../services/attestations/print-jobs.js';
 import { findAttestationOfExam } from '../../../services/attestations/queries.js';
 import { centreOf } from '../current-centre/scope.js';
@@ -55,15 +55,7 @@ export default async function attestationRoutes(app: FastifyInstance) {
 
   app.get('/centre/examens/:id/identite', async (request: FastifyRequest<ExamParams>, reply) => {
     const { row } = await attestationOf(request);
-    const values = {
-      nom: row.last_name,
-      prenom: row.first_name,
-      date_naissance: row.birth_date,
-      entreprise: row.company ?? '',
-      adresse_entreprise: row.company_address ?? '',
-      motif: '',
-    };
-    return renderIdentityForm(reply, row.exam_id, values, {});
+    return renderIdentityForm(reply, row.exam_id, identityFormValues(row), {});
   });
 
   app.post('/centre/examens/:id/identite', async (request: FastifyRequest<ExamParams & { Body: IdentityInput & { motif?: unknown } }>, reply) => {
