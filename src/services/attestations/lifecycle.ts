@@ -118,6 +118,7 @@ export async function printAttestations(
 
 export type CorrectionOutcome =
   | { ok: true; changed: boolean }
+  | { ok: false; refused: string }
   | { ok: false; errors: Partial<Record<keyof IdentityInput | 'motif', string>>; values: Record<keyof IdentityInput | 'motif', string> };
 
 export const REASON_MIN = 5;
@@ -146,6 +147,7 @@ export async function correctIdentity(
 ): Promise<CorrectionOutcome | null> {
   const row = await findAttestationOfExam(db, input.centreId, input.examId);
   if (!row) return null;
+  if (row.cancelled_at) return { ok: false, refused: 'Cette attestation est annulée : l’identité de son titulaire ne se corrige plus.' };
   const checked = readIdentity(input.form, row.exam_date, 'manager');
   const reason = readReason(input.form.motif);
   const values = { ...checked.values, motif: reason };

@@ -7,9 +7,10 @@ import { PROFILE_LABELS } from '../../../domain/profiles.js';
 import { HttpError, notFound } from '../../../plugins/errors.js';
 import { bodyField } from '../../../plugins/params.js';
 import { requestActor } from '../../../services/audit.js';
-import { attestationPdf, attestationsHtml } from '../../../services/attestations/document.js';
-import { cancelAttestation, correctIdentity, fieldsOf, printAttestations, printRefusal } from '../../../services/attestations/lifecycle.js';
+import { attestationsHtml } from '../../../services/attestations/document.js';
+import { cancelAttestation, correctIdentity, fieldsOf, printRefusal } from '../../../services/attestations/lifecycle.js';
 import { identityFormValues, presentAttestation } from '../../../services/attestations/present.js';
+import { printAttestationPdf } from '../../../services/attestations/printing.js';
 import { findAttestationByNumber } from '../../../services/attestations/queries.js';
 
 type Params = { Params: { numero: string } };
@@ -76,13 +77,12 @@ export default async function adminAttestationRoutes(app: FastifyInstance) {
 
   app.post('/admin/attestations/:numero/pdf', async (request: FastifyRequest<Params>, reply) => {
     const row = await attestationOf(request);
-    const printed = await printAttestations(app.db, app.clock, [row], { actor: requestActor(request) });
+    const printed = await printAttestationPdf(app.db, app.clock, app.browserPool, context(), row, { actor: requestActor(request) });
     if (!printed.ok) {
       reply.flash('error', printed.message);
       return reply.navigate(base(row.number));
     }
-    const fields = printed.fields[0]!;
-    return reply.sendPdf(await attestationPdf(app.browserPool, fields, context()), `attestation-${fields.number}.pdf`);
+    return reply.sendPdf(printed.pdf, `attestation-${printed.fields.number}.pdf`);
   });
 
   function renderIdentityForm(reply: FastifyReply, number: string, values: Record<string, string>, errors: Record<string, string>, status = 200) {
@@ -103,6 +103,10 @@ export default async function adminAttestationRoutes(app: FastifyInstance) {
       { actor: requestActor(request) },
     );
     if (!outcome) throw notFound();
+    if (!outcome.ok && 'refused' in outcome) {
+      reply.flash('error', outcome.refused);
+      return reply.navigate(base(row.number));
+    }
     if (!outcome.ok) return renderIdentityForm(reply, row.number, outcome.values, outcome.errors, 400);
     reply.flash(outcome.changed ? 'success' : 'info', outcome.changed ? 'L’identité est corrigée.' : 'Aucune modification : l’identité est inchangée.');
     return reply.navigate(base(row.number));

@@ -4,12 +4,13 @@ import { parisDate } from '../../../domain/paris-time.js';
 import { HttpError, notFound } from '../../../plugins/errors.js';
 import { bodyField, idParam } from '../../../plugins/params.js';
 import { requestActor } from '../../../services/audit.js';
-import { attestationPdf, attestationsHtml } from '../../../services/attestations/document.js';
-import { cancelAttestation, correctIdentity, fieldsOf, printAttestations, printRefusal } from '../../../services/attestations/lifecycle.js';
+import { attestationsHtml } from '../../../services/attestations/document.js';
+import { cancelAttestation, correctIdentity, fieldsOf, printRefusal } from '../../../services/attestations/lifecycle.js';
 import { identityFormValues, presentAttestation } from '../../../services/attestations/present.js';
-import { findJob, findJobPdf, jobState, startSessionPrint } from '../../../services/attestations/print-jobs.js';
+import { findJob, findJobPdf, jobState, printAttestationPdf, startSessionPrint } from '../../../services/attestations/printing.js';
 import { findAttestationOfExam } from '../../../services/attestations/queries.js';
 import { centreOf } from '../current-centre/scope.js';
+import { getSession } from '../sessions/queries.js';
 
 const JOB_REFRESH_SECONDS = 2;
 
@@ -40,13 +41,12 @@ export default async function attestationRoutes(app: FastifyInstance) {
 
   app.post('/centre/examens/:id/attestation', async (request: FastifyRequest<ExamParams>, reply) => {
     const { row } = await attestationOf(request);
-    const printed = await printAttestations(app.db, app.clock, [row], { actor: requestActor(request) });
+    const printed = await printAttestationPdf(app.db, app.clock, app.browserPool, context(), row, { actor: requestActor(request) });
     if (!printed.ok) {
       reply.flash('error', printed.message);
       return reply.navigate(`/centre/examens/${row.exam_id}`);
     }
-    const fields = printed.fields[0]!;
-    return reply.sendPdf(await attestationPdf(app.browserPool, fields, context()), `attestation-${fields.number}.pdf`);
+    return reply.sendPdf(printed.pdf, `attestation-${printed.fields.number}.pdf`);
   });
 
   function renderIdentityForm(reply: FastifyReply, examId: number, values: Record<string, string>, errors: Record<string, string>, status = 200) {
@@ -63,6 +63,10 @@ export default async function attestationRoutes(app: FastifyInstance) {
     const examId = idParam(request.params.id);
     const outcome = await correctIdentity(app.db, app.clock, { centreId: centre.id, examId, form: request.body ?? {} }, { actor: requestActor(request) });
     if (!outcome) throw notFound();
+    if (!outcome.ok && 'refused' in outcome) {
+      reply.flash('error', outcome.refused);
+      return reply.navigate(`/centre/examens/${examId}`);
+    }
     if (!outcome.ok) return renderIdentityForm(reply, examId, outcome.values, outcome.errors, 400);
     reply.flash(
       outcome.changed ? 'success' : 'info',
@@ -101,6 +105,7 @@ export default async function attestationRoutes(app: FastifyInstance) {
   app.post('/centre/sessions/:id/attestations', async (request: FastifyRequest<ExamParams>, reply) => {
     const centre = centreOf(request);
     const sessionId = idParam(request.params.id);
+    if (!(await getSession(app.db, centre.id, sessionId))) throw notFound();
     const kind = bodyField(request, 'type');
     if (kind !== 'admis' && kind !== 'echec') throw new HttpError(400);
     const outcome = await startSessionPrint(

@@ -6,9 +6,10 @@ import type { AttestationFields, AttestationKind } from '../../domain/attestatio
 import type { Acting } from '../audit.js';
 import { PdfUnavailableError, withMetadata, type BrowserPool } from '../pdf/browser-pool.js';
 import { PublicError } from '../public-error.js';
-import { attestationPdfMetadata, attestationsHtml, type DocumentContext } from './document.js';
-import { printAttestations } from './lifecycle.js';
-import { listSessionAttestations } from './queries.js';
+import { parisDate } from '../../domain/paris-time.js';
+import { attestationPdf, attestationPdfMetadata, attestationsHtml, type DocumentContext } from './document.js';
+import { fieldsOf, printAttestations, printRefusal, type PrintRefusal } from './lifecycle.js';
+import { listSessionAttestations, type AttestationRow } from './queries.js';
 
 /** Attestations per browser page: small enough to report progress, large enough to stay fast. */
 export const JOB_CHUNK = 5;
@@ -20,10 +21,34 @@ export const JOB_STALE_MINUTES = 15;
 export type StartJobOutcome = { ok: true; jobId: string } | { ok: false; message: string };
 
 /**
+ * The PDF of one attestation. It is made first, then the attestation is frozen (first print), so
+ * that a print that fails (no browser, a crash) leaves nothing recorded as printed; if someone else
+ * froze it meanwhile, the PDF is made again from what was frozen.
+ */
+export async function printAttestationPdf(
+  db: Kysely<Database>,
+  clock: Clock,
+  pool: BrowserPool,
+  context: DocumentContext,
+  row: AttestationRow,
+  acting: Acting,
+): Promise<{ ok: true; pdf: Buffer; fields: AttestationFields } | PrintRefusal> {
+  const refusal = printRefusal(row);
+  if (refusal) return refusal;
+  const fields = fieldsOf(row, parisDate(clock.now()));
+  const pdf = await attestationPdf(pool, fields, context);
+  const printed = await printAttestations(db, clock, [row], acting);
+  if (!printed.ok) return printed;
+  const frozen = printed.fields[0]!;
+  if (JSON.stringify(frozen) === JSON.stringify(fields)) return { ok: true, pdf, fields };
+  return { ok: true, pdf: await attestationPdf(pool, frozen, context), fields: frozen };
+}
+
+/**
  * Prints a whole session's attestations of one kind as one PDF, in the background: the request
  * returns at once with the job's id, the job's page shows its progress (it refreshes itself, with or
- * without JavaScript) and then offers the PDF. The attestations are frozen (first print) before
- * the job starts, so that what the PDF shows is what is kept.
+ * without JavaScript) and then offers the PDF. As for one attestation, they are frozen (first
+ * print) only once the PDF is made.
  */
 export async function startSessionPrint(
   db: Kysely<Database>,
@@ -44,8 +69,8 @@ export async function startSessionPrint(
           : 'Aucun candidat non admis dans cette session : il n’y a pas d’attestation d’échec à imprimer.',
     };
   }
-  const printed = await printAttestations(db, clock, rows, { ...acting, sessionId: input.sessionId });
-  if (!printed.ok) return { ok: false, message: printed.message };
+  const refusal = rows.map(printRefusal).find((r) => r !== null);
+  if (refusal) return { ok: false, message: refusal.message };
   await purgeOldJobs(db, clock);
   const jobId = randomBytes(16).toString('base64url');
   await db
@@ -57,11 +82,11 @@ export async function startSessionPrint(
       kind: input.kind,
       requested_by: acting.actor.accountId,
       status: 'running',
-      total: printed.fields.length,
+      total: rows.length,
       created_at: clock.now().toISOString(),
     })
     .execute();
-  void runJob(db, clock, pool, context, jobId, printed.fields);
+  void runJob(db, clock, pool, context, jobId, rows, { ...acting, sessionId: input.sessionId });
   return { ok: true, jobId };
 }
 
@@ -71,20 +96,30 @@ async function runJob(
   pool: BrowserPool,
   context: DocumentContext,
   jobId: string,
-  list: AttestationFields[],
+  rows: AttestationRow[],
+  acting: Acting & { sessionId: number },
 ): Promise<void> {
   try {
-    const parts: Uint8Array[] = [];
-    for (let start = 0; start < list.length; start += JOB_CHUNK) {
-      const chunk = list.slice(start, start + JOB_CHUNK);
-      parts.push(await pool.renderPages(await attestationsHtml(chunk, context)));
-      await db
-        .updateTable('attestation_print_jobs')
-        .set({ done: start + chunk.length })
-        .where('id', '=', jobId)
-        .execute();
-    }
-    const pdf = await withMetadata(parts, attestationPdfMetadata(list));
+    const today = parisDate(clock.now());
+    const render = async (list: AttestationFields[], report: boolean) => {
+      const parts: Uint8Array[] = [];
+      for (let start = 0; start < list.length; start += JOB_CHUNK) {
+        const chunk = list.slice(start, start + JOB_CHUNK);
+        parts.push(await pool.renderPages(await attestationsHtml(chunk, context)));
+        if (report)
+          await db
+            .updateTable('attestation_print_jobs')
+            .set({ done: start + chunk.length })
+            .where('id', '=', jobId)
+            .execute();
+      }
+      return withMetadata(parts, attestationPdfMetadata(list));
+    };
+    const fields = rows.map((row) => fieldsOf(row, today));
+    let pdf = await render(fields, true);
+    const printed = await printAttestations(db, clock, rows, acting);
+    if (!printed.ok) throw new PublicError(409, printed.message);
+    if (JSON.stringify(printed.fields) !== JSON.stringify(fields)) pdf = await render(printed.fields, false);
     await db.updateTable('attestation_print_jobs').set({ status: 'done', pdf, finished_at: clock.now().toISOString() }).where('id', '=', jobId).execute();
   } catch (err) {
     const message = err instanceof PublicError ? err.message : 'La préparation du PDF a échoué. Réessayez ; si l’erreur persiste, prévenez l’assistance.';
