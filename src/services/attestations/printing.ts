@@ -12,7 +12,7 @@ import { fieldsOf, printAttestations, printRefusal, type PrintRefusal } from './
 import { listSessionAttestations, type AttestationRow } from './queries.js';
 
 /** Attestations per browser page: small enough to report progress, large enough to stay fast. */
-export const JOB_CHUNK = 5;
+export const JOB_CHUNK = 10;
 /** A finished job's PDF is kept this long for its download, then deleted (the attestations stay reprintable). */
 export const JOB_KEEP_MINUTES = 60;
 /** A job still « running » after this long was cut short by a restart of the server. */

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PDFDocument } from 'pdf-lib';
-import type { Browser } from 'puppeteer';
+import type { Browser, Page } from 'puppeteer';
 import { PublicError } from '../public-error.js';
 import { CHROMIUM_ARGS } from './browser-path.js';
 
@@ -45,13 +45,14 @@ export interface PoolLimits {
 export const DEFAULT_POOL_LIMITS: PoolLimits = { pages: 2, queue: 40, timeoutMs: 60_000 };
 
 /**
- * The one browser of the process, launched on first use and kept warm: each document gets a page,
- * never a browser of its own. A browser that dies is relaunched on the next document; a bounded
+ * The one browser of the process, launched on first use and kept warm, with its pages: each
+ * document gets a page (a kept one when there is one), never a browser of its own. A browser that dies is relaunched on the next document; a bounded
  * number of pages render at once, a bounded queue waits, the rest is refused with a French 503.
  */
 export class BrowserPool {
   #browser: Promise<Browser> | null = null;
   #profileDir: string | null = null;
+  #idlePages: Page[] = [];
   #active = 0;
   #waiting: (() => void)[] = [];
 
@@ -71,14 +72,21 @@ export class BrowserPool {
 
   async browser(): Promise<Browser> {
     if (!this.executablePath) throw new PdfUnavailableError();
-    this.#browser ??= this.#launch(this.executablePath);
+    const current = (this.#browser ??= this.#launch(this.executablePath));
     try {
-      const browser = await this.#browser;
+      const browser = await current;
       if (browser.connected) return browser;
+      // Disconnected but perhaps alive (it would hold the profile folder): end it before relaunching.
+      browser.process()?.kill('SIGKILL');
     } catch {
-      // a launch that failed is retried below, once per document
+      // a launch that failed is retried below
     }
-    this.#browser = this.#launch(this.executablePath);
+    // Documents that found the same dead browser share one relaunch: two launches on one profile
+    // folder would fail, or leave a browser nobody closes.
+    if (this.#browser === current) {
+      this.#idlePages = [];
+      this.#browser = this.#launch(this.executablePath);
+    }
     return this.#browser;
   }
 
@@ -127,30 +135,45 @@ export class BrowserPool {
     }
   }
 
+  /**
+   * A page of the current browser, ready for a document: an idle one kept from a previous document
+   * (opening a page is most of a warm PDF's cost), or a new one, set up once: no script, no network.
+   */
+  async #page(): Promise<Page> {
+    const browser = await this.browser();
+    const idle = this.#idlePages.pop();
+    if (idle && !idle.isClosed() && idle.browser() === browser) return idle;
+    const page = await browser.newPage();
+    page.setDefaultTimeout(this.limits.timeoutMs);
+    await page.setJavaScriptEnabled(false);
+    await page.setRequestInterception(true);
+    page.on('request', (request) => {
+      if (request.url().startsWith('data:')) void request.continue();
+      else void request.abort('blockedbyclient');
+    });
+    return page;
+  }
+
   async #render(html: string): Promise<Uint8Array> {
-    let page;
+    let page: Page | undefined;
     try {
-      const browser = await this.browser();
-      page = await browser.newPage();
-      page.setDefaultTimeout(this.limits.timeoutMs);
-      await page.setJavaScriptEnabled(false);
-      await page.setRequestInterception(true);
-      page.on('request', (request) => {
-        if (request.url().startsWith('data:')) void request.continue();
-        else void request.abort('blockedbyclient');
-      });
+      page = await this.#page();
       await page.setContent(html, { waitUntil: 'load', timeout: this.limits.timeoutMs });
-      return await page.pdf({ format: 'A4', printBackground: true, preferCSSPageSize: true, timeout: this.limits.timeoutMs });
+      const pdf = await page.pdf({ format: 'A4', printBackground: true, preferCSSPageSize: true, timeout: this.limits.timeoutMs });
+      // The next document replaces this one: the page is kept for it (at most one per slot).
+      if (this.#idlePages.length < this.limits.pages) this.#idlePages.push(page);
+      else await page.close().catch(() => undefined);
+      return pdf;
     } catch (err) {
-      throw new PdfFailedError(err);
-    } finally {
       await page?.close().catch(() => undefined);
+      throw new PdfFailedError(err);
     }
   }
 
   async close(): Promise<void> {
     const pending = this.#browser;
     this.#browser = null;
+    this.#idlePages = [];
     if (pending) await pending.then((b) => b.close()).catch(() => undefined);
     if (this.#profileDir) await rm(this.#profileDir, { recursive: true, force: true }).catch(() => undefined);
     this.#profileDir = null;
