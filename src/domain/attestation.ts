@@ -13,6 +13,14 @@ export const ATTESTATION_KIND_LABELS: Readonly<Record<AttestationKind, string>> 
   echec: 'Attestation d’échec',
 });
 
+export const ATTESTATION_KIND_PLURALS: Readonly<Record<AttestationKind, string>> = Object.freeze({
+  admis: 'Attestations de compétences',
+  echec: 'Attestations d’échec',
+});
+
+/** The official title, printed at the top of both documents and given as the PDFs' subject. */
+export const ATTESTATION_TITLE = 'Attestation de compétences relative à l’intervention à proximité des réseaux';
+
 /** Article 21 of the arrêté of 15 February 2012: the attestation is valid 5 years from the exam. */
 export const VALIDITY_YEARS = 5;
 

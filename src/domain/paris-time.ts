@@ -119,10 +119,11 @@ export function formatLongDate(date: string): string {
 
 const FULL_DATE = new Intl.DateTimeFormat('fr-FR', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' });
 
-/** `2026-11-01` → `1 novembre 2026`, as a document writes a date (« le 1er » is left to the reader). */
+/** `2026-11-01` → `1er novembre 2026`, `2026-11-29` → `29 novembre 2026`, as a document writes a date. */
 export function formatFullDate(date: string): string {
   const [y, m, d] = dayParts(date);
-  return FULL_DATE.format(new Date(Date.UTC(y, m - 1, d)));
+  const text = FULL_DATE.format(new Date(Date.UTC(y, m - 1, d)));
+  return d === 1 ? text.replace(/^1 /, '1er ') : text;
 }
 
 /** `2026-11-29` → `29/11/2026`. A calendar day with no time zone in it, so also a birth date as shown to its person. */

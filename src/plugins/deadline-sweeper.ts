@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin';
+import { purgeOldJobs } from '../services/attestations/printing.js';
 import { finishExpiredExams } from '../services/exam/lifecycle.js';
 import { closeStaleSessions } from '../services/exam/sessions.js';
 
@@ -7,7 +8,8 @@ const SWEEP_EVERY_MS = 15_000;
 /**
  * Finishes exams whose time is over even when no terminal asks any more (a closed tablet): the
  * result then shows everywhere, with the deadline as its end time. Closes the sessions whose day is
- * over too, so that what is stored matches what the rules say.
+ * over too, so that what is stored matches what the rules say, and deletes the session prints'
+ * PDFs once their hour is over (personal data kept no longer than needed).
  */
 export default fp(
   async (app) => {
@@ -17,6 +19,7 @@ export default fp(
       running = true;
       finishExpiredExams(app.db, app.clock)
         .then(() => closeStaleSessions(app.db, app.clock.now()))
+        .then(() => purgeOldJobs(app.db, app.clock))
         .catch((err: unknown) => app.log.error({ err }, 'finishing expired exams failed'))
         .finally(() => {
           running = false;

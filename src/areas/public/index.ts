@@ -7,7 +7,8 @@ import verificationRoutes from './verification/routes.js';
 
 /**
  * The pages anyone may open, signed in or not: sign-in and sign-out, the one-time password links,
- *, the help, the health check, the verification of attestations. No guard: each page shows only what an anonymous visitor may see.
+ * the help, the health check, the verification of attestations. No guard: each page shows only
+ * what an anonymous visitor may see.
  */
 export default async function publicArea(app: FastifyInstance) {
   await app.register(healthRoutes);

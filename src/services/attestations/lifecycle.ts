@@ -73,10 +73,19 @@ export function printRefusal(row: AttestationRow): PrintRefusal | null {
   return null;
 }
 
+/** Thrown inside the print transaction to undo it: an attestation changed while its PDF was made. */
+class PrintRefused extends Error {
+  constructor(readonly refusal: PrintRefusal) {
+    super(refusal.message);
+  }
+}
+
 /**
- * Prints attestations: the first print of each freezes its fields (the snapshot, with the day of
- * issue), a reprint reads them back. The snapshot is written only where there is none yet, so that
- * two managers printing at once freeze the same document.
+ * Records the print of attestations whose PDF was just made: the first print of each freezes its
+ * fields (the snapshot, with the day of issue), a reprint reads them back. Each is read again inside
+ * the transaction, so that a correction or a cancellation made while the PDF was being made is not
+ * lost (the caller makes the PDF again when the fields differ from those it printed); the snapshot is
+ * written only where there is none yet, so that two managers printing at once freeze the same document.
  */
 export async function printAttestations(
   db: Kysely<Database>,
@@ -84,36 +93,41 @@ export async function printAttestations(
   rows: readonly AttestationRow[],
   acting: Acting & { sessionId?: number },
 ): Promise<{ ok: true; fields: AttestationFields[] } | PrintRefusal> {
-  for (const row of rows) {
-    const refusal = printRefusal(row);
-    if (refusal) return refusal;
-  }
   const now = clock.now();
   const today = parisDate(now);
-  return db.transaction().execute(async (trx) => {
-    const fields: AttestationFields[] = [];
-    const firstPrints: string[] = [];
-    for (const row of rows) {
-      if (!row.snapshot) {
-        const frozen = await trx
-          .updateTable('attestations')
-          .set({ snapshot: JSON.stringify(liveFields(row, today)), printed_at: now.toISOString() })
-          .where('exam_id', '=', row.exam_id)
-          .where('snapshot', 'is', null)
-          .executeTakeFirst();
-        if (frozen.numUpdatedRows > 0n) firstPrints.push(row.number);
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const fields: AttestationFields[] = [];
+      const firstPrints: string[] = [];
+      for (const { exam_id } of rows) {
+        const row = await findAttestationOfExam(trx, null, exam_id);
+        if (!row) throw new Error(`attestation of exam ${exam_id} vanished`);
+        const refusal = printRefusal(row);
+        if (refusal) throw new PrintRefused(refusal);
+        if (!row.snapshot) {
+          const frozen = await trx
+            .updateTable('attestations')
+            .set({ snapshot: JSON.stringify(liveFields(row, today)), printed_at: now.toISOString() })
+            .where('exam_id', '=', exam_id)
+            .where('snapshot', 'is', null)
+            .executeTakeFirst();
+          if (frozen.numUpdatedRows > 0n) firstPrints.push(row.number);
+        }
+        const stored = await trx.selectFrom('attestations').select('snapshot').where('exam_id', '=', exam_id).executeTakeFirstOrThrow();
+        fields.push(JSON.parse(stored.snapshot!) as AttestationFields);
       }
-      const stored = await trx.selectFrom('attestations').select('snapshot').where('exam_id', '=', row.exam_id).executeTakeFirstOrThrow();
-      fields.push(JSON.parse(stored.snapshot!) as AttestationFields);
-    }
-    await recordAudit(trx, clock, {
-      action: 'attestation.imprimee',
-      actor: acting.actor,
-      target: acting.sessionId ? { type: 'session', id: acting.sessionId } : { type: 'attestation', id: rows[0]?.number ?? '' },
-      details: { nombre: rows.length, premieres_impressions: firstPrints.length, numeros: rows.length <= 5 ? rows.map((r) => r.number) : undefined },
+      await recordAudit(trx, clock, {
+        action: 'attestation.imprimee',
+        actor: acting.actor,
+        target: acting.sessionId ? { type: 'session', id: acting.sessionId } : { type: 'attestation', id: rows[0]?.number ?? '' },
+        details: { nombre: rows.length, premieres_impressions: firstPrints.length, numeros: rows.length <= 5 ? rows.map((r) => r.number) : undefined },
+      });
+      return { ok: true as const, fields };
     });
-    return { ok: true as const, fields };
-  });
+  } catch (err) {
+    if (err instanceof PrintRefused) return err.refusal;
+    throw err;
+  }
 }
 
 export type CorrectionOutcome =

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
-import type { Database, Queryable } from '../../db/schema.js';
+import type { Database } from '../../db/schema.js';
 import type { AttestationFields, AttestationKind } from '../../domain/attestation.js';
 import type { Acting } from '../audit.js';
 import { PdfUnavailableError, withMetadata, type BrowserPool } from '../pdf/browser-pool.js';
@@ -9,12 +9,14 @@ import { PublicError } from '../public-error.js';
 import { parisDate } from '../../domain/paris-time.js';
 import { attestationPdf, attestationPdfMetadata, attestationsHtml, type DocumentContext } from './document.js';
 import { fieldsOf, printAttestations, printRefusal, type PrintRefusal } from './lifecycle.js';
-import { listSessionAttestations, type AttestationRow } from './queries.js';
+import { findRunningJobs, listSessionAttestations, type AttestationRow } from './queries.js';
 
 /** Attestations per browser page: small enough to report progress, large enough to stay fast. */
 export const JOB_CHUNK = 10;
 /** A finished job's PDF is kept this long for its download, then deleted (the attestations stay reprintable). */
 export const JOB_KEEP_MINUTES = 60;
+/** Session prints of one centre preparing at once: the pool's queue is shared by every centre. */
+export const JOBS_PER_CENTRE = 2;
 /** A job still « running » after this long was cut short by a restart of the server. */
 export const JOB_STALE_MINUTES = 15;
 
@@ -58,7 +60,7 @@ export async function startSessionPrint(
   input: { centreId: number; sessionId: number; kind: AttestationKind },
   acting: Acting,
 ): Promise<StartJobOutcome> {
-  if (!pool.available) return { ok: false, message: new PdfUnavailableError().message };
+  if (!pool.available) throw new PdfUnavailableError();
   const rows = await listSessionAttestations(db, input.centreId, input.sessionId, input.kind);
   if (rows.length === 0) {
     return {
@@ -71,7 +73,17 @@ export async function startSessionPrint(
   }
   const refusal = rows.map(printRefusal).find((r) => r !== null);
   if (refusal) return { ok: false, message: refusal.message };
-  await purgeOldJobs(db, clock);
+  // A second click, or a colleague asking for the same PDF, follows the job already running.
+  const since = new Date(clock.now().getTime() - JOB_STALE_MINUTES * 60_000).toISOString();
+  const running = await findRunningJobs(db, input.centreId, since);
+  const same = running.find((job) => job.exam_session_id === input.sessionId && job.kind === input.kind);
+  if (same) return { ok: true, jobId: same.id };
+  if (running.length >= JOBS_PER_CENTRE) {
+    return {
+      ok: false,
+      message: `Le centre a déjà ${JOBS_PER_CENTRE} impressions de session en cours : attendez qu’elles se terminent, puis relancez celle-ci.`,
+    };
+  }
   const jobId = randomBytes(16).toString('base64url');
   await db
     .insertInto('attestation_print_jobs')
@@ -132,28 +144,6 @@ async function runJob(
   }
 }
 
-/** A job of the centre's session (another centre's, or another session's, is not found). */
-export function findJob(db: Queryable, scope: { centreId: number; sessionId: number }, jobId: string) {
-  return db
-    .selectFrom('attestation_print_jobs')
-    .select(['id', 'kind', 'status', 'done', 'total', 'error', 'created_at', 'finished_at'])
-    .where('id', '=', jobId)
-    .where('centre_id', '=', scope.centreId)
-    .where('exam_session_id', '=', scope.sessionId)
-    .executeTakeFirst();
-}
-
-export function findJobPdf(db: Queryable, scope: { centreId: number; sessionId: number }, jobId: string) {
-  return db
-    .selectFrom('attestation_print_jobs')
-    .select(['pdf', 'kind', 'total'])
-    .where('id', '=', jobId)
-    .where('centre_id', '=', scope.centreId)
-    .where('exam_session_id', '=', scope.sessionId)
-    .where('status', '=', 'done')
-    .executeTakeFirst();
-}
-
 /** Where a job stands as its page says it: a running job that outlived a restart is reported as failed. */
 export function jobState(job: { status: 'running' | 'done' | 'failed'; created_at: string; error: string | null }, now: Date) {
   const stale = job.status === 'running' && now.getTime() - new Date(job.created_at).getTime() > JOB_STALE_MINUTES * 60_000;
@@ -161,7 +151,11 @@ export function jobState(job: { status: 'running' | 'done' | 'failed'; created_a
   return { status: job.status, error: job.error };
 }
 
-async function purgeOldJobs(db: Kysely<Database>, clock: Clock): Promise<void> {
+/**
+ * Deletes the session prints older than JOB_KEEP_MINUTES, with their PDFs (personal data): run by the
+ * deadline sweeper.
+ */
+export async function purgeOldJobs(db: Kysely<Database>, clock: Clock): Promise<void> {
   const before = new Date(clock.now().getTime() - JOB_KEEP_MINUTES * 60_000).toISOString();
   await db.deleteFrom('attestation_print_jobs').where('created_at', '<', before).execute();
 }

@@ -85,3 +85,38 @@ export async function countSessionAttestations(db: Queryable, centreId: number, 
 export function findStamp(db: Queryable, stampId: number) {
   return db.selectFrom('centre_stamps').select(['id', 'mime', 'data']).where('id', '=', stampId).executeTakeFirst();
 }
+
+/** A job of the centre's session (another centre's, or another session's, is not found). */
+export function findJob(db: Queryable, scope: { centreId: number; sessionId: number }, jobId: string) {
+  return db
+    .selectFrom('attestation_print_jobs')
+    .select(['id', 'kind', 'status', 'done', 'total', 'error', 'created_at', 'finished_at'])
+    .where('id', '=', jobId)
+    .where('centre_id', '=', scope.centreId)
+    .where('exam_session_id', '=', scope.sessionId)
+    .executeTakeFirst();
+}
+
+/** A finished job's PDF, while it is kept (`since`: the oldest creation time still offered). */
+export function findJobPdf(db: Queryable, scope: { centreId: number; sessionId: number }, jobId: string, since: string) {
+  return db
+    .selectFrom('attestation_print_jobs')
+    .select(['pdf', 'kind', 'total'])
+    .where('id', '=', jobId)
+    .where('created_at', '>=', since)
+    .where('centre_id', '=', scope.centreId)
+    .where('exam_session_id', '=', scope.sessionId)
+    .where('status', '=', 'done')
+    .executeTakeFirst();
+}
+
+/** The centre's session prints still running (created after `since`: older ones were cut short by a restart). */
+export function findRunningJobs(db: Queryable, centreId: number, since: string) {
+  return db
+    .selectFrom('attestation_print_jobs')
+    .select(['id', 'exam_session_id', 'kind'])
+    .where('centre_id', '=', centreId)
+    .where('status', '=', 'running')
+    .where('created_at', '>=', since)
+    .execute();
+}

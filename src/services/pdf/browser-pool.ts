@@ -18,6 +18,12 @@ export class PdfBusyError extends PublicError {
   }
 }
 
+export class PdfClosedError extends PublicError {
+  constructor() {
+    super(503, 'Le serveur redémarre : relancez l’impression dans un instant.');
+  }
+}
+
 export class PdfFailedError extends PublicError {
   constructor(cause: unknown) {
     super(503, 'La préparation du PDF a échoué (le navigateur du serveur s’est arrêté ou n’a pas répondu). Réessayez : un nouveau navigateur sera lancé.', {
@@ -53,6 +59,8 @@ export class BrowserPool {
   #browser: Promise<Browser> | null = null;
   #profileDir: string | null = null;
   #idlePages: Page[] = [];
+  /** Once closed (the server stops), no browser is launched again, even for a job still running. */
+  #closed = false;
   #active = 0;
   #waiting: (() => void)[] = [];
 
@@ -72,6 +80,7 @@ export class BrowserPool {
 
   async browser(): Promise<Browser> {
     if (!this.executablePath) throw new PdfUnavailableError();
+    if (this.#closed) throw new PdfClosedError();
     const current = (this.#browser ??= this.#launch(this.executablePath));
     try {
       const browser = await current;
@@ -127,6 +136,7 @@ export class BrowserPool {
   /** The raw PDF of one HTML document, in its turn among the pool's pages (see withMetadata to assemble). */
   async renderPages(html: string): Promise<Uint8Array> {
     if (!this.executablePath) throw new PdfUnavailableError();
+    if (this.#closed) throw new PdfClosedError();
     await this.#acquire();
     try {
       return await this.#render(html);
@@ -166,11 +176,12 @@ export class BrowserPool {
       return pdf;
     } catch (err) {
       await page?.close().catch(() => undefined);
-      throw new PdfFailedError(err);
+      throw err instanceof PublicError ? err : new PdfFailedError(err);
     }
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     const pending = this.#browser;
     this.#browser = null;
     this.#idlePages = [];

@@ -195,7 +195,7 @@ t.test('each state of a known number, with NOM and initial only', async (t) => {
   const expired = await page(passed.examId);
   t.equal(expired.statusCode, 200);
   const expiredText = visibleText(expired.body);
-  t.match(expiredText, 'Attestation expirée Cette attestation de compétences est authentique mais a expiré le 29 novembre 2031');
+  t.match(expiredText, 'Attestation expirée Cette attestation de compétences est authentique mais n’est plus valable : elle l’était jusqu’au 29 novembre 2031 inclus.');
   t.notMatch(expiredText, 'Attestation valide');
   t.match(expiredText, 'Titulaire LEFÈVRE Z.');
   assertNoPrivateData(t, expired.body, passed.token);

@@ -72,7 +72,7 @@ export default async function adminAttestationRoutes(app: FastifyInstance) {
     const row = await attestationOf(request);
     const refusal = printRefusal(row);
     if (refusal) throw new HttpError(409, refusal.message);
-    return reply.sendDocument(await attestationsHtml([fieldsOf(row, parisDate(app.clock.now()))], context()));
+    return reply.sendDocument(await attestationsHtml([fieldsOf(row, parisDate(app.clock.now()))], context(), { preview: true }));
   });
 
   app.post('/admin/attestations/:numero/pdf', async (request: FastifyRequest<Params>, reply) => {

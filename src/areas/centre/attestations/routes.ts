@@ -7,8 +7,8 @@ import { requestActor } from '../../../services/audit.js';
 import { attestationsHtml } from '../../../services/attestations/document.js';
 import { cancelAttestation, correctIdentity, fieldsOf, printRefusal } from '../../../services/attestations/lifecycle.js';
 import { identityFormValues, presentAttestation } from '../../../services/attestations/present.js';
-import { findJob, findJobPdf, jobState, printAttestationPdf, startSessionPrint } from '../../../services/attestations/printing.js';
-import { findAttestationOfExam } from '../../../services/attestations/queries.js';
+import { JOB_KEEP_MINUTES, jobState, printAttestationPdf, startSessionPrint } from '../../../services/attestations/printing.js';
+import { findAttestationOfExam, findJob, findJobPdf } from '../../../services/attestations/queries.js';
 import { centreOf } from '../current-centre/scope.js';
 import { getSession } from '../sessions/queries.js';
 
@@ -36,7 +36,7 @@ export default async function attestationRoutes(app: FastifyInstance) {
     const { row } = await attestationOf(request);
     const refusal = printRefusal(row);
     if (refusal) throw new HttpError(409, refusal.message);
-    return reply.sendDocument(await attestationsHtml([fieldsOf(row, parisDate(app.clock.now()))], context()));
+    return reply.sendDocument(await attestationsHtml([fieldsOf(row, parisDate(app.clock.now()))], context(), { preview: true }));
   });
 
   app.post('/centre/examens/:id/attestation', async (request: FastifyRequest<ExamParams>, reply) => {
@@ -141,7 +141,8 @@ export default async function attestationRoutes(app: FastifyInstance) {
   app.get('/centre/sessions/:id/attestations/:job/pdf', async (request: FastifyRequest<JobParams>, reply) => {
     const centre = centreOf(request);
     const sessionId = idParam(request.params.id);
-    const job = await findJobPdf(app.db, { centreId: centre.id, sessionId }, request.params.job);
+    const since = new Date(app.clock.now().getTime() - JOB_KEEP_MINUTES * 60_000).toISOString();
+    const job = await findJobPdf(app.db, { centreId: centre.id, sessionId }, request.params.job, since);
     if (!job?.pdf) throw notFound();
     return reply.sendPdf(job.pdf, `session-${sessionId}-${job.kind === 'admis' ? 'attestations' : 'attestations-echec'}.pdf`);
   });
