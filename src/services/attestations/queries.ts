@@ -56,16 +56,15 @@ export function findAttestationByNumber(db: Queryable, number: string) {
   return attestationRows(db, null).where('a.number', '=', number).executeTakeFirst();
 }
 
-/** A session's attestations of one kind, in the order of the room's list (name, then first name). */
-export function listSessionAttestations(db: Queryable, centreId: number, sessionId: number, kind: 'admis' | 'echec') {
-  return attestationRows(db, centreId)
-    .where('s.id', '=', sessionId)
-    .where('a.kind', '=', kind)
-    .where('a.cancelled_at', 'is', null)
-    .orderBy('e.last_name')
-    .orderBy('e.first_name')
-    .orderBy('e.id')
-    .execute();
+const FRENCH_ORDER = new Intl.Collator('fr', { sensitivity: 'base', numeric: true });
+
+/**
+ * A session's attestations of one kind, in alphabetical order as French sorts names (« de Villiers »
+ * and « Éluard » where a reader looks for them, not after Z as SQLite's byte order puts them).
+ */
+export async function listSessionAttestations(db: Queryable, centreId: number, sessionId: number, kind: 'admis' | 'echec') {
+  const rows = await attestationRows(db, centreId).where('s.id', '=', sessionId).where('a.kind', '=', kind).where('a.cancelled_at', 'is', null).execute();
+  return rows.sort((a, b) => FRENCH_ORDER.compare(a.last_name, b.last_name) || FRENCH_ORDER.compare(a.first_name, b.first_name) || a.exam_id - b.exam_id);
 }
 
 /** How many attestations of each kind a session can print (cancelled ones are not printed). */
