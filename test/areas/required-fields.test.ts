@@ -103,6 +103,7 @@ t.test('each form with fields says that its fields are required, and its optiona
   const visitor = new Agent(room.app, '10.20.0.1');
   checkPage(t, await visitor.get('/connexion'), 'sign-in', 1);
   checkPage(t, await visitor.get('/mot-de-passe-oublie'), 'forgotten password', 1);
+  checkPage(t, await visitor.get('/verifier'), 'attestation verification', 1);
 
   // Administration.
   const admin = await adminAgent(room.testApp, { ip: '10.20.0.2' });
@@ -112,8 +113,9 @@ t.test('each form with fields says that its fields are required, and its optiona
   checkPage(t, await admin.get('/admin/centres/nouveau'), 'new centre', 1);
   checkPage(t, await admin.get('/admin/centres'), 'centre list (search bar)', 0);
   checkPage(t, await admin.get('/admin/journal'), 'audit log (filter bar)', 0);
-  // The edit form and the suspension form.
-  checkPage(t, await admin.get('/admin/centres/1'), 'centre page', 2);
+  // The edit form, the attestations' signatory and the suspension form.
+  checkPage(t, await admin.get('/admin/centres/1'), 'centre page', 3);
+  checkPage(t, await admin.get('/admin/attestations'), 'attestation lookup', 1);
   checkPage(t, await admin.get('/admin/gestionnaires/nouveau'), 'new manager', 1);
   const imported = checkPage(t, await admin.get('/admin/questionnaires/importer'), 'questionnaire import', 1);
   t.same(imported[0]?.required, ['banque'], 'import: the bank file is required');
@@ -169,6 +171,8 @@ t.test('each form with fields says that its fields are required, and its optiona
   const centre = await managerAgent(room.testApp, { ip: '10.20.0.7' });
   checkPage(t, await centre.get('/centre/jetons'), 'tokens (low-stock threshold)', 1);
   checkPage(t, await centre.get('/centre/jetons/nouvelle-table'), 'new token table', 1);
+  // The signatory form and the stamp's upload.
+  checkPage(t, await centre.get('/centre/parametres'), 'centre settings', 2);
   checkPage(t, await centre.get(`/centre/examens/${candidate.examId}`), 'exam in progress (extra time)', 1);
   const newSession = await centre.get('/centre/sessions/nouvelle');
   checkPage(t, newSession, 'new session', 1);
