@@ -7,6 +7,7 @@ import { CLI_ACTOR } from './services/audit.js';
 import { isPlausibleEmail } from './domain/email.js';
 import { plural } from './domain/french.js';
 import { upsertAccountWithPassword } from './services/accounts/accounts.js';
+import { findAccountByEmail } from './services/accounts/queries.js';
 import { passwordProblem } from './services/accounts/passwords.js';
 import { describeBankError } from './domain/bank/index.js';
 import { decodeUpload, importQuestionnaire, type BankSource } from './areas/admin/questionnaires/lifecycle.js';
@@ -17,7 +18,8 @@ import { describeDemoLogins, seedDemo } from './operator/seed-demo.js';
 
 const USAGE = `Usage : npm run cli -- <commande>
   seed-demo [--password P]                 données de démonstration (idempotent)
-  create-admin <email> [--password-stdin]  compte d'administration nationale
+  create-admin <email> [--password-stdin] [--promote]
+                                           compte d'administration nationale (--promote : celui d'un gestionnaire)
   import-questionnaire <fichier.json|fichier.csv> [--entete entete.json] [--publish]
                                            importe une banque (CSV : avec son en-tête JSON)
   generate-tokens --centre centreXXXX --profil <profil> --count N
@@ -57,10 +59,16 @@ async function main(argv: string[]): Promise<void> {
         const { values, positionals } = parseArgs({
           args: rest,
           allowPositionals: true,
-          options: { 'password-stdin': { type: 'boolean' }, nom: { type: 'string' } },
+          options: { 'password-stdin': { type: 'boolean' }, nom: { type: 'string' }, promote: { type: 'boolean' } },
         });
         const email = positionals[0];
         if (!email || !isPlausibleEmail(email)) throw new UsageError('Indiquez une adresse électronique valide : create-admin <email>.');
+        const existing = await findAccountByEmail(db.kysely, email);
+        if (existing && existing.role !== 'admin' && !values.promote) {
+          throw new UsageError(
+            `${existing.email} est le compte d’un gestionnaire de centre. Pour en faire un compte d’administration nationale, relancez avec --promote.`,
+          );
+        }
         const generated = !values['password-stdin'];
         const password = generated ? randomBytes(18).toString('base64url') : await readStdin();
         const problem = passwordProblem(password);

@@ -143,14 +143,22 @@ export function loadConfig(env: Env = process.env): Config {
 /** The configured secret, or the one generated on the first start and kept beside the database. */
 export function resolveSessionSecret(config: Config): string {
   if (config.sessionSecret) return config.sessionSecret;
-  mkdirSync(config.dataDir, { recursive: true });
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const file = join(config.dataDir, 'session-secret');
-  if (existsSync(file)) {
+  const existing = existsSync(file);
+  if (existing) {
     const kept = readFileSync(file, 'utf8').trim();
     if (kept.length >= 32) return kept;
   }
   const secret = randomBytes(48).toString('base64url');
-  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  try {
+    // Exclusive on a first start: two processes starting at once must not each keep a secret of
+    // their own (the second reads the first's). A damaged file is replaced.
+    writeFileSync(file, secret + '\n', { mode: 0o600, flag: existing ? 'w' : 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return readFileSync(file, 'utf8').trim();
+  }
   return secret;
 }
 

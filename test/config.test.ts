@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import t from 'tap';
@@ -132,6 +132,19 @@ t.test('resolveSessionSecret', async (t) => {
 
     const other = resolveSessionSecret(loadConfig({ DATA_DIR: join(dir, 'other') }));
     t.not(other, first, 'another data folder gets its own secret');
+  });
+
+  t.test('a damaged secret file is replaced; the data folder is private', async (t) => {
+    const dataDir = join(dir, 'damaged');
+    mkdirSync(dataDir, { recursive: true });
+    const file = join(dataDir, 'session-secret');
+    writeFileSync(file, 'court\n');
+    const secret = resolveSessionSecret(loadConfig({ DATA_DIR: dataDir }));
+    t.ok(secret.length >= 32, 'a new secret');
+    t.equal(readFileSync(file, 'utf8').trim(), secret, 'written over the damaged one');
+    const fresh = join(dir, 'fresh');
+    resolveSessionSecret(loadConfig({ DATA_DIR: fresh }));
+    t.equal(statSync(fresh).mode & 0o777, 0o700, 'a new data folder is open to its owner only');
   });
 
   t.test('a configured secret is used as is', async (t) => {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
@@ -31,7 +31,20 @@ export function openDatabaseFile(file: string): Db {
   };
 }
 
+/**
+ * The data folder's database. The folder holds candidates' identities, the session secret and the
+ * attestations' signing key: only the server's own user may enter it (0700), and the database is
+ * created readable by that user alone (0600; SQLite gives its -wal and -shm files the same mode).
+ */
 export function openDatabase(dataDir: string): Db {
-  mkdirSync(dataDir, { recursive: true });
-  return openDatabaseFile(join(dataDir, DATABASE_FILE));
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  try {
+    chmodSync(dataDir, 0o700);
+  } catch {
+    // A folder mounted by the operator and owned by another user keeps its mode: the files below are still ours.
+  }
+  const file = join(dataDir, DATABASE_FILE);
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+  chmodSync(file, 0o600);
+  return openDatabaseFile(file);
 }

@@ -1,4 +1,7 @@
-/** An address that looks deliverable: something@domain.tld, no spaces, at most 254 characters. */
+/**
+ * An address that looks deliverable: something@domain.tld, no spaces, at most 254 characters. The
+ * length comes first: the pattern backtracks, and 50 kB of text took it seconds.
+ */
 export function isPlausibleEmail(email: string): boolean {
-  return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email.trim()) && email.length <= 254;
+  return email.length <= 254 && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email.trim());
 }

@@ -90,6 +90,27 @@ t.test('create-admin without --password-stdin prints a generated password once',
   t.equal((await new Agent(testApp.app).signIn('genere@ministere.test', password ?? '')).statusCode, 303, 'and it works');
 });
 
+t.test('create-admin does not turn a manager into an administrator without --promote', async (t) => {
+  const dataDir = join(tempDir(t), 'data');
+  t.equal(cli(dataDir, ['seed-demo']).status, 0, 'the demo manager exists');
+  const refused = cli(dataDir, ['create-admin', 'gestionnaire@demo.test']);
+  t.equal(refused.status, 1);
+  t.match(
+    refused.stderr,
+    'gestionnaire@demo.test est le compte d’un gestionnaire de centre. Pour en faire un compte d’administration nationale, relancez avec --promote.',
+  );
+  const testApp = await createTestApp(t, { dataDir });
+  const unchanged = await testApp.db.kysely.selectFrom('accounts').select('role').where('email', '=', 'gestionnaire@demo.test').executeTakeFirstOrThrow();
+  t.equal(unchanged.role, 'manager', 'still a manager');
+  await testApp.close(true);
+
+  const promoted = cli(dataDir, ['create-admin', 'gestionnaire@demo.test', '--promote']);
+  t.equal(promoted.status, 0, `promoted with --promote (${promoted.stderr.trim()})`);
+  const again = await createTestApp(t, { dataDir });
+  const role = await again.db.kysely.selectFrom('accounts').select('role').where('email', '=', 'gestionnaire@demo.test').executeTakeFirstOrThrow();
+  t.equal(role.role, 'admin');
+});
+
 t.test('operator mistakes are explained in French with exit code 1', async (t) => {
   const dir = tempDir(t);
   const dataDir = join(dir, 'data');
