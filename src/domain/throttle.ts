@@ -23,6 +23,12 @@ export const ADDRESS_POLICY: ThrottlePolicy = { maxFailures: 20, windowMs: 15 * 
 /** "Mot de passe oublié", per address: each request counts, so nobody floods a mailbox. */
 export const FORGOTTEN_PASSWORD_POLICY: ThrottlePolicy = { maxFailures: 5, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
 /**
+ * "Mot de passe oublié", per address asked for, whoever asks: many addresses together cannot flood
+ * one mailbox either. Beyond it the page answers as usual (it must not reveal the account) and
+ * sends nothing.
+ */
+export const FORGOTTEN_PASSWORD_ACCOUNT_POLICY: ThrottlePolicy = { maxFailures: 3, windowMs: 60 * 60_000, lockMs: 60 * 60_000 };
+/**
  * Kiosk entry, per terminal address. A room's terminals often share one address (NAT), so the bar
  * is a room's worth of typos, not one candidate's; the lock is short.
  */

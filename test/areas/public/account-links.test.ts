@@ -273,6 +273,31 @@ t.test('/mot-de-passe-oublie answers the same for an existing and an unknown add
   t.equal((await new Agent(testApp.app).signIn(DEMO_MANAGER_EMAIL, DEMO_PASSWORD)).statusCode, 401);
 });
 
+t.test('/mot-de-passe-oublie: many addresses together cannot flood one mailbox (three links an hour), and the page does not tell', async (t) => {
+  const { mailer, sent } = recordingMailer();
+  const testApp = await createTestApp(t, { seed: true, mailer });
+  const answers: string[] = [];
+  for (let i = 0; i < 6; i++) {
+    const visitor = new Agent(testApp.app, `10.30.0.${i + 1}`);
+    await visitor.get('/mot-de-passe-oublie');
+    const res = await visitor.post('/mot-de-passe-oublie', { email: DEMO_MANAGER_EMAIL });
+    t.equal(res.statusCode, 200, `request ${i + 1} answered as usual`);
+    answers.push(comparable(res.body, DEMO_MANAGER_EMAIL));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+  }
+  for (let i = 0; i < 100 && sent.length < 3; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  t.equal(sent.length, 3, `three links, whatever the number of addresses asking (got ${sent.length})`);
+  t.equal(new Set(answers).size, 1, 'the same page every time');
+
+  testApp.clock.advance(61 * 60_000);
+  const later = new Agent(testApp.app, '10.30.1.1');
+  await later.get('/mot-de-passe-oublie');
+  await later.post('/mot-de-passe-oublie', { email: DEMO_MANAGER_EMAIL });
+  for (let i = 0; i < 100 && sent.length < 4; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  t.equal(sent.length, 4, 'an hour later, a link again');
+});
+
 t.test('/mot-de-passe-oublie sends nothing for a disabled account, and refuses a malformed address', async (t) => {
   const { mailer, sent } = recordingMailer();
   const testApp = await createTestApp(t, { seed: true, mailer });

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { hashPassword, passwordProblem } from '../../../services/accounts/passwords.js';
-import { FORGOTTEN_PASSWORD_POLICY, retryMessage } from '../../../domain/throttle.js';
+import { FORGOTTEN_PASSWORD_ACCOUNT_POLICY, FORGOTTEN_PASSWORD_POLICY, retryMessage } from '../../../domain/throttle.js';
 import { isPlausibleEmail } from '../../../domain/email.js';
 import { countFailure, latestLock } from '../../../services/throttle-store.js';
 import { requestPasswordReset } from './lifecycle.js';
@@ -47,7 +47,11 @@ export default async function accountLinkRoutes(app: FastifyInstance) {
       );
     }
     await countFailure(app.db, key, now, FORGOTTEN_PASSWORD_POLICY);
-    if (app.mailer.enabled) {
+    const accountKey = `oubli-compte:${email.toLowerCase()}`;
+    const mailboxFlooded = (await latestLock(app.db, [accountKey], now)) !== null;
+    // Counted only outside the lock (a failure counted during a lock would start a new window).
+    if (!mailboxFlooded) await countFailure(app.db, accountKey, now, FORGOTTEN_PASSWORD_ACCOUNT_POLICY);
+    if (app.mailer.enabled && !mailboxFlooded) {
       // The link is made and sent after the answer, so that the answer takes as long whether the
       // account exists or not.
       setImmediate(() => {
