@@ -14,10 +14,11 @@ import { decodeUpload, importQuestionnaire, type BankSource } from './areas/admi
 import { backupDatabase } from './operator/backup.js';
 import { generateTokens } from './operator/generate-tokens.js';
 import { openMigratedDatabase } from './operator/open.js';
-import { describeDemoLogins, seedDemo } from './operator/seed-demo.js';
+import { describeDemoLogins, generateDemoPassword, seedDemo } from './operator/seed-demo.js';
 
 const USAGE = `Usage : npm run cli -- <commande>
-  seed-demo [--password P]                 données de démonstration (idempotent)
+  seed-demo [--password P] [--production]  données de démonstration (idempotent ; mot de passe
+                                           tiré au hasard et affiché, sauf --password P)
   create-admin <email> [--password-stdin] [--promote]
                                            compte d'administration nationale (--promote : celui d'un gestionnaire)
   import-questionnaire <fichier.json|fichier.csv> [--entete entete.json] [--publish]
@@ -46,12 +47,17 @@ async function main(argv: string[]): Promise<void> {
   try {
     switch (command) {
       case 'seed-demo': {
-        const { values } = parseArgs({ args: rest, options: { password: { type: 'string' } } });
+        const { values } = parseArgs({ args: rest, options: { password: { type: 'string' }, production: { type: 'boolean' } } });
+        if (config.nodeEnv === 'production' && !values.production) {
+          throw new UsageError(
+            'NODE_ENV=production : les données de démonstration (comptes, centre, examens fictifs) ne s’installent pas sur une plateforme en service. Pour une démonstration, relancez avec --production.',
+          );
+        }
         if (values.password !== undefined) {
           const problem = passwordProblem(values.password);
           if (problem) throw new UsageError(problem);
         }
-        const logins = await seedDemo(db.kysely, systemClock, values.password, { history: true });
+        const logins = await seedDemo(db.kysely, systemClock, values.password ?? generateDemoPassword(), { history: true });
         console.log(describeDemoLogins(logins, config.publicUrl));
         return;
       }

@@ -3,7 +3,7 @@ import { systemClock } from './clock.js';
 import { ConfigError, loadConfig, resolveSessionSecret } from './config.js';
 import { findBrowser } from './services/pdf/browser-path.js';
 import { openMigratedDatabase } from './operator/open.js';
-import { describeDemoLogins, seedDemo } from './operator/seed-demo.js';
+import { describeDemoLogins, generateDemoPassword, seedDemo } from './operator/seed-demo.js';
 
 async function start(): Promise<void> {
   let config;
@@ -19,7 +19,7 @@ async function start(): Promise<void> {
 
   const { db, created } = await openMigratedDatabase(config.dataDir);
   if (created && config.nodeEnv !== 'production') {
-    const logins = await seedDemo(db.kysely, systemClock, undefined, { history: true });
+    const logins = await seedDemo(db.kysely, systemClock, generateDemoPassword(), { history: true });
     console.log(describeDemoLogins(logins, config.publicUrl));
   }
 

@@ -12,7 +12,7 @@ import type { Db } from '../../src/db/connection.js';
 import type { ExamRules } from '../../src/domain/rules.js';
 import { openMigratedDatabase } from '../../src/operator/open.js';
 import { generateTokens } from '../../src/operator/generate-tokens.js';
-import { seedDemo } from '../../src/operator/seed-demo.js';
+import { generateDemoPassword, seedDemo } from '../../src/operator/seed-demo.js';
 
 /** The profile whose tokens the benchmarks use (the demo bank draws 30 questions). */
 export const BENCH_PROFILE = 'operateur';
@@ -48,7 +48,7 @@ export async function startBenchApp(tokenCount: number): Promise<BenchApp> {
   try {
     const config = loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '3000' });
     db = (await openMigratedDatabase(dataDir)).db;
-    const demo = await seedDemo(db.kysely, systemClock);
+    const demo = await seedDemo(db.kysely, systemClock, generateDemoPassword());
     if (demo.warnings.length > 0) throw new Error(`demo seed: ${demo.warnings.join(' ; ')}`);
     const tokens = await generateTokens(db.kysely, systemClock, { centreId: demo.centre, profile: BENCH_PROFILE, count: tokenCount, actorLabel: 'bench' });
     if (!tokens.ok) throw new Error(`generate-tokens: ${tokens.message}`);

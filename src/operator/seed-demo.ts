@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
@@ -15,7 +16,6 @@ import { PROFILE_LABELS } from '../domain/profiles.js';
 import { seedDemoTokensAndSession } from './seed-demo-exams.js';
 import { seedDemoHistory } from './seed-demo-history.js';
 
-export const DEMO_PASSWORD = 'demo-aipr-2026';
 export const DEMO_ADMIN_EMAIL = 'admin@demo.test';
 export const DEMO_MANAGER_EMAIL = 'gestionnaire@demo.test';
 const DEMO_CENTRE_ID = 1;
@@ -33,11 +33,19 @@ export interface DemoLogins {
 }
 
 /**
- * Idempotent: running it again resets the demo passwords and adds only what is missing. `history`
+ * A new password for the demo accounts, printed once at seeding: a platform started with the demo
+ * data must not open with a password everyone can read in the README (96 random bits).
+ */
+export function generateDemoPassword(): string {
+  return randomBytes(12).toString('base64url');
+}
+
+/**
+ * Idempotent: running it again resets the demo passwords (to `password`) and adds only what is missing. `history`
  * adds a past session with finished exams and the centre's signatory (what a person trying the
  * platform needs to see results and print attestations); tests leave it out and build their own.
  */
-export async function seedDemo(db: Kysely<Database>, clock: Clock, password = DEMO_PASSWORD, options: { history?: boolean } = {}): Promise<DemoLogins> {
+export async function seedDemo(db: Kysely<Database>, clock: Clock, password: string, options: { history?: boolean } = {}): Promise<DemoLogins> {
   const now = clock.now().toISOString();
   const centre = await db.selectFrom('centres').select('id').where('id', '=', DEMO_CENTRE_ID).executeTakeFirst();
   if (!centre) {

@@ -10,7 +10,8 @@ import { createRequire } from 'node:module';
 import type { Page } from 'puppeteer';
 import t from 'tap';
 import type { Mail, Mailer } from '../../src/services/mailer.js';
-import { DEMO_ADMIN_EMAIL, DEMO_MANAGER_EMAIL, DEMO_PASSWORD } from '../../src/operator/seed-demo.js';
+import { DEMO_ADMIN_EMAIL, DEMO_MANAGER_EMAIL } from '../../src/operator/seed-demo.js';
+import { DEMO_PASSWORD } from '../helpers/app.js';
 import { ACCENTED_IDENTITY, CENTRE, examByToken, illustratedToken } from '../helpers/kiosk-room.js';
 import { begin, enterAndIdentify, enterCentreAndToken, KIOSK_VIEWPORT, navigate, pathOf, startKioskWorld } from './kiosk-support.js';
 

@@ -1,7 +1,7 @@
 import type { Page } from 'puppeteer';
 import t from 'tap';
-import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD } from '../../src/operator/seed-demo.js';
-import { createTestApp, type Teardown } from '../helpers/app.js';
+import { DEMO_ADMIN_EMAIL } from '../../src/operator/seed-demo.js';
+import { createTestApp, type Teardown, DEMO_PASSWORD } from '../helpers/app.js';
 import { browserForFile, type LaunchedBrowser } from '../helpers/browser.js';
 
 // A real browser on a busy shared machine can be slow to start.

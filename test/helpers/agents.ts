@@ -3,9 +3,9 @@
  * accounts of a test's own.
  */
 import type { Role } from '../../src/db/schema.js';
-import { DEMO_ADMIN_EMAIL, DEMO_MANAGER_EMAIL, DEMO_PASSWORD } from '../../src/operator/seed-demo.js';
+import { DEMO_ADMIN_EMAIL, DEMO_MANAGER_EMAIL } from '../../src/operator/seed-demo.js';
 import { upsertAccountWithPassword } from '../../src/services/accounts/accounts.js';
-import { Agent, type TestApp } from './app.js';
+import { Agent, type TestApp, DEMO_PASSWORD } from './app.js';
 
 /** The password of the accounts created by createAccount. */
 export const TEST_PASSWORD = 'mot-de-passe-de-test-2026';

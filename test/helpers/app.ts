@@ -10,6 +10,9 @@ import { openDatabase, type Db } from '../../src/db/connection.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { seedDemo } from '../../src/operator/seed-demo.js';
 
+/** The demo accounts' password in tests (the platform itself draws one at random, src/operator/seed-demo.ts). */
+export const DEMO_PASSWORD = 'demo-aipr-2026';
+
 export const TEST_SESSION_SECRET = 'test-session-secret-0123456789-abcdefghijklmnop';
 
 /** What the helpers need of a tap test: somewhere to register the clean-up. */
@@ -64,7 +67,7 @@ export async function createTestApp(t: Teardown, options: TestAppOptions = {}): 
   opened.db = db;
   await migrateToLatest(db.kysely);
   const clock = options.clock ?? new ManualClock();
-  if (options.seed) await seedDemo(db.kysely, clock);
+  if (options.seed) await seedDemo(db.kysely, clock, DEMO_PASSWORD);
   const app = await buildApp(config, {
     db,
     sessionSecret: TEST_SESSION_SECRET,

@@ -13,7 +13,7 @@ import { importQuestionnaire } from '../../src/areas/admin/questionnaires/lifecy
 import { generateTokens } from '../../src/operator/generate-tokens.js';
 import { seedDemo } from '../../src/operator/seed-demo.js';
 import { DEMO_DIR } from '../../src/paths.js';
-import { createTestApp, type Teardown, type TestApp, type TestAppOptions } from './app.js';
+import { createTestApp, DEMO_PASSWORD, type Teardown, type TestApp, type TestAppOptions } from './app.js';
 
 export const CENTRE = 'centre0001';
 export const CENTRE_ID = 1;
@@ -62,7 +62,7 @@ export async function kioskRoom(t: Teardown, options: { answerIdsFrom?: number; 
   if (questionIdsFrom !== undefined) {
     await sql`insert into sqlite_sequence (name, seq) values ('questions', ${questionIdsFrom})`.execute(db);
   }
-  await seedDemo(db, testApp.clock);
+  await seedDemo(db, testApp.clock, DEMO_PASSWORD);
   const session = await db.selectFrom('exam_sessions').select('id').where('status', '=', 'open').executeTakeFirstOrThrow();
   const questionnaires = await db.selectFrom('questionnaires').select(['id', 'profile']).where('status', '=', 'published').execute();
   const questionnaireIds = Object.fromEntries(questionnaires.map((q) => [q.profile, q.id])) as Record<Profile, number>;

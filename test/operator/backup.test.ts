@@ -8,7 +8,7 @@ import { DATABASE_FILE, openDatabase, type Db } from '../../src/db/connection.js
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { backupDatabase } from '../../src/operator/backup.js';
 import { seedDemo } from '../../src/operator/seed-demo.js';
-import type { Teardown } from '../helpers/app.js';
+import { DEMO_PASSWORD, type Teardown } from '../helpers/app.js';
 
 const ACCOUNTS = 'select id, email, display_name, role, password_hash, disabled_at, created_at from accounts order by id';
 const CENTRES = 'select * from centres order by id';
@@ -22,7 +22,7 @@ async function seededDatabase(t: Teardown): Promise<{ db: Db; dir: string }> {
     rmSync(dir, { recursive: true, force: true });
   });
   await migrateToLatest(db.kysely);
-  await seedDemo(db.kysely, new ManualClock());
+  await seedDemo(db.kysely, new ManualClock(), DEMO_PASSWORD);
   return { db, dir };
 }
 

@@ -90,6 +90,32 @@ t.test('create-admin without --password-stdin prints a generated password once',
   t.equal((await new Agent(testApp.app).signIn('genere@ministere.test', password ?? '')).statusCode, 303, 'and it works');
 });
 
+t.test('seed-demo draws a new demo password each time, prints it once, and refuses production without --production', async (t) => {
+  const dataDir = join(tempDir(t), 'data');
+  const first = cli(dataDir, ['seed-demo']);
+  t.equal(first.status, 0, `seed-demo succeeds (${first.stderr.trim()})`);
+  const passwordOf = (out: string) => /Administration nationale : admin@demo\.test \/ (\S+)/.exec(out)?.[1] ?? '';
+  const password = passwordOf(first.stdout);
+  t.ok(password.length >= 16, 'a random password is printed');
+  t.notMatch(first.stdout, 'demo-aipr-2026', 'not the password the README used to publish');
+  const second = cli(dataDir, ['seed-demo']);
+  t.equal(second.status, 0);
+  const renewed = passwordOf(second.stdout);
+  t.not(renewed, password, 'a second run gives a new password (the way to recover lost logins)');
+  const testApp = await createTestApp(t, { dataDir });
+  t.equal((await new Agent(testApp.app).signIn(DEMO_ADMIN_EMAIL, renewed)).statusCode, 303, 'the printed password works');
+  t.equal((await new Agent(testApp.app, '127.0.0.9').signIn(DEMO_ADMIN_EMAIL, password)).statusCode, 401, 'the previous one no longer does');
+  await testApp.close(true);
+
+  const production = join(tempDir(t), 'data');
+  const refused = cli(production, ['seed-demo'], { env: { NODE_ENV: 'production' } });
+  t.equal(refused.status, 1);
+  t.match(refused.stderr, 'NODE_ENV=production : les données de démonstration');
+  t.match(refused.stderr, '--production');
+  const forced = cli(production, ['seed-demo', '--production'], { env: { NODE_ENV: 'production' } });
+  t.equal(forced.status, 0, `with --production it installs (${forced.stderr.trim()})`);
+});
+
 t.test('create-admin does not turn a manager into an administrator without --promote', async (t) => {
   const dataDir = join(tempDir(t), 'data');
   t.equal(cli(dataDir, ['seed-demo']).status, 0, 'the demo manager exists');

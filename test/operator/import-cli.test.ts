@@ -11,7 +11,7 @@ import t from 'tap';
 import { openDatabase, type Db } from '../../src/db/connection.js';
 import { PROFILES } from '../../src/domain/profiles.js';
 import { seedDemo } from '../../src/operator/seed-demo.js';
-import { createTestApp } from '../helpers/app.js';
+import { createTestApp, DEMO_PASSWORD } from '../helpers/app.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/banks/${name}`, import.meta.url));
@@ -149,7 +149,7 @@ function dataCounts(db: Db): Record<string, number> {
 t.test('seed-demo leaves exactly three published demo versions, one per profile, and a second run changes nothing', async (t) => {
   const { db, clock } = await createTestApp(t);
 
-  const logins = await seedDemo(db.kysely, clock);
+  const logins = await seedDemo(db.kysely, clock, DEMO_PASSWORD);
   const titles = PROFILES.map((p) => (JSON.parse(readFileSync(demoFile(p), 'utf8')) as { titre: string }).titre);
   t.same(logins.questionnaires, titles, 'the three demo titles are reported');
 
@@ -175,7 +175,7 @@ t.test('seed-demo leaves exactly three published demo versions, one per profile,
   const bankAuditBefore = await db.kysely.selectFrom('audit_log').select('id').where('action', 'like', 'questionnaire.%').execute();
 
   clock.advance(5 * 60_000);
-  const again = await seedDemo(db.kysely, clock);
+  const again = await seedDemo(db.kysely, clock, DEMO_PASSWORD);
   t.same(again.questionnaires, titles);
   t.same(dataCounts(db), first.counts, 'same number of rows in every table');
   t.same(

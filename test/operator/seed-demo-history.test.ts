@@ -1,12 +1,12 @@
 import t from 'tap';
 import { DEMO_HISTORY_ROOM, DEMO_HISTORY_SUPERVISOR, DEMO_SIGNATORY } from '../../src/operator/seed-demo-history.js';
 import { seedDemo } from '../../src/operator/seed-demo.js';
-import { createTestApp } from '../helpers/app.js';
+import { createTestApp, DEMO_PASSWORD } from '../helpers/app.js';
 
 t.test('the demo history: a closed session a week ago with three admitted and two failed candidates, each with an attestation number', async (t) => {
   const { db: handle, clock } = await createTestApp(t);
   const db = handle.kysely;
-  const logins = await seedDemo(db, clock, undefined, { history: true });
+  const logins = await seedDemo(db, clock, DEMO_PASSWORD, { history: true });
   t.ok(logins.historySessionId, 'the past session is reported');
   const session = await db.selectFrom('exam_sessions').selectAll().where('id', '=', logins.historySessionId!).executeTakeFirstOrThrow();
   t.same(
@@ -51,7 +51,7 @@ t.test('the demo history: a closed session a week ago with three admitted and tw
     town: DEMO_SIGNATORY.town,
   });
 
-  const again = await seedDemo(db, clock, undefined, { history: true });
+  const again = await seedDemo(db, clock, DEMO_PASSWORD, { history: true });
   t.equal(again.historySessionId, null, 'nothing added the second time');
   const count = await db
     .selectFrom('exams')
@@ -62,7 +62,7 @@ t.test('the demo history: a closed session a week ago with three admitted and tw
 
 t.test('without `history` (what the tests use), no past exam and no signatory', async (t) => {
   const { db: handle, clock } = await createTestApp(t);
-  const logins = await seedDemo(handle.kysely, clock);
+  const logins = await seedDemo(handle.kysely, clock, DEMO_PASSWORD);
   t.equal(logins.historySessionId, null);
   t.equal((await handle.kysely.selectFrom('exams').select('id').execute()).length, 0);
   const centre = await handle.kysely.selectFrom('centres').select('representative_name').where('id', '=', 1).executeTakeFirstOrThrow();

@@ -1,6 +1,6 @@
 import t from 'tap';
-import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD } from '../../src/operator/seed-demo.js';
-import { Agent, createTestApp, type TestApp } from '../helpers/app.js';
+import { DEMO_ADMIN_EMAIL } from '../../src/operator/seed-demo.js';
+import { Agent, createTestApp, type TestApp, DEMO_PASSWORD } from '../helpers/app.js';
 
 const EXPIRED_FORM = 'Ce formulaire a expiré';
 const credentials = { email: DEMO_ADMIN_EMAIL, mot_de_passe: DEMO_PASSWORD };

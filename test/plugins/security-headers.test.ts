@@ -1,8 +1,8 @@
 import type { LightMyRequestResponse } from 'fastify';
 import t from 'tap';
-import { DEMO_ADMIN_EMAIL, DEMO_MANAGER_EMAIL, DEMO_PASSWORD } from '../../src/operator/seed-demo.js';
+import { DEMO_ADMIN_EMAIL, DEMO_MANAGER_EMAIL } from '../../src/operator/seed-demo.js';
 import { adminAgent, managerAgent } from '../helpers/agents.js';
-import { Agent, createTestApp } from '../helpers/app.js';
+import { Agent, createTestApp, DEMO_PASSWORD } from '../helpers/app.js';
 import { decodeEntities } from '../helpers/html.js';
 
 /** The directives of a Content-Security-Policy header, by name. */

@@ -6,9 +6,9 @@
 import type { LightMyRequestResponse } from 'fastify';
 import t from 'tap';
 import type { Mail, Mailer } from '../../../src/services/mailer.js';
-import { DEMO_ADMIN_EMAIL, DEMO_MANAGER_EMAIL, DEMO_PASSWORD } from '../../../src/operator/seed-demo.js';
+import { DEMO_ADMIN_EMAIL, DEMO_MANAGER_EMAIL } from '../../../src/operator/seed-demo.js';
 import { adminAgent, managerAgent } from '../../helpers/agents.js';
-import { Agent, createTestApp, type Teardown, type TestApp } from '../../helpers/app.js';
+import { Agent, createTestApp, type Teardown, type TestApp, DEMO_PASSWORD } from '../../helpers/app.js';
 import { field, flashes, h1, visibleText } from '../../helpers/html.js';
 
 // ——— Helpers ———————————————————————————————————————————————————————————————————

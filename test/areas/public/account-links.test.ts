@@ -5,9 +5,9 @@
  */
 import t from 'tap';
 import type { Mail, Mailer } from '../../../src/services/mailer.js';
-import { DEMO_MANAGER_EMAIL, DEMO_PASSWORD } from '../../../src/operator/seed-demo.js';
+import { DEMO_MANAGER_EMAIL } from '../../../src/operator/seed-demo.js';
 import { adminAgent } from '../../helpers/agents.js';
-import { Agent, createTestApp, type TestApp } from '../../helpers/app.js';
+import { Agent, createTestApp, type TestApp, DEMO_PASSWORD } from '../../helpers/app.js';
 import { field, flashes, h1 } from '../../helpers/html.js';
 
 // ——— Helpers ———————————————————————————————————————————————————————————————————

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { ConfigError } from '../../../src/config.js';
-import { DEMO_ADMIN_EMAIL, DEMO_MANAGER_EMAIL, DEMO_PASSWORD } from '../../../src/operator/seed-demo.js';
-import { Agent, createTestApp, type TestApp } from '../../helpers/app.js';
+import { DEMO_ADMIN_EMAIL, DEMO_MANAGER_EMAIL } from '../../../src/operator/seed-demo.js';
+import { Agent, createTestApp, type TestApp, DEMO_PASSWORD } from '../../helpers/app.js';
 import { field, h1 } from '../../helpers/html.js';
 
 // Some seventy argon2id hashes (64 MiB each): slow on a busy shared machine, so more than the default 120 s.
