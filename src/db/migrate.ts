@@ -4,6 +4,7 @@ import * as m0002 from '../../migrations/0002_questionnaires.js';
 import * as m0003 from '../../migrations/0003_centres_tokens_sessions.js';
 import * as m0004 from '../../migrations/0004_exams.js';
 import * as m0005 from '../../migrations/0005_attestations.js';
+import * as m0006 from '../../migrations/0006_hashed_session_ids.js';
 import type { Database } from './schema.js';
 
 /**
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '0003_centres_tokens_sessions': m0003,
   '0004_exams': m0004,
   '0005_attestations': m0005,
+  '0006_hashed_session_ids': m0006,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

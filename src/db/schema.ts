@@ -77,6 +77,7 @@ export interface AccountCentresTable {
 }
 
 export interface HttpSessionsTable {
+  /** The SHA-256 of the session id (base64url), never the id the cookie carries (plugins/session-store.ts). */
   id: string;
   data: string;
   expires_at: string;

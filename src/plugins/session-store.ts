@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type SQLite from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
@@ -12,13 +13,21 @@ interface Row {
 }
 
 /**
+ * What the table keeps of a session id: its SHA-256. A copy of the database (a backup, a stolen
+ * file) then holds no cookie that would sign anyone in.
+ */
+export function storedSessionKey(id: string): string {
+  return createHash('sha256').update(id).digest('base64url');
+}
+
+/**
  * HTTP sessions kept in the database, so that a restart signs nobody out. A row lives `ttlMs`
  * after its last save; the sign-in idle limit is enforced separately (plugins/auth.ts).
  */
 export class SessionStore {
   // Every request reads its session (a candidate's every click). The database stays the record;
   // this process is its only writer, so a write-through cache of the rows it read or wrote answers
-  // most reads without SQL. Writes are rare and go through Kysely, which orders them with the other
+  // most reads without SQL (and without hashing the id: the cache is keyed by the id itself). Writes are rare and go through Kysely, which orders them with the other
   // transactions on the shared connection.
   readonly #read: SQLite.Statement<[string], Row>;
   readonly #cache = new Map<string, Row>();
@@ -42,7 +51,7 @@ export class SessionStore {
   read(id: string): string | null {
     let row = this.#cache.get(id);
     if (!row) {
-      row = this.#read.get(id);
+      row = this.#read.get(storedSessionKey(id));
       if (row) this.#remember(id, row);
     }
     return row && row.expires_at > this.clock.now().toISOString() ? row.data : null;
@@ -51,7 +60,10 @@ export class SessionStore {
   /** Stores a new session. */
   async create(id: string, data: string): Promise<void> {
     const expiresAt = this.#expiry();
-    await this.db.insertInto('http_sessions').values({ id, data, expires_at: expiresAt }).execute();
+    await this.db
+      .insertInto('http_sessions')
+      .values({ id: storedSessionKey(id), data, expires_at: expiresAt })
+      .execute();
     this.#remember(id, { data, expires_at: expiresAt });
   }
 
@@ -61,7 +73,7 @@ export class SessionStore {
    */
   async update(id: string, data: string): Promise<boolean> {
     const expiresAt = this.#expiry();
-    const result = await this.db.updateTable('http_sessions').set({ data, expires_at: expiresAt }).where('id', '=', id).executeTakeFirst();
+    const result = await this.db.updateTable('http_sessions').set({ data, expires_at: expiresAt }).where('id', '=', storedSessionKey(id)).executeTakeFirst();
     if (result.numUpdatedRows === 0n) {
       this.#cache.delete(id);
       return false;
@@ -76,7 +88,7 @@ export class SessionStore {
 
   async delete(id: string): Promise<void> {
     this.#cache.delete(id);
-    await this.db.deleteFrom('http_sessions').where('id', '=', id).execute();
+    await this.db.deleteFrom('http_sessions').where('id', '=', storedSessionKey(id)).execute();
     // A read between the two deletes may have cached the row again.
     this.#cache.delete(id);
   }

@@ -4,6 +4,8 @@ import { adminAgent } from '../helpers/agents.js';
 import { SESSION_COOKIE } from '../../src/plugins/session.js';
 import { SessionStore } from '../../src/plugins/session-store.js';
 import { Agent, createTestApp, type TestApp } from '../helpers/app.js';
+import { storedSessionKey } from '../../src/plugins/session-store.js';
+import { up } from '../../migrations/0006_hashed_session_ids.js';
 
 interface SetCookie {
   name: string;
@@ -48,7 +50,8 @@ t.test('a session is stored only once something is put in it, under a signed, HT
   t.match(signature, /^[A-Za-z0-9_-]{43}$/, 'signed with HMAC-SHA256');
   const rows = await sessionRows(testApp);
   t.equal(rows.length, 1);
-  t.equal(rows[0]!.id, id, 'the cookie names the stored row');
+  t.equal(rows[0]!.id, storedSessionKey(id!), 'the cookie names the stored row, which keeps only its hash');
+  t.not(rows[0]!.id, id, 'the database holds no usable session id');
   t.notOk(rows[0]!.data.includes(signature!), 'the signature is not stored');
 });
 
@@ -103,7 +106,7 @@ t.test('an expired row counts as no session, and the purge removes it', async (t
   const rows = await sessionRows(testApp);
   t.equal(rows.length, 2, 'the expired row is left for the purge, the new one is stored');
   t.ok(
-    rows.some((r) => r.id === cookie!.value.split('.')[0]),
+    rows.some((r) => r.id === storedSessionKey(cookie!.value.split('.')[0]!)),
     'under a new id',
   );
 });
@@ -117,7 +120,7 @@ t.test('sign-out drops the session row and the cookie', async (t) => {
   const res = await agent.post('/deconnexion', {});
   t.equal(res.statusCode, 303);
   t.notOk(
-    (await sessionRows(testApp)).some((r) => r.id === id),
+    (await sessionRows(testApp)).some((r) => r.id === storedSessionKey(id!)),
     'the row is deleted',
   );
   const replay = new Agent(testApp.app);
@@ -137,4 +140,26 @@ t.test('a session deleted by one request is not brought back by another that rea
   t.equal(await store.update('id-1', '{"accountId":1,"lastSeenAt":"x"}'), false, 'the late write of the other request is refused');
   t.equal(store.read('id-1'), null, 'the session stays deleted');
   t.same(await sessionRows(testApp), []);
+});
+
+t.test('sessions stored before their ids were hashed (migration 0006) keep their sign-in', async (t) => {
+  const first = await createTestApp(t, { seed: true });
+  const agent = await adminAgent(first);
+  const cookie = agent.cookies.get(SESSION_COOKIE)!;
+  const [id] = cookie.split('.');
+  // The row as the previous code stored it: under the id itself.
+  await first.db.kysely.updateTable('http_sessions').set({ id: id! }).where('id', '=', storedSessionKey(id!)).execute();
+  await first.close(true);
+
+  const stale = await createTestApp(t, { dataDir: first.dataDir, clock: first.clock });
+  agent.app = stale.app;
+  t.equal((await agent.get('/admin')).statusCode, 302, 'a row under the bare id is not found by the new code');
+  await up(stale.db.kysely as never);
+  t.same(await sessionRows(stale), [{ ...(await sessionRows(stale))[0]!, id: storedSessionKey(id!) }], 'the migration rekeys it by its hash');
+  await stale.close(true);
+
+  const after = await createTestApp(t, { dataDir: first.dataDir, clock: first.clock });
+  agent.app = after.app;
+  agent.cookies.set(SESSION_COOKIE, cookie);
+  t.equal((await agent.get('/admin')).statusCode, 200, 'and the administrator is still signed in');
 });
