@@ -8,7 +8,8 @@ import { issueMissingAttestations } from '../services/attestations/issue.js';
 export async function openMigratedDatabase(dataDir: string): Promise<{ db: Db; created: boolean }> {
   const created = !existsSync(join(dataDir, DATABASE_FILE));
   const db = openDatabase(dataDir);
-  await migrateToLatest(db.kysely);
-  await issueMissingAttestations(db.kysely);
+  const applied = await migrateToLatest(db.kysely);
+  // Only on the start that adds attestations: afterwards every exam gets its number as it ends.
+  if (applied.includes('0005_attestations')) await issueMissingAttestations(db.kysely);
   return { db, created };
 }

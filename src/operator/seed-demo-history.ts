@@ -117,7 +117,8 @@ export async function seedDemoHistory(db: Kysely<Database>, clock: Clock, centre
   return { sessionId: created.sessionId };
 }
 
-async function answerEverythingRight(db: Kysely<Database>, examId: number): Promise<void> {
+/** Every question of a started exam answered right, written straight into its draw (demo data and tests). */
+export async function answerEverythingRight(db: Kysely<Database>, examId: number): Promise<void> {
   const items = await db.selectFrom('exam_questions').select(['position', 'question_id']).where('exam_id', '=', examId).execute();
   for (const item of items) {
     const right = await db.selectFrom('answers').select('id').where('question_id', '=', item.question_id).where('correct', '=', 1).executeTakeFirstOrThrow();

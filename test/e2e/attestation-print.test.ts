@@ -4,63 +4,20 @@
  * « Attestation (PDF) »; then the whole session's PDF job with JavaScript DISABLED, its page
  * reloading itself through the HTTP Refresh header until « Ouvrir le PDF » appears.
  */
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { HTTPResponse, Page } from 'puppeteer';
 import t from 'tap';
 import { DEMO_MANAGER_EMAIL } from '../../src/operator/seed-demo.js';
 import { DEMO_PASSWORD } from '../helpers/app.js';
 import { findBrowser } from '../../src/services/pdf/browser-path.js';
-import type { BrowserPool } from '../../src/services/pdf/browser-pool.js';
 import { attestationNumberOf, finishedCandidate, SIGNATORY } from '../helpers/attestations.js';
 import { flashes } from '../helpers/html.js';
 import type { IdentityFields } from '../helpers/kiosk-room.js';
 import { bodyText, pathOf, startKioskWorld, text } from './kiosk-support.js';
+import { flat, holdRenders, pdfTools } from '../helpers/pdf-tools.js';
 
 t.setTimeout(115_000);
 
-const run = promisify(execFile);
-const work = await mkdtemp(join(tmpdir(), 'qcm-aipr-e2e-attestation-'));
-t.teardown(() => rm(work, { recursive: true, force: true }));
-
-async function pdfFile(pdf: Uint8Array, name: string): Promise<string> {
-  const path = join(work, name);
-  await writeFile(path, pdf);
-  return path;
-}
-
-async function pdfText(pdf: Uint8Array, name: string): Promise<string> {
-  const { stdout } = await run('pdftotext', ['-layout', await pdfFile(pdf, name), '-'], { encoding: 'utf8' });
-  return stdout
-    .replace(/-\n\s*/g, '-')
-    .replace(/\s+/g, ' ')
-    .trim();
-}
-
-async function pdfPages(pdf: Uint8Array, name: string): Promise<string | undefined> {
-  const { stdout } = await run('pdfinfo', [await pdfFile(pdf, name)], { encoding: 'utf8' });
-  return /^Pages:\s*(\d+)$/m.exec(stdout)?.[1];
-}
-
-/** Holds the pool's renders until `open()`, so that the job page is seen while the job runs. */
-function holdRenders(pool: BrowserPool): { open(): void } {
-  const original = pool.renderPages.bind(pool);
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  pool.renderPages = async (html: string) => {
-    await gate;
-    return original(html);
-  };
-  return {
-    open() {
-      Reflect.deleteProperty(pool, 'renderPages');
-      release();
-    },
-  };
-}
+const reader = await pdfTools(t);
 
 /** The body of the next POST response to `urlPattern`, as the network gave it to the page. */
 async function capturedBody(page: Page, urlPattern: string): Promise<Buffer> {
@@ -171,11 +128,11 @@ if (world) {
     t.equal(response.headers()['content-disposition'], `inline; filename="attestation-${number}.pdf"`, 'named after the number');
     const pdf = await pdfBytes;
     t.equal(pdf.subarray(0, 5).toString('latin1'), '%PDF-', 'whose bytes are a PDF');
-    const printed = await pdfText(pdf, 'single.pdf');
+    const printed = flat(await reader.text(pdf));
     t.match(printed, 'atteste que M./Mme LEFÈVRE-NUÑEZ Zoé, né(e) le 23/04/1985', 'of the candidate');
     t.match(printed, `Je, soussigné(e) ${SIGNATORY.representant}, ${SIGNATORY.qualite}`, 'signed by the typed signatory');
     t.match(printed, `N° d’attestation : ${number}`, 'with its number');
-    t.equal(await pdfPages(pdf, 'single-info.pdf'), '1', 'one page');
+    t.equal((await reader.info(pdf)).Pages, '1', 'one page');
     const row = await db.selectFrom('attestations').select(['printed_at', 'snapshot']).where('number', '=', number).executeTakeFirstOrThrow();
     t.equal(row.printed_at, world.clock.now().toISOString(), 'the first print is recorded');
     await page.close();
@@ -238,8 +195,8 @@ if (world) {
     t.equal(res.headers.get('content-type'), 'application/pdf', 'a PDF');
     const pdf = Buffer.from(await res.arrayBuffer());
     t.equal(pdf.subarray(0, 5).toString('latin1'), '%PDF-', 'whose bytes are a PDF');
-    t.equal(await pdfPages(pdf, 'session-info.pdf'), '1', 'of 1 page');
-    t.match(await pdfText(pdf, 'session.pdf'), 'atteste que M./Mme LEFÈVRE-NUÑEZ Zoé', 'the candidate’s attestation');
+    t.equal((await reader.info(pdf)).Pages, '1', 'of 1 page');
+    t.match(flat(await reader.text(pdf)), 'atteste que M./Mme LEFÈVRE-NUÑEZ Zoé', 'the candidate’s attestation');
     const anonymous = await fetch(href, { redirect: 'manual' });
     t.equal(anonymous.status, 302, 'not without the manager’s session');
     t.equal(anonymous.headers.get('location'), `/connexion?suivant=${encodeURIComponent(`${jobPath}/pdf`)}`, 'who is sent to sign in');

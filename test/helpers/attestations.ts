@@ -1,6 +1,6 @@
 import type { Profile } from '../../src/domain/profiles.js';
+import { answerEverythingRight } from '../../src/operator/seed-demo-history.js';
 import type { IdentityFields, Room } from './kiosk-room.js';
-import { examItems } from './kiosk-room.js';
 import { startCandidate, type Candidate } from './kiosk.js';
 
 export const SIGNATORY = {
@@ -20,16 +20,7 @@ export async function finishedCandidate(
   options: { passed: boolean; profile?: Profile; identity?: IdentityFields; ip?: string },
 ): Promise<Candidate> {
   const candidate = await startCandidate(room, { profile: options.profile, identity: options.identity, ip: options.ip });
-  if (options.passed) {
-    for (const item of await examItems(room.db, candidate.examId)) {
-      await room.db
-        .updateTable('exam_questions')
-        .set({ chosen_answer_id: item.order[item.correctIndex - 1]!, response_seq: 1 })
-        .where('exam_id', '=', candidate.examId)
-        .where('position', '=', item.position)
-        .execute();
-    }
-  }
+  if (options.passed) await answerEverythingRight(room.db, candidate.examId);
   const finished = await candidate.agent.post('/examen/terminer', {});
   if (finished.statusCode >= 400) throw new Error(`finish refused: ${finished.statusCode}`);
   const row = await room.db.selectFrom('exams').select(['finished_at', 'passed']).where('id', '=', candidate.examId).executeTakeFirstOrThrow();

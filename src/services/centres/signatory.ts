@@ -16,10 +16,12 @@ export function findSignatory(db: Queryable, centreId: number) {
 /** Sets who signs the centre's attestations (manager or administrator), audited with the old values. */
 export async function updateSignatory(db: Kysely<Database>, clock: Clock, centreId: number, fields: SignatoryFields, acting: Acting): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    const before = await findSignatory(trx, centreId);
-    if (!before) return;
-    const { id: _id, stamp_id: _stamp, ...previous } = before;
-    if (JSON.stringify(previous) === JSON.stringify({ ...previous, ...fields })) return;
+    const previous = await trx
+      .selectFrom('centres')
+      .select(['representative_name', 'representative_title', 'town', 'phone'])
+      .where('id', '=', centreId)
+      .executeTakeFirst();
+    if (!previous || (Object.keys(fields) as (keyof SignatoryFields)[]).every((key) => previous[key] === fields[key])) return;
     await trx.updateTable('centres').set(fields).where('id', '=', centreId).execute();
     await recordAudit(trx, clock, {
       action: 'centre.signataire_modifie',

@@ -4,13 +4,8 @@
  * wording with accents, the ticked profile, the metadata, the stamp, the signed QR code, the
  * frozen reprint, a whole session's PDF job, a browser killed mid-way, and the pool's bounds.
  */
-import { execFile } from 'node:child_process';
 import { createPublicKey, verify } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { deflateSync } from 'node:zlib';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { Page, type Browser } from 'puppeteer';
 import t, { type Test } from 'tap';
 import type { Profile } from '../../../src/domain/profiles.js';
@@ -22,14 +17,13 @@ import type { Agent } from '../../helpers/app.js';
 import { attestationNumberOf, finishedCandidate, SIGNATORY } from '../../helpers/attestations.js';
 import { visibleText } from '../../helpers/html.js';
 import { kioskRoom, type IdentityFields } from '../../helpers/kiosk-room.js';
+import { flat, holdRenders, pdfTools } from '../../helpers/pdf-tools.js';
+import { png } from '../../helpers/png.js';
 
 t.setTimeout(115_000);
 
-const run = promisify(execFile);
 const browserPath = await findBrowser(null);
-const work = await mkdtemp(join(tmpdir(), 'qcm-aipr-attestation-pdf-'));
-t.teardown(() => rm(work, { recursive: true, force: true }));
-let fileCount = 0;
+const { text: pdfText, info: pdfInfo, images: pdfImages, qrCodes } = await pdfTools(t);
 
 type Tap = Test;
 
@@ -63,109 +57,6 @@ const PDF_BUSY = 'Le serveur prépare déjà beaucoup de documents. Réessayez d
 // ---------------------------------------------------------------------------------------------
 // poppler and zbar
 // ---------------------------------------------------------------------------------------------
-
-async function pdfFile(pdf: Uint8Array): Promise<string> {
-  fileCount += 1;
-  const path = join(work, `document-${fileCount}.pdf`);
-  await writeFile(path, pdf);
-  return path;
-}
-
-/** pdftotext -layout's text (the whole document, or one page): the columns stay side by side. */
-async function pdfText(pdf: Uint8Array, options: { page?: number } = {}): Promise<string> {
-  const path = await pdfFile(pdf);
-  const args = ['-layout', ...(options.page ? ['-f', String(options.page), '-l', String(options.page)] : []), path, '-'];
-  const { stdout } = await run('pdftotext', args, { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
-  return stdout;
-}
-
-/**
- * pdftotext -layout's text as one line: a line broken after a hyphen is joined back (without
- * -layout, pdftotext would drop the hyphen of « C9WR-V2D9 » as if it were a word's), every run of
- * spaces is one space.
- */
-function flat(text: string): string {
-  return text
-    .normalize('NFC')
-    .replace(/-\n\s*/g, '-')
-    .replace(/\s+/g, ' ')
-    .trim();
-}
-
-async function pdfInfo(pdf: Uint8Array): Promise<Record<string, string>> {
-  const { stdout } = await run('pdfinfo', [await pdfFile(pdf)], { encoding: 'utf8' });
-  const info: Record<string, string> = {};
-  for (const line of stdout.split('\n')) {
-    const m = /^([^:]+):\s*(.*)$/.exec(line);
-    if (m) info[m[1]!.trim()] = m[2]!.trim();
-  }
-  return info;
-}
-
-/** The rows of `pdfimages -list`: page, type, width, height. */
-async function pdfImages(pdf: Uint8Array): Promise<{ page: number; type: string; width: number; height: number }[]> {
-  const { stdout } = await run('pdfimages', ['-list', await pdfFile(pdf)], { encoding: 'utf8' });
-  return stdout
-    .split('\n')
-    .slice(2)
-    .filter((line) => line.trim() !== '')
-    .map((line) => {
-      const cols = line.trim().split(/\s+/);
-      return { page: Number(cols[0]), type: cols[2]!, width: Number(cols[3]), height: Number(cols[4]) };
-    });
-}
-
-/** The QR code of page 1, rendered at 200 dpi and decoded by zbarimg. */
-async function qrCodes(pdf: Uint8Array): Promise<string[]> {
-  const path = await pdfFile(pdf);
-  const prefix = `${path}-page`;
-  await run('pdftoppm', ['-r', '200', '-png', '-f', '1', '-l', '1', path, prefix]);
-  const png = (await readdir(work)).find((f) => join(work, f).startsWith(`${prefix}`) && f.endsWith('.png'));
-  if (!png) throw new Error('pdftoppm wrote no image');
-  const { stdout } = await run('zbarimg', ['-q', '--raw', join(work, png)], { encoding: 'utf8' });
-  return stdout.split('\n').filter((line) => line !== '');
-}
-
-// ---------------------------------------------------------------------------------------------
-// A PNG stamp, built by hand
-// ---------------------------------------------------------------------------------------------
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function crc32(bytes: Buffer): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function pngChunk(type: string, data: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([length, body, crc]);
-}
-
-/** A width × height PNG of red pixels (RGB, 8 bits). */
-function redPng(width: number, height: number): Buffer {
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 2, 0, 0, 0], 8);
-  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: width }, () => [0xd0, 0x10, 0x10]).flat())]);
-  const pixels = Buffer.concat(Array.from({ length: height }, () => row));
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk('IHDR', header),
-    pngChunk('IDAT', deflateSync(pixels)),
-    pngChunk('IEND', Buffer.alloc(0)),
-  ]);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Printing over HTTP
@@ -210,26 +101,6 @@ async function jobOutcome(manager: Agent, jobPath: string) {
     if (Date.now() > until) throw new Error(`job ${jobPath} still running after 60 s`);
     await new Promise((r) => setTimeout(r, 200));
   }
-}
-
-/**
- * Holds the pool's renders until `open()`: a job then stays « running » as long as the test needs to
- * look at it. The renders themselves are the real ones.
- */
-function holdRenders(pool: BrowserPool): { open(): void } {
-  const original = pool.renderPages.bind(pool);
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  pool.renderPages = async (html: string) => {
-    await gate;
-    return original(html);
-  };
-  return {
-    open() {
-      Reflect.deleteProperty(pool, 'renderPages');
-      release();
-    },
-  };
 }
 
 /**
@@ -332,7 +203,7 @@ t.test('the attestations of one session, as printed by the app’s Chromium', as
   let manager = await managerAgent(room.testApp);
   await saveSignatory(t, manager, SIGNATORY);
   await manager.get('/centre/parametres');
-  const uploaded = await manager.postMultipart('/centre/parametres/cachet', { cachet: { name: 'cachet.png', content: redPng(60, 30) } });
+  const uploaded = await manager.postMultipart('/centre/parametres/cachet', { cachet: { name: 'cachet.png', content: png(60, 30) } });
   t.equal(uploaded.statusCode, 303, 'the stamp is taken');
   const pool = room.app.browserPool;
 
@@ -678,7 +549,7 @@ t.test('BrowserPool: bounded pages, bounded queue, no network', async (t) => {
   t.equal(flat(await pdfText(blocked)), 'Avant l’image Après l’image', 'the page still renders');
   t.same(await pdfImages(blocked), [], 'without the image: its request was aborted');
   const inline = await pool.htmlToPdf(
-    `<!doctype html><html lang="fr"><meta charset="utf-8"><p>Image en ligne</p><img src="data:image/png;base64,${redPng(60, 30).toString('base64')}" alt=""></html>`,
+    `<!doctype html><html lang="fr"><meta charset="utf-8"><p>Image en ligne</p><img src="data:image/png;base64,${png(60, 30).toString('base64')}" alt=""></html>`,
     metadata,
   );
   t.same(await pdfImages(inline), [{ page: 1, type: 'image', width: 60, height: 30 }], 'whereas a data: image is drawn');

@@ -70,7 +70,7 @@ export default async function verificationRoutes(app: FastifyInstance) {
         profile: PROFILE_LABELS[fields.profile],
         examDate: formatFullDate(fields.examDate),
         validUntil: fields.validUntil ? formatFullDate(fields.validUntil) : null,
-        stateDate: 'validUntil' in state ? formatFullDate(state.validUntil) : 'expiredOn' in state ? formatFullDate(state.expiredOn) : 'cancelledOn' in state ? formatShortDate(state.cancelledOn) : null,
+        cancelledOn: state.state === 'cancelled' ? formatShortDate(state.cancelledOn) : null,
         centre: { name: fields.centre.name, code: fields.centre.code },
         correctedOn: row.corrected_at ? formatShortDate(parisDate(new Date(row.corrected_at))) : null,
       },
