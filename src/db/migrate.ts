@@ -5,6 +5,7 @@ import * as m0003 from '../../migrations/0003_centres_tokens_sessions.js';
 import * as m0004 from '../../migrations/0004_exams.js';
 import * as m0005 from '../../migrations/0005_attestations.js';
 import * as m0006 from '../../migrations/0006_hashed_session_ids.js';
+import * as m0007 from '../../migrations/0007_terminal_admissions.js';
 import type { Database } from './schema.js';
 
 /**
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '0004_exams': m0004,
   '0005_attestations': m0005,
   '0006_hashed_session_ids': m0006,
+  '0007_terminal_admissions': m0007,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -28,6 +28,8 @@ export interface Database {
   centre_stamps: CentreStampsTable;
   attestations: AttestationsTable;
   attestation_print_jobs: AttestationPrintJobsTable;
+  terminal_admissions: TerminalAdmissionsTable;
+  exam_resumes: ExamResumesTable;
 }
 
 export type Role = 'admin' | 'manager';
@@ -161,6 +163,36 @@ export interface ExamSessionsTable {
   opened_at: string | null;
   closed_at: string | null;
   created_at: string;
+  /** Canonical (token-code alphabet), shown in the room view; null until the session is first opened. */
+  admission_code: string | null;
+  admission_code_expires_at: string | null;
+}
+
+/** A terminal admitted to an exam session by the supervisor's code (services/exam/admission.ts). */
+export interface TerminalAdmissionsTable {
+  id: Generated<number>;
+  exam_session_id: number;
+  /** SHA-256 of the secret the terminal's cookie carries: a copy of the database admits no terminal. */
+  secret_hash: string;
+  /** What the supervisor called the terminal (« Poste 3 »), if anything. */
+  label: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  admitted_at: string;
+  /** The end of the session's day: the cookie lasts as long. */
+  expires_at: string;
+  revoked_at: string | null;
+}
+
+/** Each time an exam came back on a terminal after its session there was lost. */
+export interface ExamResumesTable {
+  id: Generated<number>;
+  exam_id: number;
+  from_admission_id: number | null;
+  to_admission_id: number;
+  at: string;
+  /** 1 when the supervisor's leave let the exam move to another terminal. */
+  allowed: 0 | 1;
 }
 
 export interface TokenBatchesTable {
@@ -204,6 +236,10 @@ export interface ExamsTable {
   extra_minutes: Generated<number>;
   /** Bumped at each resume on another terminal; the session of the previous terminal then holds a stale value. */
   terminal_generation: Generated<number>;
+  /** The admitted terminal the exam runs on (null for exams started before admissions existed). */
+  admission_id: number | null;
+  /** Until then, the exam may be taken over on another terminal of its session (the supervisor allowed it). */
+  resume_allowed_until: string | null;
   deadline_at: string;
   finished_at: string | null;
   /** Who finished it: the candidate, or the server at the deadline. */

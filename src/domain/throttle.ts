@@ -16,8 +16,18 @@ export interface ThrottleState {
   lockedUntil: Date | null;
 }
 
-/** Per account: few tries, to stop password guessing on one account. */
+/**
+ * Per (account, address prefix): after a few failures from one place, every further attempt on the
+ * account from there is slowed down (SIGN_IN_SLOWDOWN_MS) for a while, never refused: whoever
+ * guesses cannot lock the owner out, and the address limit below bounds what one place may try.
+ */
 export const ACCOUNT_POLICY: ThrottlePolicy = { maxFailures: 5, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
+export const SIGN_IN_SLOWDOWN_MS = 2_000;
+/**
+ * Per account, from anywhere: this many failures within the hour look like an attack on the
+ * account, and the administrators are alerted (once per window). Nothing is refused.
+ */
+export const ACCOUNT_ALERT_POLICY: ThrottlePolicy = { maxFailures: 20, windowMs: 60 * 60_000, lockMs: 60 * 60_000 };
 /** Per address: more tries, since a whole centre may sit behind one address. */
 export const ADDRESS_POLICY: ThrottlePolicy = { maxFailures: 20, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
 /** "Mot de passe oublié", per address: each request counts, so nobody floods a mailbox. */
@@ -29,15 +39,13 @@ export const FORGOTTEN_PASSWORD_POLICY: ThrottlePolicy = { maxFailures: 5, windo
  */
 export const FORGOTTEN_PASSWORD_ACCOUNT_POLICY: ThrottlePolicy = { maxFailures: 3, windowMs: 60 * 60_000, lockMs: 60 * 60_000 };
 /**
- * Kiosk entry, per terminal address. A room's terminals often share one address (NAT), so the bar
- * is a room's worth of typos, not one candidate's; the lock is short.
+ * The kiosk (admitting a terminal, entering a token, resuming), per (address prefix, centre): a
+ * room's terminals often share one address (NAT), so the bar is a room's worth of typos, and the
+ * lock is short. The lock only refuses failing attempts: a right code, token or birth date always
+ * goes through, so that nobody outside the room can lock the room out (tokens carry 59 random bits
+ * and admission codes 40 with an hour's validity: guessing is hopeless anyway).
  */
-export const KIOSK_TERMINAL_POLICY: ThrottlePolicy = { maxFailures: 20, windowMs: 10 * 60_000, lockMs: 5 * 60_000 };
-/**
- * Kiosk entry, per centre, across addresses: only a sustained guessing campaign reaches it (tokens
- * carry 59 random bits; this bounds what many addresses together may try).
- */
-export const KIOSK_CENTRE_POLICY: ThrottlePolicy = { maxFailures: 200, windowMs: 10 * 60_000, lockMs: 5 * 60_000 };
+export const KIOSK_ROOM_POLICY: ThrottlePolicy = { maxFailures: 30, windowMs: 10 * 60_000, lockMs: 5 * 60_000 };
 
 /**
  * Public verification of attestation numbers, per address: every lookup counts. An employer or an

@@ -125,7 +125,8 @@ export function describeDemoLogins(logins: DemoLogins, url: string): string {
     `  Connexion : ${url}/connexion`,
     `  Administration nationale : ${logins.admin.email} / ${logins.admin.password}`,
     `  Gestionnaire de centre   : ${logins.manager.email} / ${logins.manager.password}`,
-    `  Candidats : ${url}/examen — centre ${logins.centre}, session ouverte aujourd'hui, jetons par exemple :`,
+    `  Candidats : ${url}/examen — le poste est d'abord admis avec le code de session (gestionnaire, page de la session ouverte aujourd'hui),`,
+    `      puis centre ${logins.centre} et un jeton, par exemple :`,
     ...logins.sampleTokens.map((t) => `      ${t.profile} : ${t.code}`),
     ...(logins.historySessionId
       ? [`  Attestations : une session passée (3 admis, 2 non admis) à imprimer sur ${url}/centre/sessions/${logins.historySessionId}`]

@@ -1,10 +1,11 @@
+import { RESUME_LEAVE_MS } from '../domain/admission-code.js';
 import fastifyView from '@fastify/view';
 import { Eta } from 'eta';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { EXTRA_MINUTES_MAX } from '../domain/exam-clock.js';
 import { plural } from '../domain/french.js';
-import { ACCOUNT_POLICY } from '../domain/throttle.js';
+import { ACCOUNT_POLICY, ADDRESS_POLICY } from '../domain/throttle.js';
 import { BATCH_MAX, BATCH_MIN } from '../domain/token-batch.js';
 import { LINK_LIFETIME_HOURS } from '../services/accounts/links.js';
 import { BACKGROUND_REFRESH_HEADER, IDLE_LIMIT_MINUTES } from './auth.js';
@@ -67,10 +68,13 @@ const LIMITS = Object.freeze({
   /** How often the session page's room refreshes itself while it runs. */
   roomRefreshSeconds: 20,
   extraMinutesMax: EXTRA_MINUTES_MAX,
+  resumeLeaveMinutes: RESUME_LEAVE_MS / 60_000,
   batchMin: BATCH_MIN,
   batchMax: BATCH_MAX,
   signInFailures: ACCOUNT_POLICY.maxFailures,
   signInLockMinutes: ACCOUNT_POLICY.lockMs / 60_000,
+  addressFailures: ADDRESS_POLICY.maxFailures,
+  addressLockMinutes: ADDRESS_POLICY.lockMs / 60_000,
 });
 
 const DOCUMENT_POLICY =

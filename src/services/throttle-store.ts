@@ -1,10 +1,12 @@
+import { startsWithText } from '../db/like.js';
 import type { Queryable } from '../db/schema.js';
 import { afterFailure, lockedUntil, type ThrottlePolicy, type ThrottleState } from '../domain/throttle.js';
 
 /**
  * Failure counters kept in the database (so that a restart does not reset them), shared by the
- * sign-in page and the kiosk's entry form. Keys name what is counted: `compte:…`, `adresse:…`,
- * `kiosque-centre:…`.
+ * sign-in page, « Mot de passe oublié », the verification page and the kiosk. Keys name what is
+ * counted: `compte:<e-mail>:<préfixe>`, `compte-alerte:…`, `adresse:…`, `oubli:…`, `verifier:…`,
+ * `kiosque:<centre>:<préfixe>`.
  */
 export async function readThrottle(db: Queryable, key: string): Promise<ThrottleState | null> {
   const row = await db.selectFrom('sign_in_throttle').selectAll().where('key', '=', key).executeTakeFirst();
@@ -33,6 +35,11 @@ export async function clearThrottle(db: Queryable, key: string): Promise<void> {
   await db.deleteFrom('sign_in_throttle').where('key', '=', key).execute();
 }
 
+/** Clears every key that starts with `prefix` (an account's keys from all its places). */
+export async function clearThrottlesStartingWith(db: Queryable, prefix: string): Promise<void> {
+  await db.deleteFrom('sign_in_throttle').where(startsWithText('key', prefix)).execute();
+}
+
 /** The latest end of lock among these keys, or null when none is locked. */
 export async function latestLock(db: Queryable, keys: string[], now: Date): Promise<Date | null> {
   let latest: Date | null = null;
@@ -45,4 +52,18 @@ export async function latestLock(db: Queryable, keys: string[], now: Date): Prom
 
 export async function countFailure(db: Queryable, key: string, now: Date, policy: ThrottlePolicy): Promise<void> {
   await writeThrottle(db, key, afterFailure(await readThrottle(db, key), now, policy));
+}
+
+/**
+ * Deletes the counters that no longer count: not locked, and whose window started more than a day
+ * ago (every window is an hour at most). Without it, each address that ever failed once stays.
+ */
+export async function purgeStaleThrottles(db: Queryable, now: Date): Promise<number> {
+  const dayAgo = new Date(now.getTime() - 24 * 60 * 60_000).toISOString();
+  const result = await db
+    .deleteFrom('sign_in_throttle')
+    .where('window_started_at', '<', dayAgo)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now.toISOString())]))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
 }

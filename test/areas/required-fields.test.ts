@@ -3,8 +3,9 @@
  * « Sauf mention contraire, tous les champs sont obligatoires. », a hint text of the kiosk there),
  * and each of its fields that is not required says « (facultatif) » in its label — but a checkbox,
  * a yes/no choice whose unchecked state is an answer. Forms without any required field (a search
- * bar, a kiosk question, a single button) carry no mention. And the kiosk entry refusal, a general
- * alert about both fields, is tied to them: aria-describedby and aria-invalid on each.
+ * bar, a kiosk question, a single button) carry no mention. And the kiosk's refusals of the entry
+ * and of the terminal's admission, general alerts about both fields, are tied to them:
+ * aria-describedby and aria-invalid on each.
  *
  * Read from the pages as served (app.inject), on the demo data; test/e2e/accessibility.test.ts
  * checks the same on every page it audits in a real browser.
@@ -13,10 +14,11 @@ import type { LightMyRequestResponse } from 'fastify';
 import t from 'tap';
 import type { Mail, Mailer } from '../../src/services/mailer.js';
 import { DEMO_MANAGER_EMAIL } from '../../src/operator/seed-demo.js';
+import { TERMINAL_COOKIE } from '../../src/services/exam/admission.js';
 import { adminAgent, managerAgent } from '../helpers/agents.js';
 import { Agent } from '../helpers/app.js';
 import { visibleText } from '../helpers/html.js';
-import { enter, startCandidate } from '../helpers/kiosk.js';
+import { admit, enter, startCandidate } from '../helpers/kiosk.js';
 import { CENTRE, kioskRoom } from '../helpers/kiosk-room.js';
 
 const MENTION = 'Sauf mention contraire, tous les champs sont obligatoires.';
@@ -94,6 +96,12 @@ function checkPage(t: Tap, res: LightMyRequestResponse, label: string, expectedW
   return stated;
 }
 
+/** The fields and the mention of the page's form posting to `action` (a single button's form, say), or null without one. */
+function formAt(res: LightMyRequestResponse, action: string): Pick<FormReport, 'fields' | 'mention'> | null {
+  const form = formsOf(res.body).find((f) => f.action === action);
+  return form ? { fields: form.fields, mention: form.mention } : null;
+}
+
 t.test('each form with fields says that its fields are required, and its optional ones say « (facultatif) »', async (t) => {
   const mails: Mail[] = [];
   const mailer: Mailer = { enabled: true, send: async (mail) => void mails.push(mail) };
@@ -145,9 +153,17 @@ t.test('each form with fields says that its fields are required, and its optiona
   t.ok(link, 'a password link was sent');
   if (link) checkPage(t, await new Agent(room.app, '10.20.0.3').get(new URL(link).pathname), 'set password', 1);
 
-  // The kiosk: entry, identity (its optional « Entreprise »), resume, choice of session.
+  // The kiosk: the terminal's admission (its optional « Nom du poste »), entry, identity (its
+  // optional « Entreprise »), resume.
   const kiosk = new Agent(room.app, '10.20.0.4');
-  checkPage(t, await kiosk.get('/examen'), 'kiosk entry', 1);
+  const admission = checkPage(t, await kiosk.get('/examen'), 'kiosk admission', 1);
+  t.equal(admission[0]?.action, '/examen/poste', 'a terminal not admitted yet gets the admission form');
+  t.same(admission[0]?.fields, ['centre', 'code_session', 'poste'], 'admission: centre ID, session code, name of the terminal');
+  t.same(admission[0]?.required, ['centre', 'code_session'], 'admission: centre ID and session code are required');
+  await admit(kiosk);
+  const entry = checkPage(t, await kiosk.get('/examen'), 'kiosk entry', 1);
+  t.equal(entry[0]?.action, '/examen', 'an admitted terminal gets the entry form');
+  t.same(entry[0]?.required, ['centre', 'jeton'], 'entry: centre ID and token are required');
   const entered = await enter(kiosk, room.takeToken());
   t.equal(entered.headers.location, '/examen/identite');
   const identity = await kiosk.get('/examen/identite');
@@ -173,29 +189,63 @@ t.test('each form with fields says that its fields are required, and its optiona
   checkPage(t, await centre.get('/centre/jetons/nouvelle-table'), 'new token table', 1);
   // The signatory form and the stamp's upload.
   checkPage(t, await centre.get('/centre/parametres'), 'centre settings', 2);
-  checkPage(t, await centre.get(`/centre/examens/${candidate.examId}`), 'exam in progress (extra time)', 1);
+  const running = await centre.get(`/centre/examens/${candidate.examId}`);
+  checkPage(t, running, 'exam in progress (extra time)', 1);
+  t.same(
+    formAt(running, `/centre/examens/${candidate.examId}/reprise`),
+    { fields: [], mention: false },
+    'exam in progress: the leave to resume on another terminal is a button alone, without the mention',
+  );
+  // The room's terminals: a new session code, and « Retirer » for each admitted terminal.
+  const roomPage = await centre.get(`/centre/sessions/${room.sessionId}`);
+  checkPage(t, roomPage, 'session room (terminals)', 0);
+  t.same(
+    formAt(roomPage, `/centre/sessions/${room.sessionId}/code`),
+    { fields: [], mention: false },
+    'session room: « Afficher un nouveau code » is a button alone',
+  );
+  const kioskPoste = Number(kiosk.cookies.get(TERMINAL_COOKIE)?.split('.')[0]);
+  t.same(
+    formAt(roomPage, `/centre/sessions/${room.sessionId}/postes/${kioskPoste}/retirer`),
+    { fields: [], mention: false },
+    'session room: « Retirer » is a button alone',
+  );
   const newSession = await centre.get('/centre/sessions/nouvelle');
   checkPage(t, newSession, 'new session', 1);
   t.notMatch(newSession.body, /<p>Tous les champs sont obligatoires\./, 'the new session page states it once, the DSFR way');
 
-  // A second open session today: the candidate chooses one.
+  // A second open session today: no session choice for the candidate any more, the terminal's
+  // admission decides; a terminal not admitted still gets the admission form alone.
   const today = /id="date" name="date" min="([^"]+)"/.exec(newSession.body)?.[1] ?? '';
   const session = await centre.post('/centre/sessions/nouvelle', { date: today, heure_debut: '14:00', salle: 'Salle 2', surveillant: 'Camille Martin' });
   t.match(session.headers.location ?? '', /^\/centre\/sessions\/\d+$/, 'a second session is created');
   await centre.get(session.headers.location ?? '/centre/sessions');
   await centre.post(`${session.headers.location}/ouvrir`, {});
-  const chooser = new Agent(room.app, '10.20.0.8');
-  t.equal((await enter(chooser, room.takeToken())).headers.location, '/examen/session', 'two open sessions: the candidate chooses');
-  checkPage(t, await chooser.get('/examen/session'), 'kiosk session choice', 1);
+  const second = Number(/\d+$/.exec(session.headers.location ?? '')?.[0]);
+  const newcomer = new Agent(room.app, '10.20.0.8');
+  const twoOpen = formsOf((await newcomer.get('/examen')).body);
+  t.same(
+    twoOpen.map((f) => [f.action, f.required]),
+    [['/examen/poste', ['centre', 'code_session']]],
+    'two open sessions: the same admission form, and no choice of session',
+  );
+  await admit(newcomer, { sessionId: second });
+  t.equal((await enter(newcomer, room.takeToken())).headers.location, '/examen/identite', 'admitted to the second session: straight to the identity');
+  t.equal((await newcomer.get('/examen/session')).statusCode, 404, 'the session choice is gone');
+  checkPage(t, await centre.get(`/centre/sessions/${second}`), 'second session room (terminals)', 0);
 });
 
 t.test('the kiosk entry refusal is tied to both fields (aria-describedby, aria-invalid)', async (t) => {
   const room = await kioskRoom(t);
-  const fresh = await new Agent(room.app, '10.21.0.1').get('/examen');
-  t.notMatch(fresh.body, 'aria-invalid', 'no failure yet: no field is marked invalid');
-  t.notMatch(fresh.body, 'aria-describedby', 'no failure yet: nothing describes the fields');
+  const fresh = new Agent(room.app, '10.21.0.1');
+  await admit(fresh);
+  const form = await fresh.get('/examen');
+  t.match(form.body, '<form method="post" action="/examen" ', 'the entry form');
+  t.notMatch(form.body, 'aria-invalid', 'no failure yet: no field is marked invalid');
+  t.notMatch(form.body, 'aria-describedby', 'no failure yet: nothing describes the fields');
 
   const agent = new Agent(room.app, '10.21.0.2');
+  await admit(agent);
   for (const [what, fields] of [
     ['an unknown token', { centre: CENTRE, jeton: 'AAAA-BBBB-CCCC' }],
     ['an unknown centre', { centre: 'centre9999', jeton: room.takeToken() }],
@@ -213,6 +263,39 @@ t.test('the kiosk entry refusal is tied to both fields (aria-describedby, aria-i
       t.equal(attr(input, 'aria-invalid'), 'true', `${what}: #${name} is marked aria-invalid`);
       t.ok((attr(input, 'aria-describedby') ?? '').split(/\s+/).includes(alert[1]!), `${what}: #${name} is described by the alert #${alert[1]}`);
     }
+    t.equal(res.body.split(`id="${alert[1]}"`).length - 1, 1, `${what}: the alert's id is unique on the page`);
+  }
+});
+
+t.test('the kiosk admission refusal is tied to the centre and the code (aria-describedby, aria-invalid), not to the optional name', async (t) => {
+  const room = await kioskRoom(t);
+  const fresh = await new Agent(room.app, '10.22.0.1').get('/examen');
+  t.match(fresh.body, '<form method="post" action="/examen/poste" ', 'the admission form');
+  t.notMatch(fresh.body, 'aria-invalid', 'no failure yet: no field is marked invalid');
+  t.notMatch(fresh.body, 'aria-describedby', 'no failure yet: nothing describes the fields');
+
+  const code = await room.admissionCode();
+  const agent = new Agent(room.app, '10.22.0.2');
+  for (const [what, fields] of [
+    ['a wrong code', { centre: CENTRE, code_session: 'ZZZZ-ZZZZ', poste: 'Poste 3' }],
+    ['an unknown centre', { centre: 'centre9999', code_session: code, poste: '' }],
+    ['nothing typed', { centre: '', code_session: '', poste: '' }],
+  ] as const) {
+    await agent.get('/examen');
+    const res = await agent.post('/examen/poste', { ...fields });
+    t.equal(res.statusCode, 400, `${what}: refused`);
+    const alert = /<div class="k-alert" role="alert" id="([^"]+)"><p>([\s\S]*?)<\/p><\/div>/.exec(res.body);
+    t.ok(alert, `${what}: the refusal is an alert with an id`);
+    if (!alert) continue;
+    t.ok(visibleText(alert[2]!).length > 0, `${what}: the alert says why (${visibleText(alert[2]!)})`);
+    for (const name of ['centre', 'code_session']) {
+      const input = new RegExp(`<input id="${name}"[^>]*>`).exec(res.body)?.[0] ?? '';
+      t.equal(attr(input, 'aria-invalid'), 'true', `${what}: #${name} is marked aria-invalid`);
+      t.ok((attr(input, 'aria-describedby') ?? '').split(/\s+/).includes(alert[1]!), `${what}: #${name} is described by the alert #${alert[1]}`);
+    }
+    const poste = /<input id="poste"[^>]*>/.exec(res.body)?.[0] ?? '';
+    t.ok(poste, `${what}: the name of the terminal is still offered`);
+    t.equal(attr(poste, 'aria-invalid'), null, `${what}: #poste, optional and never the cause, is not marked invalid`);
     t.equal(res.body.split(`id="${alert[1]}"`).length - 1, 1, `${what}: the alert's id is unique on the page`);
   }
 });

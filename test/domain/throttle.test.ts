@@ -4,9 +4,10 @@ import { parisTime } from '../../src/domain/paris-time.js';
 import {
   ACCOUNT_POLICY,
   ADDRESS_POLICY,
+  FORGOTTEN_PASSWORD_ACCOUNT_POLICY,
   FORGOTTEN_PASSWORD_POLICY,
-  KIOSK_CENTRE_POLICY,
-  KIOSK_TERMINAL_POLICY,
+  KIOSK_ROOM_POLICY,
+  VERIFICATION_POLICY,
   afterFailure,
   lockedUntil,
   retryMessage,
@@ -19,7 +20,7 @@ import {
 const MINUTE = 60_000;
 
 const policyArb: fc.Arbitrary<ThrottlePolicy> = fc.oneof(
-  fc.constantFrom(ACCOUNT_POLICY, ADDRESS_POLICY, FORGOTTEN_PASSWORD_POLICY, KIOSK_TERMINAL_POLICY, KIOSK_CENTRE_POLICY),
+  fc.constantFrom(ACCOUNT_POLICY, ADDRESS_POLICY, FORGOTTEN_PASSWORD_POLICY, FORGOTTEN_PASSWORD_ACCOUNT_POLICY, KIOSK_ROOM_POLICY, VERIFICATION_POLICY),
   fc.record({
     maxFailures: fc.integer({ min: 1, max: 8 }),
     windowMs: fc.integer({ min: 1, max: 30 * MINUTE }),

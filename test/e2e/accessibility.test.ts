@@ -1,7 +1,7 @@
 /**
  * Automated accessibility audit (axe-core, WCAG 2.0/2.1 levels A and AA) of every page of the
  * platform in real Chromium: the public pages, every page reachable by following links from /admin
- * and from /centre, and the candidate's kiosk flow — and at least one form of each kind in its error
+ * and from /centre, and the kiosk, from the admission of the terminal through the candidate's flow — and at least one form of each kind in its error
  * state, where each error message must also be tied to its field (aria-describedby).
  *
  * A failure lists, per page, the rule id, its impact and the first targets, so that it reads on its own.
@@ -12,8 +12,9 @@ import t from 'tap';
 import type { Mail, Mailer } from '../../src/services/mailer.js';
 import { DEMO_ADMIN_EMAIL, DEMO_MANAGER_EMAIL } from '../../src/operator/seed-demo.js';
 import { DEMO_PASSWORD } from '../helpers/app.js';
+import { allowResume } from '../helpers/kiosk.js';
 import { ACCENTED_IDENTITY, CENTRE, examByToken, illustratedToken } from '../helpers/kiosk-room.js';
-import { begin, enterAndIdentify, enterCentreAndToken, KIOSK_VIEWPORT, navigate, pathOf, startKioskWorld } from './kiosk-support.js';
+import { admitTerminal, begin, enterAndIdentify, enterCentreAndToken, KIOSK_VIEWPORT, navigate, pathOf, startKioskWorld, text } from './kiosk-support.js';
 
 // A real browser on a busy shared machine, some fifty pages each audited by axe: be generous.
 t.setTimeout(900_000);
@@ -183,6 +184,33 @@ async function assertNoHorizontalScroll(t: Tap, page: Page, label: string): Prom
   t.ok(scrollWidth <= innerWidth, `${label}: no horizontal scrolling at ${innerWidth} px (page ${scrollWidth} px wide${widest ? `; widest: ${widest}` : ''})`);
 }
 
+/**
+ * On a kiosk form refused as a whole (a general alert rather than a message per field): the alert
+ * has an id and a message, and each of the fields named is marked invalid and described by it.
+ */
+async function assertRefusalTied(
+  t: Tap & { equal(found: unknown, wanted: unknown, message: string): void },
+  page: Page,
+  label: string,
+  ids: string[],
+): Promise<void> {
+  // (No function declared inside evaluate: the test runner's transform would name it with a helper the page lacks.)
+  const refusal = await page.evaluate((fieldIds: string[]) => {
+    const alert = document.querySelector<HTMLElement>('.k-alert[role="alert"]');
+    const fields = fieldIds.map((id) => ({
+      id,
+      invalid: document.getElementById(id)?.getAttribute('aria-invalid') ?? null,
+      describedBy: (document.getElementById(id)?.getAttribute('aria-describedby') ?? '').split(/\s+/).filter(Boolean),
+    }));
+    return { alertId: alert?.id ?? '', text: (alert?.textContent ?? '').trim(), fields };
+  }, ids);
+  t.ok(refusal.alertId !== '' && refusal.text !== '', `${label}: an alert with an id and a message`);
+  for (const field of refusal.fields) {
+    t.ok(field.describedBy.includes(refusal.alertId), `${label}: #${field.id} is described by the alert (aria-describedby ${field.describedBy.join(' ')})`);
+    t.equal(field.invalid, 'true', `${label}: #${field.id} is marked aria-invalid`);
+  }
+}
+
 async function go(page: Page, url: string): Promise<number | undefined> {
   const res = await page.goto(url, { waitUntil: 'networkidle0' });
   return res?.status();
@@ -322,6 +350,7 @@ if (world) {
   let inProgressExamId: number | null = null;
   let inProgressToken = '';
   let secondCentrePath = '';
+  let secondSessionId = 0;
 
   t.test('public pages', async (t) => {
     const page = await freshPage(t);
@@ -352,29 +381,29 @@ if (world) {
   t.test('kiosk flow', async (t) => {
     const page = await freshPage(t, KIOSK_VIEWPORT);
 
+    // A terminal not yet admitted to a session: the admission form the supervisor fills in.
     t.equal(await go(page, `${base}/examen`), 200);
+    t.equal(await text(page, 'h1'), 'Admission du poste', 'a terminal not admitted shows the admission form');
+    await audit(t, page, 'kiosk admission form');
+    await submitInvalid(page, 'form[action="/examen/poste"]', { '#centre': CENTRE, '#code_session': 'AAAA-BBBB' });
+    t.equal(pathOf(page), '/examen/poste', 'a wrong session code is refused');
+    await audit(t, page, 'kiosk admission form, wrong session code');
+    await assertErrorsTied(t, page, 'kiosk admission form, wrong session code');
+    // The refusal is a general alert about the centre and the code: each one is marked invalid and described by it.
+    await assertRefusalTied(t, page, 'kiosk admission refusal', ['centre', 'code_session']);
+
+    await admitTerminal(page, world, 'Poste 1');
+    t.match(await text(page, '[role="status"]'), 'Le poste est admis', 'the terminal is admitted');
+    await audit(t, page, 'kiosk entry form, just after the admission (success message)');
+
+    t.equal(await go(page, `${base}/examen`), 200);
+    t.ok(await page.$('#jeton'), 'the admitted terminal shows the entry form');
     await audit(t, page, 'kiosk entry form');
     await submitInvalid(page, 'form[action="/examen"]', { '#centre': CENTRE, '#jeton': 'AAAA-BBBB-CCCC' });
     await audit(t, page, 'kiosk entry form, unknown token');
     await assertErrorsTied(t, page, 'kiosk entry form, unknown token');
     // The refusal is a general alert about both fields: each one is marked invalid and described by it.
-    // (No function declared inside evaluate: the test runner's transform would name it with a helper the page lacks.)
-    const refusal = await page.evaluate(() => {
-      const alert = document.querySelector<HTMLElement>('.k-alert[role="alert"]');
-      const [centre, jeton] = ['centre', 'jeton'].map((id) => ({
-        invalid: document.getElementById(id)?.getAttribute('aria-invalid') ?? null,
-        describedBy: (document.getElementById(id)?.getAttribute('aria-describedby') ?? '').split(/\s+/).filter(Boolean),
-      }));
-      return { alertId: alert?.id ?? '', text: (alert?.textContent ?? '').trim(), centre: centre!, jeton: jeton! };
-    });
-    t.ok(refusal.alertId !== '' && refusal.text !== '', 'kiosk entry refusal: an alert with an id and a message');
-    for (const name of ['centre', 'jeton'] as const) {
-      t.ok(
-        refusal[name].describedBy.includes(refusal.alertId),
-        `kiosk entry refusal: #${name} is described by the alert (aria-describedby ${refusal[name].describedBy.join(' ')})`,
-      );
-      t.equal(refusal[name].invalid, 'true', `kiosk entry refusal: #${name} is marked aria-invalid`);
-    }
+    await assertRefusalTied(t, page, 'kiosk entry refusal', ['centre', 'jeton']);
 
     const token = world.takeToken();
     await go(page, `${base}/examen`);
@@ -421,11 +450,13 @@ if (world) {
     // centre's page of an exam in progress with its extra-time form.
     const second = world.takeToken();
     const other = await freshPage(t, KIOSK_VIEWPORT);
+    await admitTerminal(other, world, 'Poste 2');
     await enterAndIdentify(other, base, second, { ...ACCENTED_IDENTITY, prenom: 'Paul' });
     await begin(other);
     inProgressExamId = (await examByToken(db, second)).id;
     inProgressToken = second;
     const third = await freshPage(t, KIOSK_VIEWPORT);
+    await admitTerminal(third, world, 'Poste 3');
     await go(third, `${base}/examen`);
     await enterCentreAndToken(third, second);
     t.equal(pathOf(third), '/examen/reprise', 'the token of an exam in progress asks to resume it');
@@ -433,10 +464,16 @@ if (world) {
     await submitInvalid(third, 'form[action="/examen/reprise"]', { '#date_naissance': '2001-01-01' });
     await audit(t, third, 'kiosk resume form, wrong birth date');
     await assertErrorsTied(t, third, 'kiosk resume form, wrong birth date');
+    // The right birth date, but the exam runs on another terminal and the supervisor gave no leave.
+    await submitInvalid(third, 'form[action="/examen/reprise"]', { '#date_naissance': ACCENTED_IDENTITY.date_naissance });
+    t.match(await text(third, '[role="alert"]'), 'Cet examen a commencé sur un autre poste', 'another terminal needs the supervisor’s leave');
+    await audit(t, third, 'kiosk resume form, another terminal without leave');
+    await assertErrorsTied(t, third, 'kiosk resume form, another terminal without leave');
 
     // A question with an illustration: a version in which some of every draw have one.
     const illustratedCode = await illustratedToken(world);
     const fourth = await freshPage(t, KIOSK_VIEWPORT);
+    await admitTerminal(fourth, world);
     await enterAndIdentify(fourth, base, illustratedCode, ACCENTED_IDENTITY);
     await begin(fourth);
     const illustratedExam = (await examByToken(db, illustratedCode)).id;
@@ -570,6 +607,23 @@ if (world) {
       t.ok(seen.has(kind), `${kind} is reachable by links from /centre and was audited`);
     }
 
+    // The room view of today's session: its code and the terminals admitted by the kiosk test.
+    const sessionPath = `/centre/sessions/${world.sessionId}`;
+    t.equal(await go(page, `${base}${sessionPath}`), 200);
+    t.equal(await text(page, '#postes h2'), 'Postes de la salle');
+    t.match(await text(page, '#postes'), /Code de session : [2-9A-Z]{4}-[2-9A-Z]{4}/, 'the section shows the session code');
+    t.ok((await page.$$('#postes tbody tr')).length >= 4, 'and lists the terminals admitted by the kiosk test');
+    await audit(t, page, 'session page, « Postes de la salle » with admitted terminals');
+    await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click(`form[action="${sessionPath}/code"] button[type="submit"]`)]);
+    t.match(await text(page, '[role="status"]'), 'Nouveau code de session', 'a new code is drawn');
+    await audit(t, page, 'session page after a new session code (success message)');
+    await Promise.all([
+      page.waitForNavigation({ waitUntil: 'networkidle0' }),
+      page.click('#postes tbody tr:first-child form[action$="/retirer"] button[type="submit"]'),
+    ]);
+    t.match(await text(page, '#postes tbody tr:first-child'), 'Retiré à', 'the first terminal is withdrawn');
+    await audit(t, page, 'session page after withdrawing a terminal (success message)');
+
     // Forms in their error state.
     await go(page, `${base}/centre/jetons/nouvelle-table`);
     await submitInvalid(page, 'form[action="/centre/jetons/nouvelle-table"]', { '#nombre': '0' });
@@ -607,6 +661,7 @@ if (world) {
     await page.type('#surveillant', 'Camille Martin');
     await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click('form[action="/centre/sessions/nouvelle"] button[type="submit"]')]);
     t.match(pathOf(page), /^\/centre\/sessions\/\d+$/, 'the session is created');
+    secondSessionId = Number(pathOf(page).split('/').at(-1));
     await audit(t, page, 'session page after creation (success message)');
     await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click('form[action$="/ouvrir"] button[type="submit"]')]);
     await audit(t, page, 'session page after opening it');
@@ -615,22 +670,41 @@ if (world) {
     if (inProgressExamId) {
       const path = `/centre/examens/${inProgressExamId}`;
       t.equal(await go(page, `${base}${path}`), 200);
-      await audit(t, page, 'exam in progress, with its extra-time form');
+      t.equal(await text(page, '#reprise-autre-poste'), 'Reprise sur un autre poste');
+      await audit(t, page, 'exam in progress, with its « Reprise sur un autre poste » section and its extra-time form');
+      await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click(`form[action="${path}/reprise"] button[type="submit"]`)]);
+      t.match(await text(page, '[role="status"]'), 'Reprise autorisée', 'the leave is given');
+      await audit(t, page, 'exam in progress after allowing a resume on another terminal (success message)');
       await submitInvalid(page, `form[action="${path}/temps-supplementaire"]`, { '#minutes': '0' });
       await audit(t, page, 'extra-time form, invalid');
       await assertErrorsTied(t, page, 'extra-time form, invalid');
     }
   });
 
-  t.test('kiosk: choosing among the open sessions', async (t) => {
+  t.test('kiosk: two open sessions, the terminal admitted to the second one', async (t) => {
+    t.ok(secondSessionId, 'the manager test opened a second session today');
     const page = await freshPage(t, KIOSK_VIEWPORT);
     await go(page, `${base}/examen`);
-    await enterCentreAndToken(page, world.takeToken());
-    t.equal(pathOf(page), '/examen/session', 'two open sessions: the candidate chooses');
-    await audit(t, page, 'kiosk session choice');
-    await submitInvalid(page, 'form[action="/examen/session"]');
-    await audit(t, page, 'kiosk session choice, none chosen');
-    await assertErrorsTied(t, page, 'kiosk session choice, none chosen');
+    await page.type('#centre', CENTRE);
+    await page.type('#code_session', await world.admissionCode(secondSessionId));
+    await page.type('#poste', 'Salle 2, poste 1');
+    await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click('form[action="/examen/poste"] button[type="submit"]')]);
+    t.equal(pathOf(page), '/examen', 'admitted: the entry form');
+    t.match(await text(page, 'main'), 'salle Salle 2', 'which says the terminal is admitted to the second session');
+    await audit(t, page, 'kiosk entry form, admitted to the second of two open sessions (success message)');
+    const token = world.takeToken();
+    await enterCentreAndToken(page, token);
+    t.equal(pathOf(page), '/examen/identite', 'the admission decides the session: no choice to make');
+    await audit(t, page, 'kiosk identity form, second session');
+    for (const [name, value] of Object.entries(ACCENTED_IDENTITY)) await page.type(`#${name}`, value);
+    await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click('form[action="/examen/identite"] button[type="submit"]')]);
+    await begin(page);
+    const exam = await db
+      .selectFrom('exams')
+      .select('exam_session_id')
+      .where('id', '=', (await examByToken(db, token)).id)
+      .executeTakeFirstOrThrow();
+    t.equal(exam.exam_session_id, secondSessionId, 'the exam belongs to the session the terminal is admitted to');
   });
 
   t.test('a suspended centre, as its manager sees it', async (t) => {
@@ -681,11 +755,19 @@ if (world) {
 
     const kiosk = await noScriptPage(t, KIOSK_VIEWPORT);
     await goNoScript(kiosk, `${base}/examen`);
+    t.equal(await text(kiosk, 'h1'), 'Admission du poste', 'no JavaScript: a terminal not admitted shows the admission form');
+    await audit(t, kiosk, 'no JavaScript: kiosk admission form');
+    await admitTerminal(kiosk, world);
+    await goNoScript(kiosk, `${base}/examen`);
     await audit(t, kiosk, 'no JavaScript: kiosk entry');
+    // The exam in progress of the kiosk test, taken over on this terminal with the supervisor's leave.
+    t.ok(inProgressExamId, 'an exam was left in progress by the kiosk test');
+    if (inProgressExamId) await allowResume(world, inProgressExamId);
     await enterCentreAndToken(kiosk, inProgressToken);
     t.equal(pathOf(kiosk), '/examen/reprise');
     await kiosk.type('#date_naissance', ACCENTED_IDENTITY.date_naissance);
     await Promise.all([kiosk.waitForNavigation({ waitUntil: 'networkidle0' }), kiosk.click('form[action="/examen/reprise"] button[type="submit"]')]);
+    t.match(pathOf(kiosk), /^\/examen\/question\/\d+$/, 'no JavaScript: the exam is resumed on this terminal');
     await goNoScript(kiosk, `${base}/examen/question/2`);
     await audit(t, kiosk, 'no JavaScript: kiosk question');
     await goNoScript(kiosk, `${base}/examen/ensemble`);
@@ -733,10 +815,17 @@ if (world) {
     }
     const kiosk = await freshPage(t, phone);
     await go(kiosk, `${base}/examen`);
+    t.ok(await kiosk.$('#code_session'), 'phone: a terminal not admitted shows the admission form');
+    await assertNoHorizontalScroll(t, kiosk, 'phone: kiosk admission form');
+    await admitTerminal(kiosk, world);
+    await go(kiosk, `${base}/examen`);
     await assertNoHorizontalScroll(t, kiosk, 'phone: kiosk entry');
+    // The exam in progress, taken over on this terminal too with the supervisor's leave.
+    if (inProgressExamId) await allowResume(world, inProgressExamId);
     await enterCentreAndToken(kiosk, inProgressToken);
     await kiosk.type('#date_naissance', ACCENTED_IDENTITY.date_naissance);
     await Promise.all([kiosk.waitForNavigation({ waitUntil: 'networkidle0' }), kiosk.click('form[action="/examen/reprise"] button[type="submit"]')]);
+    t.match(pathOf(kiosk), /^\/examen\/question\/\d+$/, 'phone: the exam is resumed on this terminal');
     for (const path of ['/examen/question/1', '/examen/ensemble', '/examen/terminer']) {
       await go(kiosk, `${base}${path}`);
       await assertNoHorizontalScroll(t, kiosk, `phone: kiosk ${path}`);

@@ -1,11 +1,12 @@
 /**
  * The candidate's whole exam in real Chromium, with JavaScript (htmx saves, countdown), at the
- * 1024×600 of an old terminal; then the same on a CPU throttled ×6. Every kiosk page is watched
+ * 1024×600 of an old terminal, from the supervisor's admission of the terminal to the session; then
+ * the same on a CPU throttled ×6. Every kiosk page is watched
  * for console errors, uncaught exceptions, CSP violations and responses without no-store.
  */
 import type { Page } from 'puppeteer';
 import t from 'tap';
-import { ACCENTED_IDENTITY, examByToken, examItems, expectedScore } from '../helpers/kiosk-room.js';
+import { ACCENTED_IDENTITY, CENTRE, examByToken, examItems, expectedScore } from '../helpers/kiosk-room.js';
 import {
   assertClean,
   begin,
@@ -46,19 +47,37 @@ async function overviewCells(page: Page) {
 }
 
 if (world) {
-  const { db, base, browser, takeToken } = world;
+  const { db, base, sessionId, takeToken } = world;
   const fullName = `${ACCENTED_IDENTITY.prenom} ${ACCENTED_IDENTITY.nom}`;
 
-  t.test('the whole exam with JavaScript at 1024×600, from the entry form to the next candidate', async (t) => {
+  t.test('the whole exam with JavaScript at 1024×600, from the admission of the terminal to the next candidate', async (t) => {
     t.setTimeout(600_000);
-    const { page, seen } = await kioskPage(t, browser, { js: true });
+    const { page, context, seen } = await kioskPage(t, world, { js: true, admitted: false });
     const saves = htmxSaves(page);
     const token = takeToken();
 
-    // Entry: /examen.html leads to /examen.
+    // Entry: /examen.html leads to /examen, which on a terminal not yet admitted is the admission form.
     await page.goto(`${base}/examen.html`, { waitUntil: 'load' });
     t.equal(pathOf(page), '/examen', '/examen.html redirects to /examen');
-    t.equal(await text(page, 'h1'), 'Examen AIPR');
+    t.equal(await text(page, 'h1'), 'Admission du poste', 'a terminal not admitted shows the admission form');
+    t.equal(await page.$('#jeton'), null, 'and no token field');
+
+    // The supervisor admits the terminal with the code of the room view, and names it.
+    await page.type('#centre', CENTRE);
+    await page.type('#code_session', await world.admissionCode());
+    await page.type('#poste', 'Poste 3');
+    await clickAndLoad(page, 'form[action="/examen/poste"] button[type="submit"]');
+    t.equal(pathOf(page), '/examen', 'admitted: back on /examen');
+    t.equal(await text(page, 'h1'), 'Examen AIPR', 'which is now the entry form');
+    t.match(await text(page, '[role="status"]'), 'Le poste est admis à la session', 'the admission is confirmed');
+    t.match(await bodyText(page), /Poste « Poste 3 » admis à la session du .+, salle /, 'the entry form says which session the terminal is admitted to');
+    const admission = await db.selectFrom('terminal_admissions').select(['exam_session_id', 'label']).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    t.same(admission, { exam_session_id: sessionId, label: 'Poste 3' }, 'the admission is stored for the room’s session, with its name');
+    const cookie = (await context.cookies()).find((c) => c.name === 'qcm_poste');
+    t.ok(cookie, 'the terminal keeps its admission in the qcm_poste cookie');
+    t.ok(cookie && !cookie.session && cookie.expires * 1000 > Date.now() + 60_000, 'a lasting cookie, that outlives the browser’s session');
+    t.equal(cookie?.httpOnly, true, 'out of reach of the page’s scripts');
+
     await enterCentreAndToken(page, token);
     t.equal(pathOf(page), '/examen/identite', 'centre + token accepted: identity form');
 
@@ -215,6 +234,7 @@ if (world) {
     // Next candidate: an empty entry form, and Back shows nothing of the previous candidate.
     await clickAndLoad(page, 'form[action="/examen/suivant"] button[type="submit"]');
     t.equal(pathOf(page), '/examen', '« Candidat suivant » returns to the entry form');
+    t.equal(await page.$('#code_session'), null, 'the terminal is still admitted: no admission form');
     t.equal(await page.$eval('#centre', (i) => (i as HTMLInputElement).value), '', 'centre field empty');
     t.equal(await page.$eval('#jeton', (i) => (i as HTMLInputElement).value), '', 'token field empty');
     const revisited: string[] = [];
@@ -245,7 +265,7 @@ if (world) {
 
   t.test('the browser’s Back and Forward during the exam: the page is fetched again and answers still save', async (t) => {
     t.setTimeout(300_000);
-    const { page, seen } = await kioskPage(t, browser, { js: true });
+    const { page, seen } = await kioskPage(t, world, { js: true });
     const token = takeToken();
     await startExam(page, base, token, { ...ACCENTED_IDENTITY, nom: 'Retour-Arrière', prenom: 'Zoé' });
     const exam = await examByToken(db, token);
@@ -270,7 +290,7 @@ if (world) {
 
   t.test('with the CPU throttled ×6 and JavaScript on, a candidate answers and finishes', async (t) => {
     t.setTimeout(600_000);
-    const { page, seen } = await kioskPage(t, browser, { js: true });
+    const { page, seen } = await kioskPage(t, world, { js: true });
     await page.emulateCPUThrottling(6);
     const token = takeToken();
     await startExam(page, base, token, { ...ACCENTED_IDENTITY, nom: 'Lenteur-Ancienne', prenom: 'Jérôme' });

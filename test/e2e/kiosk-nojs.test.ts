@@ -1,9 +1,10 @@
 /**
- * The candidate's whole exam in real Chromium with JavaScript DISABLED: every step is a plain form
- * post or link, every answer reaches the database when the candidate moves on.
+ * The candidate's whole exam in real Chromium with JavaScript DISABLED, from the supervisor's
+ * admission of the terminal to the session: every step is a plain form post or link, every answer
+ * reaches the database when the candidate moves on.
  */
 import t from 'tap';
-import { ACCENTED_IDENTITY, examByToken, examItems, expectedScore } from '../helpers/kiosk-room.js';
+import { ACCENTED_IDENTITY, CENTRE, examByToken, examItems, expectedScore } from '../helpers/kiosk-room.js';
 import {
   assertClean,
   begin,
@@ -35,18 +36,50 @@ const UNANSWERED_AT_FIRST = 7;
 const FLAGGED = 12;
 
 if (world) {
-  const { db, base, browser, takeToken } = world;
+  const { db, base, sessionId, takeToken } = world;
   const fullName = `${ACCENTED_IDENTITY.prenom} ${ACCENTED_IDENTITY.nom}`;
 
   t.test('the whole exam with JavaScript disabled, by plain form posts', async (t) => {
     t.setTimeout(600_000);
-    const { page, seen } = await kioskPage(t, browser, { js: false });
+    const { page, context, seen } = await kioskPage(t, world, { js: false, admitted: false });
     const saves = htmxSaves(page);
     const token = takeToken();
 
     await page.goto(`${base}/examen`, { waitUntil: 'load' });
     t.equal(await page.evaluate(() => 1 + 1).catch(() => 'blocked'), 2, 'the test can still read the page (DevTools evaluation)');
-    t.equal(await text(page, 'h1'), 'Examen AIPR', 'entry form');
+    t.equal(await text(page, 'h1'), 'Admission du poste', 'a terminal not admitted shows the admission form');
+
+    // The supervisor mistypes the session code, then types the one of the room view: plain form posts.
+    const code = await world.admissionCode();
+    const wrong = `${code.slice(0, -1)}${code.endsWith('A') ? 'B' : 'A'}`;
+    await page.type('#centre', CENTRE);
+    await page.type('#code_session', wrong);
+    await clickAndLoad(page, 'form[action="/examen/poste"] button[type="submit"]');
+    t.equal(await text(page, 'h1'), 'Admission du poste', 'a wrong session code is refused');
+    t.match(await text(page, '[role="alert"]'), 'Ce code ne permet d’admettre aucun poste', 'with a French message');
+    t.equal(await page.$eval('#centre', (i) => (i as HTMLInputElement).value), CENTRE, 'the centre typed is kept');
+    t.equal(
+      (await context.cookies()).find((c) => c.name === 'qcm_poste'),
+      undefined,
+      'the terminal is not admitted',
+    );
+    await page.$eval('#code_session', (i) => {
+      (i as HTMLInputElement).value = '';
+    });
+    await page.type('#code_session', code);
+    await clickAndLoad(page, 'form[action="/examen/poste"] button[type="submit"]');
+    t.equal(pathOf(page), '/examen', 'admitted: back on /examen');
+    t.equal(await text(page, 'h1'), 'Examen AIPR', 'which is now the entry form');
+    t.match(await text(page, '[role="status"]'), 'Le poste est admis à la session', 'the admission is confirmed');
+    t.match(await bodyText(page), /Poste admis à la session du .+, salle /, 'the entry form says which session the terminal is admitted to');
+    t.equal(
+      (await db.selectFrom('terminal_admissions').select('exam_session_id').orderBy('id', 'desc').executeTakeFirstOrThrow()).exam_session_id,
+      sessionId,
+      'the admission is stored for the room’s session',
+    );
+    const cookie = (await context.cookies()).find((c) => c.name === 'qcm_poste');
+    t.ok(cookie && !cookie.session, 'the terminal keeps its admission in a lasting qcm_poste cookie');
+
     await enterCentreAndToken(page, token);
     t.equal(pathOf(page), '/examen/identite', 'centre + token accepted');
     for (const [name, value] of Object.entries(ACCENTED_IDENTITY)) await page.type(`#${name}`, value);
@@ -144,6 +177,7 @@ if (world) {
 
     await clickAndLoad(page, 'form[action="/examen/suivant"] button[type="submit"]');
     t.equal(pathOf(page), '/examen', 'next candidate: entry form');
+    t.equal(await page.$('#code_session'), null, 'the terminal is still admitted: no admission form');
     t.equal(await page.$eval('#jeton', (i) => (i as HTMLInputElement).value), '', 'empty token field');
     await page.goBack({ waitUntil: 'load', timeout: 20_000 }).catch(() => null);
     t.equal(await page.$('.k-verdict'), null, 'Back does not show the previous result');

@@ -1,6 +1,7 @@
 /**
- * In real Chromium with JavaScript: resuming an exam on another terminal after closing the page,
- * and the exam's time running out with a clock the test controls (ManualClock): the server's
+ * In real Chromium with JavaScript: resuming an exam on another terminal after closing the page
+ * (with the supervisor's leave) or on the same terminal after its browser restarted (without), and
+ * the exam's time running out with a clock the test controls (ManualClock): the server's
  * refusal at the deadline, kiosk.js's warnings at 5 and 1 minute, and its reload at zero.
  *
  * The scenarios run in order on one app: the clock only moves forward, and every scenario starts
@@ -8,6 +9,7 @@
  */
 import type { Page } from 'puppeteer';
 import t from 'tap';
+import { allowResume } from '../helpers/kiosk.js';
 import { ACCENTED_IDENTITY, examByToken, examItems } from '../helpers/kiosk-room.js';
 import {
   assertClean,
@@ -39,13 +41,24 @@ async function typeInto(page: Page, selector: string, value: string): Promise<vo
 }
 
 if (world) {
-  const { db, base, browser, testApp, takeToken } = world;
+  const { db, base, testApp, takeToken } = world;
   const clock = testApp.clock;
 
-  t.test('resume after closing the page: another terminal, the same answers and the same deadline', async (t) => {
+  /** The terminal an exam runs on (its admission), the supervisor's leave, and the moves recorded. */
+  const placeOf = async (examId: number) => ({
+    exam: await db.selectFrom('exams').select(['admission_id', 'resume_allowed_until']).where('id', '=', examId).executeTakeFirstOrThrow(),
+    moves: await db
+      .selectFrom('exam_resumes')
+      .select(['from_admission_id', 'to_admission_id', 'allowed'])
+      .where('exam_id', '=', examId)
+      .orderBy('id')
+      .execute(),
+  });
+
+  t.test('resume after closing the page: another terminal, with the supervisor’s leave, the same answers and the same deadline', async (t) => {
     t.setTimeout(300_000);
     const token = takeToken();
-    const first = await kioskPage(t, browser, { js: true });
+    const first = await kioskPage(t, world, { js: true });
     await startExam(first.page, base, token);
     const exam = await examByToken(db, token);
     const drawn = await examItems(db, exam.id);
@@ -60,9 +73,12 @@ if (world) {
     assertClean(t, first.seen, 'first terminal');
     await first.context.close();
 
-    // The candidate moves to another terminal; some time passes.
+    const firstTerminal = (await placeOf(exam.id)).exam.admission_id;
+    t.ok(firstTerminal, 'the exam is bound to the terminal it started on');
+
+    // The candidate moves to another terminal of the room; some time passes.
     clock.advance(20_000);
-    const second = await kioskPage(t, browser, { js: true });
+    const second = await kioskPage(t, world, { js: true });
     await second.page.goto(`${base}/examen`, { waitUntil: 'load' });
     await enterCentreAndToken(second.page, token);
     t.equal(pathOf(second.page), '/examen/reprise', 'the used token of an exam in progress leads to the resume page');
@@ -74,9 +90,25 @@ if (world) {
     t.equal(pathOf(second.page), '/examen/reprise', 'a wrong birth date is refused');
     t.match(await text(second.page, '[role="alert"]'), 'Cette date de naissance ne correspond pas', 'with a French message');
 
+    // The right birth date, but the exam started on another terminal: refused until the supervisor allows it.
+    await typeInto(second.page, '#date_naissance', ACCENTED_IDENTITY.date_naissance);
+    const [refused] = await Promise.all([
+      second.page.waitForNavigation({ waitUntil: 'load' }),
+      second.page.click('form[action="/examen/reprise"] button[type="submit"]'),
+    ]);
+    t.equal(refused?.status(), 403, 'without the supervisor’s leave, the other terminal is refused (403)');
+    t.equal(pathOf(second.page), '/examen/reprise', 'and stays on the resume page');
+    t.match(await text(second.page, '[role="alert"]'), 'Cet examen a commencé sur un autre poste', 'which says why, and what to ask the supervisor');
+    t.same(await placeOf(exam.id), { exam: { admission_id: firstTerminal, resume_allowed_until: null }, moves: [] }, 'the exam did not move');
+
+    await allowResume(world, exam.id);
     await typeInto(second.page, '#date_naissance', ACCENTED_IDENTITY.date_naissance);
     await clickAndLoad(second.page, 'form[action="/examen/reprise"] button[type="submit"]');
-    t.equal(pathOf(second.page), '/examen/question/4', 'the birth date confirmed, back on the first unanswered question');
+    t.equal(pathOf(second.page), '/examen/question/4', 'with the leave, the birth date confirmed, back on the first unanswered question');
+    const moved = await placeOf(exam.id);
+    t.not(moved.exam.admission_id, firstTerminal, 'the exam is now bound to the second terminal');
+    t.equal(moved.exam.resume_allowed_until, null, 'the leave is used up by the move');
+    t.same(moved.moves, [{ from_admission_id: firstTerminal, to_admission_id: moved.exam.admission_id, allowed: 1 }], 'the move is recorded, with the leave');
     t.match(await text(second.page, '.k-progress'), 'Question 4 sur 30 — 3 répondues', 'three answers counted');
 
     const remainingAfter = await remainingOnPage(second.page);
@@ -100,16 +132,62 @@ if (world) {
     assertClean(t, second.seen, 'resumed terminal');
   });
 
+  t.test('resume on the same terminal after its browser restarted: no leave needed, the same answers', async (t) => {
+    t.setTimeout(300_000);
+    const token = takeToken();
+    const { page, context, seen } = await kioskPage(t, world, { js: true });
+    await startExam(page, base, token);
+    const exam = await examByToken(db, token);
+    await choose(page, 1, true);
+    await navigate(page, 'suivante');
+    await choose(page, 'nsp', true);
+    const terminal = (await placeOf(exam.id)).exam.admission_id;
+
+    // The browser restarts: its session cookie is gone, the terminal's admission (a lasting cookie) stays.
+    const cookies = await context.cookies();
+    const sessionCookie = cookies.find((c) => c.name === 'qcm_session');
+    t.ok(sessionCookie, 'the terminal had a session cookie');
+    if (sessionCookie) await context.deleteCookie(sessionCookie);
+    t.same(
+      (await context.cookies()).map((c) => c.name),
+      ['qcm_poste'],
+      'only the admission cookie is left',
+    );
+    clock.advance(30_000);
+    await page.goto(`${base}/examen/question/2`, { waitUntil: 'load' });
+    t.equal(pathOf(page), '/examen', 'the exam is out of reach without the session');
+    t.ok(await page.$('#jeton'), 'the terminal is still admitted: the entry form, not the admission form');
+    await enterCentreAndToken(page, token);
+    t.equal(pathOf(page), '/examen/reprise', 'the used token of the exam in progress leads to the resume page');
+    await typeInto(page, '#date_naissance', ACCENTED_IDENTITY.date_naissance);
+    await clickAndLoad(page, 'form[action="/examen/reprise"] button[type="submit"]');
+    t.equal(pathOf(page), '/examen/question/3', 'resumed at once on the same terminal, at the first unanswered question');
+    t.same(
+      await placeOf(exam.id),
+      { exam: { admission_id: terminal, resume_allowed_until: null }, moves: [{ from_admission_id: terminal, to_admission_id: terminal, allowed: 0 }] },
+      'the exam stays on its terminal, without any leave; the resume is recorded',
+    );
+    await page.goto(`${base}/examen/question/1`, { waitUntil: 'load' });
+    t.equal(await checkedChoice(page), '1', 'question 1 shows the answer chosen before the restart');
+    await page.goto(`${base}/examen/question/2`, { waitUntil: 'load' });
+    t.equal(await checkedChoice(page), 'nsp', 'and question 2 its « Je ne sais pas »');
+    await choose(page, 2, true);
+    t.equal((await examItems(db, exam.id))[1]!.choice, 2, 'the terminal goes on saving answers');
+    assertClean(t, seen, 'same terminal after a restart');
+  });
+
   t.test('a terminal left open after a resume elsewhere is not told « enregistrée » for an answer that was not stored', async (t) => {
     t.setTimeout(300_000);
     const token = takeToken();
-    const old = await kioskPage(t, browser, { js: true });
+    const old = await kioskPage(t, world, { js: true });
     await startExam(old.page, base, token);
     const exam = await examByToken(db, token);
     await choose(old.page, 1, true);
 
-    // The candidate is moved to another terminal (the first one is not closed) and changes answer 1 there.
-    const other = await kioskPage(t, browser, { js: true });
+    // The candidate is moved to another terminal (the first one is not closed), with the supervisor's
+    // leave, and changes answer 1 there.
+    const other = await kioskPage(t, world, { js: true });
+    await allowResume(world, exam.id);
     await other.page.goto(`${base}/examen`, { waitUntil: 'load' });
     await enterCentreAndToken(other.page, token);
     await typeInto(other.page, '#date_naissance', ACCENTED_IDENTITY.date_naissance);
@@ -132,7 +210,7 @@ if (world) {
   t.test('past the deadline, a reload shows the result finished by the server', async (t) => {
     t.setTimeout(300_000);
     const token = takeToken();
-    const { page, seen } = await kioskPage(t, browser, { js: true });
+    const { page, seen } = await kioskPage(t, world, { js: true });
     await startExam(page, base, token);
     await choose(page, 1, true);
     const exam = await examByToken(db, token);
@@ -151,7 +229,7 @@ if (world) {
   t.test('past the deadline, « Suivante » is refused and shows the result', async (t) => {
     t.setTimeout(300_000);
     const token = takeToken();
-    const { page, seen } = await kioskPage(t, browser, { js: true });
+    const { page, seen } = await kioskPage(t, world, { js: true });
     await startExam(page, base, token);
     await choose(page, 2, true);
     const exam = await examByToken(db, token);
@@ -173,7 +251,7 @@ if (world) {
   t.test('past the deadline, an htmx save is refused and the page goes to the result', async (t) => {
     t.setTimeout(300_000);
     const token = takeToken();
-    const { page, seen } = await kioskPage(t, browser, { js: true });
+    const { page, seen } = await kioskPage(t, world, { js: true });
     await startExam(page, base, token);
     const exam = await examByToken(db, token);
     clock.advance(60 * 60_000 + 1000);
@@ -187,7 +265,7 @@ if (world) {
   t.test('kiosk.js warns at 5 minutes and 1 minute, and reloads to the result at zero', async (t) => {
     t.setTimeout(300_000);
     const token = takeToken();
-    const { page, seen } = await kioskPage(t, browser, { js: true });
+    const { page, seen } = await kioskPage(t, world, { js: true });
     await startExam(page, base, token);
     await choose(page, 1, true);
     const exam = await examByToken(db, token);
@@ -249,7 +327,7 @@ if (world) {
   t.test('a save the server did not acknowledge never shows « Réponse enregistrée »; moving on sends it', async (t) => {
     t.setTimeout(300_000);
     const token = takeToken();
-    const { page } = await kioskPage(t, browser, { js: true });
+    const { page } = await kioskPage(t, world, { js: true });
     await startExam(page, base, token);
     const exam = await examByToken(db, token);
     await choose(page, 1, true);

@@ -44,7 +44,7 @@ export interface PageWatch {
   /** Requests of the page that failed, other than navigations the page itself abandoned. */
   failedRequests: string[];
   /**
-   * Kiosk pages answered with a 4xx status on purpose (a refused form: 400, 409, 429). Chromium logs
+   * Kiosk pages answered with a 4xx status on purpose (a refused form: 400, 403, 409, 429). Chromium logs
    * each as "Failed to load resource" in the console; assertClean does not count those as errors.
    */
   refusalPages: string[];
@@ -58,10 +58,11 @@ export interface KioskPage {
 
 /**
  * A page in an incognito context of its own (its own cookies: another terminal), at 1024×600,
- * watched for errors from its first navigation on.
+ * watched for errors from its first navigation on; admitted to the room's session through the
+ * admission form, as the supervisor does, unless `admitted` is false.
  */
-export async function kioskPage(t: Tap, browser: Browser, options: { js?: boolean } = {}): Promise<KioskPage> {
-  const context = await browser.createBrowserContext();
+export async function kioskPage(t: Tap, world: KioskWorld, options: { js?: boolean; admitted?: boolean } = {}): Promise<KioskPage> {
+  const context = await world.browser.createBrowserContext();
   t.teardown(() => context.close().catch(() => undefined));
   const page = await context.newPage();
   page.setDefaultTimeout(60_000);
@@ -99,7 +100,18 @@ export async function kioskPage(t: Tap, browser: Browser, options: { js?: boolea
     if (reason === 'net::ERR_ABORTED') return;
     seen.failedRequests.push(`${request.method()} ${request.url()} ${reason}`);
   });
+  if (options.admitted !== false) await admitTerminal(page, world);
   return { context, page, seen };
+}
+
+/** On a terminal not yet admitted: the supervisor types the centre and the session code; the entry form follows. */
+export async function admitTerminal(page: Page, world: KioskWorld, label = ''): Promise<void> {
+  await page.goto(`${world.base}/examen`, { waitUntil: 'load' });
+  await page.type('#centre', CENTRE);
+  await page.type('#code_session', await world.admissionCode());
+  if (label) await page.type('#poste', label);
+  await clickAndLoad(page, 'form[action="/examen/poste"] button[type="submit"]');
+  if (pathOf(page) !== '/examen' || !(await page.$('#jeton'))) throw new Error(`after the admission form: ${page.url()} — ${await bodyText(page)}`);
 }
 
 /** Asserts that the page met none of the problems watched for. */
@@ -121,7 +133,7 @@ export function assertClean(t: { same(a: unknown, b: unknown, m: string): void }
 }
 
 function statusText(status: number): string {
-  return ({ 400: 'Bad Request', 409: 'Conflict', 429: 'Too Many Requests' } as Record<number, string>)[status] ?? '';
+  return ({ 400: 'Bad Request', 403: 'Forbidden', 409: 'Conflict', 429: 'Too Many Requests' } as Record<number, string>)[status] ?? '';
 }
 
 export async function text(page: Page, selector: string): Promise<string> {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/app.js';
-import type { Mailer } from '../../src/services/mailer.js';
+import type { Mail, Mailer } from '../../src/services/mailer.js';
 import { ManualClock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { openDatabase, type Db } from '../../src/db/connection.js';
@@ -78,6 +78,12 @@ export async function createTestApp(t: Teardown, options: TestAppOptions = {}): 
   opened.app = app;
   await app.ready();
   return { app, db, clock, config, dataDir, close };
+}
+
+/** A mailer that keeps what it is given to send (as if SMTP were configured). */
+export function recordingMailer(): { mailer: Mailer; sent: Mail[] } {
+  const sent: Mail[] = [];
+  return { sent, mailer: { enabled: true, send: async (m) => void sent.push(m) } };
 }
 
 /** A file of a multipart form: its name as the browser sends it, and its bytes. */

@@ -6,9 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
+import type { Clock } from '../../src/clock.js';
 import type { Profile } from '../../src/domain/profiles.js';
 import type { ExamRules } from '../../src/domain/rules.js';
+import { formatAdmissionCode } from '../../src/domain/admission-code.js';
 import { formatTokenCode } from '../../src/domain/token-code.js';
+import { renewAdmissionCode } from '../../src/services/exam/admission.js';
 import { importQuestionnaire } from '../../src/areas/admin/questionnaires/lifecycle.js';
 import { generateTokens } from '../../src/operator/generate-tokens.js';
 import { seedDemo } from '../../src/operator/seed-demo.js';
@@ -44,6 +47,25 @@ export interface Room {
   questionnaireIds: Record<Profile, number>;
   /** A fresh available token of the profile (printed form), never handed out twice by this room. */
   takeToken(profile?: Profile): string;
+  /** The code the room view shows to admit terminals (printed form), drawn anew if it expired. */
+  admissionCode(sessionId?: number): Promise<string>;
+}
+
+/** What the room view of the session shows as its code (a new one is drawn, as the supervisor would, once it expired). */
+export async function admissionCodeOf(db: Room['db'], clock: Clock, sessionId: number): Promise<string> {
+  const valid = () =>
+    db
+      .selectFrom('exam_sessions')
+      .select('admission_code')
+      .where('id', '=', sessionId)
+      .where('admission_code_expires_at', '>', clock.now().toISOString())
+      .executeTakeFirst();
+  let row = await valid();
+  if (!row?.admission_code) {
+    await renewAdmissionCode(db, clock, sessionId);
+    row = await valid();
+  }
+  return formatAdmissionCode(row!.admission_code!);
 }
 
 /**
@@ -83,6 +105,7 @@ export async function kioskRoom(t: Teardown, options: { answerIdsFrom?: number; 
     clock: testApp.clock,
     sessionId: session.id,
     questionnaireIds,
+    admissionCode: (sessionId = session.id) => admissionCodeOf(db, testApp.clock, sessionId),
     takeToken(profile: Profile = 'operateur') {
       const code = pool.get(profile)?.shift();
       if (!code) throw new Error(`no available ${profile} token left`);

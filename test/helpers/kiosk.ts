@@ -6,12 +6,45 @@ import type { LightMyRequestResponse } from 'fastify';
 import type { Profile } from '../../src/domain/profiles.js';
 import { Agent } from './app.js';
 import { visibleText } from './html.js';
-import { CENTRE, examByToken, IDENTITY, type IdentityFields, type Room } from './kiosk-room.js';
+import { SESSION_COOKIE } from '../../src/plugins/session.js';
+import { allowResumeElsewhere, TERMINAL_COOKIE } from '../../src/services/exam/admission.js';
+import { findOpenSessions } from '../../src/services/exam/sessions.js';
+import { admissionCodeOf, CENTRE, CENTRE_ID, examByToken, IDENTITY, type IdentityFields, type Room } from './kiosk-room.js';
 
-/** Centre ID and token on the entry form, as a candidate types them. */
+/**
+ * The supervisor admits the agent's terminal to a session (today's open session of the demo centre
+ * unless told) with the code the room view shows; throws when refused.
+ */
+export async function admit(agent: Agent, options: { sessionId?: number; label?: string } = {}): Promise<LightMyRequestResponse> {
+  const { db, clock } = agent.app;
+  const sessionId = options.sessionId ?? (await findOpenSessions(db, CENTRE_ID, clock.now()))[0]?.id;
+  if (sessionId === undefined) throw new Error('no open session to admit the terminal to');
+  const code = await admissionCodeOf(db, clock, sessionId);
+  await agent.get('/examen');
+  const admitted = await agent.post('/examen/poste', { centre: CENTRE, code_session: code, poste: options.label ?? '' });
+  if (admitted.statusCode !== 303 || !agent.cookies.has(TERMINAL_COOKIE)) throw new Error(`admission refused: ${admitted.statusCode} ${admitted.body}`);
+  // As a browser does: follow the redirect (the entry form carries the new session's CSRF token).
+  await agent.get('/examen');
+  return admitted;
+}
+
+/** Centre ID and token on the entry form, as a candidate types them (on a terminal admitted first if it was not). */
 export async function enter(agent: Agent, token: string, centre = CENTRE): Promise<LightMyRequestResponse> {
+  if (!agent.cookies.has(TERMINAL_COOKIE)) await admit(agent);
   await agent.get('/examen');
   return agent.post('/examen', { centre, jeton: token });
+}
+
+/** The terminal's browser restarts: its session cookie is gone, its admission (a lasting cookie) stays. */
+export function restartBrowser(agent: Agent): void {
+  agent.cookies.delete(SESSION_COOKIE);
+  agent.csrfToken = null;
+}
+
+/** The supervisor's leave, from the candidate's page, to take the exam over on another terminal. */
+export async function allowResume(room: Room, examId: number): Promise<void> {
+  const until = await allowResumeElsewhere(room.db, room.clock, { centreId: CENTRE_ID, examId }, { actor: { accountId: null, label: 'test' } });
+  if (!until) throw new Error(`exam ${examId} cannot be resumed elsewhere`);
 }
 
 /** Entry and identity: the agent ends on the rules page (returned). */

@@ -35,3 +35,9 @@ export async function findActiveAccount(db: Kysely<Database>, id: number, creden
 export function findAccountByEmail(db: Queryable, email: string) {
   return db.selectFrom('accounts').selectAll().where('email', '=', email.trim()).executeTakeFirst();
 }
+
+/** The addresses of the national administrators who can sign in: whom a security alert goes to. */
+export async function activeAdministratorEmails(db: Queryable): Promise<string[]> {
+  const rows = await db.selectFrom('accounts').select('email').where('role', '=', 'admin').where('disabled_at', 'is', null).orderBy('id').execute();
+  return rows.map((r) => r.email);
+}

@@ -8,6 +8,7 @@ import { deadlineFor, isPastDeadline, type FinishReason } from '../../domain/exa
 import { parseStoredRules } from '../../domain/rules.js';
 import { scoreExam, type Response } from '../../domain/scoring.js';
 import { issueAttestation } from '../attestations/issue.js';
+import { recordAudit, SYSTEM_ACTOR } from '../audit.js';
 import { getDrawableQuestions } from './questions.js';
 import { closeStaleSessions, findOpenSessions } from './sessions.js';
 
@@ -20,7 +21,7 @@ export type StartOutcome = { ok: true; examId: number } | { ok: false; message: 
 export async function startExam(
   db: Kysely<Database>,
   clock: Clock,
-  input: { centreId: number; tokenId: number; examSessionId: number; identity: Identity },
+  input: { centreId: number; tokenId: number; examSessionId: number; identity: Identity; admissionId?: number; ip?: string },
 ): Promise<StartOutcome> {
   const now = clock.now();
   const open = await findOpenSessions(db, input.centreId, now);
@@ -71,6 +72,7 @@ export async function startExam(
         company: input.identity.company,
         company_address: input.identity.companyAddress ?? null,
         seed,
+        admission_id: input.admissionId ?? null,
         started_at: now.toISOString(),
         deadline_at: deadlineFor(now, rules.durationMinutes).toISOString(),
       })
@@ -80,6 +82,12 @@ export async function startExam(
       .insertInto('exam_questions')
       .values(drawn.map((d, i) => ({ exam_id: exam.id, position: i + 1, question_id: d.questionId, answer_order: JSON.stringify(d.answerOrder) })))
       .execute();
+    await recordAudit(trx, clock, {
+      action: 'examen.commence',
+      actor: { accountId: null, label: 'candidat', ip: input.ip ?? null },
+      target: { type: 'examen', id: exam.id },
+      details: { session: input.examSessionId, poste: input.admissionId ?? null, jeton: input.tokenId },
+    });
     return { ok: true, examId: exam.id };
   });
 }
@@ -138,8 +146,20 @@ export async function finishExam(db: Kysely<Database>, clock: Clock, examId: num
       .where('id', '=', examId)
       .where('finished_at', 'is', null)
       .executeTakeFirst();
+    if (finished.numUpdatedRows === 0n) return;
     // Issued with the result, so that /verifier knows the number even if it is never printed.
-    if (finished.numUpdatedRows > 0n) await issueAttestation(trx, { examId, passed: result.passed, examDate: exam.session_date, at: finishedAt });
+    await issueAttestation(trx, { examId, passed: result.passed, examDate: exam.session_date, at: finishedAt });
+    // Dated like the exam's end: at the deadline, that is the deadline, not when the sweep noticed.
+    await recordAudit(
+      trx,
+      { now: () => finishedAt },
+      {
+        action: 'examen.termine',
+        actor: pastDeadline || reason === 'delai' ? SYSTEM_ACTOR : { accountId: null, label: 'candidat' },
+        target: { type: 'examen', id: examId },
+        details: { raison: pastDeadline ? 'delai' : reason, note: result.total, admis: result.passed },
+      },
+    );
   });
 }
 
@@ -170,15 +190,4 @@ export async function finishExpiredExams(db: Kysely<Database>, clock: Clock, sco
 export async function settleScope(db: Kysely<Database>, clock: Clock, scope: ExamScope & { centreId: number }): Promise<void> {
   await closeStaleSessions(db, clock.now(), scope.centreId);
   await finishExpiredExams(db, clock, scope);
-}
-
-/** Moves the exam to a new terminal: the previous terminal's session stops reaching it. */
-export async function attachNewTerminal(db: Kysely<Database>, examId: number): Promise<number> {
-  const row = await db
-    .updateTable('exams')
-    .set((eb) => ({ terminal_generation: eb('terminal_generation', '+', 1) }))
-    .where('id', '=', examId)
-    .returning('terminal_generation')
-    .executeTakeFirstOrThrow();
-  return row.terminal_generation;
 }

@@ -18,6 +18,9 @@ export interface ExamSession {
   openedAt: string | null;
   closedAt: string | null;
   createdAt: string;
+  /** The code that admits the room's terminals (admission.ts), and when it stops doing so. */
+  admissionCode: string | null;
+  admissionCodeExpiresAt: string | null;
 }
 
 export function toSession(row: Selectable<ExamSessionsTable>): ExamSession {
@@ -32,6 +35,8 @@ export function toSession(row: Selectable<ExamSessionsTable>): ExamSession {
     openedAt: row.opened_at,
     closedAt: row.closed_at,
     createdAt: row.created_at,
+    admissionCode: row.admission_code,
+    admissionCodeExpiresAt: row.admission_code_expires_at,
   };
 }
 

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { printAttestations } from '../../../src/services/attestations/lifecycle.js';
 import { findAttestationOfExam } from '../../../src/services/attestations/queries.js';
+import { TERMINAL_COOKIE } from '../../../src/services/exam/admission.js';
 import type { AttestationFields } from '../../../src/domain/attestation.js';
 import { accountAgent, adminAgent, managerAgent } from '../../helpers/agents.js';
 import { Agent, type Teardown } from '../../helpers/app.js';
@@ -117,7 +118,8 @@ t.test('the exam page shows a finished exam’s attestation; printing waits for 
   const runningPage = await boss.get(`/centre/examens/${running.examId}`);
   t.equal(runningPage.statusCode, 200);
   const runningText = visibleText(runningPage.body);
-  t.match(runningText, 'Examen en cours.');
+  const runningPoste = Number(running.agent.cookies.get(TERMINAL_COOKIE)?.split('.')[0]);
+  t.match(runningText, `Examen en cours sur le poste n° ${runningPoste}.`, 'running, on the terminal it was started on');
   t.notMatch(runningText, 'Attestation', 'no attestation card');
   t.notMatch(runningText, 'AIPR-', 'no number');
   t.notMatch(runningPage.body, `/centre/examens/${running.examId}/attestation`, 'no link to an attestation');

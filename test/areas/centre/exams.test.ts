@@ -1,8 +1,11 @@
 import t from 'tap';
+import { RESUME_LEAVE_MS } from '../../../src/domain/admission-code.js';
+import { DEMO_MANAGER_EMAIL } from '../../../src/operator/seed-demo.js';
+import { TERMINAL_COOKIE } from '../../../src/services/exam/admission.js';
 import { accountAgent, managerAgent } from '../../helpers/agents.js';
 import { Agent } from '../../helpers/app.js';
 import { insertCentre } from '../../helpers/exam-fixtures.js';
-import { field, visibleText } from '../../helpers/html.js';
+import { field, flashes, visibleText } from '../../helpers/html.js';
 import { answer, shownRemaining, startCandidate } from '../../helpers/kiosk.js';
 import { kioskRoom, type Room } from '../../helpers/kiosk-room.js';
 
@@ -17,6 +20,24 @@ async function examRow(room: Room, examId: number) {
     .select(['deadline_at', 'extra_minutes', 'finished_at', 'finish_reason'])
     .where('id', '=', examId)
     .executeTakeFirstOrThrow();
+}
+
+/** The number the pages give the terminal the agent was admitted on (its admission's id). */
+function posteOf(agent: Agent): number {
+  return Number(agent.cookies.get(TERMINAL_COOKIE)?.split('.')[0]);
+}
+
+async function resumeLeave(room: Room, examId: number) {
+  return (await room.db.selectFrom('exams').select('resume_allowed_until').where('id', '=', examId).executeTakeFirstOrThrow()).resume_allowed_until;
+}
+
+async function leaveAudit(room: Room) {
+  return room.db
+    .selectFrom('audit_log')
+    .select(['actor_label', 'target_type', 'target_id', 'details'])
+    .where('action', '=', 'examen.reprise_autorisee')
+    .orderBy('id')
+    .execute();
 }
 
 async function grant(agent: Agent, examId: number, minutes: string) {
@@ -60,7 +81,11 @@ t.test('a manager adds time to a running exam: the kiosk, the saves and the clos
   const saved = await answer(agent, 1, { seq: 1, choix: '1' }, true);
   t.match(saved.body, 'Réponse enregistrée.', 'an answer after the original deadline is saved');
   const later = await manager(room);
-  t.match(visibleText((await later.get(`/centre/examens/${examId}`)).body), 'Examen en cours.', 'the closing waits for the new deadline');
+  t.match(
+    visibleText((await later.get(`/centre/examens/${examId}`)).body),
+    `Examen en cours sur le poste n° ${posteOf(agent)}.`,
+    'the closing waits for the new deadline',
+  );
 
   // Past the new one: finished by the server, at the new deadline.
   room.clock.advance(16 * MINUTE);
@@ -157,4 +182,96 @@ t.test('only the exam’s own centre may add time, and only with the form’s to
   const anonymous = await candidate.post(`/centre/examens/${examId}/temps-supplementaire`, { minutes: '10' }, { csrf: null });
   t.not(anonymous.statusCode, 200);
   t.equal((await examRow(room, examId)).extra_minutes, 0, 'the exam is untouched');
+});
+
+t.test('while the exam runs, the manager may allow its resumption on another terminal; not once it is finished', async (t) => {
+  const room = await kioskRoom(t);
+  const { agent, examId } = await startCandidate(room, { ip: '10.20.0.7' });
+  const boss = await manager(room);
+
+  const page = await boss.get(`/centre/examens/${examId}`);
+  const text = visibleText(page.body);
+  t.match(text, `Examen en cours sur le poste n° ${posteOf(agent)}.`, 'the page names the terminal the exam runs on');
+  t.match(text, 'Reprise sur un autre poste', 'the running exam offers the resumption elsewhere');
+  t.match(page.body, `<form method="post" action="/centre/examens/${examId}/reprise">`, 'with its form');
+  t.match(text, 'Autoriser la reprise sur un autre poste');
+  t.notMatch(text, 'Reprise autorisée jusqu’à', 'no leave given yet');
+  t.equal(await resumeLeave(room, examId), null);
+
+  room.clock.advance(5 * MINUTE);
+  const allowed = await boss.post(`/centre/examens/${examId}/reprise`, {});
+  t.equal(allowed.statusCode, 303);
+  t.equal(allowed.headers.location, `/centre/examens/${examId}`);
+  const until = new Date(Date.parse(START) + 5 * MINUTE + RESUME_LEAVE_MS).toISOString();
+  t.equal(await resumeLeave(room, examId), until, 'the leave lasts RESUME_LEAVE_MS from now');
+  const after = await boss.get(`/centre/examens/${examId}`);
+  t.same(
+    flashes(after.body),
+    [
+      {
+        type: 'success',
+        text: 'Reprise autorisée jusqu’à 10 h 20 : le candidat saisit son jeton sur un autre poste admis à la session, puis sa date de naissance.',
+      },
+    ],
+    'the manager is told until when (Paris time)',
+  );
+  t.match(visibleText(after.body), 'Reprise autorisée jusqu’à 10 h 20.', 'the page shows the leave while it lasts');
+  const audit = await leaveAudit(room);
+  t.same(
+    audit.map((r) => ({ ...r, details: JSON.parse(r.details!) as unknown })),
+    [{ actor_label: DEMO_MANAGER_EMAIL, target_type: 'examen', target_id: String(examId), details: { jusqu_a: until } }],
+    'the leave is in the audit log',
+  );
+
+  room.clock.advance(RESUME_LEAVE_MS);
+  t.notMatch(visibleText((await boss.get(`/centre/examens/${examId}`)).body), 'Reprise autorisée jusqu’à', 'an expired leave is no longer shown');
+
+  // Finished: no section, no form, and a late post is refused with the reason.
+  await agent.get('/examen/terminer');
+  await agent.post('/examen/terminer', {});
+  const finished = await boss.get(`/centre/examens/${examId}`);
+  t.notMatch(visibleText(finished.body), 'Reprise sur un autre poste', 'no resumption section on a finished exam');
+  t.notMatch(finished.body, `/centre/examens/${examId}/reprise`, 'nor its form');
+  const before = await resumeLeave(room, examId);
+  const late = await boss.post(`/centre/examens/${examId}/reprise`, {});
+  t.equal(late.statusCode, 303);
+  t.equal(late.headers.location, `/centre/examens/${examId}`);
+  t.same(
+    flashes((await boss.get(`/centre/examens/${examId}`)).body),
+    [{ type: 'error', text: 'Cet examen est terminé : il ne peut plus être repris.' }],
+    'a late post is told why',
+  );
+  t.equal(await resumeLeave(room, examId), before, 'no new leave');
+  t.equal((await leaveAudit(room)).length, 1, 'nothing more audited');
+
+  // Time over but not yet swept: refused too.
+  const second = await startCandidate(room, { ip: '10.20.0.8' });
+  room.clock.advance(60 * MINUTE);
+  const later = await manager(room);
+  await later.get('/centre');
+  const refused = await later.post(`/centre/examens/${second.examId}/reprise`, {});
+  t.equal(refused.statusCode, 303);
+  t.same(
+    flashes((await later.get(`/centre/examens/${second.examId}`)).body),
+    [{ type: 'error', text: 'Cet examen est terminé : il ne peut plus être repris.' }],
+    'once the deadline has passed, no leave either',
+  );
+  t.equal(await resumeLeave(room, second.examId), null);
+});
+
+t.test('only the exam’s own centre may allow its resumption elsewhere, and only with the form’s token', async (t) => {
+  const room = await kioskRoom(t);
+  const { examId } = await startCandidate(room, { ip: '10.20.0.9' });
+  await insertCentre(room.db, room.clock, { id: 2, name: 'Autre centre' });
+  const other = await accountAgent(room.testApp, { email: 'autre@centre.test', role: 'manager', centres: [2] });
+  t.equal((await other.post(`/centre/examens/${examId}/reprise`, {})).statusCode, 404, 'another centre’s manager: 404');
+  t.equal((await other.post('/centre/examens/999999/reprise', {})).statusCode, 404, 'no such exam: 404');
+
+  const boss = await manager(room);
+  await boss.get(`/centre/examens/${examId}`);
+  t.equal((await boss.post(`/centre/examens/${examId}/reprise`, {}, { csrf: null })).statusCode, 403, 'no CSRF token, no leave');
+  const anonymous = await new Agent(room.app, '10.20.0.10').post(`/centre/examens/${examId}/reprise`, {}, { csrf: null });
+  t.not(anonymous.statusCode, 200, 'signed out: refused');
+  t.equal(await resumeLeave(room, examId), null, 'no leave given');
+  t.same(await leaveAudit(room), [], 'nothing audited');
 });

@@ -1,7 +1,9 @@
 /**
  * "An answer acknowledged is committed": the real server (npx tsx src/server.ts) on a fresh data
- * folder, a candidate driven over HTTP with fetch, the process killed with SIGKILL right after the
- * acknowledgement of an answer, and the database file reopened to find every acknowledged answer.
+ * folder, a terminal admitted to the demo session with its code (read from the database, as the
+ * room view shows it), a candidate driven over HTTP with fetch, the process killed with SIGKILL
+ * right after the acknowledgement of an answer, and the database file reopened to find every
+ * acknowledged answer.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,6 +14,8 @@ import SQLite from 'better-sqlite3';
 import t from 'tap';
 import { KioskTerminal, reachRulesPage, startAndOpenFirstQuestion } from '../../../bench/lib/kiosk-client.js';
 import { DATABASE_FILE } from '../../../src/db/connection.js';
+import { formatAdmissionCode } from '../../../src/domain/admission-code.js';
+import { TERMINAL_COOKIE } from '../../../src/services/exam/admission.js';
 import { ROOT_DIR } from '../../../src/paths.js';
 
 async function freePort(): Promise<number> {
@@ -89,7 +93,18 @@ t.test('answers acknowledged before a SIGKILL are all in the database', async (t
   t.ok(token, 'the first start seeded the demo and printed an operator token');
   if (!token) return;
 
+  // The supervisor admits the terminal with the code of the session the demo seed opened.
+  const seeded = new SQLite(join(dataDir, DATABASE_FILE), { readonly: true, fileMustExist: true });
+  const session = seeded.prepare("select admission_code from exam_sessions where centre_id = 1 and status = 'open'").get() as
+    { admission_code: string | null } | undefined;
+  seeded.close();
+  t.ok(session?.admission_code, 'the demo session was opened with a code to admit terminals');
+  if (!session?.admission_code) return;
   const c = new KioskTerminal(base);
+  await c.get('/examen');
+  const admitted = await c.post('/examen/poste', { centre: 'centre0001', code_session: formatAdmissionCode(session.admission_code), poste: 'Poste 1' });
+  t.equal(admitted.location, '/examen', 'the terminal is admitted');
+  t.ok(c.cookies.has(TERMINAL_COOKIE), 'and keeps its admission');
   await reachRulesPage(c, 'centre0001', token, 0);
   await startAndOpenFirstQuestion(c);
 

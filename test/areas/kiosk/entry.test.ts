@@ -1,36 +1,65 @@
 /**
- * The kiosk's first two forms: centre ID + token (every refusal and its French message, the
- * throttling of failed entries per terminal and per centre) and the candidate's identity
+ * The kiosk's first two forms on an admitted terminal: centre ID + token (every refusal and its
+ * French message, the session the terminal's admission decides, the throttling of failed entries
+ * per (address prefix, centre), which never refuses a right token) and the candidate's identity
  * (welcome names, hostile input refused and shown inert, implausible dates).
  */
 import t from 'tap';
-import { KIOSK_CENTRE_POLICY, KIOSK_TERMINAL_POLICY } from '../../../src/domain/throttle.js';
+import { KIOSK_ROOM_POLICY } from '../../../src/domain/throttle.js';
 import { closeSession, createSession, openSession } from '../../../src/areas/centre/sessions/lifecycle.js';
 import { retireQuestionnaire } from '../../../src/areas/admin/questionnaires/lifecycle.js';
 import { ENTRY_MESSAGES } from '../../../src/areas/kiosk/entry/token-check.js';
 import { revokeToken } from '../../../src/areas/centre/tokens/lifecycle.js';
 import { generateTokens } from '../../../src/operator/generate-tokens.js';
+import { ADMISSION_REFUSED, renewAdmissionCode, TERMINAL_COOKIE } from '../../../src/services/exam/admission.js';
 import { Agent } from '../../helpers/app.js';
 import { insertCentre, suspendCentre } from '../../helpers/exam-fixtures.js';
 import { escapeHtml, field, visibleText } from '../../helpers/html.js';
-import { alertText, enter, startCandidate } from '../../helpers/kiosk.js';
-import { CENTRE, IDENTITY, kioskRoom, type IdentityFields } from '../../helpers/kiosk-room.js';
+import { admit, alertText, enter, startCandidate } from '../../helpers/kiosk.js';
+import { admissionCodeOf, CENTRE, IDENTITY, kioskRoom, type IdentityFields, type Room } from '../../helpers/kiosk-room.js';
 
 const ACTOR = { actor: { accountId: null, label: 'test' } };
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
+const OTHER_CENTRE = 'Ce poste est admis dans un autre centre d’examen. Vérifiez l’identifiant du centre.';
+const LOCKED = 'Trop de tentatives infructueuses depuis cette salle.';
+const WRONG_TOKEN = 'ABCD-EFGH-JKMN';
 
 let nextIp = 1;
-/** A terminal of its own, so that the failures of one case never throttle the next one. */
+/** A terminal of its own, at an address of its own, so that the failures of one case never throttle the next one. */
 const terminal = (app: Agent['app']) => new Agent(app, `10.9.${Math.floor(nextIp / 250)}.${(nextIp++ % 250) + 1}`);
 
-t.test('the entry form: /examen.html redirects, the fields of the kiosk contract, no-store', async (t) => {
+/** The failures counted against (this IPv4 address, the demo centre), as the throttle stores them. */
+async function failuresOf(room: Room, ip: string, centreId = 1): Promise<{ failures: number; locked_until: string | null } | undefined> {
+  return room.db.selectFrom('sign_in_throttle').select(['failures', 'locked_until']).where('key', '=', `kiosque:${centreId}:${ip}`).executeTakeFirst();
+}
+
+/** Another browser (tab) of an admitted terminal: the same admission cookie, a session of its own. */
+async function sameTerminal(agent: Agent): Promise<Agent> {
+  const other = new Agent(agent.app, agent.ip);
+  other.cookies.set(TERMINAL_COOKIE, agent.cookies.get(TERMINAL_COOKIE)!);
+  await other.get('/examen');
+  return other;
+}
+
+/** A second open session of the demo centre today (room « Salle <2> », 14:00). */
+async function secondOpenSession(room: Room): Promise<number> {
+  const created = await createSession(room.db, room.clock, 1, { date: '2026-11-29', startTime: '14:00', room: 'Salle <2>', supervisor: 'M. Durand' }, ACTOR);
+  if (!created.ok) throw new Error('session refused');
+  const opened = await openSession(room.db, room.clock, { id: 1, status: 'active', suspensionReason: null }, created.sessionId, ACTOR);
+  if (!opened?.ok) throw new Error('session not opened');
+  return created.sessionId;
+}
+
+t.test('the entry form of an admitted terminal: /examen.html redirects, the fields of the kiosk contract, no-store', async (t) => {
   const room = await kioskRoom(t);
   const agent = new Agent(room.app);
   const old = await agent.get('/examen.html');
   t.equal(old.statusCode, 301);
   t.equal(old.headers.location, '/examen');
 
+  t.notMatch((await agent.get('/examen')).body, /name="jeton"/, 'no entry form before the admission');
+  await admit(agent, { label: 'Poste <1>' });
   const page = await agent.get('/examen');
   t.equal(page.statusCode, 200);
   t.match(page.headers['content-type'], /text\/html/);
@@ -40,10 +69,14 @@ t.test('the entry form: /examen.html redirects, the fields of the kiosk contract
   t.equal(field(page.body, 'jeton').value, '', 'a field "jeton", empty');
   t.match(page.body, /<label for="centre">/, 'each field has its label');
   t.match(page.body, /<label for="jeton">/);
+  t.match(visibleText(page.body), /Poste n° \d+ \(Poste <1>\) admis à la session du/, 'the form says which terminal it is and which session it is admitted to');
+  t.match(page.body, '(Poste &lt;1&gt;)', 'the label typed at the admission is shown inert');
 
   const empty = await agent.post('/examen', { centre: '', jeton: '' });
   t.equal(empty.statusCode, 400);
   t.equal(alertText(empty.body), 'Saisissez l’identifiant du centre et le jeton d’examen.');
+  t.equal((await agent.post('/examen', { centre: CENTRE, jeton: '' })).statusCode, 400, 'a missing token too');
+  t.equal(await failuresOf(room, agent.ip), undefined, 'empty fields are not counted as failures');
 });
 
 t.test('every refusal of the entry form, with its French message; the form keeps what was typed', async (t) => {
@@ -54,20 +87,32 @@ t.test('every refusal of the entry form, with its French message; the form keeps
   const other = await generateTokens(db, clock, { centreId: 'centre0002', profile: 'operateur', count: 2, actorLabel: 'CLI' });
   if (!other.ok) throw new Error(other.message);
 
-  const refused = async (centre: string, jeton: string, message: string, label: string) => {
-    const res = await enter(terminal(app), jeton, centre);
+  /** Refused on a terminal of its own (admitted to the demo centre's session); `counted`: whether the failure counts against its address. */
+  const refused = async (centre: string, jeton: string, message: string, label: string, counted = true) => {
+    const agent = terminal(app);
+    const res = await enter(agent, jeton, centre);
     t.equal(res.statusCode, 400, `${label}: 400`);
     t.equal(alertText(res.body), message, `${label}: the message`);
     t.equal(field(res.body, 'centre').value, centre, `${label}: the centre typed is kept`);
     t.equal(field(res.body, 'jeton').value, jeton, `${label}: the token typed is kept`);
     t.equal(res.headers['cache-control'], 'no-store', `${label}: no-store`);
+    t.equal((await failuresOf(room, agent.ip))?.failures, counted ? 1 : undefined, `${label}: ${counted ? 'counted' : 'not counted'} as a failure`);
     return res;
   };
 
   const good = room.takeToken();
-  await refused('centre9999', good, ENTRY_MESSAGES.centre, 'unknown centre');
-  t.equal(ENTRY_MESSAGES.centre, 'Ce centre d’examen n’est pas reconnu ou n’est pas actif.');
-  await refused('centre12', good, ENTRY_MESSAGES.centre, 'malformed centre ID');
+  // The terminal is admitted to centre0001: any other centre ID, known or not, reads the same.
+  t.equal(OTHER_CENTRE, 'Ce poste est admis dans un autre centre d’examen. Vérifiez l’identifiant du centre.');
+  const unknownCentre = await refused('centre9999', good, OTHER_CENTRE, 'unknown centre');
+  await refused('centre12', good, OTHER_CENTRE, 'malformed centre ID');
+  const existingCentre = await refused('centre0002', good, OTHER_CENTRE, 'another existing centre');
+  // Each refusal runs on a terminal of its own: its number differs, nothing else may.
+  const neutralCentre = (html: string) =>
+    html
+      .replace(/value="[^"]*"/g, '')
+      .replace(/"x-csrf-token": "[^"]*"/, '')
+      .replace(/Poste n° \d+/, '');
+  t.equal(neutralCentre(existingCentre.body), neutralCentre(unknownCentre.body), 'an existing centre reads exactly like an unknown one');
 
   const unknownCode = 'ABCD-EFGH-JKMN';
   t.equal(ENTRY_MESSAGES.unknownToken, 'Ce jeton n’est pas reconnu. Vérifiez les caractères saisis.');
@@ -75,10 +120,9 @@ t.test('every refusal of the entry form, with its French message; the form keeps
   await refused(CENTRE, 'pas un jeton <b>', ENTRY_MESSAGES.unknownToken, 'garbage token');
   const foreign = await refused(CENTRE, other.formattedCodes[0]!, ENTRY_MESSAGES.unknownToken, 'token of another centre');
   t.equal(alertText(foreign.body), alertText(unknown.body), 'another centre’s token reads exactly like an unknown one');
-  const neutral = (html: string) => html.replace(/value="[^"]*"/g, '').replace(/"x-csrf-token": "[^"]*"/, '');
-  t.equal(neutral(foreign.body), neutral(unknown.body), 'and the whole page is the same');
-  // At its own centre (no open session there) the foreign token says nothing about itself either.
-  await refused('centre0002', other.formattedCodes[0]!, ENTRY_MESSAGES.noOpenSession, 'other centre without session');
+  t.equal(neutralCentre(foreign.body), neutralCentre(unknown.body), 'and the whole page is the same');
+  // Typed with its own centre's ID, on this centre's terminal, the foreign token says nothing about itself either.
+  await refused('centre0002', other.formattedCodes[0]!, OTHER_CENTRE, 'foreign token with its own centre ID');
 
   // Revoked.
   const revoked = room.takeToken();
@@ -100,26 +144,48 @@ t.test('every refusal of the entry form, with its French message; the form keeps
   t.ok(retired.ok, 'concepteur retired');
   await refused(CENTRE, concepteur, ENTRY_MESSAGES.spentToken, 'token of a retired questionnaire');
 
-  // Suspended centre: same words as an unknown one.
+  // Suspended centre (the terminal was admitted before): the centre is not active.
+  t.equal(ENTRY_MESSAGES.centre, 'Ce centre d’examen n’est pas reconnu ou n’est pas actif.');
+  const suspendedOn = terminal(app);
+  await admit(suspendedOn);
   await suspendCentre(db, 1, 'Contrôle en cours');
-  await refused(CENTRE, good, ENTRY_MESSAGES.centre, 'suspended centre');
+  const suspended = await enter(suspendedOn, good);
+  t.equal(suspended.statusCode, 400, 'suspended centre: 400');
+  t.equal(alertText(suspended.body), ENTRY_MESSAGES.centre, 'suspended centre: the message');
+  t.equal((await failuresOf(room, suspendedOn.ip))?.failures, 1, 'suspended centre: counted');
   await db.updateTable('centres').set({ status: 'active', suspension_reason: null }).where('id', '=', 1).execute();
 
-  // No open session: the supervisor closed it.
+  // No open session: the supervisor closed it after the terminal's admission. Counted all the same:
+  // the token was already looked up among the exams in progress.
   t.equal(ENTRY_MESSAGES.noOpenSession, 'Aucune session d’examen n’est ouverte dans ce centre en ce moment.');
+  const closedOn = terminal(app);
+  await admit(closedOn);
   t.same(await closeSession(db, clock, 1, room.sessionId, ACTOR), { ok: true });
-  await refused(CENTRE, good, ENTRY_MESSAGES.noOpenSession, 'session closed');
+  const closed = await enter(closedOn, good);
+  t.equal(closed.statusCode, 400, 'session closed: 400');
+  t.equal(alertText(closed.body), ENTRY_MESSAGES.noOpenSession, 'session closed: the message');
+  t.equal(field(closed.body, 'jeton').value, good, 'session closed: the token typed is kept');
+  t.equal((await failuresOf(room, closedOn.ip))?.failures, 1, 'session closed: counted');
 });
 
 t.test('an open session of another day does not let anyone in', async (t) => {
   const room = await kioskRoom(t);
   const token = room.takeToken();
-  const accepted = await enter(terminal(room.app), token);
+  const agent = terminal(room.app);
+  const accepted = await enter(agent, token);
   t.equal(accepted.headers.location, '/examen/identite', 'accepted today');
   room.clock.advance(DAY);
-  const res = await enter(terminal(room.app), token);
+  // The admission lasted until the end of the session's day.
+  t.match((await agent.get('/examen')).body, /action="\/examen\/poste"/, 'the next day the terminal is no longer admitted');
+  t.equal((await agent.post('/examen', { centre: CENTRE, jeton: token })).headers.location, '/examen', 'and its entry form reaches nothing');
+  // Yesterday's session, still stored as open, admits no terminal, even with a code that has not expired.
+  await renewAdmissionCode(room.db, room.clock, room.sessionId);
+  const fresh = terminal(room.app);
+  await fresh.get('/examen');
+  const res = await fresh.post('/examen/poste', { centre: CENTRE, code_session: await admissionCodeOf(room.db, room.clock, room.sessionId), poste: '' });
   t.equal(res.statusCode, 400);
-  t.equal(alertText(res.body), ENTRY_MESSAGES.noOpenSession, 'refused the next day');
+  t.equal(alertText(res.body), ADMISSION_REFUSED, 'refused the next day');
+  t.notOk(fresh.cookies.has(TERMINAL_COOKIE), 'no admission');
 });
 
 t.test('a good entry leads to the identity form with the fields of the kiosk contract', async (t) => {
@@ -137,76 +203,100 @@ t.test('a good entry leads to the identity form with the fields of the kiosk con
   t.match(form.body, /action="\/examen\/identite"/);
 });
 
-t.test('throttling per terminal: locked after maxFailures, with the time to retry; other terminals unaffected', async (t) => {
+t.test('throttling per (address, centre): failures lock after maxFailures; a right token still passes; another address is unaffected', async (t) => {
   const room = await kioskRoom(t);
   const { app, clock, db } = room;
+  // 09:00Z is 10:00 in Paris; the lock lasts KIOSK_ROOM_POLICY.lockMs.
+  t.same(KIOSK_ROOM_POLICY, { maxFailures: 30, windowMs: 10 * MINUTE, lockMs: 5 * MINUTE });
   const good = room.takeToken();
   const agent = new Agent(app, '10.1.0.1');
-  for (let i = 1; i < KIOSK_TERMINAL_POLICY.maxFailures; i++) {
-    const res = await enter(agent, 'ABCD-EFGH-JKM' + '23456789A'[i]!);
+  for (let i = 1; i < KIOSK_ROOM_POLICY.maxFailures; i++) {
+    const res = await enter(agent, WRONG_TOKEN);
     t.equal(res.statusCode, 400, `failure ${i} is refused plainly`);
   }
   const last = await enter(agent, 'ABCD-EFGH-JKMA');
-  t.equal(last.statusCode, 429, 'the failure that locks the terminal…');
-  t.equal(
-    alertText(last.body),
-    `${ENTRY_MESSAGES.unknownToken} Trop de tentatives infructueuses. Réessayez à 10 h 05 (dans 5 minutes).`,
-    '…says why it failed and when to retry',
+  t.equal(last.statusCode, 429, 'the failure that reaches the limit…');
+  t.equal(alertText(last.body), `${ENTRY_MESSAGES.unknownToken} ${LOCKED} Réessayez à 10 h 05 (dans 5 minutes).`, '…says why it failed and when to retry');
+  t.equal(field(last.body, 'jeton').value, 'ABCD-EFGH-JKMA', 'the typed token is kept');
+  t.same(await failuresOf(room, '10.1.0.1'), { failures: KIOSK_ROOM_POLICY.maxFailures, locked_until: '2026-11-29T09:05:00.000Z' });
+
+  clock.advance(MINUTE);
+  const spent = await enter(agent, 'ABCD-EFGH-JKMB');
+  t.equal(spent.statusCode, 429, 'a failure during the lock');
+  t.equal(alertText(spent.body), `${ENTRY_MESSAGES.unknownToken} ${LOCKED} Réessayez à 10 h 05 (dans 4 minutes).`, 'says why and when');
+  const wrongCentre = await enter(agent, good, 'centre0002');
+  t.equal(wrongCentre.statusCode, 429, 'a wrong centre ID during the lock');
+  t.equal(alertText(wrongCentre.body), `${OTHER_CENTRE} ${LOCKED} Réessayez à 10 h 05 (dans 4 minutes).`);
+  t.same(
+    await failuresOf(room, '10.1.0.1'),
+    { failures: KIOSK_ROOM_POLICY.maxFailures, locked_until: '2026-11-29T09:05:00.000Z' },
+    'failures during the lock are not counted again',
   );
-  const locked = await enter(agent, good);
-  t.equal(locked.statusCode, 429, 'locked, even with a good token');
-  // 09:00Z is 10:00 in Paris; the lock lasts KIOSK_TERMINAL_POLICY.lockMs.
-  t.equal(KIOSK_TERMINAL_POLICY.lockMs, 5 * MINUTE);
-  t.equal(alertText(locked.body), 'Trop de tentatives infructueuses. Réessayez à 10 h 05 (dans 5 minutes).');
-  t.equal(field(locked.body, 'jeton').value, good, 'the typed token is kept');
+
+  // Another browser of the same terminal, or another terminal behind the same address: the same (address, centre).
+  const neighbour = new Agent(app, '10.1.0.1');
+  t.equal((await enter(neighbour, WRONG_TOKEN)).statusCode, 429, 'a failure from the same address is refused as locked');
+
+  const right = await enter(agent, good);
+  t.equal(right.statusCode, 303, 'a right token passes during the lock');
+  t.equal(right.headers.location, '/examen/identite');
   const status = await db.selectFrom('exam_tokens').select('status').where('code', '=', good.replace(/-/g, '')).executeTakeFirstOrThrow();
-  t.equal(status.status, 'available', 'the token is untouched');
+  t.equal(status.status, 'available', 'the token is untouched until « Commencer »');
+  t.equal((await enter(neighbour, room.takeToken())).headers.location, '/examen/identite', 'so does another right token from the same address');
 
-  const elsewhere = await enter(new Agent(app, '10.1.0.2'), good);
-  t.equal(elsewhere.headers.location, '/examen/identite', 'another terminal still works');
+  const elsewhere = new Agent(app, '10.1.0.2');
+  t.equal((await enter(elsewhere, WRONG_TOKEN)).statusCode, 400, 'a failure from another address is refused plainly');
+  t.equal((await failuresOf(room, '10.1.0.2'))?.failures, 1, 'and counted for that address only');
 
-  clock.advance(KIOSK_TERMINAL_POLICY.lockMs - 1000);
-  const stillLocked = await enter(agent, good);
+  clock.advance(KIOSK_ROOM_POLICY.lockMs - MINUTE - 1000);
+  const stillLocked = await enter(agent, WRONG_TOKEN);
   t.equal(stillLocked.statusCode, 429, 'still locked one second before the end');
   t.match(alertText(stillLocked.body), /Réessayez à 10 h 05 \(dans 1 minute\)\./);
   clock.advance(1000);
-  const after = await enter(agent, good);
-  t.equal(after.statusCode, 303, 'works again once the lock is over');
-  t.equal(after.headers.location, '/examen/identite');
+  const after = await enter(agent, WRONG_TOKEN);
+  t.equal(after.statusCode, 400, 'once the lock is over a failure is refused plainly again');
+  t.same(await failuresOf(room, '10.1.0.1'), { failures: 1, locked_until: null }, 'and the count starts again');
 });
 
-t.test('throttling per centre: failures from many terminals lock the centre for every terminal', async (t) => {
+t.test('throttling per (address, centre): failures from many addresses lock no one else; another centre behind the same address is not locked', async (t) => {
   const room = await kioskRoom(t);
-  const { app, clock } = room;
-  const good = room.takeToken();
-  const perTerminal = KIOSK_TERMINAL_POLICY.maxFailures - 2;
-  const terminals = Math.ceil(KIOSK_CENTRE_POLICY.maxFailures / perTerminal);
-  const statuses: number[] = [];
-  for (let i = 0; i < terminals && statuses.length < KIOSK_CENTRE_POLICY.maxFailures; i++) {
-    const agent = new Agent(app, `10.2.0.${i + 1}`);
-    for (let k = 0; k < perTerminal && statuses.length < KIOSK_CENTRE_POLICY.maxFailures; k++) {
-      const res = await enter(agent, 'ABCD-EFGH-JKMN');
-      statuses.push(res.statusCode);
-      if (statuses.length === KIOSK_CENTRE_POLICY.maxFailures)
-        t.match(alertText(res.body), /Trop de tentatives infructueuses\. Réessayez à 10 h 05/, 'the locking failure says when to retry');
+  const { app, db, clock } = room;
+  // Several addresses, each one failure short of the limit: together far beyond it.
+  for (let a = 1; a <= 3; a++) {
+    const agent = new Agent(app, `10.2.0.${a}`);
+    for (let i = 1; i < KIOSK_ROOM_POLICY.maxFailures; i++) {
+      if ((await enter(agent, WRONG_TOKEN)).statusCode !== 400) t.fail(`address ${a}, failure ${i} is not refused plainly`);
     }
+    t.equal((await failuresOf(room, agent.ip))?.failures, KIOSK_ROOM_POLICY.maxFailures - 1, `address ${a}: its own count`);
   }
-  t.same(
-    statuses,
-    [...Array<number>(KIOSK_CENTRE_POLICY.maxFailures - 1).fill(400), 429],
-    'every failure is refused plainly, the one that reaches the limit locks',
-  );
-  const fresh = await enter(new Agent(app, '10.3.0.1'), good);
-  t.equal(fresh.statusCode, 429, 'a terminal that never failed is refused too');
-  t.match(alertText(fresh.body), /Réessayez à 10 h 05/);
+  const fresh = new Agent(app, '10.3.0.1');
+  t.equal((await enter(fresh, WRONG_TOKEN)).statusCode, 400, 'a failure from an address that never failed is refused plainly');
+  t.equal((await enter(new Agent(app, '10.3.0.2'), room.takeToken())).headers.location, '/examen/identite', 'and a right token passes');
 
-  // Another centre is not locked by this one's failures.
-  const otherCentre = await enter(new Agent(app, '10.3.0.2'), good, 'centre0002');
-  t.equal(otherCentre.statusCode, 400, 'centre0002 is refused for what it is, not locked');
+  // One address locked at the demo centre…
+  const shared = new Agent(app, '10.2.0.1');
+  const locking = await enter(shared, WRONG_TOKEN);
+  t.equal(locking.statusCode, 429, 'the address reaches the limit at the demo centre');
+  t.match(alertText(locking.body), /Trop de tentatives infructueuses depuis cette salle\. Réessayez à 10 h 05/);
 
-  clock.advance(KIOSK_CENTRE_POLICY.lockMs);
-  const after = await enter(new Agent(app, '10.3.0.1'), good);
-  t.equal(after.headers.location, '/examen/identite', 'works again after the lock');
+  // …but a terminal behind that same address, admitted to another centre's session, is counted apart.
+  await insertCentre(db, clock, { id: 2, name: 'Centre B' });
+  const tokens = await generateTokens(db, clock, { centreId: 'centre0002', profile: 'operateur', count: 1, actorLabel: 'CLI' });
+  if (!tokens.ok) throw new Error(tokens.message);
+  const created = await createSession(db, clock, 2, { date: '2026-11-29', startTime: '10:30', room: 'Salle B', supervisor: 'Mme Blanc' }, ACTOR);
+  if (!created.ok) throw new Error('session refused');
+  t.same(await openSession(db, clock, { id: 2, status: 'active', suspensionReason: null }, created.sessionId, ACTOR), { ok: true });
+  const centreB = new Agent(app, '10.2.0.1');
+  await centreB.get('/examen');
+  const admitted = await centreB.post('/examen/poste', { centre: 'centre0002', code_session: await room.admissionCode(created.sessionId), poste: '' });
+  t.equal(admitted.statusCode, 303, 'a terminal behind the locked address is admitted to centre0002');
+  await centreB.get('/examen');
+  const otherCentre = await enter(centreB, WRONG_TOKEN, 'centre0002');
+  t.equal(otherCentre.statusCode, 400, 'a failure at centre0002 is refused plainly, not locked');
+  t.equal(alertText(otherCentre.body), ENTRY_MESSAGES.unknownToken);
+  t.equal((await failuresOf(room, '10.2.0.1', 2))?.failures, 1, 'and counted for (address, centre0002)');
+  t.equal((await enter(centreB, tokens.formattedCodes[0]!, 'centre0002')).headers.location, '/examen/identite', 'its own token passes');
+  t.equal((await enter(shared, WRONG_TOKEN)).statusCode, 429, 'while the demo centre stays locked for that address');
 });
 
 async function identityForm(room: Awaited<ReturnType<typeof kioskRoom>>) {
@@ -330,56 +420,81 @@ t.test('identity: impossible, future and implausible birth dates are refused', a
 
 t.test('concurrent failed entries from one terminal never get more tries than the limit', async (t) => {
   const room = await kioskRoom(t);
-  const agents = Array.from({ length: 3 * KIOSK_TERMINAL_POLICY.maxFailures }, () => new Agent(room.app, '10.40.0.1'));
-  for (const a of agents) await a.get('/examen');
-  const answers = await Promise.all(agents.map((a) => a.post('/examen', { centre: CENTRE, jeton: 'ABCD-EFGH-JKMN' })));
+  const first = new Agent(room.app, '10.40.0.1');
+  await admit(first);
+  // Many browsers of the one admitted terminal, all failing at once.
+  const agents = await Promise.all(Array.from({ length: 3 * KIOSK_ROOM_POLICY.maxFailures }, () => sameTerminal(first)));
+  const answers = await Promise.all(agents.map((a) => a.post('/examen', { centre: CENTRE, jeton: WRONG_TOKEN })));
   const tried = answers.filter((r) => r.statusCode === 400).length;
-  t.ok(tried <= KIOSK_TERMINAL_POLICY.maxFailures, `${tried} tries went through (limit ${KIOSK_TERMINAL_POLICY.maxFailures})`);
+  t.ok(tried <= KIOSK_ROOM_POLICY.maxFailures, `${tried} tries went through (limit ${KIOSK_ROOM_POLICY.maxFailures})`);
   t.equal(answers.filter((r) => r.statusCode === 429).length, answers.length - tried, 'the others are told to wait');
-  const good = await enter(new Agent(room.app, '10.40.0.1'), room.takeToken());
-  t.equal(good.statusCode, 429, 'the terminal is locked');
+  t.equal((await enter(first, WRONG_TOKEN)).statusCode, 429, 'the terminal is locked for failures');
+  t.equal((await enter(first, room.takeToken())).headers.location, '/examen/identite', 'but not for a right token');
 });
 
-t.test('several open sessions: the candidate chooses one, and the exam belongs to it', async (t) => {
+t.test('several open sessions: the terminal’s admission decides the session of the exam', async (t) => {
   const room = await kioskRoom(t);
-  const { db, clock } = room;
-  const created = await createSession(db, clock, 1, { date: '2026-11-29', startTime: '14:00', room: 'Salle <2>', supervisor: 'M. Durand' }, ACTOR);
-  if (!created.ok) throw new Error('session refused');
-  t.same(await openSession(db, clock, { id: 1, status: 'active', suspensionReason: null }, created.sessionId, ACTOR), { ok: true });
+  const { db } = room;
+  const second = await secondOpenSession(room);
+  // Admitted to the later of the two open sessions: nothing to choose, the exam belongs to it.
   const agent = terminal(room.app);
+  await admit(agent, { sessionId: second });
+  const form = await agent.get('/examen');
+  t.match(visibleText(form.body), 'admis à la session du dimanche 29 novembre 2026, 14 h 00, salle Salle <2>', 'the entry form names the session');
+  t.match(form.body, 'Salle &lt;2&gt;', 'the room name is shown inert');
   const token = room.takeToken();
   const entered = await enter(agent, token);
-  t.equal(entered.headers.location, '/examen/session');
-  t.equal((await agent.get('/examen/identite')).headers.location, '/examen', 'no identity before the session is chosen');
-  const page = await agent.get('/examen/session');
-  t.equal(page.statusCode, 200);
-  const values = [...page.body.matchAll(/name="session" value="(\d+)"/g)].map((m) => Number(m[1]));
-  t.same(values, [room.sessionId, created.sessionId], 'both sessions, by start time');
-  t.match(page.body, 'Salle &lt;2&gt;', 'the room name is shown inert');
-  const bogus = await agent.post('/examen/session', { session: '999' });
-  t.equal(bogus.statusCode, 400);
-  t.match(visibleText(bogus.body), 'Choisissez la session dans laquelle vous passez l’examen.');
-  const chosen = await agent.post('/examen/session', { session: String(created.sessionId) });
-  t.equal(chosen.headers.location, '/examen/identite');
+  t.equal(entered.headers.location, '/examen/identite', 'no session to choose');
+  t.equal((await agent.get('/examen/session')).statusCode, 404, 'the session-choice page is gone');
+  await agent.get('/examen/identite');
+  await agent.post('/examen/identite', { ...IDENTITY });
+  await agent.get('/examen/consignes');
+  t.equal((await agent.post('/examen/commencer', {})).headers.location, '/examen/question/1');
+  const tokenId = (await db.selectFrom('exam_tokens').select('id').where('code', '=', token.replace(/-/g, '')).executeTakeFirstOrThrow()).id;
+  const exam = await db.selectFrom('exams').select('exam_session_id').where('token_id', '=', tokenId).executeTakeFirstOrThrow();
+  t.equal(exam.exam_session_id, second, 'the exam belongs to the session the terminal is admitted to');
+
+  // And a terminal admitted to the earlier one, with both still open, starts its exam there.
+  const early = await startCandidate(room, { ip: '10.9.200.1' });
+  const earlyExam = await db.selectFrom('exams').select('exam_session_id').where('id', '=', early.examId).executeTakeFirstOrThrow();
+  t.equal(earlyExam.exam_session_id, room.sessionId);
+});
+
+t.test('the session of the admission is closed: before « Commencer » no exam starts, after it no entry is taken', async (t) => {
+  const room = await kioskRoom(t);
+  const { db, clock } = room;
+  const second = await secondOpenSession(room);
+  const agent = terminal(room.app);
+  await admit(agent, { sessionId: second });
+  const token = room.takeToken();
+  t.equal((await enter(agent, token)).headers.location, '/examen/identite');
   await agent.get('/examen/identite');
   await agent.post('/examen/identite', { ...IDENTITY });
   await agent.get('/examen/consignes');
 
-  // The chosen session is closed before "Commencer": no exam, and the token is not spent.
-  t.same(await closeSession(db, clock, 1, created.sessionId, ACTOR), { ok: true });
+  // The session is closed before "Commencer": no exam, and the token is not spent.
+  t.same(await closeSession(db, clock, 1, second, ACTOR), { ok: true });
   const refused = await agent.post('/examen/commencer', {});
   t.equal(refused.statusCode, 409);
   t.equal(alertText(refused.body), 'La session d’examen a été fermée. Adressez-vous au surveillant.');
   const tokenRow = await db.selectFrom('exam_tokens').select(['id', 'status']).where('code', '=', token.replace(/-/g, '')).executeTakeFirstOrThrow();
   t.equal(tokenRow.status, 'available', 'the token is still available');
+  t.equal(await db.selectFrom('exams').select('id').executeTakeFirst(), undefined, 'no exam');
 
-  // Again, in the other (still open) session.
-  const again = terminal(room.app);
-  t.equal((await enter(again, token)).headers.location, '/examen/identite', 'one open session left: no choice to make');
-  await again.get('/examen/identite');
-  await again.post('/examen/identite', { ...IDENTITY });
-  await again.get('/examen/consignes');
-  t.equal((await again.post('/examen/commencer', {})).headers.location, '/examen/question/1');
+  // The other session is still open, but this terminal is admitted to the closed one.
+  const again = await enter(agent, token);
+  t.equal(again.statusCode, 400);
+  t.equal(alertText(again.body), 'La session à laquelle ce poste est admis n’est pas ouverte. Adressez-vous au surveillant.');
+  t.equal(await failuresOf(room, agent.ip), undefined, 'not the candidate’s mistake: not counted');
+
+  // On a terminal admitted to the open session, the same token starts the exam there.
+  const other = terminal(room.app);
+  await admit(other, { sessionId: room.sessionId });
+  t.equal((await enter(other, token)).headers.location, '/examen/identite');
+  await other.get('/examen/identite');
+  await other.post('/examen/identite', { ...IDENTITY });
+  await other.get('/examen/consignes');
+  t.equal((await other.post('/examen/commencer', {})).headers.location, '/examen/question/1');
   const exam = await db.selectFrom('exams').select('exam_session_id').where('token_id', '=', tokenRow.id).executeTakeFirstOrThrow();
   t.equal(exam.exam_session_id, room.sessionId);
 });
@@ -387,6 +502,7 @@ t.test('several open sessions: the candidate chooses one, and the exam belongs t
 t.test('a kiosk form whose session has expired leads back to the exam, not to the platform’s home', async (t) => {
   const room = await kioskRoom(t);
   const agent = new Agent(room.app, '10.50.0.1');
+  await admit(agent);
   await agent.get('/examen');
   // The terminal stayed on the entry form longer than its session row lives: the token no longer matches.
   const res = await agent.post('/examen', { centre: CENTRE, jeton: room.takeToken() }, { csrf: 'jeton-perime' });

@@ -1,23 +1,25 @@
 /**
  * The candidate's exam on the kiosk, from the rules page to the result: the start (one token, one
  * exam), answering with and without htmx, the "à revoir" mark, the last choice winning over
- * replays, the deadline, finishing once, the result, the next candidate, and the resume on another
- * terminal.
+ * replays, the deadline, finishing once, the result, the next candidate, and the resume after a
+ * crash (on the same terminal with the birth date, on another admitted terminal with the
+ * supervisor's leave).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import t from 'tap';
-import { KIOSK_TERMINAL_POLICY } from '../../../src/domain/throttle.js';
+import { KIOSK_ROOM_POLICY } from '../../../src/domain/throttle.js';
 import { finishExam, finishExpiredExams } from '../../../src/services/exam/lifecycle.js';
 import { importQuestionnaire } from '../../../src/areas/admin/questionnaires/lifecycle.js';
 import { ENTRY_MESSAGES } from '../../../src/areas/kiosk/entry/token-check.js';
 import { generateTokens } from '../../../src/operator/generate-tokens.js';
 import { DEMO_DIR } from '../../../src/paths.js';
+import { TERMINAL_COOKIE } from '../../../src/services/exam/admission.js';
 import { managerAgent } from '../../helpers/agents.js';
 import { Agent } from '../../helpers/app.js';
 import { escapeHtml, field, visibleText } from '../../helpers/html.js';
-import { alertText, answer, choiceLabels, enter, reachRules, shownRemaining, startCandidate } from '../../helpers/kiosk.js';
+import { admit, alertText, allowResume, answer, choiceLabels, enter, reachRules, restartBrowser, shownRemaining, startCandidate } from '../../helpers/kiosk.js';
 import { examItems, IDENTITY, illustratedToken, kioskRoom, type ExamItem, type Room } from '../../helpers/kiosk-room.js';
 
 const MINUTE = 60_000;
@@ -588,7 +590,7 @@ t.test('the cookie of the terminal before "Commencer" does not reach the exam (a
   t.equal((await agent.get('/examen/question/1')).statusCode, 200);
 });
 
-t.test('resume on another terminal: birth date asked, a wrong one refused and counted, then the same exam', async (t) => {
+t.test('resume on another terminal with the supervisor’s leave: birth date asked, a wrong one refused and counted, then the same exam', async (t) => {
   const room = await kioskRoom(t);
   const { clock, db } = room;
   const first = await startCandidate(room, { ip: '10.10.0.1' });
@@ -613,9 +615,11 @@ t.test('resume on another terminal: birth date asked, a wrong one refused and co
   t.equal(wrong.statusCode, 400);
   t.equal(alertText(wrong.body), 'Cette date de naissance ne correspond pas à celle saisie au début de l’examen.');
   t.equal(field(wrong.body, 'date_naissance').value, '1985-04-24');
-  const counted = await db.selectFrom('sign_in_throttle').select('failures').where('key', '=', 'kiosque-poste:10.10.0.2').executeTakeFirst();
-  t.equal(counted?.failures, 1, 'the wrong date counts as a failure of the terminal');
+  const counted = await db.selectFrom('sign_in_throttle').select('failures').where('key', '=', 'kiosque:1:10.10.0.2').executeTakeFirst();
+  t.equal(counted?.failures, 1, 'the wrong date counts as a failure of the (address, centre)');
   t.equal((await other.get('/examen/question/1')).headers.location, '/examen');
+  // The supervisor lets the exam move to this terminal (the first one stays on its page, untouched so far).
+  await allowResume(room, first.examId);
 
   // What the first terminal showed just before it crashed, at this same instant.
   const strip = (html: string) => html.replace(/name="_csrf" value="[^"]*"/g, '').replace(/"x-csrf-token": "[^"]*"/, '');
@@ -657,41 +661,67 @@ t.test('resume on another terminal: birth date asked, a wrong one refused and co
 t.test('a crashed terminal resumes its exam even after the manager closed the session', async (t) => {
   const room = await kioskRoom(t);
   const candidate = await startCandidate(room);
+  await answer(candidate.agent, 1, { seq: 1, choix: '1' }, true);
+  const spare = new Agent(room.app, '10.0.0.3');
+  await admit(spare);
   await room.db.updateTable('exam_sessions').set({ status: 'closed', closed_at: room.clock.now().toISOString() }).execute();
 
-  const other = new Agent(room.app, '10.0.0.2');
-  const entered = await enter(other, candidate.token);
+  // The terminal reboots: its browser session is gone, its admission stays.
+  restartBrowser(candidate.agent);
+  t.equal((await candidate.agent.get('/examen/question/1')).headers.location, '/examen', 'the exam is out of reach after the reboot');
+  const entered = await enter(candidate.agent, candidate.token);
   t.equal(entered.headers.location, '/examen/reprise', 'the exam in progress is found again');
-  await other.get('/examen/reprise');
-  const resumed = await other.post('/examen/reprise', { date_naissance: IDENTITY.date_naissance });
+  await candidate.agent.get('/examen/reprise');
+  const resumed = await candidate.agent.post('/examen/reprise', { date_naissance: IDENTITY.date_naissance });
   t.equal(resumed.statusCode, 303);
-  t.match(resumed.headers.location, /^\/examen\/question\/\d+$/, 'back on the exam');
+  t.equal(resumed.headers.location, '/examen/question/2', 'back on the exam, at its first unanswered question');
+  t.equal((await candidate.agent.get('/examen/question/1')).statusCode, 200);
 
-  const fresh = new Agent(room.app, '10.0.0.3');
-  const refused = await enter(fresh, room.takeToken());
-  t.match(refused.body, 'Aucune session d’examen n’est ouverte', 'a new exam still needs an open session');
+  // A terminal admitted before the closing cannot start a new exam.
+  const refused = await enter(spare, room.takeToken());
+  t.equal(refused.statusCode, 400);
+  t.equal(alertText(refused.body), ENTRY_MESSAGES.noOpenSession, 'a new exam still needs an open session');
 });
-t.test('wrong birth dates on the resume form are throttled', async (t) => {
+t.test('wrong birth dates on the resume form are throttled per (address, centre); the right date still passes', async (t) => {
   const room = await kioskRoom(t);
+  const { db } = room;
   const first = await startCandidate(room, { ip: '10.11.0.1' });
-  const other = new Agent(room.app, '10.11.0.2');
-  await enter(other, first.token);
-  await other.get('/examen/reprise');
-  for (let i = 0; i < KIOSK_TERMINAL_POLICY.maxFailures - 1; i++) {
-    t.equal((await other.post('/examen/reprise', { date_naissance: `1990-01-${String(i + 1).padStart(2, '0')}` })).statusCode, 400);
+  // The terminal reboots; someone types wrong birth dates on its resume form.
+  restartBrowser(first.agent);
+  const { agent } = first;
+  t.equal((await enter(agent, first.token)).headers.location, '/examen/reprise');
+  await agent.get('/examen/reprise');
+  for (let i = 0; i < KIOSK_ROOM_POLICY.maxFailures - 1; i++) {
+    const date = `1990-01-${String((i % 28) + 1).padStart(2, '0')}`;
+    const res = await agent.post('/examen/reprise', { date_naissance: date });
+    if (res.statusCode !== 400) t.fail(`wrong date ${i + 1}: ${res.statusCode}`);
   }
-  const locking = await other.post('/examen/reprise', { date_naissance: '1990-02-01' });
+  const locking = await agent.post('/examen/reprise', { date_naissance: '1990-02-01' });
   t.equal(locking.statusCode, 429);
   t.equal(
     alertText(locking.body),
-    'Cette date de naissance ne correspond pas à celle saisie au début de l’examen. Trop de tentatives infructueuses sur ce poste. Réessayez à 10 h 05 (dans 5 minutes).',
-    'the failure that locks says when to retry',
+    'Cette date de naissance ne correspond pas à celle saisie au début de l’examen. Trop de tentatives infructueuses depuis cette salle. Réessayez à 10 h 05 (dans 5 minutes).',
+    'the failure that locks says why it failed and when to retry',
   );
-  const locked = await other.post('/examen/reprise', { date_naissance: IDENTITY.date_naissance });
-  t.equal(locked.statusCode, 429, 'locked even with the right date');
-  t.match(alertText(locked.body), /Réessayez à 10 h 05/);
-  room.clock.advance(KIOSK_TERMINAL_POLICY.lockMs);
-  t.equal((await other.post('/examen/reprise', { date_naissance: IDENTITY.date_naissance })).headers.location, '/examen/question/1');
+  t.equal(field(locking.body, 'date_naissance').value, '1990-02-01', 'the date typed is kept');
+  const key = 'kiosque:1:10.11.0.1';
+  const count = async () => (await db.selectFrom('sign_in_throttle').select('failures').where('key', '=', key).executeTakeFirst())?.failures;
+  t.equal(await count(), KIOSK_ROOM_POLICY.maxFailures);
+
+  const lockedWrong = await agent.post('/examen/reprise', { date_naissance: '1990-02-02' });
+  t.equal(lockedWrong.statusCode, 429, 'a wrong date during the lock is refused as locked');
+  t.match(alertText(lockedWrong.body), /^Cette date de naissance ne correspond pas .* Réessayez à 10 h 05/);
+  t.equal(await count(), KIOSK_ROOM_POLICY.maxFailures, 'and not counted again');
+  // Entry and resume failures share the (address, centre) count.
+  const neighbour = new Agent(room.app, '10.11.0.1');
+  t.equal((await enter(neighbour, 'ABCD-EFGH-JKMN')).statusCode, 429, 'a wrong token from the same address is refused as locked too');
+  const elsewhere = new Agent(room.app, '10.11.0.2');
+  t.equal((await enter(elsewhere, 'ABCD-EFGH-JKMN')).statusCode, 400, 'another address is not locked');
+
+  const right = await agent.post('/examen/reprise', { date_naissance: IDENTITY.date_naissance });
+  t.equal(right.statusCode, 303, 'the right date passes during the lock');
+  t.equal(right.headers.location, '/examen/question/1');
+  t.equal((await agent.get('/examen/question/1')).statusCode, 200, 'the exam goes on');
 });
 
 t.test('every /examen response of a whole flow says Cache-Control: no-store', async (t) => {
@@ -699,6 +729,9 @@ t.test('every /examen response of a whole flow says Cache-Control: no-store', as
   const agent = new RecordingAgent(room.app, '10.12.0.1');
   await agent.get('/examen.html');
   await agent.get('/examen');
+  await agent.post('/examen', { centre: 'centre0001', jeton: 'ABCD-EFGH-JKMN' });
+  await agent.post('/examen/poste', { centre: 'centre0001', code_session: 'ZZZZ-ZZZZ', poste: '' });
+  await admit(agent);
   await agent.post('/examen', { centre: 'centre0001', jeton: 'ABCD-EFGH-JKMN' });
   await reachRules(agent, room.takeToken());
   await agent.post('/examen/commencer', {});
@@ -712,7 +745,12 @@ t.test('every /examen response of a whole flow says Cache-Control: no-store', as
   await agent.get('/examen/resultat');
   await agent.post('/examen/suivant', {});
   await agent.get('/examen');
-  t.ok(agent.responses.length >= 18);
+  t.ok(agent.responses.length >= 22);
+  t.same(
+    agent.responses.slice(0, 7).map(({ res }) => res.statusCode),
+    [301, 200, 303, 400, 200, 303, 200],
+    'the admission form, a refused admission, the admission, and the entry form',
+  );
   for (const { url, res } of agent.responses) t.equal(res.headers['cache-control'], 'no-store', `${url} (${res.statusCode}): no-store`);
   t.equal(START, room.clock.now().toISOString(), 'the clock did not move');
 });
@@ -723,14 +761,18 @@ t.test('an exam whose time is over shows as finished on the centre’s pages too
   await answer(agent, 1, { seq: 1, choix: 'nsp' }, true);
   const manager = await managerAgent(room.testApp, { ip: '10.13.0.50' });
   t.match(visibleText((await manager.get('/centre')).body), '1 examen en cours.');
-  t.match(visibleText((await manager.get(`/centre/examens/${examId}`)).body), 'Examen en cours.');
+  const admissionId = agent.cookies.get(TERMINAL_COOKIE)!.split('.')[0]!;
+  const running = visibleText((await manager.get(`/centre/examens/${examId}`)).body);
+  t.match(running, `Examen en cours sur le poste n° ${admissionId}.`, 'the exam page says it runs, and on which terminal');
+  t.match(running, 'Autoriser la reprise sur un autre poste');
 
   // The terminal is gone; the deadline passes; the 15-second sweep has not run yet.
   room.clock.advance(60 * MINUTE + 5_000);
   const later = await managerAgent(room.testApp, { ip: '10.13.0.50' });
   t.match(visibleText((await later.get('/centre')).body), '0 examen en cours.', 'the dashboard counts it as finished');
   const page = visibleText((await later.get(`/centre/examens/${examId}`)).body);
-  t.notMatch(page, 'Examen en cours.', 'the exam page does not say it is still running');
+  t.notMatch(page, /Examen en cours/, 'the exam page does not say it is still running');
+  t.notMatch(page, 'Autoriser la reprise', 'nor offers to move it');
   t.match(page, '(temps écoulé) — note 0 sur 60 (seuil 36) : Non admis', 'it shows the result, finished at the deadline');
 });
 
@@ -742,6 +784,7 @@ t.test('after a resume elsewhere, the first terminal reaches the exam no more: n
   // The first terminal's candidate had the finish page open.
   await first.agent.get('/examen/terminer');
 
+  await allowResume(room, first.examId);
   const other = new Agent(room.app, '10.14.0.2');
   t.equal((await enter(other, first.token)).headers.location, '/examen/reprise');
   await other.get('/examen/reprise');

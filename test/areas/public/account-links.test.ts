@@ -4,11 +4,10 @@
  * and the "mot de passe oublié" page, which reveals no account.
  */
 import t from 'tap';
-import type { Mail, Mailer } from '../../../src/services/mailer.js';
 import { DEMO_MANAGER_EMAIL } from '../../../src/operator/seed-demo.js';
 import { adminAgent } from '../../helpers/agents.js';
-import { Agent, createTestApp, type TestApp, DEMO_PASSWORD } from '../../helpers/app.js';
-import { field, flashes, h1 } from '../../helpers/html.js';
+import { Agent, createTestApp, recordingMailer, type TestApp, DEMO_PASSWORD } from '../../helpers/app.js';
+import { field, flashes, h1, visibleText } from '../../helpers/html.js';
 
 // ——— Helpers ———————————————————————————————————————————————————————————————————
 
@@ -18,30 +17,24 @@ const LINK = /http:\/\/localhost:3000\/compte\/mot-de-passe\/([A-Za-z0-9_-]{20,}
 const NO_LONGER_VALID = 'Ce lien n’est plus valable';
 const NEW_PASSWORD = 'cheval-batterie-agrafe';
 
-function recordingMailer(): { mailer: Mailer; sent: Mail[] } {
-  const sent: Mail[] = [];
-  return { sent, mailer: { enabled: true, send: async (m) => void sent.push(m) } };
-}
-
-/** The admin creates a manager (linked to centre0001) and reads the link from the flash. */
+/** The admin creates a manager (linked to centre0001) and reads the link from the page that shows it. */
 async function newManagerLink(testApp: TestApp, admin: Agent, email = 'alex.durand@centre.test'): Promise<{ id: number; secret: string }> {
   const res = await admin.post('/admin/gestionnaires', { nom: 'Alex Durand', email, centre: '1' });
-  if (res.statusCode !== 303) throw new Error(`manager creation failed: ${res.statusCode}`);
-  const page = await admin.get(String(res.headers.location));
-  const secret = LINK.exec(flashes(page.body).map((f) => f.text).join(' '))?.[1];
-  if (!secret) throw new Error('no link in the flash');
+  if (res.statusCode !== 200) throw new Error(`manager creation failed: ${res.statusCode}`);
+  const secret = LINK.exec(res.body)?.[1];
+  if (!secret) throw new Error('no link on the page');
   const row = await testApp.db.kysely.selectFrom('accounts').select('id').where('email', '=', email).executeTakeFirstOrThrow();
   return { id: row.id, secret };
 }
 
-/** The admin asks for a new link for this account and reads it from the flash. */
-async function reissue(admin: Agent, accountId: number): Promise<{ secret: string; flash: string }> {
+/** The admin asks for a new link for this account and reads it from the page that shows it. */
+async function reissue(admin: Agent, accountId: number): Promise<{ secret: string; text: string }> {
   const res = await admin.post(`/admin/gestionnaires/${accountId}/lien`, {});
-  if (res.statusCode !== 303) throw new Error(`link request failed: ${res.statusCode}`);
-  const flash = flashes((await admin.get(`/admin/gestionnaires/${accountId}`)).body).map((f) => f.text).join(' ');
-  const secret = LINK.exec(flash)?.[1];
-  if (!secret) throw new Error('no link in the flash');
-  return { secret, flash };
+  if (res.statusCode !== 200) throw new Error(`link request failed: ${res.statusCode}`);
+  const text = visibleText(res.body);
+  const secret = LINK.exec(text)?.[1];
+  if (!secret) throw new Error('no link on the page');
+  return { secret, text };
 }
 
 async function passwordHash(testApp: TestApp, id: number): Promise<string | null> {
@@ -176,9 +169,9 @@ t.test('issuing a new link voids the previous one', async (t) => {
   const testApp = await createTestApp(t, { seed: true });
   const admin = await adminAgent(testApp);
   const { id, secret: first } = await newManagerLink(testApp, admin);
-  const { secret: second, flash } = await reissue(admin, id);
+  const { secret: second, text } = await reissue(admin, id);
   t.not(second, first);
-  t.match(flash, 'Transmettez ce lien d’activation', 'an account still without a password gets an activation link');
+  t.match(text, 'Transmettez ce lien d’activation', 'an account still without a password gets an activation link');
 
   const person = new Agent(testApp.app);
   const old = await person.get(`/compte/mot-de-passe/${first}`);
@@ -196,8 +189,8 @@ t.test('an admin resets the password of an active manager with a new link', asyn
   t.match(page.body, 'Envoyer un lien de réinitialisation du mot de passe');
 
   const { secret: first } = await reissue(admin, manager.id);
-  const { secret, flash } = await reissue(admin, manager.id);
-  t.match(flash, 'Transmettez ce lien de réinitialisation du mot de passe à gestionnaire@demo.test');
+  const { secret, text } = await reissue(admin, manager.id);
+  t.match(text, 'Transmettez ce lien de réinitialisation du mot de passe à gestionnaire@demo.test.');
   t.equal((await new Agent(testApp.app).get(`/compte/mot-de-passe/${first}`)).statusCode, 410, 'the earlier reset link is void');
 
   // Until the link is used, the old password still works.
@@ -390,4 +383,29 @@ t.test('a sign-in still checking the old password when the new one is saved ends
   t.equal(reset.statusCode, 303, 'the new password is saved');
   t.equal(signIn.statusCode, 303, 'the old password was still right when it was checked');
   t.equal((await intruder.get('/centre')).statusCode, 302, 'but that sign-in is over as soon as it is used');
+});
+
+t.test('a password set through a reset link ends the slow-downs and the alert window of the account', async (t) => {
+  const { mailer, sent } = recordingMailer();
+  const testApp = await createTestApp(t, { seed: true, mailer });
+  const db = testApp.db.kysely;
+  for (const ip of ['198.51.100.1', '198.51.100.2']) {
+    for (let i = 0; i < 5; i++) await new Agent(testApp.app, ip).signIn(DEMO_MANAGER_EMAIL, `mauvais-${i}`);
+  }
+  const before = await db.selectFrom('sign_in_throttle').select('key').where('key', 'like', `compte%${DEMO_MANAGER_EMAIL}%`).orderBy('key').execute();
+  t.same(
+    before.map((r) => r.key),
+    [`compte-alerte:${DEMO_MANAGER_EMAIL}`, `compte:${DEMO_MANAGER_EMAIL}:198.51.100.1`, `compte:${DEMO_MANAGER_EMAIL}:198.51.100.2`],
+    'two slowed places and the alert count',
+  );
+
+  const visitor = new Agent(testApp.app, '203.0.113.4');
+  await visitor.get('/mot-de-passe-oublie');
+  await visitor.post('/mot-de-passe-oublie', { email: DEMO_MANAGER_EMAIL });
+  for (let i = 0; i < 100 && sent.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  const secret = LINK.exec(sent[0]!.text)?.[1];
+  t.equal((await setPassword(new Agent(testApp.app), secret!, NEW_PASSWORD)).statusCode, 303);
+  const after = await db.selectFrom('sign_in_throttle').select('key').where('key', 'like', `compte%${DEMO_MANAGER_EMAIL}%`).execute();
+  t.same(after, [], 'nothing of the account is counted any more');
+  t.ok(await db.selectFrom('sign_in_throttle').select('key').where('key', '=', 'adresse:198.51.100.1').executeTakeFirst(), 'the addresses keep their own count');
 });

@@ -54,3 +54,17 @@ t.test('behind a proxy (TRUST_PROXY=loopback), a forged X-Forwarded-For does not
   const addresses = await testApp.db.kysely.selectFrom('audit_log').select('ip').distinct().where('action', '=', 'connexion.echouee').execute();
   t.same(addresses, [{ ip: '192.0.2.10' }], 'the journal records the real address');
 });
+
+t.test('an IPv6 client rotating its address within its /64 meets the same address lock', async (t) => {
+  const testApp = await createTestApp(t, { seed: true });
+  const statuses: number[] = [];
+  for (let i = 0; i < ADDRESS_POLICY.maxFailures + 2; i++) {
+    const agent = new Agent(testApp.app, `2001:db8:7:1:${(i + 1).toString(16)}::1`);
+    await agent.get('/connexion');
+    statuses.push((await agent.post('/connexion', { email: `personne${i}@inconnu.test`, mot_de_passe: 'wrong-password-123' })).statusCode);
+  }
+  t.equal(statuses.filter((s) => s === 429).length, 3, 'locked after the limit, whichever address of the /64 asks');
+  const neighbour = new Agent(testApp.app, '2001:db8:7:2::1');
+  await neighbour.get('/connexion');
+  t.equal((await neighbour.post('/connexion', { email: 'personne@inconnu.test', mot_de_passe: 'wrong-password-123' })).statusCode, 401, 'the next /64 is not');
+});

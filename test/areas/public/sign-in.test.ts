@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { ConfigError } from '../../../src/config.js';
 import { DEMO_ADMIN_EMAIL, DEMO_MANAGER_EMAIL } from '../../../src/operator/seed-demo.js';
-import { Agent, createTestApp, type TestApp, DEMO_PASSWORD } from '../../helpers/app.js';
+import { ACCOUNT_ALERT_POLICY, ACCOUNT_POLICY } from '../../../src/domain/throttle.js';
+import { Agent, createTestApp, recordingMailer, type TestApp, DEMO_PASSWORD } from '../../helpers/app.js';
 import { field, h1 } from '../../helpers/html.js';
 
 // Some seventy argon2id hashes (64 MiB each): slow on a busy shared machine, so more than the default 120 s.
@@ -153,43 +154,56 @@ t.test('missing fields are named in French', async (t) => {
   t.match(res.body, 'Saisissez votre mot de passe.');
 });
 
-t.test('five failures on one account lock it for 15 minutes, even with the right password', async (t) => {
-  const { app, clock } = await createTestApp(t, { seed: true });
-  const agent = new Agent(app);
-  for (let i = 1; i <= 4; i += 1) {
-    const res = await agent.signIn(DEMO_ADMIN_EMAIL, `mauvais-mot-de-passe-${i}`);
-    t.equal(res.statusCode, 401, `failure ${i} is a plain refusal`);
+t.test('no lockout as a weapon: failures on an account slow their own place down, and never refuse the right password', async (t) => {
+  const { app, db } = await createTestApp(t, { seed: true });
+  const attacker = new Agent(app, '198.51.100.20');
+  for (let i = 1; i <= ACCOUNT_POLICY.maxFailures + 2; i += 1) {
+    const res = await attacker.signIn(DEMO_ADMIN_EMAIL, `mauvais-mot-de-passe-${i}`);
+    t.equal(res.statusCode, 401, `failure ${i} is a plain refusal, not a lock of the account`);
+    t.equal(failureText(res.body), 'Adresse électronique ou mot de passe incorrect.');
   }
-  const fifth = await agent.signIn(DEMO_ADMIN_EMAIL, 'mauvais-mot-de-passe-5');
-  t.equal(fifth.statusCode, 429, 'the fifth failure locks the account');
-  t.match(failureText(fifth.body), 'Réessayez à');
-  // The clock starts at 09:00 UTC, that is 10:00 in Paris in November.
+  const slowed = await db.kysely.selectFrom('sign_in_throttle').select(['key', 'locked_until']).where('key', 'like', 'compte:%').execute();
+  t.same(slowed.map((r) => r.key), [`compte:${DEMO_ADMIN_EMAIL}:198.51.100.20`], 'counted for the account from that address only');
+  t.ok(slowed[0]!.locked_until, 'that place is slowed down');
+
+  const owner = await new Agent(app, '203.0.113.50').signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
+  t.equal(owner.statusCode, 303, 'the owner, elsewhere, signs in at once');
+  t.equal(owner.headers.location, '/admin');
+
+  const sameOffice = new Agent(app, '198.51.100.20');
+  const slowButAccepted = await sameOffice.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
+  t.equal(slowButAccepted.statusCode, 303, 'even from the slowed place, the right password is accepted');
   t.equal(
-    failureText(fifth.body),
-    'Trop de tentatives de connexion infructueuses. Réessayez à 10 h 15 (dans 15 minutes).',
+    await db.kysely.selectFrom('sign_in_throttle').select('key').where('key', '=', `compte:${DEMO_ADMIN_EMAIL}:198.51.100.20`).executeTakeFirst(),
+    undefined,
+    'a success there ends the slow-down',
   );
+});
 
-  const rightPassword = await agent.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
-  t.equal(rightPassword.statusCode, 429, 'the right password is refused while locked');
-  t.match(failureText(rightPassword.body), 'Réessayez à');
-  t.equal(field(rightPassword.body, 'email').value, DEMO_ADMIN_EMAIL);
+t.test('many failures on one account from several places alert the administrators, once per hour', async (t) => {
+  const { mailer, sent } = recordingMailer();
+  const { app, db, clock } = await createTestApp(t, { seed: true, mailer });
+  // Below each address's own limit, so that only the account-wide count can see the attack.
+  const places = ['192.0.2.1', '192.0.2.2', '192.0.2.3'];
+  let failures = 0;
+  while (failures < ACCOUNT_ALERT_POLICY.maxFailures + 3) {
+    await new Agent(app, places[failures % places.length]).signIn(DEMO_MANAGER_EMAIL, `essai-${failures}`);
+    failures += 1;
+  }
+  const alerts = await db.kysely.selectFrom('audit_log').select(['target_id', 'actor_label']).where('action', '=', 'compte.attaque_suspectee').execute();
+  t.equal(alerts.length, 1, 'one alert in the journal, not one per failure');
+  t.equal(alerts[0]!.actor_label, 'système');
+  t.equal(sent.length, 1, 'one e-mail per administrator (the demo has one)');
+  t.equal(sent[0]!.to, DEMO_ADMIN_EMAIL);
+  t.match(sent[0]!.subject, 'tentatives de connexion répétées');
+  t.match(sent[0]!.text, DEMO_MANAGER_EMAIL);
+  t.equal((await new Agent(app, '203.0.113.9').signIn(DEMO_MANAGER_EMAIL, DEMO_PASSWORD)).statusCode, 303, 'the account is not locked');
 
-  const elsewhere = await new Agent(app, '198.51.100.20').signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
-  t.equal(elsewhere.statusCode, 429, 'the lock is on the account, whatever the address');
-
-  clock.advance(10 * MINUTE);
-  const later = await agent.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
-  t.equal(later.statusCode, 429);
-  t.match(failureText(later.body), 'Réessayez à 10 h 15 (dans 5 minutes).');
-
-  clock.advance(6 * MINUTE);
-  const unlocked = await agent.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
-  t.equal(unlocked.statusCode, 303, 'after 16 minutes the right password works');
-  t.equal(unlocked.headers.location, '/admin');
-  t.equal((await agent.get('/admin')).statusCode, 200);
-
-  const otherAccount = await new Agent(app).signIn(DEMO_MANAGER_EMAIL, DEMO_PASSWORD);
-  t.equal(otherAccount.statusCode, 303, 'the other accounts were never locked');
+  clock.advance(61 * MINUTE);
+  for (let i = 0; i < ACCOUNT_ALERT_POLICY.maxFailures; i += 1) await new Agent(app, places[i % places.length]).signIn(DEMO_MANAGER_EMAIL, `encore-${i}`);
+  t.equal(sent.length, 2, 'the next hour, a new attack is a new alert');
+  const unknown = await db.kysely.selectFrom('sign_in_throttle').select('key').where('key', 'like', 'compte-alerte:inconnu%').execute();
+  t.same(unknown, [], 'failures on addresses that are no account alert nobody');
 });
 
 t.test('twenty failures from one address lock that address, whatever the emails', async (t) => {

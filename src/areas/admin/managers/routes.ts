@@ -13,18 +13,20 @@ import { idParam } from '../../../plugins/params.js';
 type Params = { Params: { id: string } };
 
 /**
- * Hands a one-time link over: emailed when SMTP is configured, otherwise handed to the administrator
- * (flash) to pass on. Either way the link itself is never stored.
+ * Hands a one-time link over: emailed when SMTP is configured (then back to the manager's page),
+ * otherwise shown to the administrator to pass on, in this response only: a flash would keep the
+ * link in the session's row for hours. Either way the link itself is never stored.
  */
-async function sendLink(
+async function handOverLink(
   app: FastifyInstance,
   reply: FastifyReply,
-  manager: { email: string; display_name: string },
+  manager: { id: number; email: string; display_name: string },
   link: { purpose: LinkPurpose; secret: string },
 ) {
   const { purpose } = link;
   const url = linkUrl(app.config.publicUrl, link.secret);
   const what = purpose === 'activation' ? 'd’activation' : 'de réinitialisation du mot de passe';
+  let mailFailed = false;
   if (app.mailer.enabled) {
     try {
       await app.mailer.send({
@@ -33,17 +35,13 @@ async function sendLink(
         text: `Bonjour ${manager.display_name},\n\nPour choisir votre mot de passe sur la plateforme QCM-AIPR, ouvrez ce lien (valable ${LINK_LIFETIME_HOURS} heures, une seule fois) :\n${url}\n\nSi vous n’êtes pas à l’origine de cette demande, ignorez ce message.`,
       });
       reply.flash('success', `Le lien ${what} a été envoyé à ${manager.email} (valable ${LINK_LIFETIME_HOURS} heures).`);
-      return;
+      return reply.redirect(`/admin/gestionnaires/${manager.id}`, 303);
     } catch (err) {
       app.log.warn({ err }, 'sending the account link failed');
-      reply.flash(
-        'warning',
-        `L’envoi du courriel a échoué. Transmettez vous-même ce lien ${what} à ${manager.email}, il est valable ${LINK_LIFETIME_HOURS} heures et ne sert qu’une fois : ${url}`,
-      );
-      return;
+      mailFailed = true;
     }
   }
-  reply.flash('info', `Transmettez ce lien ${what} à ${manager.email} ; il est valable ${LINK_LIFETIME_HOURS} heures et ne sert qu’une fois : ${url}`);
+  return reply.render('admin/managers/link', { manager, url, what, mailFailed, hours: LINK_LIFETIME_HOURS }, { title: 'Lien à transmettre' });
 }
 
 /** The administrator creates manager accounts and links them to centres (admin area). */
@@ -88,8 +86,7 @@ export default async function managerAdminRoutes(app: FastifyInstance) {
       { email: values.email, displayName: values.nom, centreId: centre.id },
       { actor: requestActor(request) },
     );
-    await sendLink(app, reply, { email: values.email, display_name: values.nom }, { purpose: 'activation', secret });
-    return reply.redirect(`/admin/gestionnaires/${id}`, 303);
+    return handOverLink(app, reply, { id, email: values.email, display_name: values.nom }, { purpose: 'activation', secret });
   });
 
   app.get('/admin/gestionnaires/:id', async (request: FastifyRequest<Params>, reply) => {
@@ -151,7 +148,6 @@ export default async function managerAdminRoutes(app: FastifyInstance) {
     if (!manager) throw notFound();
     const link = await renewManagerLink(app.db, app.clock, manager.id, { actor: requestActor(request) });
     if (!link) throw notFound();
-    await sendLink(app, reply, manager, link);
-    return reply.redirect(`/admin/gestionnaires/${manager.id}`, 303);
+    return handOverLink(app, reply, manager, link);
   });
 }

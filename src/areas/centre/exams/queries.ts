@@ -7,7 +7,9 @@ export async function getCentreExam(db: Queryable, centreId: number, examId: num
     .innerJoin('questionnaires as q', 'q.id', 'e.questionnaire_id')
     .innerJoin('exam_tokens as t', 't.id', 'e.token_id')
     .innerJoin('exam_sessions as s', 's.id', 'e.exam_session_id')
+    .leftJoin('terminal_admissions as a', 'a.id', 'e.admission_id')
     .select([
+      'a.label as terminal_label',
       'e.id',
       'e.last_name',
       'e.first_name',
@@ -22,6 +24,8 @@ export async function getCentreExam(db: Queryable, centreId: number, examId: num
       'e.maximum',
       'e.pass_mark',
       'e.passed',
+      'e.admission_id',
+      'e.resume_allowed_until',
       'q.profile',
       'q.version',
       't.code',

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { EXTRA_MINUTES_MAX } from '../../../domain/exam-clock.js';
 import { plural } from '../../../domain/french.js';
-import { formatLongDate, formatParisDateTime, formatShortDate } from '../../../domain/paris-time.js';
+import { formatLongDate, formatParisDateTime, formatShortDate, parisTime } from '../../../domain/paris-time.js';
 import { PROFILE_LABELS } from '../../../domain/profiles.js';
 import { formatTokenCode } from '../../../domain/token-code.js';
 import { VERDICT_LABELS, verdictOf } from '../../../domain/verdict.js';
@@ -10,6 +10,7 @@ import { bodyField, idParam } from '../../../plugins/params.js';
 import { requestActor } from '../../../services/audit.js';
 import { presentAttestation } from '../../../services/attestations/present.js';
 import { findAttestationOfExam } from '../../../services/attestations/queries.js';
+import { allowResumeElsewhere } from '../../../services/exam/admission.js';
 import { settleScope } from '../../../services/exam/lifecycle.js';
 import { centreOf } from '../current-centre/scope.js';
 import { grantExtraTime } from './lifecycle.js';
@@ -37,6 +38,10 @@ export default async function examRoutes(app: FastifyInstance) {
           deadlineText: formatParisDateTime(exam.deadline_at),
           finishedAtText: exam.finished_at ? formatParisDateTime(exam.finished_at) : null,
           verdictLabel: VERDICT_LABELS[verdictOf({ finishedAt: exam.finished_at, passed: exam.passed })],
+          resumeAllowedUntil:
+            exam.resume_allowed_until && exam.resume_allowed_until > app.clock.now().toISOString()
+              ? parisTime(new Date(exam.resume_allowed_until)).replace(':', ' h ')
+              : null,
         },
         extraTime: { ...extraTime, max: EXTRA_MINUTES_MAX - exam.extra_minutes },
         attestation: attestation ? presentAttestation(attestation) : null,
@@ -48,6 +53,20 @@ export default async function examRoutes(app: FastifyInstance) {
   app.get('/centre/examens/:id', async (request: FastifyRequest<Params>, reply) =>
     renderExam(reply, centreOf(request).id, idParam(request.params.id), { value: '', error: null }),
   );
+
+  app.post('/centre/examens/:id/reprise', async (request: FastifyRequest<Params>, reply) => {
+    const centreId = centreOf(request).id;
+    const examId = idParam(request.params.id);
+    const until = await allowResumeElsewhere(app.db, app.clock, { centreId, examId }, { actor: requestActor(request) });
+    if (until) {
+      reply.flash(
+        'success',
+        `Reprise autorisée jusqu’à ${parisTime(until).replace(':', ' h ')} : le candidat saisit son jeton sur un autre poste admis à la session, puis sa date de naissance.`,
+      );
+    } else if (await getCentreExam(app.db, centreId, examId)) reply.flash('error', 'Cet examen est terminé : il ne peut plus être repris.');
+    else throw notFound();
+    return reply.redirect(`/centre/examens/${examId}`, 303);
+  });
 
   app.post('/centre/examens/:id/temps-supplementaire', async (request: FastifyRequest<Params>, reply) => {
     const centreId = centreOf(request).id;

@@ -2,8 +2,9 @@ import type { CentreStatus } from '../../../domain/statuses.js';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../../clock.js';
 import type { Database, Queryable } from '../../../db/schema.js';
-import { canClose, canOpen, validateNewSession, type NewSessionInput, type NewSessionOutcome } from '../../../domain/exam-session-rules.js';
+import { canClose, canOpen, isOpenForExams, validateNewSession, type NewSessionInput, type NewSessionOutcome } from '../../../domain/exam-session-rules.js';
 import { recordAudit, type Acting } from '../../../services/audit.js';
+import { renewAdmissionCode } from '../../../services/exam/admission.js';
 import { closeStaleSessions } from '../../../services/exam/sessions.js';
 import { suspendedCentreMessage } from '../../../domain/centre-suspension.js';
 import { getSession } from './queries.js';
@@ -59,6 +60,23 @@ export async function openSession(
       target: { type: 'session', id: sessionId },
       details: { centre: centre.id, date: session.date, salle: session.room },
     });
+    await renewAdmissionCode(trx, clock, sessionId);
+    return { ok: true };
+  });
+}
+
+/**
+ * A new code to admit the room's terminals (the last one expired, or was seen by someone it should
+ * not have been): only while the session is open for exams.
+ */
+export async function renewSessionCode(db: Kysely<Database>, clock: Clock, centreId: number, sessionId: number, { actor }: Acting): Promise<TransitionOutcome> {
+  const now = clock.now();
+  return db.transaction().execute(async (trx) => {
+    const session = await getSession(trx, centreId, sessionId);
+    if (!session) return null;
+    if (!isOpenForExams(session, now)) return { ok: false, message: 'Cette session n’est pas ouverte : aucun poste ne peut y être admis.' };
+    await renewAdmissionCode(trx, clock, sessionId);
+    await recordAudit(trx, clock, { action: 'session.code_renouvele', actor, target: { type: 'session', id: sessionId } });
     return { ok: true };
   });
 }

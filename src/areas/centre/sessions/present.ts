@@ -1,12 +1,35 @@
+import { formatAdmissionCode } from '../../../domain/admission-code.js';
 import { formatRemaining, remainingSeconds } from '../../../domain/exam-clock.js';
 import { canClose, canOpen, effectiveStatus, isOpenForExams, SESSION_STATUS_LABELS } from '../../../domain/exam-session-rules.js';
 import { formatLongDate, formatParisDateTime, parisDate, parisTime } from '../../../domain/paris-time.js';
 import { PROFILE_LABELS } from '../../../domain/profiles.js';
 import { VERDICT_LABELS, verdictOf } from '../../../domain/verdict.js';
 import type { ExamSession } from '../../../services/exam/sessions.js';
-import type { sessionCandidates } from './queries.js';
+import type { sessionCandidates, sessionTerminals } from './queries.js';
 
 type CandidateRow = Awaited<ReturnType<typeof sessionCandidates>>[number];
+type TerminalRow = Awaited<ReturnType<typeof sessionTerminals>>[number];
+
+/** How the room view names a terminal: its number, which the terminal's own page does not show but the table does. */
+const terminalName = (id: number) => `n° ${id}`;
+
+/** The code that admits terminals, while it does, and the terminals admitted so far. */
+export function presentTerminals(session: ExamSession, rows: TerminalRow[], now: Date) {
+  const codeValid = session.admissionCode !== null && session.admissionCodeExpiresAt !== null && session.admissionCodeExpiresAt > now.toISOString();
+  return {
+    code: codeValid ? formatAdmissionCode(session.admissionCode!) : null,
+    codeUntil: codeValid ? parisTime(new Date(session.admissionCodeExpiresAt!)).replace(':', ' h ') : null,
+    terminals: rows.map((r) => ({
+      id: r.id,
+      name: terminalName(r.id),
+      label: r.label,
+      ip: r.ip,
+      admittedAt: parisTime(new Date(r.admitted_at)),
+      withdrawnAt: r.revoked_at ? parisTime(new Date(r.revoked_at)) : null,
+      exam: r.exam_id === null ? null : { id: r.exam_id, name: `${r.last_name} ${r.first_name}` },
+    })),
+  };
+}
 
 /** A session as the pages show it (its own page, the list, the dashboard): the status the rules give now, dates in French. */
 export function presentSession(session: ExamSession, now: Date) {
@@ -43,6 +66,9 @@ function presentCandidate(row: CandidateRow, now: Date) {
     extraMinutes: row.extra_minutes,
     finishedByDeadline: row.finish_reason === 'delai',
     score: running ? null : `${row.score} / ${row.maximum}`,
+    terminal: row.admission_id === null ? null : terminalName(row.admission_id),
+    resumes: Number(row.resumes),
+    moves: Number(row.moves),
     verdict,
     verdictLabel: VERDICT_LABELS[verdict],
   };

@@ -49,6 +49,18 @@ export async function sessionCandidates(db: Queryable, centreId: number, session
       'e.maximum',
       'e.passed',
       'q.profile',
+      'e.admission_id',
+      eb
+        .selectFrom('exam_resumes as r')
+        .select((sub) => sub.fn.countAll<number>().as('n'))
+        .whereRef('r.exam_id', '=', 'e.id')
+        .where('r.allowed', '=', 1)
+        .as('moves'),
+      eb
+        .selectFrom('exam_resumes as r')
+        .select((sub) => sub.fn.countAll<number>().as('n'))
+        .whereRef('r.exam_id', '=', 'e.id')
+        .as('resumes'),
       eb
         .selectFrom('exam_questions as eq')
         .select((sub) => sub.fn.countAll<number>().as('n'))
@@ -66,4 +78,36 @@ export async function sessionCandidates(db: Queryable, centreId: number, session
     .orderBy('e.started_at')
     .orderBy('e.id')
     .execute();
+}
+
+/** The terminals admitted to a session, in the order they were admitted, with the exam each one runs now. */
+export async function sessionTerminals(db: Queryable, centreId: number, sessionId: number) {
+  return (
+    db
+      .selectFrom('terminal_admissions as a')
+      .innerJoin('exam_sessions as s', 's.id', 'a.exam_session_id')
+      // The latest unfinished exam of each terminal (one row per terminal, even if a candidate left
+      // an exam behind and the next one started on the same terminal).
+      .leftJoin('exams as e', (join) =>
+        join.on((eb) =>
+          eb(
+            'e.id',
+            '=',
+            eb
+              .selectFrom('exams as x')
+              .select('x.id')
+              .whereRef('x.admission_id', '=', 'a.id')
+              .where('x.finished_at', 'is', null)
+              .orderBy('x.started_at', 'desc')
+              .orderBy('x.id', 'desc')
+              .limit(1),
+          ),
+        ),
+      )
+      .select(['a.id', 'a.label', 'a.ip', 'a.admitted_at', 'a.revoked_at', 'e.id as exam_id', 'e.last_name', 'e.first_name'])
+      .where('s.id', '=', sessionId)
+      .where('s.centre_id', '=', centreId)
+      .orderBy('a.id')
+      .execute()
+  );
 }

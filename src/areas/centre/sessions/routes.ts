@@ -5,12 +5,13 @@ import { notFound } from '../../../plugins/errors.js';
 import { bodyField, idParam } from '../../../plugins/params.js';
 import { requestActor } from '../../../services/audit.js';
 import { countSessionAttestations } from '../../../services/attestations/queries.js';
+import { withdrawTerminal } from '../../../services/exam/admission.js';
 import { settleScope } from '../../../services/exam/lifecycle.js';
 import type { ExamSession } from '../../../services/exam/sessions.js';
 import { centreOf } from '../current-centre/scope.js';
-import { closeSession, createSession, openSession, recordResultsExport } from './lifecycle.js';
-import { presentRoom, presentSession } from './present.js';
-import { getSession, listSessions, sessionCandidates } from './queries.js';
+import { closeSession, createSession, openSession, recordResultsExport, renewSessionCode } from './lifecycle.js';
+import { presentRoom, presentSession, presentTerminals } from './present.js';
+import { getSession, listSessions, sessionCandidates, sessionTerminals } from './queries.js';
 import { sessionResultsCsv, sessionResultsFileName } from './results-csv.js';
 
 type Params = { Params: { id: string } };
@@ -76,8 +77,9 @@ export default async function examSessionRoutes(app: FastifyInstance) {
     const now = app.clock.now();
     const shown = presentSession(session, now);
     const room = presentRoom(await sessionCandidates(app.db, centre.id, id), now);
+    const terminals = presentTerminals(session, await sessionTerminals(app.db, centre.id, id), now);
     const attestations = await countSessionAttestations(app.db, centre.id, id);
-    return reply.render('centre/sessions/show', { centre, session: shown, room, attestations }, { title: `Session du ${shown.longDate}` });
+    return reply.render('centre/sessions/show', { centre, session: shown, room, terminals, attestations }, { title: `Session du ${shown.longDate}` });
   });
 
   app.get('/centre/sessions/:id/resultats.csv', async (request: FastifyRequest<Params>, reply) => {
@@ -98,6 +100,35 @@ export default async function examSessionRoutes(app: FastifyInstance) {
     if (outcome.ok) reply.flash('success', 'La session est ouverte : les candidats peuvent commencer leur examen sur les postes de la salle.');
     else reply.flash('error', outcome.message);
     return reply.redirect(`/centre/sessions/${id}`, 303);
+  });
+
+  app.post('/centre/sessions/:id/code', async (request: FastifyRequest<Params>, reply) => {
+    const centre = centreOf(request);
+    const id = idParam(request.params.id);
+    const outcome = await renewSessionCode(app.db, app.clock, centre.id, id, { actor: requestActor(request) });
+    if (!outcome) throw notFound();
+    if (outcome.ok) reply.flash('success', 'Nouveau code de session : l’ancien n’admet plus aucun poste ; les postes déjà admis le restent.');
+    else reply.flash('error', outcome.message);
+    return reply.redirect(`/centre/sessions/${id}#postes`, 303);
+  });
+
+  app.post('/centre/sessions/:id/postes/:poste/retirer', async (request: FastifyRequest<{ Params: { id: string; poste: string } }>, reply) => {
+    const centre = centreOf(request);
+    const id = idParam(request.params.id);
+    const outcome = await withdrawTerminal(
+      app.db,
+      app.clock,
+      { centreId: centre.id, sessionId: id, admissionId: idParam(request.params.poste) },
+      { actor: requestActor(request) },
+    );
+    if (!outcome) throw notFound();
+    reply.flash(
+      'success',
+      outcome.detached > 0
+        ? 'Le poste est retiré de la session, et l’examen qui s’y déroulait en est détaché : le candidat peut le reprendre sur un poste admis, avec votre autorisation.'
+        : 'Le poste est retiré de la session : il ne peut plus commencer ni reprendre d’examen.',
+    );
+    return reply.redirect(`/centre/sessions/${id}#postes`, 303);
   });
 
   app.get('/centre/sessions/:id/fermer', async (request: FastifyRequest<Params>, reply) => {

@@ -1,78 +1,93 @@
 import type { Kysely } from 'kysely';
+import type { Clock } from '../../../clock.js';
 import type { Database } from '../../../db/schema.js';
 import { parseCentreId } from '../../../domain/centre-id.js';
-import { retryMessage } from '../../../domain/throttle.js';
-import { attachNewTerminal } from '../../../services/exam/lifecycle.js';
-import { latestLock } from '../../../services/throttle-store.js';
+import { kioskFailure, moveExamToTerminal, type TerminalAdmission } from '../../../services/exam/admission.js';
 import { getOverview } from '../exam/queries.js';
 import { getExamHeader } from '../terminal/queries.js';
-import { countKioskFailure, kioskThrottleKeys, type KioskEntry } from '../terminal/session.js';
+import type { KioskEntry } from '../terminal/session.js';
 import { findExamInProgressByToken } from './queries.js';
 import { checkTokenEntry } from './token-check.js';
-
-const TOO_MANY = 'Trop de tentatives infructueuses.';
-const TOO_MANY_ON_TERMINAL = 'Trop de tentatives infructueuses sur ce poste.';
 
 export type EntryOutcome =
   { kind: 'refused'; message: string; status: 400 | 429 } | { kind: 'resume'; examId: number } | { kind: 'entered'; entry: KioskEntry };
 
+const OTHER_CENTRE = 'Ce poste est admis dans un autre centre d’examen. Vérifiez l’identifiant du centre.';
+
 /**
- * A candidate typed a centre ID and a token: an exam in progress with that token is found again (a
- * crashed terminal), else the token must be able to start an exam now. A failure counts against
- * the terminal and the centre; a lock refuses even a right answer until it ends.
+ * A candidate typed a centre ID and a token on an admitted terminal: an exam in progress with that
+ * token is found again (a crashed terminal), else the token must be able to start an exam now in
+ * the terminal's session. The token is checked first: the throttle, counted per (address prefix,
+ * centre), only ever refuses a failing attempt.
  */
-export async function enterKiosk(db: Kysely<Database>, now: Date, input: { centre: string; jeton: string; ip: string }): Promise<EntryOutcome> {
-  const centreNumber = parseCentreId(input.centre);
-  const lock = await latestLock(db, kioskThrottleKeys(input.ip, centreNumber), now);
-  if (lock) return { kind: 'refused', message: `${TOO_MANY} ${retryMessage(lock, now)}`, status: 429 };
+export async function enterKiosk(
+  db: Kysely<Database>,
+  now: Date,
+  input: { centre: string; jeton: string; ip: string; admission: TerminalAdmission },
+): Promise<EntryOutcome> {
   if (!input.centre || !input.jeton) return { kind: 'refused', message: 'Saisissez l’identifiant du centre et le jeton d’examen.', status: 400 };
+  const { admission } = input;
+  const refuse = async (message: string): Promise<EntryOutcome> => {
+    const locked = await kioskFailure(db, input.ip, admission.centreId, now);
+    return locked ? { kind: 'refused', message: `${message} ${locked}`, status: 429 } : { kind: 'refused', message, status: 400 };
+  };
+  if (parseCentreId(input.centre) !== admission.centreId) return refuse(OTHER_CENTRE);
 
   // An exam in progress is resumed even once its session is closed: the candidate was already in.
-  const inProgress = centreNumber ? await findExamInProgressByToken(db, centreNumber, input.jeton, now) : undefined;
+  const inProgress = await findExamInProgressByToken(db, admission.centreId, input.jeton, now);
   if (inProgress) return { kind: 'resume', examId: inProgress.id };
 
+  // Every refusal counts, « no open session » included: the lookup of an exam in progress above
+  // already tried the token.
   const check = await checkTokenEntry(db, now, input.centre, input.jeton);
-  if (!check.ok) {
-    const locked = await countKioskFailure(db, input.ip, centreNumber, now);
-    return locked
-      ? { kind: 'refused', message: `${check.message} ${TOO_MANY} ${retryMessage(locked, now)}`, status: 429 }
-      : { kind: 'refused', message: check.message, status: 400 };
+  if (!check.ok) return refuse(check.message);
+  if (!check.openSessions.some((s) => s.id === admission.sessionId)) {
+    return { kind: 'refused', message: 'La session à laquelle ce poste est admis n’est pas ouverte. Adressez-vous au surveillant.', status: 400 };
   }
-  const sessionIds = check.openSessions.map((s) => s.id);
   return {
     kind: 'entered',
     entry: {
       centreId: check.centreId,
       tokenId: check.tokenId,
       questionnaireId: check.questionnaireId,
-      sessionIds,
-      sessionId: sessionIds.length === 1 ? sessionIds[0]! : null,
+      sessionId: admission.sessionId,
+      admissionId: admission.id,
       identity: null,
     },
   };
 }
 
 export type ResumeOutcome =
-  { kind: 'gone' } | { kind: 'refused'; message: string; status: 400 | 429 } | { kind: 'resumed'; generation: number; nextPosition: number };
+  { kind: 'gone' } | { kind: 'refused'; message: string; status: 400 | 403 | 429 } | { kind: 'resumed'; generation: number; nextPosition: number };
+
+export const RESUME_MESSAGES = {
+  birthDate: 'Cette date de naissance ne correspond pas à celle saisie au début de l’examen.',
+  needsLeave:
+    'Cet examen a commencé sur un autre poste. Pour le reprendre sur celui-ci, demandez au surveillant de l’autoriser (bouton « Autoriser la reprise sur un autre poste » de la page du candidat), puis confirmez de nouveau votre date de naissance.',
+  otherSession: 'Cet examen a lieu dans une autre session : reprenez-le sur un poste de sa salle.',
+} as const;
 
 /**
- * The candidate confirms their birth date to take their exam over on this terminal: the exam moves
- * here (the previous terminal's session stops reaching it) and goes on at its first unanswered
- * question.
+ * The candidate confirms their birth date to take their exam over on this admitted terminal: on
+ * the terminal it ran on (after a reboot) at once, on another one only with the supervisor's leave
+ * (services/exam/admission.ts). The exam goes on at its first unanswered question.
  */
-export async function resumeOnThisTerminal(db: Kysely<Database>, now: Date, input: { examId: number; birthDate: string; ip: string }): Promise<ResumeOutcome> {
+export async function resumeOnThisTerminal(
+  db: Kysely<Database>,
+  clock: Clock,
+  input: { examId: number; birthDate: string; ip: string; admission: TerminalAdmission },
+): Promise<ResumeOutcome> {
+  const now = clock.now();
   const exam = await getExamHeader(db, input.examId);
   if (!exam) return { kind: 'gone' };
-  const lock = await latestLock(db, kioskThrottleKeys(input.ip, exam.centreId), now);
-  if (lock) return { kind: 'refused', message: `${TOO_MANY_ON_TERMINAL} ${retryMessage(lock, now)}`, status: 429 };
   if (input.birthDate !== exam.birthDate) {
-    const locked = await countKioskFailure(db, input.ip, exam.centreId, now);
-    const failure = 'Cette date de naissance ne correspond pas à celle saisie au début de l’examen.';
+    const locked = await kioskFailure(db, input.ip, exam.centreId, now);
     return locked
-      ? { kind: 'refused', message: `${failure} ${TOO_MANY_ON_TERMINAL} ${retryMessage(locked, now)}`, status: 429 }
-      : { kind: 'refused', message: failure, status: 400 };
+      ? { kind: 'refused', message: `${RESUME_MESSAGES.birthDate} ${locked}`, status: 429 }
+      : { kind: 'refused', message: RESUME_MESSAGES.birthDate, status: 400 };
   }
-  const generation = await attachNewTerminal(db, input.examId);
+  const moved = await moveExamToTerminal(db, clock, input.examId, input.admission, input.ip);
+  if (!moved.ok) return { kind: 'refused', message: moved.reason === 'needs_leave' ? RESUME_MESSAGES.needsLeave : RESUME_MESSAGES.otherSession, status: 403 };
   const overview = await getOverview(db, input.examId);
-  return { kind: 'resumed', generation, nextPosition: overview.find((q) => !q.answered)?.position ?? 1 };
+  return { kind: 'resumed', generation: moved.generation, nextPosition: overview.find((q) => !q.answered)?.position ?? 1 };
 }

@@ -32,11 +32,6 @@ export async function findExamInProgressByToken(db: Queryable, centreId: number,
     .executeTakeFirst();
 }
 
-export async function getSessionChoices(db: Queryable, ids: number[]) {
-  if (ids.length === 0) return [];
-  return db.selectFrom('exam_sessions').select(['id', 'room', 'start_time', 'supervisor']).where('id', 'in', ids).orderBy('start_time').execute();
-}
-
 /** The profile, version and rules a candidate reads before « Commencer ». */
 export async function getQuestionnaireForRules(db: Queryable, questionnaireId: number) {
   const row = await db.selectFrom('questionnaires').select(['profile', 'version', 'rules']).where('id', '=', questionnaireId).executeTakeFirstOrThrow();

@@ -1,18 +1,44 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { readIdentity, type IdentityInput } from '../../../domain/candidate-identity.js';
-import { formatShortDate, parisDate } from '../../../domain/paris-time.js';
+import { formatLongDate, formatShortDate, parisDate } from '../../../domain/paris-time.js';
+import { admitTerminal, type TerminalAdmission } from '../../../services/exam/admission.js';
 import { startExam } from '../../../services/exam/lifecycle.js';
-import { currentExam, kioskPage, rulesView } from '../terminal/session.js';
+import { admitThisTerminal, currentExam, kioskPage, rulesView, terminalAdmission } from '../terminal/session.js';
 import { enterKiosk, resumeOnThisTerminal } from './lifecycle.js';
-import { getQuestionnaireForRules, getSessionChoices } from './queries.js';
+import { getQuestionnaireForRules } from './queries.js';
 
 const ENTRY_TITLE = 'Accès à l’examen';
+const ADMISSION_TITLE = 'Admission du poste';
 const RESUME_TITLE = 'Reprendre l’examen';
 const EMPTY_ENTRY = { centre: '', jeton: '' };
+const EMPTY_ADMISSION = { centre: '', code_session: '', poste: '' };
+
+type AdmissionBody = { Body: { centre?: string; code_session?: string; poste?: string } };
+
+const field = (value: string | undefined, max: number) =>
+  String(value ?? '')
+    .trim()
+    .slice(0, max);
+
+/** The entry form of an admitted terminal, which says which session it is admitted to. */
+function entryPage(reply: FastifyReply, admission: TerminalAdmission, values: typeof EMPTY_ENTRY, failure: string | null, status = 200) {
+  return kioskPage(reply, 'entry/entry', { values, failure, admission: presentAdmission(admission) }, ENTRY_TITLE, status);
+}
+
+function presentAdmission(admission: TerminalAdmission) {
+  return {
+    id: admission.id,
+    label: admission.label,
+    room: admission.room,
+    startTime: admission.startTime.replace(':', ' h '),
+    date: formatLongDate(admission.sessionDate),
+  };
+}
 
 /**
- * From the entry form to « Commencer »: centre ID and token, the session when several are open,
- * identity, rules; and the way back into an exam in progress after a crash.
+ * From the entry form to « Commencer »: the terminal's admission to the room's session (once, by
+ * the supervisor), centre ID and token, identity, rules; and the way back into an exam in progress
+ * after a crash. Without an admission, a terminal sees only the admission form.
  */
 export default async function entryRoutes(app: FastifyInstance) {
   app.get('/examen.html', async (_request, reply) => reply.redirect('/examen', 301));
@@ -22,20 +48,34 @@ export default async function entryRoutes(app: FastifyInstance) {
     if (exam && !exam.finishedAt) return reply.redirect('/examen/question/1', 303);
     // A candidate who left without « Candidat suivant »: the next one gets an empty form, not the result.
     if (exam) request.session.examId = undefined;
-    return kioskPage(reply, 'entry/entry', { values: EMPTY_ENTRY, failure: null }, ENTRY_TITLE);
+    const admission = await terminalAdmission(request);
+    if (!admission) return kioskPage(reply, 'entry/admit', { values: EMPTY_ADMISSION, failure: null }, ADMISSION_TITLE);
+    return entryPage(reply, admission, EMPTY_ENTRY, null);
+  });
+
+  app.post('/examen/poste', async (request: FastifyRequest<AdmissionBody>, reply) => {
+    const values = { centre: field(request.body?.centre, 40), code_session: field(request.body?.code_session, 40), poste: field(request.body?.poste, 40) };
+    const outcome = await admitTerminal(app.db, app.clock, {
+      centre: values.centre,
+      code: values.code_session,
+      label: values.poste,
+      ip: request.ip,
+      userAgent: String(request.headers['user-agent'] ?? ''),
+    });
+    if (!outcome.ok) return kioskPage(reply, 'entry/admit', { values, failure: outcome.message }, ADMISSION_TITLE, outcome.status);
+    // Whatever this browser was doing before belongs to no one now.
+    await request.session.regenerate();
+    admitThisTerminal(reply, outcome.cookie, outcome.admission.expiresAt);
+    reply.flash('success', 'Le poste est admis à la session : les candidats peuvent saisir leur jeton.');
+    return reply.redirect('/examen', 303);
   });
 
   app.post('/examen', async (request: FastifyRequest<{ Body: { centre?: string; jeton?: string } }>, reply) => {
-    const values = {
-      centre: String(request.body?.centre ?? '')
-        .trim()
-        .slice(0, 40),
-      jeton: String(request.body?.jeton ?? '')
-        .trim()
-        .slice(0, 60),
-    };
-    const outcome = await enterKiosk(app.db, app.clock.now(), { ...values, ip: request.ip });
-    if (outcome.kind === 'refused') return kioskPage(reply, 'entry/entry', { values, failure: outcome.message }, ENTRY_TITLE, outcome.status);
+    const admission = await terminalAdmission(request);
+    if (!admission) return reply.redirect('/examen', 303);
+    const values = { centre: field(request.body?.centre, 40), jeton: field(request.body?.jeton, 60) };
+    const outcome = await enterKiosk(app.db, app.clock.now(), { ...values, ip: request.ip, admission });
+    if (outcome.kind === 'refused') return entryPage(reply, admission, values, outcome.message, outcome.status);
     if (outcome.kind === 'resume') {
       request.session.kioskEntry = undefined;
       request.session.resumeExamId = outcome.examId;
@@ -43,36 +83,12 @@ export default async function entryRoutes(app: FastifyInstance) {
     }
     request.session.resumeExamId = undefined;
     request.session.kioskEntry = outcome.entry;
-    return reply.redirect(outcome.entry.sessionId ? '/examen/identite' : '/examen/session', 303);
-  });
-
-  app.get('/examen/session', async (request, reply) => {
-    const entry = request.session.kioskEntry;
-    if (!entry) return reply.redirect('/examen', 303);
-    return kioskPage(reply, 'entry/choose-session', { sessions: await getSessionChoices(app.db, entry.sessionIds), error: null }, 'Choix de la session');
-  });
-
-  app.post('/examen/session', async (request: FastifyRequest<{ Body: { session?: string } }>, reply) => {
-    const entry = request.session.kioskEntry;
-    if (!entry) return reply.redirect('/examen', 303);
-    const chosen = Number(request.body?.session);
-    if (!entry.sessionIds.includes(chosen)) {
-      const sessions = await getSessionChoices(app.db, entry.sessionIds);
-      return kioskPage(
-        reply,
-        'entry/choose-session',
-        { sessions, error: 'Choisissez la session dans laquelle vous passez l’examen.' },
-        'Choix de la session',
-        400,
-      );
-    }
-    request.session.kioskEntry = { ...entry, sessionId: chosen };
     return reply.redirect('/examen/identite', 303);
   });
 
   app.get('/examen/identite', async (request, reply) => {
     const entry = request.session.kioskEntry;
-    if (!entry?.sessionId) return reply.redirect('/examen', 303);
+    if (!entry) return reply.redirect('/examen', 303);
     const id = entry.identity;
     const values = {
       nom: id?.lastName ?? '',
@@ -86,7 +102,7 @@ export default async function entryRoutes(app: FastifyInstance) {
 
   app.post('/examen/identite', async (request: FastifyRequest<{ Body: IdentityInput }>, reply) => {
     const entry = request.session.kioskEntry;
-    if (!entry?.sessionId) return reply.redirect('/examen', 303);
+    if (!entry) return reply.redirect('/examen', 303);
     const result = readIdentity(request.body ?? {}, parisDate(app.clock.now()));
     if (!result.ok) return kioskPage(reply, 'entry/identity', { values: result.values, errors: result.errors }, 'Votre identité', 400);
     request.session.kioskEntry = { ...entry, identity: result.identity };
@@ -107,16 +123,24 @@ export default async function entryRoutes(app: FastifyInstance) {
 
   app.post('/examen/commencer', async (request, reply) => {
     const entry = request.session.kioskEntry;
-    if (!entry?.identity || !entry.sessionId) return reply.redirect('/examen', 303);
+    if (!entry?.identity) return reply.redirect('/examen', 303);
+    const admission = await terminalAdmission(request);
+    if (admission?.id !== entry.admissionId) {
+      // Withdrawn by the supervisor (or its day is over) since the entry.
+      request.session.kioskEntry = undefined;
+      return reply.redirect('/examen', 303);
+    }
     const outcome = await startExam(app.db, app.clock, {
       centreId: entry.centreId,
       tokenId: entry.tokenId,
       examSessionId: entry.sessionId,
       identity: entry.identity,
+      admissionId: admission.id,
+      ip: request.ip,
     });
     if (!outcome.ok) {
       request.session.kioskEntry = undefined;
-      return kioskPage(reply, 'entry/entry', { values: EMPTY_ENTRY, failure: outcome.message }, ENTRY_TITLE, 409);
+      return entryPage(reply, admission, EMPTY_ENTRY, outcome.message, 409);
     }
     // A fresh session id for the exam: whatever cookie existed before the start reaches nothing now.
     await request.session.regenerate();
@@ -132,11 +156,10 @@ export default async function entryRoutes(app: FastifyInstance) {
 
   app.post('/examen/reprise', async (request: FastifyRequest<{ Body: { date_naissance?: string } }>, reply) => {
     const examId = request.session.resumeExamId;
-    if (!examId) return reply.redirect('/examen', 303);
-    const value = String(request.body?.date_naissance ?? '')
-      .trim()
-      .slice(0, 10);
-    const outcome = await resumeOnThisTerminal(app.db, app.clock.now(), { examId, birthDate: value, ip: request.ip });
+    const admission = await terminalAdmission(request);
+    if (!examId || !admission) return reply.redirect('/examen', 303);
+    const value = field(request.body?.date_naissance, 10);
+    const outcome = await resumeOnThisTerminal(app.db, app.clock, { examId, birthDate: value, ip: request.ip, admission });
     if (outcome.kind === 'gone') return reply.redirect('/examen', 303);
     if (outcome.kind === 'refused') return kioskPage(reply, 'entry/resume', { value, failure: outcome.message }, RESUME_TITLE, outcome.status);
     await request.session.regenerate();

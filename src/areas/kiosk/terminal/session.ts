@@ -1,13 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../../db/schema.js';
+import { isHttps } from '../../../config.js';
 import type { Identity } from '../../../domain/candidate-identity.js';
 import { formatRemaining, isPastDeadline, remainingSeconds } from '../../../domain/exam-clock.js';
 import { PROFILE_LABELS } from '../../../domain/profiles.js';
 import { maximumScore, passMark, type ExamRules } from '../../../domain/rules.js';
-import { KIOSK_CENTRE_POLICY, KIOSK_TERMINAL_POLICY } from '../../../domain/throttle.js';
 import { finishExam } from '../../../services/exam/lifecycle.js';
-import { countFailure, latestLock } from '../../../services/throttle-store.js';
+import { findAdmission, TERMINAL_COOKIE, type TerminalAdmission } from '../../../services/exam/admission.js';
 import { getExamHeader, type ExamHeader } from './queries.js';
 
 /** What the terminal's session holds between the entry form and « Commencer ». */
@@ -15,8 +13,9 @@ export interface KioskEntry {
   centreId: number;
   tokenId: number;
   questionnaireId: number;
-  sessionIds: number[];
-  sessionId: number | null;
+  /** The session the terminal is admitted to, and that admission: « Commencer » checks it still holds. */
+  sessionId: number;
+  admissionId: number;
   identity: Identity | null;
 }
 
@@ -54,19 +53,15 @@ export function timerView(exam: ExamHeader, now: Date) {
   return { seconds, text: formatRemaining(seconds), deadline: exam.deadlineAt };
 }
 
-const terminalKey = (ip: string) => `kiosque-poste:${ip}`;
-const centreKey = (centreId: number) => `kiosque-centre:${centreId}`;
-
-/** The throttle keys of a kiosk attempt: this terminal, and the centre it names when known. */
-export function kioskThrottleKeys(ip: string, centreId: number | null): string[] {
-  return [terminalKey(ip), ...(centreId ? [centreKey(centreId)] : [])];
+/** The session this terminal is admitted to (its own cookie, services/exam/admission.ts), or null. */
+export function terminalAdmission(request: FastifyRequest): Promise<TerminalAdmission | null> {
+  return findAdmission(request.server.db, request.cookies[TERMINAL_COOKIE], request.server.clock.now());
 }
 
-/** Counts a failed entry or resume against the terminal and the centre; returns the lock it caused, if any. */
-export async function countKioskFailure(db: Kysely<Database>, ip: string, centreId: number | null, now: Date): Promise<Date | null> {
-  await countFailure(db, terminalKey(ip), now, KIOSK_TERMINAL_POLICY);
-  if (centreId) await countFailure(db, centreKey(centreId), now, KIOSK_CENTRE_POLICY);
-  return latestLock(db, kioskThrottleKeys(ip, centreId), now);
+/** Gives the terminal its admission: a cookie of the kiosk's paths, kept until the end of the session's day. */
+export function admitThisTerminal(reply: FastifyReply, cookie: string, expiresAt: string) {
+  const maxAge = Math.max(1, Math.floor((Date.parse(expiresAt) - reply.server.clock.now().getTime()) / 1000));
+  reply.setCookie(TERMINAL_COOKIE, cookie, { httpOnly: true, sameSite: 'lax', secure: isHttps(reply.server.config), path: '/examen', maxAge });
 }
 
 /** The candidate's exam on this terminal, finished by the server first if its time is over; null when none. */

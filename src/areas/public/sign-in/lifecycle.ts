@@ -1,10 +1,11 @@
+import { addressPrefix } from '../../../domain/address-prefix.js';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../../clock.js';
-import type { Database, Role } from '../../../db/schema.js';
-import { ACCOUNT_POLICY, ADDRESS_POLICY } from '../../../domain/throttle.js';
-import { recordAudit, type Acting } from '../../../services/audit.js';
+import type { Database, Queryable, Role } from '../../../db/schema.js';
+import { ACCOUNT_ALERT_POLICY, ACCOUNT_POLICY, ADDRESS_POLICY, SIGN_IN_SLOWDOWN_MS } from '../../../domain/throttle.js';
+import { recordAudit, SYSTEM_ACTOR, type Acting } from '../../../services/audit.js';
 import { credentialOf, verifyAgainstDecoy, verifyPassword } from '../../../services/accounts/passwords.js';
-import { clearThrottle, countFailure, latestLock } from '../../../services/throttle-store.js';
+import { clearThrottle, clearThrottlesStartingWith, countFailure, latestLock } from '../../../services/throttle-store.js';
 import { findAccountByEmail } from '../../../services/accounts/queries.js';
 
 export type SignInOutcome =
@@ -12,12 +13,17 @@ export type SignInOutcome =
   | { ok: false; reason: 'locked'; until: Date }
   | { ok: false; reason: 'invalid' };
 
-const accountKey = (email: string) => `compte:${email.trim().toLowerCase()}`;
-const addressKey = (ip: string) => `adresse:${ip}`;
+const normalized = (email: string) => email.trim().toLowerCase();
+/** Failures on one account from one address prefix: they slow that place down. */
+const accountKey = (email: string, ip: string) => `compte:${normalized(email)}:${addressPrefix(ip)}`;
+/** Failures on one account from anywhere: they alert the administrators. */
+const alertKey = (email: string) => `compte-alerte:${normalized(email)}`;
+const addressKey = (ip: string) => `adresse:${addressPrefix(ip)}`;
 
-// Attempts on one account, and attempts from one address, run one after the other: parallel guesses
-// would otherwise all pass the lock check before any failure is counted. (One process serves the
-// platform.) The address is always taken before the account, so two attempts never wait on each other.
+// Attempts from one address, and attempts on one account from one address, run one after the other:
+// parallel guesses would otherwise all pass the checks before any failure is counted (and the
+// slow-down would not slow anything). One process serves the platform. The address is always taken
+// first, so two attempts never wait on each other; nobody elsewhere waits behind a slowed place.
 const queues = new Map<string, Promise<unknown>>();
 
 function oneAtATime<T>(key: string, task: () => Promise<T>): Promise<T> {
@@ -34,25 +40,33 @@ function oneAtATime<T>(key: string, task: () => Promise<T>): Promise<T> {
   return run;
 }
 
-/** Checks the throttles, then the password; records the outcome in the throttles and the audit log. */
+/**
+ * Checks the address limit, slows down a place that failed too often on this account, then checks
+ * the password; records the outcome in the throttles and the audit log. The right password is never
+ * refused because of what others tried: an address is locked only by its own failures.
+ */
 export function attemptSignIn(
   db: Kysely<Database>,
   clock: Clock,
   input: { email: string; password: string; ip: string },
+  alert: (accountEmail: string) => Promise<void> = async () => undefined,
 ): Promise<SignInOutcome> {
-  return oneAtATime(addressKey(input.ip), () => oneAtATime(accountKey(input.email), () => attemptSignInNow(db, clock, input)));
+  return oneAtATime(addressKey(input.ip), () => oneAtATime(accountKey(input.email, input.ip), () => attemptSignInNow(db, clock, input, alert)));
 }
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function attemptSignInNow(
   db: Kysely<Database>,
   clock: Clock,
   input: { email: string; password: string; ip: string },
+  alert: (accountEmail: string) => Promise<void>,
 ): Promise<SignInOutcome> {
   const now = clock.now();
   const email = input.email.trim();
-  const keys = [accountKey(email), addressKey(input.ip)];
-  const lock = await latestLock(db, keys, now);
-  if (lock) return { ok: false, reason: 'locked', until: lock };
+  const addressLock = await latestLock(db, [addressKey(input.ip)], now);
+  if (addressLock) return { ok: false, reason: 'locked', until: addressLock };
+  if (await latestLock(db, [accountKey(email, input.ip)], now)) await pause(SIGN_IN_SLOWDOWN_MS);
 
   const account = email ? await findAccountByEmail(db, email) : undefined;
   const usable = account && account.password_hash && account.disabled_at === null;
@@ -60,7 +74,7 @@ async function attemptSignInNow(
 
   if (valid && account) {
     await db.transaction().execute(async (trx) => {
-      await clearThrottle(trx, accountKey(email));
+      await clearThrottle(trx, accountKey(email, input.ip));
       await recordAudit(trx, clock, {
         action: 'connexion.reussie',
         actor: { accountId: account.id, label: account.email, ip: input.ip },
@@ -71,8 +85,8 @@ async function attemptSignInNow(
     return { ok: true, accountId: account.id, role: account.role, credential: credentialOf(account.password_hash!) };
   }
 
-  await db.transaction().execute(async (trx) => {
-    await countFailure(trx, accountKey(email), now, ACCOUNT_POLICY);
+  const alerted = await db.transaction().execute(async (trx) => {
+    if (!(await latestLock(trx, [accountKey(email, input.ip)], now))) await countFailure(trx, accountKey(email, input.ip), now, ACCOUNT_POLICY);
     await countFailure(trx, addressKey(input.ip), now, ADDRESS_POLICY);
     await recordAudit(trx, clock, {
       action: 'connexion.echouee',
@@ -80,9 +94,37 @@ async function attemptSignInNow(
       target: account ? { type: 'compte', id: account.id } : null,
       details: account?.disabled_at ? { motif: 'compte désactivé' } : null,
     });
+    return account ? await countTowardsAlert(trx, clock, account) : false;
   });
-  const lockNow = await latestLock(db, keys, now);
+  if (alerted) await alert(account!.email);
+  const lockNow = await latestLock(db, [addressKey(input.ip)], now);
   return lockNow ? { ok: false, reason: 'locked', until: lockNow } : { ok: false, reason: 'invalid' };
+}
+
+/**
+ * One more failure on an existing account, from anywhere; true when it is the one that reaches the
+ * alert threshold (recorded in the journal; the caller tells the administrators). Failures after it
+ * are not counted until its window ends: one alert per window.
+ */
+async function countTowardsAlert(db: Queryable, clock: Clock, account: { id: number; email: string }): Promise<boolean> {
+  const now = clock.now();
+  const key = alertKey(account.email);
+  if (await latestLock(db, [key], now)) return false;
+  await countFailure(db, key, now, ACCOUNT_ALERT_POLICY);
+  if (!(await latestLock(db, [key], now))) return false;
+  await recordAudit(db, clock, {
+    action: 'compte.attaque_suspectee',
+    actor: SYSTEM_ACTOR,
+    target: { type: 'compte', id: account.id },
+    details: { echecs: ACCOUNT_ALERT_POLICY.maxFailures, fenetre_minutes: ACCOUNT_ALERT_POLICY.windowMs / 60_000 },
+  });
+  return true;
+}
+
+/** A password set through a one-time link ends every slow-down and alert window of the account. */
+export async function liftSignInThrottles(db: Queryable, email: string): Promise<void> {
+  await clearThrottlesStartingWith(db, `compte:${normalized(email)}:`);
+  await clearThrottle(db, alertKey(email));
 }
 
 /** The journal keeps each sign-out, as it keeps each sign-in. */

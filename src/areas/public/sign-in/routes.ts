@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { retryMessage } from '../../../domain/throttle.js';
+import { ACCOUNT_ALERT_POLICY, retryMessage } from '../../../domain/throttle.js';
+import { activeAdministratorEmails } from '../../../services/accounts/queries.js';
 import { requestActor } from '../../../services/audit.js';
 import { IDLE_LIMIT_MINUTES, safeNextPath } from '../../../plugins/auth.js';
 import { attemptSignIn, recordSignOut } from './lifecycle.js';
@@ -20,6 +21,21 @@ function renderForm(reply: FastifyReply, values: { email: string; suivant: strin
 }
 
 export default async function authRoutes(app: FastifyInstance) {
+  /**
+   * Many failed sign-ins on one account within the hour (from anywhere): the journal has the alert,
+   * and each national administrator is told by e-mail when mail is configured.
+   */
+  async function alertAdministrators(account: string) {
+    if (!app.mailer.enabled) return;
+    for (const to of await activeAdministratorEmails(app.db)) {
+      await app.mailer.send({
+        to,
+        subject: 'QCM-AIPR : tentatives de connexion répétées sur un compte',
+        text: `Bonjour,\n\nLe compte ${account} a reçu au moins ${ACCOUNT_ALERT_POLICY.maxFailures} tentatives de connexion infructueuses en moins de ${ACCOUNT_ALERT_POLICY.windowMs / 60_000} minutes. Le compte n’est pas bloqué pour son titulaire ; le journal d’audit (action « compte.attaque_suspectee » et « connexion.echouee ») indique les adresses en cause.\n\nCe message est envoyé automatiquement à chaque administrateur national.`,
+      });
+    }
+  }
+
   app.get('/', async (request, reply) => {
     return reply.redirect(request.account ? homeOf(request.account.role) : '/connexion');
   });
@@ -44,7 +60,9 @@ export default async function authRoutes(app: FastifyInstance) {
     if (!password) errors.mot_de_passe = 'Saisissez votre mot de passe.';
     if (Object.keys(errors).length > 0) return renderForm(reply, values, { errors }, 400);
 
-    const outcome = await attemptSignIn(app.db, app.clock, { email, password, ip: request.ip });
+    const outcome = await attemptSignIn(app.db, app.clock, { email, password, ip: request.ip }, (account) =>
+      alertAdministrators(account).catch((err: unknown) => request.log.warn({ err }, 'the security alert could not be sent')),
+    );
     if (!outcome.ok) {
       const message =
         outcome.reason === 'locked'

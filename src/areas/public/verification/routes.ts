@@ -1,3 +1,4 @@
+import { addressPrefix } from '../../../domain/address-prefix.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ATTESTATION_KIND_LABELS, publicName, verificationState } from '../../../domain/attestation.js';
 import { normalizeAttestationNumber } from '../../../domain/attestation-number.js';
@@ -24,7 +25,7 @@ export default async function verificationRoutes(app: FastifyInstance) {
   /** null when the address may look up one more number now; otherwise the 429 page. */
   async function throttled(request: FastifyRequest, reply: FastifyReply, value: string) {
     const now = app.clock.now();
-    const key = `verifier:${request.ip}`;
+    const key = `verifier:${addressPrefix(request.ip)}`;
     const lock = await latestLock(app.db, [key], now);
     if (lock) return renderForm(reply, value, `Trop de vérifications depuis ce poste. ${retryMessage(lock, now)}`, 429);
     await countFailure(app.db, key, now, VERIFICATION_POLICY);
