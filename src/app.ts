@@ -69,7 +69,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(fastifyFormbody);
   await app.register(staticFiles);
   await app.register(session, { secret: deps.sessionSecret, secure: isHttps(config), sqlite: deps.db.sqlite });
-  await app.register(csrf);
+  await app.register(csrf, { secret: deps.sessionSecret, secure: isHttps(config) });
   await app.register(views, { production: config.nodeEnv === 'production' });
   await app.register(auth);
   await app.register(errors);

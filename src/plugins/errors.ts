@@ -16,8 +16,6 @@ const MESSAGES: Record<number, { title: string; text: string }> = {
   503: { title: 'Service indisponible', text: 'Ce service est momentanément indisponible. Réessayez dans quelques instants.' },
 };
 
-const CSRF_CODES = new Set(['FST_CSRF_INVALID_TOKEN', 'FST_CSRF_MISSING_SECRET']);
-
 // @fastify/multipart's codes for a file over the limit or too many files.
 const UPLOAD_TOO_LARGE_CODES = new Set(['FST_REQ_FILE_TOO_LARGE', 'FST_FILES_LIMIT']);
 const UPLOAD_TOO_LARGE = {
@@ -59,14 +57,6 @@ export default fp(
     app.setNotFoundHandler(async (request, reply) => renderError(request, reply, 404));
 
     app.setErrorHandler(async (error: FastifyError, request, reply) => {
-      if (error.code && CSRF_CODES.has(error.code)) {
-        return renderError(
-          request,
-          reply,
-          403,
-          'Ce formulaire a expiré ou ne vient pas de ce site. Revenez à la page précédente, rechargez-la et recommencez.',
-        );
-      }
       if (error.code && UPLOAD_TOO_LARGE_CODES.has(error.code)) {
         return renderError(request, reply, 413, UPLOAD_TOO_LARGE.text, UPLOAD_TOO_LARGE.title);
       }

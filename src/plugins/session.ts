@@ -8,8 +8,10 @@ import { SessionStore } from './session-store.js';
 declare module 'fastify' {
   /** What a visitor's session holds; each feature declares its own fields. */
   interface Session {
-    /** The CSRF secret (@fastify/csrf-protection reads and writes it under this name). */
+    /** The CSRF secret of a visitor who has a session (plugins/csrf.ts). */
     _csrf?: string;
+    /** Whether this session has a row, or gets one at the end of this request (it holds data). */
+    isKept(): boolean;
     /**
      * Drops this session (its row is deleted now) and starts an empty one, saved under a new id only
      * if something is put in it: at sign-in, so that an id planted before is worth nothing after;
@@ -44,6 +46,10 @@ class HttpSession {
     this.#id = id;
     this.#persisted = data;
     if (data !== EMPTY) Object.assign(this, JSON.parse(data) as object);
+  }
+
+  isKept(): boolean {
+    return this.#id !== null || JSON.stringify(this) !== EMPTY;
   }
 
   async regenerate(): Promise<void> {

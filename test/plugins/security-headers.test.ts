@@ -28,6 +28,11 @@ function sessionCookie(res: LightMyRequestResponse): SetCookie | undefined {
   return (res.cookies as SetCookie[]).find((c) => c.name === 'qcm_session');
 }
 
+/** The CSRF secret of a visitor without a session (plugins/csrf.ts). */
+function csrfCookie(res: LightMyRequestResponse): SetCookie | undefined {
+  return (res.cookies as SetCookie[]).find((c) => c.name === 'qcm_csrf');
+}
+
 /** Everything in a page that the policy "script-src 'self'" (and "style-src 'self'") would block or that hides code. */
 function inlineCodeProblems(html: string): string[] {
   const problems: string[] = [];
@@ -124,12 +129,13 @@ t.test('the headers are on error pages too', async (t) => {
   }
 });
 
-t.test('the session cookie is HttpOnly and SameSite=Lax, not Secure on http', async (t) => {
+t.test('the cookies are HttpOnly and SameSite=Lax, not Secure on http', async (t) => {
   const { app } = await createTestApp(t, { seed: true });
   const agent = new Agent(app);
   const page = await agent.get('/connexion');
-  const cookie = sessionCookie(page);
-  t.ok(cookie, 'the sign-in page sets the session cookie');
+  t.notOk(sessionCookie(page), 'the sign-in page opens no session');
+  const cookie = csrfCookie(page);
+  t.ok(cookie, 'it sets the CSRF cookie of its form');
   t.equal(cookie?.httpOnly, true, 'HttpOnly');
   t.equal(cookie?.sameSite?.toLowerCase(), 'lax', 'SameSite=Lax');
   t.notOk(cookie?.secure, 'not Secure over plain http, or the browser would drop it');
@@ -142,13 +148,13 @@ t.test('the session cookie is HttpOnly and SameSite=Lax, not Secure on http', as
   t.equal(after?.sameSite?.toLowerCase(), 'lax');
 });
 
-t.test('with PUBLIC_URL=https (behind a trusted proxy) the cookie is Secure and HSTS is sent', async (t) => {
+t.test('with PUBLIC_URL=https (behind a trusted proxy) the cookies are Secure and HSTS is sent', async (t) => {
   const { app } = await createTestApp(t, { seed: true, env: { PUBLIC_URL: 'https://aipr.example.fr', TRUST_PROXY: 'loopback' } });
   const agent = new Agent(app);
   const proxied = { 'x-forwarded-proto': 'https' };
   const page = await agent.get('/connexion', proxied);
-  const cookie = sessionCookie(page);
-  t.ok(cookie, 'the session cookie is set');
+  const cookie = csrfCookie(page);
+  t.ok(cookie, 'the CSRF cookie is set');
   t.equal(cookie?.secure, true, 'Secure');
   t.equal(cookie?.httpOnly, true);
   t.match(String(page.headers['strict-transport-security']), /max-age=\d{7,}/, 'HSTS of at least months');

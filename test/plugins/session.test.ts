@@ -3,7 +3,9 @@ import t from 'tap';
 import { adminAgent } from '../helpers/agents.js';
 import { SESSION_COOKIE } from '../../src/plugins/session.js';
 import { SessionStore } from '../../src/plugins/session-store.js';
-import { Agent, createTestApp, type TestApp } from '../helpers/app.js';
+import { Agent, createTestApp, DEMO_PASSWORD, type TestApp } from '../helpers/app.js';
+import { admit } from '../helpers/kiosk.js';
+import { DEMO_ADMIN_EMAIL } from '../../src/operator/seed-demo.js';
 import { storedSessionKey } from '../../src/plugins/session-store.js';
 import { up } from '../../migrations/0006_hashed_session_ids.js';
 
@@ -40,8 +42,13 @@ t.test('a session is stored only once something is put in it, under a signed, HT
   t.same(await sessionRows(testApp), [], 'and stores no session');
 
   const form = await agent.get('/connexion');
-  const cookie = sessionCookie(form);
-  t.ok(cookie, 'a form (its CSRF secret) starts a session');
+  t.equal(sessionCookie(form), undefined, 'nor does a page with a form: its CSRF secret goes in a cookie of its own');
+  t.same(await sessionRows(testApp), []);
+
+  // The kiosk's admission keeps a flash (and then a CSRF secret) for this browser: a session starts.
+  const admitted = await admit(agent);
+  const cookie = sessionCookie(admitted);
+  t.ok(cookie, 'something put in the session starts it');
   t.equal(cookie?.httpOnly, true);
   t.equal(cookie?.sameSite, 'Lax');
   t.equal(cookie?.path, '/');
@@ -74,7 +81,7 @@ t.test('a forged or altered cookie is worth nothing, and is replaced or cleared'
   const [id, signature] = owner.cookies.get(SESSION_COOKIE)!.split('.');
 
   const other = new Agent(testApp.app);
-  await other.get('/connexion');
+  await admit(other);
   const [, otherSignature] = other.cookies.get(SESSION_COOKIE)!.split('.');
 
   for (const [label, value] of [
@@ -95,12 +102,13 @@ t.test('a forged or altered cookie is worth nothing, and is replaced or cleared'
 
 t.test('an expired row counts as no session, and the purge removes it', async (t) => {
   const testApp = await createTestApp(t, { seed: true });
-  const agent = new Agent(testApp.app);
-  await agent.get('/connexion');
+  const agent = await adminAgent(testApp);
   t.equal((await sessionRows(testApp)).length, 1);
 
   testApp.clock.advance(13 * HOUR);
-  const res = await agent.get('/connexion');
+  t.equal((await agent.get('/admin')).statusCode, 302, 'the expired session signs nobody in');
+  await agent.get('/connexion');
+  const res = await agent.post('/connexion', { email: DEMO_ADMIN_EMAIL, mot_de_passe: DEMO_PASSWORD });
   const cookie = sessionCookie(res);
   t.ok(cookie && !isClearing(cookie), 'a new session is started');
   const rows = await sessionRows(testApp);
@@ -162,4 +170,32 @@ t.test('sessions stored before their ids were hashed (migration 0006) keep their
   agent.app = after.app;
   agent.cookies.set(SESSION_COOKIE, cookie);
   t.equal((await agent.get('/admin')).statusCode, 200, 'and the administrator is still signed in');
+});
+
+t.test('anonymous visitors cost no session row: pages, forms and 404s alike (issue 11, medium item 5)', async (t) => {
+  const testApp = await createTestApp(t, { seed: true });
+  const urls = ['/connexion', '/mot-de-passe-oublie', '/verifier', '/aide', '/examen', '/nulle-part', '/admin', '/centre/sessions'];
+  for (let i = 0; i < 100; i++) {
+    const res = await new Agent(testApp.app, `198.51.100.${(i % 50) + 1}`).get(urls[i % urls.length]!);
+    t.ok(res.statusCode < 500, `${urls[i % urls.length]}: answered`);
+  }
+  t.same(await sessionRows(testApp), [], '100 requests without a cookie: no row');
+
+  // Their forms work all the same, with the token their page gave (a failed sign-in still writes no session).
+  const visitor = new Agent(testApp.app);
+  await visitor.get('/connexion');
+  t.ok(visitor.cookies.has('qcm_csrf'));
+  t.equal((await visitor.post('/connexion', { email: DEMO_ADMIN_EMAIL, mot_de_passe: 'mauvais-mot-de-passe' })).statusCode, 401);
+  t.same(await sessionRows(testApp), [], 'a refused sign-in keeps nothing either');
+  t.equal((await visitor.post('/connexion', { email: DEMO_ADMIN_EMAIL, mot_de_passe: DEMO_PASSWORD })).statusCode, 303);
+  t.equal((await sessionRows(testApp)).length, 1, 'the sign-in starts the first session');
+
+  // The cookie's secret is signed: a cookie made up elsewhere (say, by a sibling site) is worth nothing.
+  const forger = new Agent(testApp.app);
+  await forger.get('/connexion');
+  const [secret] = forger.cookies.get('qcm_csrf')!.split('.');
+  forger.cookies.set('qcm_csrf', `${secret}.${'A'.repeat(43)}`);
+  const refused = await forger.post('/connexion', { email: DEMO_ADMIN_EMAIL, mot_de_passe: DEMO_PASSWORD });
+  t.equal(refused.statusCode, 403);
+  t.match(refused.body, 'Ce formulaire a expiré');
 });

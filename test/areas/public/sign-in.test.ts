@@ -9,6 +9,7 @@ import { DEMO_ADMIN_EMAIL, DEMO_MANAGER_EMAIL } from '../../../src/operator/seed
 import { ACCOUNT_ALERT_POLICY, ACCOUNT_POLICY } from '../../../src/domain/throttle.js';
 import { Agent, createTestApp, recordingMailer, type TestApp, DEMO_PASSWORD } from '../../helpers/app.js';
 import { field, h1 } from '../../helpers/html.js';
+import { admit } from '../../helpers/kiosk.js';
 
 // Some seventy argon2id hashes (64 MiB each): slow on a busy shared machine, so more than the default 120 s.
 t.setTimeout(300_000);
@@ -78,9 +79,11 @@ t.test('the email is matched whatever its case and surrounding spaces', async (t
 t.test('the session id changes at sign-in', async (t) => {
   const { app } = await createTestApp(t, { seed: true });
   const agent = new Agent(app);
-  await agent.get('/connexion');
+  // A session from before the sign-in: here a kiosk terminal's (its admission keeps a flash and a CSRF secret).
+  await admit(agent);
   const before = agent.cookies.get('qcm_session');
-  t.ok(before, 'the sign-in page sets a session cookie (it holds the CSRF secret)');
+  t.ok(before, 'the visitor holds a session before signing in');
+  await agent.get('/connexion');
 
   const res = await agent.post('/connexion', { email: DEMO_ADMIN_EMAIL, mot_de_passe: DEMO_PASSWORD });
   t.equal(res.statusCode, 303);
@@ -445,7 +448,7 @@ t.test('with PUBLIC_URL=https the app starts only behind a trusted proxy, and us
   const proxied = { 'x-forwarded-proto': 'https', 'x-forwarded-for': '198.51.100.30' };
   const page = await agent.get('/connexion', proxied);
   t.equal(page.statusCode, 200);
-  t.ok(agent.cookies.has('qcm_session'), 'the sign-in page sets the session cookie');
+  t.ok(agent.cookies.has('qcm_csrf'), 'the sign-in page sets the cookie of its form');
   const res = await agent.post('/connexion', { email: DEMO_ADMIN_EMAIL, mot_de_passe: DEMO_PASSWORD }, { headers: proxied });
   t.equal(res.statusCode, 303, 'the sign-in form is accepted');
   t.equal(res.headers.location, '/admin');
@@ -463,4 +466,23 @@ t.test('a form sent back with errors says so in the page title; a normal page do
   const empty = await agent.post('/connexion', { email: '', mot_de_passe: '' });
   t.equal(empty.statusCode, 400);
   t.equal(titleOf(empty.body), 'Erreur : Connexion — QCM-AIPR');
+});
+
+t.test('failed sign-ins grow the journal by a row per address, e-mail and hour, which counts the attempts', async (t) => {
+  const { app, db, clock } = await createTestApp(t, { seed: true });
+  const guesser = new Agent(app, '192.0.2.77');
+  for (let i = 0; i < 7; i++) await guesser.signIn(DEMO_MANAGER_EMAIL, `devine-${i}`);
+  const failures = () =>
+    db.kysely.selectFrom('audit_log').select(['at', 'details', 'ip']).where('action', '=', 'connexion.echouee').orderBy('id').execute();
+  const first = await failures();
+  t.equal(first.length, 1, 'seven tries, one row');
+  t.same(JSON.parse(first[0]!.details!), { tentatives: 7, derniere: clock.now().toISOString() });
+
+  await new Agent(app, '192.0.2.78').signIn(DEMO_MANAGER_EMAIL, 'ailleurs');
+  t.equal((await failures()).length, 2, 'another address is another row');
+  clock.advance(61 * MINUTE);
+  await guesser.signIn(DEMO_MANAGER_EMAIL, 'plus-tard');
+  const later = await failures();
+  t.equal(later.length, 3, 'an hour later, a new row');
+  t.same(JSON.parse(later[2]!.details!), { tentatives: 1 });
 });

@@ -88,17 +88,50 @@ async function attemptSignInNow(
   const alerted = await db.transaction().execute(async (trx) => {
     if (!(await latestLock(trx, [accountKey(email, input.ip)], now))) await countFailure(trx, accountKey(email, input.ip), now, ACCOUNT_POLICY);
     await countFailure(trx, addressKey(input.ip), now, ADDRESS_POLICY);
-    await recordAudit(trx, clock, {
-      action: 'connexion.echouee',
-      actor: { accountId: null, label: email.slice(0, 200) || 'anonyme', ip: input.ip },
-      target: account ? { type: 'compte', id: account.id } : null,
-      details: account?.disabled_at ? { motif: 'compte désactivé' } : null,
+    await recordFailedSignIn(trx, clock, {
+      label: email.slice(0, 200) || 'anonyme',
+      ip: input.ip,
+      account: account ? { id: account.id, disabled: account.disabled_at !== null } : null,
     });
     return account ? await countTowardsAlert(trx, clock, account) : false;
   });
   if (alerted) await alert(account!.email);
   const lockNow = await latestLock(db, [addressKey(input.ip)], now);
   return lockNow ? { ok: false, reason: 'locked', until: lockNow } : { ok: false, reason: 'invalid' };
+}
+
+const FAILED_SIGN_IN_AGGREGATION_MS = 60 * 60_000;
+
+/**
+ * A failed sign-in in the journal: one row per (address, e-mail typed) and hour, whose details count
+ * the attempts (`tentatives`) and date the last one (`derniere`), so that guessing grows the journal
+ * by a row an hour, not a row a try. The row's date is that of the first attempt.
+ */
+async function recordFailedSignIn(db: Queryable, clock: Clock, failure: { label: string; ip: string; account: { id: number; disabled: boolean } | null }) {
+  const now = clock.now();
+  const since = new Date(now.getTime() - FAILED_SIGN_IN_AGGREGATION_MS).toISOString();
+  const earlier = await db
+    .selectFrom('audit_log')
+    .select(['id', 'details'])
+    .where('at', '>=', since)
+    .where('action', '=', 'connexion.echouee')
+    .where('ip', '=', failure.ip)
+    .where('actor_label', '=', failure.label)
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  const motif = failure.account?.disabled ? { motif: 'compte désactivé' } : {};
+  if (earlier) {
+    const previous = JSON.parse(earlier.details ?? '{}') as { tentatives?: number };
+    const details = { ...previous, ...motif, tentatives: (previous.tentatives ?? 1) + 1, derniere: now.toISOString() };
+    await db.updateTable('audit_log').set({ details: JSON.stringify(details) }).where('id', '=', earlier.id).execute();
+    return;
+  }
+  await recordAudit(db, clock, {
+    action: 'connexion.echouee',
+    actor: { accountId: null, label: failure.label, ip: failure.ip },
+    target: failure.account ? { type: 'compte', id: failure.account.id } : null,
+    details: { ...motif, tentatives: 1 },
+  });
 }
 
 /**
