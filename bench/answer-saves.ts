@@ -1,7 +1,9 @@
 /**
  * Answer saves under load: N simulated candidates, each with a started exam reached through the real
- * kiosk flow, save answers through POST /examen/question/<n> (the htmx request) as fast as the
- * server answers; the same autocannon settings then hit a bare Fastify route returning a constant.
+ * kiosk flow on a terminal admitted to the session beforehand (its code typed once, as the
+ * supervisor does before the candidates arrive; not timed), save answers through
+ * POST /examen/question/<n> (the htmx request) as fast as the server answers; the same autocannon
+ * settings then hit a bare Fastify route returning a constant.
  * Every save is committed (synchronous=FULL) before it is acknowledged; the database is checked
  * afterwards against what the terminals sent and what was acknowledged.
  */
@@ -132,7 +134,15 @@ export async function benchAnswerSaves(options: AnswerSavesOptions): Promise<Ans
   const load = await startLoadClient();
   try {
     const codes = app.codes.slice(0, options.candidates);
-    const prepared = await load.call({ kind: 'prepare-exams', url: app.url, centre: app.centre, codes, questionCount: app.questionCount });
+    const prepared = await load.call({
+      kind: 'prepare-exams',
+      url: app.url,
+      centre: app.centre,
+      admissionCode: app.admissionCode,
+      codes,
+      questionCount: app.questionCount,
+    });
+    console.log(`  ${prepared.admitted} terminals admitted to the session with its code in ${fmt(prepared.admissionSeconds, 1)} s`);
     console.log(`  ${prepared.prepared} candidates through entry, identity and "Commencer" in ${fmt(prepared.seconds, 1)} s`);
 
     const run = (url: string, durationSeconds: number, expectedBody: string, dryRun: boolean, series: string | null) =>

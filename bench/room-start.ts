@@ -1,7 +1,9 @@
 /**
- * A whole room starting at the same second: 30 candidates on the rules page (entry and identity
- * done) all click "Commencer" together. Each start consumes the token, draws the exam and stores
- * it in one transaction; the latency of each start is measured from the common instant.
+ * A whole room starting at the same second: 30 candidates on the rules page (each terminal
+ * admitted to the session beforehand with its code, entry and identity done) all click
+ * "Commencer" together. Each start checks the terminal's admission, then consumes the token,
+ * draws the exam and stores it (with its audit row) in one transaction; the latency of each start
+ * is measured from the common instant.
  */
 import { startLoadClient } from './lib/load-client.js';
 import type { StartFigures } from './lib/protocol.js';
@@ -28,7 +30,8 @@ export async function benchRoomStart(options: RoomStartOptions): Promise<RoomSta
   const load = await startLoadClient();
   try {
     const codes = app.codes.slice(0, options.candidates + 1);
-    const prepared = await load.call({ kind: 'prepare-room', url: app.url, centre: app.centre, codes });
+    const prepared = await load.call({ kind: 'prepare-room', url: app.url, centre: app.centre, admissionCode: app.admissionCode, codes });
+    console.log(`  ${prepared.admitted} terminals admitted to the session with its code in ${fmt(prepared.admissionSeconds, 1)} s`);
     console.log(`  ${prepared.prepared} candidates on the rules page in ${fmt(prepared.seconds, 1)} s`);
 
     const problems: string[] = [];

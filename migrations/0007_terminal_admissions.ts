@@ -26,6 +26,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('admission_id', 'integer', (c) => c.references('terminal_admissions.id'))
     .execute();
   await db.schema.alterTable('exams').addColumn('resume_allowed_until', 'text').execute();
+  // The room view looks up each terminal's exam; a withdrawal detaches it.
+  await db.schema.createIndex('exams_admission').on('exams').column('admission_id').execute();
 
   await db.schema
     .createTable('exam_resumes')
@@ -46,6 +48,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropIndex('exam_sessions_status_date').execute();
   await db.schema.dropTable('exam_resumes').execute();
+  await db.schema.dropIndex('exams_admission').execute();
   await db.schema.alterTable('exams').dropColumn('resume_allowed_until').execute();
   await db.schema.alterTable('exams').dropColumn('admission_id').execute();
   await db.schema.dropTable('terminal_admissions').execute();

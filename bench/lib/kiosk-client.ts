@@ -1,8 +1,11 @@
+import { TERMINAL_COOKIE } from '../../src/services/exam/admission.js';
+
 /**
  * A kiosk terminal driven with fetch over real HTTP, as a browser without JavaScript would: it
  * keeps the cookies and the CSRF token of the last form it saw, and follows no redirect by itself
  * (each step checks where the app sends it). The benchmarks' terminals, and the crash test's
- * (test/areas/kiosk/crash.test.ts).
+ * (test/areas/kiosk/crash.test.ts). A terminal must be admitted to the exam session (the
+ * supervisor types the session's code once, admitKioskTerminal) before a candidate can enter.
  */
 export class KioskTerminal {
   readonly cookies = new Map<string, string>();
@@ -76,10 +79,27 @@ function nameFor(index: number): string {
   return `${a[Math.floor(index / 26) % 26]!.toUpperCase()}${a[index % 26]!}`;
 }
 
-/** Entry form, token, identity, up to the rules page ("Commencer" not clicked yet). */
+/**
+ * The supervisor admits the terminal to the exam session: centre ID and the session's admission
+ * code (as the room view shows it) on the admission form. The app answers with the terminal's
+ * lasting cookie and a new browser session: the next page's CSRF token is the one to use.
+ */
+export async function admitKioskTerminal(terminal: KioskTerminal, centre: string, admissionCode: string, label: string): Promise<void> {
+  const form = await terminal.get('/examen');
+  if (form.status !== 200 || !terminal.csrf || !form.body.includes('action="/examen/poste"')) {
+    throw new Error(`GET /examen: ${form.status}, no admission form`);
+  }
+  expectRedirect('POST /examen/poste', await terminal.post('/examen/poste', { centre, code_session: admissionCode, poste: label }), '/examen');
+  if (!terminal.cookies.has(TERMINAL_COOKIE)) throw new Error(`POST /examen/poste: no ${TERMINAL_COOKIE} cookie`);
+  // The CSRF token of the admission form belongs to the session the admission replaced.
+  terminal.csrf = null;
+}
+
+/** On an admitted terminal: entry form, token, identity, up to the rules page ("Commencer" not clicked yet). */
 export async function reachRulesPage(terminal: KioskTerminal, centre: string, code: string, index: number): Promise<void> {
   const entry = await terminal.get('/examen');
   if (entry.status !== 200 || !terminal.csrf) throw new Error(`GET /examen: ${entry.status}, no form`);
+  if (!entry.body.includes('action="/examen"')) throw new Error('GET /examen: no entry form (is the terminal admitted?)');
   expectRedirect('POST /examen', await terminal.post('/examen', { centre, jeton: code }), '/examen/identite');
   await terminal.get('/examen/identite');
   expectRedirect(

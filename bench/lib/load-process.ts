@@ -1,11 +1,11 @@
 /**
- * The load process: plays the kiosk terminals (fetch for the flows, autocannon for the answer
- * saves) against servers hosted by the parent. Started by load-client.ts; never run directly.
+ * The load process: plays the kiosk terminals (fetch for their admission and the candidates' flows,
+ * autocannon for the answer saves) against servers hosted by the parent. Started by load-client.ts; never run directly.
  */
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
-import { inBatches, KioskTerminal, reachRulesPage, startAndOpenFirstQuestion } from './kiosk-client.js';
-import type { CandidateSaves, Envelope, LatencyFigures, LoadFigures, LoadRequest, Reply, SeriesFigures, StartFigures } from './protocol.js';
+import { admitKioskTerminal, inBatches, KioskTerminal, reachRulesPage, startAndOpenFirstQuestion } from './kiosk-client.js';
+import type { CandidateSaves, Envelope, LatencyFigures, LoadFigures, LoadRequest, PreparedTerminals, Reply, SeriesFigures, StartFigures } from './protocol.js';
 import { percentile } from './stats.js';
 
 interface ExamCandidate {
@@ -48,12 +48,24 @@ function seriesFigures(series: string): SeriesFigures {
 /** The choices a candidate clicks, in turn: answers 1 to 3 (every demo question has 3 or 4) and "Je ne sais pas". */
 const CHOICES = ['1', '2', '3', 'nsp'] as const;
 
-async function prepareExams(url: string, centre: string, codes: string[], count: number) {
+/**
+ * One terminal per candidate, each admitted to the session with its code, as the supervisor does
+ * before the candidates arrive: not part of any candidate's flow. Returns the seconds it took.
+ */
+async function admitTerminals(url: string, centre: string, admissionCode: string, count: number): Promise<{ terminals: KioskTerminal[]; seconds: number }> {
+  const started = performance.now();
+  const terminals = Array.from({ length: count }, () => new KioskTerminal(url));
+  await inBatches(terminals, 10, (terminal, i) => admitKioskTerminal(terminal, centre, admissionCode, `Poste ${i + 1}`));
+  return { terminals, seconds: (performance.now() - started) / 1000 };
+}
+
+async function prepareExams(url: string, centre: string, admissionCode: string, codes: string[], count: number): Promise<PreparedTerminals> {
+  const { terminals, seconds: admissionSeconds } = await admitTerminals(url, centre, admissionCode, codes.length);
   const started = performance.now();
   questionCount = count;
   const prepared: ExamCandidate[] = new Array(codes.length);
   await inBatches(codes, 10, async (code, i) => {
-    const terminal = new KioskTerminal(url);
+    const terminal = terminals[i]!;
     await reachRulesPage(terminal, centre, code, i);
     await startAndOpenFirstQuestion(terminal);
     prepared[i] = {
@@ -66,7 +78,7 @@ async function prepareExams(url: string, centre: string, codes: string[], count:
     };
   });
   examCandidates = prepared;
-  return { prepared: prepared.length, seconds: (performance.now() - started) / 1000 };
+  return { admitted: terminals.length, admissionSeconds, prepared: prepared.length, seconds: (performance.now() - started) / 1000 };
 }
 
 /**
@@ -172,12 +184,12 @@ function saveState(): CandidateSaves[] {
   return examCandidates.map((c) => ({ code: c.code, built: c.built, acked: c.acked }));
 }
 
-async function prepareRoom(url: string, centre: string, codes: string[]) {
+async function prepareRoom(url: string, centre: string, admissionCode: string, codes: string[]): Promise<PreparedTerminals> {
+  const { terminals, seconds: admissionSeconds } = await admitTerminals(url, centre, admissionCode, codes.length);
   const started = performance.now();
-  const terminals = codes.map(() => new KioskTerminal(url));
   await inBatches(codes, 10, (code, i) => reachRulesPage(terminals[i]!, centre, code, i));
   roomTerminals = terminals;
-  return { prepared: terminals.length, seconds: (performance.now() - started) / 1000 };
+  return { admitted: terminals.length, admissionSeconds, prepared: terminals.length, seconds: (performance.now() - started) / 1000 };
 }
 
 /** Every chosen terminal clicks "Commencer" in the same tick. */
@@ -204,7 +216,7 @@ async function roomStart(indices: number[]): Promise<StartFigures> {
 async function handle(request: LoadRequest): Promise<unknown> {
   switch (request.kind) {
     case 'prepare-exams':
-      return prepareExams(request.url, request.centre, request.codes, request.questionCount);
+      return prepareExams(request.url, request.centre, request.admissionCode, request.codes, request.questionCount);
     case 'saves':
       return saves(request);
     case 'series':
@@ -212,7 +224,7 @@ async function handle(request: LoadRequest): Promise<unknown> {
     case 'save-state':
       return saveState();
     case 'prepare-room':
-      return prepareRoom(request.url, request.centre, request.codes);
+      return prepareRoom(request.url, request.centre, request.admissionCode, request.codes);
     case 'room-start':
       return roomStart(request.indices);
   }

@@ -49,6 +49,16 @@ export interface CandidateSaves {
   acked: number[];
 }
 
+/** The terminals of a prepare step: admitted by the supervisor first, then each candidate's own flow, timed apart. */
+export interface PreparedTerminals {
+  admitted: number;
+  /** The admissions (the supervisor's part, before the candidates arrive). */
+  admissionSeconds: number;
+  prepared: number;
+  /** The candidates' flow only, on terminals already admitted. */
+  seconds: number;
+}
+
 export interface StartFigures {
   /** Per candidate, in milliseconds, from the common start instant to the complete response. */
   latencies: number[];
@@ -58,15 +68,15 @@ export interface StartFigures {
 }
 
 export type LoadRequest =
-  | { kind: 'prepare-exams'; url: string; centre: string; codes: string[]; questionCount: number }
+  | { kind: 'prepare-exams'; url: string; centre: string; admissionCode: string; codes: string[]; questionCount: number }
   | { kind: 'saves'; url: string; connections: number; durationSeconds: number; expectedBody: string; dryRun: boolean; series: string | null }
   | { kind: 'series'; series: string }
   | { kind: 'save-state' }
-  | { kind: 'prepare-room'; url: string; centre: string; codes: string[] }
+  | { kind: 'prepare-room'; url: string; centre: string; admissionCode: string; codes: string[] }
   | { kind: 'room-start'; indices: number[] };
 
 export type LoadResponse<K extends LoadRequest['kind']> = K extends 'prepare-exams'
-  ? { prepared: number; seconds: number }
+  ? PreparedTerminals
   : K extends 'saves'
     ? LoadFigures
     : K extends 'series'
@@ -74,7 +84,7 @@ export type LoadResponse<K extends LoadRequest['kind']> = K extends 'prepare-exa
       : K extends 'save-state'
         ? CandidateSaves[]
         : K extends 'prepare-room'
-          ? { prepared: number; seconds: number }
+          ? PreparedTerminals
           : StartFigures;
 
 export type Envelope = { id: number; request: LoadRequest };

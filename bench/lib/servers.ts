@@ -9,10 +9,14 @@ import { buildApp } from '../../src/app.js';
 import { systemClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import type { Db } from '../../src/db/connection.js';
+import { formatAdmissionCode } from '../../src/domain/admission-code.js';
+import { parseCentreId } from '../../src/domain/centre-id.js';
 import type { ExamRules } from '../../src/domain/rules.js';
 import { openMigratedDatabase } from '../../src/operator/open.js';
 import { generateTokens } from '../../src/operator/generate-tokens.js';
 import { generateDemoPassword, seedDemo } from '../../src/operator/seed-demo.js';
+import { renewAdmissionCode } from '../../src/services/exam/admission.js';
+import { findOpenSessions } from '../../src/services/exam/sessions.js';
 
 /** The profile whose tokens the benchmarks use (the demo bank draws 30 questions). */
 export const BENCH_PROFILE = 'operateur';
@@ -24,6 +28,8 @@ export interface BenchApp {
   dataDir: string;
   /** `centre0001`, as typed on the kiosk. */
   centre: string;
+  /** The admission code of the centre's open session, as the room view prints it (`K7QF-93MW`): typed once on each terminal. */
+  admissionCode: string;
   /** Fresh available tokens (canonical codes), one per simulated candidate. */
   codes: string[];
   /** Questions drawn per exam for those tokens. */
@@ -33,8 +39,10 @@ export interface BenchApp {
 
 /**
  * The real application as production runs it (NODE_ENV=production: templates cached), on a fresh
- * temporary data folder seeded with the demo data plus `tokenCount` tokens, with the system clock,
- * no browser, no logger, listening on 127.0.0.1 on a free port.
+ * temporary data folder seeded with the demo data (the centre's session of today, open) plus
+ * `tokenCount` tokens, with the system clock, no browser, no logger, listening on 127.0.0.1 on a
+ * free port. The session's admission code is read from the database, renewed if it has
+ * expired or is about to.
  */
 export async function startBenchApp(tokenCount: number): Promise<BenchApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'qcm-aipr-bench-'));
@@ -54,15 +62,47 @@ export async function startBenchApp(tokenCount: number): Promise<BenchApp> {
     if (!tokens.ok) throw new Error(`generate-tokens: ${tokens.message}`);
     const questionnaire = await db.kysely.selectFrom('questionnaires').select('rules').where('id', '=', tokens.questionnaire.id).executeTakeFirstOrThrow();
     const questionCount = (JSON.parse(questionnaire.rules) as ExamRules).questionCount;
+    const admissionCode = await openSessionAdmissionCode(db, demo.centre);
 
     app = await buildApp(config, { db, sessionSecret: randomBytes(32).toString('hex'), clock: systemClock, browserPath: null, logger: false });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const { port } = app.server.address() as AddressInfo;
-    return { url: `http://127.0.0.1:${port}`, db, dataDir, centre: demo.centre, codes: tokens.codes, questionCount, close };
+    return { url: `http://127.0.0.1:${port}`, db, dataDir, centre: demo.centre, admissionCode, codes: tokens.codes, questionCount, close };
   } catch (err) {
     await close();
     throw err;
   }
+}
+
+/** Margin before the code's expiry: a code about to expire is renewed, so that it still admits when the terminals use it. */
+const ADMISSION_CODE_MARGIN_MS = 10 * 60_000;
+
+/**
+ * The code that admits terminals to the centre's open session of today, as the supervisor reads it
+ * on the room view: the one drawn at the session's opening, or a new one (renewAdmissionCode, as
+ * the supervisor asks for one) when it is missing or expires within ADMISSION_CODE_MARGIN_MS.
+ */
+async function openSessionAdmissionCode(db: Db, centre: string): Promise<string> {
+  const centreId = parseCentreId(centre);
+  if (centreId === null) throw new Error(`not a centre ID: ${centre}`);
+  const [session] = await findOpenSessions(db.kysely, centreId, systemClock.now());
+  if (!session) throw new Error(`no open session today in ${centre}`);
+  const valid = async () => {
+    const row = await db.kysely
+      .selectFrom('exam_sessions')
+      .select('admission_code')
+      .where('id', '=', session.id)
+      .where('admission_code_expires_at', '>', new Date(systemClock.now().getTime() + ADMISSION_CODE_MARGIN_MS).toISOString())
+      .executeTakeFirst();
+    return row?.admission_code ?? null;
+  };
+  let code = await valid();
+  if (code === null) {
+    await renewAdmissionCode(db.kysely, systemClock, session.id);
+    code = await valid();
+  }
+  if (code === null) throw new Error(`session ${session.id}: no valid admission code after renewal`);
+  return formatAdmissionCode(code);
 }
 
 export const BARE_FRAGMENT = '<span class="k-saved">Réponse enregistrée.</span>';

@@ -55,6 +55,11 @@ export function parisTime(now: Date): string {
   return `${pad(w.hour)}:${pad(w.minute)}`;
 }
 
+/** `HH h MM`, as a sentence says an hour (« valable jusqu’à 10 h 30 »); `time` is `HH:MM` or a moment. */
+export function formatHour(time: string | Date): string {
+  return (typeof time === 'string' ? time : parisTime(time)).replace(':', ' h ');
+}
+
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIME = /^([01]\d|2[0-3]):([0-5]\d)$/;
 

@@ -35,7 +35,9 @@ function tokenOf(request: FastifyRequest): string | undefined {
 export default fp(
   async (app, opts: { secret: string; secure: boolean }) => {
     const tokens = Tokens();
-    const signatureOf = (value: string) => createHmac('sha256', opts.secret).update(`csrf:${value}`).digest('base64url');
+    // A key of its own, derived from the session secret: no CSRF cookie can pass for a session cookie.
+    const key = createHmac('sha256', opts.secret).update('qcm-aipr csrf cookie').digest();
+    const signatureOf = (value: string) => createHmac('sha256', key).update(value).digest('base64url');
 
     function cookieSecret(request: FastifyRequest): string | null {
       const value = request.cookies[CSRF_COOKIE];

@@ -5,13 +5,14 @@ import { closeStaleSessions } from '../services/exam/sessions.js';
 import { purgeStaleThrottles } from '../services/throttle-store.js';
 
 const SWEEP_EVERY_MS = 15_000;
+const PURGE_COUNTERS_EVERY_MS = 60 * 60_000;
 
 /**
  * Finishes exams whose time is over even when no terminal asks any more (a closed tablet): the
  * result then shows everywhere, with the deadline as its end time. Closes the sessions whose day is
  * over too, so that what is stored matches what the rules say, deletes the session prints'
- * PDFs once their hour is over (personal data kept no longer than needed), and the failure
- * counters that no longer count.
+ * PDFs once their hour is over (personal data kept no longer than needed); every hour, the
+ * failure counters that no longer count.
  */
 export default fp(
   async (app) => {
@@ -22,14 +23,20 @@ export default fp(
       finishExpiredExams(app.db, app.clock)
         .then(() => closeStaleSessions(app.db, app.clock.now()))
         .then(() => purgeOldJobs(app.db, app.clock))
-        .then(() => purgeStaleThrottles(app.db, app.clock.now()))
         .catch((err: unknown) => app.log.error({ err }, 'finishing expired exams failed'))
         .finally(() => {
           running = false;
         });
     }, SWEEP_EVERY_MS);
     timer.unref();
-    app.addHook('onClose', async () => clearInterval(timer));
+    const purge = setInterval(() => {
+      purgeStaleThrottles(app.db, app.clock.now()).catch((err: unknown) => app.log.warn({ err }, 'purging failure counters failed'));
+    }, PURGE_COUNTERS_EVERY_MS);
+    purge.unref();
+    app.addHook('onClose', async () => {
+      clearInterval(timer);
+      clearInterval(purge);
+    });
   },
   { name: 'deadline-sweeper', dependencies: ['services'] },
 );

@@ -47,6 +47,39 @@ export async function recordAudit(db: Kysely<Database> | Transaction<Database>, 
     .execute();
 }
 
+/**
+ * Like recordAudit, for an event an attacker can repeat at will (a failed sign-in, a wrong birth
+ * date): the same action by the same actor label, from the same address, on the same target,
+ * within `windowMs` of the row's first occurrence, adds to that row — `details.tentatives` counts
+ * the occurrences and `details.derniere` dates the last — instead of adding a row. The journal then
+ * grows by a row per window, not a row per try.
+ */
+export async function recordRepeatedAudit(db: Kysely<Database> | Transaction<Database>, clock: Clock, event: AuditEvent, windowMs: number): Promise<void> {
+  const now = clock.now();
+  let query = db
+    .selectFrom('audit_log')
+    .select(['id', 'details'])
+    .where('at', '>=', new Date(now.getTime() - windowMs).toISOString())
+    .where('action', '=', event.action)
+    .where('actor_label', '=', event.actor.label)
+    .where('ip', event.actor.ip ? '=' : 'is', event.actor.ip ?? null);
+  query = event.target
+    ? query.where('target_type', '=', event.target.type).where('target_id', '=', String(event.target.id))
+    : query.where('target_type', 'is', null);
+  const earlier = await query.orderBy('id', 'desc').executeTakeFirst();
+  if (!earlier) {
+    await recordAudit(db, clock, { ...event, details: { ...event.details, tentatives: 1 } });
+    return;
+  }
+  const previous = JSON.parse(earlier.details ?? '{}') as { tentatives?: number };
+  const details = { ...previous, ...event.details, tentatives: (previous.tentatives ?? 1) + 1, derniere: now.toISOString() };
+  await db
+    .updateTable('audit_log')
+    .set({ details: JSON.stringify(details) })
+    .where('id', '=', earlier.id)
+    .execute();
+}
+
 /** The actor of a request: the signed-in account, or anonymous; with the request's address. */
 export function requestActor(request: FastifyRequest): Actor {
   return request.account

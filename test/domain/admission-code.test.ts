@@ -42,6 +42,6 @@ t.test('property: what is shown is read back as the same code', async () => {
 
 t.test('a code admits for an hour', async (t) => {
   const now = new Date('2026-12-07T09:00:00Z');
+  t.equal(admissionCodeExpiry(now).toISOString(), '2026-12-07T10:00:00.000Z');
   t.equal(admissionCodeExpiry(now).getTime() - now.getTime(), ADMISSION_CODE_VALIDITY_MS);
-  t.equal(ADMISSION_CODE_VALIDITY_MS, 60 * 60_000);
 });

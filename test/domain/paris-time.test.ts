@@ -1,6 +1,7 @@
 import t from 'tap';
 import fc from 'fast-check';
 import {
+  formatHour,
   addDays,
   formatLongDate,
   formatParisDateTime,
@@ -137,4 +138,10 @@ t.test('French formats', async (t) => {
   t.equal(formatShortDate('1985-03-14'), '14/03/1985', 'a birth date');
   t.equal(formatParisDateTime('2026-11-29T09:00:00.000Z'), '29/11/2026 à 10:00');
   t.equal(formatParisDateTime('2026-06-30T22:30:00.000Z'), '01/07/2026 à 00:30');
+});
+
+t.test('formatHour: an hour as a sentence says it', async (t) => {
+  t.equal(formatHour('09:05'), '09 h 05');
+  t.equal(formatHour(new Date('2026-12-07T09:30:00Z')), '10 h 30', 'a moment, in Paris (winter: UTC+1)');
+  t.equal(formatHour(new Date('2026-07-07T09:30:00Z')), '11 h 30', 'in summer: UTC+2');
 });

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import uploads from '../../plugins/uploads.js';
+import anomalyRoutes from './anomalies/routes.js';
 import attestationRoutes from './attestations/routes.js';
 import auditRoutes from './audit/routes.js';
 import centreRoutes from './centres/routes.js';
@@ -21,4 +22,5 @@ export default async function adminArea(app: FastifyInstance) {
   await app.register(managerRoutes);
   await app.register(auditRoutes);
   await app.register(attestationRoutes);
+  await app.register(anomalyRoutes);
 }

@@ -1,3 +1,4 @@
+import { liftSignInThrottles } from './sign-in-throttle.js';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from '../../clock.js';
@@ -80,6 +81,8 @@ export async function consumeLinkAndSetPassword(
       .executeTakeFirst();
     if (!link) return null;
     await trx.updateTable('accounts').set({ password_hash: passwordHash }).where('id', '=', link.account_id).execute();
+    // Whoever set the password through the link holds the mailbox: the account's sign-in slow-downs end.
+    await liftSignInThrottles(trx, input.link.email);
     // The password is chosen: no other link of this account (an activation link sent earlier, a
     // reset asked meanwhile) may set another one.
     await trx.updateTable('account_links').set({ used_at: now }).where('account_id', '=', link.account_id).where('used_at', 'is', null).execute();

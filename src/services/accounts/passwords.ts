@@ -52,11 +52,15 @@ export async function verifyPassword(hash: string, password: string): Promise<bo
   });
 }
 
-// Verified when the account does not exist, so that a wrong email costs as long as a wrong password.
-let decoyHash: Promise<string> | null = null;
+/**
+ * Verified when the account does not exist, so that a wrong email costs as long as a wrong password.
+ * A fixed hash (of random bytes nobody kept, with the library's parameters): computing it at run time
+ * would make the first unknown e-mail slower than the others, and a refusal of that computation
+ * would be remembered.
+ */
+const DECOY_HASH = '$argon2id$v=19$m=65536,p=4,t=3$PNur4wFeMoGbvhL2BHQ9IQ$dmUxBJxhwY47KrN1CcDRotQjN46DDQoWWAeTinDoKcQ';
 export async function verifyAgainstDecoy(password: string): Promise<false> {
-  decoyHash ??= hashPassword('decoy-password-never-matches');
-  await verifyPassword(await decoyHash, password);
+  await verifyPassword(DECOY_HASH, password);
   return false;
 }
 

@@ -21,19 +21,19 @@ export const TERMINAL_COOKIE = 'qcm_poste';
 const hashSecret = (secret: string) => createHash('sha256').update(secret).digest('base64url');
 
 /** Who acts on the kiosk: nobody signed in, known by the terminal's address. */
-export function kioskActor(label: 'candidat' | 'surveillant (code de session)', ip: string): Actor {
+export function kioskActor(label: 'candidat' | 'surveillant (code de session)', ip: string | null): Actor {
   return { accountId: null, label, ip };
 }
 
 /** The throttle key of kiosk failures: the address prefix, within the centre typed (or none). */
-export function kioskThrottleKey(ip: string, centreId: number | null): string {
+function kioskThrottleKey(ip: string, centreId: number | null): string {
   return `kiosque:${centreId ?? '-'}:${addressPrefix(ip)}`;
 }
 
 /**
  * Counts a failure of the kiosk (a wrong code, token or birth date) against the (address prefix,
- * centre) pair; returns the retry sentence when the pair is locked, else null. Called only after a
- * failure: a right answer is never refused by the throttle.
+ * centre) pair; returns the retry sentence when the pair is locked, else null. For tokens and birth
+ * dates it is called only after the check failed, so that a right one always passes.
  */
 export async function kioskFailure(db: Kysely<Database>, ip: string, centreId: number | null, now: Date): Promise<string | null> {
   const key = kioskThrottleKey(ip, centreId);
@@ -91,6 +91,11 @@ export async function admitTerminal(
 ): Promise<AdmitOutcome> {
   const now = clock.now();
   const centreId = parseCentreId(input.centre);
+  // Unlike tokens, a locked pair's codes are not even looked at: 40 bits are guessable at the
+  // server's pace, and only the attacker's own (address prefix, centre) pair is locked.
+  const locked = await latestLock(db, [kioskThrottleKey(input.ip, centreId)], now);
+  if (locked)
+    return { ok: false, message: `${ADMISSION_REFUSED} Trop de tentatives infructueuses depuis cette salle. ${retryMessage(locked, now)}`, status: 429 };
   const code = normalizeAdmissionCode(input.code);
   const session =
     centreId === null || code === null
@@ -253,7 +258,19 @@ export async function allowResumeElsewhere(
   });
 }
 
-export type MoveOutcome = { ok: true; generation: number } | { ok: false; reason: 'other_session' | 'needs_leave' };
+export type MoveOutcome = { ok: true; generation: number } | { ok: false; reason: 'gone' | 'withdrawn' | 'other_session' | 'needs_leave' };
+
+/** The admission still holds (not withdrawn, its day not over), read inside the caller's transaction. */
+export async function admissionHolds(db: Queryable, admissionId: number, now: Date): Promise<boolean> {
+  const row = await db
+    .selectFrom('terminal_admissions')
+    .select('id')
+    .where('id', '=', admissionId)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', now.toISOString())
+    .executeTakeFirst();
+  return row !== undefined;
+}
 
 /**
  * Moves an exam in progress onto this terminal: at once when it is the terminal it ran on (a
@@ -268,22 +285,40 @@ export async function moveExamToTerminal(db: Kysely<Database>, clock: Clock, exa
       .selectFrom('exams')
       .select(['exam_session_id', 'admission_id', 'resume_allowed_until'])
       .where('id', '=', examId)
-      .executeTakeFirstOrThrow();
-    if (exam.exam_session_id !== admission.sessionId) return { ok: false as const, reason: 'other_session' as const };
-    const sameTerminal = exam.admission_id === admission.id;
-    const allowed = !sameTerminal && exam.resume_allowed_until !== null && exam.resume_allowed_until > now.toISOString();
+      .where('finished_at', 'is', null)
+      .where('deadline_at', '>', now.toISOString())
+      .executeTakeFirst();
+    if (!exam) return { ok: false as const, reason: 'gone' as const };
+    // Withdrawn by the supervisor since the page was shown: this terminal takes nothing over.
+    if (!(await admissionHolds(trx, admission.id, now))) return { ok: false as const, reason: 'withdrawn' as const };
     const actor = kioskActor('candidat', ip);
     const terminals = { ancien_poste: exam.admission_id, nouveau_poste: admission.id };
-    if (!sameTerminal && !allowed) {
-      await recordAudit(trx, clock, { action: 'examen.reprise_refusee', actor, target: { type: 'examen', id: examId }, details: terminals });
-      return { ok: false as const, reason: 'needs_leave' as const };
-    }
+    const refuse = async (reason: 'other_session' | 'needs_leave') => {
+      await recordAudit(trx, clock, {
+        action: 'examen.reprise_refusee',
+        actor,
+        target: { type: 'examen', id: examId },
+        details: { ...terminals, motif: reason },
+      });
+      return { ok: false as const, reason };
+    };
+    if (exam.exam_session_id !== admission.sessionId) return refuse('other_session');
+    const sameTerminal = exam.admission_id === admission.id;
+    const allowed = !sameTerminal && exam.resume_allowed_until !== null && exam.resume_allowed_until > now.toISOString();
+    if (!sameTerminal && !allowed) return refuse('needs_leave');
+    // The conditions again in the UPDATE: of two terminals spending one leave at once, one moves the exam.
     const row = await trx
       .updateTable('exams')
       .set((eb) => ({ terminal_generation: eb('terminal_generation', '+', 1), admission_id: admission.id, resume_allowed_until: null }))
       .where('id', '=', examId)
+      .where((eb) =>
+        sameTerminal
+          ? eb('admission_id', '=', admission.id)
+          : eb.and([eb('admission_id', 'is', exam.admission_id), eb('resume_allowed_until', '>', now.toISOString())]),
+      )
       .returning('terminal_generation')
-      .executeTakeFirstOrThrow();
+      .executeTakeFirst();
+    if (!row) return refuse('needs_leave');
     await trx
       .insertInto('exam_resumes')
       .values({ exam_id: examId, from_admission_id: exam.admission_id, to_admission_id: admission.id, at: now.toISOString(), allowed: allowed ? 1 : 0 })

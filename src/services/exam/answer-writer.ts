@@ -16,7 +16,7 @@ export interface SaveInput {
   flagged: boolean;
   /** The candidate's own counter for this question: an older request never overwrites a newer one. */
   seq: number;
-  /** The exam's terminal generation this terminal joined (see attachNewTerminal). */
+  /** The exam's terminal generation this terminal joined (see moveExamToTerminal in admission.ts). */
   generation: number;
 }
 

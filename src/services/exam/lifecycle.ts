@@ -9,6 +9,7 @@ import { parseStoredRules } from '../../domain/rules.js';
 import { scoreExam, type Response } from '../../domain/scoring.js';
 import { issueAttestation } from '../attestations/issue.js';
 import { recordAudit, SYSTEM_ACTOR } from '../audit.js';
+import { admissionHolds, kioskActor } from './admission.js';
 import { getDrawableQuestions } from './questions.js';
 import { closeStaleSessions, findOpenSessions } from './sessions.js';
 
@@ -29,6 +30,10 @@ export async function startExam(
     return { ok: false, message: 'La session d’examen a été fermée. Adressez-vous au surveillant.' };
   }
   return db.transaction().execute(async (trx) => {
+    // Withdrawn by the supervisor since the rules page: this terminal starts nothing.
+    if (input.admissionId !== undefined && !(await admissionHolds(trx, input.admissionId, now))) {
+      return { ok: false, message: 'Ce poste n’est plus admis à la session. Adressez-vous au surveillant.' };
+    }
     const token = await trx
       .selectFrom('exam_tokens as t')
       .innerJoin('questionnaires as q', 'q.id', 't.questionnaire_id')
@@ -84,7 +89,7 @@ export async function startExam(
       .execute();
     await recordAudit(trx, clock, {
       action: 'examen.commence',
-      actor: { accountId: null, label: 'candidat', ip: input.ip ?? null },
+      actor: kioskActor('candidat', input.ip ?? null),
       target: { type: 'examen', id: exam.id },
       details: { session: input.examSessionId, poste: input.admissionId ?? null, jeton: input.tokenId },
     });

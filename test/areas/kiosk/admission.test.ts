@@ -5,7 +5,8 @@
  * right token, code or birth date; every start, resume, finish and detachment is audited.
  */
 import t from 'tap';
-import { closeSession } from '../../../src/areas/centre/sessions/lifecycle.js';
+import { closeSession, createSession, openSession } from '../../../src/areas/centre/sessions/lifecycle.js';
+import { finishExam } from '../../../src/services/exam/lifecycle.js';
 import { ADMISSION_CODE_VALIDITY_MS, RESUME_LEAVE_MS } from '../../../src/domain/admission-code.js';
 import { KIOSK_ROOM_POLICY } from '../../../src/domain/throttle.js';
 import { RESUME_MESSAGES } from '../../../src/areas/kiosk/entry/lifecycle.js';
@@ -14,7 +15,7 @@ import { managerAgent } from '../../helpers/agents.js';
 import { Agent } from '../../helpers/app.js';
 import { insertCentre } from '../../helpers/exam-fixtures.js';
 import { field, flashes, visibleText } from '../../helpers/html.js';
-import { admit, alertText, allowResume, answer, enter, restartBrowser, startCandidate } from '../../helpers/kiosk.js';
+import { admit, alertText, allowResume, answer, enter, reachRules, restartBrowser, startCandidate } from '../../helpers/kiosk.js';
 import { CENTRE, CENTRE_ID, IDENTITY, kioskRoom, type Room } from '../../helpers/kiosk-room.js';
 
 const ACTOR = { actor: { accountId: null, label: 'test' } };
@@ -72,7 +73,7 @@ t.test('the remote takeover: an accomplice with the token, the birth date and ev
   t.equal(inRoom.statusCode, 200, 'the room terminal keeps the exam');
   const refusals = await auditOf(room, 'examen.reprise_refusee');
   t.equal(refusals.length, 1, 'the attempt is audited');
-  t.same(refusals[0]!.details, { ancien_poste: await admissionIdOf(candidate.agent), nouveau_poste: await admissionIdOf(home) });
+  t.same(refusals[0]!.details, { ancien_poste: await admissionIdOf(candidate.agent), nouveau_poste: await admissionIdOf(home), motif: 'needs_leave' });
   t.equal(refusals[0]!.ip, '198.51.100.20');
 });
 
@@ -245,6 +246,9 @@ t.test(
   async (t) => {
     const room = await kioskRoom(t);
     const running = await startCandidate(room, { ip: '10.0.6.1' });
+    // A terminal admitted before the attack, at an address the attack then locks.
+    const locked = new Agent(room.app, '192.0.2.1');
+    await admit(locked);
 
     // Nine addresses, each beyond the room's bar, all naming the centre.
     for (let a = 1; a <= 9; a++) {
@@ -259,8 +263,6 @@ t.test(
     const room1 = new Agent(room.app, '10.0.6.2');
     t.equal((await enter(room1, room.takeToken())).headers.location, '/examen/identite', 'a valid token is admitted during the attack');
     // …even from a locked address, and so is a resume.
-    const locked = new Agent(room.app, '192.0.2.1');
-    await admit(locked);
     t.equal((await enter(locked, room.takeToken())).headers.location, '/examen/identite', 'a right token is never refused by the throttle');
     restartBrowser(running.agent);
     t.equal((await enter(running.agent, running.token)).headers.location, '/examen/reprise');
@@ -313,4 +315,92 @@ t.test('a terminal holding two unfinished exams (one left behind) is listed once
   const rows = [...view.matchAll(/\/postes\/\d+\/retirer"/g)];
   t.equal(rows.length, 1, 'one row, one « Retirer »');
   t.match(visibleText(view), /n° \d+ \d{2}:\d{2} 10\.0\.8\.1 Suivant Zoé/, 'with the exam started last');
+});
+
+t.test('the admission cookie: the kiosk’s paths only, HttpOnly, SameSite=Lax, until the end of the session’s day', async (t) => {
+  const room = await kioskRoom(t);
+  const agent = new Agent(room.app, '10.0.9.1');
+  const res = await admit(agent);
+  const cookie = (
+    res.cookies as { name: string; value: string; path?: string; httpOnly?: boolean; sameSite?: string; secure?: boolean; maxAge?: number }[]
+  ).find((c) => c.name === TERMINAL_COOKIE);
+  t.ok(cookie);
+  t.equal(cookie?.path, '/examen', 'sent to the kiosk only');
+  t.equal(cookie?.httpOnly, true);
+  t.equal(cookie?.sameSite, 'Lax');
+  t.notOk(cookie?.secure, 'not Secure over plain http');
+  // The test clock is at 10:00 in Paris: the day ends 14 hours later.
+  t.equal(cookie?.maxAge, 14 * 60 * 60 - 1, 'a lasting cookie, gone with the day');
+  const stored = await room.db.selectFrom('terminal_admissions').select(['secret_hash', 'ip', 'label']).executeTakeFirstOrThrow();
+  t.notMatch(cookie!.value, stored.secret_hash, 'the database keeps only a hash of the secret');
+  t.equal(stored.ip, '10.0.9.1');
+});
+
+t.test('wrong session codes lock their own (address prefix, centre) pair, right code included; other rooms are not affected', async (t) => {
+  const room = await kioskRoom(t);
+  const code = await room.admissionCode();
+  const guesser = new Agent(room.app, '203.0.113.40');
+  await guesser.get('/examen');
+  let last = 0;
+  for (let i = 0; i < KIOSK_ROOM_POLICY.maxFailures; i++)
+    last = (await guesser.post('/examen/poste', { centre: CENTRE, code_session: 'ZZZZ-ZZZZ', poste: '' })).statusCode;
+  t.equal(last, 429, 'the thirtieth failure locks the pair');
+  const right = await guesser.post('/examen/poste', { centre: CENTRE, code_session: code, poste: '' });
+  t.equal(right.statusCode, 429, 'a locked pair’s codes are not even looked at (40 bits are guessable at the server’s pace)');
+  t.match(alertText(right.body), /Réessayez à 10 h 05/);
+  const room2 = new Agent(room.app, '10.0.9.2');
+  await room2.get('/examen');
+  t.equal(
+    (await room2.post('/examen/poste', { centre: CENTRE, code_session: code, poste: '' })).statusCode,
+    303,
+    'the room, at its own address, admits its terminals',
+  );
+});
+
+t.test('refused resumes are journalled: a wrong birth date once an hour per terminal, another session each time', async (t) => {
+  const room = await kioskRoom(t);
+  const candidate = await startCandidate(room, { ip: '10.0.10.1' });
+  restartBrowser(candidate.agent);
+  await enter(candidate.agent, candidate.token);
+  await candidate.agent.get('/examen/reprise');
+  for (const date of ['1990-01-01', '1990-01-02', '1990-01-03']) await candidate.agent.post('/examen/reprise', { date_naissance: date });
+  const refused = await auditOf(room, 'examen.reprise_refusee');
+  t.equal(refused.length, 1, 'three wrong dates, one row');
+  t.match(refused[0]!.details, { motif: 'date_naissance', tentatives: 3 });
+
+  // The session closes; a terminal admitted to another session of the day tries to take the exam over.
+  const other = await createSession(room.db, room.clock, CENTRE_ID, { date: '2026-11-29', startTime: '14:00', room: 'Salle 2', supervisor: 'M. Autre' }, ACTOR);
+  if (!other.ok) throw new Error('second session refused');
+  t.same(await openSession(room.db, room.clock, { id: CENTRE_ID, status: 'active', suspensionReason: null }, other.sessionId, ACTOR), { ok: true });
+  await allowResume(room, candidate.examId);
+  const elsewhere = new Agent(room.app, '10.0.10.2');
+  await admit(elsewhere, { sessionId: other.sessionId });
+  t.equal((await enter(elsewhere, candidate.token)).headers.location, '/examen/reprise');
+  await elsewhere.get('/examen/reprise');
+  const wrongRoom = await elsewhere.post('/examen/reprise', { date_naissance: IDENTITY.date_naissance });
+  t.equal(wrongRoom.statusCode, 403);
+  t.equal(alertText(wrongRoom.body), RESUME_MESSAGES.otherSession);
+  t.notMatch(wrongRoom.body, /aria-invalid/, 'the right date is not marked wrong');
+  t.match((await auditOf(room, 'examen.reprise_refusee')).at(-1)!.details, { motif: 'other_session' });
+});
+
+t.test('a terminal withdrawn between the rules page and « Commencer » starts nothing; a finished exam is not resumed', async (t) => {
+  const room = await kioskRoom(t);
+  const agent = new Agent(room.app, '10.0.11.1');
+  const token = room.takeToken();
+  await reachRules(agent, token);
+  const manager = await managerAgent(room.testApp);
+  await manager.post(`/centre/sessions/${room.sessionId}/postes/${await admissionIdOf(agent)}/retirer`, {});
+  const start = await agent.post('/examen/commencer', {});
+  t.equal(start.headers.location, '/examen', 'back to the admission form');
+  t.equal((await room.db.selectFrom('exams').select('id').execute()).length, 0, 'no exam');
+
+  const candidate = await startCandidate(room, { ip: '10.0.11.2' });
+  restartBrowser(candidate.agent);
+  t.equal((await enter(candidate.agent, candidate.token)).headers.location, '/examen/reprise');
+  await finishExam(room.db, room.clock, candidate.examId, 'candidat');
+  await candidate.agent.get('/examen/reprise');
+  const late = await candidate.agent.post('/examen/reprise', { date_naissance: IDENTITY.date_naissance });
+  t.equal(late.headers.location, '/examen', 'the exam finished meanwhile: nothing to resume');
+  t.equal((await room.db.selectFrom('exam_resumes').select('id').execute()).length, 0, 'no resume recorded');
 });

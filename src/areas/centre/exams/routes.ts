@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { EXTRA_MINUTES_MAX } from '../../../domain/exam-clock.js';
 import { plural } from '../../../domain/french.js';
-import { formatLongDate, formatParisDateTime, formatShortDate, parisTime } from '../../../domain/paris-time.js';
+import { formatHour, formatLongDate, formatParisDateTime, formatShortDate } from '../../../domain/paris-time.js';
 import { PROFILE_LABELS } from '../../../domain/profiles.js';
 import { formatTokenCode } from '../../../domain/token-code.js';
 import { VERDICT_LABELS, verdictOf } from '../../../domain/verdict.js';
@@ -39,9 +39,7 @@ export default async function examRoutes(app: FastifyInstance) {
           finishedAtText: exam.finished_at ? formatParisDateTime(exam.finished_at) : null,
           verdictLabel: VERDICT_LABELS[verdictOf({ finishedAt: exam.finished_at, passed: exam.passed })],
           resumeAllowedUntil:
-            exam.resume_allowed_until && exam.resume_allowed_until > app.clock.now().toISOString()
-              ? parisTime(new Date(exam.resume_allowed_until)).replace(':', ' h ')
-              : null,
+            exam.resume_allowed_until && exam.resume_allowed_until > app.clock.now().toISOString() ? formatHour(new Date(exam.resume_allowed_until)) : null,
         },
         extraTime: { ...extraTime, max: EXTRA_MINUTES_MAX - exam.extra_minutes },
         attestation: attestation ? presentAttestation(attestation) : null,
@@ -61,7 +59,7 @@ export default async function examRoutes(app: FastifyInstance) {
     if (until) {
       reply.flash(
         'success',
-        `Reprise autorisée jusqu’à ${parisTime(until).replace(':', ' h ')} : le candidat saisit son jeton sur un autre poste admis à la session, puis sa date de naissance.`,
+        `Reprise autorisée jusqu’à ${formatHour(until)} : le candidat saisit son jeton sur un autre poste admis à la session, puis sa date de naissance.`,
       );
     } else if (await getCentreExam(app.db, centreId, examId)) reply.flash('error', 'Cet examen est terminé : il ne peut plus être repris.');
     else throw notFound();

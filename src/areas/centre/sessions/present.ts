@@ -1,7 +1,7 @@
 import { formatAdmissionCode } from '../../../domain/admission-code.js';
 import { formatRemaining, remainingSeconds } from '../../../domain/exam-clock.js';
 import { canClose, canOpen, effectiveStatus, isOpenForExams, SESSION_STATUS_LABELS } from '../../../domain/exam-session-rules.js';
-import { formatLongDate, formatParisDateTime, parisDate, parisTime } from '../../../domain/paris-time.js';
+import { formatHour, formatLongDate, formatParisDateTime, parisDate, parisTime } from '../../../domain/paris-time.js';
 import { PROFILE_LABELS } from '../../../domain/profiles.js';
 import { VERDICT_LABELS, verdictOf } from '../../../domain/verdict.js';
 import type { ExamSession } from '../../../services/exam/sessions.js';
@@ -10,7 +10,7 @@ import type { sessionCandidates, sessionTerminals } from './queries.js';
 type CandidateRow = Awaited<ReturnType<typeof sessionCandidates>>[number];
 type TerminalRow = Awaited<ReturnType<typeof sessionTerminals>>[number];
 
-/** How the room view names a terminal: its number, which the terminal's own page does not show but the table does. */
+/** How the room view names a terminal: by its number, which the terminal's entry form shows too. */
 const terminalName = (id: number) => `n° ${id}`;
 
 /** The code that admits terminals, while it does, and the terminals admitted so far. */
@@ -18,7 +18,9 @@ export function presentTerminals(session: ExamSession, rows: TerminalRow[], now:
   const codeValid = session.admissionCode !== null && session.admissionCodeExpiresAt !== null && session.admissionCodeExpiresAt > now.toISOString();
   return {
     code: codeValid ? formatAdmissionCode(session.admissionCode!) : null,
-    codeUntil: codeValid ? parisTime(new Date(session.admissionCodeExpiresAt!)).replace(':', ' h ') : null,
+    codeUntil: codeValid ? formatHour(new Date(session.admissionCodeExpiresAt!)) : null,
+    /** Sessions opened before codes existed have none: the page says so rather than « expired ». */
+    codeDrawn: session.admissionCode !== null,
     terminals: rows.map((r) => ({
       id: r.id,
       name: terminalName(r.id),
@@ -26,7 +28,8 @@ export function presentTerminals(session: ExamSession, rows: TerminalRow[], now:
       ip: r.ip,
       admittedAt: parisTime(new Date(r.admitted_at)),
       withdrawnAt: r.revoked_at ? parisTime(new Date(r.revoked_at)) : null,
-      exam: r.exam_id === null ? null : { id: r.exam_id, name: `${r.last_name} ${r.first_name}` },
+      // A withdrawn terminal's exam was detached: it no longer runs there.
+      exam: r.exam_id === null || r.revoked_at ? null : { id: r.exam_id, name: `${r.last_name} ${r.first_name}` },
     })),
   };
 }

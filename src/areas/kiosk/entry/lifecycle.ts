@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../../clock.js';
 import type { Database } from '../../../db/schema.js';
 import { parseCentreId } from '../../../domain/centre-id.js';
-import { kioskFailure, moveExamToTerminal, type TerminalAdmission } from '../../../services/exam/admission.js';
+import { recordRepeatedAudit } from '../../../services/audit.js';
+import { kioskActor, kioskFailure, moveExamToTerminal, type TerminalAdmission } from '../../../services/exam/admission.js';
 import { getOverview } from '../exam/queries.js';
 import { getExamHeader } from '../terminal/queries.js';
 import type { KioskEntry } from '../terminal/session.js';
@@ -63,7 +64,7 @@ export type ResumeOutcome =
 export const RESUME_MESSAGES = {
   birthDate: 'Cette date de naissance ne correspond pas à celle saisie au début de l’examen.',
   needsLeave:
-    'Cet examen a commencé sur un autre poste. Pour le reprendre sur celui-ci, demandez au surveillant de l’autoriser (bouton « Autoriser la reprise sur un autre poste » de la page du candidat), puis confirmez de nouveau votre date de naissance.',
+    'Cet examen a commencé sur un autre poste. Pour le reprendre sur celui-ci, demandez au surveillant de l’autoriser (bouton « Autoriser la reprise sur un autre poste » de la fiche de l’examen), puis confirmez de nouveau votre date de naissance.',
   otherSession: 'Cet examen a lieu dans une autre session : reprenez-le sur un poste de sa salle.',
 } as const;
 
@@ -81,12 +82,25 @@ export async function resumeOnThisTerminal(
   const exam = await getExamHeader(db, input.examId);
   if (!exam) return { kind: 'gone' };
   if (input.birthDate !== exam.birthDate) {
+    // In the journal, one row an hour per terminal address and exam: a guesser does not flood it.
+    await recordRepeatedAudit(
+      db,
+      clock,
+      {
+        action: 'examen.reprise_refusee',
+        actor: kioskActor('candidat', input.ip),
+        target: { type: 'examen', id: input.examId },
+        details: { nouveau_poste: input.admission.id, motif: 'date_naissance' },
+      },
+      60 * 60_000,
+    );
     const locked = await kioskFailure(db, input.ip, exam.centreId, now);
     return locked
       ? { kind: 'refused', message: `${RESUME_MESSAGES.birthDate} ${locked}`, status: 429 }
       : { kind: 'refused', message: RESUME_MESSAGES.birthDate, status: 400 };
   }
   const moved = await moveExamToTerminal(db, clock, input.examId, input.admission, input.ip);
+  if (!moved.ok && (moved.reason === 'gone' || moved.reason === 'withdrawn')) return { kind: 'gone' };
   if (!moved.ok) return { kind: 'refused', message: moved.reason === 'needs_leave' ? RESUME_MESSAGES.needsLeave : RESUME_MESSAGES.otherSession, status: 403 };
   const overview = await getOverview(db, input.examId);
   return { kind: 'resumed', generation: moved.generation, nextPosition: overview.find((q) => !q.answered)?.position ?? 1 };

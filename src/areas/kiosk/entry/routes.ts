@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { readIdentity, type IdentityInput } from '../../../domain/candidate-identity.js';
-import { formatLongDate, formatShortDate, parisDate } from '../../../domain/paris-time.js';
+import { formatHour, formatLongDate, formatShortDate, parisDate } from '../../../domain/paris-time.js';
 import { admitTerminal, type TerminalAdmission } from '../../../services/exam/admission.js';
 import { startExam } from '../../../services/exam/lifecycle.js';
 import { admitThisTerminal, currentExam, kioskPage, rulesView, terminalAdmission } from '../terminal/session.js';
@@ -30,7 +30,7 @@ function presentAdmission(admission: TerminalAdmission) {
     id: admission.id,
     label: admission.label,
     room: admission.room,
-    startTime: admission.startTime.replace(':', ' h '),
+    startTime: formatHour(admission.startTime),
     date: formatLongDate(admission.sessionDate),
   };
 }
@@ -125,7 +125,7 @@ export default async function entryRoutes(app: FastifyInstance) {
     const entry = request.session.kioskEntry;
     if (!entry?.identity) return reply.redirect('/examen', 303);
     const admission = await terminalAdmission(request);
-    if (admission?.id !== entry.admissionId) {
+    if (!admission || admission.id !== entry.admissionId) {
       // Withdrawn by the supervisor (or its day is over) since the entry.
       request.session.kioskEntry = undefined;
       return reply.redirect('/examen', 303);
@@ -151,7 +151,7 @@ export default async function entryRoutes(app: FastifyInstance) {
 
   app.get('/examen/reprise', async (request, reply) => {
     if (!request.session.resumeExamId) return reply.redirect('/examen', 303);
-    return kioskPage(reply, 'entry/resume', { value: '', failure: null }, RESUME_TITLE);
+    return kioskPage(reply, 'entry/resume', { value: '', failure: null, dateRefused: false }, RESUME_TITLE);
   });
 
   app.post('/examen/reprise', async (request: FastifyRequest<{ Body: { date_naissance?: string } }>, reply) => {
@@ -161,7 +161,10 @@ export default async function entryRoutes(app: FastifyInstance) {
     const value = field(request.body?.date_naissance, 10);
     const outcome = await resumeOnThisTerminal(app.db, app.clock, { examId, birthDate: value, ip: request.ip, admission });
     if (outcome.kind === 'gone') return reply.redirect('/examen', 303);
-    if (outcome.kind === 'refused') return kioskPage(reply, 'entry/resume', { value, failure: outcome.message }, RESUME_TITLE, outcome.status);
+    if (outcome.kind === 'refused') {
+      // A 403 refuses the terminal, not the date: the field is not marked wrong then.
+      return kioskPage(reply, 'entry/resume', { value, failure: outcome.message, dateRefused: outcome.status !== 403 }, RESUME_TITLE, outcome.status);
+    }
     await request.session.regenerate();
     request.session.examId = examId;
     request.session.examGeneration = outcome.generation;

@@ -25,7 +25,7 @@ declare module 'fastify' {
     kioskEntry?: KioskEntry;
     /** The exam this terminal's candidate is sitting: the only one this cookie reaches. */
     examId?: number;
-    /** The exam's terminal generation when this terminal joined it (see attachNewTerminal). */
+    /** The exam's terminal generation when this terminal joined it (see moveExamToTerminal in services/exam/admission.ts). */
     examGeneration?: number;
     /** An exam found again by centre + token, waiting for the birth date to be confirmed. */
     resumeExamId?: number;

@@ -1,4 +1,3 @@
-import { liftSignInThrottles } from '../sign-in/lifecycle.js';
 import { addressPrefix } from '../../../domain/address-prefix.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { hashPassword, passwordProblem } from '../../../services/accounts/passwords.js';
@@ -85,8 +84,6 @@ export default async function accountLinkRoutes(app: FastifyInstance) {
     }
     const accountId = await consumeLinkAndSetPassword(app.db, app.clock, { secret, passwordHash: await hashPassword(password), link, ip: request.ip });
     if (accountId === null) return reply.render('public/account-links/expired', { message: EXPIRED }, { title: 'Lien expiré', status: 410 });
-    // Whoever set the password through the link holds the mailbox: the account's sign-in slow-downs end.
-    await liftSignInThrottles(app.db, link.email);
     reply.flash('success', 'Votre mot de passe est enregistré. Vous pouvez maintenant vous connecter.');
     return reply.redirect('/connexion', 303);
   });

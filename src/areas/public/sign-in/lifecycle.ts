@@ -1,41 +1,41 @@
-import { addressPrefix } from '../../../domain/address-prefix.js';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../../clock.js';
 import type { Database, Queryable, Role } from '../../../db/schema.js';
 import { ACCOUNT_ALERT_POLICY, ACCOUNT_POLICY, ADDRESS_POLICY, SIGN_IN_SLOWDOWN_MS } from '../../../domain/throttle.js';
-import { recordAudit, SYSTEM_ACTOR, type Acting } from '../../../services/audit.js';
+import { recordAudit, recordRepeatedAudit, SYSTEM_ACTOR, type Acting } from '../../../services/audit.js';
 import { credentialOf, verifyAgainstDecoy, verifyPassword } from '../../../services/accounts/passwords.js';
-import { clearThrottle, clearThrottlesStartingWith, countFailure, latestLock } from '../../../services/throttle-store.js';
+import { clearThrottle, countFailure, latestLock } from '../../../services/throttle-store.js';
+import { accountKey, addressKey, alertKey } from '../../../services/accounts/sign-in-throttle.js';
 import { findAccountByEmail } from '../../../services/accounts/queries.js';
 
 export type SignInOutcome =
   | { ok: true; accountId: number; role: Role; credential: string }
-  | { ok: false; reason: 'locked'; until: Date }
-  | { ok: false; reason: 'invalid' };
+  | { ok: false; reason: 'locked'; until: Date; alertAccount?: string }
+  | { ok: false; reason: 'invalid'; alertAccount?: string }
+  | { ok: false; reason: 'busy' };
 
-const normalized = (email: string) => email.trim().toLowerCase();
-/** Failures on one account from one address prefix: they slow that place down. */
-const accountKey = (email: string, ip: string) => `compte:${normalized(email)}:${addressPrefix(ip)}`;
-/** Failures on one account from anywhere: they alert the administrators. */
-const alertKey = (email: string) => `compte-alerte:${normalized(email)}`;
-const addressKey = (ip: string) => `adresse:${addressPrefix(ip)}`;
+/** Attempts waiting behind one address beyond which the next is refused at once (bounded memory). */
+const MAX_QUEUED_PER_ADDRESS = 50;
 
-// Attempts from one address, and attempts on one account from one address, run one after the other:
-// parallel guesses would otherwise all pass the checks before any failure is counted (and the
-// slow-down would not slow anything). One process serves the platform. The address is always taken
-// first, so two attempts never wait on each other; nobody elsewhere waits behind a slowed place.
-const queues = new Map<string, Promise<unknown>>();
+// Attempts from one address prefix run one after the other: parallel guesses would otherwise all
+// pass the checks before any failure is counted (and the slow-down would slow nothing). One process
+// serves the platform. The price: people behind one NAT wait behind each other's attempts, an
+// attacker's slowed ones included; nobody at another address does.
+const queues = new Map<string, { tail: Promise<unknown>; waiting: number }>();
 
-function oneAtATime<T>(key: string, task: () => Promise<T>): Promise<T> {
-  const previous = queues.get(key) ?? Promise.resolve();
-  const run = previous.then(task, task);
-  const settled = run.then(
+function oneAtATime<T>(key: string, task: () => Promise<T>): Promise<T> | null {
+  const queue = queues.get(key) ?? { tail: Promise.resolve(), waiting: 0 };
+  if (queue.waiting >= MAX_QUEUED_PER_ADDRESS) return null;
+  queue.waiting += 1;
+  const run = queue.tail.then(task, task);
+  queue.tail = run.then(
     () => undefined,
     () => undefined,
   );
-  queues.set(key, settled);
-  void settled.then(() => {
-    if (queues.get(key) === settled) queues.delete(key);
+  queues.set(key, queue);
+  void queue.tail.then(() => {
+    queue.waiting -= 1;
+    if (queue.waiting === 0 && queues.get(key) === queue) queues.delete(key);
   });
   return run;
 }
@@ -43,15 +43,19 @@ function oneAtATime<T>(key: string, task: () => Promise<T>): Promise<T> {
 /**
  * Checks the address limit, slows down a place that failed too often on this account, then checks
  * the password; records the outcome in the throttles and the audit log. The right password is never
- * refused because of what others tried: an address is locked only by its own failures.
+ * refused because of what others tried elsewhere: an address is locked only by its own failures.
  */
-export function attemptSignIn(
+export async function attemptSignIn(
   db: Kysely<Database>,
   clock: Clock,
   input: { email: string; password: string; ip: string },
-  alert: (accountEmail: string) => Promise<void> = async () => undefined,
+  alert: (accountEmail: string) => void = () => undefined,
 ): Promise<SignInOutcome> {
-  return oneAtATime(addressKey(input.ip), () => oneAtATime(accountKey(input.email, input.ip), () => attemptSignInNow(db, clock, input, alert)));
+  const outcome = await oneAtATime(addressKey(input.ip), () => attemptSignInNow(db, clock, input));
+  if (!outcome) return { ok: false, reason: 'busy' };
+  // Told after the queue moved on: nobody waits on the mail server.
+  if (!outcome.ok && 'alertAccount' in outcome && outcome.alertAccount) alert(outcome.alertAccount);
+  return outcome;
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -60,7 +64,6 @@ async function attemptSignInNow(
   db: Kysely<Database>,
   clock: Clock,
   input: { email: string; password: string; ip: string },
-  alert: (accountEmail: string) => Promise<void>,
 ): Promise<SignInOutcome> {
   const now = clock.now();
   const email = input.email.trim();
@@ -88,51 +91,26 @@ async function attemptSignInNow(
   const alerted = await db.transaction().execute(async (trx) => {
     if (!(await latestLock(trx, [accountKey(email, input.ip)], now))) await countFailure(trx, accountKey(email, input.ip), now, ACCOUNT_POLICY);
     await countFailure(trx, addressKey(input.ip), now, ADDRESS_POLICY);
-    await recordFailedSignIn(trx, clock, {
-      label: email.slice(0, 200) || 'anonyme',
-      ip: input.ip,
-      account: account ? { id: account.id, disabled: account.disabled_at !== null } : null,
-    });
+    await recordRepeatedAudit(
+      trx,
+      clock,
+      {
+        action: 'connexion.echouee',
+        actor: { accountId: null, label: email.toLowerCase().slice(0, 200) || 'anonyme', ip: input.ip },
+        target: account ? { type: 'compte', id: account.id } : null,
+        details: account?.disabled_at ? { motif: 'compte désactivé' } : null,
+      },
+      FAILED_SIGN_IN_AGGREGATION_MS,
+    );
     return account ? await countTowardsAlert(trx, clock, account) : false;
   });
-  if (alerted) await alert(account!.email);
+  const alertAccount = alerted ? account!.email : undefined;
   const lockNow = await latestLock(db, [addressKey(input.ip)], now);
-  return lockNow ? { ok: false, reason: 'locked', until: lockNow } : { ok: false, reason: 'invalid' };
+  return lockNow ? { ok: false, reason: 'locked', until: lockNow, alertAccount } : { ok: false, reason: 'invalid', alertAccount };
 }
 
+/** Failed sign-ins of one address and e-mail make one journal row an hour (services/audit.ts). */
 const FAILED_SIGN_IN_AGGREGATION_MS = 60 * 60_000;
-
-/**
- * A failed sign-in in the journal: one row per (address, e-mail typed) and hour, whose details count
- * the attempts (`tentatives`) and date the last one (`derniere`), so that guessing grows the journal
- * by a row an hour, not a row a try. The row's date is that of the first attempt.
- */
-async function recordFailedSignIn(db: Queryable, clock: Clock, failure: { label: string; ip: string; account: { id: number; disabled: boolean } | null }) {
-  const now = clock.now();
-  const since = new Date(now.getTime() - FAILED_SIGN_IN_AGGREGATION_MS).toISOString();
-  const earlier = await db
-    .selectFrom('audit_log')
-    .select(['id', 'details'])
-    .where('at', '>=', since)
-    .where('action', '=', 'connexion.echouee')
-    .where('ip', '=', failure.ip)
-    .where('actor_label', '=', failure.label)
-    .orderBy('id', 'desc')
-    .executeTakeFirst();
-  const motif = failure.account?.disabled ? { motif: 'compte désactivé' } : {};
-  if (earlier) {
-    const previous = JSON.parse(earlier.details ?? '{}') as { tentatives?: number };
-    const details = { ...previous, ...motif, tentatives: (previous.tentatives ?? 1) + 1, derniere: now.toISOString() };
-    await db.updateTable('audit_log').set({ details: JSON.stringify(details) }).where('id', '=', earlier.id).execute();
-    return;
-  }
-  await recordAudit(db, clock, {
-    action: 'connexion.echouee',
-    actor: { accountId: null, label: failure.label, ip: failure.ip },
-    target: failure.account ? { type: 'compte', id: failure.account.id } : null,
-    details: { ...motif, tentatives: 1 },
-  });
-}
 
 /**
  * One more failure on an existing account, from anywhere; true when it is the one that reaches the
@@ -152,12 +130,6 @@ async function countTowardsAlert(db: Queryable, clock: Clock, account: { id: num
     details: { echecs: ACCOUNT_ALERT_POLICY.maxFailures, fenetre_minutes: ACCOUNT_ALERT_POLICY.windowMs / 60_000 },
   });
   return true;
-}
-
-/** A password set through a one-time link ends every slow-down and alert window of the account. */
-export async function liftSignInThrottles(db: Queryable, email: string): Promise<void> {
-  await clearThrottlesStartingWith(db, `compte:${normalized(email)}:`);
-  await clearThrottle(db, alertKey(email));
 }
 
 /** The journal keeps each sign-out, as it keeps each sign-in. */

@@ -27,13 +27,19 @@ export default async function authRoutes(app: FastifyInstance) {
    */
   async function alertAdministrators(account: string) {
     if (!app.mailer.enabled) return;
-    for (const to of await activeAdministratorEmails(app.db)) {
-      await app.mailer.send({
-        to,
-        subject: 'QCM-AIPR : tentatives de connexion répétées sur un compte',
+    const recipients = await activeAdministratorEmails(app.db);
+    // One address refused by the mail server must not keep the others from being told.
+    const sent = await Promise.allSettled(
+      recipients.map((to) =>
+        app.mailer.send({
+          to,
+          subject: 'QCM-AIPR : tentatives de connexion répétées sur un compte',
         text: `Bonjour,\n\nLe compte ${account} a reçu au moins ${ACCOUNT_ALERT_POLICY.maxFailures} tentatives de connexion infructueuses en moins de ${ACCOUNT_ALERT_POLICY.windowMs / 60_000} minutes. Le compte n’est pas bloqué pour son titulaire ; le journal d’audit (action « compte.attaque_suspectee » et « connexion.echouee ») indique les adresses en cause.\n\nCe message est envoyé automatiquement à chaque administrateur national.`,
-      });
-    }
+        }),
+      ),
+    );
+    const failed = sent.filter((r) => r.status === 'rejected').length;
+    if (failed > 0) throw new Error(`the security alert reached ${recipients.length - failed} of ${recipients.length} administrators`);
   }
 
   app.get('/', async (request, reply) => {
@@ -60,15 +66,17 @@ export default async function authRoutes(app: FastifyInstance) {
     if (!password) errors.mot_de_passe = 'Saisissez votre mot de passe.';
     if (Object.keys(errors).length > 0) return renderForm(reply, values, { errors }, 400);
 
-    const outcome = await attemptSignIn(app.db, app.clock, { email, password, ip: request.ip }, (account) =>
-      alertAdministrators(account).catch((err: unknown) => request.log.warn({ err }, 'the security alert could not be sent')),
-    );
+    const outcome = await attemptSignIn(app.db, app.clock, { email, password, ip: request.ip }, (account) => {
+      alertAdministrators(account).catch((err: unknown) => request.log.warn({ err }, 'the security alert could not be sent'));
+    });
     if (!outcome.ok) {
       const message =
         outcome.reason === 'locked'
           ? `Trop de tentatives de connexion infructueuses. ${retryMessage(outcome.until, app.clock.now())}`
-          : 'Adresse électronique ou mot de passe incorrect.';
-      return renderForm(reply, values, { failure: message }, outcome.reason === 'locked' ? 429 : 401);
+          : outcome.reason === 'busy'
+            ? 'Trop de tentatives de connexion en même temps depuis cette adresse. Réessayez dans un instant.'
+            : 'Adresse électronique ou mot de passe incorrect.';
+      return renderForm(reply, values, { failure: message }, outcome.reason === 'invalid' ? 401 : 429);
     }
 
     // A new session id at sign-in, so that an id planted before sign-in is worth nothing after.
