@@ -70,7 +70,7 @@ if (world) {
     t.equal(pathOf(page), '/examen', 'admitted: back on /examen');
     t.equal(await text(page, 'h1'), 'Examen AIPR', 'which is now the entry form');
     t.match(await text(page, '[role="status"]'), 'Le poste est admis à la session', 'the admission is confirmed');
-    t.match(await bodyText(page), /Poste « Poste 3 » admis à la session du .+, salle /, 'the entry form says which session the terminal is admitted to');
+    t.match(await bodyText(page), /Poste n° \d+ \(Poste 3\) admis à la session du .+, salle /, 'the entry form says which session the terminal is admitted to');
     const admission = await db.selectFrom('terminal_admissions').select(['exam_session_id', 'label']).orderBy('id', 'desc').executeTakeFirstOrThrow();
     t.same(admission, { exam_session_id: sessionId, label: 'Poste 3' }, 'the admission is stored for the room’s session, with its name');
     const cookie = (await context.cookies()).find((c) => c.name === 'qcm_poste');

@@ -71,7 +71,7 @@ if (world) {
     t.equal(pathOf(page), '/examen', 'admitted: back on /examen');
     t.equal(await text(page, 'h1'), 'Examen AIPR', 'which is now the entry form');
     t.match(await text(page, '[role="status"]'), 'Le poste est admis à la session', 'the admission is confirmed');
-    t.match(await bodyText(page), /Poste admis à la session du .+, salle /, 'the entry form says which session the terminal is admitted to');
+    t.match(await bodyText(page), /Poste n° \d+ admis à la session du .+, salle /, 'the entry form says which session the terminal is admitted to');
     t.equal(
       (await db.selectFrom('terminal_admissions').select('exam_session_id').orderBy('id', 'desc').executeTakeFirstOrThrow()).exam_session_id,
       sessionId,

@@ -686,6 +686,9 @@ t.test('wrong birth dates on the resume form are throttled per (address, centre)
   const room = await kioskRoom(t);
   const { db } = room;
   const first = await startCandidate(room, { ip: '10.11.0.1' });
+  // Another terminal of the room behind the same address, admitted before the lock.
+  const neighbour = new Agent(room.app, '10.11.0.1');
+  await admit(neighbour);
   // The terminal reboots; someone types wrong birth dates on its resume form.
   restartBrowser(first.agent);
   const { agent } = first;
@@ -713,7 +716,6 @@ t.test('wrong birth dates on the resume form are throttled per (address, centre)
   t.match(alertText(lockedWrong.body), /^Cette date de naissance ne correspond pas .* Réessayez à 10 h 05/);
   t.equal(await count(), KIOSK_ROOM_POLICY.maxFailures, 'and not counted again');
   // Entry and resume failures share the (address, centre) count.
-  const neighbour = new Agent(room.app, '10.11.0.1');
   t.equal((await enter(neighbour, 'ABCD-EFGH-JKMN')).statusCode, 429, 'a wrong token from the same address is refused as locked too');
   const elsewhere = new Agent(room.app, '10.11.0.2');
   t.equal((await enter(elsewhere, 'ABCD-EFGH-JKMN')).statusCode, 400, 'another address is not locked');
