@@ -205,10 +205,12 @@ t.test('each form with fields says that its fields are required, and its optiona
     'session room: « Afficher un nouveau code » is a button alone',
   );
   const kioskPoste = Number(kiosk.cookies.get(TERMINAL_COOKIE)?.split('.')[0]);
+  const withdrawPage = await centre.get(`/centre/sessions/${room.sessionId}/postes/${kioskPoste}/retirer`);
+  checkPage(t, withdrawPage, 'withdrawal of a terminal (confirmation)', 0);
   t.same(
-    formAt(roomPage, `/centre/sessions/${room.sessionId}/postes/${kioskPoste}/retirer`),
+    formAt(withdrawPage, `/centre/sessions/${room.sessionId}/postes/${kioskPoste}/retirer`),
     { fields: [], mention: false },
-    'session room: « Retirer » is a button alone',
+    'withdrawal of a terminal: « Confirmer le retrait » is a button alone',
   );
   const newSession = await centre.get('/centre/sessions/nouvelle');
   checkPage(t, newSession, 'new session', 1);

@@ -617,10 +617,10 @@ if (world) {
     await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click(`form[action="${sessionPath}/code"] button[type="submit"]`)]);
     t.match(await text(page, '[role="status"]'), 'Nouveau code de session', 'a new code is drawn');
     await audit(t, page, 'session page after a new session code (success message)');
-    await Promise.all([
-      page.waitForNavigation({ waitUntil: 'networkidle0' }),
-      page.click('#postes tbody tr:first-child form[action$="/retirer"] button[type="submit"]'),
-    ]);
+    await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click('#postes tbody tr:first-child a[href$="/retirer"]')]);
+    t.match(await text(page, 'h1'), /^Retirer le poste n° \d+/, 'a confirmation first');
+    await audit(t, page, 'confirmation of a terminal’s withdrawal');
+    await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click('form[action$="/retirer"] button[type="submit"]')]);
     t.match(await text(page, '#postes tbody tr:first-child'), 'Retiré à', 'the first terminal is withdrawn');
     await audit(t, page, 'session page after withdrawing a terminal (success message)');
 

@@ -213,8 +213,28 @@ t.test('the room’s terminals: the session code while the session is open, a ne
   );
   t.match(listed, `href="/centre/examens/${candidate.examId}"`, 'the exam leads to its page');
   for (const agent of [named, candidate.agent]) {
-    t.match(listed, `<form method="post" action="/centre/sessions/${room.sessionId}/postes/${posteOf(agent)}/retirer"`, `« Retirer » for n° ${posteOf(agent)}`);
+    t.match(
+      listed,
+      `href="/centre/sessions/${room.sessionId}/postes/${posteOf(agent)}/retirer"`,
+      `« Retirer » for n° ${posteOf(agent)} leads to a confirmation`,
+    );
   }
+  const confirm = await boss.get(`/centre/sessions/${room.sessionId}/postes/${posteOf(candidate.agent)}/retirer`);
+  t.equal(confirm.statusCode, 200);
+  t.match(visibleText(confirm.body), `Retirer le poste n° ${posteOf(candidate.agent)} ?`);
+  t.match(visibleText(confirm.body), 'L’examen de Lefèvre Zoé se déroule sur ce poste : il en sera détaché.', 'the confirmation names the exam it detaches');
+  t.match(confirm.body, `<form method="post" action="/centre/sessions/${room.sessionId}/postes/${posteOf(candidate.agent)}/retirer">`);
+  t.equal(
+    (await room.db.selectFrom('terminal_admissions').select('id').where('revoked_at', 'is not', null).execute()).length,
+    0,
+    'showing it withdraws nothing',
+  );
+  t.notMatch(
+    visibleText((await boss.get(`/centre/sessions/${room.sessionId}/postes/${posteOf(named)}/retirer`)).body),
+    'détaché',
+    'no exam: nothing said of one',
+  );
+  t.equal((await boss.get(`/centre/sessions/${room.sessionId}/postes/99999/retirer`)).statusCode, 404, 'an unknown terminal: 404');
 
   room.clock.advance(10 * 60_000);
   const renewed = await boss.post(`/centre/sessions/${room.sessionId}/code`, {});
@@ -311,6 +331,7 @@ t.test('another centre’s session: no new code, no terminal withdrawn', async (
   const other = await accountAgent(room.testApp, { email: 'autre@centre.test', role: 'manager', centres: [2] });
   t.equal((await other.post(`/centre/sessions/${room.sessionId}/code`, {})).statusCode, 404, 'a new code: 404');
   t.equal((await other.post(`/centre/sessions/${room.sessionId}/postes/${poste}/retirer`, {})).statusCode, 404, 'withdrawing a terminal: 404');
+  t.equal((await other.get(`/centre/sessions/${room.sessionId}/postes/${poste}/retirer`)).statusCode, 404, 'and its confirmation page');
   t.same(await sessionCode(room), code, 'the code is unchanged');
   const admission = await room.db.selectFrom('terminal_admissions').select('revoked_at').where('id', '=', poste).executeTakeFirstOrThrow();
   t.equal(admission.revoked_at, null, 'the terminal stays admitted');

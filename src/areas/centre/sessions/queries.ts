@@ -111,3 +111,9 @@ export async function sessionTerminals(db: Queryable, centreId: number, sessionI
       .execute()
   );
 }
+
+/** One terminal of the centre's session (with the exam it runs), for the confirmation of its withdrawal. */
+export async function sessionTerminal(db: Queryable, centreId: number, sessionId: number, admissionId: number) {
+  const rows = await sessionTerminals(db, centreId, sessionId);
+  return rows.find((r) => r.id === admissionId);
+}

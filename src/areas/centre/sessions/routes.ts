@@ -11,7 +11,7 @@ import type { ExamSession } from '../../../services/exam/sessions.js';
 import { centreOf } from '../current-centre/scope.js';
 import { closeSession, createSession, openSession, recordResultsExport, renewSessionCode } from './lifecycle.js';
 import { presentRoom, presentSession, presentTerminals } from './present.js';
-import { getSession, listSessions, sessionCandidates, sessionTerminals } from './queries.js';
+import { getSession, listSessions, sessionCandidates, sessionTerminal, sessionTerminals } from './queries.js';
 import { sessionResultsCsv, sessionResultsFileName } from './results-csv.js';
 
 type Params = { Params: { id: string } };
@@ -110,6 +110,24 @@ export default async function examSessionRoutes(app: FastifyInstance) {
     if (outcome.ok) reply.flash('success', 'Nouveau code de session : l’ancien n’admet plus aucun poste ; les postes déjà admis le restent.');
     else reply.flash('error', outcome.message);
     return reply.redirect(`/centre/sessions/${id}#postes`, 303);
+  });
+
+  app.get('/centre/sessions/:id/postes/:poste/retirer', async (request: FastifyRequest<{ Params: { id: string; poste: string } }>, reply) => {
+    const centre = centreOf(request);
+    const id = idParam(request.params.id);
+    const session = await getSession(app.db, centre.id, id);
+    const terminal = session ? await sessionTerminal(app.db, centre.id, id, idParam(request.params.poste)) : undefined;
+    if (!session || !terminal) throw notFound();
+    const shown = presentTerminals(session, [terminal], app.clock.now()).terminals[0]!;
+    if (shown.withdrawnAt) {
+      reply.flash('info', `Le poste ${shown.name} est déjà retiré de la session.`);
+      return reply.redirect(`/centre/sessions/${id}#postes`, 303);
+    }
+    return reply.render(
+      'centre/sessions/confirm-withdraw',
+      { session: presentSession(session, app.clock.now()), terminal: shown },
+      { title: 'Retirer un poste' },
+    );
   });
 
   app.post('/centre/sessions/:id/postes/:poste/retirer', async (request: FastifyRequest<{ Params: { id: string; poste: string } }>, reply) => {
