@@ -3,13 +3,13 @@ import { canClose, type NewSessionField, type NewSessionInput } from '../../../d
 import { formatLongDate, parisDate } from '../../../domain/paris-time.js';
 import { notFound } from '../../../plugins/errors.js';
 import { bodyField, idParam } from '../../../plugins/params.js';
-import { requestActor } from '../../../services/audit.js';
+import { requestActor, type Acting } from '../../../services/audit.js';
 import { countSessionAttestations } from '../../../services/attestations/queries.js';
 import { withdrawTerminal } from '../../../services/exam/admission.js';
 import { settleScope } from '../../../services/exam/lifecycle.js';
 import type { ExamSession } from '../../../services/exam/sessions.js';
 import { centreOf } from '../current-centre/scope.js';
-import { closeSession, createSession, openSession, recordResultsExport, renewSessionCode } from './lifecycle.js';
+import { closeSession, createSession, openSession, recordResultsExport, renewSessionCode, type TransitionOutcome } from './lifecycle.js';
 import { presentRoom, presentSession, presentTerminals } from './present.js';
 import { getSession, listSessions, sessionCandidates, sessionTerminal, sessionTerminals } from './queries.js';
 import { sessionResultsCsv, sessionResultsFileName } from './results-csv.js';
@@ -92,25 +92,38 @@ export default async function examSessionRoutes(app: FastifyInstance) {
       .send(sessionResultsCsv(rows));
   });
 
-  app.post('/centre/sessions/:id/ouvrir', async (request: FastifyRequest<Params>, reply) => {
-    const centre = centreOf(request);
-    const id = idParam(request.params.id);
-    const outcome = await openSession(app.db, app.clock, centre, id, { actor: requestActor(request) });
-    if (!outcome) throw notFound();
-    if (outcome.ok) reply.flash('success', 'La session est ouverte : les candidats peuvent commencer leur examen sur les postes de la salle.');
-    else reply.flash('error', outcome.message);
-    return reply.redirect(`/centre/sessions/${id}`, 303);
-  });
+  /**
+   * A button that changes the session (open, new code, close): the lifecycle decides, the page
+   * tells the outcome in a flash; another centre's session is 404.
+   */
+  function sessionAction(
+    path: string,
+    change: (centre: ReturnType<typeof centreOf>, id: number, acting: Acting) => Promise<TransitionOutcome>,
+    success: string,
+    anchor = '',
+  ) {
+    app.post(`/centre/sessions/:id/${path}`, async (request: FastifyRequest<Params>, reply) => {
+      const id = idParam(request.params.id);
+      const outcome = await change(centreOf(request), id, { actor: requestActor(request) });
+      if (!outcome) throw notFound();
+      if (outcome.ok) reply.flash('success', success);
+      else reply.flash('error', outcome.message);
+      return reply.redirect(`/centre/sessions/${id}${anchor}`, 303);
+    });
+  }
 
-  app.post('/centre/sessions/:id/code', async (request: FastifyRequest<Params>, reply) => {
-    const centre = centreOf(request);
-    const id = idParam(request.params.id);
-    const outcome = await renewSessionCode(app.db, app.clock, centre.id, id, { actor: requestActor(request) });
-    if (!outcome) throw notFound();
-    if (outcome.ok) reply.flash('success', 'Nouveau code de session : l’ancien n’admet plus aucun poste ; les postes déjà admis le restent.');
-    else reply.flash('error', outcome.message);
-    return reply.redirect(`/centre/sessions/${id}#postes`, 303);
-  });
+  sessionAction(
+    'ouvrir',
+    (centre, id, acting) => openSession(app.db, app.clock, centre, id, acting),
+    'La session est ouverte : les candidats peuvent commencer leur examen sur les postes de la salle.',
+  );
+
+  sessionAction(
+    'code',
+    (centre, id, acting) => renewSessionCode(app.db, app.clock, centre.id, id, acting),
+    'Nouveau code de session : l’ancien n’admet plus aucun poste ; les postes déjà admis le restent.',
+    '#postes',
+  );
 
   app.get('/centre/sessions/:id/postes/:poste/retirer', async (request: FastifyRequest<{ Params: { id: string; poste: string } }>, reply) => {
     const centre = centreOf(request);
@@ -160,13 +173,9 @@ export default async function examSessionRoutes(app: FastifyInstance) {
     return reply.render('centre/sessions/confirm-close', { session: presentSession(session, now) }, { title: 'Fermer la session' });
   });
 
-  app.post('/centre/sessions/:id/fermer', async (request: FastifyRequest<Params>, reply) => {
-    const centre = centreOf(request);
-    const id = idParam(request.params.id);
-    const outcome = await closeSession(app.db, app.clock, centre.id, id, { actor: requestActor(request) });
-    if (!outcome) throw notFound();
-    if (outcome.ok) reply.flash('success', 'La session est fermée : plus aucun examen ne peut y commencer.');
-    else reply.flash('error', outcome.message);
-    return reply.redirect(`/centre/sessions/${id}`, 303);
-  });
+  sessionAction(
+    'fermer',
+    (centre, id, acting) => closeSession(app.db, app.clock, centre.id, id, acting),
+    'La session est fermée : plus aucun examen ne peut y commencer.',
+  );
 }
