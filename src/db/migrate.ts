@@ -6,6 +6,8 @@ import * as m0004 from '../../migrations/0004_exams.js';
 import * as m0005 from '../../migrations/0005_attestations.js';
 import * as m0006 from '../../migrations/0006_hashed_session_ids.js';
 import * as m0007 from '../../migrations/0007_terminal_admissions.js';
+import * as m0008 from '../../migrations/0008_second_factor.js';
+import * as m0009 from '../../migrations/0009_daily_token_quotas.js';
 import type { Database } from './schema.js';
 
 /**
@@ -20,6 +22,8 @@ const migrations: Record<string, Migration> = {
   '0005_attestations': m0005,
   '0006_hashed_session_ids': m0006,
   '0007_terminal_admissions': m0007,
+  '0008_second_factor': m0008,
+  '0009_daily_token_quotas': m0009,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -11,6 +11,8 @@ import type { CentreStatus, QuestionnaireStatus, TokenStatus } from '../domain/s
  */
 export interface Database {
   accounts: AccountsTable;
+  recovery_codes: RecoveryCodesTable;
+  platform_settings: PlatformSettingsTable;
   centres: CentresTable;
   account_centres: AccountCentresTable;
   http_sessions: HttpSessionsTable;
@@ -42,6 +44,28 @@ export interface AccountsTable {
   password_hash: string | null;
   disabled_at: string | null;
   created_at: string;
+  /** The base32 secret of the account's authenticator app (services/accounts/second-factor.ts), once enrolled. */
+  totp_secret: string | null;
+  /** Since when sign-in asks for a code; null when the account has no second factor. */
+  totp_enabled_at: string | null;
+  /** The last time step whose code was accepted: a code works once. */
+  totp_last_step: number | null;
+}
+
+export interface RecoveryCodesTable {
+  id: Generated<number>;
+  account_id: number;
+  /** SHA-256 of the code: a code is shown once, at enrolment, then only checked. */
+  code_hash: string;
+  created_at: string;
+  used_at: string | null;
+}
+
+/** The platform's settings, one row (id 1), set by the national administration. */
+export interface PlatformSettingsTable {
+  id: number;
+  /** Tokens a centre may issue per day (Paris time) unless the centre has its own quota. */
+  daily_token_quota: number;
 }
 
 export interface CentresTable {
@@ -63,6 +87,8 @@ export interface CentresTable {
   phone: string | null;
   /** The stamp and signature printed in the attestation's box, when the manager uploaded one. */
   stamp_id: number | null;
+  /** Tokens this centre may issue per day, set by the administration; null: the national default. */
+  daily_token_quota: number | null;
 }
 
 export interface CentreStampsTable {
