@@ -7,6 +7,7 @@ import type { Db } from './db/connection.js';
 import adminArea from './areas/admin/index.js';
 import centreArea from './areas/centre/index.js';
 import kioskArea from './areas/kiosk/index.js';
+import accountArea from './areas/account/index.js';
 import publicArea from './areas/public/index.js';
 import { loadOrCreateSigner } from './services/attestations/signing.js';
 import { AnswerWriter } from './services/exam/answer-writer.js';
@@ -78,6 +79,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
 
   // Each area registers its own guard (see src/areas/<area>/index.ts).
   await app.register(publicArea);
+  await app.register(accountArea);
   await app.register(kioskArea);
   await app.register(adminArea);
   await app.register(centreArea);

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Role } from '../db/schema.js';
+import { secondFactorRequired } from '../domain/second-factor.js';
 import { findActiveAccount, type SignedInAccount } from '../services/accounts/queries.js';
 
 /** How long a signed-in user may stay idle before signing in again. */
@@ -25,8 +26,13 @@ declare module 'fastify' {
     sessionExpired: boolean;
   }
   interface FastifyInstance {
-    /** The one role guard: anonymous → sign-in page and back; wrong role → 403. */
+    /**
+     * The one role guard: anonymous → sign-in page and back; wrong role → 403; a role that must have
+     * a second factor and has none yet → the enrolment page (ENROLMENT_PATH).
+     */
     requireRole(role: Role): onRequestAsyncHookHandler;
+    /** The guard of /compte, where any signed-in account manages its own sign-in (and enrols). */
+    requireSignIn(): onRequestAsyncHookHandler;
   }
 }
 
@@ -52,6 +58,9 @@ export function safeNextPath(next: unknown): string | null {
   if (path.startsWith('//') || path.startsWith('/\\')) return null;
   return path;
 }
+
+/** Where an account enrols its second factor (areas/account). */
+export const ENROLMENT_PATH = '/compte/double-authentification';
 
 export function signInRedirect(request: FastifyRequest): string {
   const params = new URLSearchParams({ suivant: request.url });
@@ -95,30 +104,43 @@ export default fp(
       loadAccount(request, accountId).then(() => done(), done);
     });
 
+    /** Anonymous: to the sign-in page, then back here. */
+    function toSignIn(request: FastifyRequest, reply: FastifyReply) {
+      if (request.method === 'GET' || request.method === 'HEAD') {
+        // htmx would follow a redirect inside the page (into a refreshed table): the whole page
+        // goes to the sign-in form instead, and what it showed leaves the screen.
+        if (request.headers['hx-request'] === 'true') return reply.header('hx-redirect', signInRedirect(request)).send('');
+        return reply.redirect(signInRedirect(request));
+      }
+      // A form posted after the sign-in ended: send the user to sign in, then back to the page the
+      // form was on (what was typed cannot survive this: the sign-in is what protects it).
+      const referer = request.headers.referer;
+      let back: string | null = null;
+      try {
+        back = referer ? safeNextPath(new URL(referer).pathname) : null;
+      } catch {
+        back = null;
+      }
+      const params = new URLSearchParams({ expiree: '1', ...(back ? { suivant: back } : {}) });
+      return reply.redirect(`/connexion?${params.toString()}`, 303);
+    }
+
     app.decorate('requireRole', (role: Role): onRequestAsyncHookHandler => {
       return async function guard(request: FastifyRequest, reply: FastifyReply) {
-        if (!request.account) {
-          if (request.method === 'GET' || request.method === 'HEAD') {
-            // htmx would follow a redirect inside the page (into a refreshed table): the whole page
-            // goes to the sign-in form instead, and what it showed leaves the screen.
-            if (request.headers['hx-request'] === 'true') return reply.header('hx-redirect', signInRedirect(request)).send('');
-            return reply.redirect(signInRedirect(request));
-          }
-          // A form posted after the sign-in ended: send the user to sign in, then back to the page the
-          // form was on (what was typed cannot survive this: the sign-in is what protects it).
-          const referer = request.headers.referer;
-          let back: string | null = null;
-          try {
-            back = referer ? safeNextPath(new URL(referer).pathname) : null;
-          } catch {
-            back = null;
-          }
-          const params = new URLSearchParams({ expiree: '1', ...(back ? { suivant: back } : {}) });
-          return reply.redirect(`/connexion?${params.toString()}`, 303);
-        }
+        if (!request.account) return toSignIn(request, reply);
         if (request.account.role !== role) {
           throw Object.assign(new Error('Accès refusé'), { statusCode: 403 });
         }
+        if (secondFactorRequired(role) && !request.account.secondFactor) {
+          if (request.headers['hx-request'] === 'true') return reply.header('hx-redirect', ENROLMENT_PATH).send('');
+          return reply.redirect(ENROLMENT_PATH, 303);
+        }
+      };
+    });
+
+    app.decorate('requireSignIn', (): onRequestAsyncHookHandler => {
+      return async function guard(request: FastifyRequest, reply: FastifyReply) {
+        if (!request.account) return toSignIn(request, reply);
       };
     });
   },

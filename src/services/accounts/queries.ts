@@ -8,6 +8,8 @@ export interface SignedInAccount {
   displayName: string;
   role: Role;
   centreIds: number[];
+  /** Whether the account has a second factor (sign-in asks for its code). */
+  secondFactor: boolean;
 }
 
 /**
@@ -17,7 +19,7 @@ export interface SignedInAccount {
 export async function findActiveAccount(db: Kysely<Database>, id: number, credential: string | undefined): Promise<SignedInAccount | null> {
   const row = await db
     .selectFrom('accounts')
-    .select(['id', 'email', 'display_name', 'role', 'password_hash'])
+    .select(['id', 'email', 'display_name', 'role', 'password_hash', 'totp_enabled_at'])
     .where('id', '=', id)
     .where('disabled_at', 'is', null)
     .executeTakeFirst();
@@ -29,6 +31,7 @@ export async function findActiveAccount(db: Kysely<Database>, id: number, creden
     displayName: row.display_name,
     role: row.role,
     centreIds: links.map((l) => l.centre_id).sort((a, b) => a - b),
+    secondFactor: row.totp_enabled_at !== null,
   };
 }
 

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { ConfigError } from '../../../src/config.js';
 import { DEMO_ADMIN_EMAIL, DEMO_MANAGER_EMAIL } from '../../../src/operator/seed-demo.js';
+import { enrolSecondFactor } from '../../helpers/agents.js';
 import { ACCOUNT_ALERT_POLICY, ACCOUNT_POLICY } from '../../../src/domain/throttle.js';
 import { Agent, createTestApp, recordingMailer, type TestApp, DEMO_PASSWORD } from '../../helpers/app.js';
 import { field, h1 } from '../../helpers/html.js';
@@ -34,12 +35,16 @@ function originOf(location: unknown): string {
   return new URL(String(location), PUBLIC_ORIGIN).origin;
 }
 
-t.test('an admin signs in and lands on the admin dashboard with their name', async (t) => {
+t.test('an admin signs in, sets up the second factor the first time, and lands on the admin dashboard with their name', async (t) => {
   const { app } = await createTestApp(t, { seed: true });
   const agent = new Agent(app);
   const res = await agent.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
   t.equal(res.statusCode, 303);
   t.equal(res.headers.location, '/admin');
+  const beforeEnrolment = await agent.get('/admin');
+  t.equal(beforeEnrolment.statusCode, 303, 'an administrator without a second factor is sent to set it up first');
+  t.equal(beforeEnrolment.headers.location, '/compte/double-authentification');
+  await enrolSecondFactor(agent);
 
   const page = await agent.get('/admin');
   t.equal(page.statusCode, 200);
@@ -85,7 +90,7 @@ t.test('the session id changes at sign-in', async (t) => {
   t.ok(before, 'the visitor holds a session before signing in');
   await agent.get('/connexion');
 
-  const res = await agent.post('/connexion', { email: DEMO_ADMIN_EMAIL, mot_de_passe: DEMO_PASSWORD });
+  const res = await agent.post('/connexion', { email: DEMO_MANAGER_EMAIL, mot_de_passe: DEMO_PASSWORD });
   t.equal(res.statusCode, 303);
   const after = agent.cookies.get('qcm_session');
   t.ok(after);
@@ -95,10 +100,10 @@ t.test('the session id changes at sign-in', async (t) => {
   // The id planted before sign-in is worth nothing afterwards.
   const planted = new Agent(app);
   planted.cookies.set('qcm_session', before!);
-  const res2 = await planted.get('/admin');
+  const res2 = await planted.get('/centre');
   t.equal(res2.statusCode, 302, 'the pre-sign-in session id does not give access');
   t.match(String(res2.headers.location), /^\/connexion\?/);
-  t.equal((await agent.get('/admin')).statusCode, 200, 'the new one does');
+  t.equal((await agent.get('/centre')).statusCode, 200, 'the new one does');
 });
 
 t.test('a wrong password is refused with a French message and the email kept', async (t) => {
@@ -259,49 +264,49 @@ t.test('sign-ins are written to the audit log, never the password', async (t) =>
 t.test('a sign-in survives a restart of the app', async (t) => {
   const first = await createTestApp(t, { seed: true });
   const agent = new Agent(first.app);
-  t.equal((await agent.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD)).statusCode, 303);
-  t.equal((await agent.get('/admin')).statusCode, 200);
+  t.equal((await agent.signIn(DEMO_MANAGER_EMAIL, DEMO_PASSWORD)).statusCode, 303);
+  t.equal((await agent.get('/centre')).statusCode, 200);
   await first.close(true);
 
   const second = await createTestApp(t, { dataDir: first.dataDir, clock: first.clock });
   agent.app = second.app;
-  const page = await agent.get('/admin');
+  const page = await agent.get('/centre');
   t.equal(page.statusCode, 200, 'the same cookie is still signed in after the restart');
-  t.match(page.body, 'Administration (démo)');
+  t.match(page.body, 'Gestionnaire (démo)');
 });
 
 t.test('thirty minutes without activity end the sign-in', async (t) => {
   const { app, clock } = await createTestApp(t, { seed: true });
   const agent = new Agent(app);
-  t.equal((await agent.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD)).statusCode, 303);
-  t.equal((await agent.get('/admin')).statusCode, 200);
+  t.equal((await agent.signIn(DEMO_MANAGER_EMAIL, DEMO_PASSWORD)).statusCode, 303);
+  t.equal((await agent.get('/centre')).statusCode, 200);
 
   clock.advance(31 * MINUTE);
-  const res = await agent.get('/admin');
+  const res = await agent.get('/centre');
   t.equal(res.statusCode, 302);
-  t.equal(res.headers.location, '/connexion?suivant=%2Fadmin&expiree=1');
+  t.equal(res.headers.location, '/connexion?suivant=%2Fcentre&expiree=1');
 
   const signInPage = await agent.get(String(res.headers.location));
   t.equal(signInPage.statusCode, 200);
   t.match(signInPage.body, EXPIRY_NOTICE, 'the sign-in page says why');
-  t.equal(field(signInPage.body, 'suivant').value, '/admin', 'and remembers where the user was going');
+  t.equal(field(signInPage.body, 'suivant').value, '/centre', 'and remembers where the user was going');
 
-  const again = await agent.get('/admin');
+  const again = await agent.get('/centre');
   t.equal(again.statusCode, 302, 'the expired sign-in is really over');
 
-  const back = await agent.post('/connexion', { email: DEMO_ADMIN_EMAIL, mot_de_passe: DEMO_PASSWORD, suivant: '/admin' });
+  const back = await agent.post('/connexion', { email: DEMO_MANAGER_EMAIL, mot_de_passe: DEMO_PASSWORD, suivant: '/centre' });
   t.equal(back.statusCode, 303);
-  t.equal(back.headers.location, '/admin', 'signing in again leads back to the page');
-  t.equal((await agent.get('/admin')).statusCode, 200);
+  t.equal(back.headers.location, '/centre', 'signing in again leads back to the page');
+  t.equal((await agent.get('/centre')).statusCode, 200);
 });
 
 t.test('activity within 30 minutes keeps the sign-in', async (t) => {
   const { app, clock } = await createTestApp(t, { seed: true });
   const agent = new Agent(app);
-  t.equal((await agent.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD)).statusCode, 303);
+  t.equal((await agent.signIn(DEMO_MANAGER_EMAIL, DEMO_PASSWORD)).statusCode, 303);
   for (const [step, minutes] of [[1, 20], [2, 20], [3, 29]] as const) {
     clock.advance(minutes * MINUTE);
-    const res = await agent.get('/admin');
+    const res = await agent.get('/centre');
     t.equal(res.statusCode, 200, `still signed in at step ${step}, after ${minutes} idle minutes`);
   }
   t.notMatch((await agent.get('/connexion')).body, EXPIRY_NOTICE);
@@ -404,8 +409,8 @@ t.test('a signed-in user following a link with a newline in suivant does not bri
 t.test('sign-out ends the session', async (t) => {
   const testApp = await createTestApp(t, { seed: true });
   const agent = new Agent(testApp.app);
-  await agent.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
-  const dashboard = await agent.get('/admin');
+  await agent.signIn(DEMO_MANAGER_EMAIL, DEMO_PASSWORD);
+  const dashboard = await agent.get('/centre');
   t.match(dashboard.body, /<form method="post" action="\/deconnexion"/, 'the dashboard has the sign-out form');
   const stolen = new Map(agent.cookies);
 
@@ -413,27 +418,27 @@ t.test('sign-out ends the session', async (t) => {
   t.equal(res.statusCode, 303);
   t.equal(res.headers.location, '/connexion');
 
-  const after = await agent.get('/admin');
+  const after = await agent.get('/centre');
   t.equal(after.statusCode, 302);
-  t.match(String(after.headers.location), /^\/connexion\?suivant=%2Fadmin/);
+  t.match(String(after.headers.location), /^\/connexion\?suivant=%2Fcentre/);
 
   const replay = new Agent(testApp.app);
   replay.cookies = stolen;
-  t.equal((await replay.get('/admin')).statusCode, 302, 'the old cookie no longer signs anyone in');
+  t.equal((await replay.get('/centre')).statusCode, 302, 'the old cookie no longer signs anyone in');
 
   const audit = await testApp.db.kysely.selectFrom('audit_log').select(['actor_label']).where('action', '=', 'deconnexion').execute();
-  t.same(audit, [{ actor_label: DEMO_ADMIN_EMAIL }], 'the sign-out is audited');
+  t.same(audit, [{ actor_label: DEMO_MANAGER_EMAIL }], 'the sign-out is audited');
 });
 
 t.test('sign-out without the CSRF token is refused and the user stays signed in', async (t) => {
   const { app } = await createTestApp(t, { seed: true });
   const agent = new Agent(app);
-  await agent.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
-  await agent.get('/admin');
+  await agent.signIn(DEMO_MANAGER_EMAIL, DEMO_PASSWORD);
+  await agent.get('/centre');
   const res = await agent.post('/deconnexion', {}, { csrf: null });
   t.equal(res.statusCode, 403);
   t.match(res.body, 'Ce formulaire a expiré');
-  t.equal((await agent.get('/admin')).statusCode, 200);
+  t.equal((await agent.get('/centre')).statusCode, 200);
 });
 
 t.test('with PUBLIC_URL=https the app starts only behind a trusted proxy, and users sign in through it', async (t) => {

@@ -2,14 +2,14 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../../clock.js';
 import type { Database, Queryable, Role } from '../../../db/schema.js';
 import { ACCOUNT_ALERT_POLICY, ACCOUNT_POLICY, ADDRESS_POLICY, SIGN_IN_SLOWDOWN_MS } from '../../../domain/throttle.js';
-import { recordAudit, recordRepeatedAudit, SYSTEM_ACTOR, type Acting } from '../../../services/audit.js';
+import { recordAudit, recordRepeatedAudit, SYSTEM_ACTOR, type Acting, type Actor } from '../../../services/audit.js';
 import { credentialOf, verifyAgainstDecoy, verifyPassword } from '../../../services/accounts/passwords.js';
 import { clearThrottle, countFailure, latestLock } from '../../../services/throttle-store.js';
 import { accountKey, addressKey, alertKey } from '../../../services/accounts/sign-in-throttle.js';
 import { findAccountByEmail } from '../../../services/accounts/queries.js';
 
 export type SignInOutcome =
-  | { ok: true; accountId: number; role: Role; credential: string }
+  | { ok: true; accountId: number; role: Role; credential: string; secondFactor: boolean }
   | { ok: false; reason: 'locked'; until: Date; alertAccount?: string }
   | { ok: false; reason: 'invalid'; alertAccount?: string }
   | { ok: false; reason: 'busy' };
@@ -76,16 +76,14 @@ async function attemptSignInNow(
   const valid = usable ? await verifyPassword(account.password_hash!, input.password) : await verifyAgainstDecoy(input.password);
 
   if (valid && account) {
+    const secondFactor = account.totp_enabled_at !== null;
     await db.transaction().execute(async (trx) => {
       await clearThrottle(trx, accountKey(email, input.ip));
-      await recordAudit(trx, clock, {
-        action: 'connexion.reussie',
-        actor: { accountId: account.id, label: account.email, ip: input.ip },
-        target: { type: 'compte', id: account.id },
-      });
+      // With a second factor, the sign-in is journalled once its code is right (recordSignIn).
+      if (!secondFactor) await recordSignIn(trx, clock, { accountId: account.id, label: account.email, ip: input.ip });
     });
     // From the very row whose hash was verified: a password changed meanwhile ends this sign-in too.
-    return { ok: true, accountId: account.id, role: account.role, credential: credentialOf(account.password_hash!) };
+    return { ok: true, accountId: account.id, role: account.role, credential: credentialOf(account.password_hash!), secondFactor };
   }
 
   const alerted = await db.transaction().execute(async (trx) => {
@@ -130,6 +128,16 @@ async function countTowardsAlert(db: Queryable, clock: Clock, account: { id: num
     details: { echecs: ACCOUNT_ALERT_POLICY.maxFailures, fenetre_minutes: ACCOUNT_ALERT_POLICY.windowMs / 60_000 },
   });
   return true;
+}
+
+/** The journal's row of a sign-in, with how its second factor was given when it had one. */
+export async function recordSignIn(db: Queryable, clock: Clock, actor: Actor, secondFactor?: 'application' | 'code de secours'): Promise<void> {
+  await recordAudit(db, clock, {
+    action: 'connexion.reussie',
+    actor,
+    target: { type: 'compte', id: actor.accountId! },
+    details: secondFactor ? { second_facteur: secondFactor } : null,
+  });
 }
 
 /** The journal keeps each sign-out, as it keeps each sign-in. */

@@ -1,10 +1,20 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { CODE_STEP_MAX_FAILURES, CODE_STEP_VALIDITY_MS, FEW_RECOVERY_CODES, RECOVERY_CODE_LENGTH, TOTP_DIGITS } from '../../../domain/second-factor.js';
+import { plural } from '../../../domain/french.js';
 import { ACCOUNT_ALERT_POLICY, retryMessage } from '../../../domain/throttle.js';
-import { activeAdministratorEmails } from '../../../services/accounts/queries.js';
+import { activeAdministratorEmails, findActiveAccount } from '../../../services/accounts/queries.js';
+import { checkSecondFactor, SECOND_FACTOR_POLICY } from '../../../services/accounts/second-factor.js';
 import { requestActor } from '../../../services/audit.js';
 import { IDLE_LIMIT_MINUTES, safeNextPath } from '../../../plugins/auth.js';
-import { attemptSignIn, recordSignOut } from './lifecycle.js';
+import { attemptSignIn, recordSignIn, recordSignOut } from './lifecycle.js';
 import type { Role } from '../../../db/schema.js';
+
+declare module 'fastify' {
+  interface Session {
+    /** A sign-in whose password was right, waiting for the code of its second factor. */
+    pendingSignIn?: { accountId: number; credential: string; role: Role; since: string; suivant: string; failures: number };
+  }
+}
 
 interface SignInBody {
   email?: string;
@@ -20,12 +30,18 @@ function renderForm(reply: FastifyReply, values: { email: string; suivant: strin
   return reply.render('public/sign-in/sign-in', { values, ...extra }, { title: 'Connexion', status });
 }
 
+function renderCodeForm(reply: FastifyReply, extra: { error?: string; failure?: string } = {}, status = 200) {
+  return reply.render('public/sign-in/code', { digits: TOTP_DIGITS, recoveryLength: RECOVERY_CODE_LENGTH, ...extra }, { title: 'Code de vérification', status });
+}
+
+const CODE_STEP_OVER = 'Le délai pour saisir le code est dépassé, ou trop de codes incorrects ont été saisis : reconnectez-vous.';
+
 export default async function authRoutes(app: FastifyInstance) {
   /**
    * Many failed sign-ins on one account within the hour (from anywhere): the journal has the alert,
    * and each national administrator is told by e-mail when mail is configured.
    */
-  async function alertAdministrators(account: string) {
+  async function alertAdministrators(account: string, what: string) {
     if (!app.mailer.enabled) return;
     const recipients = await activeAdministratorEmails(app.db);
     // One address refused by the mail server must not keep the others from being told.
@@ -34,7 +50,7 @@ export default async function authRoutes(app: FastifyInstance) {
         app.mailer.send({
           to,
           subject: 'QCM-AIPR : tentatives de connexion répétées sur un compte',
-        text: `Bonjour,\n\nLe compte ${account} a reçu au moins ${ACCOUNT_ALERT_POLICY.maxFailures} tentatives de connexion infructueuses en moins de ${ACCOUNT_ALERT_POLICY.windowMs / 60_000} minutes. Le compte n’est pas bloqué pour son titulaire ; le journal d’audit (action « compte.attaque_suspectee » et « connexion.echouee ») indique les adresses en cause.\n\nCe message est envoyé automatiquement à chaque administrateur national.`,
+        text: `Bonjour,\n\nLe compte ${account} a reçu ${what}. Le journal d’audit (action « compte.attaque_suspectee » et « connexion.echouee ») indique les adresses en cause.\n\nCe message est envoyé automatiquement à chaque administrateur national.`,
         }),
       ),
     );
@@ -67,7 +83,8 @@ export default async function authRoutes(app: FastifyInstance) {
     if (Object.keys(errors).length > 0) return renderForm(reply, values, { errors }, 400);
 
     const outcome = await attemptSignIn(app.db, app.clock, { email, password, ip: request.ip }, (account) => {
-      alertAdministrators(account).catch((err: unknown) => request.log.warn({ err }, 'the security alert could not be sent'));
+      const what = `au moins ${ACCOUNT_ALERT_POLICY.maxFailures} tentatives de connexion infructueuses en moins de ${ACCOUNT_ALERT_POLICY.windowMs / 60_000} minutes. Le compte n’est pas bloqué pour son titulaire`;
+      alertAdministrators(account, what).catch((err: unknown) => request.log.warn({ err }, 'the security alert could not be sent'));
     });
     if (!outcome.ok) {
       const message =
@@ -81,10 +98,86 @@ export default async function authRoutes(app: FastifyInstance) {
 
     // A new session id at sign-in, so that an id planted before sign-in is worth nothing after.
     await request.session.regenerate();
+    if (outcome.secondFactor) {
+      request.session.pendingSignIn = {
+        accountId: outcome.accountId,
+        credential: outcome.credential,
+        role: outcome.role,
+        since: app.clock.now().toISOString(),
+        suivant,
+        failures: 0,
+      };
+      return reply.redirect('/connexion/code', 303);
+    }
     request.session.accountId = outcome.accountId;
     request.session.credential = outcome.credential;
     request.session.lastSeenAt = app.clock.now().toISOString();
     return reply.redirect(suivant || homeOf(outcome.role), 303);
+  });
+
+  /** The sign-in waiting for its code, while it may still be finished. */
+  function pendingOf(request: FastifyRequest) {
+    const pending = request.session.pendingSignIn;
+    if (!pending) return null;
+    if (app.clock.now().getTime() - Date.parse(pending.since) > CODE_STEP_VALIDITY_MS) return null;
+    return pending;
+  }
+
+  app.get('/connexion/code', async (request, reply) => {
+    if (!pendingOf(request)) {
+      request.session.pendingSignIn = undefined;
+      return reply.redirect('/connexion');
+    }
+    return renderCodeForm(reply);
+  });
+
+  app.post('/connexion/code', async (request: FastifyRequest<{ Body: { code?: string } }>, reply) => {
+    const pending = pendingOf(request);
+    if (!pending) {
+      request.session.pendingSignIn = undefined;
+      return renderForm(reply, { email: '', suivant: '' }, { notice: CODE_STEP_OVER }, 401);
+    }
+    const typed = String(request.body?.code ?? '').slice(0, 100);
+    if (!typed.trim()) return renderCodeForm(reply, { error: 'Saisissez le code affiché par votre application, ou un code de secours.' }, 400);
+
+    // The account may have been disabled, or its password changed, since the password step.
+    const account = await findActiveAccount(app.db, pending.accountId, pending.credential);
+    if (!account) {
+      request.session.pendingSignIn = undefined;
+      return renderForm(reply, { email: '', suivant: '' }, { notice: CODE_STEP_OVER }, 401);
+    }
+    const actor = { accountId: account.id, label: account.email, ip: request.ip };
+    const check = await checkSecondFactor(app.db, app.clock, { accountId: account.id, typed }, { actor });
+    if (!check.ok) {
+      if (check.reason === 'locked') {
+        if (check.alert) {
+          const what = `${SECOND_FACTOR_POLICY.maxFailures} codes de vérification incorrects en moins de ${SECOND_FACTOR_POLICY.windowMs / 60_000} minutes, après le bon mot de passe : son mot de passe est sans doute connu d’un tiers. La saisie des codes de ce compte est suspendue pendant ${SECOND_FACTOR_POLICY.lockMs / 60_000} minutes`;
+          alertAdministrators(account.email, what).catch((err: unknown) => request.log.warn({ err }, 'the security alert could not be sent'));
+        }
+        return renderCodeForm(reply, { failure: `Trop de codes incorrects pour ce compte. ${retryMessage(check.until, app.clock.now())}` }, 429);
+      }
+      pending.failures += 1;
+      if (pending.failures >= CODE_STEP_MAX_FAILURES) {
+        request.session.pendingSignIn = undefined;
+        return renderForm(reply, { email: '', suivant: '' }, { failure: CODE_STEP_OVER }, 401);
+      }
+      return renderCodeForm(reply, { error: 'Code incorrect ou déjà utilisé. Saisissez le code affiché maintenant par votre application (vérifiez que votre téléphone est à l’heure), ou un code de secours non utilisé.' }, 401);
+    }
+
+    await recordSignIn(app.db, app.clock, actor, check.method === 'totp' ? 'application' : 'code de secours');
+    await request.session.regenerate();
+    request.session.accountId = account.id;
+    request.session.credential = pending.credential;
+    request.session.lastSeenAt = app.clock.now().toISOString();
+    if (check.method === 'recovery' && check.unusedRecoveryCodes <= FEW_RECOVERY_CODES) {
+      reply.flash(
+        'warning',
+        check.unusedRecoveryCodes === 0
+          ? 'Vous avez utilisé votre dernier code de secours : générez-en de nouveaux dans « Mon compte ».'
+          : `Il vous reste ${plural(check.unusedRecoveryCodes, 'code')} de secours : générez-en de nouveaux dans « Mon compte ».`,
+      );
+    }
+    return reply.redirect(pending.suivant || homeOf(account.role), 303);
   });
 
   app.post('/deconnexion', async (request, reply) => {
