@@ -12,7 +12,7 @@ import publicArea from './areas/public/index.js';
 import { loadOrCreateSigner } from './services/attestations/signing.js';
 import { AnswerWriter } from './services/exam/answer-writer.js';
 import { createMailer, type Mailer } from './services/mailer.js';
-import { BrowserPool } from './services/pdf/browser-pool.js';
+import { BrowserPool, DEFAULT_POOL_LIMITS } from './services/pdf/browser-pool.js';
 import auth from './plugins/auth.js';
 import csrf from './plugins/csrf.js';
 import deadlineSweeper from './plugins/deadline-sweeper.js';
@@ -49,7 +49,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
   });
-  const browserPool = new BrowserPool(deps.browserPath);
+  const browserPool = new BrowserPool(deps.browserPath, DEFAULT_POOL_LIMITS, {
+    uid: process.getuid?.(),
+    warn: (message, err) => app.log.warn({ err }, message),
+  });
   app.addHook('onClose', async () => browserPool.close());
 
   const mailer = deps.mailer ?? createMailer(config);

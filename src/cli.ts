@@ -9,6 +9,7 @@ import { plural } from './domain/french.js';
 import { upsertAccountWithPassword } from './services/accounts/accounts.js';
 import { findAccountByEmail } from './services/accounts/queries.js';
 import { passwordProblem } from './services/accounts/passwords.js';
+import { removeSecondFactor } from './services/accounts/second-factor.js';
 import { describeBankError } from './domain/bank/index.js';
 import { decodeUpload, importQuestionnaire, type BankSource } from './areas/admin/questionnaires/lifecycle.js';
 import { backupDatabase } from './operator/backup.js';
@@ -21,15 +22,18 @@ const USAGE = `Usage : npm run cli -- <commande>
                                            tiré au hasard et affiché, sauf --password P)
   create-admin <email> [--password-stdin] [--promote]
                                            compte d'administration nationale (--promote : celui d'un gestionnaire)
+  reset-second-factor <email>              retire la double authentification d'un compte (téléphone et
+                                           codes de secours perdus) ; un administrateur la reconfigure
+                                           à sa connexion suivante
   import-questionnaire <fichier.json|fichier.csv> [--entete entete.json] [--publish]
                                            importe une banque (CSV : avec son en-tête JSON)
   generate-tokens --centre centreXXXX --profil <profil> --count N
-                                           table de jetons (affiche les codes)
+                                           table de jetons (affiche les codes ; sans quota quotidien)
   backup <fichier>                         copie cohérente de la base, même serveur en marche`;
 
 class UsageError extends Error {}
 
-const COMMANDS = new Set(['seed-demo', 'create-admin', 'import-questionnaire', 'generate-tokens', 'backup']);
+const COMMANDS = new Set(['seed-demo', 'create-admin', 'reset-second-factor', 'import-questionnaire', 'generate-tokens', 'backup']);
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -87,6 +91,18 @@ async function main(argv: string[]): Promise<void> {
         );
         console.log(`Compte d'administration ${account.created ? 'créé' : 'mis à jour'} : ${email}`);
         if (generated) console.log(`Mot de passe (à changer, affiché une seule fois) : ${password}`);
+        return;
+      }
+      case 'reset-second-factor': {
+        const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
+        const account = positionals[0] ? await findAccountByEmail(db.kysely, positionals[0]) : undefined;
+        if (!account) throw new UsageError('Indiquez l’adresse électronique d’un compte existant : reset-second-factor <email>.');
+        const removed = await removeSecondFactor(db.kysely, systemClock, account.id, { actor: CLI_ACTOR });
+        console.log(
+          removed
+            ? `Double authentification retirée du compte ${account.email}${account.role === 'admin' ? ' : elle sera demandée de nouveau à sa prochaine connexion.' : '.'}`
+            : `Le compte ${account.email} n’a pas de double authentification : rien à retirer.`,
+        );
         return;
       }
       case 'import-questionnaire': {

@@ -109,6 +109,12 @@ export function parisStartOfDay(date: string): Date {
   return new Date(instant);
 }
 
+/** The Paris day holding `now`: its date and its instants from `start` (included) to `end` (excluded), 23 to 25 hours apart. */
+export function parisDayBounds(now: Date): { date: string; start: Date; end: Date } {
+  const date = parisDate(now);
+  return { date, start: parisStartOfDay(date), end: parisStartOfDay(addDays(date, 1)) };
+}
+
 /** The last millisecond of `date` in Paris: when a session of that day closes by itself. */
 export function parisEndOfDay(date: string): Date {
   return new Date(parisStartOfDay(addDays(date, 1)).getTime() - 1);

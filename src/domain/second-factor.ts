@@ -7,7 +7,6 @@
  * Recovery codes use the tokens' alphabet and entry tolerance (token-code.ts): 10 symbols give
  * about 49 bits each, printed or written down by hand.
  */
-import type { Role } from '../db/schema.js';
 import { compactEntry, drawSymbols, groupSymbols, TOKEN_ALPHABET, type RandomBytes } from './token-code.js';
 
 export const TOTP_DIGITS = 6;
@@ -28,7 +27,7 @@ export const ENROLMENT_VALIDITY_MS = 15 * 60_000;
 export const TOTP_ISSUER = 'QCM-AIPR';
 
 /** Whether this role must have a second factor before it may act. */
-export function secondFactorRequired(role: Role): boolean {
+export function secondFactorRequired(role: 'admin' | 'manager'): boolean {
   return role === 'admin';
 }
 

@@ -41,6 +41,7 @@ export async function seedDemoTokensAndSession(db: Kysely<Database>, clock: Cloc
       questionnaireId: questionnaire.id,
       count: DEMO_BATCH_SIZE,
       createdBy: CLI_ACTOR.label,
+      dailyQuota: 'exempt',
       actor: CLI_ACTOR,
     });
     if (outcome.ok) {

@@ -119,7 +119,7 @@ t.test('each form with fields says that its fields are required, and its optiona
   t.match(dashboard.body, 'Se déconnecter');
   t.notMatch(dashboard.body, MENTION, 'the sign-out button alone carries no mention');
   checkPage(t, await admin.get('/admin/centres/nouveau'), 'new centre', 1);
-  checkPage(t, await admin.get('/admin/centres'), 'centre list (search bar)', 0);
+  checkPage(t, await admin.get('/admin/centres'), 'centre list (national quota of tokens; the search bar carries no mention)', 1);
   checkPage(t, await admin.get('/admin/journal'), 'audit log (filter bar)', 0);
   // The edit form, the attestations' signatory and the suspension form.
   checkPage(t, await admin.get('/admin/centres/1'), 'centre page', 3);

@@ -9,6 +9,7 @@ import {
   isValidDate,
   isValidTime,
   parisDate,
+  parisDayBounds,
   parisEndOfDay,
   parisStartOfDay,
   parisTime,
@@ -82,6 +83,40 @@ t.test('a Paris day starts at its midnight and ends one millisecond before the n
         parisDate(start) === day &&
         parisDate(new Date(start.getTime() - 1)) === addDays(day, -1) &&
         parisTime(start) === '00:00'
+      );
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+t.test('parisDayBounds: the Paris day holding an instant, start included, end excluded', async (t) => {
+  const iso = (b: { date: string; start: Date; end: Date }) => ({ date: b.date, start: b.start.toISOString(), end: b.end.toISOString() });
+  t.same(iso(parisDayBounds(new Date('2026-11-29T09:00:00Z'))), { date: '2026-11-29', start: '2026-11-28T23:00:00.000Z', end: '2026-11-29T23:00:00.000Z' });
+  t.same(
+    iso(parisDayBounds(new Date('2026-11-29T23:30:00Z'))),
+    { date: '2026-11-30', start: '2026-11-29T23:00:00.000Z', end: '2026-11-30T23:00:00.000Z' },
+    'half past midnight in Paris is already the next day',
+  );
+  t.same(
+    iso(parisDayBounds(new Date('2026-03-29T12:00:00Z'))),
+    { date: '2026-03-29', start: '2026-03-28T23:00:00.000Z', end: '2026-03-29T22:00:00.000Z' },
+    '23 hours',
+  );
+  t.same(
+    iso(parisDayBounds(new Date('2026-10-25T12:00:00Z'))),
+    { date: '2026-10-25', start: '2026-10-24T22:00:00.000Z', end: '2026-10-25T23:00:00.000Z' },
+    '25 hours',
+  );
+  fc.assert(
+    fc.property(fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true }), (at) => {
+      const { date, start, end } = parisDayBounds(at);
+      return (
+        date === parisDate(at) &&
+        start.getTime() <= at.getTime() &&
+        at.getTime() < end.getTime() &&
+        parisDate(start) === date &&
+        parisDate(new Date(end.getTime() - 1)) === date &&
+        parisDate(end) === addDays(date, 1)
       );
     }),
     { numRuns: 2000 },

@@ -11,9 +11,11 @@ import type { Page } from 'puppeteer';
 import t from 'tap';
 import type { Mail, Mailer } from '../../src/services/mailer.js';
 import { DEMO_ADMIN_EMAIL, DEMO_MANAGER_EMAIL } from '../../src/operator/seed-demo.js';
+import { createAccount, TEST_PASSWORD } from '../helpers/agents.js';
 import { DEMO_PASSWORD } from '../helpers/app.js';
 import { allowResume } from '../helpers/kiosk.js';
 import { ACCENTED_IDENTITY, CENTRE, examByToken, illustratedToken } from '../helpers/kiosk-room.js';
+import { enrolInBrowser, signInInBrowser } from './sign-in-support.js';
 import { admitTerminal, begin, enterAndIdentify, enterCentreAndToken, KIOSK_VIEWPORT, navigate, pathOf, startKioskWorld, text } from './kiosk-support.js';
 
 // A real browser on a busy shared machine, some fifty pages each audited by axe: be generous.
@@ -240,13 +242,6 @@ async function submitInvalid(page: Page, formSelector: string, values: Record<st
   await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.$eval(formSelector, (form) => (form as HTMLFormElement).requestSubmit())]);
 }
 
-async function signIn(page: Page, base: string, email: string): Promise<void> {
-  await go(page, `${base}/connexion`);
-  await page.type('#email', email);
-  await page.type('#mot_de_passe', DEMO_PASSWORD);
-  await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click('form[action="/connexion"] button[type="submit"]')]);
-}
-
 /** /admin/centres/12 → /admin/centres/:id: one page of each kind is enough. */
 function patternOf(pathname: string): string {
   return pathname.replace(/\/\d+(?=\/|$)/g, '/:id');
@@ -299,6 +294,7 @@ const world = await startKioskWorld(t, { mailer });
 
 if (world) {
   const { testApp, db, base, browser } = world;
+  const signIn = (page: Page, at: string, email: string) => signInInBrowser(page, at, testApp.app, email);
 
   /** A page with a browser context of its own (its own cookies); axe is injected despite the CSP. */
   const freshPage = async (t: Tap, viewport = DESKTOP_VIEWPORT): Promise<Page> => {
@@ -494,6 +490,36 @@ if (world) {
     await go(other, `${base}/examen/question/1`);
     await other.waitForSelector('.k-timer.k-timer--warning');
     await audit(t, other, 'kiosk question, last minutes (timer warning)');
+  });
+
+  t.test('the second factor: enrolment, recovery codes, the account page and the code step', async (t) => {
+    const email = 'admin-2fa@demo.test';
+    await createAccount(testApp, { email, role: 'admin' });
+    const page = await freshPage(t);
+    await go(page, `${base}/connexion`);
+    await page.type('#email', email);
+    await page.type('#mot_de_passe', TEST_PASSWORD);
+    await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click('form[action="/connexion"] button[type="submit"]')]);
+    t.equal(pathOf(page), '/compte/double-authentification', 'an administrator without a second factor is asked to set it up');
+    await audit(t, page, 'second factor enrolment');
+    await submitInvalid(page, 'form[action="/compte/double-authentification"]', { '#code': '000000' });
+    await audit(t, page, 'second factor enrolment, wrong code');
+    await assertErrorsTied(t, page, 'second factor enrolment, wrong code');
+    await enrolInBrowser(page, testApp.app);
+    t.equal(await text(page, 'h1'), 'Vos codes de secours');
+    await audit(t, page, 'recovery codes, shown once');
+    t.equal(await go(page, `${base}/compte`), 200);
+    await audit(t, page, 'account page, second factor active');
+
+    await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click('form[action="/deconnexion"] button[type="submit"]')]);
+    await page.type('#email', email);
+    await page.type('#mot_de_passe', TEST_PASSWORD);
+    await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click('form[action="/connexion"] button[type="submit"]')]);
+    t.equal(pathOf(page), '/connexion/code');
+    await audit(t, page, 'sign-in, code step');
+    await submitInvalid(page, 'form[action="/connexion/code"]', { '#code': '12' });
+    await audit(t, page, 'sign-in, code step, unreadable code');
+    await assertErrorsTied(t, page, 'sign-in, code step, unreadable code');
   });
 
   t.test('every admin page reachable from /admin', async (t) => {
@@ -744,10 +770,7 @@ if (world) {
     }
 
     const admin = await noScriptPage(t, tablet);
-    await go(admin, `${base}/connexion`);
-    await admin.type('#email', DEMO_ADMIN_EMAIL);
-    await admin.type('#mot_de_passe', DEMO_PASSWORD);
-    await Promise.all([admin.waitForNavigation({ waitUntil: 'networkidle0' }), admin.click('form[action="/connexion"] button[type="submit"]')]);
+    await signIn(admin, base, DEMO_ADMIN_EMAIL);
     for (const path of ['/admin', '/admin/questionnaires/importer', '/admin/journal']) {
       await goNoScript(admin, `${base}${path}`);
       await audit(t, admin, `no JavaScript: ${path}`);

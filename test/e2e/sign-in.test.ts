@@ -2,7 +2,9 @@ import type { Page } from 'puppeteer';
 import t from 'tap';
 import { DEMO_ADMIN_EMAIL } from '../../src/operator/seed-demo.js';
 import { createTestApp, type Teardown, DEMO_PASSWORD } from '../helpers/app.js';
+import { freshTotp } from '../helpers/agents.js';
 import { browserForFile, type LaunchedBrowser } from '../helpers/browser.js';
+import { enrolInBrowser, signInInBrowser } from './sign-in-support.js';
 
 // A real browser on a busy shared machine can be slow to start.
 t.setTimeout(300_000);
@@ -58,7 +60,7 @@ if (launched) {
   const base = await testApp.app.listen({ port: 0, host: '127.0.0.1' });
   const errorsSeen: string[] = [];
 
-  t.test('an admin signs in through the sign-in form and sees the admin dashboard', async (t) => {
+  t.test('an admin signs in through the sign-in form, sets up the second factor, and sees the admin dashboard', async (t) => {
     const page = await freshPage(t, browser);
     const seen = await watch(page);
 
@@ -69,6 +71,12 @@ if (launched) {
     await page.type('#email', DEMO_ADMIN_EMAIL);
     await page.type('#mot_de_passe', DEMO_PASSWORD);
     await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click('form[action="/connexion"] button[type="submit"]')]);
+    t.equal(page.url(), `${base}/compte/double-authentification`, 'the first time, the administrator is asked to set up the second factor');
+    t.ok(await page.$('.app-enrolment-qr svg'), 'the QR code is drawn');
+    await enrolInBrowser(page, testApp.app);
+    t.equal(await heading(page), 'Vos codes de secours');
+    t.equal((await page.$$('.app-recovery-codes code')).length, 10, 'ten recovery codes are shown');
+    await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click('.app-recovery-codes ~ p a')]);
 
     t.equal(page.url(), `${base}/admin`, 'the browser is on /admin');
     t.equal(await heading(page), 'Administration nationale');
@@ -80,6 +88,16 @@ if (launched) {
     t.equal(new URL(page.url()).pathname, '/connexion', 'signed out, back on the sign-in page');
     await page.goto(`${base}/admin`, { waitUntil: 'networkidle0' });
     t.equal(page.url(), `${base}/connexion?suivant=%2Fadmin`, 'the admin area is closed again');
+
+    // The next sign-in asks for the code after the password, and goes where the user was going.
+    await page.type('#email', DEMO_ADMIN_EMAIL);
+    await page.type('#mot_de_passe', DEMO_PASSWORD);
+    await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click('form[action="/connexion"] button[type="submit"]')]);
+    t.equal(page.url(), `${base}/connexion/code`, 'the code step follows the password');
+    testApp.clock.advance(30_000);
+    await page.type('#code', await freshTotp(testApp, DEMO_ADMIN_EMAIL));
+    await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click('form[action="/connexion/code"] button[type="submit"]')]);
+    t.equal(page.url(), `${base}/admin`, 'signed in again, on /admin');
 
     t.same(seen.cspViolations, [], 'the Content-Security-Policy blocked nothing');
     t.same(seen.cspConsoleErrors, [], 'no CSP error in the console');
@@ -102,10 +120,7 @@ if (launched) {
     // and shows them in a menu opened by a button, which the layout must therefore provide.
     const page = await freshPage(t, browser);
     await page.setViewport({ width: 768, height: 1024 });
-    await page.goto(`${base}/connexion`, { waitUntil: 'networkidle0' });
-    await page.type('#email', DEMO_ADMIN_EMAIL);
-    await page.type('#mot_de_passe', DEMO_PASSWORD);
-    await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click('form[action="/connexion"] button[type="submit"]')]);
+    await signInInBrowser(page, base, testApp.app, DEMO_ADMIN_EMAIL);
     t.equal(await heading(page), 'Administration nationale');
 
     const visibleSignOut = async () => {

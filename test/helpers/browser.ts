@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer';
-import { CHROMIUM_ARGS, findBrowser } from '../../src/services/pdf/browser-path.js';
+import { chromiumArgs, findBrowser } from '../../src/services/pdf/browser-path.js';
 import type { Teardown } from './app.js';
 
 export const NO_BROWSER_MESSAGE =
@@ -29,7 +29,7 @@ export async function launchBrowser(): Promise<LaunchedBrowser> {
     browser = await puppeteer.launch({
       executablePath,
       headless: true,
-      args: [...CHROMIUM_ARGS, `--user-data-dir=${profileDir}`],
+      args: [...chromiumArgs(process.getuid?.()), `--user-data-dir=${profileDir}`],
     });
   } catch (err) {
     await rm(profileDir, { recursive: true, force: true });

@@ -7,6 +7,7 @@ import SQLite from 'better-sqlite3';
 import t from 'tap';
 import { DATABASE_FILE } from '../../src/db/connection.js';
 import { DEMO_ADMIN_EMAIL } from '../../src/operator/seed-demo.js';
+import { enrolSecondFactor } from '../helpers/agents.js';
 import { Agent, createTestApp, type Teardown } from '../helpers/app.js';
 
 // Each run of the CLI starts a Node process and hashes passwords: slow on a busy shared machine.
@@ -74,6 +75,7 @@ t.test('create-admin with a password on stdin creates an account that can sign i
   const res = await agent.signIn('exploitant@ministere.test', 'un-mot-de-passe-solide');
   t.equal(res.statusCode, 303);
   t.equal(res.headers.location, '/admin');
+  await enrolSecondFactor(agent);
   t.match((await agent.get('/admin')).body, 'Exploitant');
   const audit = await testApp.db.kysely.selectFrom('audit_log').select(['action', 'actor_label']).where('action', '=', 'compte.cree').execute();
   t.same(audit, [{ action: 'compte.cree', actor_label: 'CLI' }], 'the creation is audited');
@@ -162,4 +164,34 @@ t.test('operator mistakes are explained in French with exit code 1', async (t) =
   t.equal(badConfig.status, 1);
   t.match(badConfig.stderr, /Configuration invalide : PORT/);
   t.notOk(existsSync(join(dir, 'jamais', DATABASE_FILE)), 'nothing is written with a bad configuration');
+});
+
+t.test('reset-second-factor removes the second factor of an administrator who lost the phone and the codes', async (t) => {
+  const dir = tempDir(t);
+  const dataDir = join(dir, 'data');
+  t.equal(cli(dataDir, ['create-admin', 'perdu@ministere.test', '--password-stdin'], { input: 'un-mot-de-passe-solide\n' }).status, 0);
+  const first = await createTestApp(t, { dataDir });
+  const agent = new Agent(first.app);
+  await agent.signIn('perdu@ministere.test', 'un-mot-de-passe-solide');
+  await enrolSecondFactor(agent);
+  t.equal((await new Agent(first.app).signIn('perdu@ministere.test', 'un-mot-de-passe-solide')).headers.location, '/connexion/code', 'enrolled');
+  await first.close(true);
+
+  const reset = cli(dataDir, ['reset-second-factor', 'perdu@ministere.test']);
+  t.equal(reset.status, 0, `reset-second-factor succeeds (${reset.stderr.trim()})`);
+  t.match(reset.stdout, 'Double authentification retirée du compte perdu@ministere.test');
+  const again = cli(dataDir, ['reset-second-factor', 'perdu@ministere.test']);
+  t.match(again.stdout, 'rien à retirer');
+  const unknown = cli(dataDir, ['reset-second-factor', 'personne@ministere.test']);
+  t.equal(unknown.status, 1);
+  t.match(unknown.stderr, 'un compte existant');
+
+  const second = await createTestApp(t, { dataDir, clock: first.clock });
+  const fresh = new Agent(second.app);
+  const res = await fresh.signIn('perdu@ministere.test', 'un-mot-de-passe-solide');
+  t.equal(res.headers.location, '/admin', 'the password alone signs in');
+  const home = await fresh.get('/admin');
+  t.equal(home.headers.location, '/compte/double-authentification', 'and the administrator is asked to set the second factor up again');
+  const audit = await second.db.kysely.selectFrom('audit_log').select(['actor_label']).where('action', '=', 'compte.double_facteur_retire').execute();
+  t.same(audit, [{ actor_label: 'CLI' }]);
 });

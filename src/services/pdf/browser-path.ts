@@ -38,9 +38,8 @@ export async function findBrowser(configured: string | null): Promise<string | n
   return (await puppeteerCachedBrowser()) ?? SYSTEM_PATHS.find(isExecutable) ?? null;
 }
 
-/** Flags for Chromium here: run as root in a container, and never try to reach the outside. */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
+/** Flags for Chromium here: no GPU, /tmp rather than a small /dev/shm, and never try to reach the outside. */
+const COMMON_ARGS = [
   '--disable-gpu',
   '--disable-dev-shm-usage',
   '--no-first-run',
@@ -51,3 +50,20 @@ export const CHROMIUM_ARGS = [
   '--disable-extensions',
   '--mute-audio',
 ];
+
+/**
+ * Chromium's sandbox stays on, but for root, with whom Chromium refuses to start sandboxed (a CI
+ * machine, a root container): `--no-sandbox` only then. `uid` is process.getuid(), undefined where
+ * the platform has none (Windows).
+ */
+export function needsNoSandbox(uid: number | undefined): boolean {
+  return uid === 0;
+}
+
+/**
+ * The flags for a Chromium launched by a process of user id `uid` (the PDF pool, the end-to-end
+ * tests: `process.getuid?.()`); `sandbox: false` when a sandboxed launch already failed (browser-pool.ts).
+ */
+export function chromiumArgs(uid: number | undefined, { sandbox = true }: { sandbox?: boolean } = {}): string[] {
+  return [...(needsNoSandbox(uid) || !sandbox ? ['--no-sandbox'] : []), ...COMMON_ARGS];
+}

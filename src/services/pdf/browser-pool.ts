@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PDFDocument } from 'pdf-lib';
 import type { Browser, Page } from 'puppeteer';
 import { PublicError } from '../public-error.js';
-import { CHROMIUM_ARGS } from './browser-path.js';
+import { chromiumArgs, needsNoSandbox } from './browser-path.js';
 
 export class PdfUnavailableError extends PublicError {
   constructor() {
@@ -48,6 +48,12 @@ export interface PoolLimits {
   timeoutMs: number;
 }
 
+/** What the pool needs of its process: its user id (root runs Chromium without the sandbox) and a place to warn. */
+export interface PoolHost {
+  uid: number | undefined;
+  warn(message: string, err: unknown): void;
+}
+
 export const DEFAULT_POOL_LIMITS: PoolLimits = { pages: 2, queue: 40, timeoutMs: 60_000 };
 
 /**
@@ -63,10 +69,13 @@ export class BrowserPool {
   #closed = false;
   #active = 0;
   #waiting: (() => void)[] = [];
+  /** Set once a sandboxed launch failed: the next launches go without the sandbox at once. */
+  #sandboxRefused = false;
 
   constructor(
     readonly executablePath: string | null,
     readonly limits: PoolLimits = DEFAULT_POOL_LIMITS,
+    readonly host: PoolHost = { uid: process.getuid?.(), warn: () => undefined },
   ) {}
 
   get available(): boolean {
@@ -101,12 +110,23 @@ export class BrowserPool {
 
   async #launch(executablePath: string): Promise<Browser> {
     const { default: puppeteer } = await import('puppeteer');
-    this.#profileDir ??= await mkdtemp(join(tmpdir(), 'qcm-aipr-chromium-'));
-    return puppeteer.launch({
-      executablePath,
-      headless: true,
-      args: [...CHROMIUM_ARGS, `--user-data-dir=${this.#profileDir}`],
-    });
+    const profileDir = (this.#profileDir ??= await mkdtemp(join(tmpdir(), 'qcm-aipr-chromium-')));
+    const launch = (sandbox: boolean) =>
+      puppeteer.launch({ executablePath, headless: true, args: [...chromiumArgs(this.host.uid, { sandbox }), `--user-data-dir=${profileDir}`] });
+    if (needsNoSandbox(this.host.uid) || this.#sandboxRefused) return launch(false);
+    try {
+      return await launch(true);
+    } catch (err) {
+      // Debian's Chromium sandboxes itself with user namespaces, which Docker's default seccomp
+      // profile refuses: a centre that cannot print its attestations is worse than PDFs rendered
+      // without the sandbox (their pages run no JavaScript and reach no network). Said loudly once.
+      this.#sandboxRefused = true;
+      this.host.warn(
+        'Chromium ne démarre pas avec son bac à sable (espaces de noms utilisateur refusés ?) : les PDF sont rendus sans bac à sable. Voir le README, section Docker.',
+        err,
+      );
+      return launch(false);
+    }
   }
 
   async #acquire(): Promise<void> {

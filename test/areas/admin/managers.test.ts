@@ -7,7 +7,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import t from 'tap';
 import type { Mailer } from '../../../src/services/mailer.js';
 import { DEMO_ADMIN_EMAIL, DEMO_MANAGER_EMAIL } from '../../../src/operator/seed-demo.js';
-import { adminAgent, managerAgent } from '../../helpers/agents.js';
+import { adminAgent, enrolSecondFactor, managerAgent } from '../../helpers/agents.js';
 import { Agent, createTestApp, recordingMailer, type Teardown, type TestApp, DEMO_PASSWORD } from '../../helpers/app.js';
 import { field, flashes, h1, visibleText } from '../../helpers/html.js';
 
@@ -347,6 +347,7 @@ t.test('a manager gets 403 on the manager admin pages and forms, and nothing cha
     [`/admin/gestionnaires/${self.id}/desactiver`, {}],
     [`/admin/gestionnaires/${self.id}/reactiver`, {}],
     [`/admin/gestionnaires/${self.id}/lien`, {}],
+    [`/admin/gestionnaires/${self.id}/double-authentification/retirer`, {}],
   ];
   for (const [path, body] of posts) {
     t.equal((await person.post(path, body)).statusCode, 403, `POST ${path}: 403`);
@@ -381,4 +382,37 @@ t.test('an anonymous visitor is sent to sign in from the manager admin pages and
   t.notOk(await accountByEmail(testApp, NEW_MANAGER.email));
   t.equal((await accountByEmail(testApp, DEMO_MANAGER_EMAIL))!.disabled_at, null);
   t.same(await linkedCentres(testApp, self.id), [1]);
+});
+
+t.test('a manager who lost the phone and the recovery codes: the administrator removes the second factor, audited', async (t) => {
+  const testApp = await createTestApp(t, { seed: true });
+  const manager = await managerAgent(testApp);
+  await enrolSecondFactor(manager);
+  const managerId = (await testApp.db.kysely.selectFrom('accounts').select('id').where('email', '=', DEMO_MANAGER_EMAIL).executeTakeFirstOrThrow()).id;
+  const withCode = await new Agent(testApp.app, '192.0.2.40').signIn(DEMO_MANAGER_EMAIL, DEMO_PASSWORD);
+  t.equal(withCode.headers.location, '/connexion/code', 'enrolled: the sign-in asks for a code');
+
+  const admin = await adminAgent(testApp);
+  const page = await admin.get(`/admin/gestionnaires/${managerId}`);
+  t.match(visibleText(page.body), /Double authentification : activée le 29\/11\/2026 à 10:00/);
+  const res = await admin.post(`/admin/gestionnaires/${managerId}/double-authentification/retirer`, {});
+  t.equal(res.statusCode, 303);
+  const after = await admin.get(String(res.headers.location));
+  t.match(flashes(after.body)[0]?.text ?? '', 'la prochaine connexion ne demandera que le mot de passe');
+  t.match(visibleText(after.body), 'Double authentification : non activée');
+  t.notMatch(after.body, 'double-authentification/retirer', 'nothing left to remove');
+
+  const plain = await new Agent(testApp.app, '192.0.2.41').signIn(DEMO_MANAGER_EMAIL, DEMO_PASSWORD);
+  t.equal(plain.headers.location, '/centre', 'the next sign-in asks for the password only');
+  const codes = await testApp.db.kysely.selectFrom('recovery_codes').select('id').where('account_id', '=', managerId).execute();
+  t.same(codes, [], 'the recovery codes are gone with it');
+  const audit = await testApp.db.kysely
+    .selectFrom('audit_log')
+    .select(['actor_label', 'target_id'])
+    .where('action', '=', 'compte.double_facteur_retire')
+    .execute();
+  t.same(audit, [{ actor_label: DEMO_ADMIN_EMAIL, target_id: String(managerId) }]);
+
+  const again = await admin.post(`/admin/gestionnaires/${managerId}/double-authentification/retirer`, {});
+  t.match(flashes((await admin.get(String(again.headers.location))).body)[0]?.text ?? '', 'n’a pas de double authentification');
 });

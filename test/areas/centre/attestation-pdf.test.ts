@@ -5,7 +5,9 @@
  * frozen reprint, a whole session's PDF job, a browser killed mid-way, and the pool's bounds.
  */
 import { createPublicKey, verify } from 'node:crypto';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Page, type Browser } from 'puppeteer';
 import t, { type Test } from 'tap';
 import type { Profile } from '../../../src/domain/profiles.js';
@@ -513,6 +515,28 @@ t.test('the attestations of one session, as printed by the app’s Chromium', as
     );
     t.equal(verify(null, Buffer.from(qr.payloadJson, 'utf8'), room.app.attestationSigner.publicKey, qr.signature), true, 'signed anew');
   });
+});
+
+t.test('BrowserPool: a Chromium whose sandbox cannot start (Docker’s default seccomp profile) still prints, and the operator is told once', async (t) => {
+  // A stand-in for a Chromium refused its user namespaces: it starts only with --no-sandbox.
+  const dir = await mkdtemp(join(tmpdir(), 'qcm-aipr-sandbox-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const refusing = join(dir, 'chromium-without-namespaces');
+  await writeFile(refusing, `#!/bin/sh\ncase " $* " in *" --no-sandbox "*) exec "${browserPath}" "$@";; esac\necho "No usable sandbox!" >&2\nexit 1\n`, {
+    mode: 0o755,
+  });
+  const warnings: string[] = [];
+  const pool = new BrowserPool(refusing, { pages: 1, queue: 2, timeoutMs: 30_000 }, { uid: 1000, warn: (message) => warnings.push(message) });
+  t.teardown(() => pool.close());
+  const html = '<!doctype html><html lang="fr"><meta charset="utf-8"><title>s</title><p>Sans bac à sable</p></html>';
+  const pdf = await pool.htmlToPdf(html, { title: 'Essai', author: 'Tests' });
+  t.equal(flat(await pdfText(pdf)), 'Sans bac à sable', 'the document is rendered');
+  t.equal(warnings.length, 1, 'the operator is warned');
+  t.match(warnings[0]!, 'sans bac à sable');
+  (await pool.browser()).process()?.kill('SIGKILL');
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  t.equal(flat(await pdfText(await pool.htmlToPdf(html, { title: 'Essai', author: 'Tests' }))), 'Sans bac à sable', 'a relaunch after a crash prints too');
+  t.equal(warnings.length, 1, 'without trying the sandbox again, nor warning again');
 });
 
 t.test('BrowserPool: bounded pages, bounded queue, no network', async (t) => {

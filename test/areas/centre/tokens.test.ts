@@ -83,6 +83,7 @@ t.test('a code that already exists is drawn again, never duplicated', async (t) 
     questionnaireId: ctx.questionnaireId,
     count: 2,
     createdBy: 'test',
+    dailyQuota: 'enforced',
     actor: { accountId: null, label: 'test' },
   });
   if (!first.ok) throw new Error(first.message);
@@ -95,6 +96,7 @@ t.test('a code that already exists is drawn again, never duplicated', async (t) 
     questionnaireId: ctx.questionnaireId,
     count: 2,
     createdBy: 'test',
+    dailyQuota: 'enforced',
     actor: { accountId: null, label: 'test' },
     newCode: () => script.shift()!,
   });

@@ -1,6 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Role } from '../../../db/schema.js';
-import { ENROLMENT_VALIDITY_MS, FEW_RECOVERY_CODES, formatRecoveryCode, formatTotpSecret, secondFactorRequired, TOTP_DIGITS } from '../../../domain/second-factor.js';
+import {
+  ENROLMENT_VALIDITY_MS,
+  FEW_RECOVERY_CODES,
+  formatRecoveryCode,
+  formatTotpSecret,
+  secondFactorRequired,
+  TOTP_DIGITS,
+} from '../../../domain/second-factor.js';
 import { formatParisDateTime } from '../../../domain/paris-time.js';
 import { retryMessage } from '../../../domain/throttle.js';
 import {
@@ -35,7 +42,7 @@ const WRONG_CODE = 'Code incorrect ou déjà utilisé. Saisissez le code affich�
  * computer is not enough to take the second factor over.
  */
 export default async function secondFactorRoutes(app: FastifyInstance) {
-  const readTyped = (value: unknown) => String(value ?? '').slice(0, 100);
+  const readTyped = (value: string | undefined) => String(value ?? '').slice(0, 100);
 
   async function renderOverview(request: FastifyRequest, reply: FastifyReply, extra: { errors?: Record<string, string>; failure?: string } = {}, status = 200) {
     const account = request.account!;

@@ -4,6 +4,7 @@ import type { Database, Queryable } from '../../../db/schema.js';
 import { CENTRE_ID_MAX, formatCentreId } from '../../../domain/centre-id.js';
 import { recordAudit, type Acting } from '../../../services/audit.js';
 import { getCentre, type CentreFields } from './queries.js';
+import { nationalDailyQuota } from '../../../services/centres/token-quota.js';
 import type { CentreStatus } from '../../../domain/statuses.js';
 
 /** Recognises a centre: the platform hands out the next `centreXXXX`, never a used one. */
@@ -58,6 +59,36 @@ export async function setCentreSuspension(
   });
 }
 
+/**
+ * Sets the centre's own daily quota of tokens (null: back to the national default), audited with
+ * the values before and after; nothing is written when it does not change. False: no such centre.
+ */
+export async function setCentreDailyQuota(db: Kysely<Database>, clock: Clock, centreId: number, quota: number | null, { actor }: Acting): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const before = await getCentre(trx, centreId);
+    if (!before) return false;
+    if (before.daily_token_quota === quota) return true;
+    await updateCentreQuota(trx, centreId, quota);
+    await recordAudit(trx, clock, {
+      action: 'centre.quota_modifie',
+      actor,
+      target: { type: 'centre', id: formatCentreId(centreId) },
+      details: { avant: before.daily_token_quota, apres: quota },
+    });
+    return true;
+  });
+}
+
+/** Sets the national default of the daily quota of tokens (centres without a quota of their own), audited. */
+export async function setNationalDailyQuota(db: Kysely<Database>, clock: Clock, quota: number, { actor }: Acting): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const before = await nationalDailyQuota(trx);
+    if (before === quota) return;
+    await updateNationalQuota(trx, quota);
+    await recordAudit(trx, clock, { action: 'plateforme.quota_modifie', actor, details: { avant: before, apres: quota } });
+  });
+}
+
 // The writes themselves, only ever run inside the transactions above.
 
 /** AUTOINCREMENT hands out the next number, never a used one, and SQLite serialises the writers. */
@@ -76,4 +107,12 @@ async function updateCentre(db: Queryable, id: number, fields: CentreFields): Pr
 
 async function setCentreStatus(db: Queryable, id: number, status: CentreStatus, reason: string | null): Promise<void> {
   await db.updateTable('centres').set({ status, suspension_reason: reason }).where('id', '=', id).execute();
+}
+
+async function updateCentreQuota(db: Queryable, id: number, quota: number | null): Promise<void> {
+  await db.updateTable('centres').set({ daily_token_quota: quota }).where('id', '=', id).execute();
+}
+
+async function updateNationalQuota(db: Queryable, quota: number): Promise<void> {
+  await db.updateTable('platform_settings').set({ daily_token_quota: quota }).where('id', '=', 1).execute();
 }

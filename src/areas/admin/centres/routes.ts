@@ -7,21 +7,53 @@ import { recogniseCentre, setCentreSuspension, updateCentreFields } from './life
 import { accountState } from '../../../domain/account-state.js';
 import { centreManagers, getCentre, listCentres } from './queries.js';
 import { readCentreForm, type CentreForm } from './form.js';
-import { idParam } from '../../../plugins/params.js';
+import { bodyField, idParam } from '../../../plugins/params.js';
 import { readSignatoryForm, signatoryValues, type SignatoryForm, type SignatoryValues } from '../../../domain/centre-signatory.js';
 import { findSignatory, updateSignatory } from '../../../services/centres/signatory.js';
+import { centreDailyQuota, nationalDailyQuota } from '../../../services/centres/token-quota.js';
+import { DAILY_QUOTA_MAX, DAILY_QUOTA_MIN, parseCentreDailyQuota, parseNationalDailyQuota, quotaUsageText } from '../../../domain/token-quota.js';
+import { formatInteger, plural } from '../../../domain/french.js';
+import { setCentreDailyQuota, setNationalDailyQuota } from './lifecycle.js';
 
 type Params = { Params: { id: string } };
 
+/** A one-field form as typed, and its message. */
+interface FieldForm {
+  value: string;
+  error?: string;
+}
+
+const QUOTA_RANGE = { min: DAILY_QUOTA_MIN, max: DAILY_QUOTA_MAX, maxText: formatInteger(DAILY_QUOTA_MAX) };
+
 /** The administrator recognises, edits, suspends and reactivates exam centres (admin area). */
 export default async function centreAdminRoutes(app: FastifyInstance) {
-  app.get('/admin/centres', async (request: FastifyRequest<{ Querystring: { q?: string } }>, reply) => {
-    const text = String(request.query.q ?? '')
+  async function renderList(reply: FastifyReply, search: string | undefined, nationalQuota: FieldForm | null, status = 200) {
+    const text = String(search ?? '')
       .trim()
       .slice(0, 100);
     const yearStart = parisStartOfDay(`${parisDate(app.clock.now()).slice(0, 4)}-01-01`).toISOString();
-    const centres = await listCentres(app.db, { text, centreNumber: parseCentreId(text) }, yearStart);
-    return reply.render('admin/centres/list', { q: text, centres: centres.map((c) => ({ ...c, code: formatCentreId(c.id) })) }, { title: 'Centres d’examen' });
+    const [centres, national] = await Promise.all([listCentres(app.db, { text, centreNumber: parseCentreId(text) }, yearStart), nationalDailyQuota(app.db)]);
+    return reply.render(
+      'admin/centres/list',
+      {
+        q: text,
+        centres: centres.map((c) => ({ ...c, code: formatCentreId(c.id) })),
+        nationalQuota: nationalQuota ?? { value: String(national) },
+        quotaRange: QUOTA_RANGE,
+      },
+      { title: 'Centres d’examen', status },
+    );
+  }
+
+  app.get('/admin/centres', async (request: FastifyRequest<{ Querystring: { q?: string } }>, reply) => renderList(reply, request.query.q, null));
+
+  app.post('/admin/centres/quota-national', async (request, reply) => {
+    const raw = bodyField(request, 'quota_national');
+    const parsed = parseNationalDailyQuota(raw);
+    if (!parsed.ok) return renderList(reply, '', { value: raw, error: parsed.message }, 400);
+    await setNationalDailyQuota(app.db, app.clock, parsed.value, { actor: requestActor(request) });
+    reply.flash('success', `Le quota national par défaut est de ${plural(parsed.value, 'jeton')} par jour et par centre.`);
+    return reply.redirect('/admin/centres', 303);
   });
 
   app.get('/admin/centres/nouveau', async (_request, reply) =>
@@ -40,23 +72,35 @@ export default async function centreAdminRoutes(app: FastifyInstance) {
     return reply.redirect(`/admin/centres/${id}`, 303);
   });
 
+  /** The centre's page; a form given is shown as typed, with its messages (the others as stored). */
   async function renderCentre(
     reply: FastifyReply,
     centre: NonNullable<Awaited<ReturnType<typeof getCentre>>>,
-    form: { values: Record<string, string>; errors: Record<string, string> } | null,
-    signatoryForm: { values: SignatoryValues; errors: Record<string, string> } | null,
+    forms: {
+      info?: { values: Record<string, string>; errors: Record<string, string> };
+      signatory?: { values: SignatoryValues; errors: Record<string, string> };
+      quota?: FieldForm;
+    } = {},
     status = 200,
   ) {
     const managers = (await centreManagers(app.db, centre.id)).map((m) => ({ ...m, state: accountState(m) }));
     const signatory = await findSignatory(app.db, centre.id);
+    const day = (await centreDailyQuota(app.db, centre.id, app.clock.now()))!;
     return reply.render(
       'admin/centres/show',
       {
         centre: { ...centre, code: formatCentreId(centre.id) },
         managers,
-        values: form?.values ?? { nom: centre.name, adresse: centre.address, siret: centre.siret, email: centre.contact_email },
-        errors: form?.errors ?? {},
-        signatory: signatoryForm ?? { values: signatory ? signatoryValues(signatory) : {}, errors: {} },
+        values: forms.info?.values ?? { nom: centre.name, adresse: centre.address, siret: centre.siret, email: centre.contact_email },
+        errors: forms.info?.errors ?? {},
+        signatory: forms.signatory ?? { values: signatory ? signatoryValues(signatory) : {}, errors: {} },
+        quota: {
+          form: forms.quota ?? { value: day.centreQuota === null ? '' : String(day.centreQuota) },
+          usage: quotaUsageText(day),
+          own: day.centreQuota !== null,
+          national: plural(day.nationalQuota, 'jeton'),
+          range: QUOTA_RANGE,
+        },
       },
       { title: centre.name, status },
     );
@@ -65,14 +109,14 @@ export default async function centreAdminRoutes(app: FastifyInstance) {
   app.get('/admin/centres/:id', async (request: FastifyRequest<Params>, reply) => {
     const centre = await getCentre(app.db, idParam(request.params.id));
     if (!centre) throw notFound();
-    return renderCentre(reply, centre, null, null);
+    return renderCentre(reply, centre);
   });
 
   app.post('/admin/centres/:id', async (request: FastifyRequest<Params & { Body: CentreForm }>, reply) => {
     const centre = await getCentre(app.db, idParam(request.params.id));
     if (!centre) throw notFound();
     const { values, errors, fields } = readCentreForm(request.body);
-    if (!fields) return renderCentre(reply, centre, { values, errors }, null, 400);
+    if (!fields) return renderCentre(reply, centre, { info: { values, errors } }, 400);
     await updateCentreFields(app.db, app.clock, centre.id, fields, { actor: requestActor(request) });
     reply.flash('success', 'Les informations du centre sont enregistrées.');
     return reply.redirect(`/admin/centres/${centre.id}`, 303);
@@ -82,10 +126,24 @@ export default async function centreAdminRoutes(app: FastifyInstance) {
     const centre = await getCentre(app.db, idParam(request.params.id));
     if (!centre) throw notFound();
     const form = readSignatoryForm(request.body);
-    if (!form.fields) return renderCentre(reply, centre, null, form, 400);
+    if (!form.fields) return renderCentre(reply, centre, { signatory: form }, 400);
     await updateSignatory(app.db, app.clock, centre.id, form.fields, { actor: requestActor(request) });
     reply.flash('success', 'Le signataire des attestations est enregistré.');
     return reply.redirect(`/admin/centres/${centre.id}#signataire`, 303);
+  });
+
+  app.post('/admin/centres/:id/quota', async (request: FastifyRequest<Params>, reply) => {
+    const centre = await getCentre(app.db, idParam(request.params.id));
+    if (!centre) throw notFound();
+    const raw = bodyField(request, 'quota_quotidien');
+    const parsed = parseCentreDailyQuota(raw);
+    if (!parsed.ok) return renderCentre(reply, centre, { quota: { value: raw, error: parsed.message } }, 400);
+    await setCentreDailyQuota(app.db, app.clock, centre.id, parsed.value, { actor: requestActor(request) });
+    reply.flash(
+      'success',
+      parsed.value === null ? 'Le centre suit désormais le quota national par défaut.' : `Le quota du centre est de ${plural(parsed.value, 'jeton')} par jour.`,
+    );
+    return reply.redirect(`/admin/centres/${centre.id}#quota`, 303);
   });
 
   app.post('/admin/centres/:id/suspendre', async (request: FastifyRequest<Params & { Body: { motif?: string } }>, reply) => {

@@ -21,7 +21,7 @@ export async function listManagers(db: Queryable) {
 export function getManager(db: Queryable, id: number) {
   return db
     .selectFrom('accounts')
-    .select(['id', 'email', 'display_name', 'disabled_at', 'password_hash', 'created_at'])
+    .select(['id', 'email', 'display_name', 'disabled_at', 'password_hash', 'created_at', 'totp_enabled_at'])
     .where('id', '=', id)
     .where('role', '=', 'manager')
     .executeTakeFirst();

@@ -2,7 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formatCentreId } from '../../../domain/centre-id.js';
 import { notFound } from '../../../plugins/errors.js';
 import { LINK_LIFETIME_HOURS, linkUrl, type LinkPurpose } from '../../../services/accounts/links.js';
+import { removeSecondFactor } from '../../../services/accounts/second-factor.js';
 import { requestActor } from '../../../services/audit.js';
+import { formatParisDateTime } from '../../../domain/paris-time.js';
 import { changeManagerCentre, createManager, renewManagerLink, setManagerDisabled } from './lifecycle.js';
 import { isPlausibleEmail } from '../../../domain/email.js';
 import { allCentresBrief, getCentre } from '../centres/queries.js';
@@ -99,6 +101,7 @@ export default async function managerAdminRoutes(app: FastifyInstance) {
       {
         manager,
         state: accountState(manager),
+        secondFactorSince: manager.totp_enabled_at ? formatParisDateTime(manager.totp_enabled_at) : null,
         linked: linked.map((c) => ({ ...c, code: formatCentreId(c.id) })),
         linkable: all.filter((c) => !linkedIds.has(c.id)).map((c) => ({ ...c, code: formatCentreId(c.id) })),
       },
@@ -142,6 +145,20 @@ export default async function managerAdminRoutes(app: FastifyInstance) {
       return reply.redirect(`/admin/gestionnaires/${manager.id}`, 303);
     });
   }
+
+  // For a manager who lost both the phone and the recovery codes: the next sign-in asks for the password only.
+  app.post('/admin/gestionnaires/:id/double-authentification/retirer', async (request: FastifyRequest<Params>, reply) => {
+    const manager = await getManager(app.db, idParam(request.params.id));
+    if (!manager) throw notFound();
+    const removed = await removeSecondFactor(app.db, app.clock, manager.id, { actor: requestActor(request) });
+    reply.flash(
+      removed ? 'success' : 'info',
+      removed
+        ? `La double authentification de ${manager.display_name} est retirée : la prochaine connexion ne demandera que le mot de passe.`
+        : `${manager.display_name} n’a pas de double authentification.`,
+    );
+    return reply.navigate(`/admin/gestionnaires/${manager.id}`);
+  });
 
   app.post('/admin/gestionnaires/:id/lien', async (request: FastifyRequest<Params>, reply) => {
     const manager = await getManager(app.db, idParam(request.params.id));

@@ -6,6 +6,8 @@ import { generateTokenCode } from '../../../domain/token-code.js';
 import { BATCH_MAX, BATCH_MIN } from '../../../domain/token-batch.js';
 import { recordAudit, type Acting } from '../../../services/audit.js';
 import { suspendedCentreMessage } from '../../../domain/centre-suspension.js';
+import { checkDailyQuota } from '../../../domain/token-quota.js';
+import { centreDailyQuota } from '../../../services/centres/token-quota.js';
 import { findCentreForTokens, getBatch, getBatchToken, getPublishedQuestionnaire, type QuestionnaireRef } from './queries.js';
 
 /** A fresh code cannot collide more often than this with a sound random source (59 bits each). */
@@ -13,26 +15,36 @@ const MAX_DRAWS_PER_TOKEN = 50;
 
 export const NO_TOKENS_WHILE_SUSPENDED = 'aucun jeton ne peut être généré';
 
-export type BatchFailureReason = 'centre_unknown' | 'centre_suspended' | 'questionnaire' | 'count';
+export type BatchFailureReason = 'centre_unknown' | 'centre_suspended' | 'questionnaire' | 'count' | 'quota';
+
+/**
+ * `enforced`: the batch must fit in what is left of the centre's daily quota (the manager's form).
+ * `exempt`: only for the server's operator (CLI generate-tokens, demo seed, benchmarks), who is
+ * trusted with the machine anyway; the batch still counts in the centre's day.
+ */
+export type DailyQuotaRule = 'enforced' | 'exempt';
 
 export type BatchOutcome =
   { ok: true; batchId: number; questionnaire: QuestionnaireRef; codes: string[] } | { ok: false; reason: BatchFailureReason; message: string };
 
 /**
- * The one way to create a table of tokens (manager's form, CLI, demo): the batch, its codes and
- * the audit row land in one transaction. Codes are unique across the platform: a code that
- * already exists (the UNIQUE index says so) is drawn again.
+ * The one way to create a table of tokens (manager's form, CLI, demo): the quota check, the batch,
+ * its codes and the audit row land in one transaction. Codes are unique across the platform: a
+ * code that already exists (the UNIQUE index says so) is drawn again.
  */
 export async function createTokenBatch(
   db: Kysely<Database>,
   clock: Clock,
-  input: { centreId: number; questionnaireId: number; count: number; createdBy: string; newCode?: () => string } & Acting,
+  input: { centreId: number; questionnaireId: number; count: number; createdBy: string; dailyQuota: DailyQuotaRule; newCode?: () => string } & Acting,
 ): Promise<BatchOutcome> {
   const newCode = input.newCode ?? (() => generateTokenCode());
   if (!Number.isInteger(input.count) || input.count < BATCH_MIN || input.count > BATCH_MAX) {
     return { ok: false, reason: 'count', message: `Le nombre de jetons doit être un nombre entier entre ${BATCH_MIN} et ${BATCH_MAX}.` };
   }
   return db.transaction().execute(async (trx): Promise<BatchOutcome> => {
+    // A write first: two generations for one centre then run one after the other, each counting
+    // the other's batch (SQLite: the write lock from here; PostgreSQL: the centre's row lock).
+    if (input.dailyQuota === 'enforced') await lockCentreForTokens(trx, input.centreId);
     const centre = await findCentreForTokens(trx, input.centreId);
     if (!centre) return { ok: false, reason: 'centre_unknown', message: 'Ce centre d’examen n’existe pas.' };
     if (centre.status === 'suspended')
@@ -41,7 +53,13 @@ export async function createTokenBatch(
     if (!questionnaire) {
       return { ok: false, reason: 'questionnaire', message: 'Choisissez un questionnaire publié : celui-ci n’existe pas ou n’est plus publié.' };
     }
-    const now = clock.now().toISOString();
+    const at = clock.now();
+    if (input.dailyQuota === 'enforced') {
+      const day = await centreDailyQuota(trx, centre.id, at);
+      const check = checkDailyQuota(day!, input.count);
+      if (!check.ok) return { ok: false, reason: 'quota', message: check.message };
+    }
+    const now = at.toISOString();
     const batchId = await insertBatch(trx, {
       centreId: centre.id,
       questionnaireId: questionnaire.id,
@@ -139,6 +157,15 @@ export async function changeLowStockThreshold(
 }
 
 // The writes themselves, only ever run inside the transactions above.
+
+/** Writes the centre's row without changing it, to hold it until the transaction ends. */
+async function lockCentreForTokens(trx: Transaction<Database>, centreId: number): Promise<void> {
+  await trx
+    .updateTable('centres')
+    .set((eb) => ({ daily_token_quota: eb.ref('daily_token_quota') }))
+    .where('id', '=', centreId)
+    .execute();
+}
 
 async function insertBatch(
   trx: Transaction<Database>,

@@ -11,6 +11,8 @@ import { changeLowStockThreshold, createTokenBatch, revokeBatch, NO_TOKENS_WHILE
 import { BATCH_MAX, BATCH_MIN, parseBatchCount, parseThreshold, THRESHOLD_MAX, THRESHOLD_MIN } from '../../../domain/token-batch.js';
 import { getBatch, listBatches, listBatchTokens, listPublishedQuestionnaires, tokenStockByQuestionnaire, type BatchSummary } from './queries.js';
 import { bodyField, idParam } from '../../../plugins/params.js';
+import { quotaHint } from '../../../domain/token-quota.js';
+import { centreDailyQuota } from '../../../services/centres/token-quota.js';
 
 type BatchParams = { Params: { id: string } };
 type TokenParams = { Params: { id: string; tokenId: string } };
@@ -57,7 +59,7 @@ async function renderNewBatch(
   errors: { questionnaire?: string; count?: string; general?: string } = {},
   status = 200,
 ) {
-  const questionnaires = await listPublishedQuestionnaires(app.db);
+  const [questionnaires, day] = await Promise.all([listPublishedQuestionnaires(app.db), centreDailyQuota(app.db, centre.id, app.clock.now())]);
   const summary = [
     errors.questionnaire ? { id: 'questionnaire', message: errors.questionnaire } : null,
     errors.count ? { id: 'nombre', message: errors.count } : null,
@@ -72,6 +74,7 @@ async function renderNewBatch(
       summary,
       min: BATCH_MIN,
       max: BATCH_MAX,
+      quotaHint: day ? quotaHint(day) : null,
       suspendedMessage: centre.status === 'suspended' ? suspendedCentreMessage(NO_TOKENS_WHILE_SUSPENDED, centre.suspensionReason) : null,
     },
     { title: 'Initialiser une table de jetons', status },
@@ -127,11 +130,12 @@ export default async function tokenRoutes(app: FastifyInstance) {
       questionnaireId,
       count: count.value,
       createdBy: request.account!.email,
+      dailyQuota: 'enforced',
       actor: requestActor(request),
     });
     if (!outcome.ok) {
       if (outcome.reason === 'questionnaire') return renderNewBatch(app, reply, centre, values, { questionnaire: outcome.message }, 400);
-      if (outcome.reason === 'count') return renderNewBatch(app, reply, centre, values, { count: outcome.message }, 400);
+      if (outcome.reason === 'count' || outcome.reason === 'quota') return renderNewBatch(app, reply, centre, values, { count: outcome.message }, 400);
       return renderNewBatch(app, reply, centre, values, { general: outcome.message }, outcome.reason === 'centre_suspended' ? 403 : 400);
     }
     const n = outcome.codes.length;
