@@ -69,7 +69,7 @@ export async function seedDemoTokensAndSession(db: Kysely<Database>, clock: Cloc
     { date: parisDate(now), startTime: DEMO_START_TIME, room: DEMO_ROOM, supervisor: DEMO_SUPERVISOR },
     { actor: CLI_ACTOR },
   );
-  if (!created.ok) throw new Error(`Session de démonstration refusée : ${Object.values(created.errors).join(' ')}`);
+  if (!created.ok) throw new Error(`Session de démonstration refusée : ${'errors' in created ? Object.values(created.errors).join(' ') : created.suspended}`);
   const opened = await openSession(db, clock, { id: centreId, status: centre.status, suspensionReason: centre.suspension_reason }, created.sessionId, {
     actor: CLI_ACTOR,
   });

@@ -86,7 +86,8 @@ export async function seedDemoHistory(db: Kysely<Database>, clock: Clock, centre
     { date: day, startTime: '09:00', room: DEMO_HISTORY_ROOM, supervisor: DEMO_HISTORY_SUPERVISOR },
     acting,
   );
-  if (!created.ok) throw new Error(`Session passée de démonstration refusée : ${Object.values(created.errors).join(' ')}`);
+  if (!created.ok)
+    throw new Error(`Session passée de démonstration refusée : ${'errors' in created ? Object.values(created.errors).join(' ') : created.suspended}`);
   const opened = await openSession(
     db,
     at(8, 50),

@@ -1,3 +1,4 @@
+import { suspensionNotice } from '../domain/centre-suspension.js';
 import { RESUME_LEAVE_MS } from '../domain/admission-code.js';
 import fastifyView from '@fastify/view';
 import { Eta } from 'eta';
@@ -140,6 +141,8 @@ export default fp(
         documentTitle: status >= 400 ? `Erreur : ${title}` : title,
         account: request.account ?? null,
         currentCentre: request.centre ?? null,
+        // Every page of a suspended centre says so, above its own content (issue 16).
+        suspensionNotice: request.centre?.status === 'suspended' ? suspensionNotice(request.centre.suspensionReason) : null,
         managerCentres: request.managerCentres ?? [],
         csrfToken: this.generateCsrf(),
         flashes: takeFlashes(request),

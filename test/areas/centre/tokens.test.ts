@@ -297,7 +297,11 @@ t.test('a suspended centre cannot generate tokens, and is told why', async (t) =
   await suspendCentre(ctx.db, ctx.centreA, reason);
 
   const stock = await ctx.managerA.get('/centre/jetons');
-  t.match(visibleText(stock.body), message, 'the token page says why');
+  t.match(
+    visibleText(stock.body),
+    `Ce centre est suspendu par l’administration nationale. Motif : ${reason}. Tant que la suspension dure, aucun jeton ne peut être généré`,
+    'the token page says why',
+  );
   t.notMatch(stock.body, 'href="/centre/jetons/nouvelle-table"', 'no button to generate');
   const form = await ctx.managerA.get('/centre/jetons/nouvelle-table');
   t.match(visibleText(form.body), message);

@@ -10,7 +10,7 @@ import { suspendedCentreMessage } from '../../../domain/centre-suspension.js';
 import { getSession } from './queries.js';
 import type { SessionStatus } from '../../../domain/exam-session-rules.js';
 
-export type CreateOutcome = { ok: true; sessionId: number } | Extract<NewSessionOutcome, { ok: false }>;
+export type CreateOutcome = { ok: true; sessionId: number } | Extract<NewSessionOutcome, { ok: false }> | { ok: false; suspended: string };
 
 /** null: no such session in this centre (the caller answers 404). */
 export type TransitionOutcome = { ok: true } | { ok: false; message: string } | null;
@@ -21,7 +21,9 @@ export async function createSession(db: Kysely<Database>, clock: Clock, centreId
   const checked = validateNewSession(input, now);
   if (!checked.ok) return checked;
   const session = checked.session;
-  return db.transaction().execute(async (trx) => {
+  return db.transaction().execute(async (trx): Promise<CreateOutcome> => {
+    const centre = await trx.selectFrom('centres').select(['status', 'suspension_reason']).where('id', '=', centreId).executeTakeFirstOrThrow();
+    if (centre.status === 'suspended') return { ok: false, suspended: suspendedCentreMessage('aucune session ne peut être créée', centre.suspension_reason) };
     const sessionId = await insertSession(trx, centreId, session, now.toISOString());
     await recordAudit(trx, clock, {
       action: 'session.creee',

@@ -8,6 +8,7 @@ import { countSessionAttestations } from '../../../services/attestations/queries
 import { withdrawTerminal } from '../../../services/exam/admission.js';
 import { settleScope } from '../../../services/exam/lifecycle.js';
 import type { ExamSession } from '../../../services/exam/sessions.js';
+import { suspendedCentreMessage } from '../../../domain/centre-suspension.js';
 import { centreOf } from '../current-centre/scope.js';
 import { closeSession, createSession, openSession, recordResultsExport, renewSessionCode, type TransitionOutcome } from './lifecycle.js';
 import { presentRoom, presentSession, presentTerminals } from './present.js';
@@ -18,10 +19,17 @@ type Params = { Params: { id: string } };
 
 const FORM_FIELDS: Record<NewSessionField, string> = { date: 'date', startTime: 'heure_debut', room: 'salle', supervisor: 'surveillant' };
 
-function renderNewForm(reply: FastifyReply, today: string, values: NewSessionInput, errors: Partial<Record<NewSessionField, string>> = {}, status = 200) {
+function renderNewForm(
+  reply: FastifyReply,
+  today: string,
+  values: NewSessionInput,
+  errors: Partial<Record<NewSessionField, string>> = {},
+  status = 200,
+  suspendedMessage: string | null = null,
+) {
   const order: NewSessionField[] = ['date', 'startTime', 'room', 'supervisor'];
   const summary = order.filter((f) => errors[f]).map((f) => ({ id: FORM_FIELDS[f], message: errors[f]! }));
-  return reply.render('centre/sessions/new', { values, errors, summary, today }, { title: 'Créer une session d’examen', status });
+  return reply.render('centre/sessions/new', { values, errors, summary, today, suspendedMessage }, { title: 'Créer une session d’examen', status });
 }
 
 /** The manager's exam sessions (manager area: role and current centre are checked by the area, areas/centre/index.ts). */
@@ -53,9 +61,10 @@ export default async function examSessionRoutes(app: FastifyInstance) {
   });
 
   app.get('/centre/sessions/nouvelle', async (request, reply) => {
-    centreOf(request);
+    const centre = centreOf(request);
     const today = parisDate(app.clock.now());
-    return renderNewForm(reply, today, { date: today, startTime: '', room: '', supervisor: '' });
+    const suspended = centre.status === 'suspended' ? suspendedCentreMessage('aucune session ne peut être créée', centre.suspensionReason) : null;
+    return renderNewForm(reply, today, { date: today, startTime: '', room: '', supervisor: '' }, {}, 200, suspended);
   });
 
   app.post('/centre/sessions/nouvelle', async (request, reply) => {
@@ -67,6 +76,7 @@ export default async function examSessionRoutes(app: FastifyInstance) {
       supervisor: bodyField(request, 'surveillant'),
     };
     const outcome = await createSession(app.db, app.clock, centre.id, values, { actor: requestActor(request) });
+    if (!outcome.ok && 'suspended' in outcome) return renderNewForm(reply, parisDate(app.clock.now()), values, {}, 403, outcome.suspended);
     if (!outcome.ok) return renderNewForm(reply, parisDate(app.clock.now()), values, outcome.errors, 400);
     reply.flash('success', 'La session est créée. Ouvrez-la le jour venu, au moment où les candidats s’installent.');
     return reply.redirect(`/centre/sessions/${outcome.sessionId}`, 303);
