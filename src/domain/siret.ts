@@ -8,6 +8,9 @@
  * is 26). Same rule as python-stdnum's `fr.siret`.
  */
 
+import { formatCentreId } from './centre-id.js';
+import { listInFrench } from './french.js';
+
 const LA_POSTE_SIREN = '356000000';
 const LA_POSTE_HEAD_OFFICE = '35600000000048';
 
@@ -67,4 +70,18 @@ export function siretError(input: string): string | null {
   if (!hasFourteenDigits(compact)) return SIRET_LENGTH_MESSAGE;
   if (!checksumValid(compact)) return SIRET_CHECKSUM_MESSAGE;
   return null;
+}
+
+/** The box an administrator ticks to give a centre the SIRET of one already recognised. */
+export const SHARED_SIRET_LABEL = 'Autre site de la même entreprise';
+
+/**
+ * The message at the SIRET field when other centres already have this SIRET, naming each of them
+ * (`centreXXXX — name`): a second centre for the same SIRET is most often a duplicate, but may be
+ * another site of the same company, which the administrator then says with a reason.
+ */
+export function sharedSiretMessage(centres: readonly { id: number; name: string }[]): string {
+  const named = centres.map((c) => `${formatCentreId(c.id)} — ${c.name}`);
+  const whose = named.length > 1 ? `des centres ${listInFrench(named)}` : `du centre ${named.join('')}`;
+  return `Ce SIRET est déjà celui ${whose}. S’il s’agit d’un autre site de la même entreprise, cochez « ${SHARED_SIRET_LABEL} » et indiquez pourquoi.`;
 }

@@ -1,6 +1,6 @@
 import t from 'tap';
 import fc from 'fast-check';
-import { SIRET_CHECKSUM_MESSAGE, SIRET_LENGTH_MESSAGE, isValidSiret, normalizeSiret, siretError } from '../../src/domain/siret.js';
+import { SIRET_CHECKSUM_MESSAGE, SIRET_LENGTH_MESSAGE, isValidSiret, normalizeSiret, sharedSiretMessage, siretError } from '../../src/domain/siret.js';
 
 // An independent Luhn, written from the definition (double every other digit starting from
 // the second-to-last, subtract 9 above 9, total divisible by 10), so that the fixtures below
@@ -143,4 +143,27 @@ t.test('the three functions agree on every input', async (t) => {
     }),
   );
   t.pass('holds');
+});
+
+t.test('a SIRET already known: the message names each centre by its ID and name, and says how to keep it', async (t) => {
+  const then = 'S’il s’agit d’un autre site de la même entreprise, cochez « Autre site de la même entreprise » et indiquez pourquoi.';
+  t.equal(
+    sharedSiretMessage([{ id: 1, name: 'Centre de démonstration AIPR' }]),
+    `Ce SIRET est déjà celui du centre centre0001 — Centre de démonstration AIPR. ${then}`,
+  );
+  t.equal(
+    sharedSiretMessage([
+      { id: 1, name: 'Centre A' },
+      { id: 42, name: 'Centre B' },
+    ]),
+    `Ce SIRET est déjà celui des centres centre0001 — Centre A et centre0042 — Centre B. ${then}`,
+  );
+  t.equal(
+    sharedSiretMessage([
+      { id: 1, name: 'A' },
+      { id: 2, name: 'B' },
+      { id: 1234, name: 'C' },
+    ]),
+    `Ce SIRET est déjà celui des centres centre0001 — A, centre0002 — B et centre1234 — C. ${then}`,
+  );
 });

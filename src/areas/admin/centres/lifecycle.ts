@@ -3,38 +3,93 @@ import type { Clock } from '../../../clock.js';
 import type { Database, Queryable } from '../../../db/schema.js';
 import { CENTRE_ID_MAX, formatCentreId } from '../../../domain/centre-id.js';
 import { recordAudit, type Acting } from '../../../services/audit.js';
-import { getCentre, type CentreFields } from './queries.js';
+import { getCentre, otherCentresWithSiret, type CentreBrief, type CentreFields } from './queries.js';
 import { nationalDailyQuota } from '../../../services/centres/token-quota.js';
 import type { CentreStatus } from '../../../domain/statuses.js';
 
-/** Recognises a centre: the platform hands out the next `centreXXXX`, never a used one. */
-export async function recogniseCentre(db: Kysely<Database>, clock: Clock, fields: CentreFields, { actor }: Acting): Promise<number> {
+/**
+ * What a centre's SIRET may share with the centres already recognised: nothing (null), or, when the
+ * administrator says it is another site of the same company, anything, with the reason they gave.
+ */
+export type SiretSharing = { reason: string } | null;
+
+/** Refused: the SIRET is already that of these centres, and the administrator did not say it may be shared. */
+export interface SiretTaken {
+  ok: false;
+  sharedWith: CentreBrief[];
+}
+
+/**
+ * The SIRET against the other centres, read in the transaction of the write so that two forms sent
+ * at once with the same SIRET cannot both pass: the app's one connection runs its transactions one
+ * after the other, and SQLite refuses the write of a transaction whose reads another connection
+ * (the CLI) has overtaken (SQLITE_BUSY_SNAPSHOT). No UNIQUE index: a shared SIRET may be forced.
+ * Allowed: what the audit row adds, naming the centres shared with on purpose and the reason.
+ */
+async function checkSiret(
+  trx: Queryable,
+  fields: CentreFields,
+  edited: { id: number; siret: string } | null,
+  sharing: SiretSharing,
+): Promise<SiretTaken | { ok: true; audit: { siret_partage_avec?: string[]; motif?: string } }> {
+  const sharedWith = await otherCentresWithSiret(trx, fields.siret, edited);
+  if (sharedWith.length === 0) return { ok: true, audit: {} };
+  if (!sharing) return { ok: false, sharedWith };
+  return { ok: true, audit: { siret_partage_avec: sharedWith.map((c) => formatCentreId(c.id)), motif: sharing.reason } };
+}
+
+/**
+ * Recognises a centre: the platform hands out the next `centreXXXX`, never a used one. A SIRET
+ * already known is refused unless `sharing` gives the reason for a second site of the same company.
+ */
+export async function recogniseCentre(
+  db: Kysely<Database>,
+  clock: Clock,
+  fields: CentreFields,
+  sharing: SiretSharing,
+  { actor }: Acting,
+): Promise<{ ok: true; id: number } | SiretTaken> {
   return db.transaction().execute(async (trx) => {
+    const check = await checkSiret(trx, fields, null, sharing);
+    if (!check.ok) return check;
     const created = await insertCentre(trx, fields, clock.now().toISOString());
     if (created > CENTRE_ID_MAX) throw new Error(`Centre number ${created} exceeds ${CENTRE_ID_MAX}`);
     await recordAudit(trx, clock, {
       action: 'centre.reconnu',
       actor,
       target: { type: 'centre', id: formatCentreId(created) },
-      details: { nom: fields.name, siret: fields.siret },
+      details: { nom: fields.name, siret: fields.siret, ...check.audit },
     });
-    return created;
+    return { ok: true, id: created };
   });
 }
 
-/** Changes what the centre is known by; the journal keeps the values before and after. False: no such centre. */
-export async function updateCentreFields(db: Kysely<Database>, clock: Clock, centreId: number, fields: CentreFields, { actor }: Acting): Promise<boolean> {
+/**
+ * Changes what the centre is known by; the journal keeps the values before and after. A new SIRET
+ * already known is refused as on recognition (the centre's own, kept, is not checked again).
+ * Null: no such centre.
+ */
+export async function updateCentreFields(
+  db: Kysely<Database>,
+  clock: Clock,
+  centreId: number,
+  fields: CentreFields,
+  sharing: SiretSharing,
+  { actor }: Acting,
+): Promise<{ ok: true } | SiretTaken | null> {
   return db.transaction().execute(async (trx) => {
     const before = await getCentre(trx, centreId);
-    if (!before) return false;
+    if (!before) return null;
+    const check = await checkSiret(trx, fields, before, sharing);
+    if (!check.ok) return check;
     await updateCentre(trx, centreId, fields);
     await recordAudit(trx, clock, {
       action: 'centre.modifie',
       actor,
       target: { type: 'centre', id: formatCentreId(centreId) },
-      details: { avant: { nom: before.name, adresse: before.address, siret: before.siret, email: before.contact_email }, apres: fields },
+      details: { avant: { nom: before.name, adresse: before.address, siret: before.siret, email: before.contact_email }, apres: fields, ...check.audit },
     });
-    return true;
+    return { ok: true };
   });
 }
 

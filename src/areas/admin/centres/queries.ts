@@ -79,3 +79,21 @@ export function centreManagers(db: Queryable, centreId: number) {
 export function allCentresBrief(db: Queryable) {
   return db.selectFrom('centres').select(['id', 'name', 'status']).orderBy('id').execute();
 }
+
+/** A centre as a message names it: its number (shown as `centreXXXX`) and its name. */
+export interface CentreBrief {
+  id: number;
+  name: string;
+}
+
+/**
+ * The other centres already known by this SIRET (14 digits: the form stores it normalised), by
+ * number. None when an edited centre keeps its own SIRET, even one it shares on purpose with another
+ * site of the same company: only a new or changed SIRET is checked.
+ */
+export async function otherCentresWithSiret(db: Queryable, siret: string, edited: { id: number; siret: string } | null): Promise<CentreBrief[]> {
+  if (edited && edited.siret === siret) return [];
+  let query = db.selectFrom('centres').select(['id', 'name']).where('siret', '=', siret);
+  if (edited) query = query.where('id', '!=', edited.id);
+  return query.orderBy('id').execute();
+}

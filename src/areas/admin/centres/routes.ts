@@ -5,8 +5,9 @@ import { notFound } from '../../../plugins/errors.js';
 import { requestActor } from '../../../services/audit.js';
 import { recogniseCentre, setCentreSuspension, updateCentreFields } from './lifecycle.js';
 import { accountState } from '../../../domain/account-state.js';
-import { centreManagers, getCentre, listCentres } from './queries.js';
-import { readCentreForm, type CentreForm } from './form.js';
+import { centreManagers, getCentre, listCentres, otherCentresWithSiret, type CentreBrief } from './queries.js';
+import { normalizeSiret, SHARED_SIRET_LABEL, sharedSiretMessage } from '../../../domain/siret.js';
+import { readCentreForm, SHARED_SIRET_REASON_MAX, type CentreForm } from './form.js';
 import { bodyField, idParam } from '../../../plugins/params.js';
 import { readSignatoryForm, signatoryValues, type SignatoryForm, type SignatoryValues } from '../../../domain/centre-signatory.js';
 import { findSignatory, updateSignatory } from '../../../services/centres/signatory.js';
@@ -59,17 +60,35 @@ export default async function centreAdminRoutes(app: FastifyInstance) {
   app.get('/admin/centres/nouveau', async (_request, reply) =>
     reply.render(
       'admin/centres/form',
-      { values: { nom: '', adresse: '', siret: '', email: '' }, errors: {}, centre: null },
+      { values: { nom: '', adresse: '', siret: '', email: '', siret_partage: '', siret_motif: '' }, errors: {}, siretSharing: null, centre: null },
       { title: 'Reconnaître un centre' },
     ),
   );
 
+  /**
+   * A refused centre form as typed, with its messages: a SIRET already known (`sharedWith`, told by
+   * the write; looked up here when another field is wrong, so that every message comes at once) is
+   * refused at its field, naming the centres, unless the box « Autre site de la même entreprise »
+   * is ticked; the box and its reason are offered from then on.
+   */
+  async function refusedCentreForm(form: ReturnType<typeof readCentreForm>, edited: { id: number; siret: string } | null, sharedWith?: CentreBrief[]) {
+    const siret = normalizeSiret(form.values.siret);
+    const others = sharedWith ?? (siret ? await otherCentresWithSiret(app.db, siret, edited) : []);
+    const errors = { ...form.errors };
+    if (others.length > 0 && !form.values.siret_partage) errors.siret = sharedSiretMessage(others);
+    const offered = others.length > 0 || form.values.siret_partage !== '';
+    return { values: form.values, errors, siretSharing: offered ? { label: SHARED_SIRET_LABEL, reasonMax: SHARED_SIRET_REASON_MAX } : null };
+  }
+
   app.post('/admin/centres', async (request: FastifyRequest<{ Body: CentreForm }>, reply) => {
-    const { values, errors, fields } = readCentreForm(request.body);
-    if (!fields) return reply.render('admin/centres/form', { values, errors, centre: null }, { title: 'Reconnaître un centre', status: 400 });
-    const id = await recogniseCentre(app.db, app.clock, fields, { actor: requestActor(request) });
-    reply.flash('success', `Le centre « ${fields.name} » est reconnu sous l’identifiant ${formatCentreId(id)}.`);
-    return reply.redirect(`/admin/centres/${id}`, 303);
+    const form = readCentreForm(request.body);
+    const outcome = form.fields ? await recogniseCentre(app.db, app.clock, form.fields, form.sharing, { actor: requestActor(request) }) : undefined;
+    if (outcome?.ok) {
+      reply.flash('success', `Le centre « ${form.values.nom} » est reconnu sous l’identifiant ${formatCentreId(outcome.id)}.`);
+      return reply.redirect(`/admin/centres/${outcome.id}`, 303);
+    }
+    const shown = await refusedCentreForm(form, null, outcome?.sharedWith);
+    return reply.render('admin/centres/form', { ...shown, centre: null }, { title: 'Reconnaître un centre', status: 400 });
   });
 
   /** The centre's page; a form given is shown as typed, with its messages (the others as stored). */
@@ -77,7 +96,7 @@ export default async function centreAdminRoutes(app: FastifyInstance) {
     reply: FastifyReply,
     centre: NonNullable<Awaited<ReturnType<typeof getCentre>>>,
     forms: {
-      info?: { values: Record<string, string>; errors: Record<string, string> };
+      info?: Awaited<ReturnType<typeof refusedCentreForm>>;
       signatory?: { values: SignatoryValues; errors: Record<string, string> };
       quota?: FieldForm;
     } = {},
@@ -93,6 +112,7 @@ export default async function centreAdminRoutes(app: FastifyInstance) {
         managers,
         values: forms.info?.values ?? { nom: centre.name, adresse: centre.address, siret: centre.siret, email: centre.contact_email },
         errors: forms.info?.errors ?? {},
+        siretSharing: forms.info?.siretSharing ?? null,
         signatory: forms.signatory ?? { values: signatory ? signatoryValues(signatory) : {}, errors: {} },
         quota: {
           form: forms.quota ?? { value: day.centreQuota === null ? '' : String(day.centreQuota) },
@@ -115,9 +135,12 @@ export default async function centreAdminRoutes(app: FastifyInstance) {
   app.post('/admin/centres/:id', async (request: FastifyRequest<Params & { Body: CentreForm }>, reply) => {
     const centre = await getCentre(app.db, idParam(request.params.id));
     if (!centre) throw notFound();
-    const { values, errors, fields } = readCentreForm(request.body);
-    if (!fields) return renderCentre(reply, centre, { info: { values, errors } }, 400);
-    await updateCentreFields(app.db, app.clock, centre.id, fields, { actor: requestActor(request) });
+    const form = readCentreForm(request.body);
+    const outcome = form.fields
+      ? await updateCentreFields(app.db, app.clock, centre.id, form.fields, form.sharing, { actor: requestActor(request) })
+      : undefined;
+    if (outcome === null) throw notFound();
+    if (!outcome?.ok) return renderCentre(reply, centre, { info: await refusedCentreForm(form, centre, outcome?.sharedWith) }, 400);
     reply.flash('success', 'Les informations du centre sont enregistrées.');
     return reply.redirect(`/admin/centres/${centre.id}`, 303);
   });
