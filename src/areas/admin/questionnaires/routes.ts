@@ -10,6 +10,8 @@ import { sendQuestionImage } from '../../../plugins/question-images.js';
 import { getPreviewQuestions, getQuestionImage, getQuestionnaire, listQuestionnaires } from './queries.js';
 import { idParam } from '../../../plugins/params.js';
 import { uploadedFile, uploadedText } from '../../../plugins/uploads.js';
+import { IMPORT_FORMAT } from './format.js';
+import { BANK_TEMPLATES, readBankTemplate, templateUrl } from './templates.js';
 
 type Params = { Params: { id: string } };
 
@@ -36,12 +38,21 @@ async function bankSourceOf(body: Record<string, unknown> | undefined): Promise<
 function renderImportForm(reply: FastifyReply, data: { errors?: BankError[]; publish?: boolean }, status = 200) {
   return reply.render(
     'admin/questionnaires/import',
-    { errors: (data.errors ?? []).map(describeBankError), fieldErrors: data.errors ?? [], publish: data.publish ?? false },
+    {
+      errors: (data.errors ?? []).map(describeBankError),
+      fieldErrors: data.errors ?? [],
+      publish: data.publish ?? false,
+      format: IMPORT_FORMAT,
+      templates: BANK_TEMPLATES.map((template) => ({ url: templateUrl(template), fileName: template.fileName, label: template.label })),
+    },
     { title: 'Importer une banque de questions', status },
   );
 }
 
-/** The national administrator's questionnaire pages: list, import, preview, publish and retire (admin area, guarded in app.ts). */
+/**
+ * The national administrator's questionnaire pages: list, import (with the formats described and
+ * templates to download), preview, publish and retire (admin area, guarded in its index.ts).
+ */
 export default async function questionnaireRoutes(app: FastifyInstance) {
   app.get('/admin/questionnaires', async (_request, reply) => {
     const all = await listQuestionnaires(app.db);
@@ -54,6 +65,16 @@ export default async function questionnaireRoutes(app: FastifyInstance) {
   });
 
   app.get('/admin/questionnaires/importer', async (_request, reply) => renderImportForm(reply, {}));
+
+  // The templates offered on the import page, saved as files rather than shown.
+  for (const template of BANK_TEMPLATES) {
+    app.get(templateUrl(template), async (_request, reply) =>
+      reply
+        .type(template.contentType)
+        .header('content-disposition', `attachment; filename="${template.fileName}"`)
+        .send(await readBankTemplate(template)),
+    );
+  }
 
   app.post('/admin/questionnaires/importer', async (request, reply) => {
     const body = request.body as Record<string, unknown> | undefined;
