@@ -742,6 +742,11 @@ if (world) {
       admin.waitForNavigation({ waitUntil: 'networkidle0' }),
       admin.click(`form[action="${secondCentrePath}/suspendre"] button[type="submit"]`),
     ]);
+    await audit(t, admin, 'suspension, confirmation page');
+    await Promise.all([
+      admin.waitForNavigation({ waitUntil: 'networkidle0' }),
+      admin.click(`form[action="${secondCentrePath}/suspendre"] button[type="submit"]`),
+    ]);
     await audit(t, admin, 'suspended centre, admin page');
 
     const page = await freshPage(t);
@@ -750,7 +755,7 @@ if (world) {
     await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click('form[action="/centre/changer"] button[type="submit"]')]);
     t.equal(pathOf(page), '/centre');
     await audit(t, page, 'suspended centre, manager dashboard (with the switch message)');
-    for (const path of ['/centre/jetons', '/centre/jetons/nouvelle-table', '/centre/sessions']) {
+    for (const path of ['/centre/jetons', '/centre/jetons/nouvelle-table', '/centre/sessions', '/centre/sessions/nouvelle']) {
       await go(page, `${base}${path}`);
       await audit(t, page, `suspended centre, ${path}`);
     }

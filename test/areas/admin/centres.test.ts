@@ -480,15 +480,37 @@ t.test('suspending needs a reason; the reason is shown to the admin and to the m
   }
   t.equal((await testApp.db.kysely.selectFrom('centres').select('status').where('id', '=', 1).executeTakeFirstOrThrow()).status, 'active', 'still active');
   t.equal((await auditRows(testApp, 'centre.suspendu')).length, 0);
-  t.notMatch((await manager.get('/centre')).body, 'Centre suspendu');
+  t.notMatch((await manager.get('/centre')).body, 'centre est suspendu');
 
-  // With a reason.
-  const res = await admin.post('/admin/centres/1/suspendre', { motif: `  ${REASON}  ` });
+  // With a reason: first a confirmation page that says what stops and what carries on.
+  const confirmation = await admin.post('/admin/centres/1/suspendre', { motif: `  ${REASON}  ` });
+  t.equal(confirmation.statusCode, 200);
+  t.equal(h1(confirmation.body), 'Suspendre le centre Centre de démonstration AIPR (centre0001) ?');
+  t.match(visibleText(confirmation.body), `Motif, affiché à ses gestionnaires sur chaque page : ${REASON}`);
+  t.match(visibleText(confirmation.body), 'aucun examen ne peut commencer, ni reprendre sur un autre poste', 'what stops');
+  const running = await testApp.db.kysely.selectFrom('exams').select('id').where('finished_at', 'is', null).execute();
+  t.match(visibleText(confirmation.body), running.length === 0 ? 'aucun examen n’est en cours' : /se poursui(t|vent) jusqu’à (sa|leur) fin/, 'what carries on');
+  t.match(confirmation.body, 'name="confirme" value="1"', 'the confirmation carries the reason and the choice');
+  t.equal(
+    (await testApp.db.kysely.selectFrom('centres').select('status').where('id', '=', 1).executeTakeFirstOrThrow()).status,
+    'active',
+    'nothing changes before the confirmation',
+  );
+  const res = await admin.post('/admin/centres/1/suspendre', { motif: REASON, confirme: '1' });
   t.equal(res.statusCode, 303);
   t.equal(res.headers.location, '/admin/centres/1');
   const suspended = await admin.get('/admin/centres/1');
-  t.same(flashes(suspended.body), [{ type: 'success', text: 'Le centre est suspendu : il ne peut plus générer de jetons ni faire passer d’examen.' }]);
-  t.match(suspended.body, `Suspendu : ${REASON}`, 'the admin sees the reason');
+  t.same(flashes(suspended.body), [
+    {
+      type: 'success',
+      text: 'Le centre est suspendu : ses gestionnaires ne peuvent plus générer de jetons ni créer ou ouvrir de session, et aucun examen ne peut commencer ; les examens déjà commencés se poursuivent jusqu’à leur fin.',
+    },
+  ]);
+  t.match(
+    visibleText(suspended.body),
+    `Suspendu : ${REASON} — le 29/11/2026 à 10:00 par ${DEMO_ADMIN_EMAIL}.`,
+    'the admin sees the reason, who suspended and when',
+  );
   t.match(suspended.body, 'fr-badge--error');
   t.match(suspended.body, 'action="/admin/centres/1/reactiver"', 'a suspended centre offers reactivation');
   t.notMatch(suspended.body, 'action="/admin/centres/1/suspendre"');
@@ -499,7 +521,7 @@ t.test('suspending needs a reason; the reason is shown to the admin and to the m
   const dashboard = await manager.get('/centre');
   t.equal(dashboard.statusCode, 200);
   const alert = /<div class="fr-alert fr-alert--error[^"]*">([\s\S]*?)<\/div>/.exec(dashboard.body)?.[1] ?? '';
-  t.match(visibleText(alert), 'Centre suspendu', 'the manager is told the centre is suspended');
+  t.match(visibleText(alert), 'Ce centre est suspendu par l’administration nationale', 'the manager is told the centre is suspended');
   t.match(visibleText(alert), `Motif : ${REASON}`, 'and why');
 
   const suspendedAudit = await auditRows(testApp, 'centre.suspendu');
@@ -519,7 +541,7 @@ t.test('suspending needs a reason; the reason is shown to the admin and to the m
   const reactivated = await testApp.db.kysely.selectFrom('centres').selectAll().where('id', '=', 1).executeTakeFirstOrThrow();
   t.match(reactivated, { status: 'active', suspension_reason: null });
   const dashboardAfter = await manager.get('/centre');
-  t.notMatch(dashboardAfter.body, 'Centre suspendu', 'the manager no longer sees the suspension');
+  t.notMatch(dashboardAfter.body, 'centre est suspendu', 'the manager no longer sees the suspension');
   t.notMatch(dashboardAfter.body, REASON);
   const reactivatedAudit = await auditRows(testApp, 'centre.reactive');
   t.same(
@@ -533,7 +555,7 @@ t.test('every centre action leaves its audit entry: reconnu, modifie, suspendu, 
   const admin = await adminAgent(testApp);
   await admin.post('/admin/centres', centreForm(2));
   await admin.post('/admin/centres/2', centreForm(2, { nom: 'Nouveau nom' }));
-  await admin.post('/admin/centres/2/suspendre', { motif: 'Impayés' });
+  await admin.post('/admin/centres/2/suspendre', { motif: 'Impayés', confirme: '1' });
   await admin.post('/admin/centres/2/reactiver', {});
   const rows = await testApp.db.kysely
     .selectFrom('audit_log')
@@ -562,7 +584,7 @@ t.test('a manager gets 403 on every centre admin page and form, and nothing chan
   const posts: [string, Record<string, string>][] = [
     ['/admin/centres', centreForm(2)],
     ['/admin/centres/1', centreForm(2, { nom: 'Piraté' })],
-    ['/admin/centres/1/suspendre', { motif: 'Piraté' }],
+    ['/admin/centres/1/suspendre', { motif: 'Piraté', confirme: '1' }],
     ['/admin/centres/1/reactiver', {}],
   ];
   for (const [path, body] of posts) {

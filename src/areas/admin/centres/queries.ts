@@ -1,3 +1,4 @@
+import { formatCentreId } from '../../../domain/centre-id.js';
 import type { CentreStatus } from '../../../domain/statuses.js';
 import { containsText } from '../../../db/like.js';
 import type { Queryable } from '../../../db/schema.js';
@@ -64,6 +65,37 @@ export async function listCentres(db: Queryable, search: { text: string; centreN
 
 export function getCentre(db: Queryable, id: number) {
   return db.selectFrom('centres').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Who suspended the centre and when: the journal's latest suspension of it. */
+export function latestSuspension(db: Queryable, centreId: number) {
+  return db
+    .selectFrom('audit_log')
+    .select(['at', 'actor_label'])
+    .where('action', '=', 'centre.suspendu')
+    .where('target_type', '=', 'centre')
+    .where('target_id', '=', formatCentreId(centreId))
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** What a suspension would leave running: exams started and not finished, sessions open. */
+export async function centreActivity(db: Queryable, centreId: number): Promise<{ runningExams: number; openSessions: number }> {
+  const exams = await db
+    .selectFrom('exams as e')
+    .innerJoin('exam_sessions as s', 's.id', 'e.exam_session_id')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('s.centre_id', '=', centreId)
+    .where('e.finished_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  const sessions = await db
+    .selectFrom('exam_sessions')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('centre_id', '=', centreId)
+    .where('status', '=', 'open')
+    .executeTakeFirstOrThrow();
+  return { runningExams: Number(exams.n), openSessions: Number(sessions.n) };
 }
 
 export function centreManagers(db: Queryable, centreId: number) {

@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formatCentreId, parseCentreId } from '../../../domain/centre-id.js';
-import { parisDate, parisStartOfDay } from '../../../domain/paris-time.js';
+import { formatParisDateTime, parisDate, parisStartOfDay } from '../../../domain/paris-time.js';
 import { notFound } from '../../../plugins/errors.js';
 import { requestActor } from '../../../services/audit.js';
 import { recogniseCentre, setCentreSuspension, updateCentreFields } from './lifecycle.js';
 import { accountState } from '../../../domain/account-state.js';
-import { centreManagers, getCentre, listCentres, otherCentresWithSiret, type CentreBrief } from './queries.js';
+import { centreActivity, centreManagers, getCentre, latestSuspension, listCentres, otherCentresWithSiret, type CentreBrief } from './queries.js';
 import { normalizeSiret, SHARED_SIRET_LABEL, sharedSiretMessage } from '../../../domain/siret.js';
 import { readCentreForm, SHARED_SIRET_REASON_MAX, type CentreForm } from './form.js';
 import { bodyField, idParam } from '../../../plugins/params.js';
@@ -103,6 +103,7 @@ export default async function centreAdminRoutes(app: FastifyInstance) {
     status = 200,
   ) {
     const managers = (await centreManagers(app.db, centre.id)).map((m) => ({ ...m, state: accountState(m) }));
+    const suspension = centre.status === 'suspended' ? await latestSuspension(app.db, centre.id) : undefined;
     const signatory = await findSignatory(app.db, centre.id);
     const day = (await centreDailyQuota(app.db, centre.id, app.clock.now()))!;
     return reply.render(
@@ -110,6 +111,7 @@ export default async function centreAdminRoutes(app: FastifyInstance) {
       {
         centre: { ...centre, code: formatCentreId(centre.id) },
         managers,
+        suspendedBy: suspension ? { at: formatParisDateTime(suspension.at), by: suspension.actor_label } : null,
         values: forms.info?.values ?? { nom: centre.name, adresse: centre.address, siret: centre.siret, email: centre.contact_email },
         errors: forms.info?.errors ?? {},
         siretSharing: forms.info?.siretSharing ?? null,
@@ -169,7 +171,7 @@ export default async function centreAdminRoutes(app: FastifyInstance) {
     return reply.redirect(`/admin/centres/${centre.id}#quota`, 303);
   });
 
-  app.post('/admin/centres/:id/suspendre', async (request: FastifyRequest<Params & { Body: { motif?: string } }>, reply) => {
+  app.post('/admin/centres/:id/suspendre', async (request: FastifyRequest<Params & { Body: { motif?: string; confirme?: string } }>, reply) => {
     const centre = await getCentre(app.db, idParam(request.params.id));
     if (!centre) throw notFound();
     const reason = String(request.body?.motif ?? '')
@@ -179,8 +181,21 @@ export default async function centreAdminRoutes(app: FastifyInstance) {
       reply.flash('error', 'Indiquez le motif de la suspension : il est affiché aux gestionnaires du centre.');
       return reply.redirect(`/admin/centres/${centre.id}#suspension`, 303);
     }
+    // A suspension stops a whole centre at once: the administrator sees what it stops and what
+    // carries on before confirming.
+    if (request.body?.confirme !== '1') {
+      const activity = await centreActivity(app.db, centre.id);
+      return reply.render(
+        'admin/centres/confirm-suspend',
+        { centre: { ...centre, code: formatCentreId(centre.id) }, reason, activity },
+        { title: `Suspendre ${centre.name}` },
+      );
+    }
     await setCentreSuspension(app.db, app.clock, centre.id, { suspended: true, reason }, { actor: requestActor(request) });
-    reply.flash('success', 'Le centre est suspendu : il ne peut plus générer de jetons ni faire passer d’examen.');
+    reply.flash(
+      'success',
+      'Le centre est suspendu : ses gestionnaires ne peuvent plus générer de jetons ni créer ou ouvrir de session, et aucun examen ne peut commencer ; les examens déjà commencés se poursuivent jusqu’à leur fin.',
+    );
     return reply.redirect(`/admin/centres/${centre.id}`, 303);
   });
 
