@@ -94,6 +94,25 @@ t.test('a manager of two centres sees the switcher in the header and switches ce
   t.equal(dashboardCentre((await manager.get('/centre')).body), `${NAMES[1]} centre0001`);
 });
 
+t.test('the switch keeps the manager in the same section, never on the previous centre’s record', async (t) => {
+  const manager = await managerAgent(await seededApp(t));
+  const sessions = await manager.get('/centre/sessions');
+  t.match(sessions.body, 'name="retour" value="/centre/sessions"', 'the switcher knows the page it is on');
+  for (const [from, to] of [
+    ['/centre/sessions', '/centre/sessions'],
+    ['/centre/sessions/12/fermer', '/centre/sessions'],
+    ['/centre/jetons/lots/3', '/centre/jetons'],
+    ['/centre/parametres', '/centre/parametres'],
+    ['/centre/examens/7', '/centre'],
+    ['/centre', '/centre'],
+    ['//ailleurs.example/centre/jetons', '/centre'],
+    ['https://ailleurs.example/', '/centre'],
+  ] as const) {
+    const res = await manager.post('/centre/changer', { centre: '2', retour: from });
+    t.equal(res.headers.location, to, `from ${from}`);
+  }
+});
+
 t.test('switching to a centre that is not theirs changes nothing', async (t) => {
   const testApp = await seededApp(t);
   const manager = await managerAgent(testApp);

@@ -9,7 +9,7 @@ import { DEMO_ADMIN_EMAIL, DEMO_MANAGER_EMAIL } from '../../../src/operator/seed
 import { enrolSecondFactor } from '../../helpers/agents.js';
 import { ACCOUNT_ALERT_POLICY, ACCOUNT_POLICY } from '../../../src/domain/throttle.js';
 import { Agent, createTestApp, recordingMailer, type TestApp, DEMO_PASSWORD } from '../../helpers/app.js';
-import { field, h1 } from '../../helpers/html.js';
+import { field, flashes, h1 } from '../../helpers/html.js';
 import { admit } from '../../helpers/kiosk.js';
 
 // Some seventy argon2id hashes (64 MiB each): slow on a busy shared machine, so more than the default 120 s.
@@ -417,6 +417,9 @@ t.test('sign-out ends the session', async (t) => {
   const res = await agent.post('/deconnexion', {});
   t.equal(res.statusCode, 303);
   t.equal(res.headers.location, '/connexion');
+  const signInPage = await agent.get('/connexion');
+  t.same(flashes(signInPage.body), [{ type: 'success', text: 'Vous êtes déconnecté. Pour revenir, reconnectez-vous.' }], 'the sign-in page says the user is signed out');
+  t.same(flashes((await agent.get('/connexion')).body), [], 'once');
 
   const after = await agent.get('/centre');
   t.equal(after.statusCode, 302);

@@ -78,7 +78,12 @@ export default async function examSessionRoutes(app: FastifyInstance) {
     const outcome = await createSession(app.db, app.clock, centre.id, values, { actor: requestActor(request) });
     if (!outcome.ok && 'suspended' in outcome) return renderNewForm(reply, parisDate(app.clock.now()), values, {}, 403, outcome.suspended);
     if (!outcome.ok) return renderNewForm(reply, parisDate(app.clock.now()), values, outcome.errors, 400);
-    reply.flash('success', 'La session est créée. Ouvrez-la le jour venu, au moment où les candidats s’installent.');
+    reply.flash(
+      'success',
+      values.date.trim() === parisDate(app.clock.now())
+        ? 'La session est créée. Ouvrez-la au moment où les candidats s’installent.'
+        : 'La session est créée. Ouvrez-la le jour venu, au moment où les candidats s’installent.',
+    );
     return reply.redirect(`/centre/sessions/${outcome.sessionId}`, 303);
   });
 
@@ -173,19 +178,20 @@ export default async function examSessionRoutes(app: FastifyInstance) {
   });
 
   app.get('/centre/sessions/:id/fermer', async (request: FastifyRequest<Params>, reply) => {
-    const { id, session } = await settledSession(request);
+    const { centre, id, session } = await settledSession(request);
     const now = app.clock.now();
     const rule = canClose(session, now);
     if (!rule.ok) {
       reply.flash('error', rule.message);
       return reply.redirect(`/centre/sessions/${id}`, 303);
     }
-    return reply.render('centre/sessions/confirm-close', { session: presentSession(session, now) }, { title: 'Fermer la session' });
+    const running = (await sessionCandidates(app.db, centre.id, id)).filter((c) => c.finished_at === null).length;
+    return reply.render('centre/sessions/confirm-close', { session: presentSession(session, now), running }, { title: 'Fermer la session' });
   });
 
   sessionAction(
     'fermer',
     (centre, id, acting) => closeSession(app.db, app.clock, centre.id, id, acting),
-    'La session est fermée : plus aucun examen ne peut y commencer.',
+    'La session est fermée : plus aucun examen ne peut y commencer ; les candidats qui composaient encore terminent leur examen.',
   );
 }

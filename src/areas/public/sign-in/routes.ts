@@ -184,7 +184,10 @@ export default async function authRoutes(app: FastifyInstance) {
     if (request.account) {
       await recordSignOut(app.db, app.clock, request.account.id, { actor: requestActor(request) });
     }
+    const signedOut = request.account !== null;
     await request.session.regenerate();
+    // Said on the sign-in page, so that whoever sits at a shared computer next knows the last user left.
+    if (signedOut) reply.flash('success', 'Vous êtes déconnecté. Pour revenir, reconnectez-vous.');
     return reply.redirect('/connexion', 303);
   });
 }
