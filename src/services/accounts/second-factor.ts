@@ -50,6 +50,10 @@ export function currentTotp(secret: string, clock: Clock): string {
 
 /** The time step of a right code (within one step either side), or null. Codes of steps up to `afterStep` are refused. */
 function matchingStep(secret: string, code: string, clock: Clock, afterStep: number | null): number | null {
+  // A server clock set back (an NTP correction) leaves the last step used ahead of every step in
+  // the window: no code can be new then, and the library would throw rather than say no.
+  const lastInWindow = Math.floor((epochOf(clock) + TOTP_TOLERANCE_SECONDS) / TOTP_PERIOD_SECONDS);
+  if (afterStep !== null && afterStep >= lastInWindow) return null;
   const result = verifySync({
     secret,
     token: code,
@@ -86,6 +90,12 @@ async function replaceRecoveryCodes(db: Queryable, clock: Clock, accountId: numb
     .values(codes.map((code) => ({ account_id: accountId, code_hash: hashCode(code), created_at: now })))
     .execute();
   return codes;
+}
+
+/** Whether the code typed is one the app holding `secret` shows now: checked before anything else is claimed. */
+export function matchesEnrolment(secret: string, typed: string, clock: Clock): boolean {
+  const code = readTypedCode(typed);
+  return code?.kind === 'totp' && matchingStep(secret, code.code, clock, null) !== null;
 }
 
 /**
@@ -180,7 +190,11 @@ export async function checkSecondFactor(
     return { ok: true, method, unusedRecoveryCodes };
   }
 
-  const lockedNow = await db.transaction().execute(async (trx) => {
+  const locked = await db.transaction().execute(async (trx) => {
+    // Checked again here: wrong codes sent together all pass the check above, and counting one on a
+    // key that a sibling just locked would start a fresh window (and lift the lock).
+    const already = await latestLock(trx, [secondFactorKey(input.accountId)], now);
+    if (already) return { until: already, alert: false };
     await countFailure(trx, secondFactorKey(input.accountId), now, SECOND_FACTOR_POLICY);
     await recordRepeatedAudit(
       trx,
@@ -189,17 +203,16 @@ export async function checkSecondFactor(
       FAILED_CODE_AGGREGATION_MS,
     );
     const until = await latestLock(trx, [secondFactorKey(input.accountId)], now);
-    if (until) {
-      await recordAudit(trx, clock, {
-        action: 'compte.attaque_suspectee',
-        actor,
-        target: { type: 'compte', id: input.accountId },
-        details: { motif: 'codes de vérification incorrects', echecs: SECOND_FACTOR_POLICY.maxFailures },
-      });
-    }
-    return until;
+    if (!until) return null;
+    await recordAudit(trx, clock, {
+      action: 'compte.attaque_suspectee',
+      actor,
+      target: { type: 'compte', id: input.accountId },
+      details: { motif: 'codes de vérification incorrects', echecs: SECOND_FACTOR_POLICY.maxFailures },
+    });
+    return { until, alert: true };
   });
-  return lockedNow ? { ok: false, reason: 'locked', until: lockedNow, alert: true } : { ok: false, reason: 'invalid' };
+  return locked ? { ok: false, reason: 'locked', until: locked.until, alert: locked.alert } : { ok: false, reason: 'invalid' };
 }
 
 /** Ten new recovery codes, the old ones void; the caller has just checked a code of the account. */

@@ -15,6 +15,7 @@ import {
   enableSecondFactor,
   enrolmentQrSvg,
   enrolmentUri,
+  matchesEnrolment,
   newTotpSecret,
   removeSecondFactor,
   renewRecoveryCodes,
@@ -113,15 +114,14 @@ export default async function secondFactorRoutes(app: FastifyInstance) {
   app.post('/compte/double-authentification', async (request: FastifyRequest<CodeBody>, reply) => {
     const account = request.account!;
     const typed = readTyped(request.body?.code);
-    const errors: Record<string, string> = {};
+    const secret = enrolmentSecret(request);
+    // The new app's code first: a mistake there must not use up a code of the current app.
+    if (!typed.trim()) return renderEnrolment(request, reply, { code: MISSING_CODE }, 400);
+    if (!matchesEnrolment(secret, typed, app.clock)) return renderEnrolment(request, reply, { code: WRONG_CODE }, 400);
     if (account.secondFactor) {
       const refused = await confirmWithCode(request, readTyped(request.body?.code_actuel));
-      if (refused) errors.code_actuel = refused.failure ?? refused.error!;
+      if (refused) return renderEnrolment(request, reply, { code_actuel: refused.failure ?? refused.error! }, 400);
     }
-    if (!typed.trim()) errors.code = MISSING_CODE;
-    if (Object.keys(errors).length > 0) return renderEnrolment(request, reply, errors, 400);
-
-    const secret = enrolmentSecret(request);
     const codes = await enableSecondFactor(app.db, app.clock, { accountId: account.id, secret, typed }, { actor: requestActor(request) });
     if (!codes) return renderEnrolment(request, reply, { code: WRONG_CODE }, 400);
     request.session.enrolment = undefined;
