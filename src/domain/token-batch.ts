@@ -3,6 +3,8 @@ import { parseWholeNumber, type IntegerOutcome } from './whole-number.js';
 /** How many tokens one table may hold, and the bounds of a centre's low-stock threshold. */
 export const BATCH_MIN = 1;
 export const BATCH_MAX = 500;
+/** Above this many tokens, the manager confirms the count first: a slip (« 125 » for « 12,5 ») costs a quota's worth. */
+export const BATCH_CONFIRM_ABOVE = 100;
 export const THRESHOLD_MIN = 0;
 export const THRESHOLD_MAX = 10_000;
 

@@ -19,7 +19,7 @@ const CONTACT = 'Pour un besoin exceptionnel, contactez l’administration natio
 /** Posts the manager's form for `count` tokens of the operator questionnaire. */
 async function ask(ctx: TwoCentres, agent: Agent, count: number | string) {
   await agent.get('/centre/jetons/nouvelle-table');
-  return agent.post('/centre/jetons/nouvelle-table', { questionnaire: String(ctx.questionnaireId), nombre: String(count) });
+  return agent.post('/centre/jetons/nouvelle-table', { questionnaire: String(ctx.questionnaireId), nombre: String(count), confirme: '1' });
 }
 
 /** What became of a posted form: 'generated' (to the new table's page), 'refused' (the form again, 400), or else what was answered. */
@@ -168,7 +168,7 @@ t.test('generations at the same moment never pass the quota together', async (t)
   const ctx = await twoCentres(t);
   // Through the form: two tables of 150 against a quota of 200.
   await ctx.managerA.get('/centre/jetons/nouvelle-table');
-  const form = { questionnaire: String(ctx.questionnaireId), nombre: '150' };
+  const form = { questionnaire: String(ctx.questionnaireId), nombre: '150', confirme: '1' };
   const both = await Promise.all([ctx.managerA.post('/centre/jetons/nouvelle-table', form), ctx.managerA.post('/centre/jetons/nouvelle-table', form)]);
   t.same(both.map(outcome).sort(), ['generated', 'refused'], 'one passes, the other is refused');
   t.same(await stored(ctx, ctx.centreA), { tokens: 150, batches: 1, issued: 150 });

@@ -16,7 +16,7 @@ async function tokensOf(ctx: TwoCentres, batchId: number) {
 /** Generates a batch through the manager's form; returns the batch id from the redirect. */
 async function generateThroughForm(ctx: TwoCentres, count: number): Promise<number> {
   await ctx.managerA.get('/centre/jetons/nouvelle-table');
-  const res = await ctx.managerA.post('/centre/jetons/nouvelle-table', { questionnaire: String(ctx.questionnaireId), nombre: String(count) });
+  const res = await ctx.managerA.post('/centre/jetons/nouvelle-table', { questionnaire: String(ctx.questionnaireId), nombre: String(count), confirme: '1' });
   if (res.statusCode !== 303) throw new Error(`generation failed: ${res.statusCode} ${visibleText(res.body).slice(0, 400)}`);
   const match = /^\/centre\/jetons\/lots\/(\d+)$/.exec(String(res.headers.location));
   if (!match) throw new Error(`unexpected redirect ${String(res.headers.location)}`);
@@ -144,12 +144,16 @@ t.test('revoking one token, then every unused token of a batch; used tokens are 
   const [t1, t2] = await tokensOf(ctx, batchId);
   await ctx.db.updateTable('exam_tokens').set({ status: 'used', used_at: ctx.testApp.clock.now().toISOString() }).where('id', '=', t2!.id).execute();
 
-  await ctx.managerA.get(`/centre/jetons/lots/${batchId}`);
+  const batchPage = await ctx.managerA.get(`/centre/jetons/lots/${batchId}`);
+  t.match(batchPage.body, `href="/centre/jetons/lots/${batchId}/jetons/${t1!.id}/revoquer"`, 'revoking one token starts with a confirmation');
+  const confirmOne = await ctx.managerA.get(`/centre/jetons/lots/${batchId}/jetons/${t1!.id}/revoquer`);
+  t.equal(h1(confirmOne.body), `Révoquer le jeton ${formatTokenCode(t1!.code)} ?`, 'which names the token');
+  t.equal((await tokensOf(ctx, batchId))[0]!.status, 'available', 'nothing is revoked before the confirmation');
   const one = await ctx.managerA.post(`/centre/jetons/lots/${batchId}/jetons/${t1!.id}/revoquer`, {});
   t.equal(one.statusCode, 303);
   t.equal(one.headers.location, `/centre/jetons/lots/${batchId}`);
   const after = await ctx.managerA.get(`/centre/jetons/lots/${batchId}`);
-  t.match(visibleText(after.body), 'Le jeton est révoqué : il ne permet plus de commencer un examen.');
+  t.match(visibleText(after.body), `Le jeton ${formatTokenCode(t1!.code)} est révoqué : il ne permet plus de commencer un examen.`);
   t.match(visibleText(after.body), `${formatTokenCode(t1!.code)} Révoqué le 29/11/2026 à 10:00`);
 
   const again = await ctx.managerA.post(`/centre/jetons/lots/${batchId}/jetons/${t1!.id}/revoquer`, {});
@@ -282,10 +286,11 @@ t.test('the print view holds every token of the batch, formatted, with the centr
   t.equal((await ctx.testApp.app.inject({ method: 'GET', url: '/static/js/print.js' })).statusCode, 200);
 
   // A revoked token is not printed any more.
-  await ctx.managerA.post(`/centre/jetons/lots/${batchId}/jetons/${tokens[0]!.id}/revoquer`, {});
+  const revoked = await ctx.managerA.post(`/centre/jetons/lots/${batchId}/jetons/${tokens[0]!.id}/revoquer`, {});
+  t.equal(revoked.statusCode, 303, `revoked (${revoked.statusCode})`);
   const again = await ctx.managerA.get(`/centre/jetons/lots/${batchId}/impression`);
-  t.notMatch(again.body, formatTokenCode(tokens[0]!.code));
-  t.match(again.body, formatTokenCode(tokens[1]!.code));
+  t.notMatch(again.body, `app-slip__code">${formatTokenCode(tokens[0]!.code)}<`, 'not on a slip (the message above names it)');
+  t.match(again.body, `app-slip__code">${formatTokenCode(tokens[1]!.code)}<`);
   t.match(visibleText(again.body), '1 jeton déjà utilisé ou révoqué ne figure pas sur cette page.');
 });
 
@@ -330,4 +335,39 @@ t.test('a manager’s pages carry no inline script and no on* attribute', async 
     t.notMatch(res.body, /<script(?![^>]*\bsrc=)[^>]*>/, `${url}: no inline script`);
     t.notMatch(res.body, /\son[a-z]+=/i, `${url}: no on* attribute`);
   }
+});
+
+t.test('a large count is confirmed first; a decimal count is refused, not read as another number; the CLI is named in words', async (t) => {
+  const ctx = await twoCentres(t);
+  const batches = async () => (await ctx.db.selectFrom('token_batches').select('size').where('centre_id', '=', ctx.centreA).execute()).map((b) => b.size);
+  await ctx.managerA.get('/centre/jetons/nouvelle-table');
+  const form = await ctx.managerA.get('/centre/jetons/nouvelle-table');
+  t.match(form.body, /id="nombre"[^>]*type="text"|type="text"[^>]*id="nombre"/, 'a text field: the browser cannot turn « 12,5 » into 125');
+
+  for (const typed of ['12,5', '12.5']) {
+    const res = await ctx.managerA.post('/centre/jetons/nouvelle-table', { questionnaire: String(ctx.questionnaireId), nombre: typed });
+    t.equal(res.statusCode, 400, `« ${typed} » is refused`);
+    t.match(field(res.body, 'nombre').error ?? '', 'nombre entier');
+    t.equal(field(res.body, 'nombre').value, typed, 'and kept as typed');
+  }
+
+  const recap = await ctx.managerA.post('/centre/jetons/nouvelle-table', { questionnaire: String(ctx.questionnaireId), nombre: '125' });
+  t.equal(recap.statusCode, 200);
+  t.equal(h1(recap.body), 'Générer 125 jetons ?', 'more than 100 tokens: the count is confirmed first');
+  t.same(await batches(), [], 'nothing generated yet');
+  t.match(recap.body, `href="/centre/jetons/nouvelle-table?questionnaire=${ctx.questionnaireId}&amp;nombre=125"`, 'the count can be corrected');
+  const back = await ctx.managerA.get(`/centre/jetons/nouvelle-table?questionnaire=${ctx.questionnaireId}&nombre=125`);
+  t.equal(field(back.body, 'nombre').value, '125', 'the form comes back with the count');
+  const confirmed = await ctx.managerA.post('/centre/jetons/nouvelle-table', { questionnaire: String(ctx.questionnaireId), nombre: '125', confirme: '1' });
+  t.equal(confirmed.statusCode, 303);
+  t.same(await batches(), [125]);
+
+  await ctx.managerB.get('/centre/jetons/nouvelle-table');
+  const small = await ctx.managerB.post('/centre/jetons/nouvelle-table', { questionnaire: String(ctx.questionnaireId), nombre: '100' });
+  t.equal(small.statusCode, 303, '100 tokens need no confirmation');
+
+  await generateTokens(ctx.db, ctx.testApp.clock, { centreId: 'centre0001', profile: 'operateur', count: 5, actorLabel: 'CLI' });
+  const list = visibleText((await ctx.managerA.get('/centre/jetons')).body);
+  t.match(list, 'l’exploitation de la plateforme', 'a table made on the command line says who in words');
+  t.notMatch(list, /\bCLI\b/);
 });

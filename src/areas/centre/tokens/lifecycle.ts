@@ -95,7 +95,8 @@ export async function createTokenBatch(
 }
 
 /** null: no such token in this batch of this centre (the caller answers 404). */
-export type RevokeOutcome = { ok: true } | { ok: false; message: string } | null;
+/** `code`: the token's canonical code, for the message that names it. */
+export type RevokeOutcome = { ok: true; code: string } | { ok: false; message: string } | null;
 
 export async function revokeToken(
   db: Kysely<Database>,
@@ -116,7 +117,7 @@ export async function revokeToken(
       target: { type: 'jeton', id: token.id },
       details: { centre: formatCentreId(input.centreId), lot: input.batchId },
     });
-    return { ok: true };
+    return { ok: true, code: token.code };
   });
 }
 

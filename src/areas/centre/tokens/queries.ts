@@ -155,7 +155,8 @@ function toBatch(row: Awaited<ReturnType<ReturnType<typeof batchQuery>['executeT
     },
     size: row.size,
     createdAt: row.created_at,
-    createdBy: row.created_by,
+    // The operator's command line writes « CLI »: not a word for a manager.
+    createdBy: row.created_by === 'CLI' ? 'l’exploitation de la plateforme' : row.created_by,
     ...countsOf(row),
   };
 }

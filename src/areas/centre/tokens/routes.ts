@@ -8,8 +8,17 @@ import { requestActor } from '../../../services/audit.js';
 import { centreOf, type CurrentCentre } from '../current-centre/scope.js';
 import { suspendedCentreMessage } from '../../../domain/centre-suspension.js';
 import { changeLowStockThreshold, createTokenBatch, revokeBatch, NO_TOKENS_WHILE_SUSPENDED, revokeToken } from './lifecycle.js';
-import { BATCH_MAX, BATCH_MIN, parseBatchCount, parseThreshold, THRESHOLD_MAX, THRESHOLD_MIN } from '../../../domain/token-batch.js';
-import { getBatch, listBatches, listBatchTokens, listPublishedQuestionnaires, tokenStockByQuestionnaire, type BatchSummary } from './queries.js';
+import { BATCH_CONFIRM_ABOVE, BATCH_MAX, BATCH_MIN, parseBatchCount, parseThreshold, THRESHOLD_MAX, THRESHOLD_MIN } from '../../../domain/token-batch.js';
+import {
+  getBatch,
+  getBatchToken,
+  getPublishedQuestionnaire,
+  listBatches,
+  listBatchTokens,
+  listPublishedQuestionnaires,
+  tokenStockByQuestionnaire,
+  type BatchSummary,
+} from './queries.js';
 import { bodyField, idParam } from '../../../plugins/params.js';
 import { quotaHint } from '../../../domain/token-quota.js';
 import { centreDailyQuota } from '../../../services/centres/token-quota.js';
@@ -106,10 +115,11 @@ export default async function tokenRoutes(app: FastifyInstance) {
     return reply.redirect('/centre/jetons', 303);
   });
 
-  app.get('/centre/jetons/nouvelle-table', async (request: FastifyRequest<{ Querystring: { questionnaire?: string } }>, reply) => {
+  app.get('/centre/jetons/nouvelle-table', async (request: FastifyRequest<{ Querystring: { questionnaire?: string; nombre?: string } }>, reply) => {
     const centre = centreOf(request);
     const chosen = typeof request.query.questionnaire === 'string' ? request.query.questionnaire : '';
-    return renderNewBatch(app, reply, centre, { questionnaire: chosen, count: '' });
+    const count = typeof request.query.nombre === 'string' ? request.query.nombre.slice(0, 20) : '';
+    return renderNewBatch(app, reply, centre, { questionnaire: chosen, count });
   });
 
   app.post('/centre/jetons/nouvelle-table', async (request, reply) => {
@@ -124,6 +134,19 @@ export default async function tokenRoutes(app: FastifyInstance) {
     const count = parseBatchCount(values.count);
     if (!count.ok) errors.count = count.message;
     if (questionnaireId === null || !count.ok) return renderNewBatch(app, reply, centre, values, errors, 400);
+    if (count.value > BATCH_CONFIRM_ABOVE && bodyField(request, 'confirme') !== '1') {
+      const questionnaire = await getPublishedQuestionnaire(app.db, questionnaireId);
+      if (!questionnaire)
+        return renderNewBatch(
+          app,
+          reply,
+          centre,
+          values,
+          { questionnaire: 'Choisissez un questionnaire publié : celui-ci n’existe pas ou n’est plus publié.' },
+          400,
+        );
+      return reply.render('centre/tokens/confirm-batch', { questionnaire, count: count.value }, { title: 'Confirmer le nombre de jetons' });
+    }
 
     const outcome = await createTokenBatch(app.db, app.clock, {
       centreId: centre.id,
@@ -203,6 +226,18 @@ export default async function tokenRoutes(app: FastifyInstance) {
     return reply.redirect(`/centre/jetons/lots/${request.params.id}`, 303);
   });
 
+  app.get('/centre/jetons/lots/:id/jetons/:tokenId/revoquer', async (request: FastifyRequest<TokenParams>, reply) => {
+    const centre = centreOf(request);
+    const batch = await batchOr404(app, centre, request.params.id);
+    const token = await getBatchToken(app.db, centre.id, batch.id, idParam(request.params.tokenId));
+    if (!token) throw notFound();
+    return reply.render(
+      'centre/tokens/confirm-revoke-token',
+      { batch: presentBatch(batch), token: { id: token.id, formatted: formatTokenCode(token.code), available: token.status === 'available' } },
+      { title: 'Révoquer un jeton' },
+    );
+  });
+
   app.post('/centre/jetons/lots/:id/jetons/:tokenId/revoquer', async (request: FastifyRequest<TokenParams>, reply) => {
     const centre = centreOf(request);
     const batchId = idParam(request.params.id);
@@ -213,7 +248,7 @@ export default async function tokenRoutes(app: FastifyInstance) {
       actor: requestActor(request),
     });
     if (!outcome) throw notFound();
-    if (outcome.ok) reply.flash('success', 'Le jeton est révoqué : il ne permet plus de commencer un examen.');
+    if (outcome.ok) reply.flash('success', `Le jeton ${formatTokenCode(outcome.code)} est révoqué : il ne permet plus de commencer un examen.`);
     else reply.flash('error', outcome.message);
     return reply.redirect(`/centre/jetons/lots/${batchId}`, 303);
   });
