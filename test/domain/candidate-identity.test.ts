@@ -1,11 +1,26 @@
 import fc from 'fast-check';
 import t from 'tap';
-import { ageOn, MAX_AGE, MIN_AGE, readIdentity, type IdentityInput } from '../../src/domain/candidate-identity.js';
+import {
+  ageOn,
+  BIRTH_DATE_HINT,
+  MAX_AGE,
+  MIN_AGE,
+  parseTypedDate,
+  readBirthDate,
+  readIdentity,
+  type IdentityInput,
+} from '../../src/domain/candidate-identity.js';
+import { formatShortDate } from '../../src/domain/paris-time.js';
 
 const TODAY = '2026-11-29';
 const GOOD: IdentityInput = { nom: 'Lefèvre', prenom: 'Zoé', date_naissance: '1985-04-23', entreprise: '' };
 const LETTERS_ONLY = (label: string) => `Votre ${label} ne peut contenir que des lettres, des espaces, des traits d’union et des apostrophes.`;
-const REAL_DATE = 'Saisissez une date de naissance réelle, au format AAAA-MM-JJ (par exemple 1985-04-23).';
+const DATE_FORMAT = 'Saisissez votre date de naissance sous la forme JJ/MM/AAAA, par exemple 23/04/1985.';
+const DATE_FORMAT_TO_MANAGER = 'Saisissez la date de naissance du candidat sous la forme JJ/MM/AAAA, par exemple 23/04/1985.';
+const FOUR_DIGIT_YEAR = 'Saisissez l’année en entier, sur 4 chiffres : par exemple 23/04/1985, et non 23/04/85.';
+const MONTH_1_TO_12 = 'Le mois doit être compris entre 1 et 12 : saisissez le jour, puis le mois, puis l’année (JJ/MM/AAAA).';
+const NO_SUCH_DAY = (shown: string) => `Le ${shown} n’existe pas : vérifiez le jour et le mois.`;
+const CUT_SHORT = (label: string) => `Votre ${label} ne peut pas se terminer par un trait d’union ou une apostrophe.`;
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 const isoDay = (d: Date) => `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
@@ -86,9 +101,18 @@ t.test('each missing or hostile field is refused at that field, with its French 
     ['entreprise', 'Fouilles {SA} `x` \\ <<', 'Le nom de l’entreprise contient des caractères non autorisés : { } ` \\ <'],
     ['entreprise', 'Fouilles\u0000SA', 'Le nom de l’entreprise contient des caractères non autorisés.'],
     ['entreprise', 'x'.repeat(121), 'Le nom de l’entreprise ne doit pas dépasser 120 caractères.'],
-    ['date_naissance', '2023-02-30', REAL_DATE],
-    ['date_naissance', '1985-04-23T00:00', REAL_DATE],
-    ['date_naissance', '85-04-23', REAL_DATE],
+    ['date_naissance', '2023-02-30', NO_SUCH_DAY('30/02/2023')],
+    ['date_naissance', '31/02/1985', NO_SUCH_DAY('31/02/1985')],
+    ['date_naissance', '1985-13-01', MONTH_1_TO_12],
+    ['date_naissance', '1985-04-23T00:00', DATE_FORMAT],
+    ['date_naissance', '85-04-23', FOUR_DIGIT_YEAR],
+    ['date_naissance', '23/04/85', FOUR_DIGIT_YEAR],
+    ['date_naissance', 'abc', DATE_FORMAT],
+    ['date_naissance', '<script>', DATE_FORMAT],
+    ['nom', 'Dupont-', CUT_SHORT('nom')],
+    ['prenom', 'Marie-', CUT_SHORT('prénom')],
+    ['nom', "D'", CUT_SHORT('nom')],
+    ['nom', 'D’', CUT_SHORT('nom')],
     ['date_naissance', '2026-11-30', 'Votre date de naissance ne peut pas être dans le futur.'],
     ['date_naissance', '2020-01-01', 'Vérifiez votre date de naissance : l’âge calculé (6 ans) n’est pas plausible.'],
     ['date_naissance', '1800-01-01', 'Vérifiez votre date de naissance : l’âge calculé (226 ans) n’est pas plausible.'],
@@ -109,7 +133,7 @@ t.test('a long input is shown back bounded, never whole', async (t) => {
   t.notOk(result.ok);
   t.equal(result.values.nom.length, 320);
   t.equal(result.values.prenom.length, 320);
-  t.equal(result.values.date_naissance.length, 40);
+  t.equal(result.values.date_naissance.length, 80);
   t.equal(result.values.entreprise.length, 480);
 });
 
@@ -148,7 +172,8 @@ t.test('property: a date is refused as unreal exactly when the calendar has no s
       const probe = new Date(Date.UTC(y, m - 1, d));
       const real = m >= 1 && m <= 12 && d >= 1 && probe.getUTCMonth() === m - 1 && probe.getUTCDate() === d;
       const result = readIdentity({ ...GOOD, date_naissance: text }, TODAY);
-      const unreal = !result.ok && result.errors.date_naissance === REAL_DATE;
+      const message = result.ok ? '' : result.errors.date_naissance;
+      const unreal = message === MONTH_1_TO_12 || message === NO_SUCH_DAY(`${pad(d)}/${pad(m)}/${y}`);
       return real !== unreal;
     }),
   );
@@ -172,7 +197,8 @@ const separator = fc.constantFrom(' ', '-', "'", '’', '.');
 const plausibleName = fc
   .tuple(letter, fc.array(fc.oneof({ weight: 4, arbitrary: letter }, { weight: 1, arbitrary: separator }), { maxLength: 60 }))
   .map(([first, rest]) => first + rest.join(''))
-  .filter((s) => !/\s$/.test(s) && !/\s\s/.test(s));
+  // A name ends with a letter or a dot (« St. »), never halfway through a compound (« Marie- »).
+  .filter((s) => !/[\s'’-]$/.test(s) && !/\s\s/.test(s));
 
 t.test('property: names made of letters and the separators names use are accepted unchanged', async (t) => {
   fc.assert(
@@ -211,7 +237,7 @@ t.test('property: any input whatsoever gives bounded values and errors only for 
         Object.keys(result.values).sort().join() === [...keys].sort().join() &&
         result.values.nom.length <= 320 &&
         result.values.prenom.length <= 320 &&
-        result.values.date_naissance.length <= 40 &&
+        result.values.date_naissance.length <= 80 &&
         result.values.entreprise.length <= 480 &&
         result.values.adresse_entreprise.length <= 800;
       if (result.ok) return boundedValues && [...result.identity.lastName].length <= 80 && [...result.identity.firstName].length <= 80;
@@ -351,8 +377,11 @@ t.test('to the manager, the messages speak of the candidate', async (t) => {
       'Vérifiez votre date de naissance : l’âge calculé (6 ans) n’est pas plausible.',
       'Vérifiez la date de naissance du candidat : l’âge calculé (6 ans) n’est pas plausible.',
     ],
+    ['date_naissance', '23 avril 1985', DATE_FORMAT, DATE_FORMAT_TO_MANAGER],
+    ['prenom', 'Marie-', CUT_SHORT('prénom'), 'Le prénom du candidat ne peut pas se terminer par un trait d’union ou une apostrophe.'],
     // Messages that speak to no one in particular are the same for both.
-    ['date_naissance', '2023-02-30', REAL_DATE, REAL_DATE],
+    ['date_naissance', '2023-02-30', NO_SUCH_DAY('30/02/2023'), NO_SUCH_DAY('30/02/2023')],
+    ['date_naissance', '23/04/85', FOUR_DIGIT_YEAR, FOUR_DIGIT_YEAR],
     [
       'entreprise',
       '<b>',
@@ -392,4 +421,164 @@ t.test('property: the addressee changes the wording only, never the verdict; the
     }),
   );
   t.equal(readIdentity({ ...GOOD, nom: '' }, TODAY, 'manager').ok, false, 'and the manager’s refusals do refuse');
+});
+
+// Issue 16: the birth date as a French candidate types it.
+
+t.test('birth dates typed JJ/MM/AAAA (any of / - . or spaces, 1 or 2 digits) or AAAA-MM-JJ are kept as AAAA-MM-JJ', async (t) => {
+  const typed: [string, string][] = [
+    ['23/04/1985', '1985-04-23'],
+    ['1985-04-23', '1985-04-23'],
+    ['3/4/1985', '1985-04-03'],
+    ['03/04/1985', '1985-04-03'],
+    ['23-04-1985', '1985-04-23'],
+    ['23.04.1985', '1985-04-23'],
+    ['23 04 1985', '1985-04-23'],
+    ['23 / 04 / 1985', '1985-04-23'],
+    ['  23/04/1985 ', '1985-04-23'],
+    ['1985-4-3', '1985-04-03'],
+    ['1985/04/23', '1985-04-23'],
+    ['29/02/2000', '2000-02-29'],
+    ['01/01/1970', '1970-01-01'],
+  ];
+  for (const [text, date] of typed) {
+    t.same(parseTypedDate(text), { ok: true, date }, `${JSON.stringify(text)} → ${date}`);
+    const result = readIdentity({ ...GOOD, date_naissance: text }, TODAY);
+    t.ok(result.ok && result.identity.birthDate === date, `${JSON.stringify(text)}: the identity holds ${date}`);
+    if (result.ok) t.equal(result.values.date_naissance, text.trim().replace(/\s+/g, ' '), 'the value shown back is the one typed');
+  }
+  t.equal(BIRTH_DATE_HINT, 'JJ/MM/AAAA, par exemple 23/04/1985');
+});
+
+t.test('parseTypedDate says why a text is no date', async (t) => {
+  const refused: [string, unknown][] = [
+    ['', { ok: false, problem: 'format' }],
+    ['abc', { ok: false, problem: 'format' }],
+    ['23041985', { ok: false, problem: 'format' }],
+    ['23/04', { ok: false, problem: 'format' }],
+    ['23//04/1985', { ok: false, problem: 'format' }],
+    ['23/04/1985/1', { ok: false, problem: 'format' }],
+    ['1985-04-23T00:00', { ok: false, problem: 'format' }],
+    ['123/04/1985', { ok: false, problem: 'format' }],
+    ['23 avril 1985', { ok: false, problem: 'format' }],
+    ['２３/０４/１９８５', { ok: false, problem: 'format' }],
+    ['-1/04/1985', { ok: false, problem: 'format' }],
+    ['23/04/85', { ok: false, problem: 'year' }],
+    ['23/04/985', { ok: false, problem: 'year' }],
+    ['23/04/19850', { ok: false, problem: 'year' }],
+    ['23/04/0000', { ok: false, problem: 'year' }],
+    ['23/13/1985', { ok: false, problem: 'month' }],
+    ['04/00/1985', { ok: false, problem: 'month' }],
+    ['1985-00-23', { ok: false, problem: 'month' }],
+    ['31/02/1985', { ok: false, problem: 'day', date: '31/02/1985' }],
+    ['29/02/1900', { ok: false, problem: 'day', date: '29/02/1900' }],
+    ['31/4/1985', { ok: false, problem: 'day', date: '31/04/1985' }],
+    ['0/4/1985', { ok: false, problem: 'day', date: '00/04/1985' }],
+    ['1985-02-30', { ok: false, problem: 'day', date: '30/02/1985' }],
+  ];
+  for (const [text, reading] of refused) t.same(parseTypedDate(text), reading, JSON.stringify(text));
+});
+
+t.test('readBirthDate: the date, or the message at the field (to the candidate or to the manager); no age rule', async (t) => {
+  t.same(readBirthDate('23/04/1985'), { ok: true, date: '1985-04-23' });
+  t.same(readBirthDate(' 1985-04-23 '), { ok: true, date: '1985-04-23' });
+  t.same(readBirthDate('01/01/2030'), { ok: true, date: '2030-01-01' }, 'the future is readIdentity’s business');
+  t.same(readBirthDate(''), { ok: false, message: 'Saisissez votre date de naissance.' });
+  t.same(readBirthDate(undefined, 'manager'), { ok: false, message: 'Saisissez la date de naissance du candidat.' });
+  t.same(readBirthDate(['23/04/1985', '1985-04-23']), { ok: false, message: 'Saisissez votre date de naissance.' }, 'a field sent twice is nothing typed');
+  t.same(readBirthDate('abc'), { ok: false, message: DATE_FORMAT });
+  t.same(readBirthDate('abc', 'manager'), { ok: false, message: DATE_FORMAT_TO_MANAGER });
+  t.same(readBirthDate('23/04/85'), { ok: false, message: FOUR_DIGIT_YEAR });
+  t.same(readBirthDate('23/13/1985'), { ok: false, message: MONTH_1_TO_12 });
+  t.same(readBirthDate('31/02/1985'), { ok: false, message: NO_SUCH_DAY('31/02/1985') });
+  t.same(readBirthDate(`${'1'.repeat(5000)}/04/1985`), { ok: false, message: DATE_FORMAT }, 'a long text is no date');
+});
+
+t.test('the identity form: « 23/04/1985 » is stored 1985-04-23; « 31/02/1985 » is refused at the field and kept as typed', async (t) => {
+  const french = readIdentity({ ...GOOD, date_naissance: '23/04/1985' }, TODAY);
+  t.ok(french.ok);
+  if (french.ok) t.equal(french.identity.birthDate, '1985-04-23');
+  const impossible = readIdentity({ ...GOOD, date_naissance: '31/02/1985' }, TODAY);
+  t.notOk(impossible.ok);
+  if (!impossible.ok) {
+    t.same(impossible.errors, { date_naissance: 'Le 31/02/1985 n’existe pas : vérifiez le jour et le mois.' });
+    t.equal(impossible.values.date_naissance, '31/02/1985');
+  }
+  // The age rules hold whichever way the date is typed.
+  const future = readIdentity({ ...GOOD, date_naissance: '30/11/2026' }, TODAY);
+  t.same(future.ok ? {} : future.errors, { date_naissance: 'Votre date de naissance ne peut pas être dans le futur.' }, 'tomorrow, JJ/MM/AAAA');
+  const child = readIdentity({ ...GOOD, date_naissance: '1/1/2020' }, TODAY);
+  t.same(child.ok ? {} : child.errors, { date_naissance: 'Vérifiez votre date de naissance : l’âge calculé (6 ans) n’est pas plausible.' });
+});
+
+const anyDay = fc.integer({ min: Date.UTC(1000, 0, 1) / 86_400_000, max: Date.UTC(9999, 11, 31) / 86_400_000 }).map((d) => isoDay(new Date(d * 86_400_000)));
+
+t.test('property: any real day written JJ/MM/AAAA or AAAA-MM-JJ reads back as itself', async (t) => {
+  fc.assert(
+    fc.property(anyDay, (date) => {
+      const short = parseTypedDate(formatShortDate(date));
+      const iso = parseTypedDate(date);
+      return short.ok && short.date === date && iso.ok && iso.date === date;
+    }),
+  );
+  t.pass('property holds');
+});
+
+t.test('property: the separators and the leading zeros do not change the day read', async (t) => {
+  const separator = fc.constantFrom('/', '-', '.', ' ', ' / ', ' - ', '  ', '. ');
+  fc.assert(
+    fc.property(anyDay, separator, separator, fc.boolean(), (date, a, b, padded) => {
+      const [y, m, d] = date.split('-') as [string, string, string];
+      const strip = (n: string) => (padded ? n : String(Number(n)));
+      const dayFirst = parseTypedDate(`${strip(d)}${a}${strip(m)}${b}${y}`);
+      const yearFirst = parseTypedDate(`${y}${a}${strip(m)}${b}${strip(d)}`);
+      return dayFirst.ok && dayFirst.date === date && yearFirst.ok && yearFirst.date === date;
+    }),
+  );
+  t.pass('property holds');
+});
+
+t.test('property: whatever is typed, a date read is a real day, and a refusal is one of the four reasons', async (t) => {
+  const dateLike = fc
+    .tuple(
+      fc.integer({ min: 0, max: 99 }),
+      fc.constantFrom('/', '-', '.', ' ', ''),
+      fc.integer({ min: 0, max: 99 }),
+      fc.constantFrom('/', '-', '.', ' '),
+      fc.integer({ min: 0, max: 99_999 }),
+    )
+    .map(([d, a, m, b, y]) => `${d}${a}${m}${b}${y}`);
+  fc.assert(
+    fc.property(fc.oneof(fc.string({ maxLength: 30 }), dateLike), (text) => {
+      const reading = parseTypedDate(text);
+      if (reading.ok) return /^\d{4}-\d{2}-\d{2}$/.test(reading.date) && formatShortDate(reading.date).length === 10;
+      return ['format', 'year', 'month', 'day'].includes(reading.problem);
+    }),
+  );
+  t.pass('property holds');
+});
+
+t.test('company names: the typographic dashes are welcome', async (t) => {
+  for (const entreprise of ['Dupont — Fils', 'Dupont – Fils', 'Dupont‐Fils', 'Dupont‑Fils', 'Réseaux − Sud', 'SARL Dupont—Fils & Cie']) {
+    const result = readIdentity({ ...GOOD, entreprise }, TODAY);
+    t.ok(result.ok && result.identity.company === entreprise, `${entreprise}: accepted as typed`);
+  }
+  const address = readIdentity({ ...GOOD, entreprise: 'Dupont — Fils', adresse_entreprise: '2 rue Haute — 69003 Lyon' }, TODAY);
+  t.ok(address.ok && address.identity.companyAddress === '2 rue Haute — 69003 Lyon', 'and in its address');
+});
+
+t.test('names: a hyphen or an apostrophe ends no name; inside one, and a final dot, are welcome', async (t) => {
+  for (const [field, value, label] of [
+    ['prenom', 'Marie-', 'prénom'],
+    ['prenom', 'Marie -', 'prénom'],
+    ['nom', "Dupont'", 'nom'],
+    ['nom', 'Dupont’', 'nom'],
+    ['nom', 'Le Goff-  ', 'nom'],
+  ] as const) {
+    const result = readIdentity({ ...GOOD, [field]: value }, TODAY);
+    t.same(result.ok ? {} : result.errors, { [field]: CUT_SHORT(label) }, `${JSON.stringify(value)} refused at ${field}`);
+  }
+  for (const name of ['Marie-Claire', 'D’Artagnan', "O'Brien", 'St.', 'Jean--Pierre']) {
+    t.ok(readIdentity({ ...GOOD, prenom: name }, TODAY).ok, `${name} accepted`);
+  }
 });

@@ -1,5 +1,5 @@
 import { ATTESTATION_KIND_LABELS } from '../../domain/attestation.js';
-import { formatParisDateTime } from '../../domain/paris-time.js';
+import { formatParisDateTime, formatShortDate } from '../../domain/paris-time.js';
 import type { AttestationRow } from './queries.js';
 import { printRefusal } from './lifecycle.js';
 
@@ -27,7 +27,7 @@ export function identityFormValues(row: AttestationRow): Record<string, string> 
   return {
     nom: row.last_name,
     prenom: row.first_name,
-    date_naissance: row.birth_date,
+    date_naissance: formatShortDate(row.birth_date),
     entreprise: row.company ?? '',
     adresse_entreprise: row.company_address ?? '',
     motif: '',

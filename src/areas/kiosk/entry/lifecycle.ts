@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../../clock.js';
 import type { Database } from '../../../db/schema.js';
+import { readBirthDate } from '../../../domain/candidate-identity.js';
 import { parseCentreId } from '../../../domain/centre-id.js';
 import { recordRepeatedAudit } from '../../../services/audit.js';
 import { kioskActor, kioskFailure, moveExamToTerminal, type TerminalAdmission } from '../../../services/exam/admission.js';
@@ -59,7 +60,10 @@ export async function enterKiosk(
 }
 
 export type ResumeOutcome =
-  { kind: 'gone' } | { kind: 'refused'; message: string; status: 400 | 403 | 429 } | { kind: 'resumed'; generation: number; nextPosition: number };
+  | { kind: 'gone' }
+  | { kind: 'unreadable'; message: string }
+  | { kind: 'refused'; message: string; status: 400 | 403 | 429 }
+  | { kind: 'resumed'; generation: number; nextPosition: number };
 
 export const RESUME_MESSAGES = {
   birthDate: 'Cette date de naissance ne correspond pas à celle saisie au début de l’examen.',
@@ -69,9 +73,11 @@ export const RESUME_MESSAGES = {
 } as const;
 
 /**
- * The candidate confirms their birth date to take their exam over on this admitted terminal: on
- * the terminal it ran on (after a reboot) at once, on another one only with the supervisor's leave
- * (services/exam/admission.ts). The exam goes on at its first unanswered question.
+ * The candidate confirms their birth date (typed JJ/MM/AAAA or AAAA-MM-JJ) to take their exam over
+ * on this admitted terminal: on the terminal it ran on (after a reboot) at once, on another one
+ * only with the supervisor's leave (services/exam/admission.ts). The exam goes on at its first
+ * unanswered question. Only a date that reads as one and differs is a failed attempt (audited,
+ * counted by the room's throttle): « 23/04/85 » or « abc » is a typing slip, said at the field.
  */
 export async function resumeOnThisTerminal(
   db: Kysely<Database>,
@@ -81,7 +87,9 @@ export async function resumeOnThisTerminal(
   const now = clock.now();
   const exam = await getExamHeader(db, input.examId);
   if (!exam) return { kind: 'gone' };
-  if (input.birthDate !== exam.birthDate) {
+  const typed = readBirthDate(input.birthDate);
+  if (!typed.ok) return { kind: 'unreadable', message: typed.message };
+  if (typed.date !== exam.birthDate) {
     // In the journal, one row an hour per terminal address and exam: a guesser does not flood it.
     await recordRepeatedAudit(
       db,

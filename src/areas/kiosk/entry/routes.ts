@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { readIdentity, type IdentityInput } from '../../../domain/candidate-identity.js';
+import { BIRTH_DATE_HINT, readIdentity, type IdentityInput } from '../../../domain/candidate-identity.js';
 import { formatHour, formatLongDate, formatShortDate, parisDate } from '../../../domain/paris-time.js';
 import { admitTerminal, type TerminalAdmission } from '../../../services/exam/admission.js';
 import { startExam } from '../../../services/exam/lifecycle.js';
@@ -23,6 +23,11 @@ const field = (value: string | undefined, max: number) =>
 /** The entry form of an admitted terminal, which says which session it is admitted to. */
 function entryPage(reply: FastifyReply, admission: TerminalAdmission, values: typeof EMPTY_ENTRY, failure: string | null, status = 200) {
   return kioskPage(reply, 'entry/entry', { values, failure, admission: presentAdmission(admission) }, ENTRY_TITLE, status);
+}
+
+/** The resume form: the date typed, and either a message at the field or a refusal above the form. */
+function resumeView(value: string, shown: { error?: string; failure?: string; dateRefused?: boolean } = {}) {
+  return { value, error: shown.error ?? null, failure: shown.failure ?? null, dateRefused: shown.dateRefused ?? false, birthDateHint: BIRTH_DATE_HINT };
 }
 
 function presentAdmission(admission: TerminalAdmission) {
@@ -93,18 +98,21 @@ export default async function entryRoutes(app: FastifyInstance) {
     const values = {
       nom: id?.lastName ?? '',
       prenom: id?.firstName ?? '',
-      date_naissance: id?.birthDate ?? '',
+      // Shown back as it was asked for, JJ/MM/AAAA.
+      date_naissance: id ? formatShortDate(id.birthDate) : '',
       entreprise: id?.company ?? '',
       adresse_entreprise: id?.companyAddress ?? '',
     };
-    return kioskPage(reply, 'entry/identity', { values, errors: {} }, 'Votre identité');
+    return kioskPage(reply, 'entry/identity', { values, errors: {}, birthDateHint: BIRTH_DATE_HINT }, 'Votre identité');
   });
 
   app.post('/examen/identite', async (request: FastifyRequest<{ Body: IdentityInput }>, reply) => {
     const entry = request.session.kioskEntry;
     if (!entry) return reply.redirect('/examen', 303);
     const result = readIdentity(request.body ?? {}, parisDate(app.clock.now()));
-    if (!result.ok) return kioskPage(reply, 'entry/identity', { values: result.values, errors: result.errors }, 'Votre identité', 400);
+    if (!result.ok) {
+      return kioskPage(reply, 'entry/identity', { values: result.values, errors: result.errors, birthDateHint: BIRTH_DATE_HINT }, 'Votre identité', 400);
+    }
     request.session.kioskEntry = { ...entry, identity: result.identity };
     return reply.redirect('/examen/consignes', 303);
   });
@@ -151,19 +159,22 @@ export default async function entryRoutes(app: FastifyInstance) {
 
   app.get('/examen/reprise', async (request, reply) => {
     if (!request.session.resumeExamId) return reply.redirect('/examen', 303);
-    return kioskPage(reply, 'entry/resume', { value: '', failure: null, dateRefused: false }, RESUME_TITLE);
+    return kioskPage(reply, 'entry/resume', resumeView(''), RESUME_TITLE);
   });
 
   app.post('/examen/reprise', async (request: FastifyRequest<{ Body: { date_naissance?: string } }>, reply) => {
     const examId = request.session.resumeExamId;
     const admission = await terminalAdmission(request);
     if (!examId || !admission) return reply.redirect('/examen', 303);
-    const value = field(request.body?.date_naissance, 10);
+    const value = field(request.body?.date_naissance, 40);
     const outcome = await resumeOnThisTerminal(app.db, app.clock, { examId, birthDate: value, ip: request.ip, admission });
     if (outcome.kind === 'gone') return reply.redirect('/examen', 303);
+    // Not a date: said at the field, and no attempt was counted.
+    if (outcome.kind === 'unreadable') return kioskPage(reply, 'entry/resume', resumeView(value, { error: outcome.message }), RESUME_TITLE, 400);
     if (outcome.kind === 'refused') {
       // A 403 refuses the terminal, not the date: the field is not marked wrong then.
-      return kioskPage(reply, 'entry/resume', { value, failure: outcome.message, dateRefused: outcome.status !== 403 }, RESUME_TITLE, outcome.status);
+      const view = resumeView(value, { failure: outcome.message, dateRefused: outcome.status !== 403 });
+      return kioskPage(reply, 'entry/resume', view, RESUME_TITLE, outcome.status);
     }
     await request.session.regenerate();
     request.session.examId = examId;
