@@ -15,6 +15,9 @@ import { closeStaleSessions, findOpenSessions } from './sessions.js';
 
 export type StartOutcome = { ok: true; examId: number } | { ok: false; message: string };
 
+/** A token used, revoked or of a centre no longer active: what the candidate reads, and what to do. */
+export const SPENT_TOKEN_MESSAGE = 'Ce jeton n’est plus valable. Demandez un autre jeton au surveillant de la salle.';
+
 /**
  * Creates the exam and consumes the token in one transaction. The conditional UPDATE of the token
  * decides between two terminals starting with the same token: exactly one gets the exam.
@@ -43,7 +46,7 @@ export async function startExam(
       .where('t.centre_id', '=', input.centreId)
       .executeTakeFirst();
     if (!token || token.questionnaire_status !== 'published' || token.centre_status !== 'active') {
-      return { ok: false, message: 'Ce jeton n’est plus valable.' };
+      return { ok: false, message: SPENT_TOKEN_MESSAGE };
     }
     const consumed = await trx
       .updateTable('exam_tokens')
@@ -58,7 +61,7 @@ export async function startExam(
         message:
           now?.status === 'used'
             ? 'Ce jeton vient d’être utilisé pour commencer un examen. Pour reprendre cet examen, saisissez de nouveau le centre et le jeton.'
-            : 'Ce jeton n’est plus valable.',
+            : SPENT_TOKEN_MESSAGE,
       };
     }
     const rules = parseStoredRules(token.rules);

@@ -194,9 +194,18 @@ t.test('a duplicate email is refused at the email field, and the typed values ar
     t.equal(h1(res.body), 'Créer un compte de gestionnaire');
     t.same(
       field(res.body, 'email'),
-      { value: email, invalid: true, error: 'Un compte existe déjà avec cette adresse électronique.' },
+      {
+        value: email,
+        invalid: true,
+        error:
+          email === DEMO_ADMIN_EMAIL
+            ? 'Un compte existe déjà avec cette adresse électronique.'
+            : 'Un compte de gestionnaire existe déjà avec cette adresse électronique : ouvrez sa fiche pour le rattacher à un autre centre.',
+      },
       `${email}: the message is at the email field`,
     );
+    if (email === DEMO_ADMIN_EMAIL) t.notMatch(res.body, 'Ouvrir la fiche de', 'no manager record to offer for an administrator');
+    else t.match(res.body, /href="\/admin\/gestionnaires\/\d+">Ouvrir la fiche de Gestionnaire \(démo\)</, 'the existing manager is one click away');
     t.same(field(res.body, 'nom'), { value: 'Dominique Petit', invalid: false, error: null }, 'the name is kept');
     t.equal(field(res.body, 'centre').value, '2', 'the chosen centre is kept');
   }
@@ -240,7 +249,7 @@ t.test('an admin links a manager to a second centre, then unlinks one', async (t
   t.equal(link.headers.location, `/admin/gestionnaires/${manager.id}`);
   t.same(await linkedCentres(testApp, manager.id), [1, 2]);
   const linked = await admin.get(`/admin/gestionnaires/${manager.id}`);
-  t.same(flashes(linked.body), [{ type: 'success', text: 'Gestionnaire (démo) est rattaché au centre centre0002.' }]);
+  t.same(flashes(linked.body), [{ type: 'success', text: 'Compte rattaché au centre centre0002 : Gestionnaire (démo).' }]);
   t.match(linked.body, `action="/admin/gestionnaires/${manager.id}/centres/2/detacher"`, 'both centres are listed');
   t.match(linked.body, `action="/admin/gestionnaires/${manager.id}/centres/1/detacher"`);
   t.notMatch(linked.body, `action="/admin/gestionnaires/${manager.id}/centres"`, 'no centre is left to link');
@@ -254,7 +263,7 @@ t.test('an admin links a manager to a second centre, then unlinks one', async (t
   t.equal(unlink.statusCode, 303);
   t.same(await linkedCentres(testApp, manager.id), [2], 'only centre0002 is left');
   const after = await admin.get(`/admin/gestionnaires/${manager.id}`);
-  t.same(flashes(after.body), [{ type: 'success', text: 'Gestionnaire (démo) n’est plus rattaché au centre centre0001.' }]);
+  t.same(flashes(after.body), [{ type: 'success', text: 'Compte détaché du centre centre0001 : Gestionnaire (démo).' }]);
   t.notMatch(after.body, `/centres/1/detacher`);
 
   // The manager now works for centre0002 only.

@@ -270,7 +270,7 @@ t.test('the print view holds every token of the batch, formatted, with the centr
   t.equal((res.body.match(/<strong class="app-slip__centre">centre0001<\/strong>/g) ?? []).length, 25, 'the centre ID on every slip');
   t.match(res.body, 'profil <strong>Opérateur</strong>, version 2026');
   const text = visibleText(res.body);
-  t.match(text, 'Sur le poste d’examen de la salle, ouvrez la page /examen.');
+  t.match(text, 'Sur le poste d’examen de la salle, ouvrez la page http://localhost:3000/examen.');
   t.match(text, 'Saisissez l’identifiant du centre (centre0001) puis ce jeton.');
   t.match(text, 'Ce jeton ne sert qu’une fois, et seulement pendant la session d’examen.');
   t.match(text, 'Utilisez la commande Imprimer de votre navigateur (Ctrl+P');

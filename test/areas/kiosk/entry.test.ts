@@ -128,7 +128,7 @@ t.test('every refusal of the entry form, with its French message; the form keeps
   const revoked = room.takeToken();
   const row = await db.selectFrom('exam_tokens').select(['id', 'batch_id']).where('code', '=', revoked.replace(/-/g, '')).executeTakeFirstOrThrow();
   t.same(await revokeToken(db, clock, { centreId: 1, batchId: row.batch_id, tokenId: row.id, ...ACTOR }), { ok: true, code: revoked.replace(/-/g, '') });
-  t.equal(ENTRY_MESSAGES.spentToken, 'Ce jeton n’est plus valable.');
+  t.equal(ENTRY_MESSAGES.spentToken, 'Ce jeton n’est plus valable. Demandez un autre jeton au surveillant de la salle.');
   await refused(CENTRE, revoked, ENTRY_MESSAGES.spentToken, 'revoked token');
 
   // Already used: the exam it started is finished.

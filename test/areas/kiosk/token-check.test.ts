@@ -102,14 +102,22 @@ t.test('revoked and used tokens, and tokens of a retired questionnaire, are no l
   await openToday(1);
   await db.updateTable('exam_tokens').set({ status: 'revoked' }).where('code', '=', codesA[0]!).execute();
   await db.updateTable('exam_tokens').set({ status: 'used' }).where('code', '=', codesA[1]!).execute();
-  t.same(await checkTokenEntry(db, clock.now(), 'centre0001', codesA[0]!), { ok: false, reason: 'token_revoked', message: 'Ce jeton n’est plus valable.' });
-  t.same(await checkTokenEntry(db, clock.now(), 'centre0001', codesA[1]!), { ok: false, reason: 'token_used', message: 'Ce jeton n’est plus valable.' });
+  t.same(await checkTokenEntry(db, clock.now(), 'centre0001', codesA[0]!), {
+    ok: false,
+    reason: 'token_revoked',
+    message: 'Ce jeton n’est plus valable. Demandez un autre jeton au surveillant de la salle.',
+  });
+  t.same(await checkTokenEntry(db, clock.now(), 'centre0001', codesA[1]!), {
+    ok: false,
+    reason: 'token_used',
+    message: 'Ce jeton n’est plus valable. Demandez un autre jeton au surveillant de la salle.',
+  });
   t.ok((await checkTokenEntry(db, clock.now(), 'centre0001', codesA[2]!)).ok);
   await retireQuestionnaire(db, clock, questionnaireId, ACTOR);
   t.same(await checkTokenEntry(db, clock.now(), 'centre0001', codesA[2]!), {
     ok: false,
     reason: 'questionnaire_retired',
-    message: 'Ce jeton n’est plus valable.',
+    message: 'Ce jeton n’est plus valable. Demandez un autre jeton au surveillant de la salle.',
   });
 });
 

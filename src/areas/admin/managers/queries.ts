@@ -37,6 +37,7 @@ export function managerCentres(db: Queryable, accountId: number) {
     .execute();
 }
 
-export async function emailTaken(db: Queryable, email: string): Promise<boolean> {
-  return (await db.selectFrom('accounts').select('id').where('email', '=', email).executeTakeFirst()) !== undefined;
+/** The account that already has this e-mail, if any: a new manager's form offers to open it instead. */
+export function accountWithEmail(db: Queryable, email: string) {
+  return db.selectFrom('accounts').select(['id', 'role', 'display_name']).where('email', '=', email).executeTakeFirst();
 }

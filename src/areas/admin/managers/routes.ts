@@ -9,7 +9,7 @@ import { changeManagerCentre, createManager, renewManagerLink, setManagerDisable
 import { isPlausibleEmail } from '../../../domain/email.js';
 import { allCentresBrief, getCentre } from '../centres/queries.js';
 import { accountState } from '../../../domain/account-state.js';
-import { emailTaken, getManager, listManagers, managerCentres } from './queries.js';
+import { accountWithEmail, getManager, listManagers, managerCentres } from './queries.js';
 import { idParam } from '../../../plugins/params.js';
 
 type Params = { Params: { id: string } };
@@ -58,9 +58,15 @@ export default async function managerAdminRoutes(app: FastifyInstance) {
     );
   });
 
-  const renderNew = async (reply: FastifyReply, values: { nom: string; email: string; centre: string }, errors: Record<string, string>, status = 200) => {
+  const renderNew = async (
+    reply: FastifyReply,
+    values: { nom: string; email: string; centre: string },
+    errors: Record<string, string>,
+    status = 200,
+    existing: { id: number; name: string } | null = null,
+  ) => {
     const centres = (await allCentresBrief(app.db)).map((c) => ({ ...c, code: formatCentreId(c.id) }));
-    return reply.render('admin/managers/new', { values, errors, centres }, { title: 'Créer un compte de gestionnaire', status });
+    return reply.render('admin/managers/new', { values, errors, centres, existing }, { title: 'Créer un compte de gestionnaire', status });
   };
 
   app.get('/admin/gestionnaires/nouveau', async (request: FastifyRequest<{ Querystring: { centre?: string } }>, reply) =>
@@ -74,13 +80,20 @@ export default async function managerAdminRoutes(app: FastifyInstance) {
       centre: String(request.body?.centre ?? ''),
     };
     const errors: Record<string, string> = {};
+    let existing: { id: number; name: string } | null = null;
     if (!values.nom) errors.nom = 'Saisissez le nom et le prénom du gestionnaire.';
     else if (values.nom.length > 200) errors.nom = 'Le nom ne doit pas dépasser 200 caractères.';
     if (!isPlausibleEmail(values.email)) errors.email = 'Saisissez une adresse électronique valide.';
-    else if (await emailTaken(app.db, values.email)) errors.email = 'Un compte existe déjà avec cette adresse électronique.';
+    else {
+      const taken = await accountWithEmail(app.db, values.email);
+      if (taken?.role === 'manager') {
+        errors.email = 'Un compte de gestionnaire existe déjà avec cette adresse électronique : ouvrez sa fiche pour le rattacher à un autre centre.';
+        existing = { id: taken.id, name: taken.display_name };
+      } else if (taken) errors.email = 'Un compte existe déjà avec cette adresse électronique.';
+    }
     const centre = values.centre ? await getCentre(app.db, Number(values.centre)) : undefined;
     if (!centre) errors.centre = 'Choisissez le centre auquel rattacher ce gestionnaire.';
-    if (Object.keys(errors).length > 0 || !centre) return renderNew(reply, values, errors, 400);
+    if (Object.keys(errors).length > 0 || !centre) return renderNew(reply, values, errors, 400, existing);
 
     const { id, secret } = await createManager(
       app.db,
@@ -118,7 +131,7 @@ export default async function managerAdminRoutes(app: FastifyInstance) {
       return reply.redirect(`/admin/gestionnaires/${manager.id}`, 303);
     }
     await changeManagerCentre(app.db, app.clock, { managerId: manager.id, centreId: centre.id, linked: true }, { actor: requestActor(request) });
-    reply.flash('success', `${manager.display_name} est rattaché au centre ${formatCentreId(centre.id)}.`);
+    reply.flash('success', `Compte rattaché au centre ${formatCentreId(centre.id)} : ${manager.display_name}.`);
     return reply.redirect(`/admin/gestionnaires/${manager.id}`, 303);
   });
 
@@ -129,7 +142,7 @@ export default async function managerAdminRoutes(app: FastifyInstance) {
     if (!centre) throw notFound();
     const centreId = centre.id;
     await changeManagerCentre(app.db, app.clock, { managerId: manager.id, centreId, linked: false }, { actor: requestActor(request) });
-    reply.flash('success', `${manager.display_name} n’est plus rattaché au centre ${formatCentreId(centreId)}.`);
+    reply.flash('success', `Compte détaché du centre ${formatCentreId(centreId)} : ${manager.display_name}.`);
     return reply.redirect(`/admin/gestionnaires/${manager.id}`, 303);
   });
 

@@ -201,6 +201,8 @@ export default async function tokenRoutes(app: FastifyInstance) {
         batch: presentBatch(batch),
         slips: printable.map((t) => formatTokenCode(t.code)),
         notPrinted: tokens.length - printable.length,
+        // The full address: a candidate in front of a fresh browser has nothing to start from.
+        examUrl: `${app.config.publicUrl}/examen`,
       },
       { title: `Impression de la table de jetons n° ${batch.id}` },
     );

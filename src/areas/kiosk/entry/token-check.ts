@@ -3,6 +3,7 @@ import type { Database } from '../../../db/schema.js';
 import { parseCentreId } from '../../../domain/centre-id.js';
 import { normalizeTokenEntry } from '../../../domain/token-code.js';
 import { findOpenSessions, type ExamSession } from '../../../services/exam/sessions.js';
+import { SPENT_TOKEN_MESSAGE } from '../../../services/exam/lifecycle.js';
 import { findTokenByCode } from './queries.js';
 
 /**
@@ -14,7 +15,7 @@ export const ENTRY_MESSAGES = {
   centre: 'Ce centre d’examen n’est pas reconnu ou n’est pas actif.',
   noOpenSession: 'Aucune session d’examen n’est ouverte dans ce centre en ce moment.',
   unknownToken: 'Ce jeton n’est pas reconnu. Vérifiez les caractères saisis.',
-  spentToken: 'Ce jeton n’est plus valable.',
+  spentToken: SPENT_TOKEN_MESSAGE,
 } as const;
 
 export type EntryRefusal =
