@@ -4,7 +4,7 @@
  * cannot take it back, since resuming needs an active centre.
  */
 export function suspensionNotice(reason: string | null): string {
-  return `Ce centre est suspendu par l’administration nationale. Motif : ${reason?.trim() || 'non précisé'}. Tant que la suspension dure, aucun jeton ne peut être généré, aucune session créée ni ouverte, et aucun examen ne peut commencer ou reprendre sur un autre poste ; les examens déjà commencés se poursuivent jusqu’à leur fin.`;
+  return `Ce centre est suspendu par l’administration nationale. Motif : ${reason?.trim() || 'non précisé'}. Tant que la suspension dure, aucun jeton ne peut être généré, aucune session créée ni ouverte, et aucun examen ne peut commencer, ni reprendre après le redémarrage d’un poste ; les examens déjà commencés se poursuivent jusqu’à leur fin.`;
 }
 
 /** What a manager reads when a suspended centre is refused something: what is refused, and why. */

@@ -28,6 +28,12 @@ export const SIGN_IN_SLOWDOWN_MS = 2_000;
  * account, and the administrators are alerted (once per window). Nothing is refused.
  */
 export const ACCOUNT_ALERT_POLICY: ThrottlePolicy = { maxFailures: 20, windowMs: 60 * 60_000, lockMs: 60 * 60_000 };
+/**
+ * Wrong codes on one account, from anywhere: whoever types them already has the password, so past
+ * this the code step of that account waits, and the administrators hear of it (the journal's
+ * `compte.attaque_suspectee`). A million codes at a few per quarter hour are out of reach.
+ */
+export const SECOND_FACTOR_POLICY: ThrottlePolicy = { maxFailures: 10, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
 /** Per address: more tries, since a whole centre may sit behind one address. */
 export const ADDRESS_POLICY: ThrottlePolicy = { maxFailures: 20, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
 /** "Mot de passe oublié", per address: each request counts, so nobody floods a mailbox. */

@@ -15,7 +15,7 @@ const TOUCH_EVERY_MS = 60 * 1000;
 declare module 'fastify' {
   interface Session {
     accountId?: number;
-    /** Which password the sign-in was made with (credentialOf): a new password ends the sign-in. */
+    /** What the sign-in was made with (credentialOf): a new password or second factor ends the sign-in. */
     credential?: string;
     lastSeenAt?: string;
   }
@@ -57,6 +57,11 @@ export function safeNextPath(next: unknown): string | null {
   // Checked again once normalised: dot segments turn `/.//host` into `//host`.
   if (path.startsWith('//') || path.startsWith('/\\')) return null;
   return path;
+}
+
+/** The home page of a role: where a sign-in leads by default. */
+export function homeOf(role: Role): string {
+  return role === 'admin' ? '/admin' : '/centre';
 }
 
 /** Where an account enrols its second factor (areas/account). */

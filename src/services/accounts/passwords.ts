@@ -65,11 +65,16 @@ export async function verifyAgainstDecoy(password: string): Promise<false> {
 }
 
 /**
- * Which password a sign-in was made with, without keeping the hash in the session: a sign-in whose
- * credential no longer matches the account's (the password was changed since) has ended.
+ * What a sign-in was made with — the password, and the second factor as it stood — without keeping
+ * the hash in the session: a sign-in whose credential no longer matches the account's has ended. A
+ * new password ends every sign-in; so does a second factor set up, replaced or removed, so that a
+ * session opened before the enrolment (which never gave a code) does not inherit it.
  */
-export function credentialOf(passwordHash: string): string {
-  return createHash('sha256').update(passwordHash).digest('base64url').slice(0, 22);
+export function credentialOf(passwordHash: string, secondFactorSince: string | null): string {
+  return createHash('sha256')
+    .update(`${passwordHash}|${secondFactorSince ?? ''}`)
+    .digest('base64url')
+    .slice(0, 22);
 }
 
 export const MIN_PASSWORD_LENGTH = 12;

@@ -23,7 +23,7 @@ export async function findActiveAccount(db: Kysely<Database>, id: number, creden
     .where('id', '=', id)
     .where('disabled_at', 'is', null)
     .executeTakeFirst();
-  if (!row || !row.password_hash || credentialOf(row.password_hash) !== credential) return null;
+  if (!row || !row.password_hash || credentialOf(row.password_hash, row.totp_enabled_at) !== credential) return null;
   const links = await db.selectFrom('account_centres').select('centre_id').where('account_id', '=', id).execute();
   return {
     id: row.id,

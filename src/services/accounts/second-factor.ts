@@ -4,27 +4,15 @@ import { generateSecret, generateSync, generateURI, verifySync } from 'otplib';
 import QRCode from 'qrcode';
 import type { Clock } from '../../clock.js';
 import type { Database, Queryable } from '../../db/schema.js';
-import {
-  CODE_STEP_MAX_FAILURES,
-  generateRecoveryCodes,
-  readTypedCode,
-  TOTP_ISSUER,
-  TOTP_PERIOD_SECONDS,
-  TOTP_TOLERANCE_SECONDS,
-} from '../../domain/second-factor.js';
-import { type ThrottlePolicy } from '../../domain/throttle.js';
+import { generateRecoveryCodes, readTypedCode, TOTP_ISSUER, TOTP_PERIOD_SECONDS, TOTP_TOLERANCE_SECONDS } from '../../domain/second-factor.js';
+import { SECOND_FACTOR_POLICY } from '../../domain/throttle.js';
 import { recordAudit, recordRepeatedAudit, type Acting } from '../audit.js';
+import { credentialOf } from './passwords.js';
 import { clearThrottle, countFailure, latestLock } from '../throttle-store.js';
 
 const hashCode = (code: string) => createHash('sha256').update(code).digest('base64url');
 const epochOf = (clock: Clock) => Math.floor(clock.now().getTime() / 1000);
 
-/**
- * Wrong codes on one account, from anywhere: whoever types them already has the password, so past
- * this the code step of that account waits, and the administrators hear of it (the journal's
- * `compte.attaque_suspectee`). A million codes at a few per quarter hour are out of reach.
- */
-export const SECOND_FACTOR_POLICY: ThrottlePolicy = { maxFailures: CODE_STEP_MAX_FAILURES * 2, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
 const secondFactorKey = (accountId: number) => `second-facteur:${accountId}`;
 /** Wrong codes of one account make one journal row an hour, as failed passwords do. */
 const FAILED_CODE_AGGREGATION_MS = 60 * 60_000;
@@ -108,16 +96,17 @@ export async function enableSecondFactor(
   clock: Clock,
   input: { accountId: number; secret: string; typed: string },
   { actor }: Acting,
-): Promise<string[] | null> {
+): Promise<{ codes: string[]; credential: string } | null> {
   const typed = readTypedCode(input.typed);
   if (typed?.kind !== 'totp') return null;
   const step = matchingStep(input.secret, typed.code, clock, null);
   if (step === null) return null;
   return db.transaction().execute(async (trx) => {
-    const before = await trx.selectFrom('accounts').select('totp_enabled_at').where('id', '=', input.accountId).executeTakeFirstOrThrow();
+    const before = await trx.selectFrom('accounts').select(['totp_enabled_at', 'password_hash']).where('id', '=', input.accountId).executeTakeFirstOrThrow();
+    const since = clock.now().toISOString();
     await trx
       .updateTable('accounts')
-      .set({ totp_secret: input.secret, totp_enabled_at: clock.now().toISOString(), totp_last_step: step })
+      .set({ totp_secret: input.secret, totp_enabled_at: since, totp_last_step: step })
       .where('id', '=', input.accountId)
       .execute();
     const codes = await replaceRecoveryCodes(trx, clock, input.accountId);
@@ -126,7 +115,7 @@ export async function enableSecondFactor(
       actor,
       target: { type: 'compte', id: input.accountId },
     });
-    return codes;
+    return { codes, credential: credentialOf(before.password_hash ?? '', since) };
   });
 }
 
@@ -148,71 +137,75 @@ export async function checkSecondFactor(
   { actor }: Acting,
 ): Promise<CodeCheck> {
   const now = clock.now();
-  const lock = await latestLock(db, [secondFactorKey(input.accountId)], now);
-  if (lock) return { ok: false, reason: 'locked', until: lock, alert: false };
-
-  const account = await db.selectFrom('accounts').select(['totp_secret', 'totp_last_step']).where('id', '=', input.accountId).executeTakeFirst();
+  const key = secondFactorKey(input.accountId);
   const typed = readTypedCode(input.typed);
-  let method: 'totp' | 'recovery' | null = null;
-  if (account?.totp_secret && typed?.kind === 'totp') {
-    const step = matchingStep(account.totp_secret, typed.code, clock, account.totp_last_step);
-    if (step !== null) {
-      const claimed = await db
-        .updateTable('accounts')
-        .set({ totp_last_step: step })
-        .where('id', '=', input.accountId)
-        .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
+  return db.transaction().execute(async (trx): Promise<CodeCheck> => {
+    // A write first, on the account's row: checks of one account then run one after the other
+    // (SQLite's write lock; PostgreSQL's row lock), so that codes sent together meet the lock that
+    // the failures before them set, instead of all being tried at once.
+    await trx
+      .updateTable('accounts')
+      .set((eb) => ({ totp_last_step: eb.ref('totp_last_step') }))
+      .where('id', '=', input.accountId)
+      .execute();
+    const lock = await latestLock(trx, [key], now);
+    if (lock) return { ok: false, reason: 'locked', until: lock, alert: false };
+
+    const account = await trx.selectFrom('accounts').select(['totp_secret', 'totp_last_step']).where('id', '=', input.accountId).executeTakeFirst();
+    let method: 'totp' | 'recovery' | null = null;
+    if (account?.totp_secret && typed?.kind === 'totp') {
+      const step = matchingStep(account.totp_secret, typed.code, clock, account.totp_last_step);
+      if (step !== null) {
+        const claimed = await trx
+          .updateTable('accounts')
+          .set({ totp_last_step: step })
+          .where('id', '=', input.accountId)
+          .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
+          .executeTakeFirst();
+        if (Number(claimed.numUpdatedRows) === 1) method = 'totp';
+      }
+    } else if (account?.totp_secret && typed?.kind === 'recovery') {
+      const used = await trx
+        .updateTable('recovery_codes')
+        .set({ used_at: now.toISOString() })
+        .where('account_id', '=', input.accountId)
+        .where('code_hash', '=', hashCode(typed.code))
+        .where('used_at', 'is', null)
         .executeTakeFirst();
-      if (Number(claimed.numUpdatedRows) === 1) method = 'totp';
+      if (Number(used.numUpdatedRows) === 1) method = 'recovery';
     }
-  } else if (account?.totp_secret && typed?.kind === 'recovery') {
-    const used = await db
-      .updateTable('recovery_codes')
-      .set({ used_at: now.toISOString() })
-      .where('account_id', '=', input.accountId)
-      .where('code_hash', '=', hashCode(typed.code))
-      .where('used_at', 'is', null)
-      .executeTakeFirst();
-    if (Number(used.numUpdatedRows) === 1) method = 'recovery';
-  }
 
-  if (method) {
-    await clearThrottle(db, secondFactorKey(input.accountId));
-    const { unusedRecoveryCodes } = await secondFactorStatus(db, input.accountId);
-    if (method === 'recovery') {
-      await recordAudit(db, clock, {
-        action: 'compte.code_de_secours_utilise',
-        actor,
-        target: { type: 'compte', id: input.accountId },
-        details: { codes_restants: unusedRecoveryCodes },
-      });
+    if (method) {
+      await clearThrottle(trx, key);
+      const { unusedRecoveryCodes } = await secondFactorStatus(trx, input.accountId);
+      if (method === 'recovery') {
+        await recordAudit(trx, clock, {
+          action: 'compte.code_de_secours_utilise',
+          actor,
+          target: { type: 'compte', id: input.accountId },
+          details: { codes_restants: unusedRecoveryCodes },
+        });
+      }
+      return { ok: true, method, unusedRecoveryCodes };
     }
-    return { ok: true, method, unusedRecoveryCodes };
-  }
 
-  const locked = await db.transaction().execute(async (trx) => {
-    // Checked again here: wrong codes sent together all pass the check above, and counting one on a
-    // key that a sibling just locked would start a fresh window (and lift the lock).
-    const already = await latestLock(trx, [secondFactorKey(input.accountId)], now);
-    if (already) return { until: already, alert: false };
-    await countFailure(trx, secondFactorKey(input.accountId), now, SECOND_FACTOR_POLICY);
+    await countFailure(trx, key, now, SECOND_FACTOR_POLICY);
     await recordRepeatedAudit(
       trx,
       clock,
       { action: 'connexion.echouee', actor, target: { type: 'compte', id: input.accountId }, details: { motif: 'code de vérification incorrect' } },
       FAILED_CODE_AGGREGATION_MS,
     );
-    const until = await latestLock(trx, [secondFactorKey(input.accountId)], now);
-    if (!until) return null;
+    const until = await latestLock(trx, [key], now);
+    if (!until) return { ok: false, reason: 'invalid' };
     await recordAudit(trx, clock, {
       action: 'compte.attaque_suspectee',
       actor,
       target: { type: 'compte', id: input.accountId },
       details: { motif: 'codes de vérification incorrects', echecs: SECOND_FACTOR_POLICY.maxFailures },
     });
-    return { until, alert: true };
+    return { ok: false, reason: 'locked', until, alert: true };
   });
-  return locked ? { ok: false, reason: 'locked', until: locked.until, alert: locked.alert } : { ok: false, reason: 'invalid' };
 }
 
 /** Ten new recovery codes, the old ones void; the caller has just checked a code of the account. */
@@ -227,9 +220,10 @@ export async function renewRecoveryCodes(db: Kysely<Database>, clock: Clock, acc
 /**
  * Removes the account's second factor: by its owner (a manager, after a code) or, for someone who
  * lost the phone and the codes, by an administrator or the server's operator. An administrator
- * is asked to enrol again at the next page.
+ * is asked to enrol again at the next page. Every sign-in of the account ends with it (credentialOf);
+ * the new credential is returned (null when there was nothing to remove), for its owner's session.
  */
-export async function removeSecondFactor(db: Kysely<Database>, clock: Clock, accountId: number, { actor }: Acting): Promise<boolean> {
+export async function removeSecondFactor(db: Kysely<Database>, clock: Clock, accountId: number, { actor }: Acting): Promise<string | null> {
   return db.transaction().execute(async (trx) => {
     const result = await trx
       .updateTable('accounts')
@@ -237,10 +231,11 @@ export async function removeSecondFactor(db: Kysely<Database>, clock: Clock, acc
       .where('id', '=', accountId)
       .where('totp_enabled_at', 'is not', null)
       .executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 0) return false;
+    if (Number(result.numUpdatedRows) === 0) return null;
     await trx.deleteFrom('recovery_codes').where('account_id', '=', accountId).execute();
     await clearThrottle(trx, secondFactorKey(accountId));
     await recordAudit(trx, clock, { action: 'compte.double_facteur_retire', actor, target: { type: 'compte', id: accountId } });
-    return true;
+    const { password_hash } = await trx.selectFrom('accounts').select('password_hash').where('id', '=', accountId).executeTakeFirstOrThrow();
+    return credentialOf(password_hash ?? '', null);
   });
 }

@@ -48,6 +48,9 @@ export interface PoolLimits {
   timeoutMs: number;
 }
 
+/** How Chromium says its sandbox cannot start (namespaces refused, no setuid helper). */
+const SANDBOX_REFUSED = /No usable sandbox|namespace|setuid sandbox|zygote/i;
+
 /** What the pool needs of its process: its user id (root runs Chromium without the sandbox) and a place to warn. */
 export interface PoolHost {
   uid: number | undefined;
@@ -117,6 +120,8 @@ export class BrowserPool {
     try {
       return await launch(true);
     } catch (err) {
+      // Only the sandbox's own refusal: a slow start or a missing binary must not turn it off.
+      if (!SANDBOX_REFUSED.test(err instanceof Error ? err.message : String(err))) throw err;
       // Debian's Chromium sandboxes itself with user namespaces, which Docker's default seccomp
       // profile refuses: a centre that cannot print its attestations is worse than PDFs rendered
       // without the sandbox (their pages run no JavaScript and reach no network). Said loudly once.

@@ -464,22 +464,27 @@ t.test('an administrator without a second factor must enrol before any /admin pa
   t.match(audit[0], { actor_account_id: admin.id, actor_label: DEMO_ADMIN_EMAIL, target_id: String(admin.id) });
 });
 
-t.test('an administrator whose second factor was removed by the operator must enrol again at the next page', async (t) => {
+t.test('an administrator whose second factor was removed by the operator is signed out, and must enrol again at the next sign-in', async (t) => {
   const testApp = await seededApp(t);
   const agent = await adminAgent(testApp);
   const admin = await accountRow(testApp, DEMO_ADMIN_EMAIL);
   t.equal((await agent.get('/admin')).statusCode, 200);
 
-  t.equal(await removeSecondFactor(testApp.db.kysely, testApp.clock, admin.id, { actor: CLI_ACTOR }), true);
+  t.type(await removeSecondFactor(testApp.db.kysely, testApp.clock, admin.id, { actor: CLI_ACTOR }), 'string', 'removed');
   const res = await agent.get('/admin');
-  t.equal(res.statusCode, 303, 'the same sign-in is sent to enrol again');
-  t.equal(res.headers.location, ENROLMENT_PATH);
+  t.equal(res.statusCode, 302, 'the sign-in made with the removed factor is over');
+  t.match(String(res.headers.location), /^\/connexion\?/);
   const audit = await auditRows(testApp, 'compte.double_facteur_retire');
   t.equal(audit.length, 1);
   t.match(audit[0], { actor_label: 'CLI', target_id: String(admin.id) });
-  t.equal(await removeSecondFactor(testApp.db.kysely, testApp.clock, admin.id, { actor: CLI_ACTOR }), false, 'nothing left to remove');
+  t.equal(await removeSecondFactor(testApp.db.kysely, testApp.clock, admin.id, { actor: CLI_ACTOR }), null, 'nothing left to remove');
   t.equal((await auditRows(testApp, 'compte.double_facteur_retire')).length, 1, 'and nothing more journalled');
 
-  await enrolSecondFactor(agent);
-  t.equal((await agent.get('/admin')).statusCode, 200);
+  const again = new Agent(testApp.app, '192.0.2.77');
+  t.equal((await again.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD)).headers.location, '/admin', 'the password alone signs in');
+  const next = await again.get('/admin');
+  t.equal(next.statusCode, 303, 'and the administrator is sent to enrol again');
+  t.equal(next.headers.location, ENROLMENT_PATH);
+  await enrolSecondFactor(again);
+  t.equal((await again.get('/admin')).statusCode, 200);
 });

@@ -487,7 +487,7 @@ t.test('suspending needs a reason; the reason is shown to the admin and to the m
   t.equal(confirmation.statusCode, 200);
   t.equal(h1(confirmation.body), 'Suspendre le centre Centre de démonstration AIPR (centre0001) ?');
   t.match(visibleText(confirmation.body), `Motif, affiché à ses gestionnaires sur chaque page : ${REASON}`);
-  t.match(visibleText(confirmation.body), 'aucun examen ne peut commencer, ni reprendre sur un autre poste', 'what stops');
+  t.match(visibleText(confirmation.body), 'aucun examen ne peut commencer, ni reprendre après le redémarrage d’un poste', 'what stops');
   const running = await testApp.db.kysely.selectFrom('exams').select('id').where('finished_at', 'is', null).execute();
   t.match(visibleText(confirmation.body), running.length === 0 ? 'aucun examen n’est en cours' : /se poursui(t|vent) jusqu’à (sa|leur) fin/, 'what carries on');
   t.match(confirmation.body, 'name="confirme" value="1"', 'the confirmation carries the reason and the choice');

@@ -153,7 +153,10 @@ t.test('open on the day, close with a confirmation, never reopen', async (t) => 
   const closed = await agent.post(`/centre/sessions/${today}/fermer`, {});
   t.equal(closed.statusCode, 303);
   const closedPage = await agent.get(`/centre/sessions/${today}`);
-  t.match(visibleText(closedPage.body), 'La session est fermée : plus aucun examen ne peut y commencer ; les candidats qui composaient encore terminent leur examen.');
+  t.match(
+    visibleText(closedPage.body),
+    'La session est fermée : plus aucun examen ne peut y commencer ; les candidats qui composaient encore terminent leur examen.',
+  );
   t.match(closedPage.body, '>Fermée</p>');
   t.equal((await stored(ctx, today)).closed_at, '2026-11-29T09:59:59.999Z');
   t.same(await findOpenSessions(ctx.db, ctx.centreA, ctx.testApp.clock.now()), []);

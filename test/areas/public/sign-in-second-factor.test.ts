@@ -1,11 +1,11 @@
 import t from 'tap';
 import { ManualClock } from '../../../src/clock.js';
-import { retryMessage } from '../../../src/domain/throttle.js';
 import { DEMO_ADMIN_EMAIL, DEMO_MANAGER_EMAIL } from '../../../src/operator/seed-demo.js';
 import { ENROLMENT_PATH } from '../../../src/plugins/auth.js';
 import { upsertAccountWithPassword } from '../../../src/services/accounts/accounts.js';
-import { checkSecondFactor, currentTotp, SECOND_FACTOR_POLICY } from '../../../src/services/accounts/second-factor.js';
-import { enrolSecondFactor, managerAgent } from '../../helpers/agents.js';
+import { checkSecondFactor, currentTotp } from '../../../src/services/accounts/second-factor.js';
+import { retryMessage, SECOND_FACTOR_POLICY } from '../../../src/domain/throttle.js';
+import { enrolSecondFactor, freshTotp, managerAgent } from '../../helpers/agents.js';
 import { Agent, createTestApp, DEMO_PASSWORD, recordingMailer, type TestApp, type TestAppOptions } from '../../helpers/app.js';
 import { decodeEntities, field, flashes, h1, visibleText } from '../../helpers/html.js';
 
@@ -467,10 +467,38 @@ t.test('wrong codes sent together cannot lift the account’s lock', async (t) =
   const actor = { accountId: managerId, label: DEMO_MANAGER_EMAIL, ip: '192.0.2.4' };
   const check = (typed: string) => checkSecondFactor(app.db, clock, { accountId: managerId, typed }, { actor });
   const wrong = wrongCode(secret, clock);
-  await Promise.all(Array.from({ length: SECOND_FACTOR_POLICY.maxFailures + 2 }, () => check(wrong)));
+  // A burst: sixty guesses and the right code sent at once, as someone with the password would.
+  const burst = await Promise.all([...Array.from({ length: 60 }, () => check(wrong)), check(code(secret, clock))]);
+  // The tenth wrong code is the one that locks (and says so), the rest meet the lock untried.
+  t.equal(burst.filter((r) => !r.ok && r.reason === 'invalid').length, SECOND_FACTOR_POLICY.maxFailures - 1, 'only as many codes are tried as the lock allows');
+  t.equal(burst.filter((r) => !r.ok && r.reason === 'locked' && r.alert).length, 1);
+  t.match(burst.at(-1), { ok: false, reason: 'locked' }, 'the right code sent after them meets the lock');
   const right = await check(code(secret, clock));
-  t.match(right, { ok: false, reason: 'locked' }, 'the right code waits for the lock to end');
+  t.match(right, { ok: false, reason: 'locked' }, 'and waits for the lock to end');
   t.equal((await auditRows(testApp, 'compte.attaque_suspectee')).length, 1, 'one alert');
+});
+
+t.test('a sign-in opened before the second factor was set up ends when it is: it never gave a code', async (t) => {
+  const testApp = await createTestApp(t, { seed: true });
+  const early = new Agent(testApp.app, '192.0.2.60');
+  t.equal((await early.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD)).statusCode, 303);
+  t.equal((await early.get('/compte')).statusCode, 200, 'signed in, sent to enrol before /admin');
+  const owner = new Agent(testApp.app, '192.0.2.61');
+  await owner.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
+  await enrolSecondFactor(owner);
+  t.equal((await owner.get('/admin')).statusCode, 200, 'the session that enrolled goes on');
+  const after = await early.get('/admin');
+  t.equal(after.statusCode, 302, 'the other one is over');
+  t.match(String(after.headers.location), /^\/connexion\?/);
+  const manager = await managerAgent(testApp);
+  const managerOther = await managerAgent(testApp, { ip: '192.0.2.62' });
+  await enrolSecondFactor(manager);
+  t.equal((await managerOther.get('/centre')).statusCode, 302, 'a manager’s other sign-ins end too');
+  const { id } = await testApp.db.kysely.selectFrom('accounts').select('id').where('email', '=', DEMO_MANAGER_EMAIL).executeTakeFirstOrThrow();
+  const removed = await manager.post('/compte/double-authentification/retirer', { code_retrait: await freshTotp(testApp, DEMO_MANAGER_EMAIL) });
+  t.equal(removed.statusCode, 303);
+  t.equal((await manager.get('/centre')).statusCode, 200, 'removing it keeps the owner’s own sign-in');
+  t.equal((await testApp.db.kysely.selectFrom('accounts').select('totp_enabled_at').where('id', '=', id).executeTakeFirstOrThrow()).totp_enabled_at, null);
 });
 
 t.test('a server clock set back behind the last code used: codes are refused, not a server error', async (t) => {

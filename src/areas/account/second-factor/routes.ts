@@ -22,6 +22,7 @@ import {
   secondFactorStatus,
 } from '../../../services/accounts/second-factor.js';
 import { requestActor } from '../../../services/audit.js';
+import { homeOf } from '../../../plugins/auth.js';
 
 declare module 'fastify' {
   interface Session {
@@ -32,7 +33,6 @@ declare module 'fastify' {
 
 type CodeBody = { Body: { code?: string; code_actuel?: string; code_retrait?: string } };
 
-const homeOf = (role: Role) => (role === 'admin' ? '/admin' : '/centre');
 const MISSING_CODE = 'Saisissez le code affiché par votre application.';
 const WRONG_CODE = 'Code incorrect ou déjà utilisé. Saisissez le code affiché maintenant par votre application (vérifiez que votre téléphone est à l’heure).';
 
@@ -122,10 +122,12 @@ export default async function secondFactorRoutes(app: FastifyInstance) {
       const refused = await confirmWithCode(request, readTyped(request.body?.code_actuel));
       if (refused) return renderEnrolment(request, reply, { code_actuel: refused.failure ?? refused.error! }, 400);
     }
-    const codes = await enableSecondFactor(app.db, app.clock, { accountId: account.id, secret, typed }, { actor: requestActor(request) });
-    if (!codes) return renderEnrolment(request, reply, { code: WRONG_CODE }, 400);
+    const enabled = await enableSecondFactor(app.db, app.clock, { accountId: account.id, secret, typed }, { actor: requestActor(request) });
+    if (!enabled) return renderEnrolment(request, reply, { code: WRONG_CODE }, 400);
     request.session.enrolment = undefined;
-    return renderCodes(reply, account.role, codes, true);
+    // Every other sign-in of the account has just ended (credentialOf); this one, which gave the code, goes on.
+    request.session.credential = enabled.credential;
+    return renderCodes(reply, account.role, enabled.codes, true);
   });
 
   app.post('/compte/codes-de-secours', async (request: FastifyRequest<CodeBody>, reply) => {
@@ -145,7 +147,8 @@ export default async function secondFactorRoutes(app: FastifyInstance) {
     if (!account.secondFactor) return reply.navigate('/compte');
     const refused = await confirmWithCode(request, readTyped(request.body?.code_retrait));
     if (refused) return renderOverview(request, reply, { errors: refused.error ? { code_retrait: refused.error } : {}, failure: refused.failure }, 400);
-    await removeSecondFactor(app.db, app.clock, account.id, { actor: requestActor(request) });
+    const credential = await removeSecondFactor(app.db, app.clock, account.id, { actor: requestActor(request) });
+    if (credential) request.session.credential = credential;
     reply.flash('success', 'La double authentification est retirée de votre compte : la connexion ne demande plus que le mot de passe.');
     return reply.navigate('/compte');
   });

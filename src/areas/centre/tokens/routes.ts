@@ -20,7 +20,7 @@ import {
   type BatchSummary,
 } from './queries.js';
 import { bodyField, idParam } from '../../../plugins/params.js';
-import { quotaHint } from '../../../domain/token-quota.js';
+import { checkDailyQuota, quotaHint } from '../../../domain/token-quota.js';
 import { centreDailyQuota } from '../../../services/centres/token-quota.js';
 
 type BatchParams = { Params: { id: string } };
@@ -135,6 +135,10 @@ export default async function tokenRoutes(app: FastifyInstance) {
     if (!count.ok) errors.count = count.message;
     if (questionnaireId === null || !count.ok) return renderNewBatch(app, reply, centre, values, errors, 400);
     if (count.value > BATCH_CONFIRM_ABOVE && bodyField(request, 'confirme') !== '1') {
+      // Over the quota, the refusal comes now rather than after a confirmation.
+      const day = await centreDailyQuota(app.db, centre.id, app.clock.now());
+      const fits = day ? checkDailyQuota(day, count.value) : null;
+      if (fits && !fits.ok) return renderNewBatch(app, reply, centre, values, { count: fits.message }, 400);
       const questionnaire = await getPublishedQuestionnaire(app.db, questionnaireId);
       if (!questionnaire)
         return renderNewBatch(

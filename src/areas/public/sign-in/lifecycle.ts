@@ -83,7 +83,7 @@ async function attemptSignInNow(
       if (!secondFactor) await recordSignIn(trx, clock, { accountId: account.id, label: account.email, ip: input.ip });
     });
     // From the very row whose hash was verified: a password changed meanwhile ends this sign-in too.
-    return { ok: true, accountId: account.id, role: account.role, credential: credentialOf(account.password_hash!), secondFactor };
+    return { ok: true, accountId: account.id, role: account.role, credential: credentialOf(account.password_hash!, account.totp_enabled_at), secondFactor };
   }
 
   const alerted = await db.transaction().execute(async (trx) => {

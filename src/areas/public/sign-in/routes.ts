@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { CODE_STEP_MAX_FAILURES, CODE_STEP_VALIDITY_MS, FEW_RECOVERY_CODES, RECOVERY_CODE_LENGTH, TOTP_DIGITS } from '../../../domain/second-factor.js';
+import { CODE_STEP_MAX_FAILURES, CODE_STEP_VALIDITY_MS, FEW_RECOVERY_CODES, RECOVERY_CODE_LENGTH, secondFactorRequired, TOTP_DIGITS } from '../../../domain/second-factor.js';
 import { plural } from '../../../domain/french.js';
-import { ACCOUNT_ALERT_POLICY, retryMessage } from '../../../domain/throttle.js';
+import { ACCOUNT_ALERT_POLICY, retryMessage, SECOND_FACTOR_POLICY } from '../../../domain/throttle.js';
 import { activeAdministratorEmails, findActiveAccount } from '../../../services/accounts/queries.js';
-import { checkSecondFactor, SECOND_FACTOR_POLICY } from '../../../services/accounts/second-factor.js';
+import { checkSecondFactor } from '../../../services/accounts/second-factor.js';
 import { requestActor } from '../../../services/audit.js';
-import { IDLE_LIMIT_MINUTES, safeNextPath } from '../../../plugins/auth.js';
+import { homeOf, IDLE_LIMIT_MINUTES, safeNextPath } from '../../../plugins/auth.js';
 import { attemptSignIn, recordSignIn, recordSignOut } from './lifecycle.js';
 import type { Role } from '../../../db/schema.js';
 
@@ -22,16 +22,17 @@ interface SignInBody {
   suivant?: string;
 }
 
-function homeOf(role: Role): string {
-  return role === 'admin' ? '/admin' : '/centre';
-}
 
 function renderForm(reply: FastifyReply, values: { email: string; suivant: string }, extra: Record<string, unknown> = {}, status = 200) {
   return reply.render('public/sign-in/sign-in', { values, ...extra }, { title: 'Connexion', status });
 }
 
-function renderCodeForm(reply: FastifyReply, extra: { error?: string; failure?: string } = {}, status = 200) {
-  return reply.render('public/sign-in/code', { digits: TOTP_DIGITS, recoveryLength: RECOVERY_CODE_LENGTH, ...extra }, { title: 'Code de vérification', status });
+function renderCodeForm(reply: FastifyReply, role: Role, extra: { error?: string; failure?: string } = {}, status = 200) {
+  return reply.render(
+    'public/sign-in/code',
+    { digits: TOTP_DIGITS, recoveryLength: RECOVERY_CODE_LENGTH, required: secondFactorRequired(role), ...extra },
+    { title: 'Code de vérification', status },
+  );
 }
 
 const CODE_STEP_OVER = 'Le délai pour saisir le code est dépassé, ou trop de codes incorrects ont été saisis : reconnectez-vous.';
@@ -128,7 +129,7 @@ export default async function authRoutes(app: FastifyInstance) {
       request.session.pendingSignIn = undefined;
       return reply.redirect('/connexion');
     }
-    return renderCodeForm(reply);
+    return renderCodeForm(reply, pendingOf(request)!.role);
   });
 
   app.post('/connexion/code', async (request: FastifyRequest<{ Body: { code?: string } }>, reply) => {
@@ -138,7 +139,7 @@ export default async function authRoutes(app: FastifyInstance) {
       return renderForm(reply, { email: '', suivant: '' }, { notice: CODE_STEP_OVER }, 401);
     }
     const typed = String(request.body?.code ?? '').slice(0, 100);
-    if (!typed.trim()) return renderCodeForm(reply, { error: 'Saisissez le code affiché par votre application, ou un code de secours.' }, 400);
+    if (!typed.trim()) return renderCodeForm(reply, pending.role, { error: 'Saisissez le code affiché par votre application, ou un code de secours.' }, 400);
 
     // The account may have been disabled, or its password changed, since the password step.
     const account = await findActiveAccount(app.db, pending.accountId, pending.credential);
@@ -154,14 +155,14 @@ export default async function authRoutes(app: FastifyInstance) {
           const what = `${SECOND_FACTOR_POLICY.maxFailures} codes de vérification incorrects en moins de ${SECOND_FACTOR_POLICY.windowMs / 60_000} minutes, après le bon mot de passe : son mot de passe est sans doute connu d’un tiers. La saisie des codes de ce compte est suspendue pendant ${SECOND_FACTOR_POLICY.lockMs / 60_000} minutes`;
           alertAdministrators(account.email, what).catch((err: unknown) => request.log.warn({ err }, 'the security alert could not be sent'));
         }
-        return renderCodeForm(reply, { failure: `Trop de codes incorrects pour ce compte. ${retryMessage(check.until, app.clock.now())}` }, 429);
+        return renderCodeForm(reply, pending.role, { failure: `Trop de codes incorrects pour ce compte. ${retryMessage(check.until, app.clock.now())}` }, 429);
       }
       pending.failures += 1;
       if (pending.failures >= CODE_STEP_MAX_FAILURES) {
         request.session.pendingSignIn = undefined;
         return renderForm(reply, { email: '', suivant: '' }, { failure: CODE_STEP_OVER }, 401);
       }
-      return renderCodeForm(reply, { error: 'Code incorrect ou déjà utilisé. Saisissez le code affiché maintenant par votre application (vérifiez que votre téléphone est à l’heure), ou un code de secours non utilisé.' }, 401);
+      return renderCodeForm(reply, pending.role, { error: 'Code incorrect ou déjà utilisé. Saisissez le code affiché maintenant par votre application (vérifiez que votre téléphone est à l’heure), ou un code de secours non utilisé.' }, 401);
     }
 
     await recordSignIn(app.db, app.clock, actor, check.method === 'totp' ? 'application' : 'code de secours');
