@@ -2,6 +2,19 @@
 (function () {
   'use strict';
 
+  // A page kept whole by the browser (back-forward cache) would show the choices as they were when
+  // it was left, not as the server now holds them: load it again from the server (offline, as soon
+  // as the network returns: a reload now would show the browser's error page). A form sent from it
+  // meanwhile carries its old sequence number, which the server refuses with a message.
+  var restoredOffline = false;
+  window.addEventListener('pageshow', function (event) {
+    if (!event.persisted) return;
+    if (navigator.onLine === false) {
+      restoredOffline = true;
+      warn(MESSAGES.offline);
+    } else window.location.reload();
+  });
+
   // Countdown from the server's remaining time (not the terminal's clock), with spoken warnings.
   var timer = document.querySelector('.k-timer[data-remaining]');
   if (timer) {
@@ -31,8 +44,9 @@
       }
       if (left === 0) {
         clearInterval(handle);
-        // The server has finished the exam at its deadline: reloading shows the result.
-        setTimeout(function () { window.location.reload(); }, 1500);
+        // The server has finished the exam at its deadline: reloading shows the result, but only once
+        // the server answers (offline, a reload would put the browser's error page in place of the exam).
+        setTimeout(finishAtDeadline, 1500);
       }
     };
     var handle = setInterval(function () { tick(true); }, 1000);
@@ -41,6 +55,7 @@
 
   // Each choice carries a number one higher than the last, so the server keeps the latest choice
   // even when requests arrive out of order or twice.
+  var form = document.querySelector('form.k-question');
   var seqInput = document.querySelector('.k-question .k-seq');
   document.body.addEventListener('htmx:configRequest', function (event) {
     if (!seqInput) return;
@@ -48,16 +63,193 @@
     event.detail.parameters.seq = String(Number(seqInput.value));
     seqInput.value = String(next);
   });
-  // Until the server acknowledges this choice, no earlier "Réponse enregistrée." may stay on screen.
-  var status = document.getElementById('k-save-status');
-  document.body.addEventListener('htmx:beforeRequest', function () {
-    if (status) status.textContent = '';
-  });
-  var failed = function () {
-    if (status) status.textContent = 'Réponse non enregistrée : elle sera envoyée quand vous changerez de question.';
+
+  // The connection: a choice the server has not acknowledged is resent as soon as it can be, and
+  // while the server cannot be reached the candidate stays on the page and is told so, in a warning
+  // that stays in view (kiosk.css), read out at once (role="alert").
+  var MESSAGES = {
+    unsaved: 'Connexion perdue : votre dernière réponse n’est pas encore enregistrée. Restez sur cette page : elle sera envoyée dès le retour de la connexion.',
+    offline: 'Connexion perdue. Restez sur cette page : vos réponses seront envoyées dès le retour de la connexion.',
+    blocked: 'Connexion perdue : impossible de changer de page pour le moment. Restez sur cette page et réessayez dès le retour de la connexion ; votre réponse sera envoyée.',
+    timeUp: 'Le temps est écoulé. La connexion est perdue : restez sur cette page, votre résultat s’affichera dès le retour de la connexion.',
   };
-  // No answer, an error status (which htmx does not show), or no answer in time.
-  ['htmx:sendError', 'htmx:responseError', 'htmx:timeout'].forEach(function (name) {
-    document.body.addEventListener(name, failed);
+  var FAILED = 'Réponse non enregistrée : elle sera envoyée quand vous changerez de question.';
+  var status = document.getElementById('k-save-status');
+  // Made here, empty, on every page that has this script, so that filling it later is read out.
+  var banner = document.getElementById('k-connection');
+  if (!banner) {
+    banner = document.createElement('div');
+    banner.id = 'k-connection';
+    banner.className = 'k-connection';
+    banner.setAttribute('role', 'alert');
+    document.body.appendChild(banner);
+  }
+  var warn = function (message) {
+    if (banner.textContent !== message) banner.textContent = message;
+    document.body.classList.toggle('k-offline', message !== '');
+  };
+  var offline = function () {
+    return navigator.onLine === false;
+  };
+  // pending: the form holds a choice the server has not acknowledged; inFlight: saves sent, not answered.
+  var pending = false;
+  var inFlight = 0;
+  var quiet = false;
+  var deadlineReached = false;
+  var retryHandle = null;
+
+  // Sends the form again as htmx does on a change; without a new "Enregistrement…" each time, so that
+  // a screen reader is not told the same thing every few seconds.
+  var resend = function () {
+    if (!form || !window.htmx || inFlight > 0) return;
+    quiet = true;
+    window.htmx.trigger(form, 'change');
+    quiet = false;
+  };
+  var retryLater = function () {
+    if (retryHandle === null) {
+      retryHandle = setInterval(function () {
+        if (!pending) {
+          clearInterval(retryHandle);
+          retryHandle = null;
+        } else if (!offline()) resend();
+      }, 5000);
+    }
+  };
+
+  // Whether the server answers at all (any status): a small request that changes nothing.
+  var probe = function (answered, unanswered) {
+    if (offline()) return unanswered();
+    var xhr = new XMLHttpRequest();
+    xhr.open('GET', '/healthz', true);
+    xhr.timeout = 10000;
+    xhr.onload = answered;
+    xhr.onerror = unanswered;
+    xhr.ontimeout = unanswered;
+    xhr.send();
+  };
+
+  function finishAtDeadline() {
+    deadlineReached = true;
+    var again = function () {
+      warn(MESSAGES.timeUp);
+      setTimeout(finishAtDeadline, 3000);
+    };
+    // A choice not yet acknowledged goes first (the server takes it if its deadline has not passed);
+    // its acknowledgement reloads the page (htmx:afterRequest below).
+    if (pending) {
+      if (offline()) return again();
+      resend();
+      return void setTimeout(function () {
+        if (pending) again();
+      }, 3000);
+    }
+    probe(function () {
+      window.location.reload();
+    }, again);
+  }
+
+  // Until the server acknowledges this choice, no earlier "Réponse enregistrée." may stay on screen:
+  // "Enregistrement…" says a save is on its way (a slow network can take seconds).
+  document.body.addEventListener('htmx:beforeRequest', function () {
+    inFlight++;
+    if (status && !quiet) {
+      status.textContent = 'Enregistrement…';
+      status.classList.remove('k-status--error');
+    }
+    quiet = false;
+  });
+  document.body.addEventListener('htmx:afterRequest', function (event) {
+    inFlight = Math.max(0, inFlight - 1);
+    if (!event.detail.successful) return;
+    pending = false;
+    warn('');
+    if (deadlineReached) window.location.reload();
+  });
+  var failed = function (lost) {
+    return function () {
+      pending = true;
+      if (status) {
+        status.textContent = FAILED;
+        status.classList.add('k-status--error');
+      }
+      if (lost) warn(MESSAGES.unsaved);
+      retryLater();
+    };
+  };
+  // No answer or no answer in time (the connection), or an error status (which htmx does not show).
+  document.body.addEventListener('htmx:sendError', failed(true));
+  document.body.addEventListener('htmx:timeout', failed(true));
+  document.body.addEventListener('htmx:responseError', failed(false));
+
+  window.addEventListener('offline', function () {
+    warn(deadlineReached ? MESSAGES.timeUp : pending ? MESSAGES.unsaved : MESSAGES.offline);
+  });
+  window.addEventListener('online', function () {
+    if (restoredOffline) window.location.reload();
+    else if (deadlineReached) finishAtDeadline();
+    else if (pending) resend();
+    else
+      probe(
+        function () {
+          warn('');
+        },
+        function () {
+          /* not yet: the next "online", save or page change will tell */
+        }
+      );
+  });
+
+  // Leaving the page while the server cannot be reached would show the browser's error page in place
+  // of the exam: when a choice is waiting or the terminal knows it is offline, ask the server first.
+  var mayLeave = function (leave) {
+    if (!pending && !offline()) return true;
+    probe(
+      function () {
+        warn('');
+        leave();
+      },
+      function () {
+        warn(MESSAGES.blocked);
+      }
+    );
+    return false;
+  };
+  if (form) {
+    var submitter = null;
+    var leaving = false;
+    form.addEventListener('click', function (event) {
+      var target = event.target;
+      if (target && target.type === 'submit') submitter = target;
+    });
+    form.addEventListener('submit', function (event) {
+      if (leaving) return;
+      // Enter sends the form as its first submit control: the unseen forward one.
+      var by = event.submitter || submitter || form.querySelector('.k-default-submit');
+      submitter = null;
+      var go = function () {
+        if (leaving) return;
+        leaving = true;
+        if (by && by.name) {
+          var field = document.createElement('input');
+          field.type = 'hidden';
+          field.name = by.name;
+          field.value = by.value;
+          form.appendChild(field);
+        }
+        form.submit();
+      };
+      if (!mayLeave(go)) event.preventDefault();
+    });
+  }
+  document.addEventListener('click', function (event) {
+    var link = event.target && event.target.closest ? event.target.closest('a[href]') : null;
+    if (!link || link.getAttribute('href').charAt(0) === '#' || event.defaultPrevented) return;
+    if (
+      !mayLeave(function () {
+        window.location.href = link.href;
+      })
+    )
+      event.preventDefault();
   });
 })();
