@@ -113,7 +113,7 @@ t.test('the administrator corrects an identity, audited under their email', asyn
   t.equal(h1(form.body), 'Corriger l’identité du candidat');
   t.equal(field(form.body, 'nom').value, IDENTITY.nom, 'prefilled');
   t.equal(field(form.body, 'prenom').value, IDENTITY.prenom);
-  t.equal(field(form.body, 'date_naissance').value, IDENTITY.date_naissance);
+  t.equal(field(form.body, 'date_naissance').value, IDENTITY.date_naissance.split('-').reverse().join('/'), 'as people write it');
   t.match(form.body, `action="${base}/identite"`);
   const before = await identityRow(room, examId);
 
