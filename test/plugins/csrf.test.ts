@@ -1,5 +1,5 @@
 import t from 'tap';
-import { DEMO_ADMIN_EMAIL } from '../../src/operator/seed-demo.js';
+import { DEMO_ADMIN_EMAIL, DEMO_MANAGER_EMAIL } from '../../src/operator/seed-demo.js';
 import { Agent, createTestApp, type TestApp, DEMO_PASSWORD } from '../helpers/app.js';
 
 const EXPIRED_FORM = 'Ce formulaire a expiré';
@@ -83,9 +83,9 @@ t.test('the x-csrf-token header (htmx) is accepted too', async (t) => {
 t.test('after sign-in, the pages carry a token that works for the signed-in forms', async (t) => {
   const testApp = await createTestApp(t, { seed: true });
   const agent = new Agent(testApp.app);
-  await agent.signIn(DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
+  await agent.signIn(DEMO_MANAGER_EMAIL, DEMO_PASSWORD);
   const signInPageToken = agent.csrfToken;
-  await agent.get('/admin');
+  await agent.get('/centre');
   t.ok(agent.csrfToken);
   const stale = await agent.post('/deconnexion', {}, { csrf: signInPageToken });
   t.equal(stale.statusCode, 403, 'the token of the anonymous session is not valid in the new session');
