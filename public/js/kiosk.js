@@ -82,11 +82,10 @@
     banner.id = 'k-connection';
     banner.className = 'k-connection';
     banner.setAttribute('role', 'alert');
-    document.body.appendChild(banner);
+    document.body.insertBefore(banner, document.body.firstChild);
   }
   var warn = function (message) {
     if (banner.textContent !== message) banner.textContent = message;
-    document.body.classList.toggle('k-offline', message !== '');
   };
   var offline = function () {
     return navigator.onLine === false;
