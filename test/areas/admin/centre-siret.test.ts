@@ -5,6 +5,7 @@
  * centres and keeps the reason. Two forms sent at once with the same new SIRET cannot both pass.
  */
 import type { LightMyRequestResponse } from 'fastify';
+import { validSiret } from '../../helpers/siret.js';
 import t from 'tap';
 import { recogniseCentre } from '../../../src/areas/admin/centres/lifecycle.js';
 import { adminAgent } from '../../helpers/agents.js';
@@ -22,22 +23,8 @@ const DEMO_TAKEN =
   'S’il s’agit d’un autre site de la même entreprise, cochez « Autre site de la même entreprise » et indiquez pourquoi.';
 const REASON_MISSING = 'Indiquez pourquoi ce centre a le même SIRET qu’un centre déjà reconnu, ou décochez la case.';
 
-function luhnKey(prefix13: string): string {
-  for (let d = 0; d <= 9; d += 1) {
-    const digits = prefix13 + d;
-    let sum = 0;
-    for (let i = 0; i < 14; i += 1) {
-      let v = Number(digits[13 - i]);
-      if (i % 2 === 1) v = v * 2 > 9 ? v * 2 - 9 : v * 2;
-      sum += v;
-    }
-    if (sum % 10 === 0) return digits;
-  }
-  throw new Error('unreachable');
-}
-
-/** A valid SIRET (Luhn key), distinct for each n, never the demo centre's. */
-const validSiret = (n: number) => luhnKey(`5${String(n).padStart(4, '0')}30618400`);
+/** This file's SIRETs start with 5: never the demo centre's. */
+const validSiret5 = (n: number) => validSiret(n, '5');
 
 type Typed = Record<'nom' | 'adresse' | 'siret' | 'email', string> & { siret_partage?: string; siret_motif?: string };
 
@@ -45,7 +32,7 @@ function centreForm(n: number, overrides: Partial<Typed> = {}): Typed {
   return {
     nom: `Centre de formation numéro ${n}`,
     adresse: `${n} avenue des Réseaux, 69003 Lyon`,
-    siret: validSiret(n),
+    siret: validSiret5(n),
     email: `contact${n}@centre.test`,
     ...overrides,
   };
@@ -211,7 +198,7 @@ t.test('the box ticked for a SIRET no other centre has: recognised, and the jour
   const admin = await adminAgent(testApp);
   const res = await admin.post('/admin/centres', centreForm(2, { siret_partage: 'oui', siret_motif: 'Par précaution.' }));
   t.equal(createdId(res), 2);
-  t.same(JSON.parse((await auditRows(testApp, 'centre.reconnu'))[0]!.details!), { nom: 'Centre de formation numéro 2', siret: validSiret(2) });
+  t.same(JSON.parse((await auditRows(testApp, 'centre.reconnu'))[0]!.details!), { nom: 'Centre de formation numéro 2', siret: validSiret5(2) });
 });
 
 t.test('forms sent at the same moment with the same new SIRET: exactly one centre is recognised', async (t) => {
@@ -219,7 +206,7 @@ t.test('forms sent at the same moment with the same new SIRET: exactly one centr
   // One after the other: the first sets up the second factor, which ends any sign-in opened before it.
   const admins: Agent[] = [];
   for (let i = 0; i < 3; i += 1) admins.push(await adminAgent(testApp));
-  const siret = validSiret(40);
+  const siret = validSiret5(40);
   const responses = await Promise.all(Array.from({ length: 6 }, (_, i) => admins[i % 3]!.post('/admin/centres', centreForm(40 + i, { siret }))));
   t.same(responses.map((r) => r.statusCode).sort(), [303, 400, 400, 400, 400, 400], 'one is recognised, the five others refused');
   const winner = responses.find((r) => r.statusCode === 303)!;
@@ -257,7 +244,7 @@ t.test('editing a centre to the SIRET of another is refused the same way; forced
     'the SIRET reason and the suspension reason are two fields, each id once on the page',
   );
   const row = await testApp.db.kysely.selectFrom('centres').select(['name', 'siret']).where('id', '=', 2).executeTakeFirstOrThrow();
-  t.same(row, { name: 'Centre de formation numéro 2', siret: validSiret(2) }, 'nothing changed');
+  t.same(row, { name: 'Centre de formation numéro 2', siret: validSiret5(2) }, 'nothing changed');
   t.equal((await auditRows(testApp, 'centre.modifie')).length, 0, 'nothing journalled');
 
   const noReason = await admin.post('/admin/centres/2', { ...typed, siret_partage: 'oui' });
@@ -276,7 +263,7 @@ t.test('editing a centre to the SIRET of another is refused the same way; forced
   const audit = await auditRows(testApp, 'centre.modifie');
   t.equal(audit.length, 1);
   t.match(JSON.parse(audit[0]!.details!), {
-    avant: { siret: validSiret(2) },
+    avant: { siret: validSiret5(2) },
     apres: { name: 'Centre AIPR Villeurbanne', siret: DEMO_SIRET },
     siret_partage_avec: ['centre0001'],
     motif: 'Même entreprise, autre site.',
@@ -326,7 +313,7 @@ t.test('the check is in the transaction of the write: recognitions running at on
   // Called directly, the writes interleave at each await (over HTTP, each request here would run to
   // its end before the next began): a check made before the transaction would let all of them pass.
   const testApp = await createTestApp(t, { seed: true });
-  const siret = validSiret(60);
+  const siret = validSiret5(60);
   const acting = { actor: { accountId: null, label: 'test' } };
   const outcomes = await Promise.all(
     Array.from({ length: 5 }, (_, i) =>

@@ -5,6 +5,7 @@
  * log, and who may reach these pages.
  */
 import type { LightMyRequestResponse } from 'fastify';
+import { validSiret } from '../../helpers/siret.js';
 import t from 'tap';
 import { DEMO_ADMIN_EMAIL } from '../../../src/operator/seed-demo.js';
 import { accountAgent, adminAgent, managerAgent } from '../../helpers/agents.js';
@@ -13,22 +14,6 @@ import { field, flashes, h1, visibleText } from '../../helpers/html.js';
 
 // ——— Helpers ———————————————————————————————————————————————————————————————————
 
-function luhnKey(prefix13: string): string {
-  for (let d = 0; d <= 9; d += 1) {
-    const digits = prefix13 + d;
-    let sum = 0;
-    for (let i = 0; i < 14; i += 1) {
-      let v = Number(digits[13 - i]);
-      if (i % 2 === 1) v = v * 2 > 9 ? v * 2 - 9 : v * 2;
-      sum += v;
-    }
-    if (sum % 10 === 0) return digits;
-  }
-  throw new Error('unreachable');
-}
-
-/** A valid SIRET (Luhn key), distinct for each n, never under La Poste's SIREN. */
-const validSiret = (n: number) => luhnKey(`4${String(n).padStart(4, '0')}30618400`);
 /** The same SIRET with its key changed: 14 digits, wrong checksum. */
 const wrongKey = (siret: string) => siret.slice(0, 13) + ((Number(siret[13]) + 1) % 10);
 

@@ -7,7 +7,7 @@ import { recordAudit, type Acting } from '../../../services/audit.js';
 import { renewAdmissionCode } from '../../../services/exam/admission.js';
 import { closeStaleSessions } from '../../../services/exam/sessions.js';
 import { suspendedCentreMessage } from '../../../domain/centre-suspension.js';
-import { getSession } from './queries.js';
+import { centreStanding, getSession } from './queries.js';
 import type { SessionStatus } from '../../../domain/exam-session-rules.js';
 
 export type CreateOutcome = { ok: true; sessionId: number } | Extract<NewSessionOutcome, { ok: false }> | { ok: false; suspended: string };
@@ -22,7 +22,7 @@ export async function createSession(db: Kysely<Database>, clock: Clock, centreId
   if (!checked.ok) return checked;
   const session = checked.session;
   return db.transaction().execute(async (trx): Promise<CreateOutcome> => {
-    const centre = await trx.selectFrom('centres').select(['status', 'suspension_reason']).where('id', '=', centreId).executeTakeFirstOrThrow();
+    const centre = await centreStanding(trx, centreId);
     if (centre.status === 'suspended') return { ok: false, suspended: suspendedCentreMessage('aucune session ne peut être créée', centre.suspension_reason) };
     const sessionId = await insertSession(trx, centreId, session, now.toISOString());
     await recordAudit(trx, clock, {

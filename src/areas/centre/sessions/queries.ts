@@ -117,3 +117,8 @@ export async function sessionTerminal(db: Queryable, centreId: number, sessionId
   const rows = await sessionTerminals(db, centreId, sessionId);
   return rows.find((r) => r.id === admissionId);
 }
+
+/** Whether the centre may plan sessions (not suspended), read in the creation's transaction. */
+export function centreStanding(db: Queryable, centreId: number) {
+  return db.selectFrom('centres').select(['status', 'suspension_reason']).where('id', '=', centreId).executeTakeFirstOrThrow();
+}
