@@ -20,19 +20,27 @@
   if (timer) {
     var value = timer.querySelector('.k-timer-value');
     var alertBox = document.getElementById('k-timer-alert');
+    var warning = document.getElementById('k-timer-warning');
     var endsAt = Date.now() + Number(timer.getAttribute('data-remaining')) * 1000;
     // Each warning is spoken once per exam, not again on every page: remembered for this deadline.
     var key = 'k-warned:' + timer.getAttribute('data-deadline');
     var spoken = 0;
     try { spoken = Number(window.sessionStorage.getItem(key)) || 0; } catch (e) { /* storage disabled: once per page */ }
+    // The words of formatRemaining (src/domain/exam-clock.ts); self-contained, as its test reads it.
     var format = function (s) {
-      var m = Math.floor(s / 60), r = s % 60;
-      return m === 0 ? r + ' s' : m + ' min ' + (r < 10 ? '0' : '') + r + ' s';
+      var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+      var mm = (m < 10 ? '0' : '') + m, rr = (r < 10 ? '0' : '') + r;
+      if (h > 0) return h + ' h ' + mm + ' min ' + rr + ' s';
+      return m === 0 ? r + ' s' : m + ' min ' + rr + ' s';
     };
     var tick = function (announce) {
       var left = Math.max(0, Math.round((endsAt - Date.now()) / 1000));
       value.textContent = format(left);
       if (left <= 300) timer.classList.add('k-timer--warning');
+      if (warning) {
+        var shown = left === 0 ? '' : left <= 60 ? 'Attention : il reste moins d’une minute.' : left <= 300 ? 'Attention : il reste moins de 5 minutes.' : '';
+        if (warning.textContent !== shown) warning.textContent = shown;
+      }
       // The warning due (1 = 5 minutes, 2 = 1 minute), said with the time actually left; not in the
       // first tick, while the page loads, when screen readers may not hear a live region change.
       var due = left > 0 && left <= 60 ? 2 : left > 0 && left <= 300 ? 1 : 0;
@@ -85,7 +93,10 @@
     document.body.insertBefore(banner, document.body.firstChild);
   }
   var warn = function (message) {
-    if (banner.textContent !== message) banner.textContent = message;
+    if (banner.textContent === message) return;
+    banner.textContent = message;
+    // The timer and the question's heading, held at the top (kiosk.css), stay below the warning.
+    document.documentElement.style.setProperty('--k-offset', banner.offsetHeight + 'px');
   };
   var offline = function () {
     return navigator.onLine === false;
@@ -164,6 +175,19 @@
     pending = false;
     warn('');
     if (deadlineReached) window.location.reload();
+  });
+  // An acknowledged save: the count of answered questions at the top follows it, and ticking « à
+  // revoir » says so rather than « Réponse enregistrée. » (the choice did not change).
+  var answered = document.getElementById('k-answered');
+  document.body.addEventListener('htmx:afterSwap', function (event) {
+    var ack = status && status.querySelector('.k-saved[data-repondue]');
+    if (!ack) return;
+    if (answered) {
+      var n = Number(answered.getAttribute('data-count')) - Number(answered.getAttribute('data-this')) + Number(ack.getAttribute('data-repondue'));
+      answered.textContent = n + (n >= 2 ? ' répondues' : ' répondue');
+    }
+    var changed = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent ? event.detail.requestConfig.triggeringEvent.target : null;
+    if (changed && changed.name === 'revoir') ack.textContent = changed.checked ? 'Question marquée « à revoir ».' : 'Marque « à revoir » retirée.';
   });
   var failed = function (lost) {
     return function () {

@@ -17,13 +17,18 @@ export function isPastDeadline(deadline: Date, now: Date): boolean {
   return now.getTime() >= deadline.getTime();
 }
 
-/** "42 min 05 s", "59 s": what the candidate reads. */
+/**
+ * "1 h 42 min 05 s", "42 min 05 s", "59 s": what the candidate reads (« 102 min » had to be
+ * converted in one's head). public/js/kiosk.js counts down in the same words.
+ */
 export function formatRemaining(seconds: number): string {
   const s = Math.max(0, Math.floor(seconds));
-  const minutes = Math.floor(s / 60);
-  const rest = s % 60;
-  if (minutes === 0) return `${rest} s`;
-  return `${minutes} min ${String(rest).padStart(2, '0')} s`;
+  const hours = Math.floor(s / 3600);
+  const minutes = Math.floor((s % 3600) / 60);
+  const rest = String(s % 60).padStart(2, '0');
+  if (hours > 0) return `${hours} h ${String(minutes).padStart(2, '0')} min ${rest} s`;
+  if (minutes === 0) return `${s % 60} s`;
+  return `${minutes} min ${rest} s`;
 }
 
 /**

@@ -20,3 +20,11 @@ export function listInFrench(parts: readonly string[]): string {
   if (parts.length <= 1) return parts.join('');
   return `${parts.slice(0, -1).join(', ')} et ${parts.at(-1)!}`;
 }
+
+/**
+ * A room in a sentence: « salle B », but « Salle du 1er étage » as named, never « salle Salle B »
+ * (centres often type the word themselves).
+ */
+export function roomInSentence(room: string): string {
+  return /^salle\b/iu.test(room.trim()) ? room.trim() : `salle ${room.trim()}`;
+}

@@ -65,7 +65,9 @@ t.test('answers are refused from the deadline on, the deadline itself included',
 });
 
 t.test('the remaining time as the candidate reads it', async (t) => {
-  t.equal(formatRemaining(3600), '60 min 00 s');
+  t.equal(formatRemaining(3600), '1 h 00 min 00 s', 'from an hour on, in hours and minutes');
+  t.equal(formatRemaining(102 * 60 + 59), '1 h 42 min 59 s', 'not « 102 min »');
+  t.equal(formatRemaining(3599), '59 min 59 s');
   t.equal(formatRemaining(42 * 60 + 5), '42 min 05 s');
   t.equal(formatRemaining(60), '1 min 00 s');
   t.equal(formatRemaining(59), '59 s');
@@ -73,13 +75,15 @@ t.test('the remaining time as the candidate reads it', async (t) => {
   t.equal(formatRemaining(0), '0 s');
   t.equal(formatRemaining(-12), '0 s', 'never negative');
   t.equal(formatRemaining(59.9), '59 s', 'whole seconds');
-  const READ = /^(?:(\d+) min (\d{2}) s|(\d{1,2}) s)$/;
+  const READ = /^(?:(?:(\d+) h (\d{2}) min|(\d{1,2}) min) (\d{2}) s|(\d{1,2}) s)$/;
   fc.assert(
     fc.property(fc.integer({ min: 0, max: 1_000_000 }), (s) => {
       const m = READ.exec(formatRemaining(s));
       if (!m) return false;
-      const back = m[3] !== undefined ? Number(m[3]) : Number(m[1]) * 60 + Number(m[2]);
-      return back === s && (s >= 60 ? m[1] !== undefined && Number(m[2]) < 60 : m[3] !== undefined);
+      if (m[5] !== undefined) return s < 60 && Number(m[5]) === s;
+      const minutes = Number(m[2] ?? m[3]);
+      const back = Number(m[1] ?? 0) * 3600 + minutes * 60 + Number(m[4]);
+      return back === s && minutes < 60 && Number(m[4]) < 60 && s >= 3600 === (m[1] !== undefined);
     }),
   );
   t.pass('property holds');

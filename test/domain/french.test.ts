@@ -1,6 +1,6 @@
 import t from 'tap';
 import fc from 'fast-check';
-import { formatInteger, listInFrench, plural } from '../../src/domain/french.js';
+import { formatInteger, listInFrench, plural, roomInSentence } from '../../src/domain/french.js';
 
 t.test('0 and 1 take the singular, 2 and more the plural', async (t) => {
   t.equal(plural(0, 'jeton'), '0 jeton');
@@ -56,4 +56,13 @@ t.test('listInFrench: « a », « a et b », « a, b et c »', async (t) => {
   const parts = Object.freeze(['x', 'y']);
   t.equal(listInFrench(parts), 'x et y', 'a read-only list is not changed');
   t.same(parts, ['x', 'y']);
+});
+
+t.test('roomInSentence: « salle B », never « salle Salle B »', async (t) => {
+  t.equal(roomInSentence('B'), 'salle B');
+  t.equal(roomInSentence('Salle B'), 'Salle B', 'the word typed by the centre is not repeated');
+  t.equal(roomInSentence('salle de formation'), 'salle de formation');
+  t.equal(roomInSentence('  SALLE 3 '), 'SALLE 3', 'whatever its case, trimmed');
+  t.equal(roomInSentence('Salles réunies'), 'salle Salles réunies', 'a word that only begins like it is kept whole');
+  t.equal(roomInSentence('Atelier'), 'salle Atelier');
 });

@@ -71,7 +71,7 @@ if (world) {
     t.equal(pathOf(page), '/examen', 'admitted: back on /examen');
     t.equal(await text(page, 'h1'), 'Examen AIPR', 'which is now the entry form');
     t.match(await text(page, '[role="status"]'), 'Le poste est admis à la session', 'the admission is confirmed');
-    t.match(await bodyText(page), /Poste n° \d+ admis à la session du .+, salle /, 'the entry form says which session the terminal is admitted to');
+    t.match(await bodyText(page), /Poste n° \d+ admis à la session du .+, [Ss]alle /, 'the entry form says which session the terminal is admitted to');
     t.equal(
       (await db.selectFrom('terminal_admissions').select('exam_session_id').orderBy('id', 'desc').executeTakeFirstOrThrow()).exam_session_id,
       sessionId,
@@ -94,7 +94,7 @@ if (world) {
     const choiceFor = (p: number) => choiceOf(p, drawn[p - 1]!.order.length);
     t.equal(await remainingOnPage(page), 3600, 'the remaining time comes from the server');
     const timerText = await text(page, '.k-timer-value');
-    t.equal(timerText, '60 min 00 s', 'and is written in the page');
+    t.equal(timerText, '1 h 00 min 00 s', 'and is written in the page');
     await new Promise((r) => setTimeout(r, 1500));
     t.equal(await text(page, '.k-timer-value'), timerText, 'without JavaScript the time shown is the server’s, not a countdown');
 

@@ -53,7 +53,12 @@ t.test('a manager adds time to a running exam: the kiosk, the saves and the clos
 
   const page = visibleText((await boss.get(`/centre/examens/${examId}`)).body);
   t.match(page, 'Temps supplémentaire', 'the running exam offers extra time');
-  t.match(page, 'De 1 à 60.');
+  t.match(page, 'De 1 à 60 (au plus 60 minutes par examen).');
+  t.match(
+    (await boss.get(`/centre/examens/${examId}`)).body,
+    /<form method="post" action="\/centre\/examens\/\d+\/temps-supplementaire" novalidate>/,
+    'the app checks the field, not the browser',
+  );
 
   room.clock.advance(10 * MINUTE);
   const res = await grant(boss, examId, ' 20 ');
@@ -62,7 +67,7 @@ t.test('a manager adds time to a running exam: the kiosk, the saves and the clos
   const after = visibleText((await boss.get(`/centre/examens/${examId}`)).body);
   t.match(after, '20 minutes ajoutées : l’examen se termine désormais le 29/11/2026 à 11:20', 'the manager is told the new end (Paris time)');
   t.match(after, '(dont 20 minutes de temps supplémentaire)');
-  t.match(after, 'De 1 à 40.', 'what is left of the maximum');
+  t.match(after, 'Cet examen a déjà reçu 20 minutes sur 60 possibles : de 1 à 40.', 'what is left of the maximum, and why');
   t.same(await examRow(room, examId), { deadline_at: '2026-11-29T10:20:00.000Z', extra_minutes: 20, finished_at: null, finish_reason: null });
 
   const audit = await room.db
@@ -90,7 +95,7 @@ t.test('a manager adds time to a running exam: the kiosk, the saves and the clos
   // Past the new one: finished by the server, at the new deadline.
   room.clock.advance(16 * MINUTE);
   const refused = await answer(agent, 2, { seq: 1, choix: '1' }, true);
-  t.equal(refused.headers['hx-redirect'], '/examen/resultat', 'after the new deadline the answer is refused');
+  t.equal(refused.headers['hx-redirect'], '/examen/resultat?tardive=1', 'after the new deadline the answer is refused, and the result will say so');
   const row = await examRow(room, examId);
   t.equal(row.finished_at, '2026-11-29T10:20:00.000Z', 'ended at the new deadline');
   t.equal(row.finish_reason, 'delai');

@@ -117,7 +117,7 @@ t.test('answers acknowledged before a SIGKILL are all in the database', async (t
     [3, '1'],
   ] as const) {
     const res = await c.post(`/examen/question/${position}`, { seq: '1', choix: choice }, htmx(position));
-    t.equal(res.body, '<span class="k-saved">Réponse enregistrée.</span>', `answer ${position} acknowledged`);
+    t.equal(res.body, '<span class="k-saved" data-repondue="1">Réponse enregistrée.</span>', `answer ${position} acknowledged`);
     acknowledged.push({ position, choice });
   }
   // Every question has at least two answers: choices 1 and 2 always exist.
@@ -127,7 +127,7 @@ t.test('answers acknowledged before a SIGKILL are all in the database', async (t
   await c.get('/examen/question/5');
 
   // The last answer: the process dies as soon as the acknowledgement's status line is in.
-  const ACK = '<span class="k-saved">Réponse enregistrée.</span>';
+  const ACK = '<span class="k-saved" data-repondue="1">Réponse enregistrée.</span>';
   const last = await c.postHead('/examen/question/5', { seq: '1', choix: '2', revoir: 'oui' }, htmx(5));
   killGroup(server.child, 'SIGKILL');
   t.equal(last.status, 200, 'the last answer was acknowledged');

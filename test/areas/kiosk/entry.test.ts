@@ -443,7 +443,11 @@ t.test('several open sessions: the terminal’s admission decides the session of
   const agent = terminal(room.app);
   await admit(agent, { sessionId: second });
   const form = await agent.get('/examen');
-  t.match(visibleText(form.body), 'admis à la session du dimanche 29 novembre 2026, 14 h 00, salle Salle <2>', 'the entry form names the session');
+  t.match(
+    visibleText(form.body),
+    'admis à la session du dimanche 29 novembre 2026, 14 h 00, Salle <2>.',
+    'the entry form names the session, its room once (not « salle Salle »)',
+  );
   t.match(form.body, 'Salle &lt;2&gt;', 'the room name is shown inert');
   const token = room.takeToken();
   const entered = await enter(agent, token);

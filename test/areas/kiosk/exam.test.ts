@@ -220,7 +220,7 @@ t.test('a question page: the statement, the answers, "Je ne sais pas", the remai
   }
   const first = await agent.get('/examen/question/1');
   t.equal(shownRemaining(first.body), 3600);
-  t.match(first.body, 'Temps restant : <span class="k-timer-value">60 min 00 s</span>');
+  t.match(first.body, 'Temps restant : <span class="k-timer-value">1 h 00 min 00 s</span>');
   room.clock.advance(10 * MINUTE + 5_000);
   const later = await agent.get('/examen/question/1');
   t.equal(shownRemaining(later.body), 2995, 'counted from the server’s deadline');
@@ -281,7 +281,7 @@ t.test('saving with htmx answers a small fragment; the "à revoir" mark shows in
   const first = await item(room, examId, 1);
   const res = await answer(agent, 1, { seq: 1, choix: '3' }, true);
   t.equal(res.statusCode, 200);
-  t.equal(res.body, '<span class="k-saved">Réponse enregistrée.</span>');
+  t.equal(res.body, '<span class="k-saved" data-repondue="1">Réponse enregistrée.</span>');
   t.notMatch(res.body, /<html|<form/, 'a fragment, not a page');
   t.equal(res.headers['cache-control'], 'no-store');
   t.equal((await item(room, examId, 1)).chosenAnswerId, first.order[2]);
@@ -292,10 +292,15 @@ t.test('saving with htmx answers a small fragment; the "à revoir" mark shows in
   const noSeq = await agent.post('/examen/question/1', { choix: '1' }, { headers: { 'hx-request': 'true' } });
   t.match(noSeq.body, 'k-error', 'a save without seq is refused');
 
-  // The mark, with and without a choice.
-  await answer(agent, 4, { seq: 1, revoir: true }, true);
+  // The mark, with and without a choice; the fragment says whether the question now counts as
+  // answered (the count at the top of the page follows it).
+  t.equal(
+    (await answer(agent, 4, { seq: 1, revoir: true }, true)).body,
+    '<span class="k-saved" data-repondue="0">Réponse enregistrée.</span>',
+    'a mark alone: not answered',
+  );
   await answer(agent, 5, { seq: 1, choix: '1', revoir: true }, true);
-  await answer(agent, 6, { seq: 1, choix: 'nsp' }, true);
+  t.match((await answer(agent, 6, { seq: 1, choix: 'nsp' }, true)).body, 'data-repondue="1"', '« Je ne sais pas » counts as answered');
   const marks = (await examItems(room.db, examId)).map((i) => [i.position, i.flagged, i.chosenAnswerId !== null || i.dontKnow]);
   t.same(marks.slice(0, 6), [
     [1, false, true],
@@ -376,13 +381,21 @@ t.test('after the deadline answers are refused and the exam is finished at its d
 
   clock.set(DEADLINE);
   const late = await answer(agent, 1, { seq: 2, choix: correctIndex === 1 ? '2' : '1' }, true);
-  t.equal(late.headers['hx-redirect'], '/examen/resultat', 'htmx is sent to the result');
+  t.equal(late.headers['hx-redirect'], '/examen/resultat?tardive=1', 'htmx is sent to the result, which will say the choice came too late');
   t.equal((await item(room, examId, 1)).chosenAnswerId, order[correctIndex - 1], 'refused at the deadline itself');
   clock.advance(7 * MINUTE);
   const later = await answer(agent, 2, { seq: 1, choix: '1', aller: 'suivante' });
   t.equal(later.statusCode, 303);
-  t.equal(later.headers.location, '/examen/resultat');
+  t.equal(later.headers.location, '/examen/resultat?tardive=1', 'without JavaScript too');
   t.equal((await item(room, examId, 2)).chosenAnswerId, null);
+  const told = visibleText((await agent.get(later.headers.location as string)).body);
+  t.match(
+    told,
+    'Votre dernière réponse est arrivée après la fin du temps : elle n’a pas été prise en compte.',
+    'the result says the late choice was not counted',
+  );
+  const nothingLate = await answer(agent, 3, { seq: 1, aller: 'suivante' });
+  t.equal(nothingLate.headers.location, '/examen/resultat', 'a page sent late with no choice in it has nothing to report');
 
   const exam = await examRow(room, examId);
   t.equal(exam.finished_at, DEADLINE, 'finished at the deadline, not when it was noticed');
@@ -392,7 +405,11 @@ t.test('after the deadline answers are refused and the exam is finished at its d
   t.equal((await agent.get('/examen/ensemble')).headers.location, '/examen/resultat');
   t.equal((await agent.get('/examen/terminer')).headers.location, '/examen/resultat');
   const result = await agent.get('/examen/resultat');
-  t.match(visibleText(result.body), 'Le temps imparti est écoulé : l’examen a été terminé automatiquement.');
+  t.match(
+    visibleText(result.body),
+    'Le temps imparti est écoulé : l’examen a été terminé automatiquement. Les réponses enregistrées avant la fin du temps sont comptées.',
+  );
+  t.notMatch(visibleText(result.body), 'dernière réponse', 'the plain result says nothing of a late choice');
 });
 
 t.test('a terminal that is gone: the exam is finished at its deadline by a page load or by the sweep', async (t) => {
@@ -793,7 +810,7 @@ t.test('after a resume elsewhere, the first terminal reaches the exam no more: n
   t.equal((await other.post('/examen/reprise', { date_naissance: IDENTITY.date_naissance })).statusCode, 303);
 
   const late = await first.agent.post('/examen/question/1', { seq: '2', choix: '2' }, { headers: { 'hx-request': 'true' } });
-  t.not(late.body, '<span class="k-saved">Réponse enregistrée.</span>', 'an answer from the old terminal is not acknowledged');
+  t.not(late.body, '<span class="k-saved" data-repondue="1">Réponse enregistrée.</span>', 'an answer from the old terminal is not acknowledged');
   t.equal((await item(room, first.examId, 1)).chosenAnswerId, order[0], 'nor saved');
 
   const finish = await first.agent.post('/examen/terminer', {});

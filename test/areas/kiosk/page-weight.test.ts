@@ -102,7 +102,7 @@ t.test('an answer round trip with htmx ≤ 4 KB: request and response, headers i
   };
   const res = await agent.app.inject({ method: 'POST', url: `/examen/question/${position}`, payload: body, headers, remoteAddress: agent.ip });
   t.equal(res.statusCode, 200);
-  t.equal(decoded(res), '<span class="k-saved">Réponse enregistrée.</span>');
+  t.equal(decoded(res), '<span class="k-saved" data-repondue="1">Réponse enregistrée.</span>');
   const requestBytes =
     Buffer.byteLength(`POST /examen/question/${position} HTTP/1.1\r\n`) +
     Object.entries(headers).reduce((s, [k, v]) => s + Buffer.byteLength(`${k}: ${v}\r\n`), 0) +

@@ -1,5 +1,6 @@
 import { auditTargetTypeLabel } from '../../../domain/audit-labels.js';
 import { formatCentreId, parseCentreId } from '../../../domain/centre-id.js';
+import { roomInSentence } from '../../../domain/french.js';
 import { formatHour, formatParisDateTime, formatShortDate } from '../../../domain/paris-time.js';
 import { PROFILE_LABELS } from '../../../domain/profiles.js';
 import type { AuditTargetIds, AuditTargetRows } from './queries.js';
@@ -111,7 +112,7 @@ export function targetNamer(found: AuditTargetRows): (row: TargetRef) => AuditTa
         const s = n === null ? undefined : sessions.get(n);
         return s
           ? {
-              text: `Session du ${formatShortDate(s.date)} à ${formatHour(s.start_time)}, salle ${s.room}`,
+              text: `Session du ${formatShortDate(s.date)} à ${formatHour(s.start_time)}, ${roomInSentence(s.room)}`,
               href: null,
               centre: centreLink(s.centre_id, s.centre_name),
             }

@@ -42,6 +42,7 @@ export default async function examRoutes(app: FastifyInstance) {
             exam.resume_allowed_until && exam.resume_allowed_until > app.clock.now().toISOString() ? formatHour(new Date(exam.resume_allowed_until)) : null,
         },
         extraTime: { ...extraTime, max: EXTRA_MINUTES_MAX - exam.extra_minutes },
+        extraMinutesMax: EXTRA_MINUTES_MAX,
         attestation: attestation ? presentAttestation(attestation) : null,
       },
       { title: `Examen de ${exam.first_name} ${exam.last_name}`, status },

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BIRTH_DATE_HINT, readIdentity, type IdentityInput } from '../../../domain/candidate-identity.js';
+import { roomInSentence } from '../../../domain/french.js';
 import { formatHour, formatLongDate, formatShortDate, parisDate } from '../../../domain/paris-time.js';
 import { admitTerminal, type TerminalAdmission } from '../../../services/exam/admission.js';
 import { startExam } from '../../../services/exam/lifecycle.js';
@@ -34,7 +35,7 @@ function presentAdmission(admission: TerminalAdmission) {
   return {
     id: admission.id,
     label: admission.label,
-    room: admission.room,
+    room: roomInSentence(admission.room),
     startTime: formatHour(admission.startTime),
     date: formatLongDate(admission.sessionDate),
   };

@@ -96,14 +96,17 @@ export default async function examRoutes(app: FastifyInstance) {
       }
       if (outcome === 'closed') {
         await finishExam(app.db, app.clock, examId, 'delai');
-        return reply.navigate('/examen/resultat');
+        // The result says that this last choice came too late, rather than leaving it to be believed counted.
+        return reply.navigate(choice === null ? '/examen/resultat' : '/examen/resultat?tardive=1');
       }
       // currentExam() on the next page lets go of the exam and says why.
       if (outcome === 'detached') return reply.navigate('/examen');
       // A newer choice was saved from another page: nothing was saved here, so say so and show the
       // question as it now stands.
       if (outcome === 'stale') return reply.navigate(`/examen/question/${position}?modifiee=1`);
-      if (request.headers['hx-request'] === 'true') return reply.render('kiosk/exam/saved', { saved: outcome === 'saved' }, { bare: true });
+      if (request.headers['hx-request'] === 'true') {
+        return reply.render('kiosk/exam/saved', { saved: outcome === 'saved', answered: choice !== null }, { bare: true });
+      }
       // A form the server cannot read (altered, or cut by the network): stay on the question and say so.
       if (outcome === 'invalid') return reply.redirect(`/examen/question/${position}?invalide=1`, 303);
       const go = request.body?.aller;
@@ -156,12 +159,13 @@ export default async function examRoutes(app: FastifyInstance) {
     return reply.redirect('/examen/resultat', 303);
   });
 
-  app.get('/examen/resultat', async (request, reply) => {
+  app.get('/examen/resultat', async (request: FastifyRequest<{ Querystring: { tardive?: string } }>, reply) => {
     const exam = await currentExam(request);
     if (!exam) return reply.redirect('/examen', 303);
     if (!exam.finishedAt) return reply.redirect('/examen/question/1', 303);
     const verdict = verdictOf(exam);
-    return kioskPage(reply, 'exam/result', { exam, ...rulesView(exam), verdict, verdictLabel: VERDICT_LABELS[verdict] }, 'Résultat');
+    const lateChoice = request.query.tardive === '1' && exam.finishReason === 'delai';
+    return kioskPage(reply, 'exam/result', { exam, ...rulesView(exam), verdict, verdictLabel: VERDICT_LABELS[verdict], lateChoice }, 'Résultat');
   });
 
   app.post('/examen/suivant', async (request, reply) => {

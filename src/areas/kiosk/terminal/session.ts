@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isHttps } from '../../../config.js';
 import type { Identity } from '../../../domain/candidate-identity.js';
 import { formatRemaining, isPastDeadline, remainingSeconds } from '../../../domain/exam-clock.js';
+import { formatHour } from '../../../domain/paris-time.js';
 import { PROFILE_LABELS } from '../../../domain/profiles.js';
 import { maximumScore, passMark, type ExamRules } from '../../../domain/rules.js';
 import { finishExam } from '../../../services/exam/lifecycle.js';
@@ -50,7 +51,8 @@ export function rulesView(exam: { profile: keyof typeof PROFILE_LABELS; version:
 
 export function timerView(exam: ExamHeader, now: Date) {
   const seconds = remainingSeconds(new Date(exam.deadlineAt), now);
-  return { seconds, text: formatRemaining(seconds), deadline: exam.deadlineAt };
+  // endsAt: what a page without JavaScript shows, its countdown being still.
+  return { seconds, text: formatRemaining(seconds), deadline: exam.deadlineAt, endsAt: formatHour(new Date(exam.deadlineAt)) };
 }
 
 /** The session this terminal is admitted to (its own cookie, services/exam/admission.ts), or null. */
