@@ -190,8 +190,7 @@ t.test('/centre/jetons shows the counts per published questionnaire and warns wh
   const empty = await ctx.managerA.get('/centre/jetons');
   t.equal(empty.statusCode, 200);
   t.same(shownCounts(empty.body, ctx.questionnaireId), { available: 0, used: 0, revoked: 0 });
-  t.match(empty.body, 'fr-alert--warning', 'no token at all: below the default threshold of 10');
-  t.match(visibleText(empty.body), 'Stock de jetons bas Moins de 10 jetons disponibles pour : Opérateur 2026');
+  t.notMatch(empty.body, 'Stock de jetons bas', 'a version the centre has no token of does not warn (nor does a newly published one)');
 
   const batchId = await generateThroughForm(ctx, 12);
   const tokens = await tokensOf(ctx, batchId);
@@ -202,7 +201,12 @@ t.test('/centre/jetons shows the counts per published questionnaire and warns wh
 
   const page = await ctx.managerA.get('/centre/jetons');
   t.same(shownCounts(page.body, ctx.questionnaireId), { available: 9, used: 2, revoked: 1 });
-  t.match(page.body, 'fr-alert--warning', '9 < 10: warned');
+  t.match(
+    visibleText(page.body),
+    'Stock de jetons bas Moins de 10 jetons disponibles pour : Opérateur 2026 (QCM Opérateur — démonstration 2026) : 9 disponibles',
+    '9 < 10: warned',
+  );
+  t.notMatch(visibleText(page.body), 'préférez', 'nothing newer to prefer');
   t.match(page.body, `<a href="/centre/jetons/lots/${batchId}">Table n° ${batchId}</a>`, 'the batch is listed');
   t.same(
     await tokenStockByQuestionnaire(ctx.db, ctx.centreB),
@@ -370,4 +374,28 @@ t.test('a large count is confirmed first; a decimal count is refused, not read a
   const list = visibleText((await ctx.managerA.get('/centre/jetons')).body);
   t.match(list, 'l’exploitation de la plateforme', 'a table made on the command line says who in words');
   t.notMatch(list, /\bCLI\b/);
+});
+
+t.test('publishing a new version warns only the centres whose version runs low, and names the newer one', async (t) => {
+  const ctx = await twoCentres(t);
+  // Centre A uses the 2026 version and runs low; centre B has plenty of it.
+  await generateTokens(ctx.db, ctx.testApp.clock, { centreId: ctx.centreA, profile: 'operateur', count: 3, actorLabel: 'CLI' });
+  await generateTokens(ctx.db, ctx.testApp.clock, { centreId: ctx.centreB, profile: 'operateur', count: 30, actorLabel: 'CLI' });
+  await publishDemoQuestionnaire(ctx.db, ctx.testApp.clock, 'operateur', '2027');
+
+  const a = visibleText((await ctx.managerA.get('/centre/jetons')).body);
+  t.match(
+    a,
+    'Opérateur 2026 (QCM Opérateur — démonstration 2026) : 3 disponibles. Une version plus récente est publiée : préférez la version 2027 pour vos nouveaux jetons',
+    'the version in use warns, and says which one to prefer',
+  );
+  t.notMatch(a, /Opérateur 2027 \([^)]*\) : 0 disponible/, 'the new version, with no token yet, is not listed as low');
+  t.match(visibleText((await ctx.managerA.get('/centre')).body), 'Opérateur 2026 (3), préférez la version plus récente 2027.', 'the dashboard says the same');
+
+  const b = (await ctx.managerB.get('/centre/jetons')).body;
+  t.notMatch(b, 'Stock de jetons bas', 'centre B, with 30 tokens of its version, is not warned about the new one');
+
+  // Once A generates tokens of the new version, that version is the one that can run low.
+  await generateTokens(ctx.db, ctx.testApp.clock, { centreId: ctx.centreA, profile: 'operateur', count: 20, actorLabel: 'CLI' });
+  t.notMatch((await ctx.managerA.get('/centre/jetons')).body, 'Stock de jetons bas', 'the 3 left of 2026 are left to be used up');
 });

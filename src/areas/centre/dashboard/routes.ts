@@ -1,3 +1,4 @@
+import { stockStanding } from '../../../domain/token-stock.js';
 import type { FastifyInstance } from 'fastify';
 import { formatParisDateTime } from '../../../domain/paris-time.js';
 import { PROFILE_LABELS } from '../../../domain/profiles.js';
@@ -27,7 +28,7 @@ export default async function dashboardRoutes(app: FastifyInstance) {
     return reply.render(
       'centre/dashboard/dashboard',
       {
-        stock: stock.map((s) => ({ ...s, low: s.available < centre.lowStockThreshold })),
+        stock: stockStanding(stock, centre.lowStockThreshold),
         sessions: sessions.map((s) => presentSession(s, now)),
         results: results.map((r) => ({
           ...r,

@@ -1,3 +1,4 @@
+import { stockStanding } from '../../../domain/token-stock.js';
 import { plural } from '../../../domain/french.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { TOKEN_STATUS_LABELS } from '../../../domain/statuses.js';
@@ -38,7 +39,7 @@ async function renderStock(
   status = 200,
 ) {
   const [stock, batches] = await Promise.all([tokenStockByQuestionnaire(app.db, centre.id), listBatches(app.db, centre.id)]);
-  const rows = stock.map((s) => ({ ...s, low: s.available < centre.lowStockThreshold }));
+  const rows = stockStanding(stock, centre.lowStockThreshold);
   return reply.render(
     'centre/tokens/index',
     {
