@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
+import { isPlausibleEmail } from './domain/email.js';
 
 export type NodeEnv = 'development' | 'production' | 'test';
 
@@ -19,6 +20,8 @@ export interface Config {
   /** When set, one-time links are emailed (nodemailer); otherwise shown to the administrator. */
   smtpUrl: string | null;
   mailFrom: string;
+  /** The national administration's address, shown where a user may need a person (forgotten password, help). */
+  contactEmail: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -117,6 +120,13 @@ function readMailFrom(env: Env): string {
   return raw;
 }
 
+function readContactEmail(env: Env): string | null {
+  const raw = env.CONTACT_EMAIL?.trim();
+  if (!raw) return null;
+  if (!isPlausibleEmail(raw)) throw new ConfigError(`CONTACT_EMAIL must be an email address (got "${raw}")`);
+  return raw;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const port = readPort(env);
   const publicUrl = readPublicUrl(env, port);
@@ -137,6 +147,7 @@ export function loadConfig(env: Env = process.env): Config {
     puppeteerExecutablePath: env.PUPPETEER_EXECUTABLE_PATH?.trim() || null,
     smtpUrl: readSmtpUrl(env),
     mailFrom: readMailFrom(env),
+    contactEmail: readContactEmail(env),
   };
 }
 

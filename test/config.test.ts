@@ -25,6 +25,7 @@ t.test('defaults when nothing is set', async (t) => {
   t.equal(config.trustProxy, false);
   t.equal(config.sessionSecret, null);
   t.equal(config.puppeteerExecutablePath, null);
+  t.equal(config.contactEmail, null, 'no contact address unless one is given');
   t.equal(isHttps(config), false);
 });
 
@@ -58,6 +59,7 @@ t.test('bad values are refused with a ConfigError naming the variable', async (t
     [{ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY'],
     [{ HOST: 'my host' }, 'HOST'],
     [{ HOST: 'localhost; rm -rf /' }, 'HOST'],
+    [{ CONTACT_EMAIL: 'administration' }, 'CONTACT_EMAIL'],
   ];
   for (const [env, variable] of cases) {
     const err = configErrorOf(env);

@@ -148,6 +148,7 @@ export default fp(
         flashes: takeFlashes(request),
         plural,
         limits: LIMITS,
+        contactEmail: request.server.config.contactEmail,
         currentPath: request.url.split('?')[0],
         helpAnchor: helpAnchorOf(request.url.split('?')[0] ?? ''),
       };

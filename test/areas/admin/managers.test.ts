@@ -88,6 +88,13 @@ t.test('an admin creates a manager linked to a centre; without a mailer the answ
   t.ok(secret, 'the page holds the link');
   t.equal(res.headers['cache-control'], 'no-store', 'and no cache keeps it');
   t.match(res.body, `href="/admin/gestionnaires/${id}"`, 'a way on to the account');
+  // The page cannot be shown again (the link is stored nowhere): the administrator's mail client takes it from here.
+  const mailto = /href="(mailto:[^"]+)"/.exec(res.body)?.[1]?.replaceAll('&amp;', '&');
+  t.ok(mailto, 'a ready-made e-mail');
+  const prepared = new URL(mailto ?? 'mailto:');
+  t.equal(decodeURIComponent(prepared.pathname), NEW_MANAGER.email, 'addressed to the manager');
+  t.equal(prepared.searchParams.get('subject'), 'QCM-AIPR : activez votre compte de gestionnaire');
+  t.match(prepared.searchParams.get('body') ?? '', `/compte/mot-de-passe/${secret}`, 'with the link in its text');
   const stored = await testApp.db.kysely.selectFrom('http_sessions').select('data').execute();
   t.notOk(
     stored.some((row) => row.data.includes(secret!)),

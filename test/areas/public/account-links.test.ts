@@ -315,6 +315,7 @@ t.test('without a mailer, /mot-de-passe-oublie sends people to the administratio
   const page = await visitor.get('/mot-de-passe-oublie');
   t.equal(page.statusCode, 200);
   t.match(page.body, 'Demandez un lien de réinitialisation à l’administration nationale');
+  t.notMatch(page.body, 'mailto:', 'no contact address configured: none invented');
 
   await visitor.get('/connexion');
   const known = await visitor.post('/mot-de-passe-oublie', { email: DEMO_MANAGER_EMAIL });
@@ -408,4 +409,17 @@ t.test('a password set through a reset link ends the slow-downs and the alert wi
   const after = await db.selectFrom('sign_in_throttle').select('key').where('key', 'like', `compte%${DEMO_MANAGER_EMAIL}%`).execute();
   t.same(after, [], 'nothing of the account is counted any more');
   t.ok(await db.selectFrom('sign_in_throttle').select('key').where('key', '=', 'adresse:198.51.100.1').executeTakeFirst(), 'the addresses keep their own count');
+});
+
+t.test('with CONTACT_EMAIL, the forgotten-password page and the help give the national administration’s address', async (t) => {
+  const withoutMail = await createTestApp(t, { seed: true, env: { CONTACT_EMAIL: 'aipr@ministere.test' } });
+  const page = await new Agent(withoutMail.app).get('/mot-de-passe-oublie');
+  t.match(visibleText(page.body), /Demandez un lien de réinitialisation à l’administration nationale \(\s*aipr@ministere\.test\s*\)/);
+  t.match(page.body, '<a href="mailto:aipr@ministere.test">aipr@ministere.test</a>', 'as a link');
+  t.match((await new Agent(withoutMail.app).get('/aide')).body, 'href="mailto:aipr@ministere.test"', 'the help says it too');
+
+  const { mailer } = recordingMailer();
+  const withMail = await createTestApp(t, { seed: true, mailer, env: { CONTACT_EMAIL: 'aipr@ministere.test' } });
+  const form = visibleText((await new Agent(withMail.app).get('/mot-de-passe-oublie')).body);
+  t.match(form, /Aucun courriel reçu, ou plus d’accès à cette adresse \? Écrivez à l’administration nationale : aipr@ministere\.test\s*\./, 'with a mailer, for whoever gets no mail');
 });

@@ -28,14 +28,12 @@ async function handOverLink(
   const { purpose } = link;
   const url = linkUrl(app.config.publicUrl, link.secret);
   const what = purpose === 'activation' ? 'd’activation' : 'de réinitialisation du mot de passe';
+  const mailSubject = purpose === 'activation' ? 'QCM-AIPR : activez votre compte de gestionnaire' : 'QCM-AIPR : réinitialisation de votre mot de passe';
+  const mailText = `Bonjour ${manager.display_name},\n\nPour choisir votre mot de passe sur la plateforme QCM-AIPR, ouvrez ce lien (valable ${LINK_LIFETIME_HOURS} heures, une seule fois) :\n${url}\n\nSi vous n’êtes pas à l’origine de cette demande, ignorez ce message.`;
   let mailFailed = false;
   if (app.mailer.enabled) {
     try {
-      await app.mailer.send({
-        to: manager.email,
-        subject: purpose === 'activation' ? 'QCM-AIPR : activez votre compte de gestionnaire' : 'QCM-AIPR : réinitialisation de votre mot de passe',
-        text: `Bonjour ${manager.display_name},\n\nPour choisir votre mot de passe sur la plateforme QCM-AIPR, ouvrez ce lien (valable ${LINK_LIFETIME_HOURS} heures, une seule fois) :\n${url}\n\nSi vous n’êtes pas à l’origine de cette demande, ignorez ce message.`,
-      });
+      await app.mailer.send({ to: manager.email, subject: mailSubject, text: mailText });
       reply.flash('success', `Le lien ${what} a été envoyé à ${manager.email} (valable ${LINK_LIFETIME_HOURS} heures).`);
       return reply.redirect(`/admin/gestionnaires/${manager.id}`, 303);
     } catch (err) {
@@ -43,7 +41,11 @@ async function handOverLink(
       mailFailed = true;
     }
   }
-  return reply.render('admin/managers/link', { manager, url, what, mailFailed, hours: LINK_LIFETIME_HOURS }, { title: 'Lien à transmettre' });
+  return reply.render(
+    'admin/managers/link',
+    { manager, url, what, mailFailed, hours: LINK_LIFETIME_HOURS, mailSubject, mailText },
+    { title: 'Lien à transmettre' },
+  );
 }
 
 /** The administrator creates manager accounts and links them to centres (admin area). */
