@@ -28,3 +28,12 @@ export function listInFrench(parts: readonly string[]): string {
 export function roomInSentence(room: string): string {
   return /^salle\b/iu.test(room.trim()) ? room.trim() : `salle ${room.trim()}`;
 }
+
+/**
+ * Free text (a reason typed by someone) closing a sentence: its own final stop, « ! », « ? » or
+ * « … » is kept, else a full stop is added — never « dossier incomplet.. ».
+ */
+export function closingSentence(text: string): string {
+  const trimmed = text.trim();
+  return /[.!?…]$/u.test(trimmed) ? trimmed : `${trimmed}.`;
+}

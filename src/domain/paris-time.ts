@@ -143,8 +143,8 @@ export function formatShortDate(date: string): string {
   return `${pad(d)}/${pad(m)}/${pad(y, 4)}`;
 }
 
-/** An ISO instant → `29/11/2026 à 10:00`, Paris time. */
+/** An ISO instant → `29/11/2026 à 10 h 00`, Paris time: an hour is written the one way people read (« 10 h 00 », not « 10:00 »). */
 export function formatParisDateTime(iso: string): string {
   const at = new Date(iso);
-  return `${formatShortDate(parisDate(at))} à ${parisTime(at)}`;
+  return `${formatShortDate(parisDate(at))} à ${formatHour(at)}`;
 }

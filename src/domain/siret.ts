@@ -15,7 +15,7 @@ const LA_POSTE_SIREN = '356000000';
 const LA_POSTE_HEAD_OFFICE = '35600000000048';
 
 export const SIRET_LENGTH_MESSAGE = 'Le SIRET doit comporter 14 chiffres.';
-export const SIRET_CHECKSUM_MESSAGE = "Ce numéro SIRET n'est pas valide (clé de contrôle incorrecte).";
+export const SIRET_CHECKSUM_MESSAGE = 'Ce numéro SIRET n’est pas valide (clé de contrôle incorrecte).';
 
 // Whitespace only: SIRETs are written "732 829 320 00074", often with no-break spaces from a
 // word processor. Other punctuation is not a usual way of writing one, so it is refused.

@@ -1,3 +1,4 @@
+import { formatInteger } from './french.js';
 import { parseWholeNumber, type IntegerOutcome } from './whole-number.js';
 
 /** How many tokens one table may hold, and the bounds of a centre's low-stock threshold. */
@@ -21,7 +22,7 @@ export function parseThreshold(raw: string): IntegerOutcome {
   if (raw.trim() === '') return { ok: false, message: 'Indiquez le seuil d’alerte.' };
   const n = parseWholeNumber(raw);
   if (n === null || n < THRESHOLD_MIN || n > THRESHOLD_MAX) {
-    return { ok: false, message: `Le seuil d’alerte doit être un nombre entier entre ${THRESHOLD_MIN} et ${THRESHOLD_MAX}.` };
+    return { ok: false, message: `Le seuil d’alerte doit être un nombre entier entre ${THRESHOLD_MIN} et ${formatInteger(THRESHOLD_MAX)}.` };
   }
   return { ok: true, value: n };
 }

@@ -100,8 +100,8 @@ t.test('target kinds and detail keys', async (t) => {
 });
 
 t.test('values: Paris times, days, yes and no, centre IDs', async (t) => {
-  t.equal(formatAuditValue('avant', '2026-12-02T16:56:32.745Z'), '02/12/2026 à 17:56', 'winter: UTC+1');
-  t.equal(formatAuditValue('avant', '2026-07-14T08:00:00.000Z'), '14/07/2026 à 10:00', 'summer: UTC+2');
+  t.equal(formatAuditValue('avant', '2026-12-02T16:56:32.745Z'), '02/12/2026 à 17 h 56', 'winter: UTC+1');
+  t.equal(formatAuditValue('avant', '2026-07-14T08:00:00.000Z'), '14/07/2026 à 10 h 00', 'summer: UTC+2');
   t.equal(formatAuditValue('date', '2026-11-29'), '29/11/2026');
   t.equal(formatAuditValue('admis', true), 'oui');
   t.equal(formatAuditValue('admis', false), 'non');
@@ -121,8 +121,8 @@ t.test('details as lines', async (t) => {
   t.same(auditDetailLines(JSON.stringify({ minutes: 10, total: 10, avant: '2026-12-02T16:56:32.745Z', apres: '2026-12-02T17:06:32.745Z' })), [
     { label: 'Minutes', value: '10' },
     { label: 'Total (minutes)', value: '10' },
-    { label: 'Avant', value: '02/12/2026 à 17:56' },
-    { label: 'Après', value: '02/12/2026 à 18:06' },
+    { label: 'Avant', value: '02/12/2026 à 17 h 56' },
+    { label: 'Après', value: '02/12/2026 à 18 h 06' },
   ]);
   t.same(auditDetailLines(JSON.stringify({ avant: { nom: 'A', email: 'a@b.fr' }, apres: { nom: 'B' }, inconnu: 'x' })), [
     {

@@ -1,6 +1,6 @@
 import t from 'tap';
 import fc from 'fast-check';
-import { formatInteger, listInFrench, plural, roomInSentence } from '../../src/domain/french.js';
+import { closingSentence, formatInteger, listInFrench, plural, roomInSentence } from '../../src/domain/french.js';
 
 t.test('0 and 1 take the singular, 2 and more the plural', async (t) => {
   t.equal(plural(0, 'jeton'), '0 jeton');
@@ -65,4 +65,18 @@ t.test('roomInSentence: « salle B », never « salle Salle B »', async (t) => 
   t.equal(roomInSentence('  SALLE 3 '), 'SALLE 3', 'whatever its case, trimmed');
   t.equal(roomInSentence('Salles réunies'), 'salle Salles réunies', 'a word that only begins like it is kept whole');
   t.equal(roomInSentence('Atelier'), 'salle Atelier');
+});
+
+t.test('closingSentence: a typed reason ends its sentence once', async (t) => {
+  t.equal(closingSentence('dossier incomplet'), 'dossier incomplet.');
+  t.equal(closingSentence('dossier incomplet.'), 'dossier incomplet.', 'never « .. »');
+  t.equal(closingSentence('  fraude constatée !  '), 'fraude constatée !');
+  t.equal(closingSentence('en attente…'), 'en attente…');
+  t.equal(closingSentence('pourquoi ?'), 'pourquoi ?');
+  fc.assert(
+    fc.property(fc.string(), (text) => {
+      const closed = closingSentence(text);
+      return /[.!?…]$/u.test(closed) && !closed.endsWith('..') === !text.trim().endsWith('..') && closingSentence(closed) === closed;
+    }),
+  );
 });

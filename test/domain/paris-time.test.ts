@@ -171,8 +171,8 @@ t.test('French formats', async (t) => {
   t.equal(formatLongDate('2026-11-29'), 'dimanche 29 novembre 2026');
   t.equal(formatShortDate('2026-01-05'), '05/01/2026');
   t.equal(formatShortDate('1985-03-14'), '14/03/1985', 'a birth date');
-  t.equal(formatParisDateTime('2026-11-29T09:00:00.000Z'), '29/11/2026 à 10:00');
-  t.equal(formatParisDateTime('2026-06-30T22:30:00.000Z'), '01/07/2026 à 00:30');
+  t.equal(formatParisDateTime('2026-11-29T09:00:00.000Z'), '29/11/2026 à 10 h 00');
+  t.equal(formatParisDateTime('2026-06-30T22:30:00.000Z'), '01/07/2026 à 00 h 30');
 });
 
 t.test('formatHour: an hour as a sentence says it', async (t) => {

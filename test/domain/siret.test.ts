@@ -106,7 +106,7 @@ t.test('wrong check key', async (t) => {
   for (const bad of ['73282932000075', '55210055400014', '12345678901234', '73282932000047']) {
     t.notOk(passesLuhn(bad), `${bad} fails Luhn`);
     t.notOk(isValidSiret(bad));
-    t.equal(siretError(bad), "Ce numéro SIRET n'est pas valide (clé de contrôle incorrecte).");
+    t.equal(siretError(bad), 'Ce numéro SIRET n’est pas valide (clé de contrôle incorrecte).');
   }
   t.equal(SIRET_LENGTH_MESSAGE, 'Le SIRET doit comporter 14 chiffres.');
 });

@@ -20,7 +20,7 @@ t.test('a table holds between 1 and 500 tokens; the form says so in French', asy
 t.test('the low-stock threshold goes from 0 to 10 000', async (t) => {
   t.same(parseThreshold('0'), { ok: true, value: 0 });
   t.same(parseThreshold(''), { ok: false, message: 'Indiquez le seuil d’alerte.' });
-  t.same(parseThreshold('10001'), { ok: false, message: 'Le seuil d’alerte doit être un nombre entier entre 0 et 10000.' });
+  t.same(parseThreshold('10001'), { ok: false, message: 'Le seuil d’alerte doit être un nombre entier entre 0 et 10\u00a0000.' });
   fc.assert(
     fc.property(fc.integer({ min: -100, max: 20_000 }), (n) => {
       const outcome = parseThreshold(String(n));

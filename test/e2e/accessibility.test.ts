@@ -716,7 +716,7 @@ if (world) {
     await page.type('#poste', 'Salle 2, poste 1');
     await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click('form[action="/examen/poste"] button[type="submit"]')]);
     t.equal(pathOf(page), '/examen', 'admitted: the entry form');
-    t.match(await text(page, 'main'), 'salle Salle 2', 'which says the terminal is admitted to the second session');
+    t.match(await text(page, 'main'), ', Salle 2.', 'which says the terminal is admitted to the second session (its room named once)');
     await audit(t, page, 'kiosk entry form, admitted to the second of two open sessions (success message)');
     const token = world.takeToken();
     await enterCentreAndToken(page, token);
@@ -827,6 +827,32 @@ if (world) {
       await go(page, `${base}${path}`);
       await assertNoHorizontalScroll(t, page, `phone: ${path}`);
     }
+    // The results tables are laid out one candidate per block: Note and Résultat in view, not scrolled away.
+    for (const width of [320, 375]) {
+      await page.setViewport({ width, height: 640 });
+      await go(page, `${base}/centre`);
+      const cells = await page.$$eval('table.app-table-stack td', (tds) =>
+        tds.map((td) => ({
+          label: td.getAttribute('data-label'),
+          right: Math.round(td.getBoundingClientRect().right),
+          shown: getComputedStyle(td, '::before').content,
+        })),
+      );
+      t.ok(
+        cells.some((c) => c.label === 'Résultat'),
+        `phone ${width} px: the dashboard lists results`,
+      );
+      t.same(
+        cells.filter((c) => c.right > width).map((c) => `${c.label} (${c.right} px)`),
+        [],
+        `phone ${width} px: every cell of the latest results, Note and Résultat included, within the screen`,
+      );
+      t.ok(
+        cells.every((c) => c.shown === `"${c.label}"`),
+        `phone ${width} px: each value is shown beside its column's name`,
+      );
+    }
+    await page.setViewport(phone);
     const admin = await freshPage(t, phone);
     await signIn(admin, base, DEMO_ADMIN_EMAIL);
     for (const path of [

@@ -227,10 +227,11 @@ export async function choose(page: Page, choice: number | 'nsp', js: boolean): P
 }
 
 /** Ticks (or unticks) "à revoir"; with JavaScript, waits for the save. */
+/** Ticks or unticks « à revoir »; with JavaScript, waits for the acknowledgement (kiosk.js words it as a mark, not as « Réponse enregistrée »). */
 export async function toggleFlag(page: Page, js: boolean): Promise<void> {
   if (js) await clearSaveStatus(page);
   await page.click('form.k-question input[name="revoir"]');
-  if (js) await waitForSaved(page);
+  if (js) await page.waitForFunction(() => document.querySelector('#k-save-status .k-saved[data-repondue]') !== null, { timeout: 60_000 });
 }
 
 export async function checkedChoice(page: Page): Promise<string | null> {

@@ -199,7 +199,7 @@ t.test('the administrator cancels an attestation, audited under their email', as
   t.equal(done.headers.location, base);
   const after = await follow(boss, done.headers.location);
   t.same(after.flashes, [{ type: 'success', text: `L’attestation n° ${number} est annulée.` }]);
-  t.match(after.text, `Attestation annulée le 29/11/2026 à 10:00 (motif : ${reason}). Elle ne peut plus être imprimée.`);
+  t.match(after.text, `Attestation annulée le 29/11/2026 à 10 h 00 (motif : ${reason}). Elle ne peut plus être imprimée.`);
   t.notMatch(after.text, 'Attestation (PDF)', 'no print button');
   const row = await room.db
     .selectFrom('attestations')

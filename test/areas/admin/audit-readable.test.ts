@@ -85,7 +85,7 @@ t.test('the journal reads in French: labels, Paris times, readable details, name
   });
 
   t.test('times in Paris, in the column and inside the details', async (t) => {
-    t.ok(text.includes('29/11/2026 à 10:00'), 'the test clock (09:00 UTC) reads 10:00 in Paris');
+    t.ok(text.includes('29/11/2026 à 10 h 00'), 'the test clock (09:00 UTC) reads 10:00 in Paris');
     t.notMatch(text, /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/, 'no UTC instant in the text a person reads');
     const exam = await db.selectFrom('exams').select(['started_at', 'deadline_at']).where('id', '=', candidate.examId).executeTakeFirstOrThrow();
     const [row] = rowsWith(page.body, 'Temps supplémentaire accordé');

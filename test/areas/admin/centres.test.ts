@@ -55,7 +55,7 @@ async function auditRows(testApp: TestApp, action: string) {
   return testApp.db.kysely.selectFrom('audit_log').selectAll().where('action', '=', action).orderBy('id').execute();
 }
 
-const SIRET_CHECKSUM = "Ce numéro SIRET n'est pas valide (clé de contrôle incorrecte).";
+const SIRET_CHECKSUM = 'Ce numéro SIRET n’est pas valide (clé de contrôle incorrecte).';
 const SIRET_LENGTH = 'Le SIRET doit comporter 14 chiffres.';
 
 // ——— Centre IDs ————————————————————————————————————————————————————————————————
@@ -495,7 +495,7 @@ t.test('suspending needs a reason; the reason is shown to the admin and to the m
   ]);
   t.match(
     visibleText(suspended.body),
-    `Suspendu : ${REASON} — le 29/11/2026 à 10:00 par ${DEMO_ADMIN_EMAIL}.`,
+    `Suspendu : ${REASON}. Suspension décidée le 29/11/2026 à 10 h 00 par ${DEMO_ADMIN_EMAIL}.`,
     'the admin sees the reason, who suspended and when',
   );
   t.match(suspended.body, 'fr-badge--error');

@@ -410,7 +410,7 @@ t.test('a manager who lost the phone and the recovery codes: the administrator r
 
   const admin = await adminAgent(testApp);
   const page = await admin.get(`/admin/gestionnaires/${managerId}`);
-  t.match(visibleText(page.body), /Double authentification : activée le 29\/11\/2026 à 10:00/);
+  t.match(visibleText(page.body), /Double authentification : activée le 29\/11\/2026 à 10 h 00/);
   const res = await admin.post(`/admin/gestionnaires/${managerId}/double-authentification/retirer`, {});
   t.equal(res.statusCode, 303);
   const after = await admin.get(String(res.headers.location));

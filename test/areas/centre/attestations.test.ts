@@ -478,7 +478,7 @@ t.test('identity correction: the form, its errors, the change and its audit, the
   t.equal((await identityRow(room, printedId)).first_name, 'Zoë');
 
   const printedPage = visibleText((await nextDay.get(`/centre/examens/${printedId}`)).body);
-  t.match(printedPage, `Numéro : ${printedNumber} — imprimée pour la première fois le 29/11/2026 à 10:00 ; rectifiée le 30/11/2026 à 10:00.`);
+  t.match(printedPage, `Numéro : ${printedNumber} — imprimée pour la première fois le 29/11/2026 à 10 h 00 ; rectifiée le 30/11/2026 à 10 h 00.`);
 });
 
 t.test('cancellation: confirmation, reason required, audited, then no more printing and no second cancellation', async (t) => {
@@ -517,7 +517,7 @@ t.test('cancellation: confirmation, reason required, audited, then no more print
   ]);
 
   const text = visibleText(after.page.body);
-  t.match(text, `Attestation annulée le 29/11/2026 à 10:00 (motif : ${reason}). Elle ne peut plus être imprimée.`);
+  t.match(text, `Attestation annulée le 29/11/2026 à 10 h 00 (motif : ${reason}). Elle ne peut plus être imprimée.`);
   t.notMatch(text, 'Attestation (PDF)', 'no print button');
   t.notMatch(text, 'Aperçu de l’attestation');
   t.notMatch(text, 'Annuler l’attestation', 'nothing left to cancel');

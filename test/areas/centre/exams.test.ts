@@ -65,7 +65,7 @@ t.test('a manager adds time to a running exam: the kiosk, the saves and the clos
   t.equal(res.statusCode, 303);
   t.equal(res.headers.location, `/centre/examens/${examId}`);
   const after = visibleText((await boss.get(`/centre/examens/${examId}`)).body);
-  t.match(after, '20 minutes ajoutées : l’examen se termine désormais le 29/11/2026 à 11:20', 'the manager is told the new end (Paris time)');
+  t.match(after, '20 minutes ajoutées : l’examen se termine désormais le 29/11/2026 à 11 h 20', 'the manager is told the new end (Paris time)');
   t.match(after, '(dont 20 minutes de temps supplémentaire)');
   t.match(after, 'Cet examen a déjà reçu 20 minutes sur 60 possibles : de 1 à 40.', 'what is left of the maximum, and why');
   t.same(await examRow(room, examId), { deadline_at: '2026-11-29T10:20:00.000Z', extra_minutes: 20, finished_at: null, finish_reason: null });

@@ -26,8 +26,10 @@ function sectionOf(html: string, id: 'salle' | 'postes'): string {
 
 /** The rows of a section's table, as text cells. */
 function tableRows(section: string): string[][] {
-  const body = /<tbody>([\s\S]*?)<\/tbody>/.exec(section)?.[1] ?? '';
-  return [...body.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map(([, row]) => [...row!.matchAll(/<td>([\s\S]*?)<\/td>/g)].map(([, cell]) => visibleText(cell!)));
+  const body = /<tbody[^>]*>([\s\S]*?)<\/tbody>/.exec(section)?.[1] ?? '';
+  return [...body.matchAll(/<tr[^>]*>([\s\S]*?)<\/tr>/g)].map(([, row]) =>
+    [...row!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map(([, cell]) => visibleText(cell!)),
+  );
 }
 
 /** The rows of the room's table, as text cells. */
@@ -75,9 +77,9 @@ t.test('each candidate: progress and time left while running, then score and res
   t.same(
     roomRows(page.body),
     [
-      ['Martin Léa', 'Opérateur', '10:00', `n° ${posteOf(first.agent)}`, '2 / 30', 'Terminé (temps écoulé)', '2 / 60', 'Non admis'],
-      ['Bernard Hugo', 'Opérateur', '10:00', `n° ${posteOf(second.agent)}`, '0 / 30', 'Terminé', '0 / 60', 'Non admis'],
-      ['Durand Inès', 'Opérateur', '10:30', `n° ${posteOf(third.agent)}`, '0 / 30', '29 min 00 s', '—', 'En cours'],
+      ['Martin Léa', 'Opérateur', '10 h 00', `n° ${posteOf(first.agent)}`, '2 / 30', 'Terminé (temps écoulé)', '2 / 60', 'Non admis'],
+      ['Bernard Hugo', 'Opérateur', '10 h 00', `n° ${posteOf(second.agent)}`, '0 / 30', 'Terminé', '0 / 60', 'Non admis'],
+      ['Durand Inès', 'Opérateur', '10 h 30', `n° ${posteOf(third.agent)}`, '0 / 30', '29 min 00 s', '—', 'En cours'],
     ],
     'one row per candidate, in the order they started, with the terminal of each',
   );
@@ -206,8 +208,8 @@ t.test('the room’s terminals: the session code while the session is open, a ne
   t.same(
     tableRows(listed),
     [
-      [`n° ${posteOf(named)} — Poste 3`, '10:00', '10.30.1.1', '—', 'Retirer'],
-      [`n° ${posteOf(candidate.agent)}`, '10:00', '10.30.1.2', 'Lefèvre Zoé', 'Retirer'],
+      [`n° ${posteOf(named)} — Poste 3`, '10 h 00', '10.30.1.1', '—', 'Retirer'],
+      [`n° ${posteOf(candidate.agent)}`, '10 h 00', '10.30.1.2', 'Lefèvre Zoé', 'Retirer'],
     ],
     'the terminals admitted, in order, with their name, address and the exam each one runs',
   );

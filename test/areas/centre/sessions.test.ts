@@ -132,7 +132,7 @@ t.test('open on the day, close with a confirmation, never reopen', async (t) => 
   const openPage = await ctx.managerA.get(`/centre/sessions/${today}`);
   t.match(visibleText(openPage.body), 'La session est ouverte : les candidats peuvent commencer leur examen');
   t.match(openPage.body, '>Ouverte</p>');
-  t.match(visibleText(openPage.body), 'Ouverte le 29/11/2026 à 10:00');
+  t.match(visibleText(openPage.body), 'Ouverte le 29/11/2026 à 10 h 00');
   const row = await stored(ctx, today);
   t.same({ status: row.status, opened_at: row.opened_at }, { status: 'open', opened_at: '2026-11-29T09:00:00.000Z' });
   t.same(
@@ -195,7 +195,7 @@ t.test('an open session closes by itself at the end of its day, and is stored cl
   t.same({ status: row.status, closed_at: row.closed_at }, { status: 'closed', closed_at: '2026-11-29T22:59:59.999Z' }, 'closed at the end of its day');
   t.match(list.body, '>Fermée</p>');
   const page = await agent.get(`/centre/sessions/${id}`);
-  t.match(visibleText(page.body), 'Fermée le 29/11/2026 à 23:59');
+  t.match(visibleText(page.body), 'Fermée le 29/11/2026 à 23 h 59');
   t.notMatch(page.body, `/centre/sessions/${id}/fermer`, 'nothing to close');
   const auto = await ctx.db.selectFrom('audit_log').selectAll().where('action', '=', 'session.fermee_automatiquement').execute();
   t.equal(auto.length, 1, 'recorded once');

@@ -154,7 +154,7 @@ t.test('revoking one token, then every unused token of a batch; used tokens are 
   t.equal(one.headers.location, `/centre/jetons/lots/${batchId}`);
   const after = await ctx.managerA.get(`/centre/jetons/lots/${batchId}`);
   t.match(visibleText(after.body), `Le jeton ${formatTokenCode(t1!.code)} est révoqué : il ne permet plus de commencer un examen.`);
-  t.match(visibleText(after.body), `${formatTokenCode(t1!.code)} Révoqué le 29/11/2026 à 10:00`);
+  t.match(visibleText(after.body), `${formatTokenCode(t1!.code)} Révoqué le 29/11/2026 à 10 h 00`);
 
   const again = await ctx.managerA.post(`/centre/jetons/lots/${batchId}/jetons/${t1!.id}/revoquer`, {});
   t.equal(again.statusCode, 303);
@@ -238,7 +238,10 @@ t.test('/centre/jetons shows the counts per published questionnaire and warns wh
   for (const seuil of ['-1', '10001', 'dix', '', '2.5']) {
     const res = await ctx.managerA.post('/centre/jetons/seuil', { seuil });
     t.equal(res.statusCode, 400, `threshold ${JSON.stringify(seuil)}`);
-    t.equal(field(res.body, 'seuil').error, seuil === '' ? 'Indiquez le seuil d’alerte.' : 'Le seuil d’alerte doit être un nombre entier entre 0 et 10000.');
+    t.equal(
+      field(res.body, 'seuil').error,
+      seuil === '' ? 'Indiquez le seuil d’alerte.' : 'Le seuil d’alerte doit être un nombre entier entre 0 et 10\u00a0000.',
+    );
     t.match(res.body, `id="seuil" name="seuil" value="${seuil}"`, 'the value typed is kept');
   }
   await ctx.managerA.post('/centre/jetons/seuil', { seuil: '10000' });

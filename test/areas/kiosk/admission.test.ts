@@ -215,7 +215,7 @@ t.test('withdrawing a terminal detaches its exam, which another terminal may the
   t.match((await intruder.agent.get('/examen')).body, /action="\/examen\/poste"/, 'the terminal is no longer admitted');
   t.equal((await auditOf(room, 'examen.poste_detache')).length, 1);
   t.same((await auditOf(room, 'poste.retire'))[0]!.details, { poste: admissionId, examens_detaches: [intruder.examId] });
-  t.match(visibleText((await manager.get(`/centre/sessions/${room.sessionId}`)).body), /Retiré à 10:00/);
+  t.match(visibleText((await manager.get(`/centre/sessions/${room.sessionId}`)).body), /Retiré à 10 h 00/);
 
   const another = await manager.post(`/centre/sessions/${room.sessionId}/postes/999/retirer`, {});
   t.equal(another.statusCode, 404, 'another session’s or no terminal: 404');
@@ -314,7 +314,7 @@ t.test('a terminal holding two unfinished exams (one left behind) is listed once
   const view = (await manager.get(`/centre/sessions/${room.sessionId}`)).body;
   const rows = [...view.matchAll(/\/postes\/\d+\/retirer"/g)];
   t.equal(rows.length, 1, 'one row, one « Retirer »');
-  t.match(visibleText(view), /n° \d+ \d{2}:\d{2} 10\.0\.8\.1 Suivant Zoé/, 'with the exam started last');
+  t.match(visibleText(view), /n° \d+ \d{2} h \d{2} 10\.0\.8\.1 Suivant Zoé/, 'with the exam started last');
 });
 
 t.test('the admission cookie: the kiosk’s paths only, HttpOnly, SameSite=Lax, until the end of the session’s day', async (t) => {

@@ -13,7 +13,7 @@ import { readSignatoryForm, signatoryValues, type SignatoryForm, type SignatoryV
 import { findSignatory, updateSignatory } from '../../../services/centres/signatory.js';
 import { centreDailyQuota, nationalDailyQuota } from '../../../services/centres/token-quota.js';
 import { DAILY_QUOTA_MAX, DAILY_QUOTA_MIN, parseCentreDailyQuota, parseNationalDailyQuota, quotaUsageText } from '../../../domain/token-quota.js';
-import { formatInteger, plural } from '../../../domain/french.js';
+import { closingSentence, formatInteger, plural } from '../../../domain/french.js';
 import { setCentreDailyQuota, setNationalDailyQuota } from './lifecycle.js';
 
 type Params = { Params: { id: string } };
@@ -112,6 +112,7 @@ export default async function centreAdminRoutes(app: FastifyInstance) {
         centre: { ...centre, code: formatCentreId(centre.id) },
         managers,
         suspendedBy: suspension ? { at: formatParisDateTime(suspension.at), by: suspension.actor_label } : null,
+        suspensionReasonText: closingSentence(centre.suspension_reason?.trim() || 'motif non précisé'),
         values: forms.info?.values ?? { nom: centre.name, adresse: centre.address, siret: centre.siret, email: centre.contact_email },
         errors: forms.info?.errors ?? {},
         siretSharing: forms.info?.siretSharing ?? null,

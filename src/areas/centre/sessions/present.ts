@@ -1,7 +1,7 @@
 import { formatAdmissionCode } from '../../../domain/admission-code.js';
 import { formatRemaining, remainingSeconds } from '../../../domain/exam-clock.js';
 import { canClose, canOpen, effectiveStatus, isOpenForExams, SESSION_STATUS_LABELS } from '../../../domain/exam-session-rules.js';
-import { formatHour, formatLongDate, formatParisDateTime, parisDate, parisTime } from '../../../domain/paris-time.js';
+import { formatHour, formatLongDate, formatParisDateTime, parisDate } from '../../../domain/paris-time.js';
 import { PROFILE_LABELS } from '../../../domain/profiles.js';
 import { VERDICT_LABELS, verdictOf } from '../../../domain/verdict.js';
 import type { ExamSession } from '../../../services/exam/sessions.js';
@@ -26,8 +26,8 @@ export function presentTerminals(session: ExamSession, rows: TerminalRow[], now:
       name: terminalName(r.id),
       label: r.label,
       ip: r.ip,
-      admittedAt: parisTime(new Date(r.admitted_at)),
-      withdrawnAt: r.revoked_at ? parisTime(new Date(r.revoked_at)) : null,
+      admittedAt: formatHour(new Date(r.admitted_at)),
+      withdrawnAt: r.revoked_at ? formatHour(new Date(r.revoked_at)) : null,
       // A withdrawn terminal's exam was detached: it no longer runs there.
       exam: r.exam_id === null || r.revoked_at ? null : { id: r.exam_id, name: `${r.last_name} ${r.first_name}` },
     })),
@@ -44,6 +44,7 @@ export function presentSession(session: ExamSession, now: Date) {
     status,
     statusLabel: status === 'planned' && dayPassed ? 'Non ouverte (jour passé)' : SESSION_STATUS_LABELS[status],
     longDate: formatLongDate(session.date),
+    startTimeText: formatHour(session.startTime),
     openForExams: isOpenForExams(session, now),
     canOpen: opening.ok,
     /** Why a planned session cannot be opened now (too early, or its day is over). */
@@ -62,7 +63,7 @@ function presentCandidate(row: CandidateRow, now: Date) {
     id: row.id,
     name: `${row.last_name} ${row.first_name}`,
     profileLabel: PROFILE_LABELS[row.profile],
-    startedAt: parisTime(new Date(row.started_at)),
+    startedAt: formatHour(new Date(row.started_at)),
     running,
     progress: `${Number(row.answered)} / ${Number(row.questions)}`,
     remaining: running ? formatRemaining(remainingSeconds(new Date(row.deadline_at), now)) : null,
@@ -85,6 +86,6 @@ export function presentRoom(rows: CandidateRow[], now: Date) {
     running: candidates.filter((c) => c.verdict === 'running').length,
     finished: candidates.filter((c) => c.verdict !== 'running').length,
     passed: candidates.filter((c) => c.verdict === 'passed').length,
-    updatedAt: parisTime(now),
+    updatedAt: formatHour(now),
   };
 }

@@ -1,5 +1,5 @@
 import { stockStanding } from '../../../domain/token-stock.js';
-import { plural } from '../../../domain/french.js';
+import { formatInteger, plural } from '../../../domain/french.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { TOKEN_STATUS_LABELS } from '../../../domain/statuses.js';
 import { formatParisDateTime } from '../../../domain/paris-time.js';
@@ -50,6 +50,7 @@ async function renderStock(
       threshold,
       thresholdMin: THRESHOLD_MIN,
       thresholdMax: THRESHOLD_MAX,
+      thresholdMaxText: formatInteger(THRESHOLD_MAX),
       suspendedMessage: centre.status === 'suspended' ? suspendedCentreMessage(NO_TOKENS_WHILE_SUSPENDED, centre.suspensionReason) : null,
     },
     { title: 'Jetons d’examen', status },

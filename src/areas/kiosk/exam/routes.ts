@@ -10,6 +10,19 @@ import { getExamImage, getKioskQuestion, getOverview } from './queries.js';
 
 type Position = { Params: { n: string } };
 
+/**
+ * A finished exam changes the terminal's HttpOnly session cookie (same exam, new session id):
+ * Chromium keeps a no-store page in its back-forward cache only until such a cookie changes, so
+ * Back from the result, without JavaScript to reload it, asks the server (which shows the result)
+ * rather than showing « Terminer l’examen ? » again with a stopped timer.
+ */
+async function renewSessionCookie(request: FastifyRequest) {
+  const { examId, examGeneration } = request.session;
+  await request.session.regenerate();
+  request.session.examId = examId;
+  request.session.examGeneration = examGeneration;
+}
+
 function parseChoice(raw: unknown): Choice | null | 'invalid' {
   if (raw === undefined || raw === '') return null;
   if (raw === 'nsp') return { kind: 'dontKnow' };
@@ -96,6 +109,7 @@ export default async function examRoutes(app: FastifyInstance) {
       }
       if (outcome === 'closed') {
         await finishExam(app.db, app.clock, examId, 'delai');
+        await renewSessionCookie(request);
         // The result says that this last choice came too late, rather than leaving it to be believed counted.
         return reply.navigate(choice === null ? '/examen/resultat' : '/examen/resultat?tardive=1');
       }
@@ -155,7 +169,10 @@ export default async function examRoutes(app: FastifyInstance) {
   app.post('/examen/terminer', async (request, reply) => {
     const exam = await currentExam(request);
     if (!exam) return reply.redirect('/examen', 303);
-    if (!exam.finishedAt) await finishExam(app.db, app.clock, exam.id, 'candidat');
+    if (!exam.finishedAt) {
+      await finishExam(app.db, app.clock, exam.id, 'candidat');
+      await renewSessionCookie(request);
+    }
     return reply.redirect('/examen/resultat', 303);
   });
 
