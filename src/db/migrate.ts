@@ -9,6 +9,7 @@ import * as m0007 from '../../migrations/0007_terminal_admissions.js';
 import * as m0008 from '../../migrations/0008_second_factor.js';
 import * as m0009 from '../../migrations/0009_daily_token_quotas.js';
 import * as m0010 from '../../migrations/0010_audit_log_target.js';
+import * as m0011 from '../../migrations/0011_exam_search_key.js';
 import type { Database } from './schema.js';
 
 /**
@@ -26,6 +27,7 @@ const migrations: Record<string, Migration> = {
   '0008_second_factor': m0008,
   '0009_daily_token_quotas': m0009,
   '0010_audit_log_target': m0010,
+  '0011_exam_search_key': m0011,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

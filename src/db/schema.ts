@@ -276,6 +276,8 @@ export interface ExamsTable {
   passed: 0 | 1 | null;
   /** The ScoreResult of src/domain/scoring.ts, as JSON. */
   result_detail: string | null;
+  /** Names and company folded for search (src/domain/search-key.ts), kept in step with them. */
+  search_key: Generated<string>;
 }
 
 export interface ExamQuestionsTable {

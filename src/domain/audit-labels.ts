@@ -4,6 +4,7 @@
  * lines with instants in Paris time. The codes stay in the database (and in any export): these
  * labels are only what the page shows. An action with no label (an old row) is shown by its code.
  */
+import { searchKey } from './search-key.js';
 import { formatCentreId } from './centre-id.js';
 import { formatParisDateTime, formatShortDate, isValidDate } from './paris-time.js';
 import { PROFILE_LABELS } from './profiles.js';
@@ -53,6 +54,7 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<string, string>> = Object.free
   'session.fermee_automatiquement': 'Session fermée automatiquement',
   'session.code_renouvele': 'Code d’admission des postes renouvelé',
   'session.export_resultats': 'Résultats de la session exportés',
+  'centre.export_resultats': 'Résultats du centre exportés',
   'poste.admis': 'Poste admis à la session',
   'poste.retire': 'Poste retiré de la session',
   'examen.commence': 'Examen commencé',
@@ -73,13 +75,11 @@ export function auditActionLabel(action: string): string {
   return Object.hasOwn(AUDIT_ACTION_LABELS, action) ? AUDIT_ACTION_LABELS[action]! : action;
 }
 
-const fold = (text: string) => text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[’']/g, ' ');
-
 /** The codes of the actions whose label contains `text` (case and accents ignored): « suspendu » finds `centre.suspendu`. */
 export function actionsWithLabelContaining(text: string): string[] {
-  const wanted = fold(text.trim());
+  const wanted = searchKey(text.trim());
   if (wanted === '') return [];
-  return Object.keys(AUDIT_ACTION_LABELS).filter((code) => fold(AUDIT_ACTION_LABELS[code]!).includes(wanted));
+  return Object.keys(AUDIT_ACTION_LABELS).filter((code) => searchKey(AUDIT_ACTION_LABELS[code]!).includes(wanted));
 }
 
 /** What a target is, as the log's « Cible » column names it before it is resolved to a name. */
@@ -117,11 +117,13 @@ export const AUDIT_DETAIL_LABELS: Readonly<Record<string, string>> = Object.free
   examens_detaches: 'Examens détachés',
   fenetre_minutes: 'Fenêtre (minutes)',
   fermee_a: 'Fermée le',
+  filtre: 'Filtre',
   format: 'Format',
   heure: 'Heure',
   jeton: 'Jeton',
   jetons_revoques: 'Jetons révoqués',
   jusqu_a: 'Jusqu’au',
+  lignes: 'Lignes',
   lot: 'Lot',
   minutes: 'Minutes',
   motif: 'Motif',

@@ -1,3 +1,5 @@
+import { formatShortDate, parisDate, parisTime } from './paris-time.js';
+
 /**
  * CSV for the spreadsheets centres open it with (Excel in French): `;` between fields, CRLF between
  * rows, a byte order mark so that accents are read as UTF-8. A field is quoted when it must be.
@@ -14,6 +16,19 @@ export function csvField(value: string | number | null): string {
   return /[";\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+/** A date and time as a French spreadsheet reads it: `29/11/2026 09:30`, Paris time; empty when none. */
+export function csvDateTime(iso: string | null): string | null {
+  return iso ? `${formatShortDate(parisDate(new Date(iso)))} ${parisTime(new Date(iso))}` : null;
+}
+
+/** One row and its line end; a file is CSV_START, then its header and rows written this way. */
+export function csvRow(row: readonly (string | number | null)[]): string {
+  return `${row.map(csvField).join(';')}\r\n`;
+}
+
+/** What a file starts with: the byte order mark. */
+export const CSV_START = '\uFEFF';
+
 export function toCsv(header: string[], rows: (string | number | null)[][]): string {
-  return `\uFEFF${[header, ...rows].map((row) => row.map(csvField).join(';')).join('\r\n')}\r\n`;
+  return CSV_START + [header, ...rows].map(csvRow).join('');
 }

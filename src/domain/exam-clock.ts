@@ -54,3 +54,6 @@ export function parseExtraMinutes(raw: string, granted: number): IntegerOutcome 
 
 /** Who finished an exam: the candidate, or the server at the deadline. */
 export type FinishReason = 'candidat' | 'delai';
+
+/** Who finished it, as the results pages and files say it. */
+export const FINISH_REASON_LABELS: Readonly<Record<FinishReason, string>> = Object.freeze({ delai: 'temps écoulé', candidat: 'candidat' });

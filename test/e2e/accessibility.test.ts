@@ -822,6 +822,8 @@ if (world) {
       '/centre/sessions',
       '/centre/sessions/1',
       '/centre/sessions/nouvelle',
+      '/centre/resultats',
+      '/centre/resultats?du=31/02/2026&recherche=a',
       '/aide',
     ]) {
       await go(page, `${base}${path}`);

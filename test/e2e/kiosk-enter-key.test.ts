@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import type { Page } from 'puppeteer';
 import t from 'tap';
 import { examByToken, examItems } from '../helpers/kiosk-room.js';
-import { assertClean, checkedChoice, clearSaveStatus, kioskPage, pathOf, startExam, startKioskWorld, text, waitForSaved } from './kiosk-support.js';
+import { assertClean, checkedChoice, clearSaveStatus, kioskPage, pathOf, startExam, startKioskWorld, text, waitForAck, waitForSaved } from './kiosk-support.js';
 
 // A real browser on a busy shared machine: be generous.
 t.setTimeout(600_000);
@@ -156,7 +156,7 @@ if (world) {
       if (js) await clearSaveStatus(page);
       await page.focus('form.k-question input[name="revoir"]');
       await page.keyboard.press('Space');
-      if (js) await waitForSaved(page);
+      if (js) await waitForAck(page);
       await pressEnter(page);
       t.equal(pathOf(page), '/examen/question/4', 'Enter on the « à revoir » box of question 3 leads to question 4');
       t.equal((await examItems(db, exam.id))[2]!.flagged, true, 'question 3 is marked « à revoir » in the database');

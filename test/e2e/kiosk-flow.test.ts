@@ -70,7 +70,11 @@ if (world) {
     t.equal(pathOf(page), '/examen', 'admitted: back on /examen');
     t.equal(await text(page, 'h1'), 'Examen AIPR', 'which is now the entry form');
     t.match(await text(page, '[role="status"]'), 'Le poste est admis à la session', 'the admission is confirmed');
-    t.match(await bodyText(page), /Poste n° \d+ \(Poste 3\) admis à la session du .+, salle /, 'the entry form says which session the terminal is admitted to');
+    t.match(
+      await bodyText(page),
+      /Poste n° \d+ \(Poste 3\) admis à la session du .+, [Ss]alle /,
+      'the entry form says which session the terminal is admitted to',
+    );
     const admission = await db.selectFrom('terminal_admissions').select(['exam_session_id', 'label']).orderBy('id', 'desc').executeTakeFirstOrThrow();
     t.same(admission, { exam_session_id: sessionId, label: 'Poste 3' }, 'the admission is stored for the room’s session, with its name');
     const cookie = (await context.cookies()).find((c) => c.name === 'qcm_poste');
@@ -157,7 +161,11 @@ if (world) {
         await toggleFlag(page, true);
         t.equal((await examItems(db, exam.id))[4]!.flagged, true, 'question 5 marked « à revoir » in the database');
       }
-      t.equal(await text(page, '#k-save-status'), 'Réponse enregistrée.', `question ${p}: htmx says the answer is saved`);
+      t.equal(
+        await text(page, '#k-save-status'),
+        p === 5 ? 'Question marquée « à revoir ».' : 'Réponse enregistrée.',
+        `question ${p}: htmx says the answer (or, last, the mark) is saved`,
+      );
       const inDb = (await examItems(db, exam.id))[p - 1]!;
       t.equal(inDb.choice, p === 3 ? 'nsp' : correct(p), `question ${p}: the choice is in the database before moving on`);
 

@@ -227,11 +227,16 @@ export async function choose(page: Page, choice: number | 'nsp', js: boolean): P
 }
 
 /** Ticks (or unticks) "à revoir"; with JavaScript, waits for the save. */
-/** Ticks or unticks « à revoir »; with JavaScript, waits for the acknowledgement (kiosk.js words it as a mark, not as « Réponse enregistrée »). */
+/** Waits for the server's acknowledgement of a save, whatever kiosk.js words it as (a choice, or the « à revoir » mark). */
+export async function waitForAck(page: Page): Promise<void> {
+  await page.waitForFunction(() => document.querySelector('#k-save-status .k-saved[data-repondue]') !== null, { timeout: 60_000 });
+}
+
+/** Ticks or unticks « à revoir »; with JavaScript, waits for the acknowledgement. */
 export async function toggleFlag(page: Page, js: boolean): Promise<void> {
   if (js) await clearSaveStatus(page);
   await page.click('form.k-question input[name="revoir"]');
-  if (js) await page.waitForFunction(() => document.querySelector('#k-save-status .k-saved[data-repondue]') !== null, { timeout: 60_000 });
+  if (js) await waitForAck(page);
 }
 
 export async function checkedChoice(page: Page): Promise<string | null> {

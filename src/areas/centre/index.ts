@@ -5,6 +5,7 @@ import currentCentreRoutes from './current-centre/routes.js';
 import { resolveCurrentCentre } from './current-centre/scope.js';
 import dashboardRoutes from './dashboard/routes.js';
 import examRoutes from './exams/routes.js';
+import resultsRoutes from './results/routes.js';
 import settingsRoutes from './settings/routes.js';
 import sessionRoutes from './sessions/routes.js';
 import tokenRoutes from './tokens/routes.js';
@@ -26,6 +27,7 @@ export default async function centreArea(app: FastifyInstance) {
   await app.register(tokenRoutes);
   await app.register(sessionRoutes);
   await app.register(examRoutes);
+  await app.register(resultsRoutes);
   await app.register(attestationRoutes);
   await app.register(settingsRoutes);
 }

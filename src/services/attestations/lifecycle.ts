@@ -1,3 +1,4 @@
+import { candidateSearchKey } from '../../domain/search-key.js';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
 import type { Database, Queryable } from '../../db/schema.js';
@@ -195,6 +196,7 @@ export async function correctIdentity(
         birth_date: identity.birthDate,
         company: identity.company,
         company_address: identity.companyAddress,
+        search_key: candidateSearchKey(identity),
       })
       .where('id', '=', row.exam_id)
       .execute();

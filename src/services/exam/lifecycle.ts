@@ -1,3 +1,4 @@
+import { candidateSearchKey } from '../../domain/search-key.js';
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
@@ -79,6 +80,7 @@ export async function startExam(
         birth_date: input.identity.birthDate,
         company: input.identity.company,
         company_address: input.identity.companyAddress ?? null,
+        search_key: candidateSearchKey(input.identity),
         seed,
         admission_id: input.admissionId ?? null,
         started_at: now.toISOString(),

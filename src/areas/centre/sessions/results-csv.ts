@@ -1,5 +1,6 @@
-import { toCsv } from '../../../domain/csv.js';
-import { formatShortDate, parisDate, parisTime } from '../../../domain/paris-time.js';
+import { FINISH_REASON_LABELS } from '../../../domain/exam-clock.js';
+import { csvDateTime, toCsv } from '../../../domain/csv.js';
+import { formatShortDate } from '../../../domain/paris-time.js';
 import { PROFILE_LABELS } from '../../../domain/profiles.js';
 import { formatTokenCode } from '../../../domain/token-code.js';
 import { VERDICT_LABELS, verdictOf } from '../../../domain/verdict.js';
@@ -26,13 +27,6 @@ const HEADER = [
   'Résultat',
 ];
 
-const FINISHED_BY = { delai: 'temps écoulé', candidat: 'candidat' } as const;
-
-/** A date and time as a French spreadsheet reads it: `29/11/2026 09:30`, Paris time. */
-function dateTime(iso: string | null): string | null {
-  return iso ? `${formatShortDate(parisDate(new Date(iso)))} ${parisTime(new Date(iso))}` : null;
-}
-
 /** The session's results as a CSV file for a French spreadsheet (conventions in domain/csv.ts). */
 export function sessionResultsCsv(rows: CandidateRow[]): string {
   return toCsv(
@@ -45,9 +39,9 @@ export function sessionResultsCsv(rows: CandidateRow[]): string {
       PROFILE_LABELS[r.profile],
       r.version,
       formatTokenCode(r.code),
-      dateTime(r.started_at),
-      dateTime(r.finished_at),
-      r.finish_reason ? FINISHED_BY[r.finish_reason] : null,
+      csvDateTime(r.started_at),
+      csvDateTime(r.finished_at),
+      r.finish_reason ? FINISH_REASON_LABELS[r.finish_reason] : null,
       Number(r.answered),
       Number(r.questions),
       r.score,
