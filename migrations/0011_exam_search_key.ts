@@ -29,8 +29,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     const key = frozenSearchKey(`${row.last_name} ${row.first_name} ${row.company ?? ''}`);
     await sql`update exams set search_key = ${key} where id = ${row.id}`.execute(db);
   }
+  // A session's candidates (its page, its report, the archives' counts) are read by session.
+  await db.schema.createIndex('exams_session').on('exams').column('exam_session_id').execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropIndex('exams_session').execute();
   await db.schema.alterTable('exams').dropColumn('search_key').execute();
 }

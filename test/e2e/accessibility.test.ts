@@ -824,6 +824,7 @@ if (world) {
       '/centre/sessions/nouvelle',
       '/centre/resultats',
       '/centre/resultats?du=31/02/2026&recherche=a',
+      '/centre/archives',
       '/aide',
     ]) {
       await go(page, `${base}${path}`);

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import uploads from '../../plugins/uploads.js';
+import archiveRoutes from './archives/routes.js';
 import attestationRoutes from './attestations/routes.js';
 import currentCentreRoutes from './current-centre/routes.js';
 import { resolveCurrentCentre } from './current-centre/scope.js';
@@ -28,6 +29,7 @@ export default async function centreArea(app: FastifyInstance) {
   await app.register(sessionRoutes);
   await app.register(examRoutes);
   await app.register(resultsRoutes);
+  await app.register(archiveRoutes);
   await app.register(attestationRoutes);
   await app.register(settingsRoutes);
 }

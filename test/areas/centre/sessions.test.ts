@@ -96,7 +96,9 @@ t.test('the list shows today’s sessions first, then upcoming, then past', asyn
   const res = await ctx.managerA.get('/centre/sessions');
   t.equal(res.statusCode, 200);
   const rooms = [...res.body.matchAll(/<td>(Salle [^<]+)<\/td>/g)].map((m) => m[1]);
-  t.same(rooms, ['Salle matin', 'Salle après-midi', 'Salle demain', 'Salle semaine', 'Salle novembre', 'Salle octobre']);
+  t.same(rooms, ['Salle matin', 'Salle après-midi', 'Salle demain', 'Salle semaine', 'Salle novembre'], 'the past: its last 30 days');
+  const archives = await ctx.managerA.get('/centre/archives');
+  t.match(archives.body, 'Salle octobre', 'an older session is in the archives');
   const text = visibleText(res.body);
   t.ok(text.indexOf('Aujourd’hui, dimanche 29 novembre 2026') < text.indexOf('À venir'));
   t.ok(text.indexOf('À venir') < text.indexOf('Passées'));

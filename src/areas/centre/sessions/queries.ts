@@ -1,5 +1,5 @@
 import type { Queryable } from '../../../db/schema.js';
-import { parisDate } from '../../../domain/paris-time.js';
+import { addDays, parisDate } from '../../../domain/paris-time.js';
 import { toSession, type ExamSession } from '../../../services/exam/sessions.js';
 
 export interface SessionsByDay {
@@ -8,10 +8,21 @@ export interface SessionsByDay {
   past: ExamSession[];
 }
 
-/** The centre's sessions: today's first, then the days to come (soonest first), then the past (latest first). */
+/** How far back the sessions page lists past sessions; the archives hold every one, year by year. */
+export const RECENT_PAST_DAYS = 30;
+
+/** The centre's sessions: today's first, then the days to come (soonest first), then the recent past (latest first). */
 export async function listSessions(db: Queryable, centreId: number, now: Date): Promise<SessionsByDay> {
   const today = parisDate(now);
-  const rows = await db.selectFrom('exam_sessions').selectAll().where('centre_id', '=', centreId).orderBy('date').orderBy('start_time').orderBy('id').execute();
+  const rows = await db
+    .selectFrom('exam_sessions')
+    .selectAll()
+    .where('centre_id', '=', centreId)
+    .where('date', '>=', addDays(today, -RECENT_PAST_DAYS))
+    .orderBy('date')
+    .orderBy('start_time')
+    .orderBy('id')
+    .execute();
   const sessions = rows.map(toSession);
   return {
     today: sessions.filter((s) => s.date === today),

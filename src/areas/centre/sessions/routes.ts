@@ -12,7 +12,7 @@ import { suspendedCentreMessage } from '../../../domain/centre-suspension.js';
 import { centreOf } from '../current-centre/scope.js';
 import { closeSession, createSession, openSession, recordResultsExport, renewSessionCode, type TransitionOutcome } from './lifecycle.js';
 import { presentRoom, presentSession, presentTerminals } from './present.js';
-import { getSession, listSessions, sessionCandidates, sessionTerminal, sessionTerminals } from './queries.js';
+import { getSession, listSessions, RECENT_PAST_DAYS, sessionCandidates, sessionTerminal, sessionTerminals } from './queries.js';
 import { sessionResultsCsv, sessionResultsFileName } from './results-csv.js';
 
 type Params = { Params: { id: string } };
@@ -55,7 +55,14 @@ export default async function examSessionRoutes(app: FastifyInstance) {
     const present = (list: ExamSession[]) => list.map((s) => presentSession(s, now));
     return reply.render(
       'centre/sessions/list',
-      { centre, today: present(byDay.today), upcoming: present(byDay.upcoming), past: present(byDay.past), todayText: formatLongDate(parisDate(now)) },
+      {
+        centre,
+        today: present(byDay.today),
+        upcoming: present(byDay.upcoming),
+        past: present(byDay.past),
+        todayText: formatLongDate(parisDate(now)),
+        recentPastDays: RECENT_PAST_DAYS,
+      },
       { title: 'Sessions d’examen' },
     );
   });
