@@ -108,3 +108,31 @@ export function scoreExam(items: readonly ScoredItem[], rules: ExamRules): Score
     byTheme: [...themes.values()].sort((a, b) => a.theme.localeCompare(b.theme, 'fr')),
   };
 }
+
+const COUNT_KEYS = ['right', 'wrong', 'wrongPriority', 'dontKnow', 'unanswered'] as const;
+
+function isCounts(x: unknown): x is Counts {
+  return typeof x === 'object' && x !== null && COUNT_KEYS.every((k) => Number.isInteger((x as Record<string, unknown>)[k]));
+}
+
+/**
+ * The counts and per-theme scores of a finished exam, read back from the stored ScoreResult
+ * (exams.result_detail) for the candidate's record; null when absent or not of that shape.
+ */
+export function readStoredResult(json: string | null): Pick<ScoreResult, 'counts' | 'byTheme'> | null {
+  if (!json) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    return null;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return null;
+  const { counts, byTheme } = parsed as { counts?: unknown; byTheme?: unknown };
+  if (!isCounts(counts) || !Array.isArray(byTheme)) return null;
+  const themes = byTheme.filter(
+    (t): t is ThemeScore =>
+      typeof t === 'object' && t !== null && typeof t.theme === 'string' && Number.isFinite(t.points) && Number.isFinite(t.maximum) && isCounts(t.counts),
+  );
+  return themes.length === byTheme.length ? { counts, byTheme: themes } : null;
+}

@@ -1,7 +1,7 @@
 import t from 'tap';
 import fc from 'fast-check';
 import type { ExamRules } from '../../src/domain/rules.js';
-import { scoreExam, type Counts, type Response, type ScoredItem } from '../../src/domain/scoring.js';
+import { readStoredResult, scoreExam, type Counts, type Response, type ScoredItem } from '../../src/domain/scoring.js';
 
 // PRODUCT.md's default rules. Written out here on purpose: in the product they are data.
 const DEFAULT_POINTS = { right: 2, dontKnow: 0, wrong: -1, wrongPriority: -5 };
@@ -299,4 +299,27 @@ t.test('passed exactly when the total reaches the pass mark, itself ceil(maximum
       return r.passed === r.total >= r.passMark && r.passMark * 100 >= scaled && (r.passMark - 1) * 100 < scaled && r.passMark <= r.maximum;
     }),
   );
+});
+
+t.test('readStoredResult: the stored result read back for the candidate’s record, or null', async (t) => {
+  const items: ScoredItem[] = [
+    { theme: 'Réseaux', priority: false, response: RIGHT },
+    { theme: 'Réseaux', priority: true, response: WRONG },
+    { theme: 'Guide technique', priority: false, response: DONT_KNOW },
+    { theme: 'Guide technique', priority: false, response: UNANSWERED },
+  ];
+  const result = scoreExam(items, DEFAULT_RULES.operateur);
+  t.same(readStoredResult(JSON.stringify(result)), { counts: result.counts, byTheme: result.byTheme }, 'what scoreExam stored');
+  fc.assert(
+    fc.property(
+      fc.array(fc.record({ theme: fc.constantFrom('A', 'B', 'C'), priority: fc.boolean(), response: fc.constantFrom(RIGHT, WRONG, DONT_KNOW, UNANSWERED) })),
+      (sheet) => {
+        const scored = scoreExam(sheet, DEFAULT_RULES.operateur);
+        return JSON.stringify(readStoredResult(JSON.stringify(scored))) === JSON.stringify({ counts: scored.counts, byTheme: scored.byTheme });
+      },
+    ),
+  );
+  for (const bad of [null, '', 'not json', '42', '{}', '{"counts":{"right":1},"byTheme":[]}', JSON.stringify({ ...result, byTheme: [{ theme: 1 }] })]) {
+    t.equal(readStoredResult(bad), null, `${JSON.stringify(bad)}: nothing shown rather than something wrong`);
+  }
 });

@@ -174,3 +174,33 @@ t.test('a corrected identity is found under its new name, not the old one', asyn
   t.same(await names('recherche=electricite'), ['Dupont Jean'], 'the company too');
   t.same(await names('recherche=dupond'), [], 'the old name no longer finds it');
 });
+
+t.test('the candidate’s record: counts and results per theme, never a question or its answer', async (t) => {
+  const ctx = await twoCentres(t);
+  const {
+    examIds: [passed, failed],
+  } = await pastSession(ctx, ctx.centreA, 5, [
+    { identity: { lastName: 'Lefèvre', firstName: 'Zoé' } },
+    { identity: { lastName: 'Durand', firstName: 'Éloïse' }, outcome: 'failed' },
+  ]);
+  const page = await ctx.managerA.get(`/centre/examens/${passed}`);
+  const text = visibleText(page.body);
+  t.match(
+    text,
+    'Détail du résultat 30 bonnes réponses, 0 mauvaise réponse (dont 0 à une question prioritaire), 0 fois « Je ne sais pas », 0 question sans réponse.',
+  );
+  t.match(page.body, '<caption>Résultat par thème</caption>');
+  const themes = [...page.body.matchAll(/<td role="cell" data-label="Thème">([^<]+)<\/td>/g)].map((m) => m[1]);
+  t.ok(themes.length > 1, `one row per theme (${themes.length})`);
+  const items = await ctx.db
+    .selectFrom('exam_questions as eq')
+    .innerJoin('questions as q', 'q.id', 'eq.question_id')
+    .innerJoin('answers as a', 'a.question_id', 'q.id')
+    .select(['q.statement', 'a.text', 'a.correct'])
+    .where('eq.exam_id', '=', passed!)
+    .execute();
+  const leaked = items.filter((i) => text.includes(i.statement) || (i.correct === 1 && i.text.length > 12 && text.includes(i.text)));
+  t.same(leaked, [], 'no statement and no right answer is on the record');
+  t.match(visibleText((await ctx.managerA.get(`/centre/examens/${failed}`)).body), '30 questions sans réponse.', 'the one who answered nothing');
+  t.equal((await ctx.managerB.get(`/centre/examens/${passed}`)).statusCode, 404, 'another centre’s record is not found');
+});

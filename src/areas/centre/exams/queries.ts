@@ -24,6 +24,7 @@ export async function getCentreExam(db: Queryable, centreId: number, examId: num
       'e.maximum',
       'e.pass_mark',
       'e.passed',
+      'e.result_detail',
       'e.admission_id',
       'e.resume_allowed_until',
       'q.profile',

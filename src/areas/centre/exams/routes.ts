@@ -1,3 +1,4 @@
+import { readStoredResult } from '../../../domain/scoring.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { EXTRA_MINUTES_MAX } from '../../../domain/exam-clock.js';
 import { plural } from '../../../domain/french.js';
@@ -43,6 +44,7 @@ export default async function examRoutes(app: FastifyInstance) {
         },
         extraTime: { ...extraTime, max: EXTRA_MINUTES_MAX - exam.extra_minutes },
         extraMinutesMax: EXTRA_MINUTES_MAX,
+        detail: readStoredResult(exam.result_detail),
         attestation: attestation ? presentAttestation(attestation) : null,
       },
       { title: `Examen de ${exam.first_name} ${exam.last_name}`, status },
