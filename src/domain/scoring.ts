@@ -130,9 +130,10 @@ export function readStoredResult(json: string | null): Pick<ScoreResult, 'counts
   if (typeof parsed !== 'object' || parsed === null) return null;
   const { counts, byTheme } = parsed as { counts?: unknown; byTheme?: unknown };
   if (!isCounts(counts) || !Array.isArray(byTheme)) return null;
-  const themes = byTheme.filter(
-    (t): t is ThemeScore =>
-      typeof t === 'object' && t !== null && typeof t.theme === 'string' && Number.isFinite(t.points) && Number.isFinite(t.maximum) && isCounts(t.counts),
-  );
+  const themes = (byTheme as unknown[]).filter((item): item is ThemeScore => {
+    if (typeof item !== 'object' || item === null) return false;
+    const t = item as Record<string, unknown>;
+    return typeof t.theme === 'string' && Number.isFinite(t.points) && Number.isFinite(t.maximum) && isCounts(t.counts);
+  });
   return themes.length === byTheme.length ? { counts, byTheme: themes } : null;
 }
