@@ -10,6 +10,7 @@ import * as m0008 from '../../migrations/0008_second_factor.js';
 import * as m0009 from '../../migrations/0009_daily_token_quotas.js';
 import * as m0010 from '../../migrations/0010_audit_log_target.js';
 import * as m0011 from '../../migrations/0011_exam_search_key.js';
+import * as m0012 from '../../migrations/0012_exam_cancellation_incidents.js';
 import type { Database } from './schema.js';
 
 /**
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   '0009_daily_token_quotas': m0009,
   '0010_audit_log_target': m0010,
   '0011_exam_search_key': m0011,
+  '0012_exam_cancellation_incidents': m0012,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -32,6 +32,7 @@ export interface Database {
   attestation_print_jobs: AttestationPrintJobsTable;
   terminal_admissions: TerminalAdmissionsTable;
   exam_resumes: ExamResumesTable;
+  session_incidents: SessionIncidentsTable;
 }
 
 export type Role = 'admin' | 'manager';
@@ -278,6 +279,9 @@ export interface ExamsTable {
   result_detail: string | null;
   /** Names and company folded for search (src/domain/search-key.ts), kept in step with them. */
   search_key: Generated<string>;
+  /** Cancelled by its centre: « Annulé » everywhere, no attestation (one issued is cancelled with it). */
+  cancelled_at: string | null;
+  cancel_reason: string | null;
 }
 
 export interface ExamQuestionsTable {
@@ -295,6 +299,18 @@ export interface ExamQuestionsTable {
 }
 
 /** What a feature's query runs on: the database, or the transaction of the change it belongs to. */
+/** What happened in a session's room, in order (its page and its report). */
+export interface SessionIncidentsTable {
+  id: Generated<number>;
+  exam_session_id: number;
+  /** The candidate's exam it concerns, if one. */
+  exam_id: number | null;
+  kind: 'note' | 'annulation';
+  text: string;
+  at: string;
+  actor_label: string;
+}
+
 export type Queryable = Kysely<Database> | Transaction<Database>;
 
 export interface AttestationsTable {

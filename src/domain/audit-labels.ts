@@ -60,6 +60,8 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<string, string>> = Object.free
   'examen.commence': 'Examen commencé',
   'examen.termine': 'Examen terminé',
   'examen.temps_supplementaire': 'Temps supplémentaire accordé',
+  'examen.annule': 'Examen annulé',
+  'session.incident_note': 'Incident noté dans la session',
   'examen.poste_detache': 'Examen détaché de son poste',
   'examen.reprise_autorisee': 'Reprise sur un autre poste autorisée',
   'examen.reprise_refusee': 'Reprise sur un autre poste refusée',

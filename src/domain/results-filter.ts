@@ -32,7 +32,12 @@ export interface ResultsQuery {
 export const RESULTS_PAGE_SIZE = 50;
 
 /** The URL's words for a result, and back. */
-export const VERDICT_PARAMS: Readonly<Record<Verdict, string>> = Object.freeze({ passed: 'admis', failed: 'non-admis', running: 'en-cours' });
+export const VERDICT_PARAMS: Readonly<Record<Verdict, string>> = Object.freeze({
+  passed: 'admis',
+  failed: 'non-admis',
+  cancelled: 'annule',
+  running: 'en-cours',
+});
 
 const SEARCH_MAX = 100;
 

@@ -32,6 +32,7 @@ export async function issueMissingAttestations(db: Kysely<Database>): Promise<nu
     .leftJoin('attestations as a', 'a.exam_id', 'e.id')
     .select(['e.id', 'e.finished_at', 'e.passed', 's.date'])
     .where('e.finished_at', 'is not', null)
+    .where('e.cancelled_at', 'is', null)
     .where('a.exam_id', 'is', null)
     .execute();
   for (const exam of missing) {

@@ -1,3 +1,4 @@
+import { readReason, reasonProblem } from '../../domain/reason.js';
 import { candidateSearchKey } from '../../domain/search-key.js';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
@@ -135,19 +136,6 @@ export type CorrectionOutcome =
   | { ok: true; changed: boolean }
   | { ok: false; refused: string }
   | { ok: false; errors: Partial<Record<keyof IdentityInput | 'motif', string>>; values: Record<keyof IdentityInput | 'motif', string> };
-
-export const REASON_MIN = 5;
-export const REASON_MAX = 500;
-
-function readReason(raw: unknown): string {
-  return (typeof raw === 'string' ? raw : '').normalize('NFC').replace(/\s+/g, ' ').trim();
-}
-
-function reasonProblem(reason: string, what: string): string | null {
-  if (reason.length < REASON_MIN) return `Indiquez le motif ${what} (au moins ${REASON_MIN} caractères).`;
-  if (reason.length > REASON_MAX) return `Le motif ne doit pas dépasser ${REASON_MAX} caractères.`;
-  return null;
-}
 
 /**
  * Corrects a candidate's identity (a typo in the name, the company): the exam and, once printed, the

@@ -94,7 +94,7 @@ t.test('the journal reads in French: labels, Paris times, readable details, name
     // The deadline after the extra time, as the test clock put it: in UTC, then as Paris reads it (UTC+1 in November).
     const deadline = new Date(exam.deadline_at);
     const paris = new Date(deadline.getTime() + 3_600_000);
-    const hhmm = `${String(paris.getUTCHours()).padStart(2, '0')}:${String(paris.getUTCMinutes()).padStart(2, '0')}`;
+    const hhmm = `${String(paris.getUTCHours()).padStart(2, '0')} h ${String(paris.getUTCMinutes()).padStart(2, '0')}`;
     t.ok(rowText.includes(`Après : 29/11/2026 à ${hhmm}`), `the new deadline in Paris time (${hhmm})`);
   });
 
@@ -125,7 +125,7 @@ t.test('the journal reads in French: labels, Paris times, readable details, name
     const exam = await db.selectFrom('exams').select(['first_name', 'last_name']).where('id', '=', candidate.examId).executeTakeFirstOrThrow();
     t.ok(visibleText(extra ?? '').includes(`Examen de ${exam.first_name} ${exam.last_name}`), 'the exam by its candidate');
     t.match(extra, '<a href="/admin/centres/1">', 'and its centre, linked');
-    const [opened] = rowsWith(page.body, 'Session du 29/11/2026 à 14 h 00, salle Salle B12');
+    const [opened] = rowsWith(page.body, 'Session du 29/11/2026 à 14 h 00, Salle B12');
     t.match(opened, /Session ouverte/);
     t.match(opened, '<a href="/admin/centres/1">');
     const [generated] = rowsWith(page.body, 'Jetons générés');

@@ -35,7 +35,10 @@ export async function archivedSessions(db: Queryable, centreId: number, year: nu
       's.room',
       's.supervisor',
       eb.fn.count<number>('e.id').as('candidates'),
-      eb.fn.count<number>('e.id').filterWhere('e.passed', '=', 1).as('admitted'),
+      eb.fn
+        .count<number>('e.id')
+        .filterWhere((w) => w.and([w('e.passed', '=', 1), w('e.cancelled_at', 'is', null)]))
+        .as('admitted'),
     ])
     .groupBy('s.id')
     .orderBy('s.date', 'desc')

@@ -5,7 +5,7 @@ export async function latestResults(db: Queryable, centreId: number, limit = 10)
   return db
     .selectFrom('exams as e')
     .innerJoin('questionnaires as q', 'q.id', 'e.questionnaire_id')
-    .select(['e.id', 'e.last_name', 'e.first_name', 'e.finished_at', 'e.score', 'e.maximum', 'e.passed', 'q.profile'])
+    .select(['e.id', 'e.last_name', 'e.first_name', 'e.finished_at', 'e.score', 'e.maximum', 'e.passed', 'e.cancelled_at', 'q.profile'])
     .where('e.centre_id', '=', centreId)
     .where('e.finished_at', 'is not', null)
     .orderBy('e.finished_at', 'desc')

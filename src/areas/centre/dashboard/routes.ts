@@ -34,7 +34,7 @@ export default async function dashboardRoutes(app: FastifyInstance) {
           ...r,
           profileLabel: PROFILE_LABELS[r.profile],
           finishedAtText: r.finished_at ? formatParisDateTime(r.finished_at) : '',
-          verdictLabel: VERDICT_LABELS[verdictOf({ finishedAt: r.finished_at, passed: r.passed })],
+          verdictLabel: VERDICT_LABELS[verdictOf({ finishedAt: r.finished_at, passed: r.passed, cancelledAt: r.cancelled_at })],
         })),
         inProgress,
       },

@@ -2,7 +2,9 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../../clock.js';
 import type { Database, Queryable } from '../../../db/schema.js';
 import { EXTRA_MINUTES_MAX, parseExtraMinutes } from '../../../domain/exam-clock.js';
+import { readReason, reasonProblem } from '../../../domain/reason.js';
 import { recordAudit, type Acting } from '../../../services/audit.js';
+import { insertIncident } from '../../../services/exam/incidents.js';
 import { findExamTime } from './queries.js';
 
 export type ExtraTimeOutcome = { ok: true; minutes: number; deadline: string } | { ok: false; field: boolean; message: string };
@@ -38,6 +40,58 @@ export async function grantExtraTime(
       details: { minutes: parsed.value, total: exam.extra_minutes + parsed.value, avant: exam.deadline_at, apres: deadline },
     });
     return { ok: true, minutes: parsed.value, deadline };
+  });
+}
+
+export type CancelExamOutcome = { ok: true; attestation: string | null } | { ok: false; error: string; value: string };
+
+/**
+ * Cancels a candidate's exam (fraud, usurped identity, serious incident), with the reason the
+ * centre must give: « Annulé » everywhere, no attestation — one already issued is cancelled with it,
+ * so /verifier says « annulée » — and the token stays used. A running exam ends there: its terminal's
+ * next save is refused and its page shows the cancellation. One transaction: the exam, its
+ * attestation, the room's incident log and the audit change together. Null: no such exam here.
+ */
+export async function cancelExam(
+  db: Kysely<Database>,
+  clock: Clock,
+  input: { centreId: number; examId: number; reason: unknown },
+  { actor }: Acting,
+): Promise<CancelExamOutcome | null> {
+  const reason = readReason(input.reason);
+  const now = clock.now();
+  return db.transaction().execute(async (trx) => {
+    const exam = await trx
+      .selectFrom('exams as e')
+      .leftJoin('attestations as a', 'a.exam_id', 'e.id')
+      .select(['e.id', 'e.exam_session_id', 'e.cancelled_at', 'a.number', 'a.cancelled_at as attestation_cancelled_at'])
+      .where('e.id', '=', input.examId)
+      .where('e.centre_id', '=', input.centreId)
+      .executeTakeFirst();
+    if (!exam) return null;
+    if (exam.cancelled_at) return { ok: false, error: 'Cet examen est déjà annulé.', value: reason };
+    const problem = reasonProblem(reason, 'de l’annulation');
+    if (problem) return { ok: false, error: problem, value: reason };
+    const at = now.toISOString();
+    // A running exam ends now, unscored; a finished one keeps its end and score, for the record.
+    await trx
+      .updateTable('exams')
+      .set((eb) => ({ cancelled_at: at, cancel_reason: reason, finished_at: eb.fn.coalesce('finished_at', eb.val(at)) }))
+      .where('id', '=', exam.id)
+      .where('cancelled_at', 'is', null)
+      .execute();
+    const attestation = exam.number && !exam.attestation_cancelled_at ? exam.number : null;
+    if (attestation) {
+      await trx.updateTable('attestations').set({ cancelled_at: at, cancel_reason: reason }).where('exam_id', '=', exam.id).execute();
+    }
+    await insertIncident(trx, { sessionId: exam.exam_session_id, examId: exam.id, kind: 'annulation', text: reason, at: now, actorLabel: actor.label });
+    await recordAudit(trx, clock, {
+      action: 'examen.annule',
+      actor,
+      target: { type: 'examen', id: exam.id },
+      details: { motif: reason, ...(attestation ? { attestation } : {}) },
+    });
+    return { ok: true, attestation };
   });
 }
 

@@ -25,6 +25,8 @@ export async function getCentreExam(db: Queryable, centreId: number, examId: num
       'e.pass_mark',
       'e.passed',
       'e.result_detail',
+      'e.cancelled_at',
+      'e.cancel_reason',
       'e.admission_id',
       'e.resume_allowed_until',
       'q.profile',

@@ -1,3 +1,4 @@
+import { closingSentence } from '../../../domain/french.js';
 import { readStoredResult } from '../../../domain/scoring.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { EXTRA_MINUTES_MAX } from '../../../domain/exam-clock.js';
@@ -14,7 +15,7 @@ import { findAttestationOfExam } from '../../../services/attestations/queries.js
 import { allowResumeElsewhere } from '../../../services/exam/admission.js';
 import { settleScope } from '../../../services/exam/lifecycle.js';
 import { centreOf } from '../current-centre/scope.js';
-import { grantExtraTime } from './lifecycle.js';
+import { cancelExam, grantExtraTime } from './lifecycle.js';
 import { getCentreExam } from './queries.js';
 
 type Params = { Params: { id: string } };
@@ -38,13 +39,15 @@ export default async function examRoutes(app: FastifyInstance) {
           startedAtText: formatParisDateTime(exam.started_at),
           deadlineText: formatParisDateTime(exam.deadline_at),
           finishedAtText: exam.finished_at ? formatParisDateTime(exam.finished_at) : null,
-          verdictLabel: VERDICT_LABELS[verdictOf({ finishedAt: exam.finished_at, passed: exam.passed })],
+          cancelledAtText: exam.cancelled_at ? formatParisDateTime(exam.cancelled_at) : null,
+          verdictLabel: VERDICT_LABELS[verdictOf({ finishedAt: exam.finished_at, passed: exam.passed, cancelledAt: exam.cancelled_at })],
           resumeAllowedUntil:
             exam.resume_allowed_until && exam.resume_allowed_until > app.clock.now().toISOString() ? formatHour(new Date(exam.resume_allowed_until)) : null,
         },
         extraTime: { ...extraTime, max: EXTRA_MINUTES_MAX - exam.extra_minutes },
         extraMinutesMax: EXTRA_MINUTES_MAX,
         detail: readStoredResult(exam.result_detail),
+        cancelReasonText: closingSentence(exam.cancel_reason ?? ''),
         attestation: attestation ? presentAttestation(attestation) : null,
       },
       { title: `Examen de ${exam.first_name} ${exam.last_name}`, status },
@@ -54,6 +57,32 @@ export default async function examRoutes(app: FastifyInstance) {
   app.get('/centre/examens/:id', async (request: FastifyRequest<Params>, reply) =>
     renderExam(reply, centreOf(request).id, idParam(request.params.id), { value: '', error: null }),
   );
+
+  async function renderCancel(reply: FastifyReply, centreId: number, examId: number, form: { value: string; error: string | null }, status = 200) {
+    const exam = await getCentreExam(app.db, centreId, examId);
+    if (!exam) throw notFound();
+    if (exam.cancelled_at) return reply.redirect(`/centre/examens/${examId}`, 303);
+    const attestation = await findAttestationOfExam(app.db, centreId, examId);
+    return reply.render(
+      'centre/exams/cancel',
+      { exam, attestationNumber: attestation && !attestation.cancelled_at ? attestation.number : null, ...form },
+      { title: `Annuler l’examen de ${exam.first_name} ${exam.last_name}`, status },
+    );
+  }
+
+  app.get('/centre/examens/:id/annulation', async (request: FastifyRequest<Params>, reply) =>
+    renderCancel(reply, centreOf(request).id, idParam(request.params.id), { value: '', error: null }),
+  );
+
+  app.post('/centre/examens/:id/annulation', async (request: FastifyRequest<Params>, reply) => {
+    const centreId = centreOf(request).id;
+    const examId = idParam(request.params.id);
+    const outcome = await cancelExam(app.db, app.clock, { centreId, examId, reason: bodyField(request, 'motif') }, { actor: requestActor(request) });
+    if (!outcome) throw notFound();
+    if (!outcome.ok) return renderCancel(reply, centreId, examId, { value: outcome.value, error: outcome.error }, 400);
+    reply.flash('success', `L’examen est annulé${outcome.attestation ? ` ; l’attestation n° ${outcome.attestation} l’est aussi` : ''}.`);
+    return reply.redirect(`/centre/examens/${examId}`, 303);
+  });
 
   app.post('/centre/examens/:id/reprise', async (request: FastifyRequest<Params>, reply) => {
     const centreId = centreOf(request).id;

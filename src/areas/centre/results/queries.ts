@@ -13,7 +13,13 @@ function filtered(db: Queryable, centreId: number, filter: ResultsFilter) {
   if (filter.to) query = query.where('e.started_at', '<', parisStartOfDay(addDays(filter.to, 1)).toISOString());
   if (filter.profile) query = query.where('q.profile', '=', filter.profile);
   if (filter.verdict === 'running') query = query.where('e.finished_at', 'is', null);
-  else if (filter.verdict) query = query.where('e.finished_at', 'is not', null).where('e.passed', '=', filter.verdict === 'passed' ? 1 : 0);
+  else if (filter.verdict === 'cancelled') query = query.where('e.cancelled_at', 'is not', null);
+  else if (filter.verdict) {
+    query = query
+      .where('e.finished_at', 'is not', null)
+      .where('e.cancelled_at', 'is', null)
+      .where('e.passed', '=', filter.verdict === 'passed' ? 1 : 0);
+  }
   for (const word of filter.words?.split(' ') ?? []) query = query.where(sql<boolean>`e.search_key like ${likeLiteral(word)} escape '\\'`);
   return query;
 }
@@ -38,6 +44,7 @@ const COLUMNS = [
   'e.score',
   'e.maximum',
   'e.passed',
+  'e.cancelled_at',
   'q.profile',
   'q.version',
 ] as const;

@@ -36,7 +36,7 @@ function cells(r: ResultRow): (string | number | null)[] {
     r.finish_reason ? FINISH_REASON_LABELS[r.finish_reason] : null,
     r.score,
     r.maximum,
-    VERDICT_LABELS[verdictOf({ finishedAt: r.finished_at, passed: r.passed })],
+    VERDICT_LABELS[verdictOf({ finishedAt: r.finished_at, passed: r.passed, cancelledAt: r.cancelled_at })],
   ];
 }
 

@@ -47,7 +47,7 @@ export default async function resultsRoutes(app: FastifyInstance) {
           ...r,
           profileLabel: PROFILE_LABELS[r.profile],
           startedAtText: formatParisDateTime(r.started_at),
-          verdictLabel: VERDICT_LABELS[verdictOf({ finishedAt: r.finished_at, passed: r.passed })],
+          verdictLabel: VERDICT_LABELS[verdictOf({ finishedAt: r.finished_at, passed: r.passed, cancelledAt: r.cancelled_at })],
         })),
       },
       { title: TITLE, status: hasErrors ? 400 : 200 },

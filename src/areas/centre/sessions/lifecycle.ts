@@ -3,8 +3,10 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../../clock.js';
 import type { Database, Queryable } from '../../../db/schema.js';
 import { canClose, canOpen, isOpenForExams, validateNewSession, type NewSessionInput, type NewSessionOutcome } from '../../../domain/exam-session-rules.js';
+import { readReason, REASON_MAX, REASON_MIN } from '../../../domain/reason.js';
 import { recordAudit, type Acting } from '../../../services/audit.js';
 import { renewAdmissionCode } from '../../../services/exam/admission.js';
+import { insertIncident } from '../../../services/exam/incidents.js';
 import { closeStaleSessions } from '../../../services/exam/sessions.js';
 import { suspendedCentreMessage } from '../../../domain/centre-suspension.js';
 import { centreStanding, getSession } from './queries.js';
@@ -108,6 +110,36 @@ export async function closeSession(db: Kysely<Database>, clock: Clock, centreId:
 /** The session's results left the platform as a file: personal data, so the journal says who took it. */
 export async function recordResultsExport(db: Kysely<Database>, clock: Clock, sessionId: number, candidates: number, { actor }: Acting): Promise<void> {
   await recordAudit(db, clock, { action: 'session.export_resultats', actor, target: { type: 'session', id: sessionId }, details: { candidats: candidates } });
+}
+
+export type NoteOutcome = { ok: true } | { ok: false; error: string };
+
+/**
+ * Notes what happened in the room that no other action records (a candidate taken ill, a terminal
+ * replaced, a power cut), at the server's time, in the session's incident log and the audit.
+ */
+export async function noteIncident(
+  db: Kysely<Database>,
+  clock: Clock,
+  centreId: number,
+  sessionId: number,
+  raw: string,
+  { actor }: Acting,
+): Promise<NoteOutcome> {
+  const text = readReason(raw);
+  if (text.length < REASON_MIN) return { ok: false, error: `Décrivez l’incident (au moins ${REASON_MIN} caractères).` };
+  if (text.length > REASON_MAX) return { ok: false, error: `La description ne doit pas dépasser ${REASON_MAX} caractères.` };
+  const now = clock.now();
+  await db.transaction().execute(async (trx) => {
+    await insertIncident(trx, { sessionId, examId: null, kind: 'note', text, at: now, actorLabel: actor.label });
+    await recordAudit(trx, clock, {
+      action: 'session.incident_note',
+      actor,
+      target: { type: 'session', id: sessionId },
+      details: { centre: centreId, note: text },
+    });
+  });
+  return { ok: true };
 }
 
 // The writes themselves, only ever run inside the transactions above.

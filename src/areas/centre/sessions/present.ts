@@ -5,6 +5,7 @@ import { formatHour, formatLongDate, formatParisDateTime, parisDate } from '../.
 import { PROFILE_LABELS } from '../../../domain/profiles.js';
 import { VERDICT_LABELS, verdictOf } from '../../../domain/verdict.js';
 import type { ExamSession } from '../../../services/exam/sessions.js';
+import type { sessionIncidents } from '../../../services/exam/incidents.js';
 import type { sessionCandidates, sessionTerminals } from './queries.js';
 
 type CandidateRow = Awaited<ReturnType<typeof sessionCandidates>>[number];
@@ -57,7 +58,7 @@ export function presentSession(session: ExamSession, now: Date) {
 
 /** A candidate of the room as the session page shows it: how far along, or the result. */
 function presentCandidate(row: CandidateRow, now: Date) {
-  const verdict = verdictOf({ finishedAt: row.finished_at, passed: row.passed });
+  const verdict = verdictOf({ finishedAt: row.finished_at, passed: row.passed, cancelledAt: row.cancelled_at });
   const running = verdict === 'running';
   return {
     id: row.id,
@@ -69,7 +70,7 @@ function presentCandidate(row: CandidateRow, now: Date) {
     remaining: running ? formatRemaining(remainingSeconds(new Date(row.deadline_at), now)) : null,
     extraMinutes: row.extra_minutes,
     finishedByDeadline: row.finish_reason === 'delai',
-    score: running ? null : `${row.score} / ${row.maximum}`,
+    score: running || row.score === null ? null : `${row.score} / ${row.maximum}`,
     terminal: row.admission_id === null ? null : terminalName(row.admission_id),
     resumes: Number(row.resumes),
     moves: Number(row.moves),
@@ -78,7 +79,7 @@ function presentCandidate(row: CandidateRow, now: Date) {
   };
 }
 
-/** The room: each candidate, and how many run, have finished, have passed. */
+/** The room: each candidate, and how many run, have finished, have passed, were cancelled. */
 export function presentRoom(rows: CandidateRow[], now: Date) {
   const candidates = rows.map((row) => presentCandidate(row, now));
   return {
@@ -86,6 +87,26 @@ export function presentRoom(rows: CandidateRow[], now: Date) {
     running: candidates.filter((c) => c.verdict === 'running').length,
     finished: candidates.filter((c) => c.verdict !== 'running').length,
     passed: candidates.filter((c) => c.verdict === 'passed').length,
+    cancelled: candidates.filter((c) => c.verdict === 'cancelled').length,
     updatedAt: formatHour(now),
   };
+}
+
+type IncidentRow = Awaited<ReturnType<typeof sessionIncidents>>[number];
+
+const INCIDENT_KIND_LABELS = { note: 'Note', annulation: 'Examen annulé' } as const;
+
+/** What happened in the room, in order: the hour (and the day, if not the session's), what, who, for whom. */
+export function presentIncidents(rows: IncidentRow[], sessionDate: string) {
+  return rows.map((r) => {
+    const at = new Date(r.at);
+    return {
+      id: r.id,
+      when: parisDate(at) === sessionDate ? formatHour(at) : formatParisDateTime(r.at),
+      kindLabel: INCIDENT_KIND_LABELS[r.kind],
+      text: r.text,
+      by: r.actor_label,
+      candidate: r.exam_id === null ? null : { href: `/centre/examens/${r.exam_id}`, name: `${r.last_name ?? ''} ${r.first_name ?? ''}`.trim() },
+    };
+  });
 }

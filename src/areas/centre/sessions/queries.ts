@@ -59,6 +59,7 @@ export async function sessionCandidates(db: Queryable, centreId: number, session
       'e.score',
       'e.maximum',
       'e.passed',
+      'e.cancelled_at',
       'q.profile',
       'e.admission_id',
       eb

@@ -47,7 +47,7 @@ export function sessionResultsCsv(rows: CandidateRow[]): string {
       r.score,
       r.maximum,
       r.pass_mark,
-      VERDICT_LABELS[verdictOf({ finishedAt: r.finished_at, passed: r.passed })],
+      VERDICT_LABELS[verdictOf({ finishedAt: r.finished_at, passed: r.passed, cancelledAt: r.cancelled_at })],
     ]),
   );
 }

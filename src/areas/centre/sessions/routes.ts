@@ -6,12 +6,13 @@ import { bodyField, idParam } from '../../../plugins/params.js';
 import { requestActor, type Acting } from '../../../services/audit.js';
 import { countSessionAttestations } from '../../../services/attestations/queries.js';
 import { withdrawTerminal } from '../../../services/exam/admission.js';
+import { sessionIncidents } from '../../../services/exam/incidents.js';
 import { settleScope } from '../../../services/exam/lifecycle.js';
 import type { ExamSession } from '../../../services/exam/sessions.js';
 import { suspendedCentreMessage } from '../../../domain/centre-suspension.js';
 import { centreOf } from '../current-centre/scope.js';
-import { closeSession, createSession, openSession, recordResultsExport, renewSessionCode, type TransitionOutcome } from './lifecycle.js';
-import { presentRoom, presentSession, presentTerminals } from './present.js';
+import { closeSession, createSession, noteIncident, openSession, recordResultsExport, renewSessionCode, type TransitionOutcome } from './lifecycle.js';
+import { presentIncidents, presentRoom, presentSession, presentTerminals } from './present.js';
 import { getSession, listSessions, RECENT_PAST_DAYS, sessionCandidates, sessionTerminal, sessionTerminals } from './queries.js';
 import { sessionResultsCsv, sessionResultsFileName } from './results-csv.js';
 
@@ -94,14 +95,30 @@ export default async function examSessionRoutes(app: FastifyInstance) {
     return reply.redirect(`/centre/sessions/${outcome.sessionId}`, 303);
   });
 
-  app.get('/centre/sessions/:id', async (request: FastifyRequest<Params>, reply) => {
+  async function renderShow(request: FastifyRequest<Params>, reply: FastifyReply, incidentForm = { value: '', error: null as string | null }, status = 200) {
     const { centre, id, session } = await settledSession(request);
     const now = app.clock.now();
     const shown = presentSession(session, now);
     const room = presentRoom(await sessionCandidates(app.db, centre.id, id), now);
     const terminals = presentTerminals(session, await sessionTerminals(app.db, centre.id, id), now);
     const attestations = await countSessionAttestations(app.db, centre.id, id);
-    return reply.render('centre/sessions/show', { centre, session: shown, room, terminals, attestations }, { title: `Session du ${shown.longDate}` });
+    const incidents = presentIncidents(await sessionIncidents(app.db, id), session.date);
+    return reply.render(
+      'centre/sessions/show',
+      { centre, session: shown, room, terminals, attestations, incidents, incidentForm },
+      { title: `Session du ${shown.longDate}`, status },
+    );
+  }
+
+  app.get('/centre/sessions/:id', async (request: FastifyRequest<Params>, reply) => renderShow(request, reply));
+
+  app.post('/centre/sessions/:id/incidents', async (request: FastifyRequest<Params>, reply) => {
+    const { centre, id } = await settledSession(request);
+    const text = bodyField(request, 'incident');
+    const outcome = await noteIncident(app.db, app.clock, centre.id, id, text, { actor: requestActor(request) });
+    if (!outcome.ok) return renderShow(request, reply, { value: text, error: outcome.error }, 400);
+    reply.flash('success', 'L’incident est noté dans le déroulé de la session.');
+    return reply.redirect(`/centre/sessions/${id}#deroule`, 303);
   });
 
   app.get('/centre/sessions/:id/resultats.csv', async (request: FastifyRequest<Params>, reply) => {

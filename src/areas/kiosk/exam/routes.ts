@@ -11,16 +11,16 @@ import { getExamImage, getKioskQuestion, getOverview } from './queries.js';
 type Position = { Params: { n: string } };
 
 /**
- * A finished exam changes the terminal's HttpOnly session cookie (same exam, new session id):
+ * A finished exam changes the terminal's HttpOnly session cookie — same data, new session id:
  * Chromium keeps a no-store page in its back-forward cache only until such a cookie changes, so
  * Back from the result, without JavaScript to reload it, asks the server (which shows the result)
- * rather than showing « Terminer l’examen ? » again with a stopped timer.
+ * rather than showing « Terminer l’examen ? » again with a stopped timer. The data is kept whole,
+ * its CSRF secret included: a save still in flight from the old page is answered, not refused.
  */
 async function renewSessionCookie(request: FastifyRequest) {
-  const { examId, examGeneration } = request.session;
+  const kept = { ...request.session };
   await request.session.regenerate();
-  request.session.examId = examId;
-  request.session.examGeneration = examGeneration;
+  Object.assign(request.session, kept);
 }
 
 function parseChoice(raw: unknown): Choice | null | 'invalid' {

@@ -23,6 +23,8 @@ export interface ExamHeader {
   maximum: number | null;
   passMark: number | null;
   passed: boolean | null;
+  /** Cancelled by the centre: the result page says so, with no score. */
+  cancelledAt: string | null;
 }
 
 export async function getExamHeader(db: Kysely<Database>, examId: number): Promise<ExamHeader | null> {
@@ -47,6 +49,7 @@ export async function getExamHeader(db: Kysely<Database>, examId: number): Promi
       'e.maximum',
       'e.pass_mark',
       'e.passed',
+      'e.cancelled_at',
     ])
     .where('e.id', '=', examId)
     .executeTakeFirst();
@@ -69,5 +72,6 @@ export async function getExamHeader(db: Kysely<Database>, examId: number): Promi
     maximum: row.maximum,
     passMark: row.pass_mark,
     passed: row.passed === null ? null : row.passed === 1,
+    cancelledAt: row.cancelled_at,
   };
 }

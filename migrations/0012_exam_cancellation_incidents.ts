@@ -1,0 +1,26 @@
+import { sql, type Kysely } from 'kysely';
+
+export async function up(db: Kysely<unknown>): Promise<void> {
+  // An exam cancelled by its centre (fraud, usurped identity, serious incident): « Annulé » everywhere.
+  await db.schema.alterTable('exams').addColumn('cancelled_at', 'text').execute();
+  await db.schema.alterTable('exams').addColumn('cancel_reason', 'text').execute();
+  // What happened in the room, in order: notes, cancellations (and, later, pauses). The session's
+  // page and its report read it by session.
+  await db.schema
+    .createTable('session_incidents')
+    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('exam_session_id', 'integer', (c) => c.notNull().references('exam_sessions.id'))
+    .addColumn('exam_id', 'integer', (c) => c.references('exams.id'))
+    .addColumn('kind', 'text', (c) => c.notNull().check(sql`kind in ('note', 'annulation')`))
+    .addColumn('text', 'text', (c) => c.notNull())
+    .addColumn('at', 'text', (c) => c.notNull())
+    .addColumn('actor_label', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('session_incidents_session').on('session_incidents').columns(['exam_session_id', 'at']).execute();
+}
+
+export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropTable('session_incidents').execute();
+  await db.schema.alterTable('exams').dropColumn('cancel_reason').execute();
+  await db.schema.alterTable('exams').dropColumn('cancelled_at').execute();
+}
