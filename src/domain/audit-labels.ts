@@ -54,6 +54,7 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<string, string>> = Object.free
   'session.fermee_automatiquement': 'Session fermée automatiquement',
   'session.code_renouvele': 'Code d’admission des postes renouvelé',
   'session.export_resultats': 'Résultats de la session exportés',
+  'session.proces_verbal_imprime': 'Procès-verbal de la session imprimé',
   'centre.export_resultats': 'Résultats du centre exportés',
   'poste.admis': 'Poste admis à la session',
   'poste.retire': 'Poste retiré de la session',

@@ -134,3 +134,36 @@ export async function sessionTerminal(db: Queryable, centreId: number, sessionId
 export function centreStanding(db: Queryable, centreId: number) {
   return db.selectFrom('centres').select(['status', 'suspension_reason']).where('id', '=', centreId).executeTakeFirstOrThrow();
 }
+
+/** The session report's candidates: in the order they started, each with its attestation number (if one). */
+export async function sessionReportCandidates(db: Queryable, centreId: number, sessionId: number) {
+  return db
+    .selectFrom('exams as e')
+    .innerJoin('questionnaires as q', 'q.id', 'e.questionnaire_id')
+    .leftJoin('attestations as a', 'a.exam_id', 'e.id')
+    .select([
+      'e.id',
+      'e.last_name',
+      'e.first_name',
+      'e.birth_date',
+      'q.profile',
+      'e.started_at',
+      'e.finished_at',
+      'e.score',
+      'e.maximum',
+      'e.passed',
+      'e.cancelled_at',
+      'a.number as attestation_number',
+      'a.cancelled_at as attestation_cancelled_at',
+    ])
+    .where('e.exam_session_id', '=', sessionId)
+    .where('e.centre_id', '=', centreId)
+    .orderBy('e.started_at')
+    .orderBy('e.id')
+    .execute();
+}
+
+/** What the report's heading says of the centre. */
+export async function centreHeading(db: Queryable, centreId: number) {
+  return db.selectFrom('centres').select(['id', 'name', 'address']).where('id', '=', centreId).executeTakeFirstOrThrow();
+}

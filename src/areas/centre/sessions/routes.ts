@@ -11,10 +11,30 @@ import { settleScope } from '../../../services/exam/lifecycle.js';
 import type { ExamSession } from '../../../services/exam/sessions.js';
 import { suspendedCentreMessage } from '../../../domain/centre-suspension.js';
 import { centreOf } from '../current-centre/scope.js';
-import { closeSession, createSession, noteIncident, openSession, recordResultsExport, renewSessionCode, type TransitionOutcome } from './lifecycle.js';
+import {
+  closeSession,
+  createSession,
+  noteIncident,
+  openSession,
+  recordReportPrint,
+  recordResultsExport,
+  renewSessionCode,
+  type TransitionOutcome,
+} from './lifecycle.js';
 import { presentIncidents, presentRoom, presentSession, presentTerminals } from './present.js';
-import { getSession, listSessions, RECENT_PAST_DAYS, sessionCandidates, sessionTerminal, sessionTerminals } from './queries.js';
+import {
+  centreHeading,
+  getSession,
+  listSessions,
+  RECENT_PAST_DAYS,
+  sessionCandidates,
+  sessionReportCandidates,
+  sessionTerminal,
+  sessionTerminals,
+} from './queries.js';
+import { sessionReport } from './report.js';
 import { sessionResultsCsv, sessionResultsFileName } from './results-csv.js';
+import { renderDocument } from '../../../services/pdf/documents.js';
 
 type Params = { Params: { id: string } };
 
@@ -119,6 +139,31 @@ export default async function examSessionRoutes(app: FastifyInstance) {
     if (!outcome.ok) return renderShow(request, reply, { value: text, error: outcome.error }, 400);
     reply.flash('success', 'L’incident est noté dans le déroulé de la session.');
     return reply.redirect(`/centre/sessions/${id}#deroule`, 303);
+  });
+
+  async function reportHtml(request: FastifyRequest<Params>) {
+    const { centre, id, session } = await settledSession(request);
+    const [heading, candidates, incidents] = await Promise.all([
+      centreHeading(app.db, centre.id),
+      sessionReportCandidates(app.db, centre.id, id),
+      sessionIncidents(app.db, id),
+    ]);
+    const report = sessionReport(heading, session, candidates, incidents, app.clock.now());
+    return { centre, session, report, html: renderDocument('session-report/document', report) };
+  }
+
+  /** The session report (procès-verbal): an HTML preview, and its PDF from the platform's one browser. */
+  app.get('/centre/sessions/:id/proces-verbal', async (request: FastifyRequest<Params>, reply) => reply.sendDocument((await reportHtml(request)).html));
+
+  app.get('/centre/sessions/:id/proces-verbal.pdf', async (request: FastifyRequest<Params>, reply) => {
+    const { centre, session, report, html } = await reportHtml(request);
+    const pdf = await app.browserPool.htmlToPdf(html, {
+      title: report.title,
+      author: `${centre.name} (${centre.code})`,
+      subject: 'Procès-verbal de session d’examen AIPR',
+    });
+    await recordReportPrint(app.db, app.clock, session.id, report.candidates.length, { actor: requestActor(request) });
+    return reply.sendPdf(pdf, `proces-verbal-${centre.code}-${session.date}-session-${session.id}.pdf`);
   });
 
   app.get('/centre/sessions/:id/resultats.csv', async (request: FastifyRequest<Params>, reply) => {
