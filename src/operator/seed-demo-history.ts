@@ -4,7 +4,8 @@ import type { Database } from '../db/schema.js';
 import type { Identity } from '../domain/candidate-identity.js';
 import { addDays, parisDate, parisStartOfDay } from '../domain/paris-time.js';
 import type { Profile } from '../domain/profiles.js';
-import { closeSession, createSession, openSession } from '../areas/centre/sessions/lifecycle.js';
+import { cancelExam } from '../areas/centre/exams/lifecycle.js';
+import { closeSession, createSession, noteIncident, openSession } from '../areas/centre/sessions/lifecycle.js';
 import { CLI_ACTOR } from '../services/audit.js';
 import { findSignatory, updateSignatory } from '../services/centres/signatory.js';
 import { finishExam, startExam } from '../services/exam/lifecycle.js';
@@ -58,15 +59,19 @@ const CANDIDATES: readonly { profile: Profile; passed: boolean; identity: Identi
   { profile: 'encadrant', passed: false, identity: { lastName: 'Roche', firstName: 'Inès', birthDate: '1993-09-08', company: null, companyAddress: null } },
 ];
 
+export const DEMO_HISTORY_NOTE = 'Poste 4 remplacé (écran défaillant) avant le début des épreuves.';
+export const DEMO_HISTORY_CANCEL_REASON = 'Candidat surpris à consulter son téléphone pendant l’épreuve.';
+const CANCELLED_CANDIDATE: Identity = { lastName: 'Perrin', firstName: 'Lucas', birthDate: '2000-05-17', company: 'Voirie Express', companyAddress: null };
+
 /** A clock stopped at a given instant: the past session is run through the same lifecycles as a real one. */
 function clockAt(at: Date): Clock {
   return { now: () => at };
 }
 
 /**
- * The demo centre's history, so that a new user sees results and attestations at once: its
- * signatory (unless set), and a session a week ago, opened, sat by five candidates (every answer
- * right, or none), and closed. Idempotent: nothing is added once the centre has a finished exam.
+ * The demo centre's history, so that a new user sees results, archives, a session report and
+ * attestations at once: its signatory (unless set), and a session a week ago, opened, sat by five
+ * candidates (every answer right, or none) and a sixth whose exam was cancelled, with a note, and closed. Idempotent: nothing is added once the centre has a finished exam.
  */
 export async function seedDemoHistory(db: Kysely<Database>, clock: Clock, centreId: number): Promise<{ sessionId: number | null }> {
   const signatory = await findSignatory(db, centreId);
@@ -113,6 +118,24 @@ export async function seedDemoHistory(db: Kysely<Database>, clock: Clock, centre
     if (!started.ok) throw new Error(`Examen de démonstration refusé : ${started.message}`);
     if (candidate.passed) await answerEverythingRight(db, started.examId);
     await finishExam(db, at(9, 40 + index * 3), started.examId, 'candidat');
+  }
+  // What the room lived through, as the session's page and report show it: a note, and one more
+  // candidate whose exam the supervisor cancelled.
+  await noteIncident(db, at(9, 12), centreId, created.sessionId, DEMO_HISTORY_NOTE, acting);
+  const cancelledToken = await db
+    .selectFrom('exam_tokens as t')
+    .innerJoin('questionnaires as q', 'q.id', 't.questionnaire_id')
+    .select('t.id')
+    .where('t.centre_id', '=', centreId)
+    .where('t.status', '=', 'available')
+    .where('q.profile', '=', 'operateur')
+    .where('q.status', '=', 'published')
+    .orderBy('t.id')
+    .executeTakeFirst();
+  if (cancelledToken) {
+    const started = await startExam(db, at(9, 15), { centreId, tokenId: cancelledToken.id, examSessionId: created.sessionId, identity: CANCELLED_CANDIDATE });
+    if (!started.ok) throw new Error(`Examen de démonstration refusé : ${started.message}`);
+    await cancelExam(db, at(9, 25), { centreId, examId: started.examId, reason: DEMO_HISTORY_CANCEL_REASON }, acting);
   }
   await closeSession(db, at(11), centreId, created.sessionId, acting);
   return { sessionId: created.sessionId };

@@ -129,7 +129,9 @@ export function describeDemoLogins(logins: DemoLogins, url: string): string {
     `      puis centre ${logins.centre} et un jeton, par exemple :`,
     ...logins.sampleTokens.map((t) => `      ${t.profile} : ${t.code}`),
     ...(logins.historySessionId
-      ? [`  Attestations : une session passée (3 admis, 2 non admis) à imprimer sur ${url}/centre/sessions/${logins.historySessionId}`]
+      ? [
+          `  Historique : une session passée (3 admis, 2 non admis, un examen annulé) : attestations et procès-verbal sur ${url}/centre/sessions/${logins.historySessionId}`,
+        ]
       : []),
     ...logins.warnings.map((w) => `  Attention : ${w}`),
   ].join('\n');

@@ -629,6 +629,9 @@ if (world) {
       '/centre/sessions/:id',
       '/centre/sessions/nouvelle',
       '/centre/examens/:id',
+      '/centre/examens/:id/annulation',
+      '/centre/resultats',
+      '/centre/archives',
     ]) {
       t.ok(seen.has(kind), `${kind} is reachable by links from /centre and was audited`);
     }

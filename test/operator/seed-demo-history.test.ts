@@ -1,5 +1,11 @@
 import t from 'tap';
-import { DEMO_HISTORY_ROOM, DEMO_HISTORY_SUPERVISOR, DEMO_SIGNATORY } from '../../src/operator/seed-demo-history.js';
+import {
+  DEMO_HISTORY_CANCEL_REASON,
+  DEMO_HISTORY_NOTE,
+  DEMO_HISTORY_ROOM,
+  DEMO_HISTORY_SUPERVISOR,
+  DEMO_SIGNATORY,
+} from '../../src/operator/seed-demo-history.js';
 import { seedDemo } from '../../src/operator/seed-demo.js';
 import { createTestApp, DEMO_PASSWORD } from '../helpers/app.js';
 
@@ -57,7 +63,30 @@ t.test('the demo history: a closed session a week ago with three admitted and tw
     .selectFrom('exams')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirstOrThrow();
-  t.equal(Number(count.n), 5);
+  t.equal(Number(count.n), 6, 'five with an attestation, and the cancelled one');
+});
+
+t.test('the demo history shows what the room lived through: a note and a cancelled exam', async (t) => {
+  const { db: handle, clock } = await createTestApp(t);
+  const db = handle.kysely;
+  const logins = await seedDemo(db, clock, DEMO_PASSWORD, { history: true });
+  const cancelled = await db
+    .selectFrom('exams')
+    .select(['last_name', 'cancel_reason', 'score'])
+    .where('exam_session_id', '=', logins.historySessionId!)
+    .where('cancelled_at', 'is not', null)
+    .execute();
+  t.same(cancelled, [{ last_name: 'Perrin', cancel_reason: DEMO_HISTORY_CANCEL_REASON, score: null }]);
+  const incidents = await db
+    .selectFrom('session_incidents')
+    .select(['kind', 'text'])
+    .where('exam_session_id', '=', logins.historySessionId!)
+    .orderBy('at')
+    .execute();
+  t.same(incidents, [
+    { kind: 'note', text: DEMO_HISTORY_NOTE },
+    { kind: 'annulation', text: DEMO_HISTORY_CANCEL_REASON },
+  ]);
 });
 
 t.test('without `history` (what the tests use), no past exam and no signatory', async (t) => {
