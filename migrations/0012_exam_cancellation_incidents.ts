@@ -4,14 +4,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // An exam cancelled by its centre (fraud, usurped identity, serious incident): « Annulé » everywhere.
   await db.schema.alterTable('exams').addColumn('cancelled_at', 'text').execute();
   await db.schema.alterTable('exams').addColumn('cancel_reason', 'text').execute();
-  // What happened in the room, in order: notes, cancellations (and, later, pauses). The session's
+  // Paused by the supervisor (a power cut, a network failure): while set, the exam's time stands still.
+  await db.schema.alterTable('exams').addColumn('paused_at', 'text').execute();
+  // What happened in the room, in order: notes, cancellations, pauses and resumptions. The session's
   // page and its report read it by session.
   await db.schema
     .createTable('session_incidents')
     .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
     .addColumn('exam_session_id', 'integer', (c) => c.notNull().references('exam_sessions.id'))
     .addColumn('exam_id', 'integer', (c) => c.references('exams.id'))
-    .addColumn('kind', 'text', (c) => c.notNull().check(sql`kind in ('note', 'annulation')`))
+    .addColumn('kind', 'text', (c) => c.notNull().check(sql`kind in ('note', 'annulation', 'pause', 'reprise')`))
     .addColumn('text', 'text', (c) => c.notNull())
     .addColumn('at', 'text', (c) => c.notNull())
     .addColumn('actor_label', 'text', (c) => c.notNull())
@@ -21,6 +23,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable('session_incidents').execute();
+  await db.schema.alterTable('exams').dropColumn('paused_at').execute();
   await db.schema.alterTable('exams').dropColumn('cancel_reason').execute();
   await db.schema.alterTable('exams').dropColumn('cancelled_at').execute();
 }

@@ -15,6 +15,19 @@
     } else window.location.reload();
   });
 
+  // The pause page asks the server every few seconds whether the supervisor resumed the exam: the
+  // page then answers with a redirect (not followed here), and the candidate goes back to it.
+  if (document.getElementById('k-paused')) {
+    setInterval(function () {
+      if (navigator.onLine === false || !window.fetch) return;
+      window.fetch('/examen/pause', { redirect: 'manual', credentials: 'same-origin' }).then(function (response) {
+        if (response.type === 'opaqueredirect') window.location.href = '/examen/ensemble';
+      }, function () {
+        /* unreachable for now: the next tick asks again */
+      });
+    }, 5000);
+  }
+
   // Countdown from the server's remaining time (not the terminal's clock), with spoken warnings.
   var timer = document.querySelector('.k-timer[data-remaining]');
   if (timer) {

@@ -282,6 +282,8 @@ export interface ExamsTable {
   /** Cancelled by its centre: « Annulé » everywhere, no attestation (one issued is cancelled with it). */
   cancelled_at: string | null;
   cancel_reason: string | null;
+  /** Paused by the supervisor: no answer is taken and, on resume, the deadline moves by the time paused. */
+  paused_at: string | null;
 }
 
 export interface ExamQuestionsTable {
@@ -305,7 +307,7 @@ export interface SessionIncidentsTable {
   exam_session_id: number;
   /** The candidate's exam it concerns, if one. */
   exam_id: number | null;
-  kind: 'note' | 'annulation';
+  kind: 'note' | 'annulation' | 'pause' | 'reprise';
   text: string;
   at: string;
   actor_label: string;

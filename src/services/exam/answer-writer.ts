@@ -8,7 +8,7 @@ export type Choice = { kind: 'answer'; index: number } | { kind: 'dontKnow' };
  * one was NOT applied and must not be acknowledged. `detached`: the exam was resumed on another
  * terminal since this one joined it. `closed`: finished, or past its deadline.
  */
-export type SaveOutcome = 'saved' | 'stale' | 'closed' | 'invalid' | 'detached';
+export type SaveOutcome = 'saved' | 'stale' | 'closed' | 'invalid' | 'detached' | 'paused';
 
 export interface SaveInput {
   position: number;
@@ -44,10 +44,10 @@ update exam_questions set
   response_seq = :seq
 where exam_id = :examId and position = :position and response_seq <= :seq
   and (:kind <> 'answer' or json_extract(answer_order, '$[' || cast(:idx - 1 as integer) || ']') is not null)
-  and exists (select 1 from exams where id = :examId and finished_at is null and deadline_at > :now and terminal_generation = :generation)`;
+  and exists (select 1 from exams where id = :examId and finished_at is null and paused_at is null and deadline_at > :now and terminal_generation = :generation)`;
 
 const WHY_SQL = `
-select e.finished_at, e.deadline_at, e.terminal_generation, eq.answer_order
+select e.finished_at, e.paused_at, e.deadline_at, e.terminal_generation, eq.answer_order
 from exams e left join exam_questions eq on eq.exam_id = e.id and eq.position = :position
 where e.id = :examId`;
 
@@ -128,13 +128,17 @@ export class AnswerWriter {
     const row = this.#why.get({ examId: p.examId, position: p.position }) as
       | {
           finished_at: string | null;
+          paused_at: string | null;
           deadline_at: string;
           terminal_generation: number;
           answer_order: string | null;
         }
       | undefined;
     if (!row || row.answer_order === null) return 'invalid';
-    if (row.finished_at || row.deadline_at <= (p.params.now as string)) return 'closed';
+    if (row.finished_at) return 'closed';
+    // A paused exam's deadline may pass while it stands still: it is paused, not over.
+    if (row.paused_at) return 'paused';
+    if (row.deadline_at <= (p.params.now as string)) return 'closed';
     if (row.terminal_generation !== p.generation) return 'detached';
     const order = JSON.parse(row.answer_order) as number[];
     if (p.params.kind === 'answer' && order[(p.params.idx as number) - 1] === undefined) return 'invalid';

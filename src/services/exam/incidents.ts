@@ -1,6 +1,6 @@
 import type { Queryable } from '../../db/schema.js';
 
-export type IncidentKind = 'note' | 'annulation';
+export type IncidentKind = 'note' | 'annulation' | 'pause' | 'reprise';
 
 /** One line of what happened in a session's room, written inside the transaction of the act it records. */
 export async function insertIncident(

@@ -113,10 +113,11 @@ export async function finishExam(db: Kysely<Database>, clock: Clock, examId: num
       .selectFrom('exams as e')
       .innerJoin('questionnaires as q', 'q.id', 'e.questionnaire_id')
       .innerJoin('exam_sessions as s', 's.id', 'e.exam_session_id')
-      .select(['e.finished_at', 'e.deadline_at', 'q.rules', 's.date as session_date'])
+      .select(['e.finished_at', 'e.paused_at', 'e.deadline_at', 'q.rules', 's.date as session_date'])
       .where('e.id', '=', examId)
       .executeTakeFirst();
-    if (!exam || exam.finished_at) return;
+    // A paused exam's time stands still: neither its deadline nor a click finishes it until it resumes.
+    if (!exam || exam.finished_at || exam.paused_at) return;
     const now = clock.now();
     const deadline = new Date(exam.deadline_at);
     const pastDeadline = isPastDeadline(deadline, now);
@@ -182,7 +183,12 @@ export interface ExamScope {
 
 /** Finishes every exam of the scope whose deadline has passed, whether or not its terminal is still there. */
 export async function finishExpiredExams(db: Kysely<Database>, clock: Clock, scope: ExamScope = {}): Promise<number> {
-  let query = db.selectFrom('exams').select('id').where('finished_at', 'is', null).where('deadline_at', '<=', clock.now().toISOString());
+  let query = db
+    .selectFrom('exams')
+    .select('id')
+    .where('finished_at', 'is', null)
+    .where('paused_at', 'is', null)
+    .where('deadline_at', '<=', clock.now().toISOString());
   if (scope.centreId !== undefined) query = query.where('centre_id', '=', scope.centreId);
   if (scope.sessionId !== undefined) query = query.where('exam_session_id', '=', scope.sessionId);
   if (scope.examId !== undefined) query = query.where('id', '=', scope.examId);

@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../../clock.js';
 import type { Database, Queryable } from '../../../db/schema.js';
-import { EXTRA_MINUTES_MAX, parseExtraMinutes } from '../../../domain/exam-clock.js';
+import { EXTRA_MINUTES_MAX, formatRemaining, parseExtraMinutes } from '../../../domain/exam-clock.js';
+import { plural } from '../../../domain/french.js';
 import { readReason, reasonProblem } from '../../../domain/reason.js';
 import { recordAudit, type Acting } from '../../../services/audit.js';
 import { insertIncident } from '../../../services/exam/incidents.js';
@@ -92,6 +93,121 @@ export async function cancelExam(
       details: { motif: reason, ...(attestation ? { attestation } : {}) },
     });
     return { ok: true, attestation };
+  });
+}
+
+/** `field`: the reason is what is wrong (said at its field); else the state of the exams (said on the page). */
+export type PauseOutcome = { ok: true; exams: number } | { ok: false; error: string; value: string; field: boolean };
+
+/** The exams of a session (or the one exam) that a pause or a resumption concerns. */
+function examsOfSession(db: Queryable, centreId: number, target: { sessionId: number } | { examId: number }) {
+  let query = db.selectFrom('exams').where('centre_id', '=', centreId);
+  query = 'examId' in target ? query.where('id', '=', target.examId) : query.where('exam_session_id', '=', target.sessionId);
+  return query;
+}
+
+async function sessionOf(db: Queryable, centreId: number, target: { sessionId: number } | { examId: number }): Promise<number | null> {
+  if ('sessionId' in target) {
+    const row = await db.selectFrom('exam_sessions').select('id').where('id', '=', target.sessionId).where('centre_id', '=', centreId).executeTakeFirst();
+    return row?.id ?? null;
+  }
+  const row = await db.selectFrom('exams').select('exam_session_id').where('id', '=', target.examId).where('centre_id', '=', centreId).executeTakeFirst();
+  return row?.exam_session_id ?? null;
+}
+
+/**
+ * Pauses one candidate's exam, or every exam running in the session (a power cut, a network
+ * failure), with the reason the report will show: from now on the terminal shows the pause and takes
+ * no answer, and the deadline no longer runs out. Null: no such session or exam in this centre.
+ */
+export async function pauseExams(
+  db: Kysely<Database>,
+  clock: Clock,
+  input: { centreId: number; target: { sessionId: number } | { examId: number }; reason: unknown },
+  { actor }: Acting,
+): Promise<PauseOutcome | null> {
+  const reason = readReason(input.reason);
+  const now = clock.now();
+  const at = now.toISOString();
+  return db.transaction().execute(async (trx) => {
+    const sessionId = await sessionOf(trx, input.centreId, input.target);
+    if (sessionId === null) return null;
+    const problem = reasonProblem(reason, 'de la pause');
+    if (problem) return { ok: false, error: problem, value: reason, field: true };
+    const running = await examsOfSession(trx, input.centreId, input.target)
+      .select('id')
+      .where('finished_at', 'is', null)
+      .where('paused_at', 'is', null)
+      .where('deadline_at', '>', at)
+      .execute();
+    const single = 'examId' in input.target;
+    if (running.length === 0) {
+      return {
+        ok: false,
+        error: single ? 'Cet examen n’est pas en cours (terminé, ou déjà en pause).' : 'Aucun examen en cours à mettre en pause.',
+        value: reason,
+        field: false,
+      };
+    }
+    const ids = running.map((r) => r.id);
+    await trx.updateTable('exams').set({ paused_at: at }).where('id', 'in', ids).where('paused_at', 'is', null).where('finished_at', 'is', null).execute();
+    const text = single ? reason : `Toute la salle (${plural(ids.length, 'examen')}) : ${reason}`;
+    await insertIncident(trx, { sessionId, examId: single ? ids[0]! : null, kind: 'pause', text, at: now, actorLabel: actor.label });
+    await recordAudit(trx, clock, {
+      action: 'examen.pause',
+      actor,
+      target: single ? { type: 'examen', id: ids[0]! } : { type: 'session', id: sessionId },
+      details: { examens: ids.length, motif: reason },
+    });
+    return { ok: true, exams: ids.length };
+  });
+}
+
+/**
+ * Resumes paused exams: each deadline moves by the time its exam stood paused (the server's clock,
+ * not the terminal's), so the candidate gets back exactly the time that was left. An exam whose
+ * deadline passed during the pause is not over: it resumes with that time too.
+ */
+export async function resumeExams(
+  db: Kysely<Database>,
+  clock: Clock,
+  input: { centreId: number; target: { sessionId: number } | { examId: number } },
+  { actor }: Acting,
+): Promise<PauseOutcome | null> {
+  const now = clock.now();
+  return db.transaction().execute(async (trx) => {
+    const sessionId = await sessionOf(trx, input.centreId, input.target);
+    if (sessionId === null) return null;
+    const paused = await examsOfSession(trx, input.centreId, input.target)
+      .select(['id', 'paused_at', 'deadline_at'])
+      .where('finished_at', 'is', null)
+      .where('paused_at', 'is not', null)
+      .execute();
+    const single = 'examId' in input.target;
+    if (paused.length === 0) {
+      return { ok: false, error: single ? 'Cet examen n’est pas en pause.' : 'Aucun examen en pause dans cette session.', value: '', field: false };
+    }
+    let longest = 0;
+    for (const exam of paused) {
+      const stood = Math.max(0, now.getTime() - Date.parse(exam.paused_at!));
+      longest = Math.max(longest, stood);
+      await trx
+        .updateTable('exams')
+        .set({ paused_at: null, deadline_at: new Date(Date.parse(exam.deadline_at) + stood).toISOString() })
+        .where('id', '=', exam.id)
+        .where('paused_at', '=', exam.paused_at)
+        .execute();
+    }
+    const given = `temps rendu : ${formatRemaining(longest / 1000)}`;
+    const text = single ? given : `Toute la salle (${plural(paused.length, 'examen')}), ${given}`;
+    await insertIncident(trx, { sessionId, examId: single ? paused[0]!.id : null, kind: 'reprise', text, at: now, actorLabel: actor.label });
+    await recordAudit(trx, clock, {
+      action: 'examen.reprise',
+      actor,
+      target: single ? { type: 'examen', id: paused[0]!.id } : { type: 'session', id: sessionId },
+      details: { examens: paused.length, minutes: Math.round(longest / 60_000) },
+    });
+    return { ok: true, exams: paused.length };
   });
 }
 

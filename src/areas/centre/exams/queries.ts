@@ -27,6 +27,7 @@ export async function getCentreExam(db: Queryable, centreId: number, examId: num
       'e.result_detail',
       'e.cancelled_at',
       'e.cancel_reason',
+      'e.paused_at',
       'e.admission_id',
       'e.resume_allowed_until',
       'q.profile',

@@ -15,14 +15,21 @@ import { findAttestationOfExam } from '../../../services/attestations/queries.js
 import { allowResumeElsewhere } from '../../../services/exam/admission.js';
 import { settleScope } from '../../../services/exam/lifecycle.js';
 import { centreOf } from '../current-centre/scope.js';
-import { cancelExam, grantExtraTime } from './lifecycle.js';
+import { cancelExam, grantExtraTime, pauseExams, resumeExams } from './lifecycle.js';
 import { getCentreExam } from './queries.js';
 
 type Params = { Params: { id: string } };
 
 /** One candidate's exam in the centre, and the extra time a manager may grant while it runs. */
 export default async function examRoutes(app: FastifyInstance) {
-  async function renderExam(reply: FastifyReply, centreId: number, examId: number, extraTime: { value: string; error: string | null }, status = 200) {
+  async function renderExam(
+    reply: FastifyReply,
+    centreId: number,
+    examId: number,
+    extraTime: { value: string; error: string | null },
+    status = 200,
+    pauseForm: { value: string; error: string | null } = { value: '', error: null },
+  ) {
     await settleScope(app.db, app.clock, { centreId, examId });
     const exam = await getCentreExam(app.db, centreId, examId);
     if (!exam) throw notFound();
@@ -48,6 +55,8 @@ export default async function examRoutes(app: FastifyInstance) {
         extraMinutesMax: EXTRA_MINUTES_MAX,
         detail: readStoredResult(exam.result_detail),
         cancelReasonText: closingSentence(exam.cancel_reason ?? ''),
+        pauseForm,
+        pausedAtText: exam.paused_at ? formatHour(new Date(exam.paused_at)) : null,
         attestation: attestation ? presentAttestation(attestation) : null,
       },
       { title: `Examen de ${exam.first_name} ${exam.last_name}`, status },
@@ -81,6 +90,31 @@ export default async function examRoutes(app: FastifyInstance) {
     if (!outcome) throw notFound();
     if (!outcome.ok) return renderCancel(reply, centreId, examId, { value: outcome.value, error: outcome.error }, 400);
     reply.flash('success', `L’examen est annulé${outcome.attestation ? ` ; l’attestation n° ${outcome.attestation} l’est aussi` : ''}.`);
+    return reply.redirect(`/centre/examens/${examId}`, 303);
+  });
+
+  app.post('/centre/examens/:id/pause', async (request: FastifyRequest<Params>, reply) => {
+    const centreId = centreOf(request).id;
+    const examId = idParam(request.params.id);
+    const reason = bodyField(request, 'motif');
+    const outcome = await pauseExams(app.db, app.clock, { centreId, target: { examId }, reason }, { actor: requestActor(request) });
+    if (!outcome) throw notFound();
+    if (!outcome.ok && outcome.field) return renderExam(reply, centreId, examId, { value: '', error: null }, 400, { value: reason, error: outcome.error });
+    if (!outcome.ok) {
+      reply.flash('error', outcome.error);
+      return reply.redirect(`/centre/examens/${examId}`, 303);
+    }
+    reply.flash('success', 'L’examen est en pause : le poste du candidat l’affiche et son temps est arrêté.');
+    return reply.redirect(`/centre/examens/${examId}`, 303);
+  });
+
+  app.post('/centre/examens/:id/reprise-pause', async (request: FastifyRequest<Params>, reply) => {
+    const centreId = centreOf(request).id;
+    const examId = idParam(request.params.id);
+    const outcome = await resumeExams(app.db, app.clock, { centreId, target: { examId } }, { actor: requestActor(request) });
+    if (!outcome) throw notFound();
+    if (!outcome.ok) reply.flash('error', outcome.error);
+    else reply.flash('success', 'L’examen reprend : le candidat retrouve le temps qui lui restait.');
     return reply.redirect(`/centre/examens/${examId}`, 303);
   });
 

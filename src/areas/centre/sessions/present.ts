@@ -67,7 +67,9 @@ function presentCandidate(row: CandidateRow, now: Date) {
     startedAt: formatHour(new Date(row.started_at)),
     running,
     progress: `${Number(row.answered)} / ${Number(row.questions)}`,
-    remaining: running ? formatRemaining(remainingSeconds(new Date(row.deadline_at), now)) : null,
+    // Paused, the time left stands where the pause stopped it.
+    remaining: running ? formatRemaining(remainingSeconds(new Date(row.deadline_at), row.paused_at ? new Date(row.paused_at) : now)) : null,
+    paused: running && row.paused_at !== null,
     extraMinutes: row.extra_minutes,
     finishedByDeadline: row.finish_reason === 'delai',
     score: running || row.score === null ? null : `${row.score} / ${row.maximum}`,
@@ -88,13 +90,14 @@ export function presentRoom(rows: CandidateRow[], now: Date) {
     finished: candidates.filter((c) => c.verdict !== 'running').length,
     passed: candidates.filter((c) => c.verdict === 'passed').length,
     cancelled: candidates.filter((c) => c.verdict === 'cancelled').length,
+    paused: candidates.filter((c) => c.paused).length,
     updatedAt: formatHour(now),
   };
 }
 
 type IncidentRow = Awaited<ReturnType<typeof sessionIncidents>>[number];
 
-const INCIDENT_KIND_LABELS = { note: 'Note', annulation: 'Examen annulé' } as const;
+const INCIDENT_KIND_LABELS = { note: 'Note', annulation: 'Examen annulé', pause: 'Pause', reprise: 'Reprise' } as const;
 
 /** What happened in the room, in order: the hour (and the day, if not the session's), what, who, for whom. */
 export function presentIncidents(rows: IncidentRow[], sessionDate: string) {

@@ -60,6 +60,7 @@ export async function sessionCandidates(db: Queryable, centreId: number, session
       'e.maximum',
       'e.passed',
       'e.cancelled_at',
+      'e.paused_at',
       'q.profile',
       'e.admission_id',
       eb

@@ -11,6 +11,7 @@ import { settleScope } from '../../../services/exam/lifecycle.js';
 import type { ExamSession } from '../../../services/exam/sessions.js';
 import { suspendedCentreMessage } from '../../../domain/centre-suspension.js';
 import { centreOf } from '../current-centre/scope.js';
+import { pauseExams, resumeExams } from '../exams/lifecycle.js';
 import {
   closeSession,
   createSession,
@@ -115,7 +116,13 @@ export default async function examSessionRoutes(app: FastifyInstance) {
     return reply.redirect(`/centre/sessions/${outcome.sessionId}`, 303);
   });
 
-  async function renderShow(request: FastifyRequest<Params>, reply: FastifyReply, incidentForm = { value: '', error: null as string | null }, status = 200) {
+  async function renderShow(
+    request: FastifyRequest<Params>,
+    reply: FastifyReply,
+    incidentForm = { value: '', error: null as string | null },
+    status = 200,
+    pauseForm = { value: '', error: null as string | null },
+  ) {
     const { centre, id, session } = await settledSession(request);
     const now = app.clock.now();
     const shown = presentSession(session, now);
@@ -125,12 +132,42 @@ export default async function examSessionRoutes(app: FastifyInstance) {
     const incidents = presentIncidents(await sessionIncidents(app.db, id), session.date);
     return reply.render(
       'centre/sessions/show',
-      { centre, session: shown, room, terminals, attestations, incidents, incidentForm },
+      { centre, session: shown, room, terminals, attestations, incidents, incidentForm, pauseForm },
       { title: `Session du ${shown.longDate}`, status },
     );
   }
 
   app.get('/centre/sessions/:id', async (request: FastifyRequest<Params>, reply) => renderShow(request, reply));
+
+  app.post('/centre/sessions/:id/pause', async (request: FastifyRequest<Params>, reply) => {
+    const { centre, id } = await settledSession(request);
+    const reason = bodyField(request, 'motif');
+    const outcome = await pauseExams(app.db, app.clock, { centreId: centre.id, target: { sessionId: id }, reason }, { actor: requestActor(request) });
+    if (!outcome) throw notFound();
+    if (!outcome.ok && outcome.field) return renderShow(request, reply, undefined, 400, { value: reason, error: outcome.error });
+    if (!outcome.ok) {
+      reply.flash('error', outcome.error);
+      return reply.redirect(`/centre/sessions/${id}#deroule`, 303);
+    }
+    reply.flash(
+      'success',
+      `${outcome.exams === 1 ? 'L’examen en cours est en pause' : `Les ${outcome.exams} examens en cours sont en pause`} : chaque poste l’affiche et le temps est arrêté.`,
+    );
+    return reply.redirect(`/centre/sessions/${id}#deroule`, 303);
+  });
+
+  app.post('/centre/sessions/:id/reprise-pause', async (request: FastifyRequest<Params>, reply) => {
+    const { centre, id } = await settledSession(request);
+    const outcome = await resumeExams(app.db, app.clock, { centreId: centre.id, target: { sessionId: id } }, { actor: requestActor(request) });
+    if (!outcome) throw notFound();
+    if (!outcome.ok) reply.flash('error', outcome.error);
+    else
+      reply.flash(
+        'success',
+        `${outcome.exams === 1 ? 'L’examen reprend' : `Les ${outcome.exams} examens reprennent`} : chaque candidat retrouve le temps qui lui restait.`,
+      );
+    return reply.redirect(`/centre/sessions/${id}#deroule`, 303);
+  });
 
   app.post('/centre/sessions/:id/incidents', async (request: FastifyRequest<Params>, reply) => {
     const { centre, id } = await settledSession(request);

@@ -47,6 +47,10 @@ export default async function examRoutes(app: FastifyInstance) {
       await reply.redirect('/examen/resultat', 303);
       return null;
     }
+    if (exam.pausedAt) {
+      await reply.redirect('/examen/pause', 303);
+      return null;
+    }
     return exam;
   }
 
@@ -115,6 +119,8 @@ export default async function examRoutes(app: FastifyInstance) {
       }
       // currentExam() on the next page lets go of the exam and says why.
       if (outcome === 'detached') return reply.navigate('/examen');
+      // Nothing was saved: the pause page says why, and the choice is made again after it.
+      if (outcome === 'paused') return reply.navigate('/examen/pause');
       // A newer choice was saved from another page: nothing was saved here, so say so and show the
       // question as it now stands.
       if (outcome === 'stale') return reply.navigate(`/examen/question/${position}?modifiee=1`);
@@ -135,6 +141,14 @@ export default async function examRoutes(app: FastifyInstance) {
       return reply.redirect(target, 303);
     },
   );
+
+  app.get('/examen/pause', async (request, reply) => {
+    const exam = await currentExam(request);
+    if (!exam) return reply.redirect('/examen', 303);
+    if (exam.finishedAt) return reply.redirect('/examen/resultat', 303);
+    if (!exam.pausedAt) return reply.redirect('/examen/ensemble', 303);
+    return kioskPage(reply, 'exam/paused', { exam, timer: timerView(exam, app.clock.now()) }, 'Examen en pause');
+  });
 
   app.get('/examen/images/:n', async (request: FastifyRequest<Position>, reply) => {
     const exam = await currentExam(request);

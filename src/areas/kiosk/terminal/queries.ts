@@ -25,6 +25,8 @@ export interface ExamHeader {
   passed: boolean | null;
   /** Cancelled by the centre: the result page says so, with no score. */
   cancelledAt: string | null;
+  /** Paused by the supervisor: the terminal shows the pause page and takes no answer. */
+  pausedAt: string | null;
 }
 
 export async function getExamHeader(db: Kysely<Database>, examId: number): Promise<ExamHeader | null> {
@@ -50,6 +52,7 @@ export async function getExamHeader(db: Kysely<Database>, examId: number): Promi
       'e.pass_mark',
       'e.passed',
       'e.cancelled_at',
+      'e.paused_at',
     ])
     .where('e.id', '=', examId)
     .executeTakeFirst();
@@ -73,5 +76,6 @@ export async function getExamHeader(db: Kysely<Database>, examId: number): Promi
     passMark: row.pass_mark,
     passed: row.passed === null ? null : row.passed === 1,
     cancelledAt: row.cancelled_at,
+    pausedAt: row.paused_at,
   };
 }

@@ -49,8 +49,9 @@ export function rulesView(exam: { profile: keyof typeof PROFILE_LABELS; version:
   };
 }
 
-export function timerView(exam: ExamHeader, now: Date) {
-  const seconds = remainingSeconds(new Date(exam.deadlineAt), now);
+export function timerView(exam: Pick<ExamHeader, 'deadlineAt' | 'pausedAt'>, now: Date) {
+  // Paused, the time stands still where the pause stopped it.
+  const seconds = remainingSeconds(new Date(exam.deadlineAt), exam.pausedAt ? new Date(exam.pausedAt) : now);
   // endsAt: what a page without JavaScript shows, its countdown being still.
   return { seconds, text: formatRemaining(seconds), deadline: exam.deadlineAt, endsAt: formatHour(new Date(exam.deadlineAt)) };
 }

@@ -1,0 +1,160 @@
+import t from 'tap';
+import { accountAgent, managerAgent } from '../../helpers/agents.js';
+import { insertCentre } from '../../helpers/exam-fixtures.js';
+import { field, flashes, visibleText } from '../../helpers/html.js';
+import { answer, shownRemaining, startCandidate } from '../../helpers/kiosk.js';
+import { kioskRoom, type Room } from '../../helpers/kiosk-room.js';
+
+const MINUTE = 60_000;
+const REASON = 'Coupure de courant sur le poste';
+
+const manager = (room: Room) => managerAgent(room.testApp, { ip: '10.20.0.50' });
+
+async function examTime(room: Room, examId: number) {
+  return room.db.selectFrom('exams').select(['deadline_at', 'paused_at', 'finished_at']).where('id', '=', examId).executeTakeFirstOrThrow();
+}
+
+t.test('a paused exam: its time stands still, no answer is taken, and on resume the deadline moves by the time paused', async (t) => {
+  const room = await kioskRoom(t);
+  const { agent, examId } = await startCandidate(room);
+  const boss = await manager(room);
+  t.equal((await examTime(room, examId)).deadline_at, '2026-11-29T10:00:00.000Z', 'an hour from 10:00 Paris');
+
+  room.clock.advance(10 * MINUTE);
+  await boss.get(`/centre/examens/${examId}`);
+  const refused = await boss.post(`/centre/examens/${examId}/pause`, { motif: 'abc' });
+  t.equal(refused.statusCode, 400);
+  t.equal(field(refused.body, 'motif').error, 'Indiquez le motif de la pause (au moins 5 caractères).');
+  t.match(refused.body, 'value="abc"', 'what was typed is kept');
+  const paused = await boss.post(`/centre/examens/${examId}/pause`, { motif: REASON });
+  t.equal(paused.statusCode, 303);
+  t.equal((await examTime(room, examId)).paused_at, '2026-11-29T09:10:00.000Z');
+  t.same(flashes((await boss.get(`/centre/examens/${examId}`)).body), [
+    { type: 'success', text: 'L’examen est en pause : le poste du candidat l’affiche et son temps est arrêté.' },
+  ]);
+
+  room.clock.advance(20 * MINUTE);
+  const save = await answer(agent, 1, { seq: 1, choix: '1' }, true);
+  t.equal(save.headers['hx-redirect'], '/examen/pause', 'a save during the pause is not acknowledged: the terminal is sent to the pause page');
+  t.notMatch(save.body, 'Réponse enregistrée');
+  const item = await room.db
+    .selectFrom('exam_questions')
+    .select('chosen_answer_id')
+    .where('exam_id', '=', examId)
+    .where('position', '=', 1)
+    .executeTakeFirstOrThrow();
+  t.equal(item.chosen_answer_id, null, 'and nothing is written');
+  const noJs = await answer(agent, 1, { seq: 2, choix: '1', aller: 'suivante' });
+  t.equal(noJs.headers.location, '/examen/pause', 'without JavaScript too');
+  t.equal((await agent.get('/examen/question/2')).headers.location, '/examen/pause', 'no question is shown');
+  const page = visibleText((await agent.get('/examen/pause')).body);
+  t.match(page, 'Examen en pause');
+  t.match(page, 'Le temps est arrêté : il vous restera 50 min 00 s à la reprise.', 'the time left when the pause began');
+  t.match(page, 'Reprendre l’examen');
+
+  const resumed = await boss.post(`/centre/examens/${examId}/reprise-pause`, {});
+  t.equal(resumed.statusCode, 303);
+  t.same(
+    await examTime(room, examId),
+    { deadline_at: '2026-11-29T10:20:00.000Z', paused_at: null, finished_at: null },
+    'the deadline moved by the 20 minutes paused',
+  );
+  t.equal((await agent.get('/examen/pause')).headers.location, '/examen/ensemble', 'the pause page lets go');
+  const question = await agent.get('/examen/question/1');
+  t.equal(shownRemaining(question.body), 50 * 60, 'the candidate finds the 50 minutes left');
+  const after = await answer(agent, 1, { seq: Date.now(), choix: '1' }, true);
+  t.match(after.body, 'Réponse enregistrée.', 'answers are taken again');
+
+  // Twice: a second resume says so; a second pause of a paused exam too.
+  const again = await boss.post(`/centre/examens/${examId}/reprise-pause`, {});
+  t.equal(again.statusCode, 303);
+  t.same(flashes((await boss.get(`/centre/examens/${examId}`)).body).at(-1), { type: 'error', text: 'Cet examen n’est pas en pause.' });
+  await boss.post(`/centre/examens/${examId}/pause`, { motif: REASON });
+  const twice = await boss.post(`/centre/examens/${examId}/pause`, { motif: REASON });
+  t.equal(twice.statusCode, 303, 'a second pause (a page left open): back to the exam, which says why');
+  t.same(flashes((await boss.get(`/centre/examens/${examId}`)).body).at(-1), {
+    type: 'error',
+    text: 'Cet examen n’est pas en cours (terminé, ou déjà en pause).',
+  });
+
+  const incidents = await room.db.selectFrom('session_incidents').select(['kind', 'text', 'exam_id']).orderBy('id').execute();
+  t.same(incidents, [
+    { kind: 'pause', text: REASON, exam_id: examId },
+    { kind: 'reprise', text: 'temps rendu : 20 min 00 s', exam_id: examId },
+    { kind: 'pause', text: REASON, exam_id: examId },
+  ]);
+  t.same(
+    (await room.db.selectFrom('audit_log').select('action').where('action', 'in', ['examen.pause', 'examen.reprise']).orderBy('id').execute()).map(
+      (r) => r.action,
+    ),
+    ['examen.pause', 'examen.reprise', 'examen.pause'],
+  );
+});
+
+t.test('a deadline passed during the pause does not end the exam: it resumes with the time that was left', async (t) => {
+  const room = await kioskRoom(t);
+  const { agent, examId } = await startCandidate(room);
+  room.clock.advance(55 * MINUTE);
+  // Signed in now: a sign-in idle for 55 minutes would have ended.
+  let boss = await manager(room);
+  await boss.get(`/centre/examens/${examId}`);
+  const paused = await boss.post(`/centre/examens/${examId}/pause`, { motif: REASON });
+  t.equal(paused.statusCode, 303, 'paused 5 minutes before the deadline');
+  t.same(await examTime(room, examId), { deadline_at: '2026-11-29T10:00:00.000Z', paused_at: '2026-11-29T09:55:00.000Z', finished_at: null }, 'paused');
+  room.clock.advance(30 * MINUTE);
+  boss = await manager(room);
+  // Everything that settles exams past their deadline runs: the room page, the candidate's pages.
+  await boss.get(`/centre/sessions/${room.sessionId}`);
+  t.equal((await agent.get('/examen/question/1')).headers.location, '/examen/pause');
+  await agent.post('/examen/terminer', {});
+  t.equal((await examTime(room, examId)).finished_at, null, 'not finished, not even by « Terminer »');
+  t.match(
+    visibleText((await boss.get(`/centre/sessions/${room.sessionId}`)).body),
+    'En pause (reste 5 min 00 s)',
+    'the room shows the pause and the time left',
+  );
+  await boss.post(`/centre/examens/${examId}/reprise-pause`, {});
+  t.same(await examTime(room, examId), { deadline_at: '2026-11-29T10:30:00.000Z', paused_at: null, finished_at: null }, '5 minutes from the resumption');
+  t.equal(shownRemaining((await agent.get('/examen/question/1')).body), 5 * 60);
+});
+
+t.test('the whole room: every running exam paused at once, a finished one left alone, all resumed together', async (t) => {
+  const room = await kioskRoom(t);
+  const first = await startCandidate(room, { ip: '10.0.0.1' });
+  const second = await startCandidate(room, { ip: '10.0.0.2' });
+  const done = await startCandidate(room, { ip: '10.0.0.3' });
+  await done.agent.post('/examen/terminer', {});
+  const boss = await manager(room);
+  room.clock.advance(5 * MINUTE);
+  await boss.get(`/centre/sessions/${room.sessionId}`);
+  const refused = await boss.post(`/centre/sessions/${room.sessionId}/pause`, { motif: '' });
+  t.equal(refused.statusCode, 400);
+  t.equal(field(refused.body, 'motif').error, 'Indiquez le motif de la pause (au moins 5 caractères).');
+  await boss.post(`/centre/sessions/${room.sessionId}/pause`, { motif: 'Coupure du réseau de la salle' });
+  t.ok((await examTime(room, first.examId)).paused_at && (await examTime(room, second.examId)).paused_at, 'both running exams are paused');
+  t.equal((await examTime(room, done.examId)).paused_at, null, 'the finished one is not');
+  const page = visibleText((await boss.get(`/centre/sessions/${room.sessionId}`)).body);
+  t.match(page, 'Les 2 examens en cours sont en pause');
+  t.match(page, 'Pause : Toute la salle (2 examens) : Coupure du réseau de la salle');
+  room.clock.advance(12 * MINUTE);
+  await boss.post(`/centre/sessions/${room.sessionId}/reprise-pause`, {});
+  for (const c of [first, second]) t.same(await examTime(room, c.examId), { deadline_at: '2026-11-29T10:12:00.000Z', paused_at: null, finished_at: null });
+  t.match(visibleText((await boss.get(`/centre/sessions/${room.sessionId}`)).body), 'Reprise : Toute la salle (2 examens), temps rendu : 12 min 00 s');
+});
+
+t.test('only the exam’s centre may pause or resume it', async (t) => {
+  const room = await kioskRoom(t);
+  const { examId } = await startCandidate(room);
+  await insertCentre(room.db, room.clock, { id: 2, name: 'Autre centre' });
+  const other = await accountAgent(room.testApp, { email: 'autre@centre.test', role: 'manager', centres: [2] });
+  await other.get('/centre');
+  for (const url of [
+    `/centre/examens/${examId}/pause`,
+    `/centre/examens/${examId}/reprise-pause`,
+    `/centre/sessions/${room.sessionId}/pause`,
+    `/centre/sessions/${room.sessionId}/reprise-pause`,
+  ]) {
+    t.equal((await other.post(url, { motif: REASON })).statusCode, 404, url);
+  }
+  t.equal((await examTime(room, examId)).paused_at, null);
+});
