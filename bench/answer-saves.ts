@@ -16,7 +16,7 @@ import { measureCommitCeiling, timeStatements, type CommitCeiling, type SqlTimin
 import { fmt, sleep } from './lib/stats.js';
 
 /** The fragment the kiosk answers to an htmx save (routes.ts). */
-const SAVED_FRAGMENT = '<span class="k-saved">Réponse enregistrée.</span>';
+const SAVED_FRAGMENT = '<span class="k-saved" data-repondue="1">Réponse enregistrée.</span>';
 export const TARGET_RATIO = 0.4;
 
 export interface AnswerSavesOptions {

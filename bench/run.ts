@@ -5,11 +5,14 @@
  * sets a non-zero exit code.
  *
  * Optional: BENCH_CANDIDATES (default 50), BENCH_DURATION seconds (10), BENCH_ROOM (30), and for the
- * attestation PDFs (bench/attestations.ts, which also runs alone) BENCH_PDFS (10), BENCH_SESSION (30).
+ * attestation PDFs (bench/attestations.ts, which also runs alone) BENCH_PDFS (10), BENCH_SESSION (30);
+ * for the results across sessions (bench/results.ts, which also runs alone) BENCH_HISTORY_EXAMS
+ * (100000), BENCH_RESULTS_ROUNDS (300), BENCH_CSV_ROUNDS (3).
  */
 import { cpus } from 'node:os';
 import { benchAnswerSaves, describeAnswerSaves, TARGET_RATIO } from './answer-saves.js';
 import { attestationsOptionsFromEnv, benchAttestations, describeAttestations, PDF_TARGET_RATIO, type AttestationsResult } from './attestations.js';
+import { benchResults, describeResults, LIST_P99_TARGET_MS, listVerdict, resultsOptionsFromEnv, type ResultsResult } from './results.js';
 import { benchRoomStart, describeRoomStart } from './room-start.js';
 import { fmt } from './lib/stats.js';
 
@@ -26,25 +29,40 @@ async function main(): Promise<void> {
   const durationSeconds = intFromEnv('BENCH_DURATION', 10, 5, 60);
   const room = intFromEnv('BENCH_ROOM', 30, 1, 400);
   const attestationOptions = attestationsOptionsFromEnv();
+  const resultsOptions = resultsOptionsFromEnv();
   const started = Date.now();
   console.log(`QCM-AIPR benchmarks — ${new Date().toISOString()} — node ${process.version}, ${cpus().length} CPU (${cpus()[0]?.model ?? '?'})`);
 
-  console.log('\n[1/3] answer saves');
+  console.log('\n[1/4] answer saves');
   const saves = await benchAnswerSaves({ candidates, durationSeconds, slices: 5, warmupSeconds: 2 });
-  console.log('\n[2/3] room start');
+  console.log('\n[2/4] room start');
   const start = await benchRoomStart({ candidates: room });
-  console.log('\n[3/3] attestation PDFs');
+  console.log('\n[3/4] attestation PDFs');
   // Needs a Chromium: without one, the step is reported as a problem and the others' figures still print.
   let attestations: AttestationsResult | null = null;
-  const attestationFailure: string[] = [];
+  const stepFailures: string[] = [];
   try {
     attestations = await benchAttestations(attestationOptions);
   } catch (err) {
-    attestationFailure.push(`attestation PDFs: ${err instanceof Error ? err.message : String(err)}`);
+    stepFailures.push(`attestation PDFs: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  console.log('\n[4/4] results across sessions');
+  // Likewise: a failure here (its seed, its checks) is reported, and the other steps' figures still print.
+  let results: ResultsResult | null = null;
+  try {
+    results = await benchResults(resultsOptions);
+  } catch (err) {
+    stepFailures.push(`results across sessions: ${err instanceof Error ? err.message : String(err)}`);
   }
 
   console.log('\n=== Summary ===');
-  for (const line of [...describeAnswerSaves(saves), '', ...describeRoomStart(start), ...(attestations ? ['', ...describeAttestations(attestations)] : [])]) {
+  for (const line of [
+    ...describeAnswerSaves(saves),
+    '',
+    ...describeRoomStart(start),
+    ...(attestations ? ['', ...describeAttestations(attestations)] : []),
+    ...(results ? ['', ...describeResults(results)] : []),
+  ]) {
     console.log(line);
   }
   console.log(
@@ -52,10 +70,13 @@ async function main(): Promise<void> {
       `(target ≥ ${TARGET_RATIO}: ${saves.ratio >= TARGET_RATIO ? 'PASS' : 'BELOW TARGET'}); room start p50 ${fmt(start.p50)} ms, p99 ${fmt(start.p99)} ms` +
       (attestations
         ? `; attestation PDF p50 ${fmt(attestations.single.warm.p50)} ms warm vs ${fmt(attestations.single.cold.p50)} ms with a browser per PDF: ` +
-          `${fmt(attestations.single.ratioP50, 1)}× (target ≥ ${PDF_TARGET_RATIO}×: ${attestations.single.ratioP50 >= PDF_TARGET_RATIO ? 'PASS' : 'BELOW TARGET'}).`
+          `${fmt(attestations.single.ratioP50, 1)}× (target ≥ ${PDF_TARGET_RATIO}×: ${attestations.single.ratioP50 >= PDF_TARGET_RATIO ? 'PASS' : 'BELOW TARGET'})`
+        : '') +
+      (results
+        ? `; results list p99 ${fmt(listVerdict(results).worstP99, 1)} ms at worst (target ≤ ${LIST_P99_TARGET_MS} ms: ${listVerdict(results).pass ? 'PASS' : 'BELOW TARGET'}).`
         : '.'),
   );
-  const problems = [...saves.problems, ...start.problems, ...attestationFailure, ...(attestations?.problems ?? [])];
+  const problems = [...saves.problems, ...start.problems, ...stepFailures, ...(attestations?.problems ?? []), ...(results?.problems ?? [])];
   if (problems.length > 0) {
     console.log('\nProblems (the run is not valid):');
     for (const p of problems) console.log(`  - ${p}`);

@@ -105,7 +105,7 @@ async function openSessionAdmissionCode(db: Db, centre: string): Promise<string>
   return formatAdmissionCode(code);
 }
 
-export const BARE_FRAGMENT = '<span class="k-saved">Réponse enregistrée.</span>';
+export const BARE_FRAGMENT = '<span class="k-saved" data-repondue="1">Réponse enregistrée.</span>';
 
 /**
  * The reference: a bare Fastify instance whose POST route (same path shape as the kiosk's) parses

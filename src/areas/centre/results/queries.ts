@@ -49,14 +49,25 @@ const COLUMNS = [
   'q.version',
 ] as const;
 
-/** One page of the centre's results, the latest exam first. */
+/**
+ * One page of the centre's results, the latest exam first: the page's ids are picked from the
+ * covering index (exams_centre_results, migration 0012), and only those 50 rows are then read, so a
+ * far page costs no more than the first.
+ */
 export async function listResults(db: Queryable, centreId: number, filter: ResultsFilter, page: number) {
-  return filtered(db, centreId, filter)
-    .select(COLUMNS)
+  const ids = filtered(db, centreId, filter)
+    .select('e.id')
     .orderBy('e.started_at', 'desc')
     .orderBy('e.id', 'desc')
     .limit(RESULTS_PAGE_SIZE)
-    .offset((page - 1) * RESULTS_PAGE_SIZE)
+    .offset((page - 1) * RESULTS_PAGE_SIZE);
+  return db
+    .selectFrom('exams as e')
+    .innerJoin('questionnaires as q', 'q.id', 'e.questionnaire_id')
+    .select(COLUMNS)
+    .where('e.id', 'in', ids)
+    .orderBy('e.started_at', 'desc')
+    .orderBy('e.id', 'desc')
     .execute();
 }
 

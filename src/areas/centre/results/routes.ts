@@ -54,7 +54,9 @@ export default async function resultsRoutes(app: FastifyInstance) {
     );
   });
 
-  app.get('/centre/resultats.csv', async (request: FastifyRequest<Filtered>, reply) => {
+  // Compressed, but not with brotli, whose stream holds everything back until the end: a browser
+  // gets the first rows of a large export at once (bench/results.ts).
+  app.get('/centre/resultats.csv', { config: { compress: { encodings: ['gzip', 'deflate'] } } }, async (request: FastifyRequest<Filtered>, reply) => {
     const centre = centreOf(request);
     const query = request.query ?? {};
     const { filter } = readResultsFilter(query);
