@@ -15,16 +15,29 @@
     } else window.location.reload();
   });
 
-  // The pause page asks the server every few seconds whether the supervisor resumed the exam: the
-  // page then answers with a redirect (not followed here), and the candidate goes back to it.
-  if (document.getElementById('k-paused')) {
+  // What the supervisor does while the candidate reads (a pause, its end, a cancellation) reaches
+  // the terminal within seconds: every exam page asks the server where the exam stands, and goes to
+  // the page that says it. Unreachable, the next tick asks again.
+  var onPausePage = !!document.getElementById('k-paused');
+  if ((onPausePage || document.querySelector('.k-timer[data-remaining]')) && window.fetch) {
+    var PAGES = { pause: '/examen/pause', termine: '/examen/resultat', aucun: '/examen' };
     setInterval(function () {
-      if (navigator.onLine === false || !window.fetch) return;
-      window.fetch('/examen/pause', { redirect: 'manual', credentials: 'same-origin' }).then(function (response) {
-        if (response.type === 'opaqueredirect') window.location.href = '/examen/ensemble';
-      }, function () {
-        /* unreachable for now: the next tick asks again */
-      });
+      if (navigator.onLine === false) return;
+      window.fetch('/examen/etat', { credentials: 'same-origin', cache: 'no-store' }).then(
+        function (response) {
+          return response.ok ? response.json() : null;
+        }
+      ).then(
+        function (answer) {
+          if (!answer) return;
+          if (answer.etat === 'en-cours') {
+            if (onPausePage) window.location.href = '/examen/ensemble';
+          } else if (!(onPausePage && answer.etat === 'pause') && PAGES[answer.etat]) window.location.href = PAGES[answer.etat];
+        },
+        function () {
+          /* unreachable for now */
+        }
+      );
     }, 5000);
   }
 

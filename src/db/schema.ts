@@ -300,7 +300,6 @@ export interface ExamQuestionsTable {
   answered_at: string | null;
 }
 
-/** What a feature's query runs on: the database, or the transaction of the change it belongs to. */
 /** What happened in a session's room, in order (its page and its report). */
 export interface SessionIncidentsTable {
   id: Generated<number>;
@@ -313,6 +312,7 @@ export interface SessionIncidentsTable {
   actor_label: string;
 }
 
+/** What a feature's query runs on: the database, or the transaction of the change it belongs to. */
 export type Queryable = Kysely<Database> | Transaction<Database>;
 
 export interface AttestationsTable {

@@ -4,7 +4,7 @@ import type { Database } from '../db/schema.js';
 import type { Identity } from '../domain/candidate-identity.js';
 import { addDays, parisDate, parisStartOfDay } from '../domain/paris-time.js';
 import type { Profile } from '../domain/profiles.js';
-import { cancelExam } from '../areas/centre/exams/lifecycle.js';
+import { cancelExam, pauseExams, resumeExams } from '../areas/centre/exams/lifecycle.js';
 import { closeSession, createSession, noteIncident, openSession } from '../areas/centre/sessions/lifecycle.js';
 import { CLI_ACTOR } from '../services/audit.js';
 import { findSignatory, updateSignatory } from '../services/centres/signatory.js';
@@ -59,7 +59,8 @@ const CANDIDATES: readonly { profile: Profile; passed: boolean; identity: Identi
   { profile: 'encadrant', passed: false, identity: { lastName: 'Roche', firstName: 'Inès', birthDate: '1993-09-08', company: null, companyAddress: null } },
 ];
 
-export const DEMO_HISTORY_NOTE = 'Poste 4 remplacé (écran défaillant) avant le début des épreuves.';
+export const DEMO_HISTORY_NOTE = 'Poste 4 remplacé (écran défaillant) ; la candidate a repris sur le poste 6.';
+export const DEMO_HISTORY_PAUSE_REASON = 'Coupure de courant dans la salle.';
 export const DEMO_HISTORY_CANCEL_REASON = 'Candidat surpris à consulter son téléphone pendant l’épreuve.';
 const CANCELLED_CANDIDATE: Identity = { lastName: 'Perrin', firstName: 'Lucas', birthDate: '2000-05-17', company: 'Voirie Express', companyAddress: null };
 
@@ -102,40 +103,38 @@ export async function seedDemoHistory(db: Kysely<Database>, clock: Clock, centre
   );
   if (!opened?.ok) throw new Error(`Session passée de démonstration non ouverte : ${opened ? opened.message : 'introuvable'}`);
 
-  for (const [index, candidate] of CANDIDATES.entries()) {
-    const token = await db
+  // The morning in order: the candidates start, a terminal is replaced, one more candidate starts,
+  // a power cut pauses the room for four minutes, that candidate's exam is cancelled, the others finish.
+  const availableToken = (profile: Profile) =>
+    db
       .selectFrom('exam_tokens as t')
       .innerJoin('questionnaires as q', 'q.id', 't.questionnaire_id')
       .select(['t.id'])
       .where('t.centre_id', '=', centreId)
       .where('t.status', '=', 'available')
-      .where('q.profile', '=', candidate.profile)
+      .where('q.profile', '=', profile)
       .where('q.status', '=', 'published')
       .orderBy('t.id')
       .executeTakeFirst();
+  const started: number[] = [];
+  for (const [index, candidate] of CANDIDATES.entries()) {
+    const token = await availableToken(candidate.profile);
     if (!token) throw new Error(`Aucun jeton ${candidate.profile} disponible pour l’historique de démonstration.`);
-    const started = await startExam(db, at(9, index * 2), { centreId, tokenId: token.id, examSessionId: created.sessionId, identity: candidate.identity });
-    if (!started.ok) throw new Error(`Examen de démonstration refusé : ${started.message}`);
-    if (candidate.passed) await answerEverythingRight(db, started.examId);
-    await finishExam(db, at(9, 40 + index * 3), started.examId, 'candidat');
+    const exam = await startExam(db, at(9, index * 2), { centreId, tokenId: token.id, examSessionId: created.sessionId, identity: candidate.identity });
+    if (!exam.ok) throw new Error(`Examen de démonstration refusé : ${exam.message}`);
+    started.push(exam.examId);
   }
-  // What the room lived through, as the session's page and report show it: a note, and one more
-  // candidate whose exam the supervisor cancelled.
   await noteIncident(db, at(9, 12), centreId, created.sessionId, DEMO_HISTORY_NOTE, acting);
-  const cancelledToken = await db
-    .selectFrom('exam_tokens as t')
-    .innerJoin('questionnaires as q', 'q.id', 't.questionnaire_id')
-    .select('t.id')
-    .where('t.centre_id', '=', centreId)
-    .where('t.status', '=', 'available')
-    .where('q.profile', '=', 'operateur')
-    .where('q.status', '=', 'published')
-    .orderBy('t.id')
-    .executeTakeFirst();
-  if (cancelledToken) {
-    const started = await startExam(db, at(9, 15), { centreId, tokenId: cancelledToken.id, examSessionId: created.sessionId, identity: CANCELLED_CANDIDATE });
-    if (!started.ok) throw new Error(`Examen de démonstration refusé : ${started.message}`);
-    await cancelExam(db, at(9, 25), { centreId, examId: started.examId, reason: DEMO_HISTORY_CANCEL_REASON }, acting);
+  const cancelledToken = await availableToken('operateur');
+  const cancelled = cancelledToken
+    ? await startExam(db, at(9, 15), { centreId, tokenId: cancelledToken.id, examSessionId: created.sessionId, identity: CANCELLED_CANDIDATE })
+    : null;
+  await pauseExams(db, at(9, 30), { centreId, target: { sessionId: created.sessionId }, reason: DEMO_HISTORY_PAUSE_REASON }, acting);
+  await resumeExams(db, at(9, 34), { centreId, target: { sessionId: created.sessionId } }, acting);
+  if (cancelled?.ok) await cancelExam(db, at(9, 38), { centreId, examId: cancelled.examId, reason: DEMO_HISTORY_CANCEL_REASON }, acting);
+  for (const [index, candidate] of CANDIDATES.entries()) {
+    if (candidate.passed) await answerEverythingRight(db, started[index]!);
+    await finishExam(db, at(9, 40 + index * 3), started[index]!, 'candidat');
   }
   await closeSession(db, at(11), centreId, created.sessionId, acting);
   return { sessionId: created.sessionId };

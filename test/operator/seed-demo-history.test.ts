@@ -2,6 +2,7 @@ import t from 'tap';
 import {
   DEMO_HISTORY_CANCEL_REASON,
   DEMO_HISTORY_NOTE,
+  DEMO_HISTORY_PAUSE_REASON,
   DEMO_HISTORY_ROOM,
   DEMO_HISTORY_SUPERVISOR,
   DEMO_SIGNATORY,
@@ -66,7 +67,7 @@ t.test('the demo history: a closed session a week ago with three admitted and tw
   t.equal(Number(count.n), 6, 'five with an attestation, and the cancelled one');
 });
 
-t.test('the demo history shows what the room lived through: a note and a cancelled exam', async (t) => {
+t.test('the demo history shows what the room lived through: a note, a pause of the room and a cancelled exam', async (t) => {
   const { db: handle, clock } = await createTestApp(t);
   const db = handle.kysely;
   const logins = await seedDemo(db, clock, DEMO_PASSWORD, { history: true });
@@ -85,6 +86,8 @@ t.test('the demo history shows what the room lived through: a note and a cancell
     .execute();
   t.same(incidents, [
     { kind: 'note', text: DEMO_HISTORY_NOTE },
+    { kind: 'pause', text: `Toute la salle (6 examens) : ${DEMO_HISTORY_PAUSE_REASON}` },
+    { kind: 'reprise', text: 'Toute la salle (6 examens), temps rendu : 4 min 00 s' },
     { kind: 'annulation', text: DEMO_HISTORY_CANCEL_REASON },
   ]);
 });

@@ -1,3 +1,4 @@
+import { stillRunning } from './running.js';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
@@ -244,8 +245,7 @@ export async function allowResumeElsewhere(
       .set({ resume_allowed_until: until.toISOString() })
       .where('id', '=', scope.examId)
       .where('centre_id', '=', scope.centreId)
-      .where('finished_at', 'is', null)
-      .where('deadline_at', '>', now.toISOString())
+      .where(stillRunning('exams', now))
       .executeTakeFirst();
     if (updated.numUpdatedRows === 0n) return null;
     await recordAudit(trx, clock, {
@@ -285,8 +285,7 @@ export async function moveExamToTerminal(db: Kysely<Database>, clock: Clock, exa
       .selectFrom('exams')
       .select(['exam_session_id', 'admission_id', 'resume_allowed_until'])
       .where('id', '=', examId)
-      .where('finished_at', 'is', null)
-      .where('deadline_at', '>', now.toISOString())
+      .where(stillRunning('exams', now))
       .executeTakeFirst();
     if (!exam) return { ok: false as const, reason: 'gone' as const };
     // Withdrawn by the supervisor since the page was shown: this terminal takes nothing over.

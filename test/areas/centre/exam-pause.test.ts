@@ -2,7 +2,7 @@ import t from 'tap';
 import { accountAgent, managerAgent } from '../../helpers/agents.js';
 import { insertCentre } from '../../helpers/exam-fixtures.js';
 import { field, flashes, visibleText } from '../../helpers/html.js';
-import { answer, shownRemaining, startCandidate } from '../../helpers/kiosk.js';
+import { answer, enter, restartBrowser, shownRemaining, startCandidate } from '../../helpers/kiosk.js';
 import { kioskRoom, type Room } from '../../helpers/kiosk-room.js';
 
 const MINUTE = 60_000;
@@ -47,6 +47,9 @@ t.test('a paused exam: its time stands still, no answer is taken, and on resume 
   const noJs = await answer(agent, 1, { seq: 2, choix: '1', aller: 'suivante' });
   t.equal(noJs.headers.location, '/examen/pause', 'without JavaScript too');
   t.equal((await agent.get('/examen/question/2')).headers.location, '/examen/pause', 'no question is shown');
+  const state = async () => JSON.parse((await agent.get('/examen/etat')).body) as { etat: string };
+  t.same(await state(), { etat: 'pause' }, 'the terminal can learn of the pause without a click (kiosk.js asks every few seconds)');
+  t.equal((await agent.post('/examen/terminer', {})).headers.location, '/examen/pause', '« Terminer » while paused: the pause page');
   const page = visibleText((await agent.get('/examen/pause')).body);
   t.match(page, 'Examen en pause');
   t.match(page, 'Le temps est arrêté : il vous restera 50 min 00 s à la reprise.', 'the time left when the pause began');
@@ -60,6 +63,7 @@ t.test('a paused exam: its time stands still, no answer is taken, and on resume 
     'the deadline moved by the 20 minutes paused',
   );
   t.equal((await agent.get('/examen/pause')).headers.location, '/examen/ensemble', 'the pause page lets go');
+  t.same(await state(), { etat: 'en-cours' });
   const question = await agent.get('/examen/question/1');
   t.equal(shownRemaining(question.body), 50 * 60, 'the candidate finds the 50 minutes left');
   const after = await answer(agent, 1, { seq: Date.now(), choix: '1' }, true);
@@ -93,7 +97,7 @@ t.test('a paused exam: its time stands still, no answer is taken, and on resume 
 
 t.test('a deadline passed during the pause does not end the exam: it resumes with the time that was left', async (t) => {
   const room = await kioskRoom(t);
-  const { agent, examId } = await startCandidate(room);
+  const { agent, examId, token } = await startCandidate(room);
   room.clock.advance(55 * MINUTE);
   // Signed in now: a sign-in idle for 55 minutes would have ended.
   let boss = await manager(room);
@@ -108,14 +112,27 @@ t.test('a deadline passed during the pause does not end the exam: it resumes wit
   t.equal((await agent.get('/examen/question/1')).headers.location, '/examen/pause');
   await agent.post('/examen/terminer', {});
   t.equal((await examTime(room, examId)).finished_at, null, 'not finished, not even by « Terminer »');
+  restartBrowser(agent);
+  const found = await enter(agent, token);
+  t.equal(found.headers.location, '/examen/reprise', 'the rebooted terminal finds the paused exam (past its deadline) to resume, rather than a spent token');
   t.match(
     visibleText((await boss.get(`/centre/sessions/${room.sessionId}`)).body),
     'En pause (reste 5 min 00 s)',
     'the room shows the pause and the time left',
   );
+  // Past its deadline but paused, it is still in progress: a rebooted terminal finds it again, and the
+  // supervisor may still grant time or allow a move.
+  const extra = await boss.post(`/centre/examens/${examId}/temps-supplementaire`, { minutes: '5' });
+  t.equal(extra.statusCode, 303, 'extra time during the pause');
   await boss.post(`/centre/examens/${examId}/reprise-pause`, {});
-  t.same(await examTime(room, examId), { deadline_at: '2026-11-29T10:30:00.000Z', paused_at: null, finished_at: null }, '5 minutes from the resumption');
-  t.equal(shownRemaining((await agent.get('/examen/question/1')).body), 5 * 60);
+  t.same(
+    await examTime(room, examId),
+    { deadline_at: '2026-11-29T10:35:00.000Z', paused_at: null, finished_at: null },
+    '5 minutes from the resumption, and the 5 granted',
+  );
+  await agent.get('/examen/reprise');
+  t.equal((await agent.post('/examen/reprise', { date_naissance: '23/04/1985' })).statusCode, 303, 'the candidate confirms the birth date');
+  t.equal(shownRemaining((await agent.get('/examen/question/1')).body), 10 * 60, 'and finds the 10 minutes left');
 });
 
 t.test('the whole room: every running exam paused at once, a finished one left alone, all resumed together', async (t) => {

@@ -151,7 +151,8 @@ async function leak(
   for (const text of bank.texts) chrome = chrome.split(text).join(' ');
   if (/correct/i.test(chrome)) return `${url}: the word "correct" outside the bank's texts`;
   if (!opts.scoringExplained && /bonne r[ée]ponse/i.test(chrome)) return `${url}: "bonne réponse" outside the bank's texts`;
-  if (/data-(?!remaining=|deadline=)[a-z-]+=/.test(chrome)) return `${url}: an unexpected data attribute`;
+  // The timer's, and the answered count's (how many questions have an answer, whether this one has: never which answer).
+  if (/data-(?!remaining=|deadline=|count=|this=|repondue=)[a-z-]+=/.test(chrome)) return `${url}: an unexpected data attribute`;
 
   const question = /^GET \/examen\/question\/(\d+)(?:\?[^ ]*)?$/.exec(url);
   if (question && res.statusCode === 200) {

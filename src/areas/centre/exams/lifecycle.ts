@@ -1,3 +1,4 @@
+import { stillRunning } from '../../../services/exam/running.js';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../../clock.js';
 import type { Database, Queryable } from '../../../db/schema.js';
@@ -27,12 +28,13 @@ export async function grantExtraTime(
   return db.transaction().execute(async (trx) => {
     const exam = await findExamTime(trx, input.centreId, input.examId);
     if (!exam) return null;
-    if (exam.finished_at || exam.deadline_at <= now) return { ok: false, field: false, message: FINISHED };
+    // Paused, its deadline may have passed while its time stood still: it is running all the same.
+    if (exam.finished_at || (exam.paused_at === null && exam.deadline_at <= now)) return { ok: false, field: false, message: FINISHED };
     const parsed = parseExtraMinutes(input.raw, exam.extra_minutes);
     // At the maximum the form is no longer shown: the message goes to the page, not to a field.
     if (!parsed.ok) return { ok: false, field: exam.extra_minutes < EXTRA_MINUTES_MAX, message: parsed.message };
     const deadline = new Date(Date.parse(exam.deadline_at) + parsed.value * 60_000).toISOString();
-    const extended = await extendRunningExam(trx, exam.id, { extraMinutes: exam.extra_minutes + parsed.value, deadline }, now);
+    const extended = await extendRunningExam(trx, exam.id, { extraMinutes: exam.extra_minutes + parsed.value, deadline }, clock.now());
     if (!extended) return { ok: false, field: false, message: FINISHED };
     await recordAudit(trx, clock, {
       action: 'examen.temps_supplementaire',
@@ -77,7 +79,7 @@ export async function cancelExam(
     // A running exam ends now, unscored; a finished one keeps its end and score, for the record.
     await trx
       .updateTable('exams')
-      .set((eb) => ({ cancelled_at: at, cancel_reason: reason, finished_at: eb.fn.coalesce('finished_at', eb.val(at)) }))
+      .set((eb) => ({ cancelled_at: at, cancel_reason: reason, paused_at: null, finished_at: eb.fn.coalesce('finished_at', eb.val(at)) }))
       .where('id', '=', exam.id)
       .where('cancelled_at', 'is', null)
       .execute();
@@ -157,7 +159,8 @@ export async function pauseExams(
       action: 'examen.pause',
       actor,
       target: single ? { type: 'examen', id: ids[0]! } : { type: 'session', id: sessionId },
-      details: { examens: ids.length, motif: reason },
+      // Each exam by its id: an exam's own trail then explains its deadline's move.
+      details: { examens: ids, motif: reason },
     });
     return { ok: true, exams: ids.length };
   });
@@ -205,7 +208,7 @@ export async function resumeExams(
       action: 'examen.reprise',
       actor,
       target: single ? { type: 'examen', id: paused[0]!.id } : { type: 'session', id: sessionId },
-      details: { examens: paused.length, minutes: Math.round(longest / 60_000) },
+      details: { examens: paused.map((e) => e.id), minutes: Math.round(longest / 60_000) },
     });
     return { ok: true, exams: paused.length };
   });
@@ -214,13 +217,12 @@ export async function resumeExams(
 // The writes themselves, only ever run inside the transactions above.
 
 /** Moves a running exam's deadline; false when it finished or its time ran out meanwhile. */
-async function extendRunningExam(db: Queryable, examId: number, change: { extraMinutes: number; deadline: string }, now: string): Promise<boolean> {
+async function extendRunningExam(db: Queryable, examId: number, change: { extraMinutes: number; deadline: string }, now: Date): Promise<boolean> {
   const result = await db
     .updateTable('exams')
     .set({ extra_minutes: change.extraMinutes, deadline_at: change.deadline })
     .where('id', '=', examId)
-    .where('finished_at', 'is', null)
-    .where('deadline_at', '>', now)
+    .where(stillRunning('exams', now))
     .executeTakeFirst();
   return result.numUpdatedRows === 1n;
 }

@@ -47,7 +47,7 @@ export async function getCentreExam(db: Queryable, centreId: number, examId: num
 export function findExamTime(db: Queryable, centreId: number, examId: number) {
   return db
     .selectFrom('exams')
-    .select(['id', 'extra_minutes', 'deadline_at', 'finished_at'])
+    .select(['id', 'extra_minutes', 'deadline_at', 'finished_at', 'paused_at'])
     .where('id', '=', examId)
     .where('centre_id', '=', centreId)
     .executeTakeFirst();

@@ -1,10 +1,7 @@
-import { sql } from 'kysely';
+import { containsText } from '../../../db/like.js';
 import type { Queryable } from '../../../db/schema.js';
 import { addDays, parisStartOfDay } from '../../../domain/paris-time.js';
 import { RESULTS_PAGE_SIZE, type ResultsFilter } from '../../../domain/results-filter.js';
-
-/** LIKE's own wildcards in a typed word are searched for as themselves. */
-const likeLiteral = (word: string) => `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** The centre's exams the filter keeps; every condition on an indexed column or on the centre's own rows. */
 function filtered(db: Queryable, centreId: number, filter: ResultsFilter) {
@@ -20,7 +17,8 @@ function filtered(db: Queryable, centreId: number, filter: ResultsFilter) {
       .where('e.cancelled_at', 'is', null)
       .where('e.passed', '=', filter.verdict === 'passed' ? 1 : 0);
   }
-  for (const word of filter.words?.split(' ') ?? []) query = query.where(sql<boolean>`e.search_key like ${likeLiteral(word)} escape '\\'`);
+  // LIKE's own wildcards in a typed word are searched for as themselves.
+  for (const word of filter.words?.split(' ') ?? []) query = query.where(containsText('e.search_key', word));
   return query;
 }
 

@@ -107,7 +107,6 @@ export async function closeSession(db: Kysely<Database>, clock: Clock, centreId:
   });
 }
 
-/** The session's results left the platform as a file: personal data, so the journal says who took it. */
 /** A printed report names every candidate of the session: who printed it, and when. */
 export async function recordReportPrint(db: Kysely<Database>, clock: Clock, sessionId: number, candidates: number, { actor }: Acting): Promise<void> {
   await recordAudit(db, clock, {
@@ -118,6 +117,7 @@ export async function recordReportPrint(db: Kysely<Database>, clock: Clock, sess
   });
 }
 
+/** The session's results left the platform as a file: personal data, so the journal says who took it. */
 export async function recordResultsExport(db: Kysely<Database>, clock: Clock, sessionId: number, candidates: number, { actor }: Acting): Promise<void> {
   await recordAudit(db, clock, { action: 'session.export_resultats', actor, target: { type: 'session', id: sessionId }, details: { candidats: candidates } });
 }

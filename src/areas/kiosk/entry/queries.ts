@@ -1,3 +1,4 @@
+import { stillRunning } from '../../../services/exam/running.js';
 import type { Queryable } from '../../../db/schema.js';
 import { parseStoredRules } from '../../../domain/rules.js';
 import { normalizeTokenEntry } from '../../../domain/token-code.js';
@@ -27,8 +28,7 @@ export async function findExamInProgressByToken(db: Queryable, centreId: number,
     .where('t.code', '=', code)
     .where('t.centre_id', '=', centreId)
     .where('c.status', '=', 'active')
-    .where('e.finished_at', 'is', null)
-    .where('e.deadline_at', '>', now.toISOString())
+    .where(stillRunning('e', now))
     .executeTakeFirst();
 }
 

@@ -142,6 +142,17 @@ export default async function examRoutes(app: FastifyInstance) {
     },
   );
 
+  /**
+   * Where the terminal's exam stands, for kiosk.js to follow a pause, a cancellation or a move made
+   * by the supervisor while the candidate reads a question (every few seconds: one session lookup and
+   * one row, no write, nothing compressed).
+   */
+  app.get('/examen/etat', { config: { compress: false } }, async (request, reply) => {
+    const exam = await currentExam(request);
+    const state = !exam ? 'aucun' : exam.finishedAt ? 'termine' : exam.pausedAt ? 'pause' : 'en-cours';
+    return reply.type('application/json; charset=utf-8').send(JSON.stringify({ etat: state }));
+  });
+
   app.get('/examen/pause', async (request, reply) => {
     const exam = await currentExam(request);
     if (!exam) return reply.redirect('/examen', 303);
@@ -183,6 +194,8 @@ export default async function examRoutes(app: FastifyInstance) {
   app.post('/examen/terminer', async (request, reply) => {
     const exam = await currentExam(request);
     if (!exam) return reply.redirect('/examen', 303);
+    // Paused, nothing finishes it: the pause page says why.
+    if (exam.pausedAt && !exam.finishedAt) return reply.redirect('/examen/pause', 303);
     if (!exam.finishedAt) {
       await finishExam(app.db, app.clock, exam.id, 'candidat');
       await renewSessionCookie(request);
