@@ -618,7 +618,8 @@ if (world) {
     const page = await freshPage(t);
     await signIn(page, base, DEMO_MANAGER_EMAIL);
     t.equal(pathOf(page), '/centre');
-    const seen = await crawl(t, page, base, '/centre', '/centre', /\/images\//);
+    // Files are no pages: images, and the PDFs a link downloads (the session report).
+    const seen = await crawl(t, page, base, '/centre', '/centre', /\/images\/|\.pdf$/);
     for (const kind of [
       '/centre',
       '/centre/jetons',

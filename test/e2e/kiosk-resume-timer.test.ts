@@ -183,6 +183,15 @@ if (world) {
     await startExam(old.page, base, token);
     const exam = await examByToken(db, token);
     await choose(old.page, 1, true);
+    // This test is about a click on the first terminal: kiosk.js's poll of where the exam stands (which
+    // would let go of the exam by itself within seconds; test/e2e/kiosk-pause.test.ts) is held back here.
+    await old.page.evaluate(() => {
+      const fetch = window.fetch.bind(window);
+      window.fetch = (input, init) =>
+        (typeof input === 'string' ? input : input instanceof URL ? input.href : input.url).includes('/examen/etat')
+          ? new Promise<Response>(() => undefined)
+          : fetch(input, init);
+    });
 
     // The candidate is moved to another terminal (the first one is not closed), with the supervisor's
     // leave, and changes answer 1 there.
