@@ -7,9 +7,12 @@ export function readReason(raw: unknown): string {
   return (typeof raw === 'string' ? raw : '').normalize('NFC').replace(/\s+/g, ' ').trim();
 }
 
-/** Why `reason` cannot be kept (« Indiquez le motif de l’annulation… »), or null; `what` names the act. */
-export function reasonProblem(reason: string, what: string): string | null {
-  if (reason.length < REASON_MIN) return `Indiquez le motif ${what} (au moins ${REASON_MIN} caractères).`;
-  if (reason.length > REASON_MAX) return `Le motif ne doit pas dépasser ${REASON_MAX} caractères.`;
+/**
+ * Why `reason` cannot be kept (« Indiquez le motif de l’annulation… »), or null; `what` names the act.
+ * `asked` and `noun` word it for another kind of text (« Décrivez l’incident », « La description »).
+ */
+export function reasonProblem(reason: string, what: string, wording: { asked?: string; noun?: string } = {}): string | null {
+  if (reason.length < REASON_MIN) return `${wording.asked ?? `Indiquez le motif ${what}`} (au moins ${REASON_MIN} caractères).`;
+  if (reason.length > REASON_MAX) return `${wording.noun ?? 'Le motif'} ne doit pas dépasser ${REASON_MAX} caractères.`;
   return null;
 }

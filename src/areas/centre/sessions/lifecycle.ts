@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../../clock.js';
 import type { Database, Queryable } from '../../../db/schema.js';
 import { canClose, canOpen, isOpenForExams, validateNewSession, type NewSessionInput, type NewSessionOutcome } from '../../../domain/exam-session-rules.js';
-import { readReason, REASON_MAX, REASON_MIN } from '../../../domain/reason.js';
+import { readReason, reasonProblem } from '../../../domain/reason.js';
 import { recordAudit, type Acting } from '../../../services/audit.js';
 import { renewAdmissionCode } from '../../../services/exam/admission.js';
 import { insertIncident } from '../../../services/exam/incidents.js';
@@ -137,8 +137,8 @@ export async function noteIncident(
   { actor }: Acting,
 ): Promise<NoteOutcome> {
   const text = readReason(raw);
-  if (text.length < REASON_MIN) return { ok: false, error: `Décrivez l’incident (au moins ${REASON_MIN} caractères).` };
-  if (text.length > REASON_MAX) return { ok: false, error: `La description ne doit pas dépasser ${REASON_MAX} caractères.` };
+  const problem = reasonProblem(text, 'de l’incident', { asked: 'Décrivez l’incident', noun: 'La description' });
+  if (problem) return { ok: false, error: problem };
   const now = clock.now();
   await db.transaction().execute(async (trx) => {
     await insertIncident(trx, { sessionId, examId: null, kind: 'note', text, at: now, actorLabel: actor.label });

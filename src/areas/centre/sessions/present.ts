@@ -100,12 +100,17 @@ type IncidentRow = Awaited<ReturnType<typeof sessionIncidents>>[number];
 const INCIDENT_KIND_LABELS = { note: 'Note', annulation: 'Examen annulé', pause: 'Pause', reprise: 'Reprise' } as const;
 
 /** What happened in the room, in order: the hour (and the day, if not the session's), what, who, for whom. */
+/** An instant as a session's pages say it: its hour alone on the session's day, else its date and hour. */
+export function momentOnSessionDay(iso: string, sessionDate: string): string {
+  const at = new Date(iso);
+  return parisDate(at) === sessionDate ? formatHour(at) : formatParisDateTime(iso);
+}
+
 export function presentIncidents(rows: IncidentRow[], sessionDate: string) {
   return rows.map((r) => {
-    const at = new Date(r.at);
     return {
       id: r.id,
-      when: parisDate(at) === sessionDate ? formatHour(at) : formatParisDateTime(r.at),
+      when: momentOnSessionDay(r.at, sessionDate),
       kindLabel: INCIDENT_KIND_LABELS[r.kind],
       text: r.text,
       by: r.actor_label,

@@ -1,20 +1,13 @@
 import { formatCentreId } from '../../../domain/centre-id.js';
-import { formatHour, formatLongDate, formatParisDateTime, formatShortDate, parisDate } from '../../../domain/paris-time.js';
+import { formatHour, formatLongDate, formatParisDateTime, formatShortDate } from '../../../domain/paris-time.js';
 import { PROFILE_LABELS } from '../../../domain/profiles.js';
 import { VERDICT_LABELS, verdictOf } from '../../../domain/verdict.js';
 import type { ExamSession } from '../../../services/exam/sessions.js';
-import { presentIncidents } from './present.js';
+import { momentOnSessionDay, presentIncidents } from './present.js';
 import type { centreHeading, sessionReportCandidates } from './queries.js';
 import type { sessionIncidents } from '../../../services/exam/incidents.js';
 
 type Candidate = Awaited<ReturnType<typeof sessionReportCandidates>>[number];
-
-/** An instant of the session's day by its hour alone; of another day, with its date. */
-function momentOf(iso: string | null, sessionDate: string): string {
-  if (!iso) return '—';
-  const at = new Date(iso);
-  return parisDate(at) === sessionDate ? formatHour(at) : formatParisDateTime(iso);
-}
 
 /**
  * The session report (procès-verbal) as its document reads it: the centre, the session, each
@@ -37,8 +30,8 @@ export function sessionReport(
       startTime: formatHour(session.startTime),
       room: session.room,
       supervisor: session.supervisor,
-      openedAt: momentOf(session.openedAt, session.date),
-      closedAt: session.closedAt ? momentOf(session.closedAt, session.date) : 'non fermée',
+      openedAt: session.openedAt ? momentOnSessionDay(session.openedAt, session.date) : '—',
+      closedAt: session.closedAt ? momentOnSessionDay(session.closedAt, session.date) : 'non fermée',
     },
     candidates: candidates.map((c) => {
       const verdict = verdictOf({ finishedAt: c.finished_at, passed: c.passed, cancelledAt: c.cancelled_at });
@@ -46,8 +39,8 @@ export function sessionReport(
         name: `${c.last_name.toLocaleUpperCase('fr-FR')} ${c.first_name}`,
         birthDate: formatShortDate(c.birth_date),
         profile: PROFILE_LABELS[c.profile],
-        start: momentOf(c.started_at, session.date),
-        end: c.finished_at ? momentOf(c.finished_at, session.date) : 'en cours',
+        start: momentOnSessionDay(c.started_at, session.date),
+        end: c.finished_at ? momentOnSessionDay(c.finished_at, session.date) : 'en cours',
         score: c.score === null ? '—' : `${c.score} / ${c.maximum}`,
         verdict: VERDICT_LABELS[verdict],
         attestation: c.attestation_number ? `${c.attestation_number}${c.attestation_cancelled_at ? ' (annulée)' : ''}` : '—',
