@@ -16,6 +16,7 @@ import { BrowserPool, DEFAULT_POOL_LIMITS } from './services/pdf/browser-pool.js
 import auth from './plugins/auth.js';
 import csrf from './plugins/csrf.js';
 import deadlineSweeper from './plugins/deadline-sweeper.js';
+import { identityProvidersOf } from './services/single-sign-on/providers.js';
 import services from './plugins/services.js';
 import errors from './plugins/errors.js';
 import securityHeaders from './plugins/security-headers.js';
@@ -65,8 +66,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     mailer,
     answerWriter: new AnswerWriter(deps.db.sqlite, clock),
     attestationSigner: loadOrCreateSigner(config.dataDir),
+    identityProviders: identityProvidersOf(config),
   });
-  await app.register(securityHeaders, { https: isHttps(config) });
+  const providers = [config.oidc?.issuer, config.cas?.url].filter((url): url is string => url !== undefined);
+  await app.register(securityHeaders, { https: isHttps(config), formTargets: providers.map((url) => new URL(url).origin) });
   // Old terminals on slow networks: every text answer is compressed (the kiosk's page budget).
   // No form is ever sent compressed: request decompression stays off (one hook less per request).
   await app.register(fastifyCompress, { global: true, globalDecompression: false, threshold: 1024 });

@@ -22,7 +22,30 @@ export interface Config {
   mailFrom: string;
   /** The national administration's address, shown where a user may need a person (forgotten password, help). */
   contactEmail: string | null;
+  /** Sign-in through the ministry's identity service (Cerbère, ProConnect) by OpenID Connect, when set. */
+  oidc: OidcSettings | null;
+  /** Sign-in through a CAS 2.0 server (Cerbère's historical protocol), when set. */
+  cas: CasSettings | null;
+  /** Who may sign in with a password: everyone, the national administrators only, or nobody. */
+  localSignIn: LocalSignIn;
 }
+
+export interface OidcSettings {
+  issuer: string;
+  clientId: string;
+  /** Null: a public client, which proves itself by PKCE alone. */
+  clientSecret: string | null;
+  label: string;
+  scopes: string;
+}
+
+export interface CasSettings {
+  /** The server's base URL, without a trailing slash: /login, /serviceValidate and /logout are under it. */
+  url: string;
+  label: string;
+}
+
+export type LocalSignIn = 'on' | 'admins' | 'off';
 
 export class ConfigError extends Error {}
 
@@ -127,6 +150,70 @@ function readContactEmail(env: Env): string | null {
   return raw;
 }
 
+/**
+ * An identity provider's address: https, except on this machine's loopback (a provider started by
+ * the tests, or a tunnel), where the traffic never leaves the host.
+ */
+function readProviderUrl(env: Env, name: string): string | null {
+  const raw = env[name]?.trim();
+  if (!raw) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} doit être une adresse https complète (reçu « ${raw} »)`);
+  }
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new ConfigError(`${name} doit être une adresse https complète (reçu « ${raw} ») ; http n’est admis que sur la boucle locale`);
+  }
+  if (url.search || url.hash) throw new ConfigError(`${name} ne doit contenir ni paramètres ni fragment (reçu « ${raw} »)`);
+  return url.origin + url.pathname.replace(/\/+$/, '');
+}
+
+function readOidc(env: Env): OidcSettings | null {
+  const issuer = readProviderUrl(env, 'OIDC_ISSUER');
+  if (!issuer) {
+    const stray = ['OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_LABEL', 'OIDC_SCOPES'].find((name) => env[name]?.trim());
+    if (stray) throw new ConfigError(`${stray} est défini mais OIDC_ISSUER ne l’est pas : indiquez l’adresse du fournisseur OpenID Connect`);
+    return null;
+  }
+  const clientId = env.OIDC_CLIENT_ID?.trim();
+  if (!clientId) throw new ConfigError('OIDC_CLIENT_ID est obligatoire avec OIDC_ISSUER : l’identifiant du client enregistré chez le fournisseur');
+  const scopes = (env.OIDC_SCOPES?.trim() || 'openid email profile').split(/\s+/);
+  for (const needed of ['openid', 'email']) {
+    if (!scopes.includes(needed))
+      throw new ConfigError(`OIDC_SCOPES doit contenir « ${needed} » (reçu « ${scopes.join(' ')} ») : le compte est retrouvé par son adresse électronique`);
+  }
+  return {
+    issuer,
+    clientId,
+    clientSecret: env.OIDC_CLIENT_SECRET?.trim() || null,
+    label: env.OIDC_LABEL?.trim() || 'Se connecter avec Cerbère',
+    scopes: scopes.join(' '),
+  };
+}
+
+function readCas(env: Env): CasSettings | null {
+  const url = readProviderUrl(env, 'CAS_URL');
+  if (!url) {
+    if (env.CAS_LABEL?.trim()) throw new ConfigError('CAS_LABEL est défini mais CAS_URL ne l’est pas : indiquez l’adresse du serveur CAS');
+    return null;
+  }
+  return { url, label: env.CAS_LABEL?.trim() || 'Se connecter avec Cerbère (CAS)' };
+}
+
+function readLocalSignIn(env: Env, providers: boolean): LocalSignIn {
+  const raw = env.LOCAL_SIGN_IN?.trim() || 'on';
+  if (raw !== 'on' && raw !== 'admins' && raw !== 'off') throw new ConfigError(`LOCAL_SIGN_IN doit valoir on, admins ou off (reçu « ${raw} »)`);
+  if (raw !== 'on' && !providers) {
+    throw new ConfigError(
+      `LOCAL_SIGN_IN=${raw} demande OIDC_ISSUER ou CAS_URL : sans fournisseur d’identité, les gestionnaires ne pourraient plus se connecter`,
+    );
+  }
+  return raw;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const port = readPort(env);
   const publicUrl = readPublicUrl(env, port);
@@ -148,7 +235,14 @@ export function loadConfig(env: Env = process.env): Config {
     smtpUrl: readSmtpUrl(env),
     mailFrom: readMailFrom(env),
     contactEmail: readContactEmail(env),
+    ...readSignIn(env),
   };
+}
+
+function readSignIn(env: Env): Pick<Config, 'oidc' | 'cas' | 'localSignIn'> {
+  const oidc = readOidc(env);
+  const cas = readCas(env);
+  return { oidc, cas, localSignIn: readLocalSignIn(env, oidc !== null || cas !== null) };
 }
 
 /** The configured secret, or the one generated on the first start and kept beside the database. */
@@ -175,4 +269,9 @@ export function resolveSessionSecret(config: Config): string {
 
 export function isHttps(config: Config): boolean {
   return config.publicUrl.startsWith('https:');
+}
+
+/** Whether managers can sign in through an identity provider (OpenID Connect or CAS). */
+export function hasIdentityProvider(config: Pick<Config, 'oidc' | 'cas'>): boolean {
+  return config.oidc !== null || config.cas !== null;
 }

@@ -11,6 +11,8 @@ import * as m0009 from '../../migrations/0009_daily_token_quotas.js';
 import * as m0010 from '../../migrations/0010_audit_log_target.js';
 import * as m0011 from '../../migrations/0011_exam_search_key.js';
 import * as m0012 from '../../migrations/0012_exam_cancellation_incidents.js';
+import * as m0013 from '../../migrations/0013_exam_pauses.js';
+import * as m0014 from '../../migrations/0014_single_sign_on.js';
 import type { Database } from './schema.js';
 
 /**
@@ -30,6 +32,8 @@ const migrations: Record<string, Migration> = {
   '0010_audit_log_target': m0010,
   '0011_exam_search_key': m0011,
   '0012_exam_cancellation_incidents': m0012,
+  '0013_exam_pauses': m0013,
+  '0014_single_sign_on': m0014,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

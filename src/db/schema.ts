@@ -1,3 +1,4 @@
+import type { IdentityProvider, SignInMethod } from '../domain/account-state.js';
 import type { Generated, Kysely, Transaction } from 'kysely';
 import type { AttestationKind } from '../domain/attestation.js';
 import type { FinishReason } from '../domain/exam-clock.js';
@@ -33,6 +34,8 @@ export interface Database {
   terminal_admissions: TerminalAdmissionsTable;
   exam_resumes: ExamResumesTable;
   session_incidents: SessionIncidentsTable;
+  exam_pauses: ExamPausesTable;
+  account_identities: AccountIdentitiesTable;
 }
 
 export type Role = 'admin' | 'manager';
@@ -51,6 +54,19 @@ export interface AccountsTable {
   totp_enabled_at: string | null;
   /** The last time step whose code was accepted: a code works once. */
   totp_last_step: number | null;
+  last_sign_in_at: string | null;
+  last_sign_in_method: SignInMethod | null;
+}
+
+/** The subject a provider gave the account (the e-mail is the key; this shows a change). */
+export type { IdentityProvider, SignInMethod };
+
+export interface AccountIdentitiesTable {
+  account_id: number;
+  provider: IdentityProvider;
+  subject: string;
+  linked_at: string;
+  last_used_at: string;
 }
 
 export interface RecoveryCodesTable {
@@ -310,6 +326,16 @@ export interface SessionIncidentsTable {
   text: string;
   at: string;
   actor_label: string;
+}
+
+/** One pause of one exam (a room's pause is one per exam); open while ended_at is null. */
+export interface ExamPausesTable {
+  id: Generated<number>;
+  exam_id: number;
+  started_at: string;
+  /** Resumed, cancelled, or ended with the session's day; null while the exam stands paused. */
+  ended_at: string | null;
+  reason: string;
 }
 
 /** What a feature's query runs on: the database, or the transaction of the change it belongs to. */

@@ -7,7 +7,7 @@ import helmet from 'helmet';
  * policy, on every request: a visible share of a candidate's answer save).
  */
 export default fp(
-  async (app, opts: { https: boolean }) => {
+  async (app, opts: { https: boolean; formTargets?: string[] }) => {
     const setHeaders = helmet({
       contentSecurityPolicy: {
         useDefaults: false,
@@ -18,7 +18,9 @@ export default fp(
           imgSrc: ["'self'", 'data:'],
           fontSrc: ["'self'"],
           connectSrc: ["'self'"],
-          formAction: ["'self'"],
+          // A form's redirect is held to this list too: signing out sends the browser on to the
+          // identity provider's logout.
+          formAction: ["'self'", ...(opts.formTargets ?? [])],
           frameAncestors: ["'none'"],
           objectSrc: ["'none'"],
           baseUri: ["'self'"],

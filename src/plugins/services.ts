@@ -7,6 +7,7 @@ import type { Mailer } from '../services/mailer.js';
 import type { AnswerWriter } from '../services/exam/answer-writer.js';
 import type { AttestationSigner } from '../services/attestations/signing.js';
 import type { BrowserPool } from '../services/pdf/browser-pool.js';
+import type { IdentityProviders } from '../services/single-sign-on/providers.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -17,10 +18,14 @@ declare module 'fastify' {
     mailer: Mailer;
     answerWriter: AnswerWriter;
     attestationSigner: AttestationSigner;
+    identityProviders: IdentityProviders;
   }
 }
 
-/** The shared services every feature reaches through `app`: database, clock, browser, config, mailer, answer writer, attestation signer. */
+/**
+ * The shared services every feature reaches through `app`: database, clock, browser, config, mailer,
+ * answer writer, attestation signer, identity providers.
+ */
 export default fp(
   async (
     app,
@@ -32,6 +37,7 @@ export default fp(
       mailer: Mailer;
       answerWriter: AnswerWriter;
       attestationSigner: AttestationSigner;
+      identityProviders: IdentityProviders;
     },
   ) => {
     app.decorate('db', opts.db);
@@ -41,6 +47,7 @@ export default fp(
     app.decorate('mailer', opts.mailer);
     app.decorate('answerWriter', opts.answerWriter);
     app.decorate('attestationSigner', opts.attestationSigner);
+    app.decorate('identityProviders', opts.identityProviders);
   },
   { name: 'services' },
 );

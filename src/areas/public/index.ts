@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import accountLinkRoutes from './account-links/routes.js';
 import healthRoutes from './health/routes.js';
 import helpRoutes from './help/routes.js';
+import providerSignInRoutes from './sign-in/providers.js';
 import signInRoutes from './sign-in/routes.js';
 import verificationRoutes from './verification/routes.js';
 
@@ -13,6 +14,7 @@ import verificationRoutes from './verification/routes.js';
 export default async function publicArea(app: FastifyInstance) {
   await app.register(healthRoutes);
   await app.register(signInRoutes);
+  await app.register(providerSignInRoutes);
   await app.register(helpRoutes);
   await app.register(accountLinkRoutes);
   await app.register(verificationRoutes);

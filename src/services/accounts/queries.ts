@@ -23,7 +23,9 @@ export async function findActiveAccount(db: Kysely<Database>, id: number, creden
     .where('id', '=', id)
     .where('disabled_at', 'is', null)
     .executeTakeFirst();
-  if (!row || !row.password_hash || credentialOf(row.password_hash, row.totp_enabled_at) !== credential) return null;
+  // An account without a password signs in through an identity provider only: its credential is
+  // then its second factor alone (credentialOf of an empty hash), and a password set later ends it.
+  if (!row || credentialOf(row.password_hash ?? '', row.totp_enabled_at) !== credential) return null;
   const links = await db.selectFrom('account_centres').select('centre_id').where('account_id', '=', id).execute();
   return {
     id: row.id,

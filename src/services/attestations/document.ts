@@ -82,5 +82,5 @@ export function attestationPdfMetadata(list: readonly AttestationFields[]): { ti
 
 /** The PDF of one attestation, from the platform's one browser. */
 export async function attestationPdf(pool: BrowserPool, fields: AttestationFields, context: DocumentContext): Promise<Buffer> {
-  return pool.htmlToPdf(await attestationsHtml([fields], context), attestationPdfMetadata([fields]));
+  return pool.htmlToPdf(await attestationsHtml([fields], context), attestationPdfMetadata([fields]), `centre:${fields.centre.code}`);
 }

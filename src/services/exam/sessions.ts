@@ -3,6 +3,7 @@ import type { Database, ExamSessionsTable, Queryable } from '../../db/schema.js'
 import type { SessionStatus } from '../../domain/exam-session-rules.js';
 import { parisDate, parisEndOfDay } from '../../domain/paris-time.js';
 import { recordAudit, SYSTEM_ACTOR } from '../audit.js';
+import { cancelForgottenPauses } from './cancellation.js';
 
 /** Exam sessions as the kiosk and the manager pages both read them. */
 export interface ExamSession {
@@ -57,9 +58,11 @@ export function findOpenSessions(db: Queryable, centreId: number, now: Date): Pr
  * Open sessions whose day is over are stored as closed, with closed_at at the end of their day and
  * an audit row from the system. The rules already treat them as closed (effectiveStatus): this
  * makes what is stored match, for the centre's pages (`centreId`) or for the whole platform (the
- * sweeper). Returns how many were closed.
+ * sweeper). Exams left paused past their day are cancelled first (cancelForgottenPauses). Returns
+ * how many sessions were closed.
  */
 export async function closeStaleSessions(db: Kysely<Database>, now: Date, centreId?: number): Promise<number> {
+  await cancelForgottenPauses(db, now, centreId);
   let query = db.selectFrom('exam_sessions').select(['id', 'date', 'centre_id']).where('status', '=', 'open').where('date', '<', parisDate(now));
   if (centreId !== undefined) query = query.where('centre_id', '=', centreId);
   const stale = await query.execute();

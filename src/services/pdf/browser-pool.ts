@@ -18,6 +18,12 @@ export class PdfBusyError extends PublicError {
   }
 }
 
+export class PdfOwnerBusyError extends PublicError {
+  constructor() {
+    super(429, 'Votre centre fait déjà préparer plusieurs documents : attendez qu’ils soient prêts, puis relancez celui-ci.');
+  }
+}
+
 export class PdfClosedError extends PublicError {
   constructor() {
     super(503, 'Le serveur redémarre : relancez l’impression dans un instant.');
@@ -46,6 +52,11 @@ export interface PoolLimits {
   queue: number;
   /** One document's time limit: a browser that hangs fails the job instead of holding its page. */
   timeoutMs: number;
+  /**
+   * Documents one owner (a centre) may have rendering or waiting at once: without it, one centre's
+   * repeated clicks (or a script) would fill the queue and refuse every other centre's prints.
+   */
+  perOwner?: number;
 }
 
 /** How Chromium says its sandbox cannot start (namespaces refused, no setuid helper). */
@@ -57,7 +68,7 @@ export interface PoolHost {
   warn(message: string, err: unknown): void;
 }
 
-export const DEFAULT_POOL_LIMITS: PoolLimits = { pages: 2, queue: 40, timeoutMs: 60_000 };
+export const DEFAULT_POOL_LIMITS: PoolLimits = { pages: 2, queue: 40, timeoutMs: 60_000, perOwner: 3 };
 
 /**
  * The one browser of the process, launched on first use and kept warm, with its pages: each
@@ -72,6 +83,7 @@ export class BrowserPool {
   #closed = false;
   #active = 0;
   #waiting: (() => void)[] = [];
+  #owners = new Map<string, number>();
   /** Set once a sandboxed launch failed: the next launches go without the sandbox at once. */
   #sandboxRefused = false;
 
@@ -152,22 +164,36 @@ export class BrowserPool {
 
   /**
    * Renders a self-contained HTML document (styles inline, fonts and images as data URIs) to an A4
-   * PDF with its metadata. The page runs no script and reaches no network.
+   * PDF with its metadata. The page runs no script and reaches no network. `owner` (a centre) is
+   * held to `limits.perOwner` documents at once.
    */
-  async htmlToPdf(html: string, metadata: PdfMetadata): Promise<Buffer> {
-    return withMetadata([await this.renderPages(html)], metadata);
+  async htmlToPdf(html: string, metadata: PdfMetadata, owner?: string): Promise<Buffer> {
+    return withMetadata([await this.renderPages(html, owner)], metadata);
   }
 
   /** The raw PDF of one HTML document, in its turn among the pool's pages (see withMetadata to assemble). */
-  async renderPages(html: string): Promise<Uint8Array> {
+  async renderPages(html: string, owner?: string): Promise<Uint8Array> {
     if (!this.executablePath) throw new PdfUnavailableError();
     if (this.#closed) throw new PdfClosedError();
-    await this.#acquire();
+    const held = owner === undefined ? 0 : (this.#owners.get(owner) ?? 0);
+    if (owner !== undefined && held >= (this.limits.perOwner ?? Infinity)) throw new PdfOwnerBusyError();
+    if (owner !== undefined) this.#owners.set(owner, held + 1);
     try {
-      return await this.#render(html);
+      await this.#acquire();
+      try {
+        return await this.#render(html);
+      } finally {
+        this.#release();
+      }
     } finally {
-      this.#release();
+      if (owner !== undefined) this.#forget(owner);
     }
+  }
+
+  #forget(owner: string): void {
+    const held = (this.#owners.get(owner) ?? 1) - 1;
+    if (held > 0) this.#owners.set(owner, held);
+    else this.#owners.delete(owner);
   }
 
   /**

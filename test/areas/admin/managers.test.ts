@@ -125,7 +125,7 @@ t.test('an admin creates a manager linked to a centre; without a mailer the answ
   const row = /<tr>\s*<td><a href="\/admin\/gestionnaires\/\d+">Camille Martin<\/a><\/td>([\s\S]*?)<\/tr>/.exec(list.body)?.[1] ?? '';
   t.match(
     visibleText(row),
-    'camille.martin@normandie.test en attente d’activation centre0002 — Centre AIPR Normandie',
+    'camille.martin@normandie.test en attente d’activation mot de passe (à définir) jamais centre0002 — Centre AIPR Normandie',
     'the list shows the state and the centre',
   );
 

@@ -43,15 +43,20 @@ t.test('the archives: past sessions year by year, each with its candidates and a
   t.match(text, `Archives des sessions — ${thisYear}`, 'the latest year first');
   const tenDaysAgo = addDays(today, -10);
   t.equal(rows(page.body).length, 1, 'only the session over: not today’s, not the one to come, not centre B’s');
-  t.same(rows(page.body)[0]!.slice(1), ['09 h 00', 'Salle A', 'M. Test', '3', '2']);
+  t.same(rows(page.body)[0]!.slice(1, 6), ['09 h 00', 'Salle A', 'M. Test', '3', '2']);
   t.match(page.body, `<a href="/centre/sessions/${recent.sessionId}">`, 'it opens the session’s page');
+  t.match(page.body, `<a href="/centre/sessions/${recent.sessionId}/proces-verbal">Consulter`, 'and its report');
+  t.match(page.body, `<a href="/centre/sessions/${recent.sessionId}/proces-verbal.pdf" download>PDF`, 'and the report’s PDF');
+  const report = await ctx.managerA.get(`/centre/sessions/${recent.sessionId}/proces-verbal`);
+  t.equal(report.statusCode, 200);
+  t.match(visibleText(report.body), 'Procès-verbal', 'the report of that session');
   t.match(text, '1 session, 3 candidats dont 2 admis.');
   t.match(page.body, `href="/centre/archives?annee=${thisYear - 1}"`, 'the other year is offered');
   t.ok(tenDaysAgo.startsWith(String(thisYear)), 'the test’s clock keeps the recent session in this year');
 
   const previous = await ctx.managerA.get(`/centre/archives?annee=${thisYear - 1}`);
   t.same(
-    rows(previous.body).map((r) => r.slice(4)),
+    rows(previous.body).map((r) => r.slice(4, 6)),
     [['1', '0']],
     'the year before: its one session',
   );
@@ -64,7 +69,7 @@ t.test('the archives: past sessions year by year, each with its candidates and a
     );
   }
   t.same(
-    rows((await ctx.managerB.get('/centre/archives')).body).map((r) => r.slice(4)),
+    rows((await ctx.managerB.get('/centre/archives')).body).map((r) => r.slice(4, 6)),
     [['1', '1']],
     'centre B sees its own only',
   );

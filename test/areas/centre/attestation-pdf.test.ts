@@ -12,7 +12,7 @@ import { Page, type Browser } from 'puppeteer';
 import t, { type Test } from 'tap';
 import type { Profile } from '../../../src/domain/profiles.js';
 import { parseQrText } from '../../../src/domain/attestation.js';
-import { BrowserPool, PdfBusyError, PdfUnavailableError } from '../../../src/services/pdf/browser-pool.js';
+import { BrowserPool, PdfBusyError, PdfOwnerBusyError, PdfUnavailableError } from '../../../src/services/pdf/browser-pool.js';
 import { findBrowser } from '../../../src/services/pdf/browser-path.js';
 import { managerAgent } from '../../helpers/agents.js';
 import type { Agent } from '../../helpers/app.js';
@@ -537,6 +537,26 @@ t.test('BrowserPool: a Chromium whose sandbox cannot start (Docker’s default s
   await new Promise((resolve) => setTimeout(resolve, 200));
   t.equal(flat(await pdfText(await pool.htmlToPdf(html, { title: 'Essai', author: 'Tests' }))), 'Sans bac à sable', 'a relaunch after a crash prints too');
   t.equal(warnings.length, 1, 'without trying the sandbox again, nor warning again');
+});
+
+t.test('BrowserPool: one centre holds at most `perOwner` documents at once, the others print meanwhile', async (t) => {
+  const pool = new BrowserPool(browserPath, { pages: 1, queue: 10, timeoutMs: 30_000, perOwner: 2 });
+  t.teardown(() => pool.close());
+  const html = (n: number) => `<!doctype html><html lang="fr"><meta charset="utf-8"><title>n${n}</title><p>Document numéro ${n}</p></html>`;
+  const metadata = { title: 'Essai', author: 'Tests' };
+  const renders = [1, 2, 3].map((n) => pool.htmlToPdf(html(n), metadata, 'centre:0001'));
+  const other = pool.htmlToPdf(html(4), metadata, 'centre:0002');
+  const settled = await Promise.allSettled([...renders, other]);
+  t.same(
+    settled.map((s) => s.status),
+    ['fulfilled', 'fulfilled', 'rejected', 'fulfilled'],
+    'the third of one centre is refused; another centre’s is not',
+  );
+  const refused = settled[2]!.status === 'rejected' ? (settled[2]!.reason as PdfOwnerBusyError) : null;
+  t.ok(refused instanceof PdfOwnerBusyError, 'with PdfOwnerBusyError');
+  t.equal(refused?.statusCode, 429, 'a 429: the centre itself is asking too much');
+  t.equal(refused?.message, 'Votre centre fait déjà préparer plusieurs documents : attendez qu’ils soient prêts, puis relancez celui-ci.');
+  t.equal(flat(await pdfText(await pool.htmlToPdf(html(5), metadata, 'centre:0001'))), 'Document numéro 5', 'once done, the centre prints again');
 });
 
 t.test('BrowserPool: bounded pages, bounded queue, no network', async (t) => {

@@ -1,4 +1,6 @@
+import type { Kysely } from 'kysely';
 import t from 'tap';
+import { up } from '../../../migrations/0013_exam_pauses.js';
 import { accountAgent, managerAgent } from '../../helpers/agents.js';
 import { insertCentre } from '../../helpers/exam-fixtures.js';
 import { field, flashes, visibleText } from '../../helpers/html.js';
@@ -93,6 +95,16 @@ t.test('a paused exam: its time stands still, no answer is taken, and on resume 
     ),
     ['examen.pause', 'examen.reprise', 'examen.pause'],
   );
+
+  // The candidate's record: each pause, when, why and how long, and the total; while paused, the
+  // time that was left rather than a deadline the pause has made stale.
+  room.clock.advance(3 * MINUTE);
+  const record = visibleText((await boss.get(`/centre/examens/${examId}`)).body);
+  t.match(record, 'en pause depuis 10 h 30, il lui restait 50 min 00 s : sa fin sera fixée à la reprise');
+  t.notMatch(record, 'fin prévue');
+  t.match(record, '2 pauses, 23 min 00 s en tout');
+  t.match(record, `de 10 h 10 à 10 h 30 (20 min 00 s) — ${REASON}.`);
+  t.match(record, `depuis 10 h 30 (3 min 00 s) — ${REASON}.`);
 });
 
 t.test('a deadline passed during the pause does not end the exam: it resumes with the time that was left', async (t) => {
@@ -157,6 +169,73 @@ t.test('the whole room: every running exam paused at once, a finished one left a
   await boss.post(`/centre/sessions/${room.sessionId}/reprise-pause`, {});
   for (const c of [first, second]) t.same(await examTime(room, c.examId), { deadline_at: '2026-11-29T10:12:00.000Z', paused_at: null, finished_at: null });
   t.match(visibleText((await boss.get(`/centre/sessions/${room.sessionId}`)).body), 'Reprise : Toute la salle (2 examens), temps rendu : 12 min 00 s');
+  const record = visibleText((await boss.get(`/centre/examens/${first.examId}`)).body);
+  t.match(record, '1 pause, 12 min 00 s en tout', 'the room’s pause is in each paused candidate’s record');
+  t.match(record, 'de 10 h 05 à 10 h 17 (12 min 00 s) — Coupure du réseau de la salle.');
+  t.match(record, 'fin prévue le 29/11/2026 à 11 h 12', 'resumed: the deadline again');
+  t.notMatch(visibleText((await boss.get(`/centre/examens/${done.examId}`)).body), 'pause', 'not in the record of the one already finished');
+});
+
+t.test('a pause is never left open: the session cannot close on it, and past its day the platform cancels the exam', async (t) => {
+  const room = await kioskRoom(t);
+  const { agent, examId } = await startCandidate(room);
+  const other = await startCandidate(room, { ip: '10.0.0.9' });
+  let boss = await manager(room);
+  room.clock.advance(10 * MINUTE);
+  await boss.get(`/centre/sessions/${room.sessionId}`);
+  await boss.post(`/centre/examens/${examId}/pause`, { motif: REASON });
+  await boss.get(`/centre/sessions/${room.sessionId}/fermer`);
+  const refused = await boss.post(`/centre/sessions/${room.sessionId}/fermer`, {});
+  t.ok([303, 409].includes(refused.statusCode), `closing refused (${refused.statusCode})`);
+  const said = visibleText((await boss.get(`/centre/sessions/${room.sessionId}`)).body);
+  t.match(said, 'Un examen est en pause dans cette session : reprenez-le ou annulez-le avant de la fermer.');
+  t.equal((await room.db.selectFrom('exam_sessions').select('status').where('id', '=', room.sessionId).executeTakeFirstOrThrow()).status, 'open');
+  await boss.post(`/centre/examens/${other.examId}/pause`, { motif: REASON });
+  await boss.post(`/centre/sessions/${room.sessionId}/fermer`, {});
+  t.match(
+    visibleText((await boss.get(`/centre/sessions/${room.sessionId}`)).body),
+    '2 examens sont en pause dans cette session : reprenez-les ou annulez-les avant de la fermer.',
+  );
+  await boss.post(`/centre/examens/${other.examId}/reprise-pause`, {});
+
+  // Nobody resumes the first: the next morning, its exam is cancelled as of the end of that day.
+  room.clock.set(new Date('2026-11-30T07:00:00.000Z'));
+  boss = await manager(room);
+  const again = await boss.post(`/centre/examens/${examId}/reprise-pause`, {});
+  t.equal(again.statusCode, 303);
+  const exam = await room.db
+    .selectFrom('exams')
+    .select(['cancelled_at', 'cancel_reason', 'paused_at', 'finished_at', 'score'])
+    .where('id', '=', examId)
+    .executeTakeFirstOrThrow();
+  t.same(exam, {
+    cancelled_at: '2026-11-29T22:59:59.999Z',
+    cancel_reason: 'Examen resté en pause à la fin de la journée de la session : annulé par la plateforme.',
+    paused_at: null,
+    finished_at: '2026-11-29T22:59:59.999Z',
+    score: null,
+  });
+  const recordPage = (await boss.get(`/centre/examens/${examId}`)).body;
+  t.same(flashes(recordPage), [{ type: 'error', text: 'Cet examen n’est pas en pause.' }], 'too late to resume');
+  const record = visibleText(recordPage);
+  t.match(record, 'Examen annulé le 29/11/2026 à 23 h 59');
+  t.match(record, 'Examen resté en pause à la fin de la journée de la session');
+  t.match(record, `de 10 h 10 à 23 h 59 (13 h 49 min 59 s) — ${REASON}.`, 'its pause ended with the day');
+  t.equal((await agent.get('/examen/question/1')).headers.location, '/examen', 'the terminal, the next morning, is back at the entrance');
+  const audit = await room.db
+    .selectFrom('audit_log')
+    .select(['actor_label', 'at'])
+    .where('action', '=', 'examen.annule')
+    .where('target_id', '=', String(examId))
+    .executeTakeFirstOrThrow();
+  t.same(audit, { actor_label: 'système', at: '2026-11-29T22:59:59.999Z' }, 'by the platform, dated at the end of the day');
+  const incidents = await room.db.selectFrom('session_incidents').select(['kind', 'exam_id']).where('kind', '=', 'annulation').execute();
+  t.same(incidents, [{ kind: 'annulation', exam_id: examId }], 'in the session’s log and report');
+  t.equal(
+    (await room.db.selectFrom('exams').select('finished_at').where('id', '=', other.examId).executeTakeFirstOrThrow()).finished_at !== null,
+    true,
+    'the resumed one finished with its time, as any other',
+  );
 });
 
 t.test('only the exam’s centre may pause or resume it', async (t) => {
@@ -174,4 +253,35 @@ t.test('only the exam’s centre may pause or resume it', async (t) => {
     t.equal((await other.post(url, { motif: REASON })).statusCode, 404, url);
   }
   t.equal((await examTime(room, examId)).paused_at, null);
+});
+
+t.test('pauses made before their table existed are recovered from the audit trail (migration 0013)', async (t) => {
+  const room = await kioskRoom(t);
+  const first = await startCandidate(room, { ip: '10.0.0.1' });
+  const second = await startCandidate(room, { ip: '10.0.0.2' });
+  const boss = await manager(room);
+  await boss.get(`/centre/sessions/${room.sessionId}`);
+  room.clock.advance(10 * MINUTE);
+  await boss.post(`/centre/examens/${first.examId}/pause`, { motif: REASON });
+  room.clock.advance(20 * MINUTE);
+  await boss.post(`/centre/examens/${first.examId}/reprise-pause`, {});
+  room.clock.advance(10 * MINUTE);
+  await boss.post(`/centre/sessions/${room.sessionId}/pause`, { motif: 'Coupure du réseau de la salle' });
+  room.clock.advance(5 * MINUTE);
+  await boss.post(`/centre/examens/${second.examId}/annulation`, { motif: 'Usurpation d’identité constatée' });
+  const pauses = () =>
+    room.db.selectFrom('exam_pauses').select(['exam_id', 'started_at', 'ended_at', 'reason']).orderBy('exam_id').orderBy('started_at').execute();
+  const written = await pauses();
+  t.same(
+    written,
+    [
+      { exam_id: first.examId, started_at: '2026-11-29T09:10:00.000Z', ended_at: '2026-11-29T09:30:00.000Z', reason: REASON },
+      { exam_id: first.examId, started_at: '2026-11-29T09:40:00.000Z', ended_at: null, reason: 'Coupure du réseau de la salle' },
+      { exam_id: second.examId, started_at: '2026-11-29T09:40:00.000Z', ended_at: '2026-11-29T09:45:00.000Z', reason: 'Coupure du réseau de la salle' },
+    ],
+    'what the lifecycles write',
+  );
+  await room.db.schema.dropTable('exam_pauses').execute();
+  await up(room.db as unknown as Kysely<unknown>);
+  t.same(await pauses(), written, 'what the migration recovers from the audit trail is the same');
 });

@@ -1,3 +1,4 @@
+import { hasIdentityProvider } from '../../../config.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formatCentreId, parseCentreId } from '../../../domain/centre-id.js';
 import { formatParisDateTime, parisDate, parisStartOfDay } from '../../../domain/paris-time.js';
@@ -102,7 +103,7 @@ export default async function centreAdminRoutes(app: FastifyInstance) {
     } = {},
     status = 200,
   ) {
-    const managers = (await centreManagers(app.db, centre.id)).map((m) => ({ ...m, state: accountState(m) }));
+    const managers = (await centreManagers(app.db, centre.id)).map((m) => ({ ...m, state: accountState(m, hasIdentityProvider(app.config)) }));
     const suspension = centre.status === 'suspended' ? await latestSuspension(app.db, centre.id) : undefined;
     const signatory = await findSignatory(app.db, centre.id);
     const day = (await centreDailyQuota(app.db, centre.id, app.clock.now()))!;

@@ -6,13 +6,17 @@ import { writeAccountLink, type LinkPurpose } from '../../../services/accounts/l
 import { recordAudit, type Acting } from '../../../services/audit.js';
 import { getManager } from './queries.js';
 
-/** Creates the manager's account, links it to its first centre and makes its activation link, in one transaction. */
+/**
+ * Creates the manager's account, links it to its first centre and, when asked, makes its activation
+ * link (a password to choose), in one transaction. Without a link (`secret` null), the account signs
+ * in through the identity provider.
+ */
 export async function createManager(
   db: Kysely<Database>,
   clock: Clock,
-  input: { email: string; displayName: string; centreId: number },
+  input: { email: string; displayName: string; centreId: number; activationLink: boolean },
   { actor }: Acting,
-): Promise<{ id: number; secret: string }> {
+): Promise<{ id: number; secret: string | null }> {
   return db.transaction().execute(async (trx) => {
     const now = clock.now();
     const id = await insertManager(trx, { email: input.email, displayName: input.displayName }, now.toISOString());
@@ -23,7 +27,7 @@ export async function createManager(
       target: { type: 'compte', id },
       details: { email: input.email, centre: formatCentreId(input.centreId) },
     });
-    return { id, secret: await writeAccountLink(trx, now, id, 'activation') };
+    return { id, secret: input.activationLink ? await writeAccountLink(trx, now, id, 'activation') : null };
   });
 }
 

@@ -1,10 +1,15 @@
-import { accountState } from '../../../domain/account-state.js';
-import type { Queryable } from '../../../db/schema.js';
+import type { ExpressionBuilder } from 'kysely';
+import { accountState, signInMeans } from '../../../domain/account-state.js';
+import type { Database, Queryable } from '../../../db/schema.js';
 
-export async function listManagers(db: Queryable) {
+/** Whether the account has signed in through an identity provider (it is then linked to it). */
+const linkedToProvider = (eb: ExpressionBuilder<Database, 'accounts'>) =>
+  eb.exists(eb.selectFrom('account_identities as i').select('i.account_id').whereRef('i.account_id', '=', 'accounts.id')).as('linked');
+
+export async function listManagers(db: Queryable, providers: boolean) {
   const managers = await db
     .selectFrom('accounts')
-    .select(['id', 'email', 'display_name', 'disabled_at', 'password_hash'])
+    .select(['id', 'email', 'display_name', 'disabled_at', 'password_hash', 'last_sign_in_at', 'last_sign_in_method', linkedToProvider])
     .where('role', '=', 'manager')
     .orderBy('display_name')
     .execute();
@@ -13,7 +18,9 @@ export async function listManagers(db: Queryable) {
     id: m.id,
     email: m.email,
     displayName: m.display_name,
-    state: accountState(m),
+    state: accountState(m, providers),
+    means: signInMeans({ hasPassword: m.password_hash !== null, linked: Boolean(m.linked) }, providers),
+    lastSignIn: m.last_sign_in_at ? { at: m.last_sign_in_at, method: m.last_sign_in_method } : null,
     centreIds: links.filter((l) => l.account_id === m.id).map((l) => l.centre_id),
   }));
 }
@@ -21,7 +28,18 @@ export async function listManagers(db: Queryable) {
 export function getManager(db: Queryable, id: number) {
   return db
     .selectFrom('accounts')
-    .select(['id', 'email', 'display_name', 'disabled_at', 'password_hash', 'created_at', 'totp_enabled_at'])
+    .select([
+      'id',
+      'email',
+      'display_name',
+      'disabled_at',
+      'password_hash',
+      'created_at',
+      'totp_enabled_at',
+      'last_sign_in_at',
+      'last_sign_in_method',
+      linkedToProvider,
+    ])
     .where('id', '=', id)
     .where('role', '=', 'manager')
     .executeTakeFirst();

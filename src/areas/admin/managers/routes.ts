@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formatCentreId } from '../../../domain/centre-id.js';
-import { notFound } from '../../../plugins/errors.js';
+import { HttpError, notFound } from '../../../plugins/errors.js';
 import { LINK_LIFETIME_HOURS, linkUrl, type LinkPurpose } from '../../../services/accounts/links.js';
 import { removeSecondFactor } from '../../../services/accounts/second-factor.js';
 import { requestActor } from '../../../services/audit.js';
@@ -8,7 +8,9 @@ import { formatParisDateTime } from '../../../domain/paris-time.js';
 import { changeManagerCentre, createManager, renewManagerLink, setManagerDisabled } from './lifecycle.js';
 import { isPlausibleEmail } from '../../../domain/email.js';
 import { allCentresBrief, getCentre } from '../centres/queries.js';
-import { accountState } from '../../../domain/account-state.js';
+import { accountState, SIGN_IN_METHOD_LABELS, signInMeans } from '../../../domain/account-state.js';
+import { hasIdentityProvider } from '../../../config.js';
+import type { SignInMethod } from '../../../db/schema.js';
 import { accountWithEmail, getManager, listManagers, managerCentres } from './queries.js';
 import { idParam } from '../../../plugins/params.js';
 
@@ -48,14 +50,26 @@ async function handOverLink(
   );
 }
 
+/** « 07/12/2026 à 10 h 00 (Cerbère) », or « jamais ». */
+function lastSignInText(last: { at: string; method: SignInMethod | null } | null): string {
+  if (!last) return 'jamais';
+  return `${formatParisDateTime(last.at)}${last.method ? ` (${SIGN_IN_METHOD_LABELS[last.method]})` : ''}`;
+}
+
 /** The administrator creates manager accounts and links them to centres (admin area). */
 export default async function managerAdminRoutes(app: FastifyInstance) {
   app.get('/admin/gestionnaires', async (_request, reply) => {
-    const [managers, centres] = await Promise.all([listManagers(app.db), allCentresBrief(app.db)]);
+    const [managers, centres] = await Promise.all([listManagers(app.db, hasIdentityProvider(app.config)), allCentresBrief(app.db)]);
     const centreLabel = new Map(centres.map((c) => [c.id, `${formatCentreId(c.id)} — ${c.name}`]));
     return reply.render(
       'admin/managers/list',
-      { managers: managers.map((m) => ({ ...m, centres: m.centreIds.map((id) => centreLabel.get(id) ?? formatCentreId(id)) })) },
+      {
+        managers: managers.map((m) => ({
+          ...m,
+          lastSignInText: lastSignInText(m.lastSignIn),
+          centres: m.centreIds.map((id) => centreLabel.get(id) ?? formatCentreId(id)),
+        })),
+      },
       { title: 'Gestionnaires de centre' },
     );
   });
@@ -97,12 +111,18 @@ export default async function managerAdminRoutes(app: FastifyInstance) {
     if (!centre) errors.centre = 'Choisissez le centre auquel rattacher ce gestionnaire.';
     if (Object.keys(errors).length > 0 || !centre) return renderNew(reply, values, errors, 400, existing);
 
+    // With an identity provider, the manager signs in through it at once: no password, no link.
+    const providers = hasIdentityProvider(app.config);
     const { id, secret } = await createManager(
       app.db,
       app.clock,
-      { email: values.email, displayName: values.nom, centreId: centre.id },
+      { email: values.email, displayName: values.nom, centreId: centre.id, activationLink: !providers },
       { actor: requestActor(request) },
     );
+    if (secret === null) {
+      reply.flash('success', `Le compte est créé : ${values.nom} se connecte avec son compte Cerbère, à l’adresse ${values.email}.`);
+      return reply.navigate(`/admin/gestionnaires/${id}`);
+    }
     return handOverLink(app, reply, { id, email: values.email, display_name: values.nom }, { purpose: 'activation', secret });
   });
 
@@ -115,7 +135,11 @@ export default async function managerAdminRoutes(app: FastifyInstance) {
       'admin/managers/show',
       {
         manager,
-        state: accountState(manager),
+        state: accountState(manager, hasIdentityProvider(app.config)),
+        means: signInMeans({ hasPassword: manager.password_hash !== null, linked: Boolean(manager.linked) }, hasIdentityProvider(app.config)),
+        lastSignInText: lastSignInText(manager.last_sign_in_at ? { at: manager.last_sign_in_at, method: manager.last_sign_in_method } : null),
+        // LOCAL_SIGN_IN=admins or off: a manager's password would never be asked for.
+        passwordLinks: app.config.localSignIn === 'on',
         secondFactorSince: manager.totp_enabled_at ? formatParisDateTime(manager.totp_enabled_at) : null,
         linked: linked.map((c) => ({ ...c, code: formatCentreId(c.id) })),
         linkable: all.filter((c) => !linkedIds.has(c.id)).map((c) => ({ ...c, code: formatCentreId(c.id) })),
@@ -178,6 +202,9 @@ export default async function managerAdminRoutes(app: FastifyInstance) {
   app.post('/admin/gestionnaires/:id/lien', async (request: FastifyRequest<Params>, reply) => {
     const manager = await getManager(app.db, idParam(request.params.id));
     if (!manager) throw notFound();
+    if (app.config.localSignIn !== 'on') {
+      throw new HttpError(409, 'Sur cette plateforme, les gestionnaires se connectent avec Cerbère, jamais par mot de passe : aucun lien n’est à transmettre.');
+    }
     const link = await renewManagerLink(app.db, app.clock, manager.id, { actor: requestActor(request) });
     if (!link) throw notFound();
     return handOverLink(app, reply, manager, link);

@@ -6,7 +6,9 @@ import { EXTRA_MINUTES_MAX, formatRemaining, parseExtraMinutes } from '../../../
 import { plural } from '../../../domain/french.js';
 import { readReason, reasonProblem } from '../../../domain/reason.js';
 import { recordAudit, type Acting } from '../../../services/audit.js';
-import { insertIncident } from '../../../services/exam/incidents.js';
+import { writeCancellation } from '../../../services/exam/cancellation.js';
+import { endPauses, insertIncident, startPauses } from '../../../services/exam/incidents.js';
+import { closeStaleSessions } from '../../../services/exam/sessions.js';
 import { findExamTime } from './queries.js';
 
 export type ExtraTimeOutcome = { ok: true; minutes: number; deadline: string } | { ok: false; field: boolean; message: string };
@@ -62,38 +64,18 @@ export async function cancelExam(
   { actor }: Acting,
 ): Promise<CancelExamOutcome | null> {
   const reason = readReason(input.reason);
-  const now = clock.now();
   return db.transaction().execute(async (trx) => {
     const exam = await trx
-      .selectFrom('exams as e')
-      .leftJoin('attestations as a', 'a.exam_id', 'e.id')
-      .select(['e.id', 'e.exam_session_id', 'e.cancelled_at', 'a.number', 'a.cancelled_at as attestation_cancelled_at'])
-      .where('e.id', '=', input.examId)
-      .where('e.centre_id', '=', input.centreId)
+      .selectFrom('exams')
+      .select(['id', 'exam_session_id', 'cancelled_at'])
+      .where('id', '=', input.examId)
+      .where('centre_id', '=', input.centreId)
       .executeTakeFirst();
     if (!exam) return null;
     if (exam.cancelled_at) return { ok: false, error: 'Cet examen est déjà annulé.', value: reason };
     const problem = reasonProblem(reason, 'de l’annulation');
     if (problem) return { ok: false, error: problem, value: reason };
-    const at = now.toISOString();
-    // A running exam ends now, unscored; a finished one keeps its end and score, for the record.
-    await trx
-      .updateTable('exams')
-      .set((eb) => ({ cancelled_at: at, cancel_reason: reason, paused_at: null, finished_at: eb.fn.coalesce('finished_at', eb.val(at)) }))
-      .where('id', '=', exam.id)
-      .where('cancelled_at', 'is', null)
-      .execute();
-    const attestation = exam.number && !exam.attestation_cancelled_at ? exam.number : null;
-    if (attestation) {
-      await trx.updateTable('attestations').set({ cancelled_at: at, cancel_reason: reason }).where('exam_id', '=', exam.id).execute();
-    }
-    await insertIncident(trx, { sessionId: exam.exam_session_id, examId: exam.id, kind: 'annulation', text: reason, at: now, actorLabel: actor.label });
-    await recordAudit(trx, clock, {
-      action: 'examen.annule',
-      actor,
-      target: { type: 'examen', id: exam.id },
-      details: { motif: reason, ...(attestation ? { attestation } : {}) },
-    });
+    const attestation = await writeCancellation(trx, clock, { id: exam.id, sessionId: exam.exam_session_id }, reason, actor);
     return { ok: true, attestation };
   });
 }
@@ -153,6 +135,7 @@ export async function pauseExams(
     }
     const ids = running.map((r) => r.id);
     await trx.updateTable('exams').set({ paused_at: at }).where('id', 'in', ids).where('paused_at', 'is', null).where('finished_at', 'is', null).execute();
+    await startPauses(trx, ids, now, reason);
     const text = single ? reason : `Toute la salle (${plural(ids.length, 'examen')}) : ${reason}`;
     await insertIncident(trx, { sessionId, examId: single ? ids[0]! : null, kind: 'pause', text, at: now, actorLabel: actor.label });
     await recordAudit(trx, clock, {
@@ -178,6 +161,8 @@ export async function resumeExams(
   { actor }: Acting,
 ): Promise<PauseOutcome | null> {
   const now = clock.now();
+  // A pause left past its session's day is cancelled there (cancelForgottenPauses): it cannot resume.
+  await closeStaleSessions(db, now, input.centreId);
   return db.transaction().execute(async (trx) => {
     const sessionId = await sessionOf(trx, input.centreId, input.target);
     if (sessionId === null) return null;
@@ -201,6 +186,11 @@ export async function resumeExams(
         .where('paused_at', '=', exam.paused_at)
         .execute();
     }
+    await endPauses(
+      trx,
+      paused.map((e) => e.id),
+      now,
+    );
     const given = `temps rendu : ${formatRemaining(longest / 1000)}`;
     const text = single ? given : `Toute la salle (${plural(paused.length, 'examen')}), ${given}`;
     await insertIncident(trx, { sessionId, examId: single ? paused[0]!.id : null, kind: 'reprise', text, at: now, actorLabel: actor.label });

@@ -1,7 +1,7 @@
 import { closingSentence } from '../../../domain/french.js';
 import { readStoredResult } from '../../../domain/scoring.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { EXTRA_MINUTES_MAX } from '../../../domain/exam-clock.js';
+import { EXTRA_MINUTES_MAX, formatRemaining } from '../../../domain/exam-clock.js';
 import { plural } from '../../../domain/french.js';
 import { formatHour, formatLongDate, formatParisDateTime, formatShortDate } from '../../../domain/paris-time.js';
 import { PROFILE_LABELS } from '../../../domain/profiles.js';
@@ -13,6 +13,7 @@ import { requestActor } from '../../../services/audit.js';
 import { presentAttestation } from '../../../services/attestations/present.js';
 import { findAttestationOfExam } from '../../../services/attestations/queries.js';
 import { allowResumeElsewhere } from '../../../services/exam/admission.js';
+import { examPauses } from '../../../services/exam/incidents.js';
 import { settleScope } from '../../../services/exam/lifecycle.js';
 import { centreOf } from '../current-centre/scope.js';
 import { cancelExam, grantExtraTime, pauseExams, resumeExams } from './lifecycle.js';
@@ -33,7 +34,8 @@ export default async function examRoutes(app: FastifyInstance) {
     await settleScope(app.db, app.clock, { centreId, examId });
     const exam = await getCentreExam(app.db, centreId, examId);
     if (!exam) throw notFound();
-    const attestation = await findAttestationOfExam(app.db, centreId, examId);
+    const now = app.clock.now();
+    const [attestation, pauses] = await Promise.all([findAttestationOfExam(app.db, centreId, examId), examPauses(app.db, examId, now)]);
     return reply.render(
       'centre/exams/exam',
       {
@@ -49,7 +51,7 @@ export default async function examRoutes(app: FastifyInstance) {
           cancelledAtText: exam.cancelled_at ? formatParisDateTime(exam.cancelled_at) : null,
           verdictLabel: VERDICT_LABELS[verdictOf({ finishedAt: exam.finished_at, passed: exam.passed, cancelledAt: exam.cancelled_at })],
           resumeAllowedUntil:
-            exam.resume_allowed_until && exam.resume_allowed_until > app.clock.now().toISOString() ? formatHour(new Date(exam.resume_allowed_until)) : null,
+            exam.resume_allowed_until && exam.resume_allowed_until > now.toISOString() ? formatHour(new Date(exam.resume_allowed_until)) : null,
         },
         extraTime: { ...extraTime, max: EXTRA_MINUTES_MAX - exam.extra_minutes },
         extraMinutesMax: EXTRA_MINUTES_MAX,
@@ -57,6 +59,15 @@ export default async function examRoutes(app: FastifyInstance) {
         cancelReasonText: closingSentence(exam.cancel_reason ?? ''),
         pauseForm,
         pausedAtText: exam.paused_at ? formatHour(new Date(exam.paused_at)) : null,
+        // While paused the stored deadline is stale: what is left is fixed, the end moves with the pause.
+        leftAtPauseText: exam.paused_at ? formatRemaining((Date.parse(exam.deadline_at) - Date.parse(exam.paused_at)) / 1000) : null,
+        pauses: pauses.map((p) => ({
+          fromText: formatHour(new Date(p.started_at)),
+          toText: p.ended_at ? formatHour(new Date(p.ended_at)) : null,
+          lengthText: formatRemaining(p.seconds),
+          reasonText: closingSentence(p.reason),
+        })),
+        pausedTotalText: formatRemaining(pauses.reduce((sum, p) => sum + p.seconds, 0)),
         attestation: attestation ? presentAttestation(attestation) : null,
       },
       { title: `Examen de ${exam.first_name} ${exam.last_name}`, status },

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../../clock.js';
 import type { Database, Queryable } from '../../../db/schema.js';
 import { canClose, canOpen, isOpenForExams, validateNewSession, type NewSessionInput, type NewSessionOutcome } from '../../../domain/exam-session-rules.js';
+import { plural } from '../../../domain/french.js';
 import { readReason, reasonProblem } from '../../../domain/reason.js';
 import { recordAudit, type Acting } from '../../../services/audit.js';
 import { renewAdmissionCode } from '../../../services/exam/admission.js';
@@ -94,6 +95,18 @@ export async function closeSession(db: Kysely<Database>, clock: Clock, centreId:
     if (!session) return null;
     const rule = canClose(session, now);
     if (!rule.ok) return rule;
+    // Closed, the session would leave its paused candidates waiting for a resumption nobody plans.
+    const paused = await trx
+      .selectFrom('exams')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('exam_session_id', '=', sessionId)
+      .where('paused_at', 'is not', null)
+      .where('finished_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    const count = Number(paused.n);
+    if (count === 1) return { ok: false, message: 'Un examen est en pause dans cette session : reprenez-le ou annulez-le avant de la fermer.' };
+    if (count > 1)
+      return { ok: false, message: `${plural(count, 'examen')} sont en pause dans cette session : reprenez-les ou annulez-les avant de la fermer.` };
     if (!(await setSessionStatus(trx, centreId, sessionId, 'open', 'closed', now.toISOString()))) {
       return { ok: false, message: 'Cette session vient de changer d’état : rechargez la page.' };
     }

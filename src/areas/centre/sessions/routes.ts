@@ -194,11 +194,11 @@ export default async function examSessionRoutes(app: FastifyInstance) {
 
   app.get('/centre/sessions/:id/proces-verbal.pdf', async (request: FastifyRequest<Params>, reply) => {
     const { centre, session, report, html } = await reportHtml(request);
-    const pdf = await app.browserPool.htmlToPdf(html, {
-      title: report.title,
-      author: `${centre.name} (${centre.code})`,
-      subject: 'Procès-verbal de session d’examen AIPR',
-    });
+    const pdf = await app.browserPool.htmlToPdf(
+      html,
+      { title: report.title, author: `${centre.name} (${centre.code})`, subject: 'Procès-verbal de session d’examen AIPR' },
+      `centre:${centre.code}`,
+    );
     await recordReportPrint(app.db, app.clock, session.id, report.candidates.length, { actor: requestActor(request) });
     return reply.sendPdf(pdf, `proces-verbal-${centre.code}-${session.date}-session-${session.id}.pdf`);
   });

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../../clock.js';
-import type { Database, Queryable, Role } from '../../../db/schema.js';
+import type { Database, IdentityProvider, Queryable, Role, SignInMethod } from '../../../db/schema.js';
 import { ACCOUNT_ALERT_POLICY, ACCOUNT_POLICY, ADDRESS_POLICY, SIGN_IN_SLOWDOWN_MS } from '../../../domain/throttle.js';
 import { recordAudit, recordRepeatedAudit, SYSTEM_ACTOR, type Acting, type Actor } from '../../../services/audit.js';
 import { credentialOf, verifyAgainstDecoy, verifyPassword } from '../../../services/accounts/passwords.js';
@@ -48,7 +48,7 @@ function oneAtATime<T>(key: string, task: () => Promise<T>): Promise<T> | null {
 export async function attemptSignIn(
   db: Kysely<Database>,
   clock: Clock,
-  input: { email: string; password: string; ip: string },
+  input: { email: string; password: string; ip: string; adminsOnly?: boolean },
   alert: (accountEmail: string) => void = () => undefined,
 ): Promise<SignInOutcome> {
   const outcome = await oneAtATime(addressKey(input.ip), () => attemptSignInNow(db, clock, input));
@@ -63,7 +63,7 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function attemptSignInNow(
   db: Kysely<Database>,
   clock: Clock,
-  input: { email: string; password: string; ip: string },
+  input: { email: string; password: string; ip: string; adminsOnly?: boolean },
 ): Promise<SignInOutcome> {
   const now = clock.now();
   const email = input.email.trim();
@@ -72,7 +72,9 @@ async function attemptSignInNow(
   if (await latestLock(db, [accountKey(email, input.ip)], now)) await pause(SIGN_IN_SLOWDOWN_MS);
 
   const account = email ? await findAccountByEmail(db, email) : undefined;
-  const usable = account && account.password_hash && account.disabled_at === null;
+  // LOCAL_SIGN_IN=admins: a manager's password is not checked at all, so the answer never tells
+  // whether it was right (the page says managers sign in through the identity provider).
+  const usable = account && account.password_hash && account.disabled_at === null && (!input.adminsOnly || account.role === 'admin');
   const valid = usable ? await verifyPassword(account.password_hash!, input.password) : await verifyAgainstDecoy(input.password);
 
   if (valid && account) {
@@ -80,7 +82,7 @@ async function attemptSignInNow(
     await db.transaction().execute(async (trx) => {
       await clearThrottle(trx, accountKey(email, input.ip));
       // With a second factor, the sign-in is journalled once its code is right (recordSignIn).
-      if (!secondFactor) await recordSignIn(trx, clock, { accountId: account.id, label: account.email, ip: input.ip });
+      if (!secondFactor) await recordSignIn(trx, clock, { accountId: account.id, label: account.email, ip: input.ip }, 'mot de passe');
     });
     // From the very row whose hash was verified: a password changed meanwhile ends this sign-in too.
     return { ok: true, accountId: account.id, role: account.role, credential: credentialOf(account.password_hash!, account.totp_enabled_at), secondFactor };
@@ -130,17 +132,99 @@ async function countTowardsAlert(db: Queryable, clock: Clock, account: { id: num
   return true;
 }
 
-/** The journal's row of a sign-in, with how its second factor was given when it had one. */
-export async function recordSignIn(db: Queryable, clock: Clock, actor: Actor, secondFactor?: 'application' | 'code de secours'): Promise<void> {
+/**
+ * The journal's row of a sign-in — how it was made (a password or an identity provider) and its
+ * second factor when it had one — and the account's « last sign-in », which the administrator reads.
+ */
+export async function recordSignIn(
+  db: Queryable,
+  clock: Clock,
+  actor: Actor,
+  method: SignInMethod,
+  secondFactor?: 'application' | 'code de secours',
+): Promise<void> {
+  await db
+    .updateTable('accounts')
+    .set({ last_sign_in_at: clock.now().toISOString(), last_sign_in_method: method })
+    .where('id', '=', actor.accountId!)
+    .execute();
+  const details = { ...(method === 'mot de passe' ? {} : { methode: method }), ...(secondFactor ? { second_facteur: secondFactor } : {}) };
   await recordAudit(db, clock, {
     action: 'connexion.reussie',
     actor,
     target: { type: 'compte', id: actor.accountId! },
-    details: secondFactor ? { second_facteur: secondFactor } : null,
+    details: Object.keys(details).length > 0 ? details : null,
   });
 }
 
 /** The journal keeps each sign-out, as it keeps each sign-in. */
 export async function recordSignOut(db: Kysely<Database>, clock: Clock, accountId: number, { actor }: Acting): Promise<void> {
   await recordAudit(db, clock, { action: 'deconnexion', actor, target: { type: 'compte', id: accountId } });
+}
+
+export type ProviderSignInOutcome =
+  | { ok: true; accountId: number; role: Role; credential: string; secondFactor: boolean }
+  | { ok: false; reason: 'unknown' | 'disabled' };
+
+/**
+ * The account an identity provider vouched for, found by its e-mail (trimmed, case-insensitive): the
+ * provider's subject is remembered, and a new subject for the same e-mail re-links the account —
+ * audited, since it means the provider's account changed. An unknown e-mail or a disabled account
+ * signs nobody in, and the journal keeps the attempt.
+ */
+export async function signInThroughProvider(
+  db: Kysely<Database>,
+  clock: Clock,
+  input: { provider: IdentityProvider; email: string; subject: string; ip: string },
+): Promise<ProviderSignInOutcome> {
+  const email = input.email.trim();
+  const at = clock.now().toISOString();
+  const details = { fournisseur: input.provider, sujet: input.subject };
+  return db.transaction().execute(async (trx) => {
+    const account = email ? await findAccountByEmail(trx, email) : undefined;
+    if (!account || account.disabled_at !== null) {
+      await recordRepeatedAudit(
+        trx,
+        clock,
+        {
+          action: 'connexion.echouee',
+          actor: { accountId: null, label: email.toLowerCase().slice(0, 200) || 'anonyme', ip: input.ip },
+          target: account ? { type: 'compte', id: account.id } : null,
+          details: { ...details, motif: account ? 'compte désactivé' : 'adresse rattachée à aucun compte' },
+        },
+        FAILED_SIGN_IN_AGGREGATION_MS,
+      );
+      return { ok: false, reason: account ? 'disabled' : 'unknown' };
+    }
+    const actor = { accountId: account.id, label: account.email, ip: input.ip };
+    const known = await trx
+      .selectFrom('account_identities')
+      .select('subject')
+      .where('account_id', '=', account.id)
+      .where('provider', '=', input.provider)
+      .executeTakeFirst();
+    if (!known) {
+      await trx.insertInto('account_identities').values({ account_id: account.id, provider: input.provider, subject: input.subject, linked_at: at, last_used_at: at }).execute();
+      await recordAudit(trx, clock, { action: 'compte.identite_liee', actor, target: { type: 'compte', id: account.id }, details });
+    } else {
+      await trx
+        .updateTable('account_identities')
+        .set({ subject: input.subject, last_used_at: at, ...(known.subject === input.subject ? {} : { linked_at: at }) })
+        .where('account_id', '=', account.id)
+        .where('provider', '=', input.provider)
+        .execute();
+      if (known.subject !== input.subject) {
+        await recordAudit(trx, clock, {
+          action: 'compte.identite_reliee',
+          actor,
+          target: { type: 'compte', id: account.id },
+          details: { ...details, ancien_sujet: known.subject },
+        });
+      }
+    }
+    const secondFactor = account.totp_enabled_at !== null;
+    // With a second factor, the sign-in is journalled once its code is right, as after a password.
+    if (!secondFactor) await recordSignIn(trx, clock, actor, input.provider);
+    return { ok: true, accountId: account.id, role: account.role, credential: credentialOf(account.password_hash ?? '', account.totp_enabled_at), secondFactor };
+  });
 }

@@ -7,12 +7,27 @@ import { checkSecondFactor } from '../../../services/accounts/second-factor.js';
 import { requestActor } from '../../../services/audit.js';
 import { homeOf, IDLE_LIMIT_MINUTES, safeNextPath } from '../../../plugins/auth.js';
 import { attemptSignIn, recordSignIn, recordSignOut } from './lifecycle.js';
-import type { Role } from '../../../db/schema.js';
+import { openSignedInSession, renderForm } from './outcome.js';
+import type { Role, SignInMethod } from '../../../db/schema.js';
 
 declare module 'fastify' {
   interface Session {
     /** A sign-in whose password was right, waiting for the code of its second factor. */
-    pendingSignIn?: { accountId: number; credential: string; role: Role; since: string; suivant: string; failures: number };
+    pendingSignIn?: {
+      accountId: number;
+      credential: string;
+      role: Role;
+      since: string;
+      suivant: string;
+      failures: number;
+      method: SignInMethod;
+      idToken: string | null;
+    };
+    /**
+     * How the session signed in: through an identity provider, sign-out also sends the browser to
+     * the provider's logout (with the ID token as a hint, for OpenID Connect).
+     */
+    signedInWith?: { method: SignInMethod; idToken: string | null };
   }
 }
 
@@ -22,10 +37,6 @@ interface SignInBody {
   suivant?: string;
 }
 
-
-function renderForm(reply: FastifyReply, values: { email: string; suivant: string }, extra: Record<string, unknown> = {}, status = 200) {
-  return reply.render('public/sign-in/sign-in', { values, ...extra }, { title: 'Connexion', status });
-}
 
 function renderCodeForm(reply: FastifyReply, role: Role, extra: { error?: string; failure?: string } = {}, status = 200) {
   return reply.render(
@@ -73,6 +84,9 @@ export default async function authRoutes(app: FastifyInstance) {
   });
 
   app.post('/connexion', async (request: FastifyRequest<{ Body: SignInBody }>, reply) => {
+    if (app.config.localSignIn === 'off') {
+      return renderForm(reply, { email: '', suivant: '' }, { failure: 'La connexion par mot de passe est désactivée sur cette plateforme : utilisez le bouton ci-dessus.' }, 403);
+    }
     const email = String(request.body?.email ?? '').slice(0, 320);
     const password = String(request.body?.mot_de_passe ?? '');
     const suivant = safeNextPath(request.body?.suivant) ?? '';
@@ -83,7 +97,8 @@ export default async function authRoutes(app: FastifyInstance) {
     if (!password) errors.mot_de_passe = 'Saisissez votre mot de passe.';
     if (Object.keys(errors).length > 0) return renderForm(reply, values, { errors }, 400);
 
-    const outcome = await attemptSignIn(app.db, app.clock, { email, password, ip: request.ip }, (account) => {
+    const adminsOnly = app.config.localSignIn === 'admins';
+    const outcome = await attemptSignIn(app.db, app.clock, { email, password, ip: request.ip, adminsOnly }, (account) => {
       const what = `au moins ${ACCOUNT_ALERT_POLICY.maxFailures} tentatives de connexion infructueuses en moins de ${ACCOUNT_ALERT_POLICY.windowMs / 60_000} minutes. Le compte n’est pas bloqué pour son titulaire`;
       alertAdministrators(account, what).catch((err: unknown) => request.log.warn({ err }, 'the security alert could not be sent'));
     });
@@ -93,27 +108,13 @@ export default async function authRoutes(app: FastifyInstance) {
           ? `Trop de tentatives de connexion infructueuses. ${retryMessage(outcome.until, app.clock.now())}`
           : outcome.reason === 'busy'
             ? 'Trop de tentatives de connexion en même temps depuis cette adresse. Réessayez dans un instant.'
-            : 'Adresse électronique ou mot de passe incorrect.';
+            : adminsOnly
+              ? 'Adresse électronique ou mot de passe incorrect. Seuls les administrateurs nationaux se connectent ici par mot de passe ; les gestionnaires de centre utilisent le bouton ci-dessus.'
+              : 'Adresse électronique ou mot de passe incorrect.';
       return renderForm(reply, values, { failure: message }, outcome.reason === 'invalid' ? 401 : 429);
     }
 
-    // A new session id at sign-in, so that an id planted before sign-in is worth nothing after.
-    await request.session.regenerate();
-    if (outcome.secondFactor) {
-      request.session.pendingSignIn = {
-        accountId: outcome.accountId,
-        credential: outcome.credential,
-        role: outcome.role,
-        since: app.clock.now().toISOString(),
-        suivant,
-        failures: 0,
-      };
-      return reply.redirect('/connexion/code', 303);
-    }
-    request.session.accountId = outcome.accountId;
-    request.session.credential = outcome.credential;
-    request.session.lastSeenAt = app.clock.now().toISOString();
-    return reply.redirect(suivant || homeOf(outcome.role), 303);
+    return openSignedInSession(request, reply, outcome, suivant, 'mot de passe');
   });
 
   /** The sign-in waiting for its code, while it may still be finished. */
@@ -165,11 +166,12 @@ export default async function authRoutes(app: FastifyInstance) {
       return renderCodeForm(reply, pending.role, { error: 'Code incorrect ou déjà utilisé. Saisissez le code affiché maintenant par votre application (vérifiez que votre téléphone est à l’heure), ou un code de secours non utilisé.' }, 401);
     }
 
-    await recordSignIn(app.db, app.clock, actor, check.method === 'totp' ? 'application' : 'code de secours');
+    await recordSignIn(app.db, app.clock, actor, pending.method, check.method === 'totp' ? 'application' : 'code de secours');
     await request.session.regenerate();
     request.session.accountId = account.id;
     request.session.credential = pending.credential;
     request.session.lastSeenAt = app.clock.now().toISOString();
+    request.session.signedInWith = { method: pending.method, idToken: pending.idToken };
     if (check.method === 'recovery' && check.unusedRecoveryCodes <= FEW_RECOVERY_CODES) {
       reply.flash(
         'warning',
@@ -186,9 +188,15 @@ export default async function authRoutes(app: FastifyInstance) {
       await recordSignOut(app.db, app.clock, request.account.id, { actor: requestActor(request) });
     }
     const signedOut = request.account !== null;
+    const through = request.session.signedInWith;
     await request.session.regenerate();
     // Said on the sign-in page, so that whoever sits at a shared computer next knows the last user left.
     if (signedOut) reply.flash('success', 'Vous êtes déconnecté. Pour revenir, reconnectez-vous.');
-    return reply.redirect('/connexion', 303);
+    // Signed in through a provider: its own sign-in ends too, or the next person at this computer
+    // would be let in by the provider without a password. It sends the browser back here.
+    const { oidc, cas } = app.identityProviders;
+    const providerLogout =
+      !signedOut || !through ? null : through.method === 'oidc' && oidc ? await oidc.logoutUrl(through.idToken) : through.method === 'cas' && cas ? cas.logoutUrl() : null;
+    return reply.navigate(providerLogout ?? '/connexion');
   });
 }
