@@ -15,6 +15,9 @@ import { createAccount, TEST_PASSWORD } from '../helpers/agents.js';
 import { DEMO_PASSWORD } from '../helpers/app.js';
 import { allowResume } from '../helpers/kiosk.js';
 import { ACCENTED_IDENTITY, CENTRE, examByToken, illustratedToken } from '../helpers/kiosk-room.js';
+import { createTestApp } from '../helpers/app.js';
+import { startOidcProvider } from '../helpers/oidc-provider.js';
+import { freePort } from '../helpers/ports.js';
 import { enrolInBrowser, signInInBrowser } from './sign-in-support.js';
 import { admitTerminal, begin, enterAndIdentify, enterCentreAndToken, KIOSK_VIEWPORT, navigate, pathOf, startKioskWorld, text } from './kiosk-support.js';
 
@@ -372,6 +375,29 @@ if (world) {
 
     t.equal(await go(page, `${base}/page-qui-n-existe-pas`), 404);
     await audit(t, page, '404 page');
+  });
+
+  t.test('sign-in through Cerbère: the buttons above the administrators’ form, a refusal, an e-mail linked to no account', async (t) => {
+    const port = await freePort();
+    const at = `http://127.0.0.1:${port}`;
+    const provider = await startOidcProvider(t, {
+      users: [{ sub: 'inconnu', email: 'inconnu@exemple.test' }],
+      clients: [{ client_id: 'qcm-aipr', redirect_uris: [`${at}/connexion/oidc/retour`] }],
+    });
+    const sso = await createTestApp(t, {
+      env: { PUBLIC_URL: at, OIDC_ISSUER: provider.issuer, OIDC_CLIENT_ID: 'qcm-aipr', CAS_URL: 'http://127.0.0.1:9/cas', LOCAL_SIGN_IN: 'admins' },
+    });
+    await sso.app.listen({ port, host: '127.0.0.1' });
+    const page = await freshPage(t);
+    t.equal(await go(page, `${at}/connexion`), 200);
+    await audit(t, page, 'sign-in page with two providers, password for administrators only');
+    t.equal(await go(page, `${at}/connexion/oidc/retour?code=x&state=y`), 400);
+    await audit(t, page, 'a provider’s answer that no sign-in started');
+    await go(page, `${at}/connexion/oidc`);
+    await page.type('#login', 'inconnu');
+    await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click('form button[type="submit"]:not([name="refuser"])')]);
+    t.equal(new URL(page.url()).pathname, '/connexion/oidc/retour');
+    await audit(t, page, 'an e-mail linked to no account');
   });
 
   t.test('kiosk flow', async (t) => {
