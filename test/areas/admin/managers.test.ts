@@ -10,6 +10,7 @@ import { DEMO_ADMIN_EMAIL, DEMO_MANAGER_EMAIL } from '../../../src/operator/seed
 import { adminAgent, enrolSecondFactor, managerAgent } from '../../helpers/agents.js';
 import { Agent, createTestApp, recordingMailer, type Teardown, type TestApp, DEMO_PASSWORD } from '../../helpers/app.js';
 import { field, flashes, h1, visibleText } from '../../helpers/html.js';
+import { signInThroughProvider } from '../../../src/areas/public/sign-in/lifecycle.js';
 
 // ——— Helpers ———————————————————————————————————————————————————————————————————
 
@@ -431,4 +432,54 @@ t.test('a manager who lost the phone and the recovery codes: the administrator r
 
   const again = await admin.post(`/admin/gestionnaires/${managerId}/double-authentification/retirer`, {});
   t.match(flashes((await admin.get(String(again.headers.location))).body)[0]?.text ?? '', 'n’a pas de double authentification');
+});
+
+// ——— With an identity provider (Cerbère) ——————————————————————————————————————————————————
+
+t.test('with Cerbère configured, a new manager needs no password link; the admin sees how and when each manager signs in', async (t) => {
+  const testApp = await createTestApp(t, { seed: true, env: { OIDC_ISSUER: 'https://cerbere.example.gouv.fr', OIDC_CLIENT_ID: 'qcm-aipr' } });
+  await addCentre(testApp, 2, 'Centre AIPR Normandie');
+  const admin = await adminAgent(testApp);
+  await admin.get('/admin/gestionnaires/nouveau');
+  const res = await admin.post('/admin/gestionnaires', NEW_MANAGER);
+  t.equal(res.statusCode, 303, 'no link page: back to the manager’s page');
+  const id = createdManagerId(res);
+  t.ok(id, 'on the new account’s page');
+  const page = await admin.get(`/admin/gestionnaires/${id}`);
+  t.same(flashes(page.body), [
+    { type: 'success', text: 'Le compte est créé : Camille Martin se connecte avec son compte Cerbère, à l’adresse camille.martin@normandie.test.' },
+  ]);
+  const text = visibleText(page.body);
+  t.match(text, 'camille.martin@normandie.test — compte actif', 'active at once: the provider is how it signs in');
+  t.match(text, 'Connexion : Cerbère (pas encore utilisé) ; dernière connexion : jamais');
+  t.match(text, 'Envoyer un lien pour définir un mot de passe', 'passwords stay possible (LOCAL_SIGN_IN=on)');
+  t.equal(await testApp.db.kysely.selectFrom('account_links').select('token_hash').where('account_id', '=', id!).executeTakeFirst(), undefined, 'no link was made');
+
+  // The manager signs in through the provider (the lifecycle the return route calls).
+  testApp.clock.advance(60_000);
+  const signedIn = await signInThroughProvider(testApp.db.kysely, testApp.clock, {
+    provider: 'oidc',
+    email: 'Camille.Martin@normandie.test',
+    subject: 'sub-123',
+    ip: '10.0.0.1',
+  });
+  t.equal(signedIn.ok, true);
+  const after = visibleText((await admin.get(`/admin/gestionnaires/${id}`)).body);
+  t.match(after, 'Connexion : Cerbère ; dernière connexion : 29/11/2026 à 10 h 01 (Cerbère)');
+  const row = /<tr>\s*<td><a href="\/admin\/gestionnaires\/\d+">Camille Martin<\/a><\/td>([\s\S]*?)<\/tr>/.exec((await admin.get('/admin/gestionnaires')).body)?.[1] ?? '';
+  t.match(visibleText(row), 'camille.martin@normandie.test actif Cerbère 29/11/2026 à 10 h 01 (Cerbère)', 'and in the list');
+  const demo = /<tr>\s*<td><a href="\/admin\/gestionnaires\/\d+">[^<]+<\/a><\/td>\s*<td>gestionnaire@demo\.test([\s\S]*?)<\/tr>/.exec((await admin.get('/admin/gestionnaires')).body)?.[1] ?? '';
+  t.match(visibleText(demo), 'mot de passe (Cerbère pas encore utilisé)', 'a password account not yet linked');
+});
+
+t.test('with LOCAL_SIGN_IN=admins, no password link is offered nor made for a manager', async (t) => {
+  const testApp = await createTestApp(t, { seed: true, env: { CAS_URL: 'https://cerbere.example.gouv.fr/cas/public', LOCAL_SIGN_IN: 'admins' } });
+  const admin = await adminAgent(testApp);
+  const manager = (await accountByEmail(testApp, DEMO_MANAGER_EMAIL))!;
+  const page = await admin.get(`/admin/gestionnaires/${manager.id}`);
+  t.notMatch(visibleText(page.body), 'Envoyer un lien');
+  const refused = await admin.post(`/admin/gestionnaires/${manager.id}/lien`, {});
+  t.equal(refused.statusCode, 409);
+  t.match(visibleText(refused.body), 'les gestionnaires se connectent avec Cerbère, jamais par mot de passe');
+  t.equal(await testApp.db.kysely.selectFrom('account_links').select('token_hash').where('account_id', '=', manager.id).executeTakeFirst(), undefined);
 });
