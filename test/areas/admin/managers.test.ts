@@ -453,7 +453,11 @@ t.test('with Cerbère configured, a new manager needs no password link; the admi
   t.match(text, 'camille.martin@normandie.test — compte actif', 'active at once: the provider is how it signs in');
   t.match(text, 'Connexion : Cerbère (pas encore utilisé) ; dernière connexion : jamais');
   t.match(text, 'Envoyer un lien pour définir un mot de passe', 'passwords stay possible (LOCAL_SIGN_IN=on)');
-  t.equal(await testApp.db.kysely.selectFrom('account_links').select('token_hash').where('account_id', '=', id!).executeTakeFirst(), undefined, 'no link was made');
+  t.equal(
+    await testApp.db.kysely.selectFrom('account_links').select('token_hash').where('account_id', '=', id!).executeTakeFirst(),
+    undefined,
+    'no link was made',
+  );
 
   // The manager signs in through the provider (the lifecycle the return route calls).
   testApp.clock.advance(60_000);
@@ -466,9 +470,14 @@ t.test('with Cerbère configured, a new manager needs no password link; the admi
   t.equal(signedIn.ok, true);
   const after = visibleText((await admin.get(`/admin/gestionnaires/${id}`)).body);
   t.match(after, 'Connexion : Cerbère ; dernière connexion : 29/11/2026 à 10 h 01 (Cerbère)');
-  const row = /<tr>\s*<td><a href="\/admin\/gestionnaires\/\d+">Camille Martin<\/a><\/td>([\s\S]*?)<\/tr>/.exec((await admin.get('/admin/gestionnaires')).body)?.[1] ?? '';
+  const row =
+    /<tr>\s*<td><a href="\/admin\/gestionnaires\/\d+">Camille Martin<\/a><\/td>([\s\S]*?)<\/tr>/.exec((await admin.get('/admin/gestionnaires')).body)?.[1] ??
+    '';
   t.match(visibleText(row), 'camille.martin@normandie.test actif Cerbère 29/11/2026 à 10 h 01 (Cerbère)', 'and in the list');
-  const demo = /<tr>\s*<td><a href="\/admin\/gestionnaires\/\d+">[^<]+<\/a><\/td>\s*<td>gestionnaire@demo\.test([\s\S]*?)<\/tr>/.exec((await admin.get('/admin/gestionnaires')).body)?.[1] ?? '';
+  const demo =
+    /<tr>\s*<td><a href="\/admin\/gestionnaires\/\d+">[^<]+<\/a><\/td>\s*<td>gestionnaire@demo\.test([\s\S]*?)<\/tr>/.exec(
+      (await admin.get('/admin/gestionnaires')).body,
+    )?.[1] ?? '';
   t.match(visibleText(demo), 'mot de passe (Cerbère pas encore utilisé)', 'a password account not yet linked');
 });
 
