@@ -16,7 +16,7 @@ import { BrowserPool, DEFAULT_POOL_LIMITS } from './services/pdf/browser-pool.js
 import auth from './plugins/auth.js';
 import csrf from './plugins/csrf.js';
 import deadlineSweeper from './plugins/deadline-sweeper.js';
-import { identityProvidersOf } from './services/single-sign-on/providers.js';
+import { identityProvidersOf, logoutOrigins } from './services/single-sign-on/providers.js';
 import services from './plugins/services.js';
 import errors from './plugins/errors.js';
 import securityHeaders from './plugins/security-headers.js';
@@ -57,6 +57,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.addHook('onClose', async () => browserPool.close());
 
   const mailer = deps.mailer ?? createMailer(config);
+  const identityProviders = identityProvidersOf(config);
   const clock = deps.clock ?? systemClock;
   await app.register(services, {
     db: deps.db.kysely,
@@ -66,10 +67,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     mailer,
     answerWriter: new AnswerWriter(deps.db.sqlite, clock),
     attestationSigner: loadOrCreateSigner(config.dataDir),
-    identityProviders: identityProvidersOf(config),
+    identityProviders,
   });
-  const providers = [config.oidc?.issuer, config.cas?.url].filter((url): url is string => url !== undefined);
-  await app.register(securityHeaders, { https: isHttps(config), formTargets: providers.map((url) => new URL(url).origin) });
+  await app.register(securityHeaders, { https: isHttps(config), formTargets: () => logoutOrigins(identityProviders) });
   // Old terminals on slow networks: every text answer is compressed (the kiosk's page budget).
   // No form is ever sent compressed: request decompression stays off (one hook less per request).
   await app.register(fastifyCompress, { global: true, globalDecompression: false, threshold: 1024 });

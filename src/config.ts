@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
+import type { LocalSignIn } from './domain/account-state.js';
 import { isPlausibleEmail } from './domain/email.js';
 
 export type NodeEnv = 'development' | 'production' | 'test';
@@ -45,7 +46,7 @@ export interface CasSettings {
   label: string;
 }
 
-export type LocalSignIn = 'on' | 'admins' | 'off';
+export type { LocalSignIn };
 
 export class ConfigError extends Error {}
 
@@ -168,10 +169,11 @@ function readProviderUrl(env: Env, name: string): string | null {
     throw new ConfigError(`${name} doit être une adresse https complète (reçu « ${raw} ») ; http n’est admis que sur la boucle locale`);
   }
   if (url.search || url.hash) throw new ConfigError(`${name} ne doit contenir ni paramètres ni fragment (reçu « ${raw} »)`);
-  return url.origin + url.pathname.replace(/\/+$/, '');
+  return raw;
 }
 
 function readOidc(env: Env): OidcSettings | null {
+  // Kept as written: the provider's metadata must name exactly this issuer (a trailing slash included).
   const issuer = readProviderUrl(env, 'OIDC_ISSUER');
   if (!issuer) {
     const stray = ['OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_LABEL', 'OIDC_SCOPES'].find((name) => env[name]?.trim());
@@ -195,7 +197,9 @@ function readOidc(env: Env): OidcSettings | null {
 }
 
 function readCas(env: Env): CasSettings | null {
-  const url = readProviderUrl(env, 'CAS_URL');
+  const given = readProviderUrl(env, 'CAS_URL');
+  // /login and the others are appended to it.
+  const url = given?.replace(/\/+$/, '') ?? null;
   if (!url) {
     if (env.CAS_LABEL?.trim()) throw new ConfigError('CAS_LABEL est défini mais CAS_URL ne l’est pas : indiquez l’adresse du serveur CAS');
     return null;

@@ -47,6 +47,10 @@ async function start(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
   await app.listen({ port: config.port, host: config.host });
+  // The provider's metadata read now rather than at the first sign-in: the first sign-out after a
+  // restart needs its logout address in the Content-Security-Policy. A provider down now is tried
+  // again at the next sign-in.
+  app.identityProviders.oidc?.configuration().catch((err: unknown) => app.log.warn({ err }, 'the OpenID Connect provider could not be reached'));
   console.log(`QCM-AIPR à l'écoute sur ${config.publicUrl}`);
 }
 

@@ -58,9 +58,9 @@ export interface AccountsTable {
   last_sign_in_method: SignInMethod | null;
 }
 
-/** The subject a provider gave the account (the e-mail is the key; this shows a change). */
 export type { IdentityProvider, SignInMethod };
 
+/** The subject a provider gave the account (the e-mail is the key; this shows a change). */
 export interface AccountIdentitiesTable {
   account_id: number;
   provider: IdentityProvider;

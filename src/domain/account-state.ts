@@ -30,3 +30,11 @@ export const SIGN_IN_METHOD_LABELS: Readonly<Record<SignInMethod, string>> = Obj
   oidc: 'Cerbère',
   cas: 'Cerbère (CAS)',
 });
+
+/** Who may sign in with a password (LOCAL_SIGN_IN): everyone, the national administrators only, or nobody. */
+export type LocalSignIn = 'on' | 'admins' | 'off';
+
+/** Whether an account of this role may have, and use, a password on this platform. */
+export function passwordAllowed(role: 'admin' | 'manager', localSignIn: LocalSignIn): boolean {
+  return localSignIn === 'on' || (localSignIn === 'admins' && role === 'admin');
+}

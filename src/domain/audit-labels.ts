@@ -1,3 +1,4 @@
+import { SIGN_IN_METHOD_LABELS } from './account-state.js';
 /**
  * How a person reads the audit log: a French label for every action the platform writes, for the
  * kinds of target and for the keys of the details, and the details themselves as « clé : valeur »
@@ -183,8 +184,8 @@ export interface AuditDetailLine {
 const AUDIT_VALUE_LABELS: Readonly<Record<string, Readonly<Record<string, string>>>> = Object.freeze({
   profil: PROFILE_LABELS,
   role: { admin: 'administration', manager: 'gestionnaire' },
-  fournisseur: { oidc: 'Cerbère (OpenID Connect)', cas: 'Cerbère (CAS)' },
-  methode: { oidc: 'Cerbère (OpenID Connect)', cas: 'Cerbère (CAS)' },
+  fournisseur: SIGN_IN_METHOD_LABELS,
+  methode: SIGN_IN_METHOD_LABELS,
   raison: { candidat: 'terminé par le candidat', delai: 'temps écoulé' },
   motif: {
     date_naissance: 'date de naissance incorrecte',

@@ -148,3 +148,9 @@ export function formatParisDateTime(iso: string): string {
   const at = new Date(iso);
   return `${formatShortDate(parisDate(at))} à ${formatHour(at)}`;
 }
+
+/** An instant as a session's pages say it: its hour alone on the session's day, else its date and hour. */
+export function momentOnSessionDay(iso: string, sessionDate: string): string {
+  const at = new Date(iso);
+  return parisDate(at) === sessionDate ? formatHour(at) : formatParisDateTime(iso);
+}

@@ -7,7 +7,8 @@ import helmet from 'helmet';
  * policy, on every request: a visible share of a candidate's answer save).
  */
 export default fp(
-  async (app, opts: { https: boolean; formTargets?: string[] }) => {
+  async (app, opts: { https: boolean; formTargets?: () => string[] }) => {
+    const formTargets = opts.formTargets;
     const setHeaders = helmet({
       contentSecurityPolicy: {
         useDefaults: false,
@@ -19,8 +20,8 @@ export default fp(
           fontSrc: ["'self'"],
           connectSrc: ["'self'"],
           // A form's redirect is held to this list too: signing out sends the browser on to the
-          // identity provider's logout.
-          formAction: ["'self'", ...(opts.formTargets ?? [])],
+          // identity provider's logout, whose address is known once its metadata has been read.
+          formAction: formTargets ? ["'self'", () => formTargets().join(' ') || "'self'"] : ["'self'"],
           frameAncestors: ["'none'"],
           objectSrc: ["'none'"],
           baseUri: ["'self'"],

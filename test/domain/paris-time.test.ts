@@ -8,6 +8,7 @@ import {
   formatShortDate,
   isValidDate,
   isValidTime,
+  momentOnSessionDay,
   parisDate,
   parisDayBounds,
   parisEndOfDay,
@@ -179,4 +180,11 @@ t.test('formatHour: an hour as a sentence says it', async (t) => {
   t.equal(formatHour('09:05'), '09 h 05');
   t.equal(formatHour(new Date('2026-12-07T09:30:00Z')), '10 h 30', 'a moment, in Paris (winter: UTC+1)');
   t.equal(formatHour(new Date('2026-07-07T09:30:00Z')), '11 h 30', 'in summer: UTC+2');
+});
+
+t.test('momentOnSessionDay: the hour alone on the session’s day (Paris), else the date and the hour', async (t) => {
+  t.equal(momentOnSessionDay('2026-11-29T09:10:00.000Z', '2026-11-29'), '10 h 10');
+  t.equal(momentOnSessionDay('2026-11-29T22:59:59.999Z', '2026-11-29'), '23 h 59', 'the last instant of the day in Paris');
+  t.equal(momentOnSessionDay('2026-11-29T23:00:00.000Z', '2026-11-29'), '30/11/2026 à 00 h 00', 'midnight in Paris is the next day');
+  t.equal(momentOnSessionDay('2026-07-14T21:30:00.000Z', '2026-07-14'), '23 h 30', 'summer time');
 });

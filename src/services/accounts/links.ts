@@ -2,7 +2,7 @@ import { liftSignInThrottles } from './sign-in-throttle.js';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from '../../clock.js';
-import type { Database } from '../../db/schema.js';
+import type { Database, Role } from '../../db/schema.js';
 import { recordAudit } from '../audit.js';
 
 export type LinkPurpose = 'activation' | 'reset';
@@ -42,6 +42,7 @@ export async function writeAccountLink(trx: Transaction<Database>, now: Date, ac
 
 export interface UsableLink {
   accountId: number;
+  role: Role;
   purpose: LinkPurpose;
   email: string;
   displayName: string;
@@ -52,11 +53,11 @@ export async function findUsableLink(db: Kysely<Database>, clock: Clock, secret:
   const row = await db
     .selectFrom('account_links as l')
     .innerJoin('accounts as a', 'a.id', 'l.account_id')
-    .select(['l.account_id', 'l.purpose', 'l.expires_at', 'l.used_at', 'a.email', 'a.display_name', 'a.disabled_at'])
+    .select(['l.account_id', 'l.purpose', 'l.expires_at', 'l.used_at', 'a.email', 'a.display_name', 'a.disabled_at', 'a.role'])
     .where('l.token_hash', '=', hashOf(secret))
     .executeTakeFirst();
   if (!row || row.used_at || row.disabled_at || row.expires_at <= clock.now().toISOString()) return null;
-  return { accountId: row.account_id, purpose: row.purpose, email: row.email, displayName: row.display_name };
+  return { accountId: row.account_id, role: row.role, purpose: row.purpose, email: row.email, displayName: row.display_name };
 }
 
 /**

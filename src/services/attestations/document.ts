@@ -13,7 +13,7 @@ import {
 } from '../../domain/attestation.js';
 import { formatFullDate, formatShortDate } from '../../domain/paris-time.js';
 import { PROFILE_DOMAINS, PROFILE_LABELS, PROFILES } from '../../domain/profiles.js';
-import type { BrowserPool } from '../pdf/browser-pool.js';
+import { centrePdfOwner, type BrowserPool } from '../pdf/browser-pool.js';
 import { renderDocument } from '../pdf/documents.js';
 import { findStamp } from './queries.js';
 import type { AttestationSigner } from './signing.js';
@@ -82,5 +82,5 @@ export function attestationPdfMetadata(list: readonly AttestationFields[]): { ti
 
 /** The PDF of one attestation, from the platform's one browser. */
 export async function attestationPdf(pool: BrowserPool, fields: AttestationFields, context: DocumentContext): Promise<Buffer> {
-  return pool.htmlToPdf(await attestationsHtml([fields], context), attestationPdfMetadata([fields]), `centre:${fields.centre.code}`);
+  return pool.htmlToPdf(await attestationsHtml([fields], context), attestationPdfMetadata([fields]), centrePdfOwner(fields.centre.code));
 }

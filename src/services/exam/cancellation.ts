@@ -1,9 +1,10 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
 import type { Database, Queryable } from '../../db/schema.js';
 import { parisDate, parisEndOfDay } from '../../domain/paris-time.js';
 import { recordAudit, SYSTEM_ACTOR, type Actor } from '../audit.js';
 import { endPauses, insertIncident } from './incidents.js';
+import { standingPaused } from './running.js';
 
 /** Why the platform cancels an exam left paused when its session's day ended. */
 export const FORGOTTEN_PAUSE_REASON = 'Examen resté en pause à la fin de la journée de la session : annulé par la plateforme.';
@@ -60,10 +61,11 @@ export async function cancelForgottenPauses(db: Kysely<Database>, now: Date, cen
       .selectFrom('exams as e')
       .innerJoin('exam_sessions as s', 's.id', 'e.exam_session_id')
       .select(['e.id', 'e.exam_session_id', 's.date'])
-      .where('e.paused_at', 'is not', null)
-      .where('e.finished_at', 'is', null)
+      .where(standingPaused('e'))
       .where('s.date', '<', parisDate(now));
-    if (centreId !== undefined) query = query.where('e.centre_id', '=', centreId);
+    // « +centre_id »: SQLite then picks the index of unfinished exams (a handful) rather than every
+    // exam of the centre, on each of the centre's pages (settleScope).
+    if (centreId !== undefined) query = query.where(sql<boolean>`+${sql.ref('e.centre_id')} = ${centreId}`);
     return query.execute();
   };
   // Read once outside a transaction: the sweeper's every pass, nearly always empty, writes nothing.

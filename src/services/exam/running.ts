@@ -9,3 +9,11 @@ export function stillRunning(table: string, now: Date): RawBuilder<boolean> {
   const column = (name: string) => sql.ref(`${table}.${name}`);
   return sql<boolean>`(${column('finished_at')} is null and (${column('paused_at')} is not null or ${column('deadline_at')} > ${now.toISOString()}))`;
 }
+
+/**
+ * An exam standing paused: paused and not over (a cancellation clears the pause; a finished exam has
+ * none). `table` as for stillRunning.
+ */
+export function standingPaused(table: string): RawBuilder<boolean> {
+  return sql<boolean>`(${sql.ref(`${table}.paused_at`)} is not null and ${sql.ref(`${table}.finished_at`)} is null)`;
+}

@@ -38,6 +38,14 @@ export class PdfFailedError extends PublicError {
   }
 }
 
+/**
+ * The owner a centre's documents are counted under (`limits.perOwner`). A session's background print
+ * has its own bound (JOBS_PER_CENTRE) and renders under no owner: its chunks never fail half-way.
+ */
+export function centrePdfOwner(centreCode: string): string {
+  return `centre:${centreCode}`;
+}
+
 /** What every PDF of the platform says of itself (shown by readers, used by search and screen readers). */
 export interface PdfMetadata {
   title: string;

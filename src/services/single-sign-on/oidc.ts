@@ -38,6 +38,8 @@ const PROVIDER_TIMEOUT_SECONDS = 10;
  */
 export class OidcSignIn {
   #configuration: Promise<client.Configuration> | null = null;
+  /** The provider's logout endpoint's origin, once its metadata has been read. */
+  #endSessionOrigin: string | null = null;
 
   constructor(
     readonly settings: OidcSettings,
@@ -47,11 +49,23 @@ export class OidcSignIn {
 
   /** The provider's metadata, fetched once; a failed discovery is tried again on the next sign-in. */
   configuration(): Promise<client.Configuration> {
-    this.#configuration ??= this.#discover().catch((err: unknown) => {
-      this.#configuration = null;
-      throw new OidcError('unreachable', err);
-    });
+    this.#configuration ??= this.#discover().then(
+      (configuration) => {
+        const endpoint = configuration.serverMetadata().end_session_endpoint;
+        this.#endSessionOrigin = endpoint ? new URL(endpoint).origin : null;
+        return configuration;
+      },
+      (err: unknown) => {
+        this.#configuration = null;
+        throw new OidcError('unreachable', err);
+      },
+    );
     return this.#configuration;
+  }
+
+  /** Null until the metadata has been read (the app reads it once started, in the background). */
+  endSessionOrigin(): string | null {
+    return this.#endSessionOrigin;
   }
 
   async #discover(): Promise<client.Configuration> {

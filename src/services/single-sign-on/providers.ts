@@ -16,3 +16,13 @@ export function identityProvidersOf(config: Config): IdentityProviders {
     cas: config.cas ? new CasSignIn(config.cas, `${signInPage}/cas/retour`, signInPage) : null,
   };
 }
+
+/** The origins a sign-out may send the browser on to (the Content-Security-Policy's form-action). */
+export function logoutOrigins(providers: IdentityProviders): string[] {
+  const origins = new Set<string>();
+  if (providers.cas) origins.add(new URL(providers.cas.settings.url).origin);
+  if (providers.oidc) origins.add(new URL(providers.oidc.settings.issuer).origin);
+  const endSession = providers.oidc?.endSessionOrigin();
+  if (endSession) origins.add(endSession);
+  return [...origins];
+}

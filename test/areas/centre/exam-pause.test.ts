@@ -284,4 +284,34 @@ t.test('pauses made before their table existed are recovered from the audit trai
   await room.db.schema.dropTable('exam_pauses').execute();
   await up(room.db as unknown as Kysely<unknown>);
   t.same(await pauses(), written, 'what the migration recovers from the audit trail is the same');
+
+  // The first builds wrote a count of exams, not their ids: a single exam's pause is recovered from
+  // its target, a room's (whose exams are unknown) is left out rather than stopping the start.
+  const audit = (at: string, action: string, target: { type: string; id: number }, details: object) =>
+    room.db
+      .insertInto('audit_log')
+      .values({
+        at,
+        actor_account_id: null,
+        actor_label: 'test',
+        action,
+        target_type: target.type,
+        target_id: String(target.id),
+        details: JSON.stringify(details),
+        ip: null,
+      })
+      .execute();
+  await audit('2026-11-29T09:20:00.000Z', 'examen.pause', { type: 'examen', id: second.examId }, { examens: 1, motif: 'Ancien format' });
+  await audit('2026-11-29T09:25:00.000Z', 'examen.reprise', { type: 'examen', id: second.examId }, { examens: 1, minutes: 5 });
+  await audit('2026-11-29T09:26:00.000Z', 'examen.pause', { type: 'session', id: room.sessionId }, { examens: 2, motif: 'Salle' });
+  await room.db.schema.dropTable('exam_pauses').execute();
+  await up(room.db as unknown as Kysely<unknown>);
+  const recovered = [
+    ...written.slice(0, 2),
+    { exam_id: second.examId, started_at: '2026-11-29T09:20:00.000Z', ended_at: '2026-11-29T09:25:00.000Z', reason: 'Ancien format' },
+    written[2]!,
+  ];
+  t.same(await pauses(), recovered, 'the old shape read too');
+  await up(room.db as unknown as Kysely<unknown>);
+  t.same(await pauses(), recovered, 'run again (SQLite keeps a half-run migration’s table), it gives the same rows');
 });

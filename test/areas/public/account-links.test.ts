@@ -4,7 +4,9 @@
  * and the "mot de passe oublié" page, which reveals no account.
  */
 import t from 'tap';
-import { DEMO_MANAGER_EMAIL } from '../../../src/operator/seed-demo.js';
+import { DEMO_ADMIN_EMAIL, DEMO_MANAGER_EMAIL } from '../../../src/operator/seed-demo.js';
+import { writeAccountLink } from '../../../src/services/accounts/links.js';
+import { verifyPassword } from '../../../src/services/accounts/passwords.js';
 import { adminAgent } from '../../helpers/agents.js';
 import { Agent, createTestApp, recordingMailer, type TestApp, DEMO_PASSWORD } from '../../helpers/app.js';
 import { field, flashes, h1, visibleText } from '../../helpers/html.js';
@@ -422,4 +424,49 @@ t.test('with CONTACT_EMAIL, the forgotten-password page and the help give the na
   const withMail = await createTestApp(t, { seed: true, mailer, env: { CONTACT_EMAIL: 'aipr@ministere.test' } });
   const form = visibleText((await new Agent(withMail.app).get('/mot-de-passe-oublie')).body);
   t.match(form, /Aucun courriel reçu, ou plus d’accès à cette adresse \? Écrivez à l’administration nationale : aipr@ministere\.test\s*\./, 'with a mailer, for whoever gets no mail');
+});
+
+t.test('LOCAL_SIGN_IN=admins: no reset link for a manager, and a manager’s link made before no longer sets a password; an administrator’s still does', async (t) => {
+  const { mailer, sent } = recordingMailer();
+  const testApp = await createTestApp(t, {
+    seed: true,
+    mailer,
+    env: { OIDC_ISSUER: 'https://cerbere.example.gouv.fr', OIDC_CLIENT_ID: 'qcm-aipr', LOCAL_SIGN_IN: 'admins' },
+  });
+  const manager = await testApp.db.kysely.selectFrom('accounts').select('id').where('email', '=', DEMO_MANAGER_EMAIL).executeTakeFirstOrThrow();
+  const admin = await testApp.db.kysely.selectFrom('accounts').select('id').where('email', '=', DEMO_ADMIN_EMAIL).executeTakeFirstOrThrow();
+  // Links made while passwords were allowed to everyone.
+  const [managerSecret, adminSecret] = await testApp.db.kysely
+    .transaction()
+    .execute(async (trx) => [await writeAccountLink(trx, testApp.clock.now(), manager.id, 'reset'), await writeAccountLink(trx, testApp.clock.now(), admin.id, 'reset')]);
+
+  const visitor = new Agent(testApp.app);
+  const page = await visitor.get(`/compte/mot-de-passe/${managerSecret}`);
+  t.equal(page.statusCode, 410);
+  t.match(visibleText(page.body), 'les gestionnaires de centre se connectent avec Cerbère : ce lien ne permet plus de choisir un mot de passe');
+  await visitor.get('/connexion');
+  const posted = await visitor.post(`/compte/mot-de-passe/${managerSecret}`, { mot_de_passe: NEW_PASSWORD, confirmation: NEW_PASSWORD });
+  t.equal(posted.statusCode, 410, 'nor by posting the form');
+  const stored = await testApp.db.kysely.selectFrom('accounts').select('password_hash').where('id', '=', manager.id).executeTakeFirstOrThrow();
+  t.ok(await verifyPassword(stored.password_hash!, DEMO_PASSWORD), 'the manager’s password is unchanged');
+
+  t.equal((await setPassword(new Agent(testApp.app), adminSecret, NEW_PASSWORD)).statusCode, 303, 'an administrator’s link still works');
+
+  await visitor.get('/mot-de-passe-oublie');
+  t.equal((await visitor.post('/mot-de-passe-oublie', { email: DEMO_MANAGER_EMAIL })).statusCode, 200, 'the same answer as ever');
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  t.same(sent, [], 'but no link for a manager');
+});
+
+t.test('LOCAL_SIGN_IN=off: no forgotten-password page, no link works', async (t) => {
+  const testApp = await createTestApp(t, { seed: true, env: { CAS_URL: 'https://cerbere.example.gouv.fr/cas/public', LOCAL_SIGN_IN: 'off' } });
+  const admin = await testApp.db.kysely.selectFrom('accounts').select('id').where('email', '=', DEMO_ADMIN_EMAIL).executeTakeFirstOrThrow();
+  const secret = await testApp.db.kysely.transaction().execute((trx) => writeAccountLink(trx, testApp.clock.now(), admin.id, 'reset'));
+  const visitor = new Agent(testApp.app);
+  for (const url of ['/mot-de-passe-oublie', `/compte/mot-de-passe/${secret}`]) {
+    const res = await visitor.get(url);
+    t.equal(res.statusCode, 404, url);
+    t.match(visibleText(res.body), 'Sur cette plateforme, la connexion se fait avec Cerbère : aucun mot de passe n’est à choisir ni à réinitialiser.', url);
+  }
+  t.notMatch(visibleText((await visitor.get('/connexion')).body), 'Mot de passe oublié', 'nor a link to it');
 });

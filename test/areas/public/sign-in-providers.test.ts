@@ -22,7 +22,8 @@ const MINUTE = 60_000;
 const PUBLIC_URL = 'http://127.0.0.1:3000';
 const SIGN_IN_PAGE = `${PUBLIC_URL}/connexion`;
 const REDIRECT_URI = `${PUBLIC_URL}/connexion/oidc/retour`;
-const CAS_SERVICE = `${PUBLIC_URL}/connexion/cas/retour`;
+/** The service URLs of this app: the return address, with each sign-in's own `flux`. */
+const CAS_RETURN = `${PUBLIC_URL}/connexion/cas/retour`;
 const SESSION_COOKIE = 'qcm_session';
 
 const CONFIDENTIAL: OidcClient = {
@@ -52,11 +53,11 @@ const INVALID = 'Cerbère n’a pas pu confirmer votre identité';
 const CODE_USED = 'Le code de connexion transmis par Cerbère a expiré ou a déjà servi';
 /** Common to FLOW_OVER and CODE_USED: the second of two uses of one answer gets either. */
 const USED_UP = 'a expiré ou a déjà servi';
-const NO_EMAIL = 'Cerbère n’a pas transmis d’adresse électronique vérifiée';
+const NO_EMAIL = 'Cerbère n’a pas transmis d’adresse électronique, ou l’a indiquée comme non vérifiée';
 const DISABLED = 'Votre compte est désactivé';
 const CAS_INVALID = 'Le ticket de connexion transmis par Cerbère est invalide, expiré ou déjà utilisé';
 const ADMINS_ONLY_REFUSAL =
-  'Adresse électronique ou mot de passe incorrect. Seuls les administrateurs nationaux se connectent ici par mot de passe ; les gestionnaires de centre utilisent le bouton ci-dessus.';
+  'Adresse électronique ou mot de passe incorrect. Seuls les administrateurs nationaux se connectent ici par mot de passe ; les gestionnaires de centre utilisent le bouton « Se connecter avec Cerbère ».';
 const LOCAL_OFF_REFUSAL = 'La connexion par mot de passe est désactivée sur cette plateforme';
 const unknownAccount = (email: string) =>
   `Votre compte Cerbère ${email} n’est rattaché à aucun centre : communiquez cette adresse à l’administration nationale.`;
@@ -509,6 +510,7 @@ t.test('OIDC: an account with a second factor gives its code after the provider,
   const atCode = sessionIdOf(agent);
   await assertSignedOut(t, agent, 'before the code');
   t.equal((await auditRows(testApp, 'connexion.reussie')).length, passwordSignIns, 'no sign-in journalled before the code');
+  t.same(await identities(testApp), [], 'nor the provider’s account linked: the provider alone does not change the account');
   const page = await agent.get('/connexion/code');
   t.equal(page.statusCode, 200);
   t.equal(h1(page.body), 'Code de vérification');
@@ -522,6 +524,7 @@ t.test('OIDC: an account with a second factor gives its code after the provider,
   t.equal(signIns.length, passwordSignIns + 1);
   t.match(signIns.at(-1), { actor_account_id: managerId, ip: '192.0.2.80', details: { methode: 'oidc', second_facteur: 'application' } });
   t.same(await lastSignIn(testApp, managerId), { last_sign_in_at: testApp.clock.now().toISOString(), last_sign_in_method: 'oidc' });
+  t.match(await identities(testApp), [{ account_id: managerId, provider: 'oidc', subject: AGENT_A.sub }], 'linked once the code is right');
 
   const out = await signOut(agent);
   t.equal(out.statusCode, 303);
@@ -544,6 +547,21 @@ t.test('OIDC: a disabled account signs nobody in, and the attempt is journalled'
   t.equal(failures.length, 1);
   t.match(failures[0], { actor_label: MANAGER_A, target_type: 'compte', target_id: String(managerId), details: { motif: 'compte désactivé', fournisseur: 'oidc' } });
   t.same(await lastSignIn(testApp, managerId), { last_sign_in_at: null, last_sign_in_method: null });
+  const logoutLink = /<a class="fr-link" href="([^"]+)">Se déconnecter de Cerbère<\/a>/.exec(res.body)?.[1];
+  t.ok(logoutLink?.includes('/session/end'), 'the refusal offers to end the provider’s own sign-in (a shared computer)');
+});
+
+t.test('OIDC: a provider’s account already linked to another account signs nobody in', async (t) => {
+  const { testApp, managerId } = await oidcApp(t);
+  const otherId = await createAccount(testApp, { email: 'autre.gestionnaire@centre.test', role: 'manager', centres: [] });
+  const at = testApp.clock.now().toISOString();
+  await testApp.db.kysely.insertInto('account_identities').values({ account_id: otherId, provider: 'oidc', subject: AGENT_A.sub, linked_at: at, last_used_at: at }).execute();
+  const agent = new Agent(testApp.app);
+  const res = await oidcSignIn(agent, AGENT_A);
+  t.equal(res.statusCode, 403);
+  t.match(failureText(res.body), 'Ce compte Cerbère est déjà lié à un autre compte de la plateforme');
+  await assertSignedOut(t, agent, 'a subject linked elsewhere');
+  t.match(await auditRows(testApp, 'connexion.echouee'), [{ target_id: String(managerId), details: { motif: 'identité déjà liée à un autre compte' } }]);
 });
 
 t.test('OIDC: sign-out ends the session and sends to the provider’s logout, which sends back to the sign-in page', async (t) => {
@@ -601,19 +619,24 @@ async function casApp(t: Teardown, env: Record<string, string> = {}): Promise<Ca
   return { testApp, cas, managerId };
 }
 
-async function startCas(agent: Agent, suivant?: string): Promise<URL> {
+/** Starts a CAS sign-in: where the browser is sent, and the service URL of this start (its `flux` included). */
+async function startCas(agent: Agent, suivant?: string): Promise<{ login: URL; service: string }> {
   const res = await agent.get(suivant === undefined ? '/connexion/cas' : `/connexion/cas?${new URLSearchParams({ suivant }).toString()}`);
   if (res.statusCode !== 303) throw new Error(`/connexion/cas: ${res.statusCode} instead of a redirect\n${res.body}`);
-  return new URL(String(res.headers.location));
+  const login = new URL(String(res.headers.location));
+  return { login, service: login.searchParams.get('service') ?? '' };
 }
+
+/** The path the CAS server sends the browser back to, with a ticket. */
+const casReturn = (service: string, ticket: string) => `${pathOf(new URL(service))}&ticket=${ticket}`;
 
 t.test('CAS: a manager signs in through the CAS login form, with the exact service URL; sign-out goes through CAS’s logout', async (t) => {
   const { testApp, cas, managerId } = await casApp(t);
   const agent = new Agent(testApp.app, '192.0.2.90');
-  const login = await startCas(agent, '/centre/parametres');
+  const { login, service: CAS_SERVICE } = await startCas(agent, '/centre/parametres');
   t.equal(login.origin + login.pathname, `${cas.url}/login`, 'CAS_URL/login');
   t.same([...login.searchParams.keys()], ['service']);
-  t.equal(login.searchParams.get('service'), CAS_SERVICE, 'the service URL, without the page asked for');
+  t.match(CAS_SERVICE, new RegExp(`^${CAS_RETURN.replace(/[.?]/g, '\\$&')}\\?flux=[A-Za-z0-9_-]{43}$`), 'the return address with this start’s own value, without the page asked for');
   const before = sessionIdOf(agent);
   t.ok(before);
 
@@ -623,7 +646,7 @@ t.test('CAS: a manager signs in through the CAS login form, with the exact servi
   const service = /<input type="hidden" name="service" value="([^"]*)">/.exec(form.body)?.[1];
   t.equal(service && decodeEntities(service), CAS_SERVICE);
   const back = await browser.redirected(new URL(`${cas.url}/login`), { username: MANAGER_A, service: CAS_SERVICE });
-  t.equal(back.origin + back.pathname, CAS_SERVICE);
+  t.equal(back.origin + back.pathname, CAS_RETURN);
   const ticket = back.searchParams.get('ticket')!;
 
   const res = await agent.get(pathOf(back));
@@ -631,7 +654,7 @@ t.test('CAS: a manager signs in through the CAS login form, with the exact servi
   t.equal(res.headers.location, '/centre/parametres', 'the page asked for');
   t.not(sessionIdOf(agent), before, 'a new session id');
   t.equal((await agent.get('/centre')).statusCode, 200, 'signed in');
-  t.same(cas.validations, [{ service: CAS_SERVICE, ticket }], 'validated once, for the exact service URL');
+  t.same(cas.validations, [{ service: CAS_SERVICE, ticket }], 'validated once, for this start’s exact service URL');
   const now = testApp.clock.now().toISOString();
   t.same(await identities(testApp), [{ account_id: managerId, provider: 'cas', subject: MANAGER_A, linked_at: now, last_used_at: now }]);
   t.same(await lastSignIn(testApp, managerId), { last_sign_in_at: now, last_sign_in_method: 'cas' });
@@ -647,8 +670,8 @@ t.test('CAS: a manager signs in through the CAS login form, with the exact servi
   t.equal((await browser.redirected(logout)).href, SIGN_IN_PAGE, 'the CAS server sends back to the sign-in page');
 
   const direct = new Agent(testApp.app);
-  await startCas(direct);
-  const issued = await direct.get(`/connexion/cas/retour?ticket=${cas.issueTicket(MANAGER_A, CAS_SERVICE)}`);
+  const directStart = await startCas(direct);
+  const issued = await direct.get(casReturn(directStart.service, cas.issueTicket(MANAGER_A, directStart.service)));
   t.equal(issued.statusCode, 303, 'a ticket issued for the service URL');
   t.equal(issued.headers.location, '/centre');
 });
@@ -657,34 +680,52 @@ t.test('CAS: a ticket used twice, for another service, unknown, missing, malform
   const { testApp, cas } = await casApp(t);
 
   const agent = new Agent(testApp.app);
-  await startCas(agent);
-  const ticket = cas.issueTicket(MANAGER_A, CAS_SERVICE);
-  t.equal((await agent.get(`/connexion/cas/retour?ticket=${ticket}`)).statusCode, 303, 'the first use');
-  const again = await agent.get(`/connexion/cas/retour?ticket=${ticket}`);
+  const first = await startCas(agent);
+  const ticket = cas.issueTicket(MANAGER_A, first.service);
+  t.equal((await agent.get(casReturn(first.service, ticket))).statusCode, 303, 'the first use');
+  const again = await agent.get(casReturn(first.service, ticket));
   t.equal(again.statusCode, 400, 'the same answer again');
   t.match(failureText(again.body), FLOW_OVER);
   const other = new Agent(testApp.app);
-  await startCas(other);
-  const reused = await other.get(`/connexion/cas/retour?ticket=${ticket}`);
+  const second = await startCas(other);
+  const reused = await other.get(casReturn(second.service, ticket));
   t.equal(reused.statusCode, 401, 'the ticket after a new start');
   t.match(failureText(reused.body), CAS_INVALID);
   await assertSignedOut(t, other, 'a used ticket');
   t.equal(cas.validations.length, 2, 'the CAS server said so');
 
-  const refusals: [string, () => string, number, boolean][] = [
+  // Login CSRF: a page sends a visitor who started a sign-in back with a ticket someone else got
+  // (for their own start) — refused, by the app (another start's value) or by CAS (another service).
+  const victim = new Agent(testApp.app);
+  const victimStart = await startCas(victim);
+  const attacker = new Agent(testApp.app);
+  const attackerStart = await startCas(attacker);
+  const attackersTicket = cas.issueTicket(MANAGER_A, attackerStart.service);
+  const planted = await victim.get(casReturn(attackerStart.service, attackersTicket));
+  t.equal(planted.statusCode, 400, 'the attacker’s return address: not this browser’s start');
+  await assertSignedOut(t, victim, 'a planted return');
+  const victimAgain = new Agent(testApp.app);
+  const victimSecond = await startCas(victimAgain);
+  const swapped = await victimAgain.get(casReturn(victimSecond.service, cas.issueTicket(MANAGER_A, attackerStart.service)));
+  t.equal(swapped.statusCode, 401, 'a ticket issued for another start’s service URL: refused by the CAS server');
+  await assertSignedOut(t, victimAgain, 'a swapped ticket');
+  t.ok(victimStart.service !== attackerStart.service, 'each start has its own service URL');
+
+  const refusals: [string, (service: string) => string, number, boolean][] = [
     ['a ticket for another service', () => `ticket=${cas.issueTicket(MANAGER_A, `${PUBLIC_URL}/autre/retour`)}`, 401, true],
-    ['a ticket for the service with a trailing slash', () => `ticket=${cas.issueTicket(MANAGER_A, `${CAS_SERVICE}/`)}`, 401, true],
+    ['a ticket for the service with a trailing slash', (service) => `ticket=${cas.issueTicket(MANAGER_A, `${service}/`)}`, 401, true],
     ['an unknown ticket', () => 'ticket=ST-0123456789abcdef', 401, true],
     ['no ticket', () => '', 400, false],
     ['an empty ticket', () => 'ticket=', 400, false],
     ['a ticket with a space', () => 'ticket=ST-01%2023', 400, false],
-    ['two tickets', () => `ticket=${cas.issueTicket(MANAGER_A, CAS_SERVICE)}&ticket=${cas.issueTicket(MANAGER_A, CAS_SERVICE)}`, 400, false],
+    ['two tickets', (service) => `ticket=${cas.issueTicket(MANAGER_A, service)}&ticket=${cas.issueTicket(MANAGER_A, service)}`, 400, false],
   ];
   for (const [what, query, status, validated] of refusals) {
     const visitor = new Agent(testApp.app);
-    await startCas(visitor);
+    const { service } = await startCas(visitor);
     const validations = cas.validations.length;
-    const res = await visitor.get(`/connexion/cas/retour${query() ? `?${query()}` : ''}`);
+    const extra = query(service);
+    const res = await visitor.get(`${pathOf(new URL(service))}${extra ? `&${extra}` : ''}`);
     t.equal(res.statusCode, status, `${what}: refused`);
     t.match(failureText(res.body), CAS_INVALID, `${what}: the invalid ticket message`);
     t.equal(cas.validations.length, validations + (validated ? 1 : 0), validated ? `${what}: checked with the CAS server` : `${what}: not even sent to the CAS server`);
@@ -692,15 +733,15 @@ t.test('CAS: a ticket used twice, for another service, unknown, missing, malform
   }
 
   const unstarted = new Agent(testApp.app);
-  const valid = cas.issueTicket(MANAGER_A, CAS_SERVICE);
-  const withoutStart = await unstarted.get(`/connexion/cas/retour?ticket=${valid}`);
+  const someone = await startCas(new Agent(testApp.app));
+  const withoutStart = await unstarted.get(casReturn(someone.service, cas.issueTicket(MANAGER_A, someone.service)));
   t.equal(withoutStart.statusCode, 400, 'a valid ticket in a browser that started nothing');
   t.match(failureText(withoutStart.body), FLOW_OVER);
   await assertSignedOut(t, unstarted, 'without a start');
 
   const stranger = new Agent(testApp.app);
-  await startCas(stranger);
-  const unknown = await stranger.get(`/connexion/cas/retour?ticket=${cas.issueTicket(CAS_STRANGER, CAS_SERVICE)}`);
+  const strangerStart = await startCas(stranger);
+  const unknown = await stranger.get(casReturn(strangerStart.service, cas.issueTicket(CAS_STRANGER, strangerStart.service)));
   t.equal(unknown.statusCode, 403, 'a CAS user no account has');
   t.equal(h1(unknown.body), 'Compte non rattaché');
   t.match(visibleText(unknown.body), unknownAccount(CAS_STRANGER));
@@ -856,8 +897,8 @@ t.test('a wrong provider configuration stops the start with a French line naming
   const oidc = loadConfig({ NODE_ENV: 'test', ...issuer, OIDC_ISSUER: 'https://cerbere.example.gouv.fr/realms/agents/' });
   t.same(
     oidc.oidc,
-    { issuer: 'https://cerbere.example.gouv.fr/realms/agents', clientId: 'qcm-aipr', clientSecret: null, label: 'Se connecter avec Cerbère', scopes: 'openid email profile' },
-    'a public client with the defaults, the trailing slash dropped',
+    { issuer: 'https://cerbere.example.gouv.fr/realms/agents/', clientId: 'qcm-aipr', clientSecret: null, label: 'Se connecter avec Cerbère', scopes: 'openid email profile' },
+    'a public client with the defaults, the issuer as written (its metadata must name it exactly)',
   );
   t.equal(oidc.cas, null);
   t.equal(oidc.localSignIn, 'on');

@@ -1,4 +1,4 @@
-import { stillRunning } from '../../../services/exam/running.js';
+import { standingPaused, stillRunning } from '../../../services/exam/running.js';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../../clock.js';
 import type { Database, Queryable } from '../../../db/schema.js';
@@ -166,11 +166,7 @@ export async function resumeExams(
   return db.transaction().execute(async (trx) => {
     const sessionId = await sessionOf(trx, input.centreId, input.target);
     if (sessionId === null) return null;
-    const paused = await examsOfSession(trx, input.centreId, input.target)
-      .select(['id', 'paused_at', 'deadline_at'])
-      .where('finished_at', 'is', null)
-      .where('paused_at', 'is not', null)
-      .execute();
+    const paused = await examsOfSession(trx, input.centreId, input.target).select(['id', 'paused_at', 'deadline_at']).where(standingPaused('exams')).execute();
     const single = 'examId' in input.target;
     if (paused.length === 0) {
       return { ok: false, error: single ? 'Cet examen n’est pas en pause.' : 'Aucun examen en pause dans cette session.', value: '', field: false };

@@ -3,7 +3,7 @@ import { readStoredResult } from '../../../domain/scoring.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { EXTRA_MINUTES_MAX, formatRemaining } from '../../../domain/exam-clock.js';
 import { plural } from '../../../domain/french.js';
-import { formatHour, formatLongDate, formatParisDateTime, formatShortDate } from '../../../domain/paris-time.js';
+import { formatHour, formatLongDate, formatParisDateTime, formatShortDate, momentOnSessionDay } from '../../../domain/paris-time.js';
 import { PROFILE_LABELS } from '../../../domain/profiles.js';
 import { formatTokenCode } from '../../../domain/token-code.js';
 import { VERDICT_LABELS, verdictOf } from '../../../domain/verdict.js';
@@ -62,8 +62,8 @@ export default async function examRoutes(app: FastifyInstance) {
         // While paused the stored deadline is stale: what is left is fixed, the end moves with the pause.
         leftAtPauseText: exam.paused_at ? formatRemaining((Date.parse(exam.deadline_at) - Date.parse(exam.paused_at)) / 1000) : null,
         pauses: pauses.map((p) => ({
-          fromText: formatHour(new Date(p.started_at)),
-          toText: p.ended_at ? formatHour(new Date(p.ended_at)) : null,
+          fromText: momentOnSessionDay(p.started_at, exam.session_date),
+          toText: p.ended_at ? momentOnSessionDay(p.ended_at, exam.session_date) : null,
           lengthText: formatRemaining(p.seconds),
           reasonText: closingSentence(p.reason),
         })),

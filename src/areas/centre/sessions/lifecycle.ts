@@ -8,6 +8,7 @@ import { readReason, reasonProblem } from '../../../domain/reason.js';
 import { recordAudit, type Acting } from '../../../services/audit.js';
 import { renewAdmissionCode } from '../../../services/exam/admission.js';
 import { insertIncident } from '../../../services/exam/incidents.js';
+import { standingPaused } from '../../../services/exam/running.js';
 import { closeStaleSessions } from '../../../services/exam/sessions.js';
 import { suspendedCentreMessage } from '../../../domain/centre-suspension.js';
 import { centreStanding, getSession } from './queries.js';
@@ -100,8 +101,7 @@ export async function closeSession(db: Kysely<Database>, clock: Clock, centreId:
       .selectFrom('exams')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('exam_session_id', '=', sessionId)
-      .where('paused_at', 'is not', null)
-      .where('finished_at', 'is', null)
+      .where(standingPaused('exams'))
       .executeTakeFirstOrThrow();
     const count = Number(paused.n);
     if (count === 1) return { ok: false, message: 'Un examen est en pause dans cette session : reprenez-le ou annulez-le avant de la fermer.' };

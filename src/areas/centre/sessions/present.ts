@@ -1,7 +1,7 @@
 import { formatAdmissionCode } from '../../../domain/admission-code.js';
 import { formatRemaining, remainingSeconds } from '../../../domain/exam-clock.js';
 import { canClose, canOpen, effectiveStatus, isOpenForExams, SESSION_STATUS_LABELS } from '../../../domain/exam-session-rules.js';
-import { formatHour, formatLongDate, formatParisDateTime, parisDate } from '../../../domain/paris-time.js';
+import { formatHour, formatLongDate, formatParisDateTime, momentOnSessionDay, parisDate } from '../../../domain/paris-time.js';
 import { PROFILE_LABELS } from '../../../domain/profiles.js';
 import { VERDICT_LABELS, verdictOf } from '../../../domain/verdict.js';
 import type { ExamSession } from '../../../services/exam/sessions.js';
@@ -100,12 +100,6 @@ type IncidentRow = Awaited<ReturnType<typeof sessionIncidents>>[number];
 const INCIDENT_KIND_LABELS = { note: 'Note', annulation: 'Examen annulé', pause: 'Pause', reprise: 'Reprise' } as const;
 
 /** What happened in the room, in order: the hour (and the day, if not the session's), what, who, for whom. */
-/** An instant as a session's pages say it: its hour alone on the session's day, else its date and hour. */
-export function momentOnSessionDay(iso: string, sessionDate: string): string {
-  const at = new Date(iso);
-  return parisDate(at) === sessionDate ? formatHour(at) : formatParisDateTime(iso);
-}
-
 export function presentIncidents(rows: IncidentRow[], sessionDate: string) {
   return rows.map((r) => {
     return {

@@ -3,7 +3,8 @@ import { formatHour, formatLongDate, formatParisDateTime, formatShortDate } from
 import { PROFILE_LABELS } from '../../../domain/profiles.js';
 import { VERDICT_LABELS, verdictOf } from '../../../domain/verdict.js';
 import type { ExamSession } from '../../../services/exam/sessions.js';
-import { momentOnSessionDay, presentIncidents } from './present.js';
+import { momentOnSessionDay } from '../../../domain/paris-time.js';
+import { presentIncidents } from './present.js';
 import type { centreHeading, sessionReportCandidates } from './queries.js';
 import type { sessionIncidents } from '../../../services/exam/incidents.js';
 

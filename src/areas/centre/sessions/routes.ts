@@ -35,6 +35,7 @@ import {
 } from './queries.js';
 import { sessionReport } from './report.js';
 import { sessionResultsCsv, sessionResultsFileName } from './results-csv.js';
+import { centrePdfOwner } from '../../../services/pdf/browser-pool.js';
 import { renderDocument } from '../../../services/pdf/documents.js';
 
 type Params = { Params: { id: string } };
@@ -197,7 +198,7 @@ export default async function examSessionRoutes(app: FastifyInstance) {
     const pdf = await app.browserPool.htmlToPdf(
       html,
       { title: report.title, author: `${centre.name} (${centre.code})`, subject: 'Procès-verbal de session d’examen AIPR' },
-      `centre:${centre.code}`,
+      centrePdfOwner(centre.code),
     );
     await recordReportPrint(app.db, app.clock, session.id, report.candidates.length, { actor: requestActor(request) });
     return reply.sendPdf(pdf, `proces-verbal-${centre.code}-${session.date}-session-${session.id}.pdf`);

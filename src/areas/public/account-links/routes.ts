@@ -5,6 +5,8 @@ import { FORGOTTEN_PASSWORD_ACCOUNT_POLICY, FORGOTTEN_PASSWORD_POLICY, retryMess
 import { isPlausibleEmail } from '../../../domain/email.js';
 import { countFailure, latestLock } from '../../../services/throttle-store.js';
 import { requestPasswordReset } from './lifecycle.js';
+import { passwordAllowed } from '../../../domain/account-state.js';
+import { HttpError } from '../../../plugins/errors.js';
 import { consumeLinkAndSetPassword, findUsableLink, LINK_LIFETIME_HOURS, linkUrl } from '../../../services/accounts/links.js';
 
 type Params = { Params: { secret: string } };
@@ -12,7 +14,7 @@ type Params = { Params: { secret: string } };
 const EXPIRED = `Ce lien n’est plus valable : il a déjà servi ou a expiré (${LINK_LIFETIME_HOURS} heures). Demandez un nouveau lien à l’administration nationale.`;
 
 async function sendResetLink(app: FastifyInstance, email: string, ip: string): Promise<void> {
-  const reset = await requestPasswordReset(app.db, app.clock, { email, ip });
+  const reset = await requestPasswordReset(app.db, app.clock, { email, ip, localSignIn: app.config.localSignIn });
   if (!reset) return;
   await app.mailer.send({
     to: reset.email,
@@ -21,8 +23,23 @@ async function sendResetLink(app: FastifyInstance, email: string, ip: string): P
   });
 }
 
-/** Where a person sets their own password, through the one-time link they were given. */
+const NO_PASSWORDS = 'Sur cette plateforme, la connexion se fait avec Cerbère : aucun mot de passe n’est à choisir ni à réinitialiser.';
+const NO_PASSWORD_FOR_MANAGERS =
+  'Sur cette plateforme, les gestionnaires de centre se connectent avec Cerbère : ce lien ne permet plus de choisir un mot de passe.';
+
+/**
+ * Where a person sets their own password, through the one-time link they were given. With
+ * LOCAL_SIGN_IN=off there is no password to set; with `admins`, only an administrator's — a link made
+ * for a manager before the setting changed no longer works, so no dormant password waits for the day
+ * the setting changes back.
+ */
 export default async function accountLinkRoutes(app: FastifyInstance) {
+  app.addHook('onRequest', async (request) => {
+    if (app.config.localSignIn === 'off' && (request.url.startsWith('/mot-de-passe-oublie') || request.url.startsWith('/compte/mot-de-passe/'))) {
+      throw new HttpError(404, NO_PASSWORDS);
+    }
+  });
+
   app.get('/mot-de-passe-oublie', async (_request, reply) =>
     reply.render('public/account-links/forgotten', { values: { email: '' }, errors: {}, sent: false, mailEnabled: app.mailer.enabled }, { title: 'Mot de passe oublié' }),
   );
@@ -66,6 +83,9 @@ export default async function accountLinkRoutes(app: FastifyInstance) {
     const link = await findUsableLink(app.db, app.clock, request.params.secret);
     reply.header('referrer-policy', 'no-referrer');
     if (!link) return reply.render('public/account-links/expired', { message: EXPIRED }, { title: 'Lien expiré', status: 410 });
+    if (!passwordAllowed(link.role, app.config.localSignIn)) {
+      return reply.render('public/account-links/expired', { message: NO_PASSWORD_FOR_MANAGERS }, { title: 'Lien sans objet', status: 410 });
+    }
     return reply.render('public/account-links/set-password', { link, errors: {} }, { title: 'Choisir votre mot de passe' });
   });
 
@@ -73,6 +93,9 @@ export default async function accountLinkRoutes(app: FastifyInstance) {
     const secret = request.params.secret;
     const link = await findUsableLink(app.db, app.clock, secret);
     if (!link) return reply.render('public/account-links/expired', { message: EXPIRED }, { title: 'Lien expiré', status: 410 });
+    if (!passwordAllowed(link.role, app.config.localSignIn)) {
+      return reply.render('public/account-links/expired', { message: NO_PASSWORD_FOR_MANAGERS }, { title: 'Lien sans objet', status: 410 });
+    }
     const password = String(request.body?.mot_de_passe ?? '');
     const confirmation = String(request.body?.confirmation ?? '');
     const errors: Record<string, string> = {};

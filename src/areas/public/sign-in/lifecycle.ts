@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../../clock.js';
 import type { Database, IdentityProvider, Queryable, Role, SignInMethod } from '../../../db/schema.js';
+import { passwordAllowed, type LocalSignIn } from '../../../domain/account-state.js';
 import { ACCOUNT_ALERT_POLICY, ACCOUNT_POLICY, ADDRESS_POLICY, SIGN_IN_SLOWDOWN_MS } from '../../../domain/throttle.js';
 import { recordAudit, recordRepeatedAudit, SYSTEM_ACTOR, type Acting, type Actor } from '../../../services/audit.js';
 import { credentialOf, verifyAgainstDecoy, verifyPassword } from '../../../services/accounts/passwords.js';
@@ -48,7 +49,7 @@ function oneAtATime<T>(key: string, task: () => Promise<T>): Promise<T> | null {
 export async function attemptSignIn(
   db: Kysely<Database>,
   clock: Clock,
-  input: { email: string; password: string; ip: string; adminsOnly?: boolean },
+  input: { email: string; password: string; ip: string; localSignIn: LocalSignIn },
   alert: (accountEmail: string) => void = () => undefined,
 ): Promise<SignInOutcome> {
   const outcome = await oneAtATime(addressKey(input.ip), () => attemptSignInNow(db, clock, input));
@@ -63,7 +64,7 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function attemptSignInNow(
   db: Kysely<Database>,
   clock: Clock,
-  input: { email: string; password: string; ip: string; adminsOnly?: boolean },
+  input: { email: string; password: string; ip: string; localSignIn: LocalSignIn },
 ): Promise<SignInOutcome> {
   const now = clock.now();
   const email = input.email.trim();
@@ -74,7 +75,7 @@ async function attemptSignInNow(
   const account = email ? await findAccountByEmail(db, email) : undefined;
   // LOCAL_SIGN_IN=admins: a manager's password is not checked at all, so the answer never tells
   // whether it was right (the page says managers sign in through the identity provider).
-  const usable = account && account.password_hash && account.disabled_at === null && (!input.adminsOnly || account.role === 'admin');
+  const usable = account && account.password_hash && account.disabled_at === null && passwordAllowed(account.role, input.localSignIn);
   const valid = usable ? await verifyPassword(account.password_hash!, input.password) : await verifyAgainstDecoy(input.password);
 
   if (valid && account) {
@@ -164,67 +165,99 @@ export async function recordSignOut(db: Kysely<Database>, clock: Clock, accountI
 
 export type ProviderSignInOutcome =
   | { ok: true; accountId: number; role: Role; credential: string; secondFactor: boolean }
-  | { ok: false; reason: 'unknown' | 'disabled' };
+  | { ok: false; reason: 'unknown' | 'disabled' | 'taken' };
+
+/** Who a provider vouched for: its name for the account (subject) and the e-mail that finds it. */
+export interface ProviderIdentity {
+  provider: IdentityProvider;
+  subject: string;
+}
 
 /**
- * The account an identity provider vouched for, found by its e-mail (trimmed, case-insensitive): the
- * provider's subject is remembered, and a new subject for the same e-mail re-links the account —
- * audited, since it means the provider's account changed. An unknown e-mail or a disabled account
- * signs nobody in, and the journal keeps the attempt.
+ * The account an identity provider vouched for, found by its e-mail (trimmed, case-insensitive). An
+ * unknown e-mail, a disabled account, or a provider's account already linked to another of ours (its
+ * e-mail changed to someone else's) signs nobody in, and the journal keeps the attempt. Without a
+ * second factor the sign-in is complete here (completeSignIn); with one, nothing is written until
+ * its code is right — a provider's account alone must not re-link ours.
  */
 export async function signInThroughProvider(
   db: Kysely<Database>,
   clock: Clock,
-  input: { provider: IdentityProvider; email: string; subject: string; ip: string },
+  input: ProviderIdentity & { email: string; ip: string },
 ): Promise<ProviderSignInOutcome> {
   const email = input.email.trim();
-  const at = clock.now().toISOString();
-  const details = { fournisseur: input.provider, sujet: input.subject };
-  return db.transaction().execute(async (trx) => {
-    const account = email ? await findAccountByEmail(trx, email) : undefined;
-    if (!account || account.disabled_at !== null) {
-      await recordRepeatedAudit(
-        trx,
-        clock,
-        {
-          action: 'connexion.echouee',
-          actor: { accountId: null, label: email.toLowerCase().slice(0, 200) || 'anonyme', ip: input.ip },
-          target: account ? { type: 'compte', id: account.id } : null,
-          details: { ...details, motif: account ? 'compte désactivé' : 'adresse rattachée à aucun compte' },
-        },
-        FAILED_SIGN_IN_AGGREGATION_MS,
-      );
-      return { ok: false, reason: account ? 'disabled' : 'unknown' };
-    }
-    const actor = { accountId: account.id, label: account.email, ip: input.ip };
-    const known = await trx
+  const account = email ? await findAccountByEmail(db, email) : undefined;
+  const elsewhere =
+    account &&
+    (await db
       .selectFrom('account_identities')
-      .select('subject')
-      .where('account_id', '=', account.id)
+      .select('account_id')
       .where('provider', '=', input.provider)
-      .executeTakeFirst();
-    if (!known) {
-      await trx.insertInto('account_identities').values({ account_id: account.id, provider: input.provider, subject: input.subject, linked_at: at, last_used_at: at }).execute();
-      await recordAudit(trx, clock, { action: 'compte.identite_liee', actor, target: { type: 'compte', id: account.id }, details });
-    } else {
-      await trx
-        .updateTable('account_identities')
-        .set({ subject: input.subject, last_used_at: at, ...(known.subject === input.subject ? {} : { linked_at: at }) })
-        .where('account_id', '=', account.id)
-        .where('provider', '=', input.provider)
-        .execute();
-      if (known.subject !== input.subject) {
-        await recordAudit(trx, clock, {
-          action: 'compte.identite_reliee',
-          actor,
-          target: { type: 'compte', id: account.id },
-          details: { ...details, ancien_sujet: known.subject },
-        });
-      }
-    }
-    const secondFactor = account.totp_enabled_at !== null;
-    // With a second factor, the sign-in is journalled once its code is right, as after a password.
-    if (!secondFactor) await recordSignIn(trx, clock, actor, input.provider);
-    return { ok: true, accountId: account.id, role: account.role, credential: credentialOf(account.password_hash ?? '', account.totp_enabled_at), secondFactor };
+      .where('subject', '=', input.subject)
+      .where('account_id', '<>', account.id)
+      .executeTakeFirst());
+  if (!account || account.disabled_at !== null || elsewhere) {
+    const motif = !account ? 'adresse rattachée à aucun compte' : account.disabled_at !== null ? 'compte désactivé' : 'identité déjà liée à un autre compte';
+    await recordRepeatedAudit(
+      db,
+      clock,
+      {
+        action: 'connexion.echouee',
+        actor: { accountId: null, label: email.toLowerCase().slice(0, 200) || 'anonyme', ip: input.ip },
+        target: account ? { type: 'compte', id: account.id } : null,
+        details: { fournisseur: input.provider, sujet: input.subject, motif },
+      },
+      FAILED_SIGN_IN_AGGREGATION_MS,
+    );
+    return { ok: false, reason: !account ? 'unknown' : account.disabled_at !== null ? 'disabled' : 'taken' };
+  }
+  const secondFactor = account.totp_enabled_at !== null;
+  if (!secondFactor) {
+    await completeSignIn(db, clock, { accountId: account.id, label: account.email, ip: input.ip }, { method: input.provider, identity: input });
+  }
+  return { ok: true, accountId: account.id, role: account.role, credential: credentialOf(account.password_hash ?? '', account.totp_enabled_at), secondFactor };
+}
+
+/**
+ * A sign-in complete (after its second factor when it has one): the provider's subject remembered —
+ * a new subject for the same e-mail re-links the account, audited since it means the provider's
+ * account changed — and the journal's row of the sign-in, in one transaction.
+ */
+export async function completeSignIn(
+  db: Kysely<Database>,
+  clock: Clock,
+  actor: Actor,
+  how: { method: SignInMethod; secondFactor?: 'application' | 'code de secours'; identity?: ProviderIdentity | null },
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    if (how.identity) await linkIdentity(trx, clock, actor, how.identity);
+    await recordSignIn(trx, clock, actor, how.method, how.secondFactor);
   });
+}
+
+async function linkIdentity(db: Queryable, clock: Clock, actor: Actor, identity: ProviderIdentity): Promise<void> {
+  const accountId = actor.accountId!;
+  const at = clock.now().toISOString();
+  const details = { fournisseur: identity.provider, sujet: identity.subject };
+  const known = await db
+    .selectFrom('account_identities')
+    .select('subject')
+    .where('account_id', '=', accountId)
+    .where('provider', '=', identity.provider)
+    .executeTakeFirst();
+  if (!known) {
+    await db.insertInto('account_identities').values({ account_id: accountId, provider: identity.provider, subject: identity.subject, linked_at: at, last_used_at: at }).execute();
+    await recordAudit(db, clock, { action: 'compte.identite_liee', actor, target: { type: 'compte', id: accountId }, details });
+    return;
+  }
+  const changed = known.subject !== identity.subject;
+  await db
+    .updateTable('account_identities')
+    .set({ subject: identity.subject, last_used_at: at, ...(changed ? { linked_at: at } : {}) })
+    .where('account_id', '=', accountId)
+    .where('provider', '=', identity.provider)
+    .execute();
+  if (changed) {
+    await recordAudit(db, clock, { action: 'compte.identite_reliee', actor, target: { type: 'compte', id: accountId }, details: { ...details, ancien_sujet: known.subject } });
+  }
 }

@@ -6,8 +6,8 @@ import { activeAdministratorEmails, findActiveAccount } from '../../../services/
 import { checkSecondFactor } from '../../../services/accounts/second-factor.js';
 import { requestActor } from '../../../services/audit.js';
 import { homeOf, IDLE_LIMIT_MINUTES, safeNextPath } from '../../../plugins/auth.js';
-import { attemptSignIn, recordSignIn, recordSignOut } from './lifecycle.js';
-import { openSignedInSession, renderForm } from './outcome.js';
+import { attemptSignIn, completeSignIn, recordSignOut, type ProviderIdentity } from './lifecycle.js';
+import { openSignedInSession, providerButtonNames, renderForm } from './outcome.js';
 import type { Role, SignInMethod } from '../../../db/schema.js';
 
 declare module 'fastify' {
@@ -22,6 +22,8 @@ declare module 'fastify' {
       failures: number;
       method: SignInMethod;
       idToken: string | null;
+      /** Through a provider: linked to the account once the code is right (completeSignIn). */
+      identity: ProviderIdentity | null;
     };
     /**
      * How the session signed in: through an identity provider, sign-out also sends the browser to
@@ -85,7 +87,7 @@ export default async function authRoutes(app: FastifyInstance) {
 
   app.post('/connexion', async (request: FastifyRequest<{ Body: SignInBody }>, reply) => {
     if (app.config.localSignIn === 'off') {
-      return renderForm(reply, { email: '', suivant: '' }, { failure: 'La connexion par mot de passe est désactivée sur cette plateforme : utilisez le bouton ci-dessus.' }, 403);
+      return renderForm(reply, { email: '', suivant: '' }, { failure: `La connexion par mot de passe est désactivée sur cette plateforme : utilisez le bouton ${providerButtonNames(app.config)}.` }, 403);
     }
     const email = String(request.body?.email ?? '').slice(0, 320);
     const password = String(request.body?.mot_de_passe ?? '');
@@ -98,7 +100,7 @@ export default async function authRoutes(app: FastifyInstance) {
     if (Object.keys(errors).length > 0) return renderForm(reply, values, { errors }, 400);
 
     const adminsOnly = app.config.localSignIn === 'admins';
-    const outcome = await attemptSignIn(app.db, app.clock, { email, password, ip: request.ip, adminsOnly }, (account) => {
+    const outcome = await attemptSignIn(app.db, app.clock, { email, password, ip: request.ip, localSignIn: app.config.localSignIn }, (account) => {
       const what = `au moins ${ACCOUNT_ALERT_POLICY.maxFailures} tentatives de connexion infructueuses en moins de ${ACCOUNT_ALERT_POLICY.windowMs / 60_000} minutes. Le compte n’est pas bloqué pour son titulaire`;
       alertAdministrators(account, what).catch((err: unknown) => request.log.warn({ err }, 'the security alert could not be sent'));
     });
@@ -109,12 +111,12 @@ export default async function authRoutes(app: FastifyInstance) {
           : outcome.reason === 'busy'
             ? 'Trop de tentatives de connexion en même temps depuis cette adresse. Réessayez dans un instant.'
             : adminsOnly
-              ? 'Adresse électronique ou mot de passe incorrect. Seuls les administrateurs nationaux se connectent ici par mot de passe ; les gestionnaires de centre utilisent le bouton ci-dessus.'
+              ? `Adresse électronique ou mot de passe incorrect. Seuls les administrateurs nationaux se connectent ici par mot de passe ; les gestionnaires de centre utilisent le bouton ${providerButtonNames(app.config)}.`
               : 'Adresse électronique ou mot de passe incorrect.';
       return renderForm(reply, values, { failure: message }, outcome.reason === 'invalid' ? 401 : 429);
     }
 
-    return openSignedInSession(request, reply, outcome, suivant, 'mot de passe');
+    return openSignedInSession(request, reply, outcome, suivant, { method: 'mot de passe' });
   });
 
   /** The sign-in waiting for its code, while it may still be finished. */
@@ -166,7 +168,11 @@ export default async function authRoutes(app: FastifyInstance) {
       return renderCodeForm(reply, pending.role, { error: 'Code incorrect ou déjà utilisé. Saisissez le code affiché maintenant par votre application (vérifiez que votre téléphone est à l’heure), ou un code de secours non utilisé.' }, 401);
     }
 
-    await recordSignIn(app.db, app.clock, actor, pending.method, check.method === 'totp' ? 'application' : 'code de secours');
+    await completeSignIn(app.db, app.clock, actor, {
+      method: pending.method,
+      secondFactor: check.method === 'totp' ? 'application' : 'code de secours',
+      identity: pending.identity,
+    });
     await request.session.regenerate();
     request.session.accountId = account.id;
     request.session.credential = pending.credential;
