@@ -1,6 +1,7 @@
 import t from 'tap';
 import { adminAgent, managerAgent } from '../../helpers/agents.js';
 import { Agent, createTestApp } from '../../helpers/app.js';
+import { visibleText } from '../../helpers/html.js';
 
 t.test('the « ? Aide » link of every page leads to a section that exists', async (t) => {
   const testApp = await createTestApp(t, { seed: true });
@@ -24,4 +25,13 @@ t.test('the « ? Aide » link of every page leads to a section that exists', asy
     const anchor = /href="\/aide#([^"]+)"/.exec((await anonymous.get(path)).body)?.[1];
     t.ok(anchor && ids.has(anchor), `${path}: « ? Aide » leads to #${anchor}`);
   }
+});
+
+t.test('with Cerbère configured, the help says how the sign-in through it works', async (t) => {
+  const plain = await createTestApp(t);
+  t.notMatch(visibleText((await new Agent(plain.app).get('/aide')).body), 'Avec un compte Cerbère');
+  const sso = await createTestApp(t, { env: { OIDC_ISSUER: 'https://cerbere.example.gouv.fr', OIDC_CLIENT_ID: 'qcm-aipr', LOCAL_SIGN_IN: 'admins' } });
+  const text = visibleText((await new Agent(sso.app).get('/aide')).body);
+  t.match(text, 'Avec un compte Cerbère, le bouton de la page de connexion mène au service d’identité du ministère');
+  t.match(text, 'Les gestionnaires de centre se connectent uniquement avec Cerbère');
 });

@@ -149,7 +149,7 @@ export default async function secondFactorRoutes(app: FastifyInstance) {
     if (refused) return renderOverview(request, reply, { errors: refused.error ? { code_retrait: refused.error } : {}, failure: refused.failure }, 400);
     const credential = await removeSecondFactor(app.db, app.clock, account.id, { actor: requestActor(request) });
     if (credential) request.session.credential = credential;
-    reply.flash('success', 'La double authentification est retirée de votre compte : la connexion ne demande plus que le mot de passe.');
+    reply.flash('success', 'La double authentification est retirée de votre compte : la connexion ne demande plus de code.');
     return reply.navigate('/compte');
   });
 }
