@@ -10,7 +10,7 @@ import { ConfigError, loadConfig } from '../../../src/config.js';
 import { createAccount, enrolSecondFactor, freshTotp, signedInAgent } from '../../helpers/agents.js';
 import { Agent, createTestApp, type TestApp, type Teardown } from '../../helpers/app.js';
 import { startCasServer, type TestCasServer } from '../../helpers/cas-server.js';
-import { insertCentre, MANAGER_A } from '../../helpers/exam-fixtures.js';
+import { insertCentre, MANAGER_A, suspendCentre } from '../../helpers/exam-fixtures.js';
 import { decodeEntities, flashes, h1, visibleText } from '../../helpers/html.js';
 import { startOidcProvider, type OidcClient, type OidcUser, type TestOidcProvider } from '../../helpers/oidc-provider.js';
 
@@ -549,6 +549,18 @@ t.test('OIDC: a disabled account signs nobody in, and the attempt is journalled'
   t.same(await lastSignIn(testApp, managerId), { last_sign_in_at: null, last_sign_in_method: null });
   const logoutLink = /<a class="fr-link" href="([^"]+)">Se déconnecter de Cerbère<\/a>/.exec(res.body)?.[1];
   t.ok(logoutLink?.includes('/session/end'), 'the refusal offers to end the provider’s own sign-in (a shared computer)');
+});
+
+t.test('OIDC: the manager of a suspended centre signs in and reads the suspension, as after a password', async (t) => {
+  const { testApp } = await oidcApp(t);
+  await suspendCentre(testApp.db.kysely, 1, 'Dossier de reconnaissance incomplet');
+  const agent = new Agent(testApp.app);
+  const res = await oidcSignIn(agent, AGENT_A);
+  t.equal(res.statusCode, 303);
+  t.equal(res.headers.location, '/centre');
+  const home = await agent.get('/centre');
+  t.equal(home.statusCode, 200);
+  t.match(visibleText(home.body), 'Ce centre est suspendu par l’administration nationale. Motif : Dossier de reconnaissance incomplet.');
 });
 
 t.test('OIDC: a provider’s account already linked to another account signs nobody in', async (t) => {
