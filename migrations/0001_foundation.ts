@@ -1,15 +1,12 @@
 import { sql, type Kysely } from 'kysely';
+import { autoId, caseInsensitiveText } from './dialect.js';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
+  const email = await caseInsensitiveText(db);
   await db.schema
     .createTable('accounts')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-    .addColumn('email', 'text', (c) =>
-      c
-        .notNull()
-        .unique()
-        .modifyEnd(sql`collate nocase`),
-    )
+    .addColumn('id', 'integer', autoId(db))
+    .addColumn('email', email.type, (c) => email.modify(c.notNull().unique()))
     .addColumn('display_name', 'text', (c) => c.notNull())
     .addColumn('role', 'text', (c) => c.notNull().check(sql`role in ('admin', 'manager')`))
     .addColumn('password_hash', 'text')
@@ -19,7 +16,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema
     .createTable('centres')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', autoId(db))
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('address', 'text', (c) => c.notNull())
     .addColumn('siret', 'text', (c) => c.notNull())
@@ -51,7 +48,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema
     .createTable('audit_log')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', autoId(db))
     .addColumn('at', 'text', (c) => c.notNull())
     .addColumn('actor_account_id', 'integer', (c) => c.references('accounts.id').onDelete('set null'))
     .addColumn('actor_label', 'text', (c) => c.notNull())

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { autoId } from './dialect.js';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -18,7 +19,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema
     .createTable('exam_sessions')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', autoId(db))
     .addColumn('centre_id', 'integer', (c) => c.notNull().references('centres.id'))
     .addColumn('date', 'text', (c) => c.notNull())
     .addColumn('start_time', 'text', (c) => c.notNull())
@@ -38,7 +39,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema
     .createTable('token_batches')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', autoId(db))
     .addColumn('centre_id', 'integer', (c) => c.notNull().references('centres.id'))
     .addColumn('questionnaire_id', 'integer', (c) => c.notNull().references('questionnaires.id'))
     .addColumn('size', 'integer', (c) => c.notNull())
@@ -48,7 +49,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema
     .createTable('exam_tokens')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', autoId(db))
     .addColumn('code', 'text', (c) => c.notNull().unique())
     .addColumn('batch_id', 'integer', (c) => c.notNull().references('token_batches.id'))
     .addColumn('centre_id', 'integer', (c) => c.notNull().references('centres.id'))

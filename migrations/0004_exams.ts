@@ -1,9 +1,10 @@
 import { sql, type Kysely } from 'kysely';
+import { autoId } from './dialect.js';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('exams')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', autoId(db))
     .addColumn('centre_id', 'integer', (c) => c.notNull().references('centres.id'))
     .addColumn('exam_session_id', 'integer', (c) => c.notNull().references('exam_sessions.id'))
     // One token, one exam: the unique index settles two terminals starting with the same token.

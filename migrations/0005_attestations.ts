@@ -1,13 +1,14 @@
 import { sql, type Kysely } from 'kysely';
+import { autoId, bytes } from './dialect.js';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   // What the attestation's « Je, soussigné(e) … » and « Fait à … » need, and the header's telephone.
   await db.schema
     .createTable('centre_stamps')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', autoId(db))
     .addColumn('centre_id', 'integer', (c) => c.notNull().references('centres.id'))
     .addColumn('mime', 'text', (c) => c.notNull().check(sql`mime in ('image/png', 'image/jpeg')`))
-    .addColumn('data', 'blob', (c) => c.notNull())
+    .addColumn('data', bytes(db), (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
   await db.schema.alterTable('centres').addColumn('representative_name', 'text').execute();
@@ -46,7 +47,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('running', 'done', 'failed')`))
     .addColumn('done', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('total', 'integer', (c) => c.notNull())
-    .addColumn('pdf', 'blob')
+    .addColumn('pdf', bytes(db))
     .addColumn('error', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('finished_at', 'text')

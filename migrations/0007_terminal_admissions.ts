@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { autoId } from './dialect.js';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   // The code the room view shows and the supervisor types on each terminal; renewed on demand.
@@ -8,7 +9,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // A terminal admitted to a session: its cookie holds the id and a secret whose hash only is kept.
   await db.schema
     .createTable('terminal_admissions')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', autoId(db))
     .addColumn('exam_session_id', 'integer', (c) => c.notNull().references('exam_sessions.id'))
     .addColumn('secret_hash', 'text', (c) => c.notNull())
     .addColumn('label', 'text')
@@ -31,7 +32,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema
     .createTable('exam_resumes')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', autoId(db))
     .addColumn('exam_id', 'integer', (c) => c.notNull().references('exams.id'))
     .addColumn('from_admission_id', 'integer', (c) => c.references('terminal_admissions.id'))
     .addColumn('to_admission_id', 'integer', (c) => c.notNull().references('terminal_admissions.id'))

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { autoId } from './dialect.js';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   // A time-based one-time password (RFC 6238): the shared secret, since when it is required, and the
@@ -10,7 +11,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // Codes for the day the phone is lost: each works once; only their hashes are kept.
   await db.schema
     .createTable('recovery_codes')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', autoId(db))
     .addColumn('account_id', 'integer', (c) => c.notNull().references('accounts.id'))
     .addColumn('code_hash', 'text', (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { autoId } from './dialect.js';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   // An exam cancelled by its centre (fraud, usurped identity, serious incident): « Annulé » everywhere.
@@ -18,7 +19,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // page and its report read it by session.
   await db.schema
     .createTable('session_incidents')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', autoId(db))
     .addColumn('exam_session_id', 'integer', (c) => c.notNull().references('exam_sessions.id'))
     .addColumn('exam_id', 'integer', (c) => c.references('exams.id'))
     .addColumn('kind', 'text', (c) => c.notNull().check(sql`kind in ('note', 'annulation', 'pause', 'reprise')`))

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { autoId } from './dialect.js';
 
 interface Rows {
   exams: { id: number; paused_at: string | null; cancelled_at: string | null };
@@ -14,7 +15,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('exam_pauses')
     .ifNotExists()
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', autoId(db))
     .addColumn('exam_id', 'integer', (c) => c.notNull().references('exams.id'))
     .addColumn('started_at', 'text', (c) => c.notNull())
     .addColumn('ended_at', 'text')

@@ -1,8 +1,9 @@
 // Runs before `npm test`: the end-to-end tests need Chromium, and the PDF tests read the attestations
-// back with poppler (pdftotext, pdfinfo, pdftoppm, pdfimages) and zbar (zbarimg, for the QR code).
+// back with poppler (pdftotext, pdfinfo, pdftoppm, pdfimages) and zbar (zbarimg, for the QR code); the
+// PostgreSQL tests start a throw-away server from Debian's postgresql (or use TEST_DATABASE_URL).
 // What is missing is installed from Debian's packages if we are root on a machine with apt;
 // otherwise the script stops with one line saying what to install.
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, readdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 
 const usable = (path) => {
@@ -26,7 +27,19 @@ const needs = [
   { package: 'chromium', present: () => browsers.some(usable) },
   { package: 'poppler-utils', present: () => ['pdftotext', 'pdfinfo', 'pdftoppm', 'pdfimages'].every((tool) => usable(`/usr/bin/${tool}`)) },
   { package: 'zbar-tools', present: () => usable('/usr/bin/zbarimg') },
+  {
+    package: 'postgresql',
+    present: () => Boolean(process.env.TEST_DATABASE_URL) || postgresVersions().some((v) => usable(`/usr/lib/postgresql/${v}/bin/initdb`)),
+  },
 ];
+
+function postgresVersions() {
+  try {
+    return readdirSync('/usr/lib/postgresql');
+  } catch {
+    return [];
+  }
+}
 
 const missing = needs.filter((need) => !need.present()).map((need) => need.package);
 if (missing.length === 0) process.exit(0);
