@@ -57,7 +57,7 @@ function readPort(env: Env): number {
   if (!raw) return 3000;
   const port = Number(raw);
   if (!/^\d+$/.test(raw) || port < 1 || port > 65535) {
-    throw new ConfigError(`PORT must be a whole number between 1 and 65535 (got "${raw}")`);
+    throw new ConfigError(`PORT doit être un nombre entier de 1 à 65535 (reçu « ${raw} »)`);
   }
   return port;
 }
@@ -65,7 +65,7 @@ function readPort(env: Env): number {
 function readNodeEnv(env: Env): NodeEnv {
   const raw = env.NODE_ENV?.trim() || 'development';
   if (raw !== 'development' && raw !== 'production' && raw !== 'test') {
-    throw new ConfigError(`NODE_ENV must be development, production or test (got "${raw}")`);
+    throw new ConfigError(`NODE_ENV doit valoir development, production ou test (reçu « ${raw} »)`);
   }
   return raw;
 }
@@ -77,10 +77,10 @@ function readPublicUrl(env: Env, port: number): string {
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError(`PUBLIC_URL must be an absolute http(s) URL (got "${raw}")`);
+    throw new ConfigError(`PUBLIC_URL doit être une adresse http(s) complète (reçu « ${raw} »)`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(`PUBLIC_URL must be an absolute http(s) URL (got "${raw}")`);
+    throw new ConfigError(`PUBLIC_URL doit être une adresse http(s) complète (reçu « ${raw} »)`);
   }
   return url.origin + url.pathname.replace(/\/+$/, '');
 }
@@ -89,7 +89,7 @@ function readSessionSecret(env: Env): string | null {
   const raw = env.SESSION_SECRET;
   if (raw === undefined || raw === '') return null;
   if (raw.length < 32) {
-    throw new ConfigError('SESSION_SECRET must be at least 32 characters long');
+    throw new ConfigError('SESSION_SECRET doit comporter au moins 32 caractères');
   }
   return raw;
 }
@@ -115,39 +115,41 @@ function readTrustProxy(env: Env): Config['trustProxy'] {
   // audit log); a hop count is ignored by Fastify 5 for the address (it cannot check the peer).
   if (raw === 'true' || /^\d+$/.test(raw)) {
     throw new ConfigError(
-      `TRUST_PROXY=${raw} is refused: give the addresses of the proxies in front of the server (e.g. loopback, 10.0.0.2 or 172.16.0.0/12), so that no client can choose its own address through X-Forwarded-For.`,
+      `TRUST_PROXY=${raw} est refusé : indiquez les adresses des proxys devant le serveur (par exemple loopback, 10.0.0.2 ou 172.16.0.0/12), pour qu’aucun client ne puisse choisir son adresse par X-Forwarded-For.`,
     );
   }
   const parts = raw.split(',').map((p) => p.trim());
   if (parts.every(isProxyAddress)) return parts.join(',');
-  throw new ConfigError(`TRUST_PROXY must be false or a comma-separated list of proxy addresses, subnets or loopback/linklocal/uniquelocal (got "${raw}")`);
+  throw new ConfigError(
+    `TRUST_PROXY doit valoir false ou une liste, séparée par des virgules, d’adresses ou de réseaux de proxys, ou loopback, linklocal, uniquelocal (reçu « ${raw} »)`,
+  );
 }
 
 function readHost(env: Env): string {
   const raw = env.HOST?.trim();
   if (!raw) return '0.0.0.0';
-  if (!/^[A-Za-z0-9.:_-]+$/.test(raw)) throw new ConfigError(`HOST is not a valid host name or address (got "${raw}")`);
+  if (!/^[A-Za-z0-9.:_-]+$/.test(raw)) throw new ConfigError(`HOST n’est ni un nom de machine ni une adresse valide (reçu « ${raw} »)`);
   return raw;
 }
 
 function readSmtpUrl(env: Env): string | null {
   const raw = env.SMTP_URL?.trim();
   if (!raw) return null;
-  if (!/^smtps?:\/\/[^\s]+$/.test(raw)) throw new ConfigError('SMTP_URL must look like smtp://user:password@host:587 or smtps://…');
+  if (!/^smtps?:\/\/[^\s]+$/.test(raw)) throw new ConfigError('SMTP_URL doit être de la forme smtp://utilisateur:mot-de-passe@serveur:587 ou smtps://…');
   return raw;
 }
 
 function readMailFrom(env: Env): string {
   const raw = env.MAIL_FROM?.trim();
   if (!raw) return 'QCM-AIPR <ne-pas-repondre@qcm-aipr.localhost>';
-  if (!/@/.test(raw)) throw new ConfigError(`MAIL_FROM must contain an email address (got "${raw}")`);
+  if (!/@/.test(raw)) throw new ConfigError(`MAIL_FROM doit contenir une adresse électronique (reçu « ${raw} »)`);
   return raw;
 }
 
 function readContactEmail(env: Env): string | null {
   const raw = env.CONTACT_EMAIL?.trim();
   if (!raw) return null;
-  if (!isPlausibleEmail(raw)) throw new ConfigError(`CONTACT_EMAIL must be an email address (got "${raw}")`);
+  if (!isPlausibleEmail(raw)) throw new ConfigError(`CONTACT_EMAIL doit être une adresse électronique (reçu « ${raw} »)`);
   return raw;
 }
 
@@ -225,7 +227,7 @@ export function loadConfig(env: Env = process.env): Config {
   // The server speaks plain HTTP: an https address means a TLS proxy in front, which must be
   // trusted, or requests look like http and the Secure session cookie is never set.
   if (publicUrl.startsWith('https:') && trustProxy === false) {
-    throw new ConfigError('TRUST_PROXY must be set when PUBLIC_URL is https (the TLS proxy in front of the server must be trusted)');
+    throw new ConfigError('TRUST_PROXY est obligatoire quand PUBLIC_URL est en https (le proxy TLS devant le serveur doit être reconnu)');
   }
   return {
     port,

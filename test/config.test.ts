@@ -107,7 +107,7 @@ t.test('good values are parsed', async (t) => {
   for (const value of ['true', '1', '2']) {
     t.throws(
       () => loadConfig({ TRUST_PROXY: value }),
-      { message: new RegExp(`TRUST_PROXY=${value} is refused: give the addresses of the proxies`) },
+      { message: new RegExp(`TRUST_PROXY=${value} est refusé : indiquez les adresses des proxys`) },
       `${value} is refused: no client may choose its address`,
     );
   }
