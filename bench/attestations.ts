@@ -41,6 +41,7 @@ import { loadOrCreateSigner } from '../src/services/attestations/signing.js';
 import { findBrowser } from '../src/services/pdf/browser-path.js';
 import { BrowserPool, DEFAULT_POOL_LIMITS, PdfBusyError, withMetadata, type PoolLimits } from '../src/services/pdf/browser-pool.js';
 import { fmt, percentile, sleep } from './lib/stats.js';
+import { intFromEnv } from './lib/env.js';
 
 /** The warm pool must make one attestation's PDF at least this many times faster than a browser per PDF. */
 export const PDF_TARGET_RATIO = 5;
@@ -56,14 +57,6 @@ export interface AttestationsOptions {
   concurrent: number;
   /** Requests at once beyond what the default limits admit. */
   overload: number;
-}
-
-function intFromEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (!raw) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer between ${min} and ${max}`);
-  return n;
 }
 
 export function attestationsOptionsFromEnv(): AttestationsOptions {

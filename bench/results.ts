@@ -51,6 +51,7 @@ import { startDownloader, type DownloadFigures } from './lib/csv-download.js';
 import { seedHistory, type SeededExam, type SeededHistory } from './lib/history-seed.js';
 import { KioskTerminal } from './lib/kiosk-client.js';
 import { fmt, percentile, sleep } from './lib/stats.js';
+import { intFromEnv } from './lib/env.js';
 
 /** The list page's p99 server time must stay within this (issue 12). */
 export const LIST_P99_TARGET_MS = 50;
@@ -85,14 +86,6 @@ export interface ResultsOptions {
   rounds: number;
   warmupRounds: number;
   csvRounds: number;
-}
-
-function intFromEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (!raw) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer between ${min} and ${max}`);
-  return n;
 }
 
 export function resultsOptionsFromEnv(): ResultsOptions {

@@ -15,14 +15,7 @@ import { attestationsOptionsFromEnv, benchAttestations, describeAttestations, PD
 import { benchResults, describeResults, LIST_P99_TARGET_MS, listVerdict, resultsOptionsFromEnv, type ResultsResult } from './results.js';
 import { benchRoomStart, describeRoomStart } from './room-start.js';
 import { fmt } from './lib/stats.js';
-
-function intFromEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (!raw) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer between ${min} and ${max}`);
-  return n;
-}
+import { intFromEnv } from './lib/env.js';
 
 async function main(): Promise<void> {
   const candidates = intFromEnv('BENCH_CANDIDATES', 50, 1, 400);

@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Teardown } from './app.js';
 import { escapeHtml } from './html.js';
+import { page, send } from './provider-http.js';
 
 export interface TestCasServer {
   /** Base URL as the app's CAS_URL takes it, e.g. 'http://127.0.0.1:PORT/cas/public'. */
@@ -121,22 +122,6 @@ ${error}
 <button type="submit">Se connecter</button>
 </form>`,
   );
-}
-
-function page(title: string, body: string): string {
-  return `<!DOCTYPE html>
-<html lang="fr">
-<head><meta charset="utf-8"><title>${title}</title></head>
-<body><main><h1>${title}</h1>
-${body}
-</main></body>
-</html>
-`;
-}
-
-function send(res: ServerResponse, status: number, html: string): void {
-  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html) });
-  res.end(html);
 }
 
 function redirect(res: ServerResponse, location: string): void {

@@ -7,6 +7,7 @@ import * as client from 'openid-client';
 import t from 'tap';
 import { startCasServer, type TestCasServer } from './cas-server.js';
 import { startOidcProvider } from './oidc-provider.js';
+import { Browser } from './provider-http.js';
 
 /** Where the redirects lead; nothing listens there, the tests only read the redirects. */
 const PUBLIC_URL = 'http://localhost:3000';
@@ -21,45 +22,6 @@ const CONFIDENTIAL = {
   post_logout_redirect_uris: [`${PUBLIC_URL}/connexion`],
 };
 const PUBLIC = { client_id: 'qcm-aipr-public', redirect_uris: [REDIRECT_URI] };
-
-interface Answer {
-  status: number;
-  /** The Location header, resolved against the request's URL. */
-  location: URL | null;
-  body: string;
-}
-
-/**
- * A browser's way through the provider's redirects: its cookies kept and sent back (all on one host,
- * so sending each everywhere does no harm), redirects returned rather than followed.
- */
-class Browser {
-  private cookies = new Map<string, string>();
-
-  async request(url: URL, form?: Record<string, string>): Promise<Answer> {
-    const res = await fetch(url, {
-      method: form ? 'POST' : 'GET',
-      body: form && new URLSearchParams(form),
-      headers: { cookie: [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ') },
-      redirect: 'manual',
-    });
-    for (const header of res.headers.getSetCookie()) {
-      const [, name, value] = /^([^=]+)=([^;]*)/.exec(header) ?? [];
-      // The provider clears a cookie with an empty value (and a date in the past).
-      if (name && value) this.cookies.set(name, value);
-      else if (name) this.cookies.delete(name);
-    }
-    const location = res.headers.get('location');
-    return { status: res.status, location: location === null ? null : new URL(location, url), body: await res.text() };
-  }
-
-  /** Expects a redirect and returns where it leads. */
-  async redirected(url: URL, form?: Record<string, string>): Promise<URL> {
-    const answer = await this.request(url, form);
-    if (answer.status !== 303 || !answer.location) throw new Error(`${url.href}: ${answer.status} instead of a redirect\n${answer.body}`);
-    return answer.location;
-  }
-}
 
 /** An authorization request as the app makes it: PKCE, state and nonce, and the checks to exchange its code with. */
 async function authorize(config: client.Configuration) {

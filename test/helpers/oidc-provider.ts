@@ -11,6 +11,7 @@ import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, SignJWT, 
 import Provider, { type Adapter, type AdapterFactory, type AdapterPayload, type ClientMetadata } from 'oidc-provider';
 import type { Teardown } from './app.js';
 import { escapeHtml } from './html.js';
+import { page, send } from './provider-http.js';
 
 export interface OidcUser {
   sub: string;
@@ -222,20 +223,4 @@ ${error}
 <button type="submit" name="refuser" value="1" formnovalidate>Refuser</button>
 </form>`,
   );
-}
-
-function page(title: string, body: string): string {
-  return `<!DOCTYPE html>
-<html lang="fr">
-<head><meta charset="utf-8"><title>${title}</title></head>
-<body><main><h1>${title}</h1>
-${body}
-</main></body>
-</html>
-`;
-}
-
-function send(res: ServerResponse, status: number, html: string): void {
-  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html) });
-  res.end(html);
 }

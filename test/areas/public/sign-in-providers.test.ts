@@ -13,6 +13,7 @@ import { startCasServer, type TestCasServer } from '../../helpers/cas-server.js'
 import { insertCentre, MANAGER_A, suspendCentre } from '../../helpers/exam-fixtures.js';
 import { decodeEntities, flashes, h1, visibleText } from '../../helpers/html.js';
 import { startOidcProvider, type OidcClient, type OidcUser, type TestOidcProvider } from '../../helpers/oidc-provider.js';
+import { Browser } from '../../helpers/provider-http.js';
 
 // A few argon2id hashes (the accounts' passwords) per test, on a shared machine.
 t.setTimeout(300_000);
@@ -64,43 +65,6 @@ const unknownAccount = (email: string) =>
 
 type Response = Awaited<ReturnType<Agent['get']>>;
 
-interface Answer {
-  status: number;
-  /** The Location header, resolved against the request's URL. */
-  location: URL | null;
-  body: string;
-}
-
-/**
- * A browser's way through the provider's redirects: its cookies kept and sent back (one host, so
- * sending each everywhere does no harm), redirects returned rather than followed.
- */
-class Browser {
-  private cookies = new Map<string, string>();
-
-  async request(url: URL, form?: Record<string, string>): Promise<Answer> {
-    const res = await fetch(url, {
-      method: form ? 'POST' : 'GET',
-      body: form && new URLSearchParams(form),
-      headers: { cookie: [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ') },
-      redirect: 'manual',
-    });
-    for (const header of res.headers.getSetCookie()) {
-      const [, name, value] = /^([^=]+)=([^;]*)/.exec(header) ?? [];
-      if (name && value) this.cookies.set(name, value);
-      else if (name) this.cookies.delete(name);
-    }
-    const location = res.headers.get('location');
-    return { status: res.status, location: location === null ? null : new URL(location, url), body: await res.text() };
-  }
-
-  /** Expects a redirect and returns where it leads. */
-  async redirected(url: URL, form?: Record<string, string>): Promise<URL> {
-    const answer = await this.request(url, form);
-    if (answer.status !== 303 || !answer.location) throw new Error(`${url.href}: ${answer.status} instead of a redirect\n${answer.body}`);
-    return answer.location;
-  }
-}
 
 /** What the app's Agent requests for a URL of PUBLIC_URL (app.inject takes the path). */
 function pathOf(url: URL): string {
