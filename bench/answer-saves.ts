@@ -130,6 +130,9 @@ function mergeSql(into: Map<string, SqlTimingEntry>, entries: SqlTimingEntry[]):
  */
 export async function benchAnswerSaves(options: AnswerSavesOptions): Promise<AnswerSavesResult> {
   const app = await startBenchApp(options.candidates);
+  // The statements' timings below are read from SQLite's own handle.
+  if (app.db.kind !== 'sqlite') throw new Error('the answer-saves bench runs on SQLite');
+  const sqlite = app.db.sqlite;
   const bare = await startBareServer();
   const load = await startLoadClient();
   try {
@@ -162,7 +165,7 @@ export async function benchAnswerSaves(options: AnswerSavesOptions): Promise<Ans
     let windowMs = 0;
     for (let i = 0; i < options.slices; i++) {
       const b = await run(bare.url, sliceSeconds, BARE_FRAGMENT, true, 'bare');
-      const timing = timeStatements(app.db.sqlite);
+      const timing = timeStatements(sqlite);
       const elu0 = performance.eventLoopUtilization();
       const t0 = performance.now();
       const s = await run(app.url, sliceSeconds, SAVED_FRAGMENT, false, 'saves');

@@ -40,7 +40,7 @@ import { countResults, listResults, resultsInChunks } from '../src/areas/centre/
 import { buildApp } from '../src/app.js';
 import { systemClock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
-import { DATABASE_FILE, type Db } from '../src/db/connection.js';
+import { DATABASE_FILE, type SqliteDb } from '../src/db/connection.js';
 import type { Database } from '../src/db/schema.js';
 import { addDays, parisDate, parisStartOfDay } from '../src/domain/paris-time.js';
 import { RESULTS_PAGE_SIZE, readResultsFilter, type ResultsQuery } from '../src/domain/results-filter.js';
@@ -222,7 +222,7 @@ function listProblem(body: string, expectedTotal: number, page: number, pages: n
 
 // --- The SQL of the list, captured from the app's own query functions -------------------------
 
-async function capturePlans(db: Db, query: ResultsQuery, page: number, label: string, chunks = false): Promise<QueryPlan[]> {
+async function capturePlans(db: SqliteDb, query: ResultsQuery, page: number, label: string, chunks = false): Promise<QueryPlan[]> {
   const captured: CompiledQuery[] = [];
   const logging = new Kysely<Database>({ dialect: new SqliteDialect({ database: db.sqlite }), log: (event) => void captured.push(event.query) });
   const { filter } = readResultsFilter(query);
@@ -269,13 +269,16 @@ function exposeGc(): (() => void) | null {
 export async function benchResults(options: ResultsOptions): Promise<ResultsResult> {
   const problems: string[] = [];
   const dataDir = mkdtempSync(join(tmpdir(), 'qcm-aipr-bench-results-'));
-  let db: Db | null = null;
+  let db: SqliteDb | null = null;
   let app: FastifyInstance | null = null;
   const downloader = await startDownloader();
   try {
     // 1. The history.
     const d0 = performance.now();
-    db = (await openMigratedDatabase(dataDir)).db;
+    const opened = (await openMigratedDatabase({ dataDir, databaseUrl: null })).db;
+    // The query plans and statement timings below are SQLite's.
+    if (opened.kind !== 'sqlite') throw new Error('the results bench runs on SQLite');
+    db = opened;
     const password = generateDemoPassword();
     const demo = await seedDemo(db.kysely, systemClock, password);
     if (demo.warnings.length > 0) throw new Error(`demo seed: ${demo.warnings.join(' ; ')}`);

@@ -8,23 +8,82 @@
  * attestation PDFs (bench/attestations.ts, which also runs alone) BENCH_PDFS (10), BENCH_SESSION (30);
  * for the results across sessions (bench/results.ts, which also runs alone) BENCH_HISTORY_EXAMS
  * (100000), BENCH_RESULTS_ROUNDS (300), BENCH_CSV_ROUNDS (3).
+ *
+ * By name only, each alone (they need Debian's postgresql, and nginx, and take minutes):
+ * `npm run bench -- postgres-answers` (bench/postgres-answers.ts: BENCH_CANDIDATES, BENCH_DURATION
+ * as above, per side) and `npm run bench -- national-peak` (bench/national-peak.ts:
+ * BENCH_PEAK_CANDIDATES (20000), BENCH_PEAK_EXAMS (2000), BENCH_PEAK_DURATION seconds (60),
+ * BENCH_PEAK_STEP (20), BENCH_PEAK_WARMUP (10), BENCH_PEAK_SOCKETS (256), BENCH_PEAK_DATABASES
+ * (sqlite,postgres)).
  */
 import { cpus } from 'node:os';
 import { benchAnswerSaves, describeAnswerSaves, TARGET_RATIO } from './answer-saves.js';
 import { attestationsOptionsFromEnv, benchAttestations, describeAttestations, PDF_TARGET_RATIO, type AttestationsResult } from './attestations.js';
+import { benchNationalPeak, describeNationalPeak, type PeakDatabase } from './national-peak.js';
+import { benchPostgresAnswers, describePostgresAnswers } from './postgres-answers.js';
 import { benchResults, describeResults, LIST_P99_TARGET_MS, listVerdict, resultsOptionsFromEnv, type ResultsResult } from './results.js';
 import { benchRoomStart, describeRoomStart } from './room-start.js';
 import { fmt } from './lib/stats.js';
 import { intFromEnv } from './lib/env.js';
 
+/** The benchmarks run by name: each returns its summary and its problems. */
+const NAMED: Record<string, () => Promise<{ summary: string[]; problems: string[] }>> = {
+  'postgres-answers': async () => {
+    const r = await benchPostgresAnswers({
+      candidates: intFromEnv('BENCH_CANDIDATES', 50, 1, 400),
+      durationSeconds: intFromEnv('BENCH_DURATION', 10, 5, 60),
+      slices: 5,
+      warmupSeconds: 2,
+    });
+    return { summary: describePostgresAnswers(r), problems: r.problems };
+  },
+  'national-peak': async () => {
+    const databases = (process.env.BENCH_PEAK_DATABASES ?? 'sqlite,postgres').split(',').map((d) => d.trim());
+    for (const d of databases) if (d !== 'sqlite' && d !== 'postgres') throw new Error('BENCH_PEAK_DATABASES must list sqlite and/or postgres');
+    const r = await benchNationalPeak({
+      candidates: intFromEnv('BENCH_PEAK_CANDIDATES', 20_000, 100, 100_000),
+      exams: intFromEnv('BENCH_PEAK_EXAMS', 2000, 10, 20_000),
+      databases: databases as PeakDatabase[],
+      warmupSeconds: intFromEnv('BENCH_PEAK_WARMUP', 10, 1, 120),
+      durationSeconds: intFromEnv('BENCH_PEAK_DURATION', 60, 5, 600),
+      stepSeconds: intFromEnv('BENCH_PEAK_STEP', 20, 3, 300),
+      sockets: intFromEnv('BENCH_PEAK_SOCKETS', 256, 1, 4096),
+    });
+    return { summary: describeNationalPeak(r), problems: r.problems };
+  },
+};
+
+async function runNamed(names: string[], started: number): Promise<void> {
+  const unknown = names.filter((n) => !(n in NAMED));
+  if (unknown.length > 0) throw new Error(`unknown benchmark ${unknown.join(', ')}: the named ones are ${Object.keys(NAMED).join(', ')}`);
+  const summaries: string[] = [];
+  const problems: string[] = [];
+  for (const [i, name] of names.entries()) {
+    console.log(`\n[${i + 1}/${names.length}] ${name}`);
+    const r = await NAMED[name]!();
+    summaries.push(...(summaries.length > 0 ? [''] : []), ...r.summary);
+    problems.push(...r.problems);
+  }
+  console.log('\n=== Summary ===');
+  for (const line of summaries) console.log(line);
+  if (problems.length > 0) {
+    console.log('\nProblems (the run is not valid):');
+    for (const p of problems) console.log(`  - ${p}`);
+    process.exitCode = 1;
+  }
+  console.log(`\nDone in ${fmt((Date.now() - started) / 1000, 1)} s.`);
+}
+
 async function main(): Promise<void> {
+  const started = Date.now();
+  console.log(`QCM-AIPR benchmarks — ${new Date().toISOString()} — node ${process.version}, ${cpus().length} CPU (${cpus()[0]?.model ?? '?'})`);
+  const names = process.argv.slice(2);
+  if (names.length > 0) return runNamed(names, started);
   const candidates = intFromEnv('BENCH_CANDIDATES', 50, 1, 400);
   const durationSeconds = intFromEnv('BENCH_DURATION', 10, 5, 60);
   const room = intFromEnv('BENCH_ROOM', 30, 1, 400);
   const attestationOptions = attestationsOptionsFromEnv();
   const resultsOptions = resultsOptionsFromEnv();
-  const started = Date.now();
-  console.log(`QCM-AIPR benchmarks — ${new Date().toISOString()} — node ${process.version}, ${cpus().length} CPU (${cpus()[0]?.model ?? '?'})`);
 
   console.log('\n[1/4] answer saves');
   const saves = await benchAnswerSaves({ candidates, durationSeconds, slices: 5, warmupSeconds: 2 });

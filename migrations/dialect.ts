@@ -1,9 +1,10 @@
-import { PostgresAdapter, sql, type ColumnDataType, type ColumnDefinitionBuilder, type Expression, type Kysely } from 'kysely';
+import { PostgresAdapter, sql, type DialectAdapter, type ColumnDataType, type ColumnDefinitionBuilder, type Expression, type Kysely } from 'kysely';
 
 // What differs between SQLite (the embedded default) and PostgreSQL in the migrations, in one place:
 // every migration runs on both and leaves the same tables, columns, constraints and guarantees.
 
-export function isPostgres(db: Kysely<unknown>): boolean {
+/** Any Kysely or transaction, whatever its tables (the application's code asks too, src/db/portable.ts). */
+export function isPostgres(db: { getExecutor(): { readonly adapter: DialectAdapter } }): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
 }
 

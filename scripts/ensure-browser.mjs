@@ -1,6 +1,7 @@
 // Runs before `npm test`: the end-to-end tests need Chromium, and the PDF tests read the attestations
 // back with poppler (pdftotext, pdfinfo, pdftoppm, pdfimages) and zbar (zbarimg, for the QR code); the
-// PostgreSQL tests start a throw-away server from Debian's postgresql (or use TEST_DATABASE_URL).
+// PostgreSQL tests start a throw-away server from Debian's postgresql (or use TEST_DATABASE_URL), and
+// the tests of several instances put Debian's nginx in front of them.
 // What is missing is installed from Debian's packages if we are root on a machine with apt;
 // otherwise the script stops with one line saying what to install.
 import { accessSync, constants, readdirSync } from 'node:fs';
@@ -31,6 +32,7 @@ const needs = [
     package: 'postgresql',
     present: () => Boolean(process.env.TEST_DATABASE_URL) || postgresVersions().some((v) => usable(`/usr/lib/postgresql/${v}/bin/initdb`)),
   },
+  { package: 'nginx', present: () => usable('/usr/sbin/nginx') },
 ];
 
 function postgresVersions() {

@@ -10,7 +10,7 @@ import kioskArea from './areas/kiosk/index.js';
 import accountArea from './areas/account/index.js';
 import publicArea from './areas/public/index.js';
 import { loadOrCreateSigner } from './services/attestations/signing.js';
-import { AnswerWriter } from './services/exam/answer-writer.js';
+import { createAnswerWriter } from './services/exam/answer-writer.js';
 import { createMailer, type Mailer } from './services/mailer.js';
 import { BrowserPool, DEFAULT_POOL_LIMITS } from './services/pdf/browser-pool.js';
 import auth from './plugins/auth.js';
@@ -33,6 +33,11 @@ export interface AppDeps {
   logger?: boolean;
   /** Tests pass a recording mailer; otherwise SMTP_URL decides. */
   mailer?: Mailer;
+  /**
+   * The deadline sweep and the purges on their timers; tests that build past days through the
+   * lifecycles turn them off, or a sweep could close a session they are filling.
+   */
+  periodicJobs?: boolean;
 }
 
 /**
@@ -61,11 +66,12 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const clock = deps.clock ?? systemClock;
   await app.register(services, {
     db: deps.db.kysely,
+    databaseKind: deps.db.kind,
     clock,
     browserPool,
     config,
     mailer,
-    answerWriter: new AnswerWriter(deps.db.sqlite, clock),
+    answerWriter: createAnswerWriter(deps.db, clock),
     attestationSigner: loadOrCreateSigner(config.dataDir),
     identityProviders,
   });
@@ -75,13 +81,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(fastifyCompress, { global: true, globalDecompression: false, threshold: 1024 });
   await app.register(fastifyFormbody);
   await app.register(staticFiles);
-  await app.register(session, { secret: deps.sessionSecret, secure: isHttps(config), sqlite: deps.db.sqlite });
+  await app.register(session, { secret: deps.sessionSecret, secure: isHttps(config) });
   await app.register(csrf, { secret: deps.sessionSecret, secure: isHttps(config) });
   await app.register(views, { production: config.nodeEnv === 'production' });
   await app.register(auth);
   await app.register(errors);
 
-  await app.register(deadlineSweeper);
+  if (deps.periodicJobs !== false) await app.register(deadlineSweeper);
 
   // Each area registers its own guard (see src/areas/<area>/index.ts).
   await app.register(publicArea);

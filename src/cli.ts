@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig } from './config.js';
+import { DatabaseUnreachableError } from './db/connection.js';
 import { CLI_ACTOR } from './services/audit.js';
 import { isPlausibleEmail } from './domain/email.js';
 import { plural } from './domain/french.js';
@@ -29,7 +30,8 @@ const USAGE = `Usage : npm run cli -- <commande>
                                            importe une banque (CSV : avec son en-tête JSON)
   generate-tokens --centre centreXXXX --profil <profil> --count N
                                            table de jetons (affiche les codes ; sans quota quotidien)
-  backup <fichier>                         copie cohérente de la base, même serveur en marche`;
+  backup <fichier>                         copie cohérente de la base, même serveur en marche
+                                           (PostgreSQL : par pg_dump, au format custom)`;
 
 class UsageError extends Error {}
 
@@ -47,7 +49,7 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (!command || !COMMANDS.has(command)) throw new UsageError(command ? `Commande inconnue : ${command}` : 'Aucune commande indiquée.');
   const config = loadConfig();
-  const { db } = await openMigratedDatabase(config.dataDir);
+  const { db } = await openMigratedDatabase(config);
   try {
     switch (command) {
       case 'seed-demo': {
@@ -158,7 +160,7 @@ async function main(argv: string[]): Promise<void> {
       case 'backup': {
         const target = rest[0];
         if (!target) throw new UsageError('Indiquez le fichier de destination : backup <fichier>.');
-        const file = await backupDatabase(db.sqlite, target);
+        const file = await backupDatabase(db, target);
         console.log(`Sauvegarde écrite : ${file}`);
         return;
       }
@@ -174,6 +176,8 @@ main(process.argv.slice(2)).catch((err: unknown) => {
     console.error(USAGE);
   } else if (err instanceof ConfigError) {
     console.error(`Configuration invalide : ${err.message}`);
+  } else if (err instanceof DatabaseUnreachableError) {
+    console.error(`Base de données injoignable : ${err.message}`);
   } else {
     console.error(err instanceof Error ? err.message : err);
   }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
+import { createOnce } from './data-files.js';
 import type { LocalSignIn } from './domain/account-state.js';
 import { isPlausibleEmail } from './domain/email.js';
 
@@ -11,6 +12,8 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
+  /** PostgreSQL (several instances may share it) when set; otherwise SQLite in dataDir. */
+  databaseUrl: string | null;
   publicUrl: string;
   /** When absent, the secret is generated once and kept in DATA_DIR (see resolveSessionSecret). */
   sessionSecret: string | null;
@@ -139,6 +142,27 @@ function readSmtpUrl(env: Env): string | null {
   return raw;
 }
 
+function readDatabaseUrl(env: Env): string | null {
+  const raw = env.DATABASE_URL?.trim();
+  if (!raw) return null;
+  // Never quoted back: the address carries the database's password.
+  const example = 'postgres://utilisateur:mot-de-passe@serveur:5432/base';
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`DATABASE_URL n’est pas une adresse valable : indiquez-la sous la forme ${example}`);
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(
+      `DATABASE_URL doit commencer par postgres:// (seul PostgreSQL est pris en charge ; sans DATABASE_URL, la base SQLite de DATA_DIR sert) : ${example}`,
+    );
+  }
+  if (!url.hostname && !url.searchParams.get('host')) throw new ConfigError(`DATABASE_URL doit nommer le serveur PostgreSQL : ${example}`);
+  if (url.pathname.length <= 1) throw new ConfigError(`DATABASE_URL doit nommer la base après le serveur : ${example}`);
+  return raw;
+}
+
 function readMailFrom(env: Env): string {
   const raw = env.MAIL_FROM?.trim();
   if (!raw) return 'QCM-AIPR <ne-pas-repondre@qcm-aipr.localhost>';
@@ -233,6 +257,7 @@ export function loadConfig(env: Env = process.env): Config {
     port,
     host: readHost(env),
     dataDir: resolve(env.DATA_DIR?.trim() || './data'),
+    databaseUrl: readDatabaseUrl(env),
     publicUrl,
     sessionSecret: readSessionSecret(env),
     nodeEnv: readNodeEnv(env),
@@ -262,15 +287,13 @@ export function resolveSessionSecret(config: Config): string {
     if (kept.length >= 32) return kept;
   }
   const secret = randomBytes(48).toString('base64url');
-  try {
-    // Exclusive on a first start: two processes starting at once must not each keep a secret of
-    // their own (the second reads the first's). A damaged file is replaced.
-    writeFileSync(file, secret + '\n', { mode: 0o600, flag: existing ? 'w' : 'wx' });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    return readFileSync(file, 'utf8').trim();
+  if (existing) {
+    // A damaged file is replaced.
+    writeFileSync(file, secret + '\n', { mode: 0o600 });
+    return secret;
   }
-  return secret;
+  // Two instances starting at once must not each keep a secret of their own.
+  return createOnce(file, secret + '\n').trim();
 }
 
 export function isHttps(config: Config): boolean {

@@ -1,6 +1,7 @@
 import { buildApp } from './app.js';
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig, resolveSessionSecret } from './config.js';
+import { DatabaseUnreachableError } from './db/connection.js';
 import { findBrowser } from './services/pdf/browser-path.js';
 import { openMigratedDatabase } from './operator/open.js';
 import { describeDemoLogins, generateDemoPassword, seedDemo } from './operator/seed-demo.js';
@@ -17,7 +18,17 @@ async function start(): Promise<void> {
     throw err;
   }
 
-  const { db, created } = await openMigratedDatabase(config.dataDir);
+  let opened;
+  try {
+    opened = await openMigratedDatabase(config);
+  } catch (err) {
+    if (err instanceof DatabaseUnreachableError) {
+      console.error(`Démarrage impossible : ${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const { db, created } = opened;
   if (created && config.nodeEnv !== 'production') {
     const logins = await seedDemo(db.kysely, systemClock, generateDemoPassword(), { history: true });
     console.log(describeDemoLogins(logins, config.publicUrl));

@@ -161,3 +161,25 @@ t.test('resolveSessionSecret', async (t) => {
 t.test('an https PUBLIC_URL without TRUST_PROXY is refused, naming TRUST_PROXY', async (t) => {
   t.throws(() => loadConfig({ PUBLIC_URL: 'https://aipr.example.fr' }), { name: 'Error', message: /TRUST_PROXY/ });
 });
+
+t.test('DATABASE_URL chooses PostgreSQL, and a wrong one is refused in French without quoting its password', async (t) => {
+  t.equal(loadConfig({}).databaseUrl, null, 'absent: SQLite in DATA_DIR');
+  t.equal(loadConfig({ DATABASE_URL: '  ' }).databaseUrl, null, 'blank counts as absent');
+  for (const url of ['postgres://aipr:secret@db.example.test:5432/aipr', 'postgresql://aipr@db.example.test/aipr', 'postgres:///aipr?host=/run/postgresql']) {
+    t.equal(loadConfig({ DATABASE_URL: url }).databaseUrl, url, `${url} is accepted as it is`);
+  }
+  const password = 'Mot-De-Passe-Secret-42';
+  const cases: [string, RegExp][] = [
+    [`mysql://aipr:${password}@db.example.test/aipr`, /^DATABASE_URL doit commencer par postgres:\/\/ \(seul PostgreSQL est pris en charge/],
+    [`postgres://aipr:${password}@db.example.test:5432`, /^DATABASE_URL doit nommer la base après le serveur/],
+    [`postgres://aipr:${password}@db.example.test:5432/`, /^DATABASE_URL doit nommer la base après le serveur/],
+    ['postgres:///aipr', /^DATABASE_URL doit nommer le serveur PostgreSQL/],
+    [`postgres://aipr:${password}@db.example.test:cinq/aipr`, /^DATABASE_URL n’est pas une adresse valable/],
+  ];
+  for (const [url, message] of cases) {
+    const err = configErrorOf({ DATABASE_URL: url });
+    t.ok(err, `${url} is refused with a ConfigError`);
+    t.match(err?.message, message, `${url}: the French reason`);
+    t.notMatch(err?.message, password, `${url}: the password is not in the message`);
+  }
+});

@@ -24,7 +24,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { Db } from '../../src/db/connection.js';
+import type { SqliteDb } from '../../src/db/connection.js';
 import { admissionCodeExpiry, generateAdmissionCode } from '../../src/domain/admission-code.js';
 import { kindOf } from '../../src/domain/attestation.js';
 import { generateAttestationNumber } from '../../src/domain/attestation-number.js';
@@ -230,7 +230,7 @@ interface PlannedSession {
 }
 
 /** Writes the history; the demo's centre, questionnaires and accounts must already be there. */
-export async function seedHistory(db: Db, now: Date, options: HistoryOptions): Promise<SeededHistory> {
+export async function seedHistory(db: SqliteDb, now: Date, options: HistoryOptions): Promise<SeededHistory> {
   const t0 = performance.now();
   const r = createSeededRandom(options.seed);
   const today = parisDate(now);

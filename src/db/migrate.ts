@@ -13,6 +13,7 @@ import * as m0011 from '../../migrations/0011_exam_search_key.js';
 import * as m0012 from '../../migrations/0012_exam_cancellation_incidents.js';
 import * as m0013 from '../../migrations/0013_exam_pauses.js';
 import * as m0014 from '../../migrations/0014_single_sign_on.js';
+import * as m0015 from '../../migrations/0015_periodic_runs.js';
 import type { Database } from './schema.js';
 
 /**
@@ -34,7 +35,11 @@ const migrations: Record<string, Migration> = {
   '0012_exam_cancellation_incidents': m0012,
   '0013_exam_pauses': m0013,
   '0014_single_sign_on': m0014,
+  '0015_periodic_runs': m0015,
 };
+
+/** In the order they run. */
+export const MIGRATION_NAMES = Object.keys(migrations);
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

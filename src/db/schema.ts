@@ -19,6 +19,7 @@ export interface Database {
   http_sessions: HttpSessionsTable;
   audit_log: AuditLogTable;
   sign_in_throttle: SignInThrottleTable;
+  periodic_runs: PeriodicRunsTable;
   questionnaires: QuestionnairesTable;
   questions: QuestionsTable;
   answers: AnswersTable;
@@ -339,6 +340,12 @@ export interface ExamPausesTable {
 }
 
 /** What a feature's query runs on: the database, or the transaction of the change it belongs to. */
+/** When each periodic job last started, on any instance (services/periodic.ts). */
+export interface PeriodicRunsTable {
+  job: string;
+  started_at: string;
+}
+
 export type Queryable = Kysely<Database> | Transaction<Database>;
 
 export interface AttestationsTable {

@@ -15,6 +15,7 @@ import { formatTokenCode } from '../domain/token-code.js';
 import { PROFILE_LABELS } from '../domain/profiles.js';
 import { seedDemoTokensAndSession } from './seed-demo-exams.js';
 import { seedDemoHistory } from './seed-demo-history.js';
+import { advancePastExplicitIds } from '../db/portable.js';
 
 export const DEMO_ADMIN_EMAIL = 'admin@demo.test';
 export const DEMO_MANAGER_EMAIL = 'gestionnaire@demo.test';
@@ -61,6 +62,7 @@ export async function seedDemo(db: Kysely<Database>, clock: Clock, password: str
         created_at: now,
       })
       .execute();
+    await advancePastExplicitIds(db, 'centres');
   }
   await upsertAccountWithPassword(db, clock, { email: DEMO_ADMIN_EMAIL, displayName: 'Administration (démo)', role: 'admin', password });
   const manager = await upsertAccountWithPassword(db, clock, {

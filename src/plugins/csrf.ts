@@ -53,7 +53,7 @@ export default fp(
       const request = this.request;
       const session = request.session;
       if (session._csrf) return tokens.create(session._csrf);
-      if (session.isKept()) {
+      if (request.sessionIsKept()) {
         session._csrf = tokens.secretSync();
         // From now on the session's secret alone counts: a form shown before (before a sign-in, say) is void.
         if (request.cookies[CSRF_COOKIE]) this.clearCookie(CSRF_COOKIE, { path: '/' });

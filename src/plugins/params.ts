@@ -1,11 +1,13 @@
 import type { FastifyRequest } from 'fastify';
+import { positiveInteger } from '../domain/whole-number.js';
 import { notFound } from './errors.js';
+
+export { positiveInteger };
 
 /** A numeric id from the URL; anything else is a page that does not exist (404), never a 500. */
 export function idParam(raw: unknown): number {
-  if (typeof raw !== 'string' || !/^[0-9]{1,15}$/.test(raw)) throw notFound();
-  const id = Number(raw);
-  if (!Number.isSafeInteger(id) || id <= 0) throw notFound();
+  const id = positiveInteger(raw);
+  if (id === null) throw notFound();
   return id;
 }
 

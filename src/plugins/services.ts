@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
+import type { DatabaseKind } from '../db/connection.js';
 import type { Database } from '../db/schema.js';
 import type { Config } from '../config.js';
 import type { Mailer } from '../services/mailer.js';
@@ -12,6 +13,7 @@ import type { IdentityProviders } from '../services/single-sign-on/providers.js'
 declare module 'fastify' {
   interface FastifyInstance {
     db: Kysely<Database>;
+    databaseKind: DatabaseKind;
     clock: Clock;
     browserPool: BrowserPool;
     config: Config;
@@ -23,7 +25,7 @@ declare module 'fastify' {
 }
 
 /**
- * The shared services every feature reaches through `app`: database, clock, browser, config, mailer,
+ * The shared services every feature reaches through `app`: database (and which one), clock, browser, config, mailer,
  * answer writer, attestation signer, identity providers.
  */
 export default fp(
@@ -31,6 +33,7 @@ export default fp(
     app,
     opts: {
       db: Kysely<Database>;
+      databaseKind: DatabaseKind;
       clock: Clock;
       browserPool: BrowserPool;
       config: Config;
@@ -41,6 +44,7 @@ export default fp(
     },
   ) => {
     app.decorate('db', opts.db);
+    app.decorate('databaseKind', opts.databaseKind);
     app.decorate('clock', opts.clock);
     app.decorate('browserPool', opts.browserPool);
     app.decorate('config', opts.config);

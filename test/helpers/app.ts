@@ -6,9 +6,9 @@ import { buildApp } from '../../src/app.js';
 import type { Mail, Mailer } from '../../src/services/mailer.js';
 import { ManualClock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { openDatabase, type Db } from '../../src/db/connection.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
+import type { Db } from '../../src/db/connection.js';
 import { seedDemo } from '../../src/operator/seed-demo.js';
+import { dropTestDatabase, openTestDatabase } from './postgres.js';
 
 /** The demo accounts' password in tests (the platform itself draws one at random, src/operator/seed-demo.ts). */
 export const DEMO_PASSWORD = 'demo-aipr-2026';
@@ -58,14 +58,16 @@ export async function createTestApp(t: Teardown, options: TestAppOptions = {}): 
       await opened.app?.close();
       await opened.db?.close();
     }
-    if (!keepData) rmSync(dataDir, { recursive: true, force: true });
+    if (!keepData) {
+      await dropTestDatabase(dataDir);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   };
   // Registered first: a configuration refused below still leaves no folder behind.
   t.teardown(() => close());
   const config = loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'test', ...options.env });
-  const db = openDatabase(dataDir);
+  const db = await openTestDatabase(dataDir);
   opened.db = db;
-  await migrateToLatest(db.kysely);
   const clock = options.clock ?? new ManualClock();
   if (options.seed) await seedDemo(db.kysely, clock, DEMO_PASSWORD);
   const app = await buildApp(config, {
@@ -73,6 +75,10 @@ export async function createTestApp(t: Teardown, options: TestAppOptions = {}): 
     sessionSecret: TEST_SESSION_SECRET,
     clock,
     browserPath: options.browserPath ?? null,
+    logger: process.env.TEST_LOG === '1',
+    // The tests call the sweep themselves (finishExpiredExams, closeStaleSessions): on its timer, it
+    // would race the past days they build.
+    periodicJobs: false,
     mailer: options.mailer,
   });
   opened.app = app;

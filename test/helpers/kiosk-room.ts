@@ -78,12 +78,12 @@ export async function kioskRoom(t: Teardown, options: { answerIdsFrom?: number; 
   const testApp = await createTestApp(t, appOptions);
   const db = testApp.db.kysely;
   // Before the seed: its rows take their ids from these sequences.
-  if (answerIdsFrom !== undefined) {
-    await sql`insert into sqlite_sequence (name, seq) values ('answers', ${answerIdsFrom})`.execute(db);
-  }
-  if (questionIdsFrom !== undefined) {
-    await sql`insert into sqlite_sequence (name, seq) values ('questions', ${questionIdsFrom})`.execute(db);
-  }
+  const startIdsAt = (table: 'answers' | 'questions', from: number) =>
+    testApp.db.kind === 'sqlite'
+      ? sql`insert into sqlite_sequence (name, seq) values (${table}, ${from})`.execute(db)
+      : sql`select setval(pg_get_serial_sequence(${table}, 'id'), ${from})`.execute(db);
+  if (answerIdsFrom !== undefined) await startIdsAt('answers', answerIdsFrom);
+  if (questionIdsFrom !== undefined) await startIdsAt('questions', questionIdsFrom);
   await seedDemo(db, testApp.clock, DEMO_PASSWORD);
   const session = await db.selectFrom('exam_sessions').select('id').where('status', '=', 'open').executeTakeFirstOrThrow();
   const questionnaires = await db.selectFrom('questionnaires').select(['id', 'profile']).where('status', '=', 'published').execute();

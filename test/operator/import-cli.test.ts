@@ -8,10 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { openDatabase, type Db } from '../../src/db/connection.js';
+import { openDatabase, openDatabaseUrl, type Db } from '../../src/db/connection.js';
+import type { Database } from '../../src/db/schema.js';
 import { PROFILES } from '../../src/domain/profiles.js';
 import { seedDemo } from '../../src/operator/seed-demo.js';
-import { createTestApp, DEMO_PASSWORD } from '../helpers/app.js';
+import { createTestApp, DEMO_PASSWORD, type Teardown } from '../helpers/app.js';
+import { MISSING_POSTGRES, startPostgres, TEST_DATABASE_KIND } from '../helpers/postgres.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/banks/${name}`, import.meta.url));
@@ -23,12 +25,31 @@ interface CliRun {
   stderr: string;
 }
 
-/** `npx tsx src/cli.ts <args>` with its data in `dataDir`, as an operator would run it. */
-function runCli(dataDir: string, args: string[]): Promise<CliRun> {
+/**
+ * Where the CLI keeps its data: DATA_DIR, and on PostgreSQL a database of the test's own
+ * (DATABASE_URL; an empty one counts as unset, so that a developer's own never leaks into a run).
+ */
+interface Place {
+  dataDir: string;
+  databaseUrl: string;
+}
+
+/** A new data folder, and on PostgreSQL a database with no table yet: the CLI migrates it. */
+async function emptyPlace(t: Teardown & { fail(message: string): void }): Promise<Place> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'qcm-aipr-cli-'));
+  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+  if (TEST_DATABASE_KIND === 'sqlite') return { dataDir, databaseUrl: '' };
+  const postgres = await startPostgres(t);
+  if (!postgres) throw new Error(MISSING_POSTGRES);
+  return { dataDir, databaseUrl: (await postgres.database(t)).url };
+}
+
+/** `npx tsx src/cli.ts <args>` on `place`, as an operator would run it. */
+function runCli(place: Place, args: string[]): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn('npx', ['tsx', 'src/cli.ts', ...args], {
       cwd: ROOT,
-      env: { ...process.env, DATA_DIR: dataDir, NODE_ENV: 'test' },
+      env: { ...process.env, DATA_DIR: place.dataDir, DATABASE_URL: place.databaseUrl, NODE_ENV: 'test' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -40,22 +61,27 @@ function runCli(dataDir: string, args: string[]): Promise<CliRun> {
   });
 }
 
-function countRows(db: Db, table: string): number {
-  return (db.sqlite.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
+async function countRows(db: Db, table: keyof Database): Promise<number> {
+  return (
+    await db.kysely
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
+  ).n;
 }
 
-function bankCounts(db: Db) {
+async function bankCounts(db: Db) {
   return {
-    questionnaires: countRows(db, 'questionnaires'),
-    questions: countRows(db, 'questions'),
-    answers: countRows(db, 'answers'),
-    audit_log: countRows(db, 'audit_log'),
+    questionnaires: await countRows(db, 'questionnaires'),
+    questions: await countRows(db, 'questions'),
+    answers: await countRows(db, 'answers'),
+    audit_log: await countRows(db, 'audit_log'),
   };
 }
 
 /** Reads the CLI's database between runs, never while a run holds it. */
-async function withDb<T>(dataDir: string, read: (db: Db) => T | Promise<T>): Promise<T> {
-  const db = openDatabase(dataDir);
+async function withDb<T>(place: Place, read: (db: Db) => T | Promise<T>): Promise<T> {
+  const db = place.databaseUrl ? await openDatabaseUrl(place.databaseUrl, { poolSize: 1 }) : openDatabase(place.dataDir);
   try {
     return await read(db);
   } finally {
@@ -64,19 +90,18 @@ async function withDb<T>(dataDir: string, read: (db: Db) => T | Promise<T>): Pro
 }
 
 t.test('import-questionnaire: JSON with --publish, CSV with --entete, and a bad bank refused with every error', async (t) => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'qcm-aipr-cli-'));
-  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+  const place = await emptyPlace(t);
 
   // 1. A demo bank, published in the same step.
-  const json = await runCli(dataDir, ['import-questionnaire', demoFile('operateur'), '--publish']);
+  const json = await runCli(place, ['import-questionnaire', demoFile('operateur'), '--publish']);
   t.equal(json.code, 0, `JSON import exits 0 (stderr: ${json.stderr})`);
   t.equal(json.stdout.trim(), 'Banque importée (questionnaire n° 1) et publiée.');
   const demo = JSON.parse(readFileSync(demoFile('operateur'), 'utf8')) as { version: string; titre: string; questions: unknown[] };
-  await withDb(dataDir, async (db) => {
+  await withDb(place, async (db) => {
     const row = await db.kysely.selectFrom('questionnaires').selectAll().where('id', '=', 1).executeTakeFirstOrThrow();
     t.same([row.profile, row.version, row.title, row.status], ['operateur', demo.version, demo.titre, 'published']);
     t.ok(row.published_at, 'published_at is set');
-    t.equal(countRows(db, 'questions'), demo.questions.length, 'every question stored');
+    t.equal(await countRows(db, 'questions'), demo.questions.length, 'every question stored');
     const audit = await db.kysely.selectFrom('audit_log').select(['action', 'actor_label']).orderBy('id').execute();
     t.same(audit, [
       { action: 'questionnaire.importe', actor_label: 'CLI' },
@@ -85,10 +110,10 @@ t.test('import-questionnaire: JSON with --publish, CSV with --entete, and a bad 
   });
 
   // 2. A CSV bank beside its JSON header, both starting with a BOM, left as a draft.
-  const csv = await runCli(dataDir, ['import-questionnaire', fixture('operateur-csv.csv'), '--entete', fixture('operateur-csv-entete.json')]);
+  const csv = await runCli(place, ['import-questionnaire', fixture('operateur-csv.csv'), '--entete', fixture('operateur-csv-entete.json')]);
   t.equal(csv.code, 0, `CSV import exits 0 (stderr: ${csv.stderr})`);
   t.equal(csv.stdout.trim(), 'Banque importée (questionnaire n° 2) en brouillon.');
-  await withDb(dataDir, async (db) => {
+  await withDb(place, async (db) => {
     const row = await db.kysely.selectFrom('questionnaires').selectAll().where('id', '=', 2).executeTakeFirstOrThrow();
     t.same([row.profile, row.version, row.title, row.status], ['operateur', '2025-csv', 'QCM Opérateur (CSV)', 'draft']);
     const codes = await db.kysely.selectFrom('questions').select('code').where('questionnaire_id', '=', 2).orderBy('position').execute();
@@ -99,8 +124,8 @@ t.test('import-questionnaire: JSON with --publish, CSV with --entete, and a bad 
   });
 
   // 3. A bank with five errors: refused whole, every error on stderr, exit code 1.
-  const before = await withDb(dataDir, bankCounts);
-  const bad = await runCli(dataDir, ['import-questionnaire', fixture('several-errors.json'), '--publish']);
+  const before = await withDb(place, bankCounts);
+  const bad = await runCli(place, ['import-questionnaire', fixture('several-errors.json'), '--publish']);
   t.equal(bad.code, 1, 'a refused bank exits 1');
   t.equal(bad.stdout, '', 'nothing on stdout');
   t.same(bad.stderr.trimEnd().split('\n'), [
@@ -111,7 +136,7 @@ t.test('import-questionnaire: JSON with --publish, CSV with --entete, and a bad 
     '  - question ER-002 : Le code « ER-002 » est en double : la question n° 4 reprend le code de la question n° 2.',
     '  - question ER-005 : Champ obligatoire « enonce » manquant.',
   ]);
-  t.same(await withDb(dataDir, bankCounts), before, 'the database is unchanged');
+  t.same(await withDb(place, bankCounts), before, 'the database is unchanged');
 });
 
 t.test('import-questionnaire refuses to import the same profile and version again', async (t) => {
@@ -120,28 +145,28 @@ t.test('import-questionnaire refuses to import the same profile and version agai
   // The first import goes through the same code in-process, to keep to one slow spawn.
   const testApp = await createTestApp(t, { dataDir, seed: true });
   await testApp.close(true);
+  // The test app's database: its own on PostgreSQL (dropped when the test ends), the folder's SQLite file otherwise.
+  const place = { dataDir, databaseUrl: testApp.db.kind === 'postgres' ? testApp.db.url : '' };
 
-  const before = await withDb(dataDir, bankCounts);
-  const again = await runCli(dataDir, ['import-questionnaire', demoFile('concepteur')]);
+  const before = await withDb(place, bankCounts);
+  const again = await runCli(place, ['import-questionnaire', demoFile('concepteur')]);
   t.equal(again.code, 1);
   t.same(again.stderr.trimEnd().split('\n'), [
     "Banque refusée (1 erreur), rien n'a été enregistré :",
     '  - version : La version « 2026 » du questionnaire Concepteur existe déjà. Une correction se publie sous un nouveau numéro de version.',
   ]);
-  t.same(await withDb(dataDir, bankCounts), before, 'the database is unchanged');
+  t.same(await withDb(place, bankCounts), before, 'the database is unchanged');
 });
 
 // ——— seed-demo ————————————————————————————————————————————————————————————————————
 
 /** Every table's row count, except the log-like ones that a run is expected to add to. */
-function dataCounts(db: Db): Record<string, number> {
-  const tables = db.sqlite
-    .prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like 'kysely_%' order by name")
-    .all() as { name: string }[];
+async function dataCounts(db: Db): Promise<Record<string, number>> {
+  const tables = (await db.kysely.introspection.getTables()).filter((table) => !table.isView).map((table) => table.name as keyof Database);
   const counts: Record<string, number> = {};
-  for (const { name } of tables) {
+  for (const name of tables.sort()) {
     if (['audit_log', 'http_sessions', 'sign_in_throttle'].includes(name)) continue;
-    counts[name] = countRows(db, name);
+    counts[name] = await countRows(db, name);
   }
   return counts;
 }
@@ -162,29 +187,29 @@ t.test('seed-demo leaves exactly three published demo versions, one per profile,
   );
   for (const q of questionnaires) {
     const demo = JSON.parse(readFileSync(demoFile(q.profile), 'utf8')) as { questions: unknown[] };
-    const { n } = db.sqlite.prepare('select count(*) as n from questions where questionnaire_id = ?').get(q.id) as { n: number };
-    t.equal(n, demo.questions.length, `${q.profile}: the whole demo bank`);
+    const questions = await db.kysely.selectFrom('questions').select('id').where('questionnaire_id', '=', q.id).execute();
+    t.equal(questions.length, demo.questions.length, `${q.profile}: the whole demo bank`);
   }
 
   const first = {
-    counts: dataCounts(db),
+    counts: await dataCounts(db),
     questionnaires,
-    questions: db.sqlite.prepare('select * from questions order by id').all(),
-    answers: db.sqlite.prepare('select * from answers order by id').all(),
+    questions: await db.kysely.selectFrom('questions').selectAll().orderBy('id').execute(),
+    answers: await db.kysely.selectFrom('answers').selectAll().orderBy('id').execute(),
   };
   const bankAuditBefore = await db.kysely.selectFrom('audit_log').select('id').where('action', 'like', 'questionnaire.%').execute();
 
   clock.advance(5 * 60_000);
   const again = await seedDemo(db.kysely, clock, DEMO_PASSWORD);
   t.same(again.questionnaires, titles);
-  t.same(dataCounts(db), first.counts, 'same number of rows in every table');
+  t.same(await dataCounts(db), first.counts, 'same number of rows in every table');
   t.same(
     await db.kysely.selectFrom('questionnaires').selectAll().orderBy('profile').execute(),
     first.questionnaires,
     'the questionnaires are untouched (publication dates included)',
   );
-  t.same(db.sqlite.prepare('select * from questions order by id').all(), first.questions, 'the questions are untouched');
-  t.same(db.sqlite.prepare('select * from answers order by id').all(), first.answers, 'the answers are untouched');
+  t.same(await db.kysely.selectFrom('questions').selectAll().orderBy('id').execute(), first.questions, 'the questions are untouched');
+  t.same(await db.kysely.selectFrom('answers').selectAll().orderBy('id').execute(), first.answers, 'the answers are untouched');
   const bankAuditAfter = await db.kysely.selectFrom('audit_log').select('id').where('action', 'like', 'questionnaire.%').execute();
   t.equal(bankAuditAfter.length, bankAuditBefore.length, 'no questionnaire imported or published again');
 });

@@ -3,6 +3,7 @@ import type { Clock } from '../../clock.js';
 import type { Database, Role } from '../../db/schema.js';
 import { recordAudit, type Acting } from '../audit.js';
 import { hashPassword } from './passwords.js';
+import { transaction } from '../../db/transaction.js';
 
 /**
  * Creates the account, or sets the name, role and password of the existing one with that email, in
@@ -17,7 +18,7 @@ export async function upsertAccountWithPassword(
 ): Promise<{ id: number; created: boolean }> {
   const passwordHash = await hashPassword(input.password);
   const email = input.email.trim();
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const existing = await trx.selectFrom('accounts').select('id').where('email', '=', email).executeTakeFirst();
     let account: { id: number; created: boolean };
     if (existing) {

@@ -4,6 +4,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from '../../clock.js';
 import type { Database, Role } from '../../db/schema.js';
 import { recordAudit } from '../audit.js';
+import { transaction } from '../../db/transaction.js';
 
 export type LinkPurpose = 'activation' | 'reset';
 
@@ -71,7 +72,7 @@ export async function consumeLinkAndSetPassword(
 ): Promise<number | null> {
   const { secret, passwordHash } = input;
   const now = clock.now().toISOString();
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const link = await trx
       .updateTable('account_links')
       .set({ used_at: now })

@@ -9,6 +9,7 @@ import { SECOND_FACTOR_POLICY } from '../../domain/throttle.js';
 import { recordAudit, recordRepeatedAudit, type Acting } from '../audit.js';
 import { credentialOf } from './passwords.js';
 import { clearThrottle, countFailure, latestLock } from '../throttle-store.js';
+import { transaction } from '../../db/transaction.js';
 
 const hashCode = (code: string) => createHash('sha256').update(code).digest('base64url');
 const epochOf = (clock: Clock) => Math.floor(clock.now().getTime() / 1000);
@@ -101,7 +102,7 @@ export async function enableSecondFactor(
   if (typed?.kind !== 'totp') return null;
   const step = matchingStep(input.secret, typed.code, clock, null);
   if (step === null) return null;
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const before = await trx.selectFrom('accounts').select(['totp_enabled_at', 'password_hash']).where('id', '=', input.accountId).executeTakeFirstOrThrow();
     const since = clock.now().toISOString();
     await trx
@@ -139,78 +140,84 @@ export async function checkSecondFactor(
   const now = clock.now();
   const key = secondFactorKey(input.accountId);
   const typed = readTypedCode(input.typed);
-  return db.transaction().execute(async (trx): Promise<CodeCheck> => {
-    // A write first, on the account's row: checks of one account then run one after the other
-    // (SQLite's write lock; PostgreSQL's row lock), so that codes sent together meet the lock that
-    // the failures before them set, instead of all being tried at once.
-    await trx
-      .updateTable('accounts')
-      .set((eb) => ({ totp_last_step: eb.ref('totp_last_step') }))
-      .where('id', '=', input.accountId)
-      .execute();
-    const lock = await latestLock(trx, [key], now);
-    if (lock) return { ok: false, reason: 'locked', until: lock, alert: false };
+  return transaction(
+    db,
+    async (trx): Promise<CodeCheck> => {
+      // A write first, on the account's row: checks of one account then run one after the other
+      // (SQLite's write lock; PostgreSQL's row lock, below), so that codes sent together meet the lock that
+      // the failures before them set, instead of all being tried at once.
+      await trx
+        .updateTable('accounts')
+        .set((eb) => ({ totp_last_step: eb.ref('totp_last_step') }))
+        .where('id', '=', input.accountId)
+        .execute();
+      const lock = await latestLock(trx, [key], now);
+      if (lock) return { ok: false, reason: 'locked', until: lock, alert: false };
 
-    const account = await trx.selectFrom('accounts').select(['totp_secret', 'totp_last_step']).where('id', '=', input.accountId).executeTakeFirst();
-    let method: 'totp' | 'recovery' | null = null;
-    if (account?.totp_secret && typed?.kind === 'totp') {
-      const step = matchingStep(account.totp_secret, typed.code, clock, account.totp_last_step);
-      if (step !== null) {
-        const claimed = await trx
-          .updateTable('accounts')
-          .set({ totp_last_step: step })
-          .where('id', '=', input.accountId)
-          .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
+      const account = await trx.selectFrom('accounts').select(['totp_secret', 'totp_last_step']).where('id', '=', input.accountId).executeTakeFirst();
+      let method: 'totp' | 'recovery' | null = null;
+      if (account?.totp_secret && typed?.kind === 'totp') {
+        const step = matchingStep(account.totp_secret, typed.code, clock, account.totp_last_step);
+        if (step !== null) {
+          const claimed = await trx
+            .updateTable('accounts')
+            .set({ totp_last_step: step })
+            .where('id', '=', input.accountId)
+            .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
+            .executeTakeFirst();
+          if (Number(claimed.numUpdatedRows) === 1) method = 'totp';
+        }
+      } else if (account?.totp_secret && typed?.kind === 'recovery') {
+        const used = await trx
+          .updateTable('recovery_codes')
+          .set({ used_at: now.toISOString() })
+          .where('account_id', '=', input.accountId)
+          .where('code_hash', '=', hashCode(typed.code))
+          .where('used_at', 'is', null)
           .executeTakeFirst();
-        if (Number(claimed.numUpdatedRows) === 1) method = 'totp';
+        if (Number(used.numUpdatedRows) === 1) method = 'recovery';
       }
-    } else if (account?.totp_secret && typed?.kind === 'recovery') {
-      const used = await trx
-        .updateTable('recovery_codes')
-        .set({ used_at: now.toISOString() })
-        .where('account_id', '=', input.accountId)
-        .where('code_hash', '=', hashCode(typed.code))
-        .where('used_at', 'is', null)
-        .executeTakeFirst();
-      if (Number(used.numUpdatedRows) === 1) method = 'recovery';
-    }
 
-    if (method) {
-      await clearThrottle(trx, key);
-      const { unusedRecoveryCodes } = await secondFactorStatus(trx, input.accountId);
-      if (method === 'recovery') {
-        await recordAudit(trx, clock, {
-          action: 'compte.code_de_secours_utilise',
-          actor,
-          target: { type: 'compte', id: input.accountId },
-          details: { codes_restants: unusedRecoveryCodes },
-        });
+      if (method) {
+        await clearThrottle(trx, key);
+        const { unusedRecoveryCodes } = await secondFactorStatus(trx, input.accountId);
+        if (method === 'recovery') {
+          await recordAudit(trx, clock, {
+            action: 'compte.code_de_secours_utilise',
+            actor,
+            target: { type: 'compte', id: input.accountId },
+            details: { codes_restants: unusedRecoveryCodes },
+          });
+        }
+        return { ok: true, method, unusedRecoveryCodes };
       }
-      return { ok: true, method, unusedRecoveryCodes };
-    }
 
-    await countFailure(trx, key, now, SECOND_FACTOR_POLICY);
-    await recordRepeatedAudit(
-      trx,
-      clock,
-      { action: 'connexion.echouee', actor, target: { type: 'compte', id: input.accountId }, details: { motif: 'code de vérification incorrect' } },
-      FAILED_CODE_AGGREGATION_MS,
-    );
-    const until = await latestLock(trx, [key], now);
-    if (!until) return { ok: false, reason: 'invalid' };
-    await recordAudit(trx, clock, {
-      action: 'compte.attaque_suspectee',
-      actor,
-      target: { type: 'compte', id: input.accountId },
-      details: { motif: 'codes de vérification incorrects', echecs: SECOND_FACTOR_POLICY.maxFailures },
-    });
-    return { ok: false, reason: 'locked', until, alert: true };
-  });
+      await countFailure(trx, key, now, SECOND_FACTOR_POLICY);
+      await recordRepeatedAudit(
+        trx,
+        clock,
+        { action: 'connexion.echouee', actor, target: { type: 'compte', id: input.accountId }, details: { motif: 'code de vérification incorrect' } },
+        FAILED_CODE_AGGREGATION_MS,
+      );
+      const until = await latestLock(trx, [key], now);
+      if (!until) return { ok: false, reason: 'invalid' };
+      await recordAudit(trx, clock, {
+        action: 'compte.attaque_suspectee',
+        actor,
+        target: { type: 'compte', id: input.accountId },
+        details: { motif: 'codes de vérification incorrects', echecs: SECOND_FACTOR_POLICY.maxFailures },
+      });
+      return { ok: false, reason: 'locked', until, alert: true };
+    },
+    // Read committed: once the row lock is ours, each read sees what the checks before committed
+    // (serializable would refuse them all but one and run them again, a burst of sixty at once).
+    { isolation: 'read committed' },
+  );
 }
 
 /** Ten new recovery codes, the old ones void; the caller has just checked a code of the account. */
 export async function renewRecoveryCodes(db: Kysely<Database>, clock: Clock, accountId: number, { actor }: Acting): Promise<string[]> {
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const codes = await replaceRecoveryCodes(trx, clock, accountId);
     await recordAudit(trx, clock, { action: 'compte.codes_de_secours_renouveles', actor, target: { type: 'compte', id: accountId } });
     return codes;
@@ -224,7 +231,7 @@ export async function renewRecoveryCodes(db: Kysely<Database>, clock: Clock, acc
  * the new credential is returned (null when there was nothing to remove), for its owner's session.
  */
 export async function removeSecondFactor(db: Kysely<Database>, clock: Clock, accountId: number, { actor }: Acting): Promise<string | null> {
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const result = await trx
       .updateTable('accounts')
       .set({ totp_secret: null, totp_enabled_at: null, totp_last_step: null })

@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { kindOf } from '../../domain/attestation.js';
 import { generateAttestationNumber } from '../../domain/attestation-number.js';
+import { transaction } from '../../db/transaction.js';
 
 /**
  * Gives a finished exam its attestation number, inside the transaction that records the result.
@@ -36,9 +37,7 @@ export async function issueMissingAttestations(db: Kysely<Database>): Promise<nu
     .where('a.exam_id', 'is', null)
     .execute();
   for (const exam of missing) {
-    await db
-      .transaction()
-      .execute((trx) => issueAttestation(trx, { examId: exam.id, passed: exam.passed === 1, examDate: exam.date, at: new Date(exam.finished_at!) }));
+    await transaction(db, (trx) => issueAttestation(trx, { examId: exam.id, passed: exam.passed === 1, examDate: exam.date, at: new Date(exam.finished_at!) }));
   }
   return missing.length;
 }

@@ -11,6 +11,7 @@ import { formatShortDate, parisDate } from '../../domain/paris-time.js';
 import { formatTokenCode } from '../../domain/token-code.js';
 import { recordAudit, type Acting } from '../audit.js';
 import { findAttestationOfExam, type AttestationRow } from './queries.js';
+import { transaction } from '../../db/transaction.js';
 
 /** The fields of an attestation as its data stands now, issued on `issuedOn`. */
 export function liveFields(row: AttestationRow, issuedOn: string): AttestationFields {
@@ -98,7 +99,7 @@ export async function printAttestations(
   const now = clock.now();
   const today = parisDate(now);
   try {
-    return await db.transaction().execute(async (trx) => {
+    return await transaction(db, async (trx) => {
       const fields: AttestationFields[] = [];
       const firstPrints: string[] = [];
       for (const { exam_id } of rows) {
@@ -175,7 +176,7 @@ export async function correctIdentity(
   };
   if (JSON.stringify(before) === JSON.stringify(after)) return { ok: true, changed: false };
   const now = clock.now();
-  await db.transaction().execute(async (trx) => {
+  await transaction(db, async (trx) => {
     await trx
       .updateTable('exams')
       .set({
@@ -240,7 +241,7 @@ export async function cancelAttestation(
     return { ok: false, error: `Cette attestation est déjà annulée depuis le ${formatShortDate(parisDate(new Date(row.cancelled_at)))}.`, value: reason };
   const problem = reasonProblem(reason, 'de l’annulation');
   if (problem) return { ok: false, error: problem, value: reason };
-  await db.transaction().execute(async (trx) => {
+  await transaction(db, async (trx) => {
     await trx
       .updateTable('attestations')
       .set({ cancelled_at: clock.now().toISOString(), cancel_reason: reason })

@@ -1,6 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createOnce } from '../../data-files.js';
 
 export const SIGNING_KEY_FILE = 'attestation-signing-key.pem';
 
@@ -34,6 +35,7 @@ export function loadOrCreateSigner(dataDir: string): AttestationSigner {
   const file = join(dataDir, SIGNING_KEY_FILE);
   if (existsSync(file)) return new AttestationSigner(createPrivateKey(readFileSync(file, 'utf8')));
   const { privateKey } = generateKeyPairSync('ed25519');
-  writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
-  return new AttestationSigner(privateKey);
+  // Instances sharing the folder all sign with the key of the first one to start.
+  const kept = createOnce(file, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+  return new AttestationSigner(createPrivateKey(kept));
 }

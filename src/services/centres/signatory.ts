@@ -3,6 +3,7 @@ import type { Clock } from '../../clock.js';
 import type { Database, Queryable } from '../../db/schema.js';
 import type { SignatoryFields } from '../../domain/centre-signatory.js';
 import { recordAudit, type Acting } from '../audit.js';
+import { transaction } from '../../db/transaction.js';
 
 /** What the attestations print of the centre beyond its name and address: signatory, town, telephone, stamp. */
 export function findSignatory(db: Queryable, centreId: number) {
@@ -15,7 +16,7 @@ export function findSignatory(db: Queryable, centreId: number) {
 
 /** Sets who signs the centre's attestations (manager or administrator), audited with the old values. */
 export async function updateSignatory(db: Kysely<Database>, clock: Clock, centreId: number, fields: SignatoryFields, acting: Acting): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await transaction(db, async (trx) => {
     const previous = await trx
       .selectFrom('centres')
       .select(['representative_name', 'representative_title', 'town', 'phone'])
@@ -43,7 +44,7 @@ export async function replaceStamp(
   image: { mime: 'image/png' | 'image/jpeg'; data: Buffer } | null,
   acting: Acting,
 ): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await transaction(db, async (trx) => {
     let stampId: number | null = null;
     if (image) {
       const inserted = await trx

@@ -10,6 +10,8 @@ import { parisDate, parisEndOfDay } from '../../domain/paris-time.js';
 import { KIOSK_ROOM_POLICY, retryMessage } from '../../domain/throttle.js';
 import { recordAudit, type Acting, type Actor } from '../audit.js';
 import { countFailure, latestLock } from '../throttle-store.js';
+import { transaction } from '../../db/transaction.js';
+import { positiveInteger } from '../../domain/whole-number.js';
 
 /**
  * Exams are bound to the room: a terminal is admitted to one exam session by the code the room
@@ -39,7 +41,7 @@ function kioskThrottleKey(ip: string, centreId: number | null): string {
 export async function kioskFailure(db: Kysely<Database>, ip: string, centreId: number | null, now: Date): Promise<string | null> {
   const key = kioskThrottleKey(ip, centreId);
   // One transaction: simultaneous failures of a room are all counted (read and write are not split).
-  const until = await db.transaction().execute(async (trx) => {
+  const until = await transaction(db, async (trx) => {
     const locked = await latestLock(trx, [key], now);
     if (locked) return locked;
     await countFailure(trx, key, now, KIOSK_ROOM_POLICY);
@@ -119,7 +121,7 @@ export async function admitTerminal(
   const secret = randomBytes(32).toString('base64url');
   const expiresAt = parisEndOfDay(session.date).toISOString();
   const label = input.label || null;
-  const id = await db.transaction().execute(async (trx) => {
+  const id = await transaction(db, async (trx) => {
     const row = await trx
       .insertInto('terminal_admissions')
       .values({
@@ -160,12 +162,13 @@ export async function admitTerminal(
 /** The admission a terminal's cookie names, if it is genuine, not withdrawn and not past its day. */
 export async function findAdmission(db: Queryable, cookie: string | undefined, now: Date): Promise<TerminalAdmission | null> {
   const match = cookie ? /^(\d{1,15})\.([A-Za-z0-9_-]{43})$/.exec(cookie) : null;
-  if (!match) return null;
+  const id = match ? positiveInteger(match[1]) : null;
+  if (!match || id === null) return null;
   const row = await db
     .selectFrom('terminal_admissions as a')
     .innerJoin('exam_sessions as s', 's.id', 'a.exam_session_id')
     .select(['a.id', 'a.secret_hash', 'a.label', 'a.expires_at', 'a.revoked_at', 's.id as session_id', 's.centre_id', 's.date', 's.start_time', 's.room'])
-    .where('a.id', '=', Number(match[1]))
+    .where('a.id', '=', id)
     .executeTakeFirst();
   if (!row || row.revoked_at !== null || row.expires_at <= now.toISOString()) return null;
   const given = Buffer.from(hashSecret(match[2]!));
@@ -195,7 +198,7 @@ export async function withdrawTerminal(
   { actor }: Acting,
 ): Promise<{ detached: number } | null> {
   const now = clock.now().toISOString();
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const admission = await trx
       .selectFrom('terminal_admissions as a')
       .innerJoin('exam_sessions as s', 's.id', 'a.exam_session_id')
@@ -239,7 +242,7 @@ export async function allowResumeElsewhere(
 ): Promise<Date | null> {
   const now = clock.now();
   const until = new Date(now.getTime() + RESUME_LEAVE_MS);
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const updated = await trx
       .updateTable('exams')
       .set({ resume_allowed_until: until.toISOString() })
@@ -280,7 +283,7 @@ export async function admissionHolds(db: Queryable, admissionId: number, now: Da
  */
 export async function moveExamToTerminal(db: Kysely<Database>, clock: Clock, examId: number, admission: TerminalAdmission, ip: string): Promise<MoveOutcome> {
   const now = clock.now();
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const exam = await trx
       .selectFrom('exams')
       .select(['exam_session_id', 'admission_id', 'resume_allowed_until'])
@@ -313,7 +316,11 @@ export async function moveExamToTerminal(db: Kysely<Database>, clock: Clock, exa
       .where((eb) =>
         sameTerminal
           ? eb('admission_id', '=', admission.id)
-          : eb.and([eb('admission_id', 'is', exam.admission_id), eb('resume_allowed_until', '>', now.toISOString())]),
+          : eb.and([
+              // PostgreSQL takes no parameter after IS: a terminal id is compared, a missing one named.
+              exam.admission_id === null ? eb('admission_id', 'is', null) : eb('admission_id', '=', exam.admission_id),
+              eb('resume_allowed_until', '>', now.toISOString()),
+            ]),
       )
       .returning('terminal_generation')
       .executeTakeFirst();

@@ -1,10 +1,12 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
 import type { Database, Queryable } from '../../db/schema.js';
 import { parisDate, parisEndOfDay } from '../../domain/paris-time.js';
 import { recordAudit, SYSTEM_ACTOR, type Actor } from '../audit.js';
 import { endPauses, insertIncident } from './incidents.js';
 import { standingPaused } from './running.js';
+import { equalsWithoutIndex } from '../../db/portable.js';
+import { transaction } from '../../db/transaction.js';
 
 /** Why the platform cancels an exam left paused when its session's day ended. */
 export const FORGOTTEN_PAUSE_REASON = 'Examen resté en pause à la fin de la journée de la session : annulé par la plateforme.';
@@ -63,14 +65,14 @@ export async function cancelForgottenPauses(db: Kysely<Database>, now: Date, cen
       .select(['e.id', 'e.exam_session_id', 's.date'])
       .where(standingPaused('e'))
       .where('s.date', '<', parisDate(now));
-    // « +centre_id »: SQLite then picks the index of unfinished exams (a handful) rather than every
-    // exam of the centre, on each of the centre's pages (settleScope).
-    if (centreId !== undefined) query = query.where(sql<boolean>`+${sql.ref('e.centre_id')} = ${centreId}`);
+    // SQLite must pick the index of unfinished exams (a handful) rather than every exam of the
+    // centre, on each of the centre's pages (settleScope).
+    if (centreId !== undefined) query = query.where(equalsWithoutIndex(q, 'e.centre_id', centreId));
     return query.execute();
   };
   // Read once outside a transaction: the sweeper's every pass, nearly always empty, writes nothing.
   if ((await forgotten(db)).length === 0) return 0;
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     // Again inside the write: an exam resumed meanwhile is left alone.
     const exams = await forgotten(trx);
     for (const exam of exams) {

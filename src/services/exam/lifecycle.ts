@@ -1,6 +1,6 @@
 import { candidateSearchKey } from '../../domain/search-key.js';
 import { randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from '../../clock.js';
 import type { Database } from '../../db/schema.js';
 import type { Identity } from '../../domain/candidate-identity.js';
@@ -13,6 +13,7 @@ import { recordAudit, SYSTEM_ACTOR } from '../audit.js';
 import { admissionHolds, kioskActor } from './admission.js';
 import { getDrawableQuestions } from './questions.js';
 import { closeStaleSessions, findOpenSessions } from './sessions.js';
+import { isPostgres, transaction } from '../../db/transaction.js';
 
 export type StartOutcome = { ok: true; examId: number } | { ok: false; message: string };
 
@@ -33,7 +34,7 @@ export async function startExam(
   if (!open.some((s) => s.id === input.examSessionId)) {
     return { ok: false, message: 'La session d’examen a été fermée. Adressez-vous au surveillant.' };
   }
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     // Withdrawn by the supervisor since the rules page: this terminal starts nothing.
     if (input.admissionId !== undefined && !(await admissionHolds(trx, input.admissionId, now))) {
       return { ok: false, message: 'Ce poste n’est plus admis à la session. Adressez-vous au surveillant.' };
@@ -108,13 +109,18 @@ export async function startExam(
  * time is the deadline itself, not the moment the sweep noticed.
  */
 export async function finishExam(db: Kysely<Database>, clock: Clock, examId: number, reason: FinishReason): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  // On PostgreSQL, the exam row is locked before the answers are read, and each statement sees what
+  // was committed before it: a batch of the answer writer holding the row is waited for, and its
+  // answers are scored (services/exam/answer-writer-postgres.ts). SQLite has one writer at a time anyway.
+  const lockRow = isPostgres(db);
+  const work = async (trx: Transaction<Database>) => {
     const exam = await trx
       .selectFrom('exams as e')
       .innerJoin('questionnaires as q', 'q.id', 'e.questionnaire_id')
       .innerJoin('exam_sessions as s', 's.id', 'e.exam_session_id')
       .select(['e.finished_at', 'e.paused_at', 'e.deadline_at', 'q.rules', 's.date as session_date'])
       .where('e.id', '=', examId)
+      .$if(lockRow, (q) => q.forUpdate('e'))
       .executeTakeFirst();
     // A paused exam's time stands still: neither its deadline nor a click finishes it until it resumes.
     if (!exam || exam.finished_at || exam.paused_at) return;
@@ -171,7 +177,8 @@ export async function finishExam(db: Kysely<Database>, clock: Clock, examId: num
         details: { raison: pastDeadline ? 'delai' : reason, note: result.total, admis: result.passed },
       },
     );
-  });
+  };
+  await transaction(db, work, { isolation: 'read committed' });
 }
 
 /** Which exams a sweep covers: the whole platform (the sweeper), or a manager page's own. */

@@ -4,6 +4,7 @@ import type { SessionStatus } from '../../domain/exam-session-rules.js';
 import { parisDate, parisEndOfDay } from '../../domain/paris-time.js';
 import { recordAudit, SYSTEM_ACTOR } from '../audit.js';
 import { cancelForgottenPauses } from './cancellation.js';
+import { transaction } from '../../db/transaction.js';
 
 /** Exam sessions as the kiosk and the manager pages both read them. */
 export interface ExamSession {
@@ -67,7 +68,7 @@ export async function closeStaleSessions(db: Kysely<Database>, now: Date, centre
   if (centreId !== undefined) query = query.where('centre_id', '=', centreId);
   const stale = await query.execute();
   if (stale.length === 0) return 0;
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     let closed = 0;
     for (const s of stale) {
       const closedAt = parisEndOfDay(s.date).toISOString();

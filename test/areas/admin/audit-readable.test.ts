@@ -1,4 +1,6 @@
+import pg from 'pg';
 import t from 'tap';
+import type { Db } from '../../../src/db/connection.js';
 import { DEMO_MANAGER_EMAIL } from '../../../src/operator/seed-demo.js';
 import { recordAudit } from '../../../src/services/audit.js';
 import { adminAgent, managerAgent } from '../../helpers/agents.js';
@@ -6,6 +8,42 @@ import { insertCentre } from '../../helpers/exam-fixtures.js';
 import { visibleText } from '../../helpers/html.js';
 import { startCandidate } from '../../helpers/kiosk.js';
 import { kioskRoom } from '../../helpers/kiosk-room.js';
+
+/**
+ * Records the SQL the app sends to its database until `stop`, at the driver, below the app's own
+ * Kysely: what better-sqlite3 prepares, or what the clients of the PostgreSQL pool are asked to run.
+ */
+function recordStatements(db: Db): { statements: string[]; stop(): void } {
+  const statements: string[] = [];
+  if (db.kind === 'sqlite') {
+    const { sqlite } = db;
+    const prepare = sqlite.prepare.bind(sqlite);
+    sqlite.prepare = (source: string) => {
+      statements.push(source);
+      return prepare(source);
+    };
+    return { statements, stop: () => void (sqlite.prepare = prepare) };
+  }
+  // Kysely checks a client out of the pool for each query (or transaction), then calls its query().
+  const wrapped = new Map<pg.PoolClient, pg.PoolClient['query']>();
+  const onAcquire = (client: pg.PoolClient) => {
+    if (wrapped.has(client)) return;
+    const query = client.query;
+    wrapped.set(client, query);
+    client.query = ((text: unknown, ...rest: unknown[]) => {
+      statements.push(typeof text === 'string' ? text : (text as pg.QueryConfig).text);
+      return (query as (...args: unknown[]) => unknown).call(client, text, ...rest);
+    }) as pg.PoolClient['query'];
+  };
+  db.pool.on('acquire', onAcquire);
+  return {
+    statements,
+    stop: () => {
+      db.pool.off('acquire', onAcquire);
+      for (const [client, query] of wrapped) client.query = query;
+    },
+  };
+}
 
 /** The text of the journal's table rows that mention `needle`, one string per row. */
 function rowsWith(html: string, needle: string): string[] {
@@ -178,19 +216,14 @@ t.test('the journal reads in French: labels, Paris times, readable details, name
       target: { type: 'jeton', id: token.id },
       details: { centre: 'centre0001', lot: token.batch_id },
     });
-    const sqlite = room.testApp.db.sqlite;
-    const prepare = sqlite.prepare.bind(sqlite);
-    const statements: string[] = [];
-    sqlite.prepare = (source: string) => {
-      statements.push(source);
-      return prepare(source);
-    };
+    const recording = recordStatements(room.testApp.db);
     let journal;
     try {
       journal = await admin.get('/admin/journal');
     } finally {
-      sqlite.prepare = prepare;
+      recording.stop();
     }
+    const { statements } = recording;
     t.equal(journal.statusCode, 200);
     t.match(visibleText(journal.body), `Jeton n° ${token.id} du lot n° ${token.batch_id}`, 'a token by its batch');
     for (const table of ['centres', 'accounts', 'questionnaires', 'exam_sessions', 'exams', 'exam_tokens', 'token_batches']) {

@@ -196,15 +196,26 @@ interface StoredQuestion {
   answers: string;
 }
 
+/** The operateur bank `version` as stored: its questions in order, each with its answers in order (« ✓ » on the right one). */
 async function questionsOf(testApp: TestApp, version: string): Promise<StoredQuestion[]> {
-  return testApp.db.sqlite
-    .prepare(
-      `select q.code, q.theme, q.priority, q.statement, q.image_mime,
-              (select group_concat(a.text || (case when a.correct = 1 then ' ✓' else '' end), ' | ') from answers a where a.question_id = q.id) as answers
-         from questions q join questionnaires s on s.id = q.questionnaire_id
-        where s.profile = 'operateur' and s.version = ? order by q.position`,
-    )
-    .all(version) as StoredQuestion[];
+  const bank = testApp.db.kysely
+    .selectFrom('questions as q')
+    .innerJoin('questionnaires as s', 's.id', 'q.questionnaire_id')
+    .where('s.profile', '=', 'operateur')
+    .where('s.version', '=', version);
+  const questions = await bank.select(['q.id', 'q.code', 'q.theme', 'q.priority', 'q.statement', 'q.image_mime']).orderBy('q.position').execute();
+  const answers = await bank
+    .innerJoin('answers as a', 'a.question_id', 'q.id')
+    .select(['a.question_id', 'a.text', 'a.correct'])
+    .orderBy('a.position')
+    .execute();
+  return questions.map(({ id, ...question }) => ({
+    ...question,
+    answers: answers
+      .filter((a) => a.question_id === id)
+      .map((a) => a.text + (a.correct === 1 ? ' ✓' : ''))
+      .join(' | '),
+  }));
 }
 
 t.test('each template downloads as a file and imports through the form, beside the published demo banks', async (t) => {

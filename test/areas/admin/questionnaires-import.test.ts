@@ -235,9 +235,20 @@ const adminOf = (testApp: TestApp) => accountAgent(testApp, { email: ADMIN_EMAIL
 
 type Counts = Record<'questionnaires' | 'questions' | 'answers' | 'audit_log', number>;
 
-function counts(testApp: TestApp): Counts {
-  const count = (table: keyof Counts) => (testApp.db.sqlite.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
-  return { questionnaires: count('questionnaires'), questions: count('questions'), answers: count('answers'), audit_log: count('audit_log') };
+async function counts(testApp: TestApp): Promise<Counts> {
+  const count = async (table: keyof Counts) =>
+    (
+      await testApp.db.kysely
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n;
+  return {
+    questionnaires: await count('questionnaires'),
+    questions: await count('questions'),
+    answers: await count('answers'),
+    audit_log: await count('audit_log'),
+  };
 }
 
 /** Posts the import form as a browser would: multipart, with the session cookie and the form's CSRF token. */
@@ -409,12 +420,12 @@ t.test('each kind of bad bank is refused by importQuestionnaire with its French 
   );
   t.ok(seeded.ok, 'a first valid bank is imported');
   for (const c of BAD_CASES) {
-    const before = counts(testApp);
+    const before = await counts(testApp);
     for (const publish of [false, true]) {
       const outcome = await importQuestionnaire(testApp.db.kysely, testApp.clock, c.source, { publish, ...CLI_ACTOR });
       t.same(outcome, { ok: false, errors: c.errors }, `${c.name}${publish ? ' (with publish)' : ''}: refused with its message`);
     }
-    t.same(counts(testApp), before, `${c.name}: database unchanged`);
+    t.same(await counts(testApp), before, `${c.name}: database unchanged`);
   }
 });
 
@@ -422,33 +433,33 @@ t.test('each kind of bad bank uploaded through the admin form re-renders the for
   const testApp = await createTestApp(t);
   const agent = await adminOf(testApp);
   for (const c of BAD_CASES) {
-    const before = counts(testApp);
+    const before = await counts(testApp);
     const res = await upload(agent, uploadFilesOf(c), { publish: true });
     t.equal(res.statusCode, 400, `${c.name}: 400`);
     t.equal(h1(res.body), 'Importer une banque de questions', `${c.name}: the import form again`);
     t.equal(alertTitle(res.body), refusedTitle(c.errors.length), `${c.name}: the number of errors`);
     t.same(listedErrors(res.body), c.errors.map(describeBankError), `${c.name}: the French message`);
     t.match(res.body, /<input type="checkbox" id="publier" name="publier" value="oui" checked>/, `${c.name}: "publier" stays ticked`);
-    t.same(counts(testApp), before, `${c.name}: database unchanged`);
+    t.same(await counts(testApp), before, `${c.name}: database unchanged`);
   }
 });
 
 t.test('a bank with several errors lists every one of them', async (t) => {
   const testApp = await createTestApp(t);
   const text = readFileSync(fixturePath('several-errors.json'), 'utf8');
-  const before = counts(testApp);
+  const before = await counts(testApp);
   const outcome = await importQuestionnaire(testApp.db.kysely, testApp.clock, { format: 'json', text }, { publish: true, ...CLI_ACTOR });
   t.same(outcome, { ok: false, errors: SEVERAL_ERRORS });
-  t.same(counts(testApp), before, 'nothing stored');
+  t.same(await counts(testApp), before, 'nothing stored');
 
   const agent = await adminOf(testApp);
-  const beforeUpload = counts(testApp);
+  const beforeUpload = await counts(testApp);
   const res = await upload(agent, { banque: { name: 'several-errors.json', content: text } });
   t.equal(res.statusCode, 400);
   t.equal(alertTitle(res.body), refusedTitle(5));
   t.same(listedErrors(res.body), SEVERAL_ERRORS.map(describeBankError), 'the page lists all five, in order');
   t.match(res.body, 'Rien n’a été enregistré.');
-  t.same(counts(testApp), beforeUpload, 'nothing stored by the upload either');
+  t.same(await counts(testApp), beforeUpload, 'nothing stored by the upload either');
 });
 
 t.test('re-importing an existing profile and version is refused, whatever its status', async (t) => {
@@ -460,24 +471,24 @@ t.test('re-importing an existing profile and version is refused, whatever its st
   };
   const first = await importQuestionnaire(db, testApp.clock, { format: 'json', text: demoText('operateur') }, { publish: false, ...CLI_ACTOR });
   t.ok(first.ok);
-  const before = counts(testApp);
+  const before = await counts(testApp);
   t.same(
     await importQuestionnaire(db, testApp.clock, { format: 'json', text: demoText('operateur') }, { publish: true, ...CLI_ACTOR }),
     { ok: false, errors: [refusal] },
     'the draft version cannot be imported again',
   );
-  t.same(counts(testApp), before, 'nothing stored');
+  t.same(await counts(testApp), before, 'nothing stored');
 
   // Same version number under another profile is a different questionnaire.
   const concepteur = await importQuestionnaire(db, testApp.clock, { format: 'json', text: demoText('concepteur') }, { publish: true, ...CLI_ACTOR });
   t.ok(concepteur.ok, 'the same version number is fine for another profile');
 
   const agent = await adminOf(testApp);
-  const beforeUpload = counts(testApp);
+  const beforeUpload = await counts(testApp);
   const res = await upload(agent, { banque: { name: 'operateur.json', content: demoText('operateur') } }, { publish: true });
   t.equal(res.statusCode, 400);
   t.same(listedErrors(res.body), [describeBankError(refusal)]);
-  t.same(counts(testApp), beforeUpload, 'nothing stored by the upload');
+  t.same(await counts(testApp), beforeUpload, 'nothing stored by the upload');
   const status = await db.selectFrom('questionnaires').select('status').where('profile', '=', 'operateur').executeTakeFirstOrThrow();
   t.equal(status.status, 'draft', 'the existing version is not published by the refused upload');
 });
@@ -553,13 +564,13 @@ t.test('a CSV bank with its JSON header (both with a BOM) imports through the up
 t.test('a CSV bank uploaded without its header file is refused with its message', async (t) => {
   const testApp = await createTestApp(t);
   const agent = await adminOf(testApp);
-  const before = counts(testApp);
+  const before = await counts(testApp);
   const res = await upload(agent, { banque: { name: 'banque.csv', content: readFileSync(fixturePath('operateur-csv.csv')) } });
   t.equal(res.statusCode, 400);
   t.same(listedErrors(res.body), [
     'entete : Une banque au format CSV s’importe avec son en-tête JSON (profil, version, titre, règles) : choisissez ce fichier.',
   ]);
-  t.same(counts(testApp), before);
+  t.same(await counts(testApp), before);
 });
 
 // ——— The upload form itself ——————————————————————————————————————————————————————
@@ -568,7 +579,7 @@ t.test('the upload form without a file re-renders with the French error and stat
   const testApp = await createTestApp(t);
   const agent = await adminOf(testApp);
   const expected = ['banque : Choisissez le fichier de la banque de questions (.json ou .csv).'];
-  const before = counts(testApp);
+  const before = await counts(testApp);
 
   const noPart = await upload(agent, {});
   t.equal(noPart.statusCode, 400, 'no file part at all');
@@ -583,19 +594,19 @@ t.test('the upload form without a file re-renders with the French error and stat
   const wrongKind = await upload(agent, { banque: { name: 'banque.xlsx', content: 'PK...' } });
   t.equal(wrongKind.statusCode, 400, 'neither .json nor .csv');
   t.same(listedErrors(wrongKind.body), ['banque : Le fichier doit être au format JSON (.json) ou CSV (.csv).']);
-  t.same(counts(testApp), before);
+  t.same(await counts(testApp), before);
 });
 
 t.test('an upload over the size limit gets a 413 French page and nothing is stored', async (t) => {
   const testApp = await createTestApp(t);
   const agent = await adminOf(testApp);
-  const before = counts(testApp);
+  const before = await counts(testApp);
   const res = await upload(agent, { banque: { name: 'enorme.json', content: Buffer.alloc(MAX_UPLOAD_BYTES + 1, 0x20) } });
   t.equal(res.statusCode, 413);
   t.match(String(res.headers['content-type']), 'text/html');
   t.equal(h1(res.body), 'Fichier trop volumineux');
   t.match(res.body, `Le fichier envoyé dépasse la taille autorisée (${MAX_UPLOAD_BYTES / 1024 / 1024} Mo). Rien n’a été enregistré.`);
-  t.same(counts(testApp), before);
+  t.same(await counts(testApp), before);
 });
 
 t.test('a bank of more than 1 MB (the JSON body limit) but under the upload limit is accepted', async (t) => {
@@ -622,10 +633,10 @@ t.test('a bank of more than 1 MB (the JSON body limit) but under the upload limi
 t.test('the upload form refuses a post without the CSRF token, storing nothing', async (t) => {
   const testApp = await createTestApp(t);
   const agent = await adminOf(testApp);
-  const before = counts(testApp);
+  const before = await counts(testApp);
   const res = await upload(agent, { banque: { name: 'operateur.json', content: demoText('operateur') } }, { csrf: null });
   t.equal(res.statusCode, 403);
-  t.same(counts(testApp), before);
+  t.same(await counts(testApp), before);
 });
 
 // ——— With JavaScript ———————————————————————————————————————————————————————————————

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import t from 'tap';
 import { importQuestionnaire, publishQuestionnaire, retireQuestionnaire } from '../../../src/areas/admin/questionnaires/lifecycle.js';
+import type { Db } from '../../../src/db/connection.js';
 import { describeBankError } from '../../../src/domain/bank/index.js';
 import { PROFILES } from '../../../src/domain/profiles.js';
 import { accountAgent } from '../../helpers/agents.js';
@@ -249,34 +250,56 @@ t.test('the list page shows every version with its status', async (t) => {
 
 const FROZEN = /questionnaire publié : modification interdite/;
 
+/**
+ * SQL sent through the database's own driver, beneath the app's Kysely: better-sqlite3, or the
+ * PostgreSQL pool (the answer writer's way in). Parameters are written `?`, numbered for PostgreSQL.
+ */
+function driverOf(db: Db) {
+  const all = async (text: string, ...params: unknown[]): Promise<Record<string, unknown>[]> => {
+    if (db.kind === 'sqlite') return db.sqlite.prepare(text).all(...params) as Record<string, unknown>[];
+    let n = 0;
+    return (
+      await db.pool.query(
+        text.replace(/\?/g, () => `$${++n}`),
+        params,
+      )
+    ).rows as Record<string, unknown>[];
+  };
+  return {
+    all,
+    /** The first row's first column. */
+    value: async (text: string, ...params: unknown[]) => Object.values((await all(text, ...params))[0] ?? {})[0],
+    run: async (text: string, ...params: unknown[]): Promise<void> => {
+      if (db.kind === 'sqlite') db.sqlite.prepare(text).run(...params);
+      else await all(text, ...params);
+    },
+  };
+}
+
 t.test('the database refuses any UPDATE or DELETE of questions and answers of a published or retired questionnaire', async (t) => {
   const testApp = await createTestApp(t);
-  const { kysely, sqlite } = testApp.db;
+  const { kysely } = testApp.db;
+  const driver = driverOf(testApp.db);
   const draftId = await importBank(testApp, smallBankText('draft'));
   const publishedId = await importBank(testApp, smallBankText('published'), true);
   const retiredId = await importBank(testApp, smallBankText('retired'), true);
   t.same(await retireQuestionnaire(kysely, testApp.clock, retiredId, ACTOR), { ok: true });
 
-  const firstQuestion = (qid: number) =>
-    (sqlite.prepare('select id from questions where questionnaire_id = ? order by position limit 1').get(qid) as { id: number }).id;
-  const firstAnswer = (qid: number) =>
-    (
-      sqlite.prepare('select a.id from answers a join questions q on q.id = a.question_id where q.questionnaire_id = ? order by a.id limit 1').get(qid) as {
-        id: number;
-      }
-    ).id;
-  const snapshot = () => ({
-    questions: sqlite.prepare('select * from questions order by id').all(),
-    answers: sqlite.prepare('select * from answers order by id').all(),
+  const firstQuestion = async (qid: number) => Number(await driver.value('select id from questions where questionnaire_id = ? order by position limit 1', qid));
+  const firstAnswer = async (qid: number) =>
+    Number(await driver.value('select a.id from answers a join questions q on q.id = a.question_id where q.questionnaire_id = ? order by a.id limit 1', qid));
+  const snapshot = async () => ({
+    questions: await driver.all('select * from questions order by id'),
+    answers: await driver.all('select * from answers order by id'),
   });
 
   for (const [label, id] of [
     ['published', publishedId],
     ['retired', retiredId],
   ] as const) {
-    const question = firstQuestion(id);
-    const answer = firstAnswer(id);
-    const before = snapshot();
+    const question = await firstQuestion(id);
+    const answer = await firstAnswer(id);
+    const before = await snapshot();
 
     // Through Kysely…
     await t.rejects(
@@ -288,26 +311,21 @@ t.test('the database refuses any UPDATE or DELETE of questions and answers of a 
     await t.rejects(kysely.updateTable('answers').set({ correct: 0 }).where('id', '=', answer).execute(), FROZEN, `${label}: kysely UPDATE answers`);
     await t.rejects(kysely.deleteFrom('answers').where('id', '=', answer).execute(), FROZEN, `${label}: kysely DELETE answers`);
     await t.rejects(sql`update answers set text = 'autre' where question_id = ${question}`.execute(kysely), FROZEN, `${label}: raw SQL through kysely`);
-    // …and through the raw better-sqlite3 handle.
-    t.throws(
-      () => sqlite.prepare('update questions set priority = 1 - priority where questionnaire_id = ?').run(id),
-      FROZEN,
-      `${label}: sqlite UPDATE questions`,
-    );
-    t.throws(() => sqlite.prepare('delete from questions where questionnaire_id = ?').run(id), FROZEN, `${label}: sqlite DELETE questions`);
-    t.throws(() => sqlite.prepare('update answers set correct = 1 - correct where id = ?').run(answer), FROZEN, `${label}: sqlite UPDATE answers`);
-    t.throws(() => sqlite.prepare('delete from answers where id = ?').run(answer), FROZEN, `${label}: sqlite DELETE answers`);
-    t.throws(() => sqlite.prepare("update questionnaires set title = 'Autre titre' where id = ?").run(id), FROZEN, `${label}: sqlite UPDATE of the title`);
-    t.throws(() => sqlite.prepare("update questionnaires set rules = '{}' where id = ?").run(id), FROZEN, `${label}: sqlite UPDATE of the rules`);
-    t.same(snapshot(), before, `${label}: nothing changed`);
+    // …and through the driver beneath it.
+    await t.rejects(driver.run('update questions set priority = 1 - priority where questionnaire_id = ?', id), FROZEN, `${label}: driver UPDATE questions`);
+    await t.rejects(driver.run('delete from questions where questionnaire_id = ?', id), FROZEN, `${label}: driver DELETE questions`);
+    await t.rejects(driver.run('update answers set correct = 1 - correct where id = ?', answer), FROZEN, `${label}: driver UPDATE answers`);
+    await t.rejects(driver.run('delete from answers where id = ?', answer), FROZEN, `${label}: driver DELETE answers`);
+    await t.rejects(driver.run("update questionnaires set title = 'Autre titre' where id = ?", id), FROZEN, `${label}: driver UPDATE of the title`);
+    await t.rejects(driver.run("update questionnaires set rules = '{}' where id = ?", id), FROZEN, `${label}: driver UPDATE of the rules`);
+    t.same(await snapshot(), before, `${label}: nothing changed`);
   }
 
   // The freeze is about published banks only: a draft can still be corrected.
-  const draftQuestion = firstQuestion(draftId);
+  const draftQuestion = await firstQuestion(draftId);
   await kysely.updateTable('questions').set({ statement: 'Énoncé corrigé' }).where('id', '=', draftQuestion).execute();
-  const changed = sqlite.prepare('select statement from questions where id = ?').get(draftQuestion) as { statement: string };
-  t.equal(changed.statement, 'Énoncé corrigé', 'a draft question can be updated');
-  t.doesNotThrow(() => sqlite.prepare('delete from answers where id = ?').run(firstAnswer(draftId)), 'a draft answer can be deleted');
+  t.equal(await driver.value('select statement from questions where id = ?', draftQuestion), 'Énoncé corrigé', 'a draft question can be updated');
+  await t.resolves(driver.run('delete from answers where id = ?', await firstAnswer(draftId)), 'a draft answer can be deleted');
 });
 
 /*
@@ -318,57 +336,51 @@ t.test('the database refuses any UPDATE or DELETE of questions and answers of a 
  */
 t.test('the freeze of a published questionnaire has no way around it', async (t) => {
   const testApp = await createTestApp(t);
-  const { sqlite } = testApp.db;
-  const countOf = (table: string) => (sqlite.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
+  const driver = driverOf(testApp.db);
+  const countOf = async (table: string) => Number(await driver.value(`select count(*) as n from ${table}`));
+  const firstQuestion = async (qid: number) => Number(await driver.value('select id from questions where questionnaire_id = ? order by position limit 1', qid));
   /** A published questionnaire of its own for each case, and its first question. */
   const published = async (version: string) => {
     const id = await importBank(testApp, smallBankText(version), true);
-    const question = (sqlite.prepare('select id from questions where questionnaire_id = ? order by position limit 1').get(id) as { id: number }).id;
-    return { id, question };
+    return { id, question: await firstQuestion(id) };
   };
 
   t.test('no new answer can be added to a published question', async (t) => {
     const { question } = await published('insert-answer');
-    t.throws(() => sqlite.prepare("insert into answers (question_id, position, text, correct) values (?, 9, 'Réponse ajoutée', 1)").run(question), FROZEN);
+    await t.rejects(driver.run("insert into answers (question_id, position, text, correct) values (?, 9, 'Réponse ajoutée', 1)", question), FROZEN);
   });
   t.test('no new question can be added to a published questionnaire', async (t) => {
     const { id } = await published('insert-question');
-    t.throws(
-      () =>
-        sqlite
-          .prepare(
-            "insert into questions (questionnaire_id, position, code, theme, priority, statement) values (?, 99, 'OP-099', 'Réseaux', 1, 'Question ajoutée')",
-          )
-          .run(id),
+    await t.rejects(
+      driver.run(
+        "insert into questions (questionnaire_id, position, code, theme, priority, statement) values (?, 99, 'OP-099', 'Réseaux', 1, 'Question ajoutée')",
+        id,
+      ),
       FROZEN,
     );
   });
   t.test('no answer or question of a draft can be moved into a published questionnaire', async (t) => {
     const { id, question } = await published('move-into');
     const draftId = await importBank(testApp, smallBankText('move-from-draft'));
-    const draftQuestion = (sqlite.prepare('select id from questions where questionnaire_id = ? order by position limit 1').get(draftId) as { id: number }).id;
-    const draftAnswer = (sqlite.prepare('select id from answers where question_id = ? order by position limit 1').get(draftQuestion) as { id: number }).id;
-    t.throws(
-      () => sqlite.prepare('update answers set question_id = ? where id = ?').run(question, draftAnswer),
-      FROZEN,
-      'an answer moved into a published question',
-    );
-    t.throws(
-      () => sqlite.prepare("update questions set questionnaire_id = ?, code = 'OP-777' where id = ?").run(id, draftQuestion),
+    const draftQuestion = await firstQuestion(draftId);
+    const draftAnswer = Number(await driver.value('select id from answers where question_id = ? order by position limit 1', draftQuestion));
+    await t.rejects(driver.run('update answers set question_id = ? where id = ?', question, draftAnswer), FROZEN, 'an answer moved into a published question');
+    await t.rejects(
+      driver.run("update questions set questionnaire_id = ?, code = 'OP-777' where id = ?", id, draftQuestion),
       FROZEN,
       'a question moved into a published questionnaire',
     );
   });
   t.test('a published questionnaire cannot be put back to draft to be edited', async (t) => {
     const { id } = await published('back-to-draft');
-    t.throws(() => sqlite.prepare("update questionnaires set status = 'draft' where id = ?").run(id), FROZEN);
+    await t.rejects(driver.run("update questionnaires set status = 'draft' where id = ?", id), FROZEN);
   });
   t.test('a published questionnaire cannot be deleted with its questions', async (t) => {
     const { id } = await published('delete');
-    const before = { questionnaires: countOf('questionnaires'), questions: countOf('questions'), answers: countOf('answers') };
-    t.throws(() => sqlite.prepare('delete from questionnaires where id = ?').run(id), FROZEN);
+    const before = { questionnaires: await countOf('questionnaires'), questions: await countOf('questions'), answers: await countOf('answers') };
+    await t.rejects(driver.run('delete from questionnaires where id = ?', id), FROZEN);
     t.same(
-      { questionnaires: countOf('questionnaires'), questions: countOf('questions'), answers: countOf('answers') },
+      { questionnaires: await countOf('questionnaires'), questions: await countOf('questions'), answers: await countOf('answers') },
       before,
       'the questionnaire, its questions and answers are still there',
     );

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { minutesBetween } from '../../../db/portable.js';
 import type { Queryable } from '../../../db/schema.js';
 import { ANOMALY_WINDOW_DAYS, DONT_KNOW_SHARE, RUSHED_EXAM_MINUTES, SURGE_HISTORY_WEEKS } from '../../../domain/anomalies.js';
 
@@ -30,7 +31,7 @@ export function rushedExams(db: Queryable, now: Date) {
     .select(EXAM_COLUMNS)
     .where('e.started_at', '>=', since)
     .where('e.finish_reason', '=', 'candidat')
-    .where(sql<boolean>`(julianday(e.finished_at) - julianday(e.started_at)) * 1440 < ${RUSHED_EXAM_MINUTES}`)
+    .where(minutesBetween(db, 'e.started_at', 'e.finished_at'), '<', RUSHED_EXAM_MINUTES)
     .orderBy('e.started_at', 'desc')
     .limit(LIST_LIMIT)
     .execute();
@@ -39,19 +40,23 @@ export function rushedExams(db: Queryable, now: Date) {
 /** Finished exams of the window answered « Je ne sais pas » for DONT_KNOW_SHARE of their questions or more. */
 export function dontKnowExams(db: Queryable, now: Date) {
   const since = new Date(now.getTime() - ANOMALY_WINDOW_DAYS * DAY_MS).toISOString();
-  return db
-    .selectFrom('exams as e')
-    .innerJoin('centres as c', 'c.id', 'e.centre_id')
-    .innerJoin('exam_questions as eq', 'eq.exam_id', 'e.id')
-    .select(EXAM_COLUMNS)
-    .select((eb) => [eb.fn.sum<number>('eq.dont_know').as('dont_know'), eb.fn.countAll<number>().as('questions')])
-    .where('e.started_at', '>=', since)
-    .where('e.finished_at', 'is not', null)
-    .groupBy('e.id')
-    .having(sql<boolean>`sum(eq.dont_know) >= ${DONT_KNOW_SHARE} * count(*)`)
-    .orderBy('e.started_at', 'desc')
-    .limit(LIST_LIMIT)
-    .execute();
+  return (
+    db
+      .selectFrom('exams as e')
+      .innerJoin('centres as c', 'c.id', 'e.centre_id')
+      .innerJoin('exam_questions as eq', 'eq.exam_id', 'e.id')
+      .select(EXAM_COLUMNS)
+      .select((eb) => [eb.fn.sum<number>('eq.dont_know').as('dont_know'), eb.fn.countAll<number>().as('questions')])
+      .where('e.started_at', '>=', since)
+      .where('e.finished_at', 'is not', null)
+      // c.id too: PostgreSQL takes a table's other columns only from the tables whose key is grouped.
+      .groupBy(['e.id', 'c.id'])
+      // The share cast: PostgreSQL would read a bare parameter beside count(*) as an integer.
+      .having(sql<boolean>`sum(eq.dont_know) >= cast(${DONT_KNOW_SHARE} as double precision) * count(*)`)
+      .orderBy('e.started_at', 'desc')
+      .limit(LIST_LIMIT)
+      .execute()
+  );
 }
 
 /** Per centre: exams started in the last seven days, and in the SURGE_HISTORY_WEEKS weeks before. */

@@ -1,6 +1,6 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import { formatCentreId } from '../../../domain/centre-id.js';
-import { containsText } from '../../../db/like.js';
+import { containsText, containsTextAnyCase } from '../../../db/like.js';
 import type { Database } from '../../../db/schema.js';
 
 /** What the administrator typed, read once: the text itself, the centre it names, the actions whose label holds it. */
@@ -58,7 +58,11 @@ function concernsCentre(eb: AuditEb, centre: number): Expression<SqlBool> {
 
 function matches(eb: AuditEb, filter: AuditFilter): Expression<SqlBool> {
   if (filter.centreNumber !== null) return concernsCentre(eb, filter.centreNumber);
-  const terms: Expression<SqlBool>[] = [containsText('action', filter.text), containsText('actor_label', filter.text), containsText('target_id', filter.text)];
+  const terms: Expression<SqlBool>[] = [
+    containsTextAnyCase('action', filter.text),
+    containsTextAnyCase('actor_label', filter.text),
+    containsTextAnyCase('target_id', filter.text),
+  ];
   if (filter.actions.length > 0) terms.push(eb('action', 'in', filter.actions));
   return eb.or(terms);
 }

@@ -6,6 +6,7 @@ import { recordAudit, type Acting } from '../../../services/audit.js';
 import { getCentre, otherCentresWithSiret, type CentreBrief, type CentreFields } from './queries.js';
 import { nationalDailyQuota } from '../../../services/centres/token-quota.js';
 import type { CentreStatus } from '../../../domain/statuses.js';
+import { transaction } from '../../../db/transaction.js';
 
 /**
  * What a centre's SIRET may share with the centres already recognised: nothing (null), or, when the
@@ -49,19 +50,23 @@ export async function recogniseCentre(
   sharing: SiretSharing,
   { actor }: Acting,
 ): Promise<{ ok: true; id: number } | SiretTaken> {
-  return db.transaction().execute(async (trx) => {
-    const check = await checkSiret(trx, fields, null, sharing);
-    if (!check.ok) return check;
-    const created = await insertCentre(trx, fields, clock.now().toISOString());
-    if (created > CENTRE_ID_MAX) throw new Error(`Centre number ${created} exceeds ${CENTRE_ID_MAX}`);
-    await recordAudit(trx, clock, {
-      action: 'centre.reconnu',
-      actor,
-      target: { type: 'centre', id: formatCentreId(created) },
-      details: { nom: fields.name, siret: fields.siret, ...check.audit },
-    });
-    return { ok: true, id: created };
-  });
+  return transaction(
+    db,
+    async (trx) => {
+      const check = await checkSiret(trx, fields, null, sharing);
+      if (!check.ok) return check;
+      const created = await insertCentre(trx, fields, clock.now().toISOString());
+      if (created > CENTRE_ID_MAX) throw new Error(`Centre number ${created} exceeds ${CENTRE_ID_MAX}`);
+      await recordAudit(trx, clock, {
+        action: 'centre.reconnu',
+        actor,
+        target: { type: 'centre', id: formatCentreId(created) },
+        details: { nom: fields.name, siret: fields.siret, ...check.audit },
+      });
+      return { ok: true, id: created };
+    },
+    { oneAtATime: 'centres' },
+  );
 }
 
 /**
@@ -77,7 +82,7 @@ export async function updateCentreFields(
   sharing: SiretSharing,
   { actor }: Acting,
 ): Promise<{ ok: true } | SiretTaken | null> {
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const before = await getCentre(trx, centreId);
     if (!before) return null;
     const check = await checkSiret(trx, fields, before, sharing);
@@ -101,7 +106,7 @@ export async function setCentreSuspension(
   change: { suspended: true; reason: string } | { suspended: false },
   { actor }: Acting,
 ): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     if (!(await getCentre(trx, centreId))) return false;
     await setCentreStatus(trx, centreId, change.suspended ? 'suspended' : 'active', change.suspended ? change.reason : null);
     await recordAudit(trx, clock, {
@@ -119,7 +124,7 @@ export async function setCentreSuspension(
  * the values before and after; nothing is written when it does not change. False: no such centre.
  */
 export async function setCentreDailyQuota(db: Kysely<Database>, clock: Clock, centreId: number, quota: number | null, { actor }: Acting): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const before = await getCentre(trx, centreId);
     if (!before) return false;
     if (before.daily_token_quota === quota) return true;
@@ -136,7 +141,7 @@ export async function setCentreDailyQuota(db: Kysely<Database>, clock: Clock, ce
 
 /** Sets the national default of the daily quota of tokens (centres without a quota of their own), audited. */
 export async function setNationalDailyQuota(db: Kysely<Database>, clock: Clock, quota: number, { actor }: Acting): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await transaction(db, async (trx) => {
     const before = await nationalDailyQuota(trx);
     if (before === quota) return;
     await updateNationalQuota(trx, quota);
@@ -146,7 +151,11 @@ export async function setNationalDailyQuota(db: Kysely<Database>, clock: Clock, 
 
 // The writes themselves, only ever run inside the transactions above.
 
-/** AUTOINCREMENT hands out the next number, never a used one, and SQLite serialises the writers. */
+/**
+ * The database hands out the next number, never a used one (SQLite's AUTOINCREMENT, PostgreSQL's
+ * identity sequence). Recognitions run one at a time (SQLite's single writer; PostgreSQL:
+ * `oneAtATime`), on any instance: none is rolled back for another, so no number is lost either.
+ */
 async function insertCentre(trx: Queryable, fields: CentreFields, createdAt: string): Promise<number> {
   const row = await trx
     .insertInto('centres')

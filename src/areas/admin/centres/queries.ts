@@ -1,6 +1,6 @@
 import { formatCentreId } from '../../../domain/centre-id.js';
 import type { CentreStatus } from '../../../domain/statuses.js';
-import { containsText } from '../../../db/like.js';
+import { containsText, containsTextAnyCase } from '../../../db/like.js';
 import type { Queryable } from '../../../db/schema.js';
 
 export interface CentreFields {
@@ -46,8 +46,8 @@ export async function listCentres(db: Queryable, search: { text: string; centreN
     const compact = search.text.replace(/\s+/g, '');
     query = query.where((eb) =>
       eb.or([
-        containsText('c.name', search.text),
-        containsText('c.address', search.text),
+        containsTextAnyCase('c.name', search.text),
+        containsTextAnyCase('c.address', search.text),
         ...(compact ? [containsText('c.siret', compact)] : []),
         ...(search.centreNumber !== null ? [eb('c.id', '=', search.centreNumber)] : []),
       ]),

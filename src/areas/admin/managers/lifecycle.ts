@@ -5,6 +5,7 @@ import { formatCentreId } from '../../../domain/centre-id.js';
 import { writeAccountLink, type LinkPurpose } from '../../../services/accounts/links.js';
 import { recordAudit, type Acting } from '../../../services/audit.js';
 import { getManager } from './queries.js';
+import { transaction } from '../../../db/transaction.js';
 
 /**
  * Creates the manager's account, links it to its first centre and, when asked, makes its activation
@@ -17,7 +18,7 @@ export async function createManager(
   input: { email: string; displayName: string; centreId: number; activationLink: boolean },
   { actor }: Acting,
 ): Promise<{ id: number; secret: string | null }> {
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const now = clock.now();
     const id = await insertManager(trx, { email: input.email, displayName: input.displayName }, now.toISOString());
     await linkCentre(trx, id, input.centreId);
@@ -38,7 +39,7 @@ export async function changeManagerCentre(
   input: { managerId: number; centreId: number; linked: boolean },
   { actor }: Acting,
 ): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await transaction(db, async (trx) => {
     if (input.linked) await linkCentre(trx, input.managerId, input.centreId);
     else await unlinkCentre(trx, input.managerId, input.centreId);
     await recordAudit(trx, clock, {
@@ -52,7 +53,7 @@ export async function changeManagerCentre(
 
 /** A disabled account can no longer sign in (its sign-ins end at their next request). */
 export async function setManagerDisabled(db: Kysely<Database>, clock: Clock, managerId: number, disabled: boolean, { actor }: Acting): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await transaction(db, async (trx) => {
     await setDisabled(trx, managerId, disabled ? clock.now().toISOString() : null);
     await recordAudit(trx, clock, {
       action: disabled ? 'gestionnaire.desactive' : 'gestionnaire.reactive',
@@ -72,7 +73,7 @@ export async function renewManagerLink(
   managerId: number,
   { actor }: Acting,
 ): Promise<{ purpose: LinkPurpose; secret: string } | null> {
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const manager = await getManager(trx, managerId);
     if (!manager) return null;
     const purpose: LinkPurpose = manager.password_hash ? 'reset' : 'activation';

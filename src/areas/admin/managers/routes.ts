@@ -12,7 +12,7 @@ import { accountState, SIGN_IN_METHOD_LABELS, signInMeans } from '../../../domai
 import { hasIdentityProvider } from '../../../config.js';
 import type { SignInMethod } from '../../../db/schema.js';
 import { accountWithEmail, getManager, listManagers, managerCentres } from './queries.js';
-import { idParam } from '../../../plugins/params.js';
+import { idParam, positiveInteger } from '../../../plugins/params.js';
 
 type Params = { Params: { id: string } };
 
@@ -107,7 +107,8 @@ export default async function managerAdminRoutes(app: FastifyInstance) {
         existing = { id: taken.id, name: taken.display_name };
       } else if (taken) errors.email = 'Un compte existe déjà avec cette adresse électronique.';
     }
-    const centre = values.centre ? await getCentre(app.db, Number(values.centre)) : undefined;
+    const centreId = positiveInteger(values.centre);
+    const centre = centreId === null ? undefined : await getCentre(app.db, centreId);
     if (!centre) errors.centre = 'Choisissez le centre auquel rattacher ce gestionnaire.';
     if (Object.keys(errors).length > 0 || !centre) return renderNew(reply, values, errors, 400, existing);
 
@@ -151,7 +152,8 @@ export default async function managerAdminRoutes(app: FastifyInstance) {
   app.post('/admin/gestionnaires/:id/centres', async (request: FastifyRequest<Params & { Body: { centre?: string } }>, reply) => {
     const manager = await getManager(app.db, idParam(request.params.id));
     if (!manager) throw notFound();
-    const centre = await getCentre(app.db, Number(request.body?.centre));
+    const centreId = positiveInteger(request.body?.centre);
+    const centre = centreId === null ? undefined : await getCentre(app.db, centreId);
     if (!centre) {
       reply.flash('error', 'Choisissez un centre à rattacher.');
       return reply.redirect(`/admin/gestionnaires/${manager.id}`, 303);

@@ -8,6 +8,7 @@ import { recordAudit, type Acting } from '../../../services/audit.js';
 import { getDrawableQuestions } from '../../../services/exam/questions.js';
 import { findQuestionnaireByVersion, getQuestionnaire } from './queries.js';
 import type { QuestionnaireStatus } from '../../../domain/statuses.js';
+import { transaction } from '../../../db/transaction.js';
 
 export type BankSource = { format: 'json'; text: string } | { format: 'csv'; csv: string; header: string };
 
@@ -34,7 +35,7 @@ export async function importQuestionnaire(
   if (!parsed.ok) return parsed;
   const bank = parsed.bank;
 
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     if (await findQuestionnaireByVersion(trx, bank.profile, bank.version)) {
       return {
         ok: false,
@@ -70,7 +71,7 @@ export async function importQuestionnaire(
 
 /** Draft → published, once the bank is known to satisfy its own rules. */
 export async function publishQuestionnaire(db: Kysely<Database>, clock: Clock, id: number, options: Acting): Promise<ChangeOutcome> {
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const questionnaire = await getQuestionnaire(trx, id);
     if (!questionnaire) return { ok: false, reasons: ['Ce questionnaire n’existe pas.'] };
     if (questionnaire.status !== 'draft') return { ok: false, reasons: ['Seul un questionnaire en brouillon peut être publié.'] };
@@ -89,7 +90,7 @@ export async function publishQuestionnaire(db: Kysely<Database>, clock: Clock, i
 
 /** Published → retired: no new exam on it; past results stay readable since nothing is deleted. */
 export async function retireQuestionnaire(db: Kysely<Database>, clock: Clock, id: number, options: Acting): Promise<ChangeOutcome> {
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const questionnaire = await getQuestionnaire(trx, id);
     if (!questionnaire) return { ok: false, reasons: ['Ce questionnaire n’existe pas.'] };
     if (questionnaire.status !== 'published') return { ok: false, reasons: ['Seul un questionnaire publié peut être retiré.'] };

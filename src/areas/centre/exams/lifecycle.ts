@@ -10,6 +10,7 @@ import { writeCancellation } from '../../../services/exam/cancellation.js';
 import { endPauses, insertIncident, startPauses } from '../../../services/exam/incidents.js';
 import { closeStaleSessions } from '../../../services/exam/sessions.js';
 import { findExamTime } from './queries.js';
+import { transaction } from '../../../db/transaction.js';
 
 export type ExtraTimeOutcome = { ok: true; minutes: number; deadline: string } | { ok: false; field: boolean; message: string };
 
@@ -27,7 +28,7 @@ export async function grantExtraTime(
   { actor }: Acting,
 ): Promise<ExtraTimeOutcome | null> {
   const now = clock.now().toISOString();
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const exam = await findExamTime(trx, input.centreId, input.examId);
     if (!exam) return null;
     // Paused, its deadline may have passed while its time stood still: it is running all the same.
@@ -64,7 +65,7 @@ export async function cancelExam(
   { actor }: Acting,
 ): Promise<CancelExamOutcome | null> {
   const reason = readReason(input.reason);
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const exam = await trx
       .selectFrom('exams')
       .select(['id', 'exam_session_id', 'cancelled_at'])
@@ -113,7 +114,7 @@ export async function pauseExams(
   const reason = readReason(input.reason);
   const now = clock.now();
   const at = now.toISOString();
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const sessionId = await sessionOf(trx, input.centreId, input.target);
     if (sessionId === null) return null;
     const problem = reasonProblem(reason, 'de la pause');
@@ -163,7 +164,7 @@ export async function resumeExams(
   const now = clock.now();
   // A pause left past its session's day is cancelled there (cancelForgottenPauses): it cannot resume.
   await closeStaleSessions(db, now, input.centreId);
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const sessionId = await sessionOf(trx, input.centreId, input.target);
     if (sessionId === null) return null;
     const paused = await examsOfSession(trx, input.centreId, input.target).select(['id', 'paused_at', 'deadline_at']).where(standingPaused('exams')).execute();

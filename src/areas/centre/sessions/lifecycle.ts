@@ -13,6 +13,7 @@ import { closeStaleSessions } from '../../../services/exam/sessions.js';
 import { suspendedCentreMessage } from '../../../domain/centre-suspension.js';
 import { centreStanding, getSession } from './queries.js';
 import type { SessionStatus } from '../../../domain/exam-session-rules.js';
+import { transaction } from '../../../db/transaction.js';
 
 export type CreateOutcome = { ok: true; sessionId: number } | Extract<NewSessionOutcome, { ok: false }> | { ok: false; suspended: string };
 
@@ -25,7 +26,7 @@ export async function createSession(db: Kysely<Database>, clock: Clock, centreId
   const checked = validateNewSession(input, now);
   if (!checked.ok) return checked;
   const session = checked.session;
-  return db.transaction().execute(async (trx): Promise<CreateOutcome> => {
+  return transaction(db, async (trx): Promise<CreateOutcome> => {
     const centre = await centreStanding(trx, centreId);
     if (centre.status === 'suspended') return { ok: false, suspended: suspendedCentreMessage('aucune session ne peut être créée', centre.suspension_reason) };
     const sessionId = await insertSession(trx, centreId, session, now.toISOString());
@@ -49,7 +50,7 @@ export async function openSession(
 ): Promise<TransitionOutcome> {
   const now = clock.now();
   await closeStaleSessions(db, now, centre.id);
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const session = await getSession(trx, centre.id, sessionId);
     if (!session) return null;
     if (centre.status === 'suspended') {
@@ -77,7 +78,7 @@ export async function openSession(
  */
 export async function renewSessionCode(db: Kysely<Database>, clock: Clock, centreId: number, sessionId: number, { actor }: Acting): Promise<TransitionOutcome> {
   const now = clock.now();
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const session = await getSession(trx, centreId, sessionId);
     if (!session) return null;
     if (!isOpenForExams(session, now)) return { ok: false, message: 'Cette session n’est pas ouverte : aucun poste ne peut y être admis.' };
@@ -91,7 +92,7 @@ export async function renewSessionCode(db: Kysely<Database>, clock: Clock, centr
 export async function closeSession(db: Kysely<Database>, clock: Clock, centreId: number, sessionId: number, { actor }: Acting): Promise<TransitionOutcome> {
   const now = clock.now();
   await closeStaleSessions(db, now, centreId);
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const session = await getSession(trx, centreId, sessionId);
     if (!session) return null;
     const rule = canClose(session, now);
@@ -153,7 +154,7 @@ export async function noteIncident(
   const problem = reasonProblem(text, 'de l’incident', { asked: 'Décrivez l’incident', noun: 'La description' });
   if (problem) return { ok: false, error: problem };
   const now = clock.now();
-  await db.transaction().execute(async (trx) => {
+  await transaction(db, async (trx) => {
     await insertIncident(trx, { sessionId, examId: null, kind: 'note', text, at: now, actorLabel: actor.label });
     await recordAudit(trx, clock, {
       action: 'session.incident_note',

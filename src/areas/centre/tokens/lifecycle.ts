@@ -9,6 +9,7 @@ import { suspendedCentreMessage } from '../../../domain/centre-suspension.js';
 import { checkDailyQuota } from '../../../domain/token-quota.js';
 import { centreDailyQuota } from '../../../services/centres/token-quota.js';
 import { findCentreForTokens, getBatch, getBatchToken, getPublishedQuestionnaire, type QuestionnaireRef } from './queries.js';
+import { transaction } from '../../../db/transaction.js';
 
 /** A fresh code cannot collide more often than this with a sound random source (59 bits each). */
 const MAX_DRAWS_PER_TOKEN = 50;
@@ -41,7 +42,7 @@ export async function createTokenBatch(
   if (!Number.isInteger(input.count) || input.count < BATCH_MIN || input.count > BATCH_MAX) {
     return { ok: false, reason: 'count', message: `Le nombre de jetons doit être un nombre entier entre ${BATCH_MIN} et ${BATCH_MAX}.` };
   }
-  return db.transaction().execute(async (trx): Promise<BatchOutcome> => {
+  return transaction(db, async (trx): Promise<BatchOutcome> => {
     // A write first: two generations for one centre then run one after the other, each counting
     // the other's batch (SQLite: the write lock from here; PostgreSQL: the centre's row lock).
     if (input.dailyQuota === 'enforced') await lockCentreForTokens(trx, input.centreId);
@@ -103,7 +104,7 @@ export async function revokeToken(
   clock: Clock,
   input: { centreId: number; batchId: number; tokenId: number } & Acting,
 ): Promise<RevokeOutcome> {
-  return db.transaction().execute(async (trx): Promise<RevokeOutcome> => {
+  return transaction(db, async (trx): Promise<RevokeOutcome> => {
     const token = await getBatchToken(trx, input.centreId, input.batchId, input.tokenId);
     if (!token) return null;
     if (token.status === 'used') return { ok: false, message: 'Ce jeton a déjà servi à un examen : il ne peut plus être révoqué.' };
@@ -127,7 +128,7 @@ export async function revokeBatch(
   clock: Clock,
   input: { centreId: number; batchId: number } & Acting,
 ): Promise<{ revoked: number } | null> {
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const batch = await getBatch(trx, input.centreId, input.batchId);
     if (!batch) return null;
     const revoked = await revokeAvailableTokensOfBatch(trx, input.centreId, batch.id, clock.now().toISOString());
@@ -146,7 +147,7 @@ export async function changeLowStockThreshold(
   clock: Clock,
   input: { centreId: number; threshold: number; previous: number } & Acting,
 ): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await transaction(db, async (trx) => {
     await setLowStockThreshold(trx, input.centreId, input.threshold);
     await recordAudit(trx, clock, {
       action: 'centre.seuil_jetons_modifie',

@@ -122,27 +122,30 @@ export async function countAvailableTokens(db: Queryable, centreId: number, ques
 }
 
 function batchQuery(db: Queryable, centreId: number) {
-  return db
-    .selectFrom('token_batches as b')
-    .innerJoin('questionnaires as q', 'q.id', 'b.questionnaire_id')
-    .leftJoin('exam_tokens as t', 't.batch_id', 'b.id')
-    .select((eb) => [
-      'b.id',
-      'b.centre_id',
-      'b.size',
-      'b.created_at',
-      'b.created_by',
-      'q.id as questionnaire_id',
-      'q.profile',
-      'q.version',
-      'q.title',
-      'q.status as questionnaire_status',
-      eb.fn.count<number>('t.id').filterWhere('t.status', '=', 'available').as('available'),
-      eb.fn.count<number>('t.id').filterWhere('t.status', '=', 'used').as('used'),
-      eb.fn.count<number>('t.id').filterWhere('t.status', '=', 'revoked').as('revoked'),
-    ])
-    .where('b.centre_id', '=', centreId)
-    .groupBy('b.id');
+  return (
+    db
+      .selectFrom('token_batches as b')
+      .innerJoin('questionnaires as q', 'q.id', 'b.questionnaire_id')
+      .leftJoin('exam_tokens as t', 't.batch_id', 'b.id')
+      .select((eb) => [
+        'b.id',
+        'b.centre_id',
+        'b.size',
+        'b.created_at',
+        'b.created_by',
+        'q.id as questionnaire_id',
+        'q.profile',
+        'q.version',
+        'q.title',
+        'q.status as questionnaire_status',
+        eb.fn.count<number>('t.id').filterWhere('t.status', '=', 'available').as('available'),
+        eb.fn.count<number>('t.id').filterWhere('t.status', '=', 'used').as('used'),
+        eb.fn.count<number>('t.id').filterWhere('t.status', '=', 'revoked').as('revoked'),
+      ])
+      .where('b.centre_id', '=', centreId)
+      // q.id too: PostgreSQL takes a table's other columns only from the tables whose key is grouped.
+      .groupBy(['b.id', 'q.id'])
+  );
 }
 
 function toBatch(row: Awaited<ReturnType<ReturnType<typeof batchQuery>['executeTakeFirstOrThrow']>>): BatchSummary {

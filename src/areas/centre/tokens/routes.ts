@@ -20,7 +20,7 @@ import {
   tokenStockByQuestionnaire,
   type BatchSummary,
 } from './queries.js';
-import { bodyField, idParam } from '../../../plugins/params.js';
+import { bodyField, idParam, positiveInteger } from '../../../plugins/params.js';
 import { checkDailyQuota, quotaHint } from '../../../domain/token-quota.js';
 import { centreDailyQuota } from '../../../services/centres/token-quota.js';
 
@@ -131,7 +131,7 @@ export default async function tokenRoutes(app: FastifyInstance) {
       return renderNewBatch(app, reply, centre, values, { general: suspendedCentreMessage(NO_TOKENS_WHILE_SUSPENDED, centre.suspensionReason) }, 403);
     }
     const errors: { questionnaire?: string; count?: string } = {};
-    const questionnaireId = /^[0-9]{1,15}$/.test(values.questionnaire) ? Number(values.questionnaire) : null;
+    const questionnaireId = positiveInteger(values.questionnaire);
     if (questionnaireId === null) errors.questionnaire = 'Choisissez le questionnaire pour lequel générer les jetons.';
     const count = parseBatchCount(values.count);
     if (!count.ok) errors.count = count.message;

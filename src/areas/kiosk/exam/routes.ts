@@ -7,6 +7,7 @@ import { sendQuestionImage } from '../../../plugins/question-images.js';
 import { currentExam, kioskPage, rulesView, timerView } from '../terminal/session.js';
 import type { ExamHeader } from '../terminal/queries.js';
 import { getExamImage, getKioskQuestion, getOverview } from './queries.js';
+import { positiveInteger } from '../../../plugins/params.js';
 
 type Position = { Params: { n: string } };
 
@@ -18,9 +19,9 @@ type Position = { Params: { n: string } };
  * its CSRF secret included: a save still in flight from the old page is answered, not refused.
  */
 async function renewSessionCookie(request: FastifyRequest) {
-  const kept = { ...request.session };
-  await request.session.regenerate();
-  Object.assign(request.session, kept);
+  // The fields to keep are named to @fastify/session's regenerate(): a copy of the whole object would
+  // also copy the library's own state (the old id) onto the new session. `cookie` is its options.
+  await request.session.regenerate(Object.keys(request.session).filter((key) => key !== 'cookie'));
 }
 
 function parseChoice(raw: unknown): Choice | null | 'invalid' {
@@ -88,7 +89,9 @@ export default async function examRoutes(app: FastifyInstance) {
         : request.query.invalide === '1'
           ? 'Votre réponse n’a pas pu être enregistrée : voici la réponse enregistrée. Choisissez de nouveau.'
           : null;
-    return renderQuestion(request, reply, exam, Number(request.params.n), notice);
+    const position = positiveInteger(request.params.n);
+    if (position === null) return reply.redirect('/examen/ensemble', 303);
+    return renderQuestion(request, reply, exam, position, notice);
   });
 
   app.post(
@@ -98,7 +101,8 @@ export default async function examRoutes(app: FastifyInstance) {
     async (request: FastifyRequest<Position & { Body: { choix?: string; revoir?: string; seq?: string; aller?: string } }>, reply) => {
       const examId = request.session.examId;
       if (!examId) return reply.navigate('/examen');
-      const position = Number(request.params.n);
+      // Not a position: the writer finds no such question and says it is invalid.
+      const position = positiveInteger(request.params.n) ?? 0;
       const choice = parseChoice(request.body?.choix);
       const seq = Number(request.body?.seq);
       let outcome: SaveOutcome = 'invalid';
@@ -164,7 +168,9 @@ export default async function examRoutes(app: FastifyInstance) {
   app.get('/examen/images/:n', async (request: FastifyRequest<Position>, reply) => {
     const exam = await currentExam(request);
     if (!exam) return reply.code(404).send();
-    return sendQuestionImage(reply, await getExamImage(app.db, exam.id, Number(request.params.n)), 'no-store');
+    const position = positiveInteger(request.params.n);
+    if (position === null) return reply.code(404).send();
+    return sendQuestionImage(reply, await getExamImage(app.db, exam.id, position), 'no-store');
   });
 
   app.get('/examen/ensemble', async (request, reply) => {

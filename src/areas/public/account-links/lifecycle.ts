@@ -5,6 +5,7 @@ import { passwordAllowed, type LocalSignIn } from '../../../domain/account-state
 import { writeAccountLink } from '../../../services/accounts/links.js';
 import { findAccountByEmail } from '../../../services/accounts/queries.js';
 import { recordAudit } from '../../../services/audit.js';
+import { transaction } from '../../../db/transaction.js';
 
 /**
  * A reset link for the account with this e-mail, made and recorded in one transaction; null when
@@ -16,7 +17,7 @@ export async function requestPasswordReset(
   clock: Clock,
   input: { email: string; ip: string; localSignIn: LocalSignIn },
 ): Promise<{ email: string; displayName: string; secret: string } | null> {
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const account = await findAccountByEmail(trx, input.email);
     // An account that signs in through the identity provider only (LOCAL_SIGN_IN) has no password to reset.
     if (!account || account.disabled_at || !passwordAllowed(account.role, input.localSignIn)) return null;

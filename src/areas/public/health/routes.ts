@@ -12,6 +12,7 @@ export default async function healthRoutes(app: FastifyInstance) {
     const body = {
       status: database === 'ok' ? 'ok' : 'erreur',
       database,
+      databaseKind: app.databaseKind === 'postgres' ? 'PostgreSQL' : 'SQLite',
       pdf: app.browserPool.available ? 'disponible' : 'indisponible',
     };
     return reply.code(database === 'ok' ? 200 : 503).header('cache-control', 'no-store').send(body);

@@ -8,6 +8,7 @@ import { credentialOf, verifyAgainstDecoy, verifyPassword } from '../../../servi
 import { clearThrottle, countFailure, latestLock } from '../../../services/throttle-store.js';
 import { accountKey, addressKey, alertKey } from '../../../services/accounts/sign-in-throttle.js';
 import { findAccountByEmail } from '../../../services/accounts/queries.js';
+import { transaction } from '../../../db/transaction.js';
 
 export type SignInOutcome =
   | { ok: true; accountId: number; role: Role; credential: string; secondFactor: boolean }
@@ -19,9 +20,11 @@ export type SignInOutcome =
 const MAX_QUEUED_PER_ADDRESS = 50;
 
 // Attempts from one address prefix run one after the other: parallel guesses would otherwise all
-// pass the checks before any failure is counted (and the slow-down would slow nothing). One process
-// serves the platform. The price: people behind one NAT wait behind each other's attempts, an
-// attacker's slowed ones included; nobody at another address does.
+// pass the checks before any failure is counted (and the slow-down would slow nothing). The queue is
+// each instance's: behind a load balancer, one address has at most one attempt under way per
+// instance, and the counters themselves are exact (database transactions). The price: people behind
+// one NAT wait behind each other's attempts, an attacker's slowed ones included; nobody at another
+// address does.
 const queues = new Map<string, { tail: Promise<unknown>; waiting: number }>();
 
 function oneAtATime<T>(key: string, task: () => Promise<T>): Promise<T> | null {
@@ -80,7 +83,7 @@ async function attemptSignInNow(
 
   if (valid && account) {
     const secondFactor = account.totp_enabled_at !== null;
-    await db.transaction().execute(async (trx) => {
+    await transaction(db, async (trx) => {
       await clearThrottle(trx, accountKey(email, input.ip));
       // With a second factor, the sign-in is journalled once its code is right (recordSignIn).
       if (!secondFactor) await recordSignIn(trx, clock, { accountId: account.id, label: account.email, ip: input.ip }, 'mot de passe');
@@ -89,7 +92,7 @@ async function attemptSignInNow(
     return { ok: true, accountId: account.id, role: account.role, credential: credentialOf(account.password_hash!, account.totp_enabled_at), secondFactor };
   }
 
-  const alerted = await db.transaction().execute(async (trx) => {
+  const alerted = await transaction(db, async (trx) => {
     if (!(await latestLock(trx, [accountKey(email, input.ip)], now))) await countFailure(trx, accountKey(email, input.ip), now, ACCOUNT_POLICY);
     await countFailure(trx, addressKey(input.ip), now, ADDRESS_POLICY);
     await recordRepeatedAudit(
@@ -229,7 +232,7 @@ export async function completeSignIn(
   actor: Actor,
   how: { method: SignInMethod; secondFactor?: 'application' | 'code de secours'; identity?: ProviderIdentity | null },
 ): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await transaction(db, async (trx) => {
     if (how.identity) await linkIdentity(trx, clock, actor, how.identity);
     await recordSignIn(trx, clock, actor, how.method, how.secondFactor);
   });

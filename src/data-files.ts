@@ -1,0 +1,22 @@
+import { randomBytes } from 'node:crypto';
+import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+
+/**
+ * Creates `file` with `content` unless it exists, and returns what the file holds. Instances sharing
+ * one data folder may start at once: the file appears whole or not at all (written aside, then
+ * linked, which fails if another instance linked first), and every instance keeps the first one's
+ * secret. Readable by the server's user alone.
+ */
+export function createOnce(file: string, content: string): string {
+  const aside = `${file}.${process.pid}.${randomBytes(6).toString('hex')}`;
+  writeFileSync(aside, content, { mode: 0o600, flag: 'wx' });
+  try {
+    linkSync(aside, file);
+    return content;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return readFileSync(file, 'utf8');
+  } finally {
+    rmSync(aside, { force: true });
+  }
+}

@@ -1,0 +1,31 @@
+import { sql, type RawBuilder } from 'kysely';
+import { isPostgres } from '../../migrations/dialect.js';
+import type { Queryable } from './schema.js';
+
+// The few expressions that SQLite and PostgreSQL write differently, in one place (the migrations'
+// differences are in migrations/dialect.ts). Times are ISO 8601 text on both.
+
+/** Minutes from one stored time to another. */
+export function minutesBetween(db: Queryable, from: string, to: string): RawBuilder<number> {
+  return isPostgres(db)
+    ? sql<number>`(extract(epoch from (cast(${sql.ref(to)} as timestamptz) - cast(${sql.ref(from)} as timestamptz))) / 60)`
+    : sql<number>`((julianday(${sql.ref(to)}) - julianday(${sql.ref(from)})) * 1440)`;
+}
+
+/**
+ * `column = value`, written so that SQLite's planner does not pick the column's index (unary +):
+ * where another index is far narrower. PostgreSQL's planner weighs both by their statistics.
+ */
+export function equalsWithoutIndex(db: Queryable, column: string, value: number): RawBuilder<boolean> {
+  return isPostgres(db) ? sql<boolean>`${sql.ref(column)} = ${value}` : sql<boolean>`+${sql.ref(column)} = ${value}`;
+}
+
+/**
+ * After rows were inserted with ids of their own (the demo centre is centre0001): PostgreSQL's
+ * identity sequence does not see them and would hand the same number out next; SQLite's
+ * AUTOINCREMENT already moved on.
+ */
+export async function advancePastExplicitIds(db: Queryable, table: 'centres'): Promise<void> {
+  if (!isPostgres(db)) return;
+  await sql`select setval(pg_get_serial_sequence(${table}, 'id'), (select max(id) from ${sql.table(table)}))`.execute(db);
+}
