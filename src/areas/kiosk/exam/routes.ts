@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MAX_ANSWERS } from '../../../domain/bank/index.js';
 import { VERDICT_LABELS, verdictOf } from '../../../domain/verdict.js';
@@ -8,20 +9,20 @@ import { currentExam, kioskPage, rulesView, timerView } from '../terminal/sessio
 import type { ExamHeader } from '../terminal/queries.js';
 import { getExamImage, getKioskQuestion, getOverview } from './queries.js';
 import { positiveInteger } from '../../../plugins/params.js';
+import { isHttps } from '../../../config.js';
 
 type Position = { Params: { n: string } };
 
 /**
- * A finished exam changes the terminal's HttpOnly session cookie — same data, new session id:
- * Chromium keeps a no-store page in its back-forward cache only until such a cookie changes, so
- * Back from the result, without JavaScript to reload it, asks the server (which shows the result)
- * rather than showing « Terminer l’examen ? » again with a stopped timer. The data is kept whole,
- * its CSRF secret included: a save still in flight from the old page is answered, not refused.
+ * A finished exam changes an HttpOnly cookie of the terminal: Chromium keeps a no-store page in its
+ * back-forward cache only until such a cookie changes, so Back from the result, without JavaScript
+ * to reload it, asks the server (which shows the result) rather than showing « Terminer l’examen ? »
+ * again with a stopped timer. A cookie of its own, not a new session id: a second click on
+ * « Terminer », still carrying the old session cookie, would otherwise find its session gone and be
+ * refused (the session layer deletes a replaced id at once, on every instance).
  */
-async function renewSessionCookie(request: FastifyRequest) {
-  // The fields to keep are named to @fastify/session's regenerate(): a copy of the whole object would
-  // also copy the library's own state (the old id) onto the new session. `cookie` is its options.
-  await request.session.regenerate(Object.keys(request.session).filter((key) => key !== 'cookie'));
+function markExamFinished(reply: FastifyReply, secure: boolean) {
+  reply.setCookie('qcm_fin', randomBytes(9).toString('base64url'), { httpOnly: true, sameSite: 'lax', secure, path: '/' });
 }
 
 function parseChoice(raw: unknown): Choice | null | 'invalid' {
@@ -117,7 +118,7 @@ export default async function examRoutes(app: FastifyInstance) {
       }
       if (outcome === 'closed') {
         await finishExam(app.db, app.clock, examId, 'delai');
-        await renewSessionCookie(request);
+        markExamFinished(reply, isHttps(app.config));
         // The result says that this last choice came too late, rather than leaving it to be believed counted.
         return reply.navigate(choice === null ? '/examen/resultat' : '/examen/resultat?tardive=1');
       }
@@ -204,7 +205,7 @@ export default async function examRoutes(app: FastifyInstance) {
     if (exam.pausedAt && !exam.finishedAt) return reply.redirect('/examen/pause', 303);
     if (!exam.finishedAt) {
       await finishExam(app.db, app.clock, exam.id, 'candidat');
-      await renewSessionCookie(request);
+      markExamFinished(reply, isHttps(app.config));
     }
     return reply.redirect('/examen/resultat', 303);
   });
