@@ -88,8 +88,9 @@ export class DatabaseUnreachableError extends Error {}
  */
 export async function openDatabaseUrl(url: string, options: { poolSize?: number } = {}): Promise<PostgresDb> {
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? POOL_SIZE, types, connectionTimeoutMillis: 10_000 });
-  // An idle connection the server drops (a restart, a failover) must not bring the process down.
-  pool.on('error', () => undefined);
+  // An idle connection the server drops (a restart, a failover) must not bring the process down; the
+  // pool opens another at the next query.
+  pool.on('error', (err) => console.warn(`Connexion PostgreSQL perdue : ${err.message}`));
   try {
     await pool.query('select 1');
   } catch (err) {

@@ -55,8 +55,9 @@ export async function transaction<T>(
       return await builder.execute(run);
     } catch (err) {
       if (!isRetryable(err) || attempt >= ATTEMPTS) throw err;
-      // Spread the retries: two transactions that collided must not collide again at once.
-      await pause(Math.random() * 5 * attempt);
+      // Spread the retries, further each time: transactions that collided on a busy row must not
+      // collide again at once (8 tries wait up to about 2.5 s in all).
+      await pause(Math.random() * 10 * 2 ** attempt);
     }
   }
 }

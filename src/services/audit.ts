@@ -56,13 +56,15 @@ export async function recordAudit(db: Kysely<Database> | Transaction<Database>, 
  */
 export async function recordRepeatedAudit(db: Kysely<Database> | Transaction<Database>, clock: Clock, event: AuditEvent, windowMs: number): Promise<void> {
   const now = clock.now();
+  // No address (null or empty) is written `is null`: PostgreSQL takes no parameter after IS.
+  const ip = event.actor.ip || null;
   let query = db
     .selectFrom('audit_log')
     .select(['id', 'details'])
     .where('at', '>=', new Date(now.getTime() - windowMs).toISOString())
     .where('action', '=', event.action)
     .where('actor_label', '=', event.actor.label)
-    .where('ip', event.actor.ip ? '=' : 'is', event.actor.ip ?? null);
+    .where((eb) => (ip === null ? eb('ip', 'is', null) : eb('ip', '=', ip)));
   query = event.target
     ? query.where('target_type', '=', event.target.type).where('target_id', '=', String(event.target.id))
     : query.where('target_type', 'is', null);

@@ -4,6 +4,7 @@ import { roomInSentence } from '../../../domain/french.js';
 import { formatHour, formatParisDateTime, formatShortDate } from '../../../domain/paris-time.js';
 import { PROFILE_LABELS } from '../../../domain/profiles.js';
 import type { AuditTargetIds, AuditTargetRows } from './queries.js';
+import { positiveInteger } from '../../../domain/whole-number.js';
 
 /** A name the page shows, with the admin page it links to when there is one. */
 export interface Named {
@@ -21,11 +22,9 @@ interface TargetRef {
   target_id: string | null;
 }
 
-const wholeNumber = (text: string): number | null => (/^[0-9]{1,15}$/.test(text) && Number(text) > 0 ? Number(text) : null);
-
 /** A centre target is written `centre0001` (or `1` by older code). */
 function centreNumberOf(targetId: string): number | null {
-  return parseCentreId(targetId) ?? wholeNumber(targetId);
+  return parseCentreId(targetId) ?? positiveInteger(targetId);
 }
 
 const NUMERIC_KINDS = {
@@ -57,7 +56,7 @@ export function targetIdsOf(rows: readonly TargetRef[]): AuditTargetIds {
     } else if (type === 'attestation') {
       if (id !== '') ids.attestations.add(id);
     } else if (Object.hasOwn(NUMERIC_KINDS, type)) {
-      const n = wholeNumber(id);
+      const n = positiveInteger(id);
       if (n !== null) ids[NUMERIC_KINDS[type as keyof typeof NUMERIC_KINDS]].add(n);
     }
   }
@@ -90,7 +89,7 @@ export function targetNamer(found: AuditTargetRows): (row: TargetRef) => AuditTa
   const attestations = new Map(found.attestations.map((r) => [r.number, r]));
 
   function name(type: string, id: string): AuditTarget | null {
-    const n = wholeNumber(id);
+    const n = positiveInteger(id);
     switch (type) {
       case 'centre': {
         const number = centreNumberOf(id);
