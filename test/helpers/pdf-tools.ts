@@ -65,6 +65,15 @@ export async function pdfTools(t: Teardown) {
 }
 
 /**
+ * Whether a PDF's text holds `expected`, spaces aside: pdftotext may read a wide letter's gap inside
+ * an attestation number as a space (« AIPR-2026-Q JJB-… » for « AIPR-2026-QJJB-… »).
+ */
+export function holdsIgnoringSpaces(text: string, expected: string): boolean {
+  const squeeze = (s: string) => s.normalize('NFC').replace(/\s+/g, '');
+  return squeeze(text).includes(squeeze(expected));
+}
+
+/**
  * pdftotext -layout's text as one line: a line broken after a hyphen is joined back (without
  * -layout, pdftotext would drop the hyphen of « C9WR-V2D9 » as if it were a word's), every run of
  * spaces is one space.
