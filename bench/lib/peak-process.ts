@@ -119,13 +119,15 @@ async function step(plan: PeakPlan, agent: http.Agent, candidates: Candidate[], 
   ) => {
     outstanding++;
     let settled = false;
+    // The response's last byte ends the latency: decoding it for the check is the generator's work.
+    let receivedAt = 0;
     const done = (error: string | null) => {
       if (settled) return;
       settled = true;
       outstanding--;
       if (error === null) {
         kind.ok++;
-        kind.latencies.push(performance.now() - scheduledAt);
+        kind.latencies.push(receivedAt - scheduledAt);
         onOk();
       } else {
         kind.fail(error);
@@ -136,6 +138,7 @@ async function step(plan: PeakPlan, agent: http.Agent, candidates: Candidate[], 
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
+        receivedAt = performance.now();
         check(res.statusCode ?? 0, Buffer.concat(chunks), res.headers['content-encoding']).then(done, (err: unknown) => done(String(err)));
       });
       res.on('error', (err) => done(err.message));
