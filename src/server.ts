@@ -3,6 +3,7 @@ import { systemClock } from './clock.js';
 import { ConfigError, loadConfig, resolveSessionSecret } from './config.js';
 import { DatabaseUnreachableError } from './db/connection.js';
 import { findBrowser } from './services/pdf/browser-path.js';
+import { InstanceMismatchError, joinInstances } from './operator/instances.js';
 import { openMigratedDatabase } from './operator/open.js';
 import { describeDemoLogins, generateDemoPassword, seedDemo } from './operator/seed-demo.js';
 
@@ -35,12 +36,23 @@ async function start(): Promise<void> {
   }
 
   const browserPath = await findBrowser(config.puppeteerExecutablePath);
-  const app = await buildApp(config, {
-    db,
-    sessionSecret: resolveSessionSecret(config),
-    browserPath,
-    logger: true,
-  });
+  const sessionSecret = resolveSessionSecret(config);
+  const app = await buildApp(config, { db, sessionSecret, browserPath, logger: true });
+
+  let instance;
+  try {
+    instance = await joinInstances(db.kysely, systemClock, { signingKeyId: app.attestationSigner.keyId, sessionSecret }, (message, err) =>
+      app.log.error({ err }, message),
+    );
+  } catch (err) {
+    if (err instanceof InstanceMismatchError) {
+      console.error(`Démarrage impossible : ${err.message}`);
+      await app.close();
+      await db.close();
+      process.exit(1);
+    }
+    throw err;
+  }
   if (!browserPath) {
     app.log.warn('No Chromium found (set PUPPETEER_EXECUTABLE_PATH or install chromium): PDF features are unavailable.');
   }
@@ -51,6 +63,7 @@ async function start(): Promise<void> {
     closing = true;
     app.log.info({ signal }, 'shutting down');
     await app.close();
+    await instance.leave().catch((err: unknown) => app.log.warn({ err }, 'the instance could not remove its row'));
     await db.close();
     process.exit(0);
   };

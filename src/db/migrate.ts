@@ -14,6 +14,7 @@ import * as m0012 from '../../migrations/0012_exam_cancellation_incidents.js';
 import * as m0013 from '../../migrations/0013_exam_pauses.js';
 import * as m0014 from '../../migrations/0014_single_sign_on.js';
 import * as m0015 from '../../migrations/0015_periodic_runs.js';
+import * as m0016 from '../../migrations/0016_running_instances.js';
 import type { Database } from './schema.js';
 
 /**
@@ -36,6 +37,7 @@ const migrations: Record<string, Migration> = {
   '0013_exam_pauses': m0013,
   '0014_single_sign_on': m0014,
   '0015_periodic_runs': m0015,
+  '0016_running_instances': m0016,
 };
 
 /** In the order they run. */

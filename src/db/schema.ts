@@ -20,6 +20,7 @@ export interface Database {
   audit_log: AuditLogTable;
   sign_in_throttle: SignInThrottleTable;
   periodic_runs: PeriodicRunsTable;
+  running_instances: RunningInstancesTable;
   questionnaires: QuestionnairesTable;
   questions: QuestionsTable;
   answers: AnswersTable;
@@ -344,6 +345,17 @@ export interface ExamPausesTable {
 export interface PeriodicRunsTable {
   job: string;
   started_at: string;
+}
+
+export interface RunningInstancesTable {
+  id: string;
+  signing_key_id: string;
+  /** SHA-256 of the session secret, base64url: compared, never the secret itself. */
+  session_secret_digest: string;
+  /** The machine's name and the process id, for the operator reading a refusal. */
+  host: string;
+  started_at: string;
+  seen_at: string;
 }
 
 export type Queryable = Kysely<Database> | Transaction<Database>;

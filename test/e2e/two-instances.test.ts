@@ -4,6 +4,9 @@
  * in memory may decide a sign-in, a start, a finish or a number: what one instance did, the other
  * sees, and when both act at once, the database decides once.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import t from 'tap';
 import { systemClock } from '../../src/clock.js';
 import { formatTokenCode } from '../../src/domain/token-code.js';
@@ -524,5 +527,22 @@ async function scenarios(top: Topology) {
       const exam = await examByToken(db, c.token);
       t.equal(exam.score, expectedScore(await examItems(db, c.examId), exam.rules), `exam ${c.examId}: scored on every stored answer`);
     }
+  });
+
+  await t.test('an instance that does not share the data folder or the session secret refuses to start, saying why', async (t) => {
+    const recorded = async () => await db.selectFrom('running_instances').select(['id', 'signing_key_id']).orderBy('id').execute();
+    const before = await recorded();
+    const ownFolder = mkdtempSync(join(tmpdir(), 'qcm-aipr-stray-'));
+    t.teardown(() => rmSync(ownFolder, { recursive: true, force: true }));
+    const strayFolder = await top.tryStart({ DATA_DIR: ownFolder });
+    t.equal(strayFolder.exitCode, 1, 'another DATA_DIR: it stops');
+    t.match(strayFolder.output, /Démarrage impossible : la clé de signature des attestations de ce DATA_DIR .* doivent partager le même dossier DATA_DIR/);
+    const straySecret = await top.tryStart({ SESSION_SECRET: 'un-autre-secret-de-session-de-plus-de-32-caracteres' });
+    t.equal(straySecret.exitCode, 1, 'another SESSION_SECRET: it stops');
+    t.match(straySecret.output, /Démarrage impossible : le secret de session de cette instance .* même SESSION_SECRET/);
+    const sameSettings = await top.tryStart({});
+    t.equal(sameSettings.exitCode, null, "with the others' folder, a third instance starts");
+    t.equal(new Set(before.map((r) => r.signing_key_id)).size, 1, 'the instances in service share one key');
+    t.same(await recorded(), before, 'the refused instances were never recorded, and the third left as it stopped');
   });
 }

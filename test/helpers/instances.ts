@@ -48,6 +48,12 @@ export interface Topology {
   kill(i: number, signal?: NodeJS.Signals): Promise<void>;
   /** Starts instance `i` again on its port, and waits until it answers. */
   restart(i: number): Promise<void>;
+  /**
+   * Starts one more instance on the database, with `env` over the others' settings (another
+   * DATA_DIR…), outside nginx: `exitCode` if it ended by itself, null if it answered /healthz (it is
+   * then stopped); `output`, what it printed.
+   */
+  tryStart(env: NodeJS.ProcessEnv): Promise<{ exitCode: number | null; output: string }>;
 }
 
 interface Child {
@@ -245,6 +251,19 @@ export async function startInstances(t: Tap, options: { count?: number } = {}): 
     async restart(i) {
       if (alive(children[i])) throw new Error(`instance ${i} is still running`);
       await startInstance(i);
+    },
+    async tryStart(overrides) {
+      const port = await freePort();
+      const own = new OutputLog();
+      const child = spawnChild(process.execPath, ['--import', 'tsx', 'src/server.ts'], { ...env(port), ...overrides }, 'extra instance', own);
+      try {
+        await waitHealthy(`http://127.0.0.1:${port}`, child, own, true);
+      } catch (err) {
+        if (alive(child)) throw err;
+        return { exitCode: child.process.exitCode, output: own.text() };
+      }
+      await stopChild(child, 'SIGTERM');
+      return { exitCode: null, output: own.text() };
     },
   };
 }
