@@ -4,9 +4,6 @@
 import { spawn } from 'node:child_process';
 import { MISSING_POSTGRES, startCluster } from '../test/helpers/postgres.js';
 
-// Each test's database is made and dropped on the server: a file takes longer than on SQLite.
-const TIMEOUT_SECONDS = 300;
-
 const given = process.env.TEST_DATABASE_URL;
 const cluster = given ? null : await startCluster();
 if (!given && !cluster) {
@@ -14,7 +11,7 @@ if (!given && !cluster) {
   process.exit(1);
 }
 const url = given ?? cluster!.url;
-const tap = spawn('npx', ['tap', `--timeout=${TIMEOUT_SECONDS}`, ...process.argv.slice(2)], {
+const tap = spawn('npx', ['tap', ...process.argv.slice(2)], {
   stdio: 'inherit',
   env: { ...process.env, TEST_DATABASE_URL: url },
 });

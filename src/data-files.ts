@@ -14,9 +14,25 @@ export function createOnce(file: string, content: string): string {
     linkSync(aside, file);
     return content;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    if (NO_HARD_LINKS.has(code)) return createExclusively(file, content);
+    if (code !== 'EEXIST') throw err;
     return readFileSync(file, 'utf8');
   } finally {
     rmSync(aside, { force: true });
+  }
+}
+
+// Some shared volumes (certain network file systems) make no hard link.
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);
+
+/** Without hard links: still only one instance creates the file; the content is one small write. */
+function createExclusively(file: string, content: string): string {
+  try {
+    writeFileSync(file, content, { mode: 0o600, flag: 'wx' });
+    return content;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return readFileSync(file, 'utf8');
   }
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { Db } from '../db/connection.js';
@@ -16,11 +16,22 @@ export async function backupDatabase(db: Db, target: string): Promise<string> {
   if (existsSync(file)) throw new Error(`Le fichier ${file} existe déjà : choisissez un autre nom.`);
   if (db.kind === 'sqlite') {
     await db.sqlite.backup(file);
-    return file;
+  } else {
+    await dumpPostgres(db.url, file);
   }
+  // Candidates' identities are in it: readable by the operator's user alone.
+  chmodSync(file, 0o600);
+  return file;
+}
+
+async function dumpPostgres(url: string, file: string): Promise<void> {
+  const { dbname, password } = withoutPassword(url);
   try {
-    // The address goes through libpq's environment, not the command line that other users can list.
-    await run('pg_dump', ['--format=custom', `--file=${file}`, '--no-password'], { env: { ...process.env, ...libpqEnvironment(db.url) } });
+    // The password goes through libpq's environment, not the command line that other users can list;
+    // the rest of the address (host, port, sslmode, sslrootcert…) is given whole, as libpq reads it.
+    await run('pg_dump', ['--format=custom', `--file=${file}`, '--no-password', `--dbname=${dbname}`], {
+      env: { ...process.env, ...(password === null ? {} : { PGPASSWORD: password }) },
+    });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new Error(
@@ -31,20 +42,12 @@ export async function backupDatabase(db: Db, target: string): Promise<string> {
     const detail = (err as { stderr?: string }).stderr?.trim() || (err as Error).message;
     throw new Error(`pg_dump a échoué : ${detail}`, { cause: err });
   }
-  return file;
 }
 
-/** DATABASE_URL as libpq's variables (PGHOST, PGPASSWORD…). */
-function libpqEnvironment(url: string): Record<string, string> {
+/** DATABASE_URL without its password (libpq reads a URI as the database name), and the password apart. */
+function withoutPassword(url: string): { dbname: string; password: string | null } {
   const parsed = new URL(url);
-  const env: Record<string, string> = { PGDATABASE: decodeURIComponent(parsed.pathname.slice(1)) };
-  if (parsed.hostname) env.PGHOST = decodeURIComponent(parsed.hostname.replace(/^\[|\]$/g, ''));
-  if (parsed.port) env.PGPORT = parsed.port;
-  if (parsed.username) env.PGUSER = decodeURIComponent(parsed.username);
-  if (parsed.password) env.PGPASSWORD = decodeURIComponent(parsed.password);
-  const host = parsed.searchParams.get('host');
-  if (host) env.PGHOST = host;
-  const sslmode = parsed.searchParams.get('sslmode');
-  if (sslmode) env.PGSSLMODE = sslmode;
-  return env;
+  const password = parsed.password ? decodeURIComponent(parsed.password) : null;
+  parsed.password = '';
+  return { dbname: parsed.toString(), password };
 }

@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/schema.js';
+import { transaction } from '../db/transaction.js';
 
 /** Who acts, as the audit log keeps it: an account, or the system, the CLI, an anonymous visitor; and from which address. */
 export interface Actor {
@@ -55,6 +56,9 @@ export async function recordAudit(db: Kysely<Database> | Transaction<Database>, 
  * grows by a row per window, not a row per try.
  */
 export async function recordRepeatedAudit(db: Kysely<Database> | Transaction<Database>, clock: Clock, event: AuditEvent, windowMs: number): Promise<void> {
+  // Read, then add to the row: in a transaction of its own when the caller has none, or two
+  // instances counting the same attempt at once would keep one of the two counts.
+  if (!db.isTransaction) return transaction(db, (trx) => recordRepeatedAudit(trx, clock, event, windowMs));
   const now = clock.now();
   // No address (null or empty) is written `is null`: PostgreSQL takes no parameter after IS.
   const ip = event.actor.ip || null;

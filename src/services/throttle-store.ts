@@ -1,4 +1,5 @@
 import { startsWithText } from '../db/like.js';
+import { isPostgres, transaction } from '../db/transaction.js';
 import type { Queryable } from '../db/schema.js';
 import { afterFailure, lockedUntil, type ThrottlePolicy, type ThrottleState } from '../domain/throttle.js';
 
@@ -8,8 +9,9 @@ import { afterFailure, lockedUntil, type ThrottlePolicy, type ThrottleState } fr
  * counted: `compte:<e-mail>:<préfixe>`, `compte-alerte:…`, `adresse:…`, `oubli:…`, `verifier:…`,
  * `kiosque:<centre>:<préfixe>`.
  */
-export async function readThrottle(db: Queryable, key: string): Promise<ThrottleState | null> {
-  const row = await db.selectFrom('sign_in_throttle').selectAll().where('key', '=', key).executeTakeFirst();
+export async function readThrottle(db: Queryable, key: string, options: { lock?: boolean } = {}): Promise<ThrottleState | null> {
+  const query = db.selectFrom('sign_in_throttle').selectAll().where('key', '=', key);
+  const row = await (options.lock ? query.forUpdate() : query).executeTakeFirst();
   if (!row) return null;
   return {
     failures: row.failures,
@@ -50,8 +52,20 @@ export async function latestLock(db: Queryable, keys: string[], now: Date): Prom
   return latest;
 }
 
+/**
+ * One more failure under `key`. The counter's row is made if missing, then locked before it is read
+ * (PostgreSQL): failures counted at once by two instances are both counted, the second waiting for
+ * the first (or, in a serializable caller's transaction, running again after it).
+ */
 export async function countFailure(db: Queryable, key: string, now: Date, policy: ThrottlePolicy): Promise<void> {
-  await writeThrottle(db, key, afterFailure(await readThrottle(db, key), now, policy));
+  if (!db.isTransaction) return transaction(db, (trx) => countFailure(trx, key, now, policy), { isolation: 'read committed' });
+  // A counter of no failure counts as none (afterFailure starts its window at the first one).
+  await db
+    .insertInto('sign_in_throttle')
+    .values({ key, failures: 0, window_started_at: now.toISOString(), locked_until: null })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .execute();
+  await writeThrottle(db, key, afterFailure(await readThrottle(db, key, { lock: isPostgres(db) }), now, policy));
 }
 
 /**

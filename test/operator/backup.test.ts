@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -90,6 +90,7 @@ t.test('a backup holds the same rows as the database', async (t) => {
   const target = join(dir, `sauvegarde.${EXTENSION}`);
   const written = await backupDatabase(db, target);
   t.equal(written, target);
+  t.equal(statSync(target).mode & 0o777, 0o600, 'readable by its owner alone: identities are in it');
   const copy = await readBackup(t, target);
   t.ok(copy.sound, `the copy is a sound ${TEST_DATABASE_KIND === 'postgres' ? 'pg_dump archive' : 'SQLite database'}`);
   t.same(copy.accounts, accounts, 'same accounts, password hashes included');

@@ -133,6 +133,8 @@ export async function printAttestations(
   }
 }
 
+const CANCELLED_NO_CORRECTION = 'Cette attestation est annulée : l’identité de son titulaire ne se corrige plus.';
+
 export type CorrectionOutcome =
   | { ok: true; changed: boolean }
   | { ok: false; refused: string }
@@ -151,7 +153,7 @@ export async function correctIdentity(
 ): Promise<CorrectionOutcome | null> {
   const row = await findAttestationOfExam(db, input.centreId, input.examId);
   if (!row) return null;
-  if (row.cancelled_at) return { ok: false, refused: 'Cette attestation est annulée : l’identité de son titulaire ne se corrige plus.' };
+  if (row.cancelled_at) return { ok: false, refused: CANCELLED_NO_CORRECTION };
   const checked = readIdentity(input.form, row.exam_date, 'manager');
   const reason = readReason(input.form.motif);
   const values = { ...checked.values, motif: reason };
@@ -160,13 +162,6 @@ export async function correctIdentity(
   if (problem) errors.motif = problem;
   if (!checked.ok || Object.keys(errors).length > 0) return { ok: false, errors, values };
   const identity = checked.identity;
-  const before = {
-    nom: row.last_name,
-    prenom: row.first_name,
-    date_naissance: row.birth_date,
-    entreprise: row.company,
-    adresse_entreprise: row.company_address,
-  };
   const after = {
     nom: identity.lastName,
     prenom: identity.firstName,
@@ -174,9 +169,21 @@ export async function correctIdentity(
     entreprise: identity.company,
     adresse_entreprise: identity.companyAddress,
   };
-  if (JSON.stringify(before) === JSON.stringify(after)) return { ok: true, changed: false };
   const now = clock.now();
-  await transaction(db, async (trx) => {
+  // The row read again inside the transaction: what the journal keeps as « avant » is what this
+  // correction replaced, even when another one (or a cancellation) came in between.
+  return transaction(db, async (trx): Promise<CorrectionOutcome | null> => {
+    const current = await findAttestationOfExam(trx, input.centreId, input.examId);
+    if (!current) return null;
+    if (current.cancelled_at) return { ok: false, refused: CANCELLED_NO_CORRECTION };
+    const before = {
+      nom: current.last_name,
+      prenom: current.first_name,
+      date_naissance: current.birth_date,
+      entreprise: current.company,
+      adresse_entreprise: current.company_address,
+    };
+    if (JSON.stringify(before) === JSON.stringify(after)) return { ok: true, changed: false };
     await trx
       .updateTable('exams')
       .set({
@@ -206,8 +213,8 @@ export async function correctIdentity(
       target: { type: 'attestation', id: row.number },
       details: { examen: row.exam_id, avant: before, apres: after, motif: reason },
     });
+    return { ok: true, changed: true };
   });
-  return { ok: true, changed: true };
 }
 
 /** A printed attestation's snapshot, changed by `change`; nothing when it was never printed. */
@@ -237,23 +244,32 @@ export async function cancelAttestation(
   const row = await findAttestationOfExam(db, input.centreId, input.examId);
   if (!row) return null;
   const reason = readReason(input.reason);
-  if (row.cancelled_at)
-    return { ok: false, error: `Cette attestation est déjà annulée depuis le ${formatShortDate(parisDate(new Date(row.cancelled_at)))}.`, value: reason };
+  const alreadyCancelled = (at: string) => ({
+    ok: false as const,
+    error: `Cette attestation est déjà annulée depuis le ${formatShortDate(parisDate(new Date(at)))}.`,
+    value: reason,
+  });
+  if (row.cancelled_at) return alreadyCancelled(row.cancelled_at);
   const problem = reasonProblem(reason, 'de l’annulation');
   if (problem) return { ok: false, error: problem, value: reason };
-  await transaction(db, async (trx) => {
-    await trx
+  const cancelled = await transaction(db, async (trx) => {
+    const done = await trx
       .updateTable('attestations')
       .set({ cancelled_at: clock.now().toISOString(), cancel_reason: reason })
       .where('exam_id', '=', row.exam_id)
       .where('cancelled_at', 'is', null)
-      .execute();
+      .executeTakeFirst();
+    // Cancelled by someone else since the page was read: theirs is the cancellation the journal keeps.
+    if (done.numUpdatedRows === 0n) return false;
     await recordAudit(trx, clock, {
       action: 'attestation.annulee',
       actor: acting.actor,
       target: { type: 'attestation', id: row.number },
       details: { examen: row.exam_id, motif: reason },
     });
+    return true;
   });
-  return { ok: true };
+  if (cancelled) return { ok: true };
+  const now = await findAttestationOfExam(db, input.centreId, input.examId);
+  return alreadyCancelled(now?.cancelled_at ?? clock.now().toISOString());
 }

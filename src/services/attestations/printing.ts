@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
 import type { Database } from '../../db/schema.js';
+import { transaction } from '../../db/transaction.js';
 import type { AttestationFields, AttestationKind } from '../../domain/attestation.js';
 import type { Acting } from '../audit.js';
 import { PdfUnavailableError, withMetadata, type BrowserPool } from '../pdf/browser-pool.js';
@@ -73,33 +74,38 @@ export async function startSessionPrint(
   }
   const refusal = rows.map(printRefusal).find((r) => r !== null);
   if (refusal) return { ok: false, message: refusal.message };
-  // A second click, or a colleague asking for the same PDF, follows the job already running.
+  // A second click, or a colleague asking for the same PDF, follows the job already running. The
+  // check and the new job are one transaction: two clicks landing on two instances make one job.
   const since = new Date(clock.now().getTime() - JOB_STALE_MINUTES * 60_000).toISOString();
-  const running = await findRunningJobs(db, input.centreId, since);
-  const same = running.find((job) => job.exam_session_id === input.sessionId && job.kind === input.kind);
-  if (same) return { ok: true, jobId: same.id };
-  if (running.length >= JOBS_PER_CENTRE) {
-    return {
-      ok: false,
-      message: `Le centre a déjà ${JOBS_PER_CENTRE} impressions de session en cours : attendez qu’elles se terminent, puis relancez celle-ci.`,
-    };
-  }
-  const jobId = randomBytes(16).toString('base64url');
-  await db
-    .insertInto('attestation_print_jobs')
-    .values({
-      id: jobId,
-      centre_id: input.centreId,
-      exam_session_id: input.sessionId,
-      kind: input.kind,
-      requested_by: acting.actor.accountId,
-      status: 'running',
-      total: rows.length,
-      created_at: clock.now().toISOString(),
-    })
-    .execute();
-  void runJob(db, clock, pool, context, jobId, rows, { ...acting, sessionId: input.sessionId });
-  return { ok: true, jobId };
+  const decided = await transaction(db, async (trx): Promise<StartJobOutcome & { started?: boolean }> => {
+    const running = await findRunningJobs(trx, input.centreId, since);
+    const same = running.find((job) => job.exam_session_id === input.sessionId && job.kind === input.kind);
+    if (same) return { ok: true, jobId: same.id };
+    if (running.length >= JOBS_PER_CENTRE) {
+      return {
+        ok: false,
+        message: `Le centre a déjà ${JOBS_PER_CENTRE} impressions de session en cours : attendez qu’elles se terminent, puis relancez celle-ci.`,
+      };
+    }
+    const jobId = randomBytes(16).toString('base64url');
+    await trx
+      .insertInto('attestation_print_jobs')
+      .values({
+        id: jobId,
+        centre_id: input.centreId,
+        exam_session_id: input.sessionId,
+        kind: input.kind,
+        requested_by: acting.actor.accountId,
+        status: 'running',
+        total: rows.length,
+        created_at: clock.now().toISOString(),
+      })
+      .execute();
+    return { ok: true, jobId, started: true };
+  });
+  if (!decided.ok) return decided;
+  if (decided.started) void runJob(db, clock, pool, context, decided.jobId, rows, { ...acting, sessionId: input.sessionId });
+  return { ok: true, jobId: decided.jobId };
 }
 
 async function runJob(

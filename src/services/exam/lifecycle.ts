@@ -30,11 +30,12 @@ export async function startExam(
   input: { centreId: number; tokenId: number; examSessionId: number; identity: Identity; admissionId?: number; ip?: string },
 ): Promise<StartOutcome> {
   const now = clock.now();
-  const open = await findOpenSessions(db, input.centreId, now);
-  if (!open.some((s) => s.id === input.examSessionId)) {
-    return { ok: false, message: 'La session d’examen a été fermée. Adressez-vous au surveillant.' };
-  }
   return transaction(db, async (trx) => {
+    // Inside the transaction: a session closed by the supervisor on another instance at this moment starts nothing.
+    const open = await findOpenSessions(trx, input.centreId, now);
+    if (!open.some((s) => s.id === input.examSessionId)) {
+      return { ok: false, message: 'La session d’examen a été fermée. Adressez-vous au surveillant.' };
+    }
     // Withdrawn by the supervisor since the rules page: this terminal starts nothing.
     if (input.admissionId !== undefined && !(await admissionHolds(trx, input.admissionId, now))) {
       return { ok: false, message: 'Ce poste n’est plus admis à la session. Adressez-vous au surveillant.' };
