@@ -9,6 +9,7 @@
  * for the results across sessions (bench/results.ts, which also runs alone) BENCH_HISTORY_EXAMS
  * (100000), BENCH_RESULTS_ROUNDS (300), BENCH_CSV_ROUNDS (3).
  *
+ * `npm run bench -- answer-saves` runs the first step alone (to repeat it on a noisy machine).
  * By name only, each alone (they need Debian's postgresql, and nginx, and take minutes):
  * `npm run bench -- postgres-answers` (bench/postgres-answers.ts: BENCH_CANDIDATES, BENCH_DURATION
  * as above, per side) and `npm run bench -- national-peak` (bench/national-peak.ts:
@@ -28,6 +29,15 @@ import { intFromEnv } from './lib/env.js';
 
 /** The benchmarks run by name: each returns its summary and its problems. */
 const NAMED: Record<string, () => Promise<{ summary: string[]; problems: string[] }>> = {
+  'answer-saves': async () => {
+    const r = await benchAnswerSaves({
+      candidates: intFromEnv('BENCH_CANDIDATES', 50, 1, 400),
+      durationSeconds: intFromEnv('BENCH_DURATION', 10, 5, 60),
+      slices: 5,
+      warmupSeconds: 2,
+    });
+    return { summary: describeAnswerSaves(r), problems: r.problems };
+  },
   'postgres-answers': async () => {
     const r = await benchPostgresAnswers({
       candidates: intFromEnv('BENCH_CANDIDATES', 50, 1, 400),

@@ -85,6 +85,9 @@ function nginxConfig(prefix: string, groups: { name: string; port: number; upstr
 events { worker_connections 4096; }
 http {
   access_log off;
+  # nginx closes a kept-alive connection after 1,000 requests by default: a request autocannon had
+  # built for it then never gets its response (and the candidate it used stays taken).
+  keepalive_requests 10000000;
   client_body_temp_path ${prefix}/client_body;
   proxy_temp_path ${prefix}/proxy;
   fastcgi_temp_path ${prefix}/fastcgi;
@@ -95,6 +98,7 @@ ${groups
     (g) => `  upstream ${g.name} {
 ${g.upstreams.map((u) => `    server ${u};`).join('\n')}
     keepalive 32;
+    keepalive_requests 10000000;
   }
   server {
     listen 127.0.0.1:${g.port};

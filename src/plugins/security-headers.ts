@@ -3,37 +3,50 @@ import helmet from 'helmet';
 
 /**
  * No inline script anywhere: every script is a file under /static, so the policy can say 'self' only.
- * The helmet middleware is built once here (the Fastify wrapper rebuilt it, and re-parsed the
- * policy, on every request: a visible share of a candidate's answer save).
+ * The helmet middleware is built here, not through the Fastify wrapper (which rebuilt it, and
+ * re-parsed the policy, on every request: a visible share of a candidate's answer save).
  */
+type Middleware = ReturnType<typeof helmet>;
+
+function buildHeaders(https: boolean, formTargets: string): Middleware {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        // A form's redirect is held to this list too: signing out sends the browser on to the
+        // identity provider's logout, whose address is known once its metadata has been read.
+        formAction: ["'self'", ...(formTargets ? [formTargets] : [])],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        ...(https ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    hsts: https ? { maxAge: 31536000, includeSubDomains: true } : false,
+    crossOriginEmbedderPolicy: false,
+    referrerPolicy: { policy: 'same-origin' },
+  });
+}
+
 export default fp(
   async (app, opts: { https: boolean; formTargets?: () => string[] }) => {
-    const formTargets = opts.formTargets;
-    const setHeaders = helmet({
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
-          styleSrc: ["'self'"],
-          imgSrc: ["'self'", 'data:'],
-          fontSrc: ["'self'"],
-          connectSrc: ["'self'"],
-          // A form's redirect is held to this list too: signing out sends the browser on to the
-          // identity provider's logout, whose address is known once its metadata has been read.
-          formAction: formTargets ? ["'self'", () => formTargets().join(' ') || "'self'"] : ["'self'"],
-          frameAncestors: ["'none'"],
-          objectSrc: ["'none'"],
-          baseUri: ["'self'"],
-          ...(opts.https ? { upgradeInsecureRequests: [] } : {}),
-        },
-      },
-      hsts: opts.https ? { maxAge: 31536000, includeSubDomains: true } : false,
-      crossOriginEmbedderPolicy: false,
-      referrerPolicy: { policy: 'same-origin' },
-    });
+    // Built again only when the form targets change (once, when the provider's metadata is read):
+    // a policy without a function is one string to set, where a function in it had helmet rebuild
+    // and check the whole policy on every request, a candidate's answer saves included.
+    let built = { targets: '', setHeaders: buildHeaders(opts.https, '') };
+    const headersNow = () => {
+      const targets = opts.formTargets?.().join(' ') ?? '';
+      if (targets !== built.targets) built = { targets, setHeaders: buildHeaders(opts.https, targets) };
+      return built.setHeaders;
+    };
     app.addHook('onRequest', (request, reply, done) => {
-      setHeaders(request.raw, reply.raw, (err?: unknown) => done(err as Error | undefined));
+      headersNow()(request.raw, reply.raw, (err?: unknown) => done(err as Error | undefined));
     });
     // Pages hold personal data (candidates, accounts) and are used on shared centre computers: after
     // a sign-out, the back button must not show them again from the cache. Only what says otherwise

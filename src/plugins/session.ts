@@ -2,6 +2,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifySession from '@fastify/session';
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { SessionCookieSigner } from './session-signer.js';
 import { EMPTY_SESSION_DATA, SessionStore, sessionData } from './session-store.js';
 
 declare module 'fastify' {
@@ -36,7 +37,7 @@ export default fp(
 
     await app.register(fastifyCookie);
     await app.register(fastifySession, {
-      secret: opts.secret,
+      secret: new SessionCookieSigner(opts.secret),
       cookieName: SESSION_COOKIE,
       // No maxAge: a browser-session cookie; the row's expiry follows app.clock in the store.
       cookie: { httpOnly: true, sameSite: 'lax', secure: opts.secure, path: '/' },

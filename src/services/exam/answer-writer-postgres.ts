@@ -51,12 +51,14 @@ join exams e on e.id = b.exam_id
 left join exam_questions eq on eq.exam_id = e.id and eq.position = b.position`;
 
 /**
- * A batch waits on an exam's lock only while a finish or a pause holds it, for milliseconds: no
- * answer after this long means a connection gone silent (no reset to tell), which would otherwise
- * hold every later save. Its connection is then dropped and its saves rejected (the kiosk sends
- * an unacknowledged save again).
+ * A batch waits on an exam's lock only while a finish or a pause holds it, for milliseconds: a
+ * statement still running after this long would hold every later save. PostgreSQL then cancels it
+ * and the batch's saves are rejected (the kiosk sends an unacknowledged save again); a connection
+ * gone silent (no reset to tell) is dropped SERVER_GRACE_MS later.
  */
 const QUERY_TIMEOUT_MS = 15_000;
+/** How much longer the client waits than the server's own cancellation before giving the connection up. */
+const SERVER_GRACE_MS = 5_000;
 
 const DEADLOCK = '40P01';
 const ATTEMPTS = 3;
@@ -129,15 +131,19 @@ export class PostgresAnswerWriter implements AnswerWriter {
     // which would bring the process down while no one else listens.
     const ignore = () => undefined;
     client.on('error', ignore);
-    // pg reads query_timeout per query, though its types know it only for the whole client.
+    // pg reads query_timeout per query, though its types know it only for the whole client. It is
+    // the last resort, for a server that no longer answers at all: PostgreSQL itself cancels a
+    // statement past statement_timeout (a lock held too long), and the batch then rolls back on a
+    // connection that stays usable.
     const query = <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => {
-      const config: pg.QueryConfig & { query_timeout: number } = { text, values, query_timeout: this.queryTimeoutMs };
+      const config: pg.QueryConfig & { query_timeout: number } = { text, values, query_timeout: this.queryTimeoutMs + SERVER_GRACE_MS };
       return client.query<R>(config);
     };
     let broken = false;
     try {
-      // READ COMMITTED: the reasons read after the saves must see what the saves waited for.
-      await query('begin isolation level read committed');
+      // READ COMMITTED: the reasons read after the saves must see what the saves waited for. One
+      // round trip for both statements (a simple query without parameters may hold several).
+      await query(`begin isolation level read committed; set local statement_timeout = ${Math.round(this.queryTimeoutMs)}`);
       const saved = new Set<Pending>();
       for (const round of rounds(batch)) {
         const { rows } = await query<{ ord: number }>(SAVE_SQL, columns(round));
