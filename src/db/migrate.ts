@@ -15,6 +15,7 @@ import * as m0013 from '../../migrations/0013_exam_pauses.js';
 import * as m0014 from '../../migrations/0014_single_sign_on.js';
 import * as m0015 from '../../migrations/0015_periodic_runs.js';
 import * as m0016 from '../../migrations/0016_running_instances.js';
+import * as m0017 from '../../migrations/0017_question_descriptions.js';
 import type { Database } from './schema.js';
 
 /**
@@ -38,6 +39,7 @@ const migrations: Record<string, Migration> = {
   '0014_single_sign_on': m0014,
   '0015_periodic_runs': m0015,
   '0016_running_instances': m0016,
+  '0017_question_descriptions': m0017,
 };
 
 /** In the order they run. */

@@ -175,6 +175,10 @@ export interface QuestionsTable {
   statement: string;
   image_mime: string | null;
   image_data: Buffer | null;
+  /** The image's text alternative on the kiosk; null without an image, or when the bank gave none. */
+  image_description: string | null;
+  /** A regulatory reference (« R554-21 »), shown to the administrator only. */
+  reference: string | null;
 }
 
 export interface AnswersTable {

@@ -3,6 +3,7 @@ import t from 'tap';
 import fc from 'fast-check';
 import {
   CSV_COLUMNS,
+  CSV_OPTIONAL_COLUMNS,
   describeBankError,
   parseCsvBank,
   parseJsonBank,
@@ -92,6 +93,9 @@ interface QuestionCase {
   rawStatement: string;
   rawAnswers: string[];
   imageUri: string | null;
+  /** Only beside an image: the readers refuse a description of nothing. */
+  rawImageDescription: string | null;
+  rawReference: string | null;
   question: BankQuestion;
 }
 
@@ -108,24 +112,31 @@ const questionArb: fc.Arbitrary<QuestionCase> = fc
       selector: (a) => kept(a).toLocaleLowerCase('fr'),
     }),
     image: fc.option(imageArb),
+    imageDescription: fc.option(textArb(300)),
+    reference: fc.option(textArb(60)),
   })
-  .chain((q) =>
-    fc.nat({ max: q.answers.length - 1 }).map((correctIndex): QuestionCase => ({
+  .chain((q) => {
+    const rawImageDescription = q.image === null ? null : q.imageDescription;
+    return fc.nat({ max: q.answers.length - 1 }).map((correctIndex): QuestionCase => ({
       rawCode: q.code.raw,
       rawTheme: q.theme,
       rawStatement: q.statement,
       rawAnswers: q.answers,
       imageUri: q.image?.uri ?? null,
+      rawImageDescription,
+      rawReference: q.reference,
       question: {
         code: q.code.code,
         theme: kept(q.theme),
         priority: q.priority,
         statement: kept(q.statement),
         image: q.image?.image ?? null,
+        imageDescription: rawImageDescription === null ? null : kept(rawImageDescription),
+        reference: q.reference === null ? null : kept(q.reference),
         answers: q.answers.map((a, i) => ({ text: kept(a), correct: i === correctIndex })),
       },
-    })),
-  );
+    }));
+  });
 
 /** Rules these questions can satisfy: enough priority and other questions for each exam. */
 function rulesArb(questions: readonly QuestionCase[]): fc.Arbitrary<ExamRules> {
@@ -198,6 +209,8 @@ interface Layout {
   newline: '\n' | '\r\n';
   quoteAll: boolean;
   blankLines: boolean;
+  /** The optional CSV columns the file has, in its order. */
+  optionalColumns: (typeof CSV_OPTIONAL_COLUMNS)[number][];
 }
 
 const layoutArb: fc.Arbitrary<Layout> = fc.record({
@@ -206,6 +219,7 @@ const layoutArb: fc.Arbitrary<Layout> = fc.record({
   newline: fc.constantFrom('\n', '\r\n'),
   quoteAll: fc.boolean(),
   blankLines: fc.boolean(),
+  optionalColumns: fc.subarray([...CSV_OPTIONAL_COLUMNS]).chain((columns) => fc.shuffledSubarray(columns, { minLength: columns.length })),
 });
 
 function jsonHeader(c: BankCase): Record<string, unknown> {
@@ -236,6 +250,8 @@ function toJson(c: BankCase, layout: Layout): string {
     prioritaire: q.question.priority,
     enonce: q.rawStatement,
     ...(q.imageUri === null ? {} : { image: q.imageUri }),
+    ...(q.rawImageDescription === null ? {} : { description_image: q.rawImageDescription }),
+    ...(q.rawReference === null ? {} : { reference: q.rawReference }),
     reponses: q.rawAnswers.map((texte, i) => ({ texte, correcte: q.question.answers[i]?.correct })),
   }));
   return (layout.bom ? '\uFEFF' : '') + JSON.stringify({ ...jsonHeader(c), questions }, null, layout.indent);
@@ -250,10 +266,12 @@ function toCsv(c: BankCase, layout: Layout): { csv: string; header: string } {
   const rows = c.questions.map((q) => {
     const answers = [0, 1, 2, 3].map((i) => q.rawAnswers[i] ?? '');
     const correct = q.question.answers.findIndex((a) => a.correct) + 1;
-    const cells = [q.rawCode, q.rawTheme, q.question.priority ? 'oui' : 'non', q.rawStatement, ...answers, String(correct)];
+    // The CSV form has no image, so no description either.
+    const optional = layout.optionalColumns.map((column) => (column === 'reference' ? (q.rawReference ?? '') : ''));
+    const cells = [q.rawCode, q.rawTheme, q.question.priority ? 'oui' : 'non', q.rawStatement, ...answers, String(correct), ...optional];
     return cells.map((cell) => csvCell(cell, layout.quoteAll)).join(';');
   });
-  const lines = [CSV_COLUMNS.join(';'), ...rows.flatMap((row) => (layout.blankLines ? [row, ''] : [row]))];
+  const lines = [[...CSV_COLUMNS, ...layout.optionalColumns].join(';'), ...rows.flatMap((row) => (layout.blankLines ? [row, ''] : [row]))];
   return {
     csv: (layout.bom ? '\uFEFF' : '') + lines.join(layout.newline) + layout.newline,
     header: (layout.bom ? '\uFEFF' : '') + JSON.stringify(jsonHeader(c), null, layout.indent),
@@ -283,12 +301,16 @@ t.test('JSON: any valid bank reads back as generated', async (t) => {
   );
 });
 
-t.test('CSV beside a JSON header: any valid bank reads back as generated, without images', async (t) => {
+t.test('CSV beside a JSON header: any valid bank reads back as generated, without images, with references when the file has their column', async (t) => {
   holds(
     t,
     fc.property(bankArb, layoutArb, (c, layout) => {
       const { csv, header } = toCsv(c, layout);
-      const expected: Bank = { ...c.bank, questions: c.bank.questions.map((q) => ({ ...q, image: null })) };
+      const withReferences = layout.optionalColumns.includes('reference');
+      const expected: Bank = {
+        ...c.bank,
+        questions: c.bank.questions.map((q) => ({ ...q, image: null, imageDescription: null, reference: withReferences ? q.reference : null })),
+      };
       assert.deepStrictEqual(bankOf(parseCsvBank(csv, header)), expected);
     }),
   );

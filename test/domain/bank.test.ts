@@ -48,6 +48,10 @@ function header(): string {
 }
 
 const CSV_HEADER = 'code;theme;prioritaire;enonce;reponse_1;reponse_2;reponse_3;reponse_4;bonne_reponse';
+/** What the reader says of a first line that is not the header, `found` being the line as written. */
+const wrongHeader = (found: string) =>
+  `La première ligne doit être l’en-tête « ${CSV_HEADER} », suivi s’il y a lieu des colonnes facultatives « description_image » et « reference » ` +
+  `(trouvé : « ${found} »).`;
 const CSV_ROWS = [
   'OP-001;Réseaux;oui;Que faire avant de creuser ?;Une DT-DICT;Rien;;;1',
   'OP-002;Réglementation;oui;Qui répond à la DICT ?;L’exploitant;Le voisin;Le maire;Personne;1',
@@ -102,6 +106,8 @@ t.test('a valid JSON bank parses into the domain shape', async (t) => {
     priority: true,
     statement: 'Question 1 ?',
     image: { mime: 'image/png', data: PNG },
+    imageDescription: null,
+    reference: null,
     answers: [
       { text: 'Réponse A', correct: true },
       { text: 'Réponse B', correct: false },
@@ -157,6 +163,8 @@ t.test('a valid CSV bank parses, without BOM', async (t) => {
     priority: true,
     statement: 'Que faire avant de creuser ?',
     image: null,
+    imageDescription: null,
+    reference: null,
     answers: [
       { text: 'Une DT-DICT', correct: true },
       { text: 'Rien', correct: false },
@@ -558,7 +566,16 @@ t.test('unknown fields are refused rather than silently dropped', async (t) => {
     },
     {
       where: 'question OP-001',
-      message: `Champ inconnu « imgae » : les champs possibles sont ${fields(['code', 'theme', 'prioritaire', 'enonce', 'image', 'reponses'])}.`,
+      message: `Champ inconnu « imgae » : les champs possibles sont ${fields([
+        'code',
+        'theme',
+        'prioritaire',
+        'enonce',
+        'image',
+        'description_image',
+        'reference',
+        'reponses',
+      ])}.`,
     },
     {
       where: 'question OP-002',
@@ -647,18 +664,11 @@ t.test('structure: questions and answers of the wrong JSON type', async (t) => {
 });
 
 t.test('CSV: header line, separator, column count, prioritaire, bonne_reponse, gaps', async (t) => {
-  assertOnly(t, parseCsvBank('code;theme;enonce\nOP-001;R;Q\n', header()), [
-    {
-      where: 'ligne 1',
-      message: `La première ligne doit être l’en-tête « ${CSV_HEADER} » (trouvé : « code;theme;enonce »).`,
-    },
-  ]);
+  assertOnly(t, parseCsvBank('code;theme;enonce\nOP-001;R;Q\n', header()), [{ where: 'ligne 1', message: wrongHeader('code;theme;enonce') }]);
   assertOnly(t, parseCsvBank(CSV_HEADER.replaceAll(';', ',') + '\n', header()), [
     {
       where: 'ligne 1',
-      message:
-        `La première ligne doit être l’en-tête « ${CSV_HEADER} » (trouvé : « ${CSV_HEADER.replaceAll(';', ',')} »).` +
-        ' Le séparateur doit être le point-virgule « ; ».',
+      message: wrongHeader(CSV_HEADER.replaceAll(';', ',')) + ' Le séparateur doit être le point-virgule « ; ».',
     },
   ]);
   for (const empty of ['', '\uFEFF', '\n\n', ';;;\r\n']) {
@@ -669,9 +679,7 @@ t.test('CSV: header line, separator, column count, prioritaire, bonne_reponse, g
       JSON.stringify(empty),
     );
   }
-  assertOnly(t, parseCsvBank('\n' + csvOf(...CSV_ROWS), header()), [
-    { where: 'ligne 1', message: `La première ligne doit être l’en-tête « ${CSV_HEADER} » (trouvé : «  »).` },
-  ]);
+  assertOnly(t, parseCsvBank('\n' + csvOf(...CSV_ROWS), header()), [{ where: 'ligne 1', message: wrongHeader('') }]);
 
   const bad = [
     'OP-001;Réseaux;oui;Creuser; que faire ?;A;B;;;1',
@@ -785,4 +793,128 @@ t.test('bank-level counts are checked even when questions have errors', async (t
 t.test('describeBankError puts the place first, French style', async (t) => {
   t.equal(describeBankError({ where: 'question OP-012', message: 'Le champ « theme » est vide.' }), 'question OP-012 : Le champ « theme » est vide.');
   t.equal(describeBankError({ where: null, message: 'Le fichier JSON est mal formé.' }), 'Le fichier JSON est mal formé.');
+});
+
+// ——— Image descriptions and regulatory references (issue 15) ——————————————————————
+
+t.test('JSON: an image description and a reference are read, trimmed and normalised; left out or null, there are none', async (t) => {
+  const bank = validBank();
+  bank.questions[0] = {
+    ...question(1, true),
+    image: dataUri('image/png', PNG),
+    description_image: '  Coupe d’une tranche\u0301e : un grillage jaune au-dessus d’un tuyau.\n',
+    reference: ' R554-21 ',
+  };
+  bank.questions[1] = { ...question(2, true), image: dataUri('image/png', PNG), description_image: null, reference: null };
+  bank.questions[2] = { ...question(3, false), reference: 'Code de l’environnement, R554-1 et suivants' };
+  bank.questions[3] = { ...question(4, false), image: dataUri('image/png', PNG) };
+  const result = json(bank);
+  if (!result.ok) return t.fail(result.errors.map(describeBankError).join('\n'));
+  const described = result.bank.questions.map((q) => ({ imageDescription: q.imageDescription, reference: q.reference }));
+  t.same(described, [
+    { imageDescription: 'Coupe d’une tranchée : un grillage jaune au-dessus d’un tuyau.', reference: 'R554-21' },
+    { imageDescription: null, reference: null },
+    { imageDescription: null, reference: 'Code de l’environnement, R554-1 et suivants' },
+    { imageDescription: null, reference: null },
+    { imageDescription: null, reference: null },
+    { imageDescription: null, reference: null },
+  ]);
+});
+
+t.test('JSON: an image description without an image, too long, empty or not text is refused at its question', async (t) => {
+  const bank = validBank();
+  bank.questions[0] = { ...question(1, true), description_image: 'Un plan du chantier.' };
+  bank.questions[1] = { ...question(2, true), image: null, description_image: 'Un plan du chantier.' };
+  bank.questions[2] = { ...question(3, false), image: dataUri('image/png', PNG), description_image: 'é'.repeat(301) };
+  bank.questions[3] = { ...question(4, false), image: dataUri('image/png', PNG), description_image: '  ' };
+  bank.questions[4] = { ...question(5, false), image: dataUri('image/png', PNG), description_image: ['un plan'] };
+  // A faulty image is reported once, without blaming its description for it.
+  bank.questions[5] = { ...question(6, false), image: dataUri('image/gif', Buffer.from('GIF89a')), description_image: 'Un plan.' };
+  const noImage = 'Le champ « description_image » est rempli mais la question n’a pas d’image : ajoutez son « image » ou retirez la description.';
+  assertOnly(t, json(bank), [
+    { where: 'question OP-001', message: noImage },
+    { where: 'question OP-002', message: noImage },
+    { where: 'question OP-003', message: 'Le champ « description_image » dépasse 300 caractères (301).' },
+    { where: 'question OP-004', message: 'Le champ « description_image » est vide.' },
+    { where: 'question OP-005', message: 'Le champ « description_image » doit être du texte entre guillemets.' },
+    {
+      where: 'question OP-006',
+      message: 'Type d’image non accepté (« image/gif ») : seuls PNG (image/png), JPEG (image/jpeg) et SVG (image/svg+xml) sont acceptés.',
+    },
+  ]);
+
+  const atLimit = validBank();
+  atLimit.questions[0] = { ...question(1, true), image: dataUri('image/png', PNG), description_image: 'é'.repeat(300) };
+  t.ok(json(atLimit).ok, 'a description of exactly 300 characters is accepted');
+});
+
+t.test('JSON: a reference too long, empty or not text is refused at its question', async (t) => {
+  const bank = validBank();
+  bank.questions[0] = { ...question(1, true), reference: 'R'.repeat(61) };
+  bank.questions[1] = { ...question(2, true), reference: '' };
+  bank.questions[2] = { ...question(3, false), reference: 554 };
+  assertOnly(t, json(bank), [
+    { where: 'question OP-001', message: 'Le champ « reference » dépasse 60 caractères (61).' },
+    { where: 'question OP-002', message: 'Le champ « reference » est vide.' },
+    { where: 'question OP-003', message: 'Le champ « reference » doit être du texte entre guillemets.' },
+  ]);
+  const atLimit = validBank();
+  atLimit.questions[0] = { ...question(1, true), reference: 'R'.repeat(60) };
+  t.ok(json(atLimit).ok, 'a reference of exactly 60 characters is accepted');
+});
+
+t.test('CSV: the optional columns come after the others, in either order; without them, no reference', async (t) => {
+  const referenceOf = (result: BankResult) => {
+    if (!result.ok) throw new Error(result.errors.map(describeBankError).join('\n'));
+    return result.bank.questions.map((q) => [q.reference, q.imageDescription]);
+  };
+  const plain = referenceOf(parseCsvBank(csvOf(...CSV_ROWS), header()));
+  t.same(
+    plain,
+    CSV_ROWS.map(() => [null, null]),
+    'a file without the optional columns still reads',
+  );
+
+  const withReference = [`${CSV_HEADER};reference`, ...CSV_ROWS.map((row, i) => `${row};${i === 1 ? ' R554-21 ' : ''}`)];
+  t.same(
+    referenceOf(parseCsvBank(withReference.join('\n') + '\n', header())),
+    CSV_ROWS.map((_, i) => [i === 1 ? 'R554-21' : null, null]),
+    'the reference column alone, trimmed, an empty cell meaning none',
+  );
+
+  const bothColumns = [` ${CSV_HEADER};Reference ; DESCRIPTION_IMAGE`, ...CSV_ROWS.map((row, i) => `${row};${i === 0 ? '"Code du travail; R4534-108"' : ''};`)];
+  t.same(
+    referenceOf(parseCsvBank('\uFEFF' + bothColumns.join('\r\n') + '\r\n', header())),
+    CSV_ROWS.map((_, i) => [i === 0 ? 'Code du travail; R4534-108' : null, null]),
+    'both columns, the other way round, with an empty description cell',
+  );
+});
+
+t.test('CSV: a description (the CSV carries no image), a reference too long, a wrong or repeated optional column are refused', async (t) => {
+  const rows = [
+    `${CSV_HEADER};description_image;reference`,
+    `${CSV_ROWS[0]};Un grillage jaune;`,
+    `${CSV_ROWS[1]};;${'R'.repeat(61)}`,
+    `${CSV_ROWS[2]};;R554-21`,
+    `${CSV_ROWS[3]};;`,
+    `${CSV_ROWS[4]};;`,
+    `${CSV_ROWS[5]}`,
+  ];
+  assertOnly(t, parseCsvBank(rows.join('\n') + '\n', header()), [
+    {
+      where: 'ligne 2',
+      message: 'La colonne « description_image » est remplie mais le format CSV ne porte pas d’image : une question illustrée s’importe au format JSON.',
+    },
+    { where: 'ligne 3', message: 'Le champ « reference » dépasse 60 caractères (61).' },
+    { where: 'ligne 7', message: 'La ligne a 9 colonnes au lieu de 11 : un texte contenant « ; » doit être entre guillemets.' },
+  ]);
+
+  for (const added of ['reference;reference', 'references', 'reference;description']) {
+    assertOnly(t, parseCsvBank(csvOf(...CSV_ROWS).replace(CSV_HEADER, `${CSV_HEADER};${added}`), header()), [
+      { where: 'ligne 1', message: wrongHeader(`${CSV_HEADER};${added}`) },
+    ]);
+  }
+  assertOnly(t, parseCsvBank(csvOf(...CSV_ROWS).replace(CSV_HEADER, `reference;${CSV_HEADER}`), header()), [
+    { where: 'ligne 1', message: wrongHeader(`reference;${CSV_HEADER}`) },
+  ]);
 });

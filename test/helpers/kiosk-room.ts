@@ -117,18 +117,20 @@ export async function kioskRoom(t: Teardown, options: { answerIdsFrom?: number; 
 /**
  * A token (printed form) of a new operator version of the demo bank in which the priority
  * questions, and only they, carry an image: whatever the draw, an exam of it has questions with an
- * image and questions without one.
+ * image and questions without one. No image is described, so that every one has the kiosk's
+ * generic text alternative.
  */
 export async function illustratedToken(room: Room): Promise<string> {
   const bank = JSON.parse(readFileSync(join(DEMO_DIR, 'questionnaires', 'operateur.json'), 'utf8')) as {
     version: string;
-    questions: { prioritaire: boolean; image?: string }[];
+    questions: { prioritaire: boolean; image?: string; description_image?: string }[];
   };
   const images = bank.questions.flatMap((q) => (q.image === undefined ? [] : [q.image]));
   bank.version = `${bank.version}-illustree`;
   bank.questions.forEach((q, i) => {
     if (q.prioritaire) q.image ??= images[i % images.length];
     else delete q.image;
+    delete q.description_image;
   });
   const imported = await importQuestionnaire(
     room.db,

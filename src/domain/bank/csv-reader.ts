@@ -3,6 +3,7 @@
  * for what Excel saves: `;`-separated, UTF-8 with or without a byte order mark, quoted fields.
  */
 import { parse as parseCsv } from 'csv-parse/sync';
+import { listInFrench } from '../french.js';
 import { finish } from './assemble.js';
 import { checkCode, checkText, MAX_LENGTH } from './fields.js';
 import { readHeader, type Header } from './header.js';
@@ -12,6 +13,11 @@ import { checkAnswerSet, MAX_ANSWERS, type Draft } from './question-checks.js';
 import { complete, missing, Reporter } from './report.js';
 
 export const CSV_COLUMNS = ['code', 'theme', 'prioritaire', 'enonce', 'reponse_1', 'reponse_2', 'reponse_3', 'reponse_4', 'bonne_reponse'] as const;
+/** Columns a file may add after CSV_COLUMNS, in any order, so that a bank written before them still reads. */
+export const CSV_OPTIONAL_COLUMNS = ['description_image', 'reference'] as const;
+type OptionalColumn = (typeof CSV_OPTIONAL_COLUMNS)[number];
+type CsvColumn = (typeof CSV_COLUMNS)[number] | OptionalColumn;
+const isOptionalColumn = (name: string): name is OptionalColumn => (CSV_OPTIONAL_COLUMNS as readonly string[]).includes(name);
 
 /** `headerJsonText` is the JSON format without "questions": the CSV holds them. */
 export function parseCsvBank(csvText: string, headerJsonText: string): BankResult {
@@ -99,38 +105,43 @@ function readCsvQuestions(csvText: string, errors: BankError[]): Draft[] | undef
   }
   const headerFields = (header?.fields ?? []).map((f) => f.trim().toLowerCase());
   while (headerFields.length > CSV_COLUMNS.length && headerFields.at(-1) === '') headerFields.pop();
-  if (headerFields.join(';') !== expected) {
+  const added = headerFields.slice(CSV_COLUMNS.length);
+  if (headerFields.slice(0, CSV_COLUMNS.length).join(';') !== expected || !added.every((name, i) => isOptionalColumn(name) && added.indexOf(name) === i)) {
     const found = header?.fields.join(';') ?? '';
     const wrongSeparator = headerFields.length === 1 && /[,\t]/.test(found);
+    const optional = listInFrench(CSV_OPTIONAL_COLUMNS.map((name) => `« ${name} »`));
     errors.push({
       where: 'ligne 1',
       message:
-        `La première ligne doit être l’en-tête « ${expected} » (trouvé : « ${found} »).` +
+        `La première ligne doit être l’en-tête « ${expected} », suivi s’il y a lieu des colonnes facultatives ${optional} ` +
+        `(trouvé : « ${found} »).` +
         (wrongSeparator ? ' Le séparateur doit être le point-virgule « ; ».' : ''),
     });
     // Without the expected columns, the rows cannot be interpreted.
     return undefined;
   }
+  const columns: readonly CsvColumn[] = [...CSV_COLUMNS, ...added.filter(isOptionalColumn)];
 
   const firstLine = new Map<string, number>();
   const drafts: Draft[] = [];
   for (const { fields, line } of rows) {
     if (fields.every((f) => f.trim() === '')) continue;
     const q = new Reporter(errors, `ligne ${line}`);
-    const extra = fields.slice(CSV_COLUMNS.length);
-    if (fields.length < CSV_COLUMNS.length || extra.some((f) => f.trim() !== '')) {
-      q.error(`La ligne a ${fields.length} colonnes au lieu de ${CSV_COLUMNS.length} : un texte contenant « ; » ` + 'doit être entre guillemets.');
+    const extra = fields.slice(columns.length);
+    if (fields.length < columns.length || extra.some((f) => f.trim() !== '')) {
+      q.error(`La ligne a ${fields.length} colonnes au lieu de ${columns.length} : un texte contenant « ; » ` + 'doit être entre guillemets.');
       drafts.push({ question: null, priority: undefined });
       continue;
     }
-    drafts.push(readCsvRow(fields, line, q, firstLine));
+    drafts.push(readCsvRow(fields, columns, line, q, firstLine));
   }
   return drafts;
 }
 
-function readCsvRow(fields: string[], line: number, q: Reporter, firstLine: Map<string, number>): Draft {
-  const cell = (column: (typeof CSV_COLUMNS)[number]) => fields[CSV_COLUMNS.indexOf(column)] ?? '';
-  const text = (column: (typeof CSV_COLUMNS)[number], max: number) =>
+function readCsvRow(fields: string[], columns: readonly CsvColumn[], line: number, q: Reporter, firstLine: Map<string, number>): Draft {
+  // A column the file leaves out reads as an empty cell.
+  const cell = (column: CsvColumn) => fields[columns.indexOf(column)] ?? '';
+  const text = (column: CsvColumn, max: number) =>
     cell(column).trim() === '' ? missing(q, `« ${column} »`) : checkText(cell(column), `« ${column} »`, max, q);
 
   let code: string | undefined;
@@ -145,8 +156,14 @@ function readCsvRow(fields: string[], line: number, q: Reporter, firstLine: Map<
   const theme = text('theme', MAX_LENGTH.theme);
   const priority = readYesNo(cell('prioritaire'), q);
   const statement = text('enonce', MAX_LENGTH.statement);
+  // The CSV form carries no image, so a description here would describe nothing.
+  const imageDescription =
+    cell('description_image').trim() === ''
+      ? null
+      : q.error('La colonne « description_image » est remplie mais le format CSV ne porte pas d’image : une question illustrée s’importe au format JSON.');
+  const reference = cell('reference').trim() === '' ? null : checkText(cell('reference'), '« reference »', MAX_LENGTH.reference, q);
   const answers = readCsvAnswers(fields, q);
-  const question = complete<BankQuestion>({ code, theme, priority, statement, image: null, answers });
+  const question = complete<BankQuestion>({ code, theme, priority, statement, image: null, imageDescription, reference, answers });
   return { question: q.count > 0 ? null : question, priority };
 }
 

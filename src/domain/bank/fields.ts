@@ -6,7 +6,7 @@ import { missing, type Reporter } from './report.js';
 
 export type Json = Record<string, unknown>;
 
-export const MAX_LENGTH = { code: 32, theme: 120, statement: 2000, answer: 500, version: 32, title: 200 };
+export const MAX_LENGTH = { code: 32, theme: 120, statement: 2000, imageDescription: 300, reference: 60, answer: 500, version: 32, title: 200 };
 const CODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 export function isJsonObject(x: unknown): x is Json {
@@ -53,6 +53,12 @@ export function jsonText(obj: Json, key: string, label: string, max: number, r: 
   const value = obj[key];
   if (typeof value !== 'string') return r.error(`Le champ ${label} doit être du texte entre guillemets.`);
   return checkText(value, label, max, r);
+}
+
+/** An optional text: left out or null means none, but an empty text is refused like any other. */
+export function jsonOptionalText(obj: Json, key: string, label: string, max: number, r: Reporter): string | null | undefined {
+  if (obj[key] === undefined || obj[key] === null) return null;
+  return jsonText(obj, key, label, max, r);
 }
 
 export function jsonInteger(obj: Json, key: string, label: string, min: number, max: number, r: Reporter): number | undefined {

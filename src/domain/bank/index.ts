@@ -12,7 +12,7 @@
  * The parts live in bank/: one reader per format, the header and its rules, the checks on
  * fields and on questions, image decoding, and how errors are reported.
  */
-export { CSV_COLUMNS, parseCsvBank } from './csv-reader.js';
+export { CSV_COLUMNS, CSV_OPTIONAL_COLUMNS, parseCsvBank } from './csv-reader.js';
 export { MAX_IMAGE_BYTES } from './image.js';
 export { MAX_ANSWERS } from './question-checks.js';
 export { parseJsonBank } from './json-reader.js';

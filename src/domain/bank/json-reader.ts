@@ -1,6 +1,6 @@
 /** The JSON import format (PRODUCT.md): the header and the questions in one object. */
 import { finish } from './assemble.js';
-import { checkCode, checkKnownKeys, isJsonObject, jsonBoolean, jsonText, MAX_LENGTH, type Json } from './fields.js';
+import { checkCode, checkKnownKeys, isJsonObject, jsonBoolean, jsonOptionalText, jsonText, MAX_LENGTH, type Json } from './fields.js';
 import { readHeader } from './header.js';
 import { decodeImage } from './image.js';
 import { parseJsonObject } from './json-syntax.js';
@@ -17,7 +17,7 @@ export function parseJsonBank(text: string): BankResult {
   return finish(header, drafts, errors);
 }
 
-const QUESTION_KEYS = ['code', 'theme', 'prioritaire', 'enonce', 'image', 'reponses'];
+const QUESTION_KEYS = ['code', 'theme', 'prioritaire', 'enonce', 'image', 'description_image', 'reference', 'reponses'];
 const ANSWER_KEYS = ['texte', 'correcte'];
 
 function readJsonQuestions(root: Json, errors: BankError[]): Draft[] | undefined {
@@ -55,8 +55,10 @@ function readJsonQuestions(root: Json, errors: BankError[]): Draft[] | undefined
     const priority = jsonBoolean(raw, 'prioritaire', '« prioritaire »', q);
     const statement = jsonText(raw, 'enonce', '« enonce »', MAX_LENGTH.statement, q);
     const image = readJsonImage(raw, q);
+    const imageDescription = readJsonImageDescription(raw, image, q);
+    const reference = jsonOptionalText(raw, 'reference', '« reference »', MAX_LENGTH.reference, q);
     const answers = readJsonAnswers(raw, q);
-    const question = complete<BankQuestion>({ code, theme, priority, statement, image, answers });
+    const question = complete<BankQuestion>({ code, theme, priority, statement, image, imageDescription, reference, answers });
     return { question: q.count > 0 ? null : question, priority };
   });
 }
@@ -67,6 +69,13 @@ function readJsonImage(raw: Json, q: Reporter): BankImage | null | undefined {
   if (typeof value !== 'string') return q.error('Le champ « image » doit être du texte : une URI « data: ».');
   if (value.trim() === '') return q.error('Le champ « image » est vide : retirez-le si la question n’a pas d’image.');
   return decodeImage(value.trim(), q);
+}
+
+/** Only a question without any image is blamed: a faulty image (undefined) was reported already. */
+function readJsonImageDescription(raw: Json, image: BankImage | null | undefined, q: Reporter): string | null | undefined {
+  const description = jsonOptionalText(raw, 'description_image', '« description_image »', MAX_LENGTH.imageDescription, q);
+  if (typeof description !== 'string' || image !== null) return description;
+  return q.error('Le champ « description_image » est rempli mais la question n’a pas d’image : ajoutez son « image » ou retirez la description.');
 }
 
 function readJsonAnswers(raw: Json, q: Reporter): BankAnswer[] | undefined {

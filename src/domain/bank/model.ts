@@ -17,6 +17,10 @@ export interface BankQuestion {
   priority: boolean;
   statement: string;
   image: BankImage | null;
+  /** The image's text alternative on the kiosk (RGAA 1.3); never without an image. */
+  imageDescription: string | null;
+  /** The regulatory text the question rests on (« R554-21 »), for the administrator only. */
+  reference: string | null;
   answers: BankAnswer[];
 }
 export interface Bank {

@@ -96,9 +96,10 @@ t.test('the import page describes both formats, field by field, as the reader ac
   );
   t.same(sorted(question.keys()), sorted(fieldsTheReaderAllows('{"questions": [{"inconnu": 1}]}')), 'the fields of a question');
   t.same(sorted(answer.keys()), sorted(fieldsTheReaderAllows('{"questions": [{"reponses": [{"inconnu": 1}]}]}')), 'the fields of an answer');
-  t.match(question.get('image'), /^facultatif /, 'the image is said to be optional');
+  const optionalFields = ['image', 'description_image', 'reference'];
+  for (const name of optionalFields) t.match(question.get(name), /^facultatif /, `${name} is said to be optional`);
   for (const [name, row] of [...header, ...question, ...answer]) {
-    if (name !== 'image') t.match(row, /^oui /, `${name} is said to be required`);
+    if (!optionalFields.includes(name)) t.match(row, /^oui /, `${name} is said to be required`);
   }
 
   // The profiles, as the reader names them.
@@ -115,6 +116,8 @@ t.test('the import page describes both formats, field by field, as the reader ac
     ['code', question, (b) => (b.questions[0]!['code'] = long)],
     ['theme', question, (b) => (b.questions[0]!['theme'] = long)],
     ['enonce', question, (b) => (b.questions[0]!['enonce'] = long)],
+    ['description_image', question, (b) => (b.questions[1]!['description_image'] = long)],
+    ['reference', question, (b) => (b.questions[0]!['reference'] = long)],
     ['texte', answer, (b) => (b.questions[0]!.reponses[0]!['texte'] = long)],
   ];
   for (const [name, rows, change] of textLimits) {
@@ -162,14 +165,24 @@ t.test('the import page describes both formats, field by field, as the reader ac
     .find(Boolean);
   t.match(question.get('reponses'), `liste [ … ] de ${fewest} à ${most} réponses`, `from ${fewest} to ${most} answers`);
 
-  // The CSV: its columns in the reader's order.
+  // The CSV: its columns in the reader's order, then the optional ones it names.
   const csvRefusal = parseCsvBank('a;b\n', storedTemplate('modele-entete.json').toString('utf8'));
-  const firstLine = csvRefusal.ok ? '' : (/doit être l’en-tête « ([^»]+) »/.exec(csvRefusal.errors[0]?.message ?? '')?.[1] ?? '');
+  const refusal = csvRefusal.ok ? '' : (csvRefusal.errors[0]?.message ?? '');
+  const firstLine = /doit être l’en-tête « ([^»]+) »/.exec(refusal)?.[1] ?? '';
+  const optionalColumns = [...(/colonnes facultatives (.*) \(trouvé/.exec(refusal)?.[1]?.matchAll(/« ([^»]+) »/g) ?? [])].map((m) => m[1]!);
   t.ok(firstLine.startsWith('code;'), 'the reader names the first line it expects');
-  t.equal([...documentedFields(body, 'colonnes-csv').keys()].join(';'), firstLine, 'the CSV columns are described in the order of the file');
+  t.same(optionalColumns, ['description_image', 'reference'], 'and the optional columns that may follow it');
+  const csvColumns = documentedFields(body, 'colonnes-csv');
+  t.equal(
+    [...csvColumns.keys()].join(';'),
+    [firstLine, ...optionalColumns].join(';'),
+    'the CSV columns are described in the order of the file, the optional ones last',
+  );
+  for (const name of optionalColumns) t.match(csvColumns.get(name), /^facultatif /, `the ${name} column is said to be optional`);
   const shownLine = /<code id="csv-premiere-ligne">([\s\S]*?)<\/code>/.exec(body)?.[1] ?? '';
   t.equal(decodeEntities(shownLine.replace(/<[^>]+>/g, '')), firstLine, 'the first line is shown as it must be written');
   const csvPart = visibleText(/<details[^>]*id="format-csv"[^>]*>([\s\S]*?)<\/details>/.exec(body)?.[1] ?? '');
+  t.match(csvPart, /suivis s’il y a lieu des colonnes facultatives description_image et reference ?, dans l’ordre de votre choix/, 'the optional columns');
   t.match(csvPart, 'Le séparateur est le point-virgule « ; »', 'the separator');
   t.match(csvPart, 'UTF-8, avec ou sans BOM', 'the encoding');
   t.match(csvPart, 'l’en-tête JSON, à choisir dans le champ « En-tête JSON » du formulaire', 'the JSON header that goes with it');
@@ -193,6 +206,8 @@ interface StoredQuestion {
   priority: number;
   statement: string;
   image_mime: string | null;
+  image_description: string | null;
+  reference: string | null;
   answers: string;
 }
 
@@ -203,7 +218,10 @@ async function questionsOf(testApp: TestApp, version: string): Promise<StoredQue
     .innerJoin('questionnaires as s', 's.id', 'q.questionnaire_id')
     .where('s.profile', '=', 'operateur')
     .where('s.version', '=', version);
-  const questions = await bank.select(['q.id', 'q.code', 'q.theme', 'q.priority', 'q.statement', 'q.image_mime']).orderBy('q.position').execute();
+  const questions = await bank
+    .select(['q.id', 'q.code', 'q.theme', 'q.priority', 'q.statement', 'q.image_mime', 'q.image_description', 'q.reference'])
+    .orderBy('q.position')
+    .execute();
   const answers = await bank
     .innerJoin('answers as a', 'a.question_id', 'q.id')
     .select(['a.question_id', 'a.text', 'a.correct'])
@@ -276,14 +294,24 @@ t.test('each template downloads as a file and imports through the form, beside t
     'the JSON template shows an illustrated question',
   );
   t.same(
+    fromJson.map((q) => q.image_description !== null),
+    [false, true, false, false],
+    'whose image is described',
+  );
+  t.same(
+    fromJson.map((q) => q.reference !== null),
+    [false, false, true, false],
+    'and a question with a regulatory reference',
+  );
+  t.same(
     fromJson.map((q) => q.answers.split(' | ').length),
     [3, 4, 2, 4],
     'from 2 to 4 answers',
   );
   t.same(
     fromCsv,
-    fromJson.map((q) => ({ ...q, image_mime: null })),
-    'the CSV template holds the same questions, without the image',
+    fromJson.map((q) => ({ ...q, image_mime: null, image_description: null })),
+    'the CSV template holds the same questions, without the image and its description',
   );
 });
 

@@ -200,6 +200,46 @@ const BAD_CASES: BadCase[] = [
     ],
   },
   {
+    name: 'image description without an image',
+    source: { format: 'json', text: withBank((b) => (q(b, 2).description_image = 'Plan du chantier, la tranchée en pointillés.')) },
+    fileName: 'banque.json',
+    errors: [
+      {
+        where: 'question OP-003',
+        message: 'Le champ « description_image » est rempli mais la question n’a pas d’image : ajoutez son « image » ou retirez la description.',
+      },
+    ],
+  },
+  {
+    name: 'image description in a CSV bank, which carries no image',
+    source: {
+      format: 'csv',
+      csv: [
+        `${SMALL_CSV_HEADER};description_image`,
+        'OP-001;Réseaux;oui;Question 1 ?;A;B;;;1;',
+        'OP-002;Réseaux;oui;Question 2 ?;A;B;;;1;Plan du chantier',
+        'OP-003;Réseaux;non;Question 3 ?;A;B;;;1;',
+        'OP-004;Réseaux;non;Question 4 ?;A;B;;;1;',
+        'OP-005;Réseaux;non;Question 5 ?;A;B;;;1;',
+        '',
+      ].join('\n'),
+      header: csvHeaderJson(),
+    },
+    fileName: 'banque.csv',
+    errors: [
+      {
+        where: 'ligne 3',
+        message: 'La colonne « description_image » est remplie mais le format CSV ne porte pas d’image : une question illustrée s’importe au format JSON.',
+      },
+    ],
+  },
+  {
+    name: 'reference over 60 characters',
+    source: { format: 'json', text: withBank((b) => (q(b, 0).reference = `Code de l’environnement, articles ${'R554-1, '.repeat(4)}etc.`)) },
+    fileName: 'banque.json',
+    errors: [{ where: 'question OP-001', message: 'Le champ « reference » dépasse 60 caractères (70).' }],
+  },
+  {
     name: 'more priority questions per exam than the bank holds',
     source: { format: 'json', text: withBank((b) => (b.regles.questions_prioritaires = 3)) },
     fileName: 'banque.json',
@@ -405,6 +445,49 @@ t.test('an upload without "publier" stays a draft', async (t) => {
   const page = await agent.get(String(res.headers.location));
   t.same(flashes(page.body), [{ type: 'success', text: 'La banque a été importée en brouillon. Vérifiez-la avant de la publier.' }]);
   t.match(page.body, 'Publier cette version', 'the preview offers to publish it');
+});
+
+t.test('image descriptions and references are stored with their questions, from JSON and from CSV; without them, null', async (t) => {
+  const testApp = await createTestApp(t);
+  const db = testApp.db.kysely;
+  const png = `data:image/png;base64,${Buffer.concat([PNG_SIGNATURE, Buffer.alloc(16)]).toString('base64')}`;
+  const json = withBank((b) => {
+    Object.assign(q(b, 0), { image: png, description_image: ' Plan : la tranchée croise le réseau. ', reference: 'R554-21' });
+    Object.assign(q(b, 1), { image: png });
+    Object.assign(q(b, 2), { reference: 'Code du travail, R4534-108' });
+  });
+  const csv = [
+    `${SMALL_CSV_HEADER};reference;description_image`,
+    ...[1, 2, 3, 4, 5, 6].map((n) => `OP-00${n};Réseaux;${n <= 2 ? 'oui' : 'non'};Question ${n} ?;A;B;;;1;${n === 3 ? 'R554-21' : ''};`),
+    '',
+  ].join('\n');
+  const stored = async (source: BankSource) => {
+    const outcome = await importQuestionnaire(db, testApp.clock, source, { publish: false, ...CLI_ACTOR });
+    if (!outcome.ok) throw new Error(outcome.errors.map(describeBankError).join(' | '));
+    return db
+      .selectFrom('questions')
+      .select(['code', 'image_mime', 'image_description', 'reference'])
+      .where('questionnaire_id', '=', outcome.questionnaireId)
+      .orderBy('position')
+      .execute();
+  };
+  t.same(
+    await stored({ format: 'json', text: json }),
+    [
+      { code: 'OP-001', image_mime: 'image/png', image_description: 'Plan : la tranchée croise le réseau.', reference: 'R554-21' },
+      { code: 'OP-002', image_mime: 'image/png', image_description: null, reference: null },
+      { code: 'OP-003', image_mime: null, image_description: null, reference: 'Code du travail, R4534-108' },
+      { code: 'OP-004', image_mime: null, image_description: null, reference: null },
+      { code: 'OP-005', image_mime: null, image_description: null, reference: null },
+      { code: 'OP-006', image_mime: null, image_description: null, reference: null },
+    ],
+    'JSON: the description with its image, the references where given',
+  );
+  t.same(
+    await stored({ format: 'csv', csv, header: JSON.stringify({ ...JSON.parse(csvHeaderJson()), version: '2022-csv' }) }),
+    [1, 2, 3, 4, 5, 6].map((n) => ({ code: `OP-00${n}`, image_mime: null, image_description: null, reference: n === 3 ? 'R554-21' : null })),
+    'CSV: the reference column read, the empty description column ignored',
+  );
 });
 
 // ——— One bad bank per kind of error ————————————————————————————————————————————————

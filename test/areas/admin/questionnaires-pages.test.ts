@@ -318,6 +318,17 @@ t.test('the database refuses any UPDATE or DELETE of questions and answers of a 
     await t.rejects(driver.run('delete from answers where id = ?', answer), FROZEN, `${label}: driver DELETE answers`);
     await t.rejects(driver.run("update questionnaires set title = 'Autre titre' where id = ?", id), FROZEN, `${label}: driver UPDATE of the title`);
     await t.rejects(driver.run("update questionnaires set rules = '{}' where id = ?", id), FROZEN, `${label}: driver UPDATE of the rules`);
+    // The columns added since (migrations/0017) are frozen alike.
+    await t.rejects(
+      kysely.updateTable('questions').set({ reference: 'R554-21' }).where('id', '=', question).execute(),
+      FROZEN,
+      `${label}: kysely UPDATE of a reference`,
+    );
+    await t.rejects(
+      driver.run("update questions set image_description = 'Une autre image' where questionnaire_id = ?", id),
+      FROZEN,
+      `${label}: driver UPDATE of an image description`,
+    );
     t.same(await snapshot(), before, `${label}: nothing changed`);
   }
 
@@ -325,6 +336,8 @@ t.test('the database refuses any UPDATE or DELETE of questions and answers of a 
   const draftQuestion = await firstQuestion(draftId);
   await kysely.updateTable('questions').set({ statement: 'Énoncé corrigé' }).where('id', '=', draftQuestion).execute();
   t.equal(await driver.value('select statement from questions where id = ?', draftQuestion), 'Énoncé corrigé', 'a draft question can be updated');
+  await driver.run("update questions set reference = 'R554-21' where id = ?", draftQuestion);
+  t.equal(await driver.value('select reference from questions where id = ?', draftQuestion), 'R554-21', 'its reference too');
   await t.resolves(driver.run('delete from answers where id = ?', await firstAnswer(draftId)), 'a draft answer can be deleted');
 });
 
@@ -437,6 +450,33 @@ t.test('the preview escapes the text of the bank', async (t) => {
   const blocks = previewBlocks(res.body);
   t.equal(blocks.length, 6);
   t.same(previewAnswers(blocks[2]!), ['Oui (3)', 'Non (3) (bonne réponse)', 'Je ne sais pas vraiment (3)', 'Je ne sais pas']);
+});
+
+t.test('the preview shows each question’s regulatory reference, and its image’s description as the text alternative', async (t) => {
+  const testApp = await createTestApp(t);
+  const agent = await adminOf(testApp);
+  const description = 'Plan « A » & tracé "B" du réseau';
+  const bank = JSON.parse(smallBankText()) as { questions: (DemoQuestion & { description_image?: string; reference?: string })[] };
+  Object.assign(bank.questions[0]!, { description_image: description, reference: ' R554-21 ' });
+  Object.assign(bank.questions[2]!, { reference: 'Code du travail, R4534-108' });
+  const id = await importBank(testApp, JSON.stringify(bank));
+  const res = await agent.get(`/admin/questionnaires/${id}`);
+  const blocks = previewBlocks(res.body);
+  const headings = blocks.map((block) => visibleText(/<p[^>]*>([\s\S]*?)<\/p>/.exec(block)?.[1] ?? ''));
+  t.same(
+    headings,
+    [
+      'OP-001 · Réseaux · Prioritaire · Référence : R554-21',
+      'OP-002 · Réglementation · Prioritaire',
+      'OP-003 · Réseaux · Référence : Code du travail, R4534-108',
+      'OP-004 · Réglementation',
+      'OP-005 · Réseaux',
+      'OP-006 · Réglementation',
+    ],
+    'the reference beside the code and theme, only where the bank gives one',
+  );
+  t.match(blocks[0], `alt="${escapeHtml(description)}"`, 'a described image has its description as alt');
+  t.match(blocks[1], 'alt="Illustration de la question OP-002"', 'an image without description keeps the generic alt');
 });
 
 // ——— Images ——————————————————————————————————————————————————————————————————————

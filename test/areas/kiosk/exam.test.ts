@@ -201,6 +201,42 @@ t.test('a token revoked between the entry and « Commencer » says it is no long
   t.match(start.body, 'Ce jeton n’est plus valable.');
   t.notMatch(start.body, 'vient d’être utilisé');
 });
+t.test('an image’s text alternative is its description when the bank gives one, else « Illustration de la question N » (RGAA 1.3)', async (t) => {
+  const room = await kioskRoom(t);
+  // Every question illustrated, the priority ones described (with what HTML must escape), the others not.
+  const described = 'Coupe de la tranchée : grillage « jaune » & tuyau "gaz" à 0,80 m';
+  const bank = JSON.parse(readFileSync(join(DEMO_DIR, 'questionnaires', 'operateur.json'), 'utf8')) as {
+    version: string;
+    questions: { prioritaire: boolean; image?: string; description_image?: string }[];
+  };
+  const image = bank.questions.find((q) => q.image !== undefined)?.image;
+  bank.version = `${bank.version}-decrite`;
+  for (const q of bank.questions) {
+    q.image ??= image;
+    if (q.prioritaire) q.description_image = described;
+    else delete q.description_image;
+  }
+  const imported = await importQuestionnaire(
+    room.db,
+    room.clock,
+    { format: 'json', text: JSON.stringify(bank) },
+    { publish: true, actor: { accountId: null, label: 'test' } },
+  );
+  if (!imported.ok) throw new Error(JSON.stringify(imported.errors));
+  const tokens = await generateTokens(room.db, room.clock, { centreId: 'centre0001', profile: 'operateur', count: 1, actorLabel: 'CLI' });
+  if (!tokens.ok) throw new Error(tokens.message);
+  t.equal(tokens.questionnaire.id, imported.questionnaireId, 'the token is of the described version');
+
+  const { agent, examId } = await startCandidate(room, { token: tokens.formattedCodes[0]! });
+  const items = await examItems(room.db, examId);
+  t.ok(items.some((i) => i.priority) && items.some((i) => !i.priority), 'the exam has questions with a description and questions without one');
+  for (const it of items) {
+    const page = await agent.get(`/examen/question/${it.position}`);
+    const alt = it.priority ? escapeHtml(described) : `Illustration de la question ${it.position}`;
+    t.ok(page.body.includes(`<img class="k-image" src="/examen/images/${it.position}" alt="${alt}">`), `question ${it.position}: alt="${alt}"`);
+  }
+});
+
 t.test('a question page: the statement, the answers, "Je ne sais pas", the remaining time from the server', async (t) => {
   const room = await kioskRoom(t);
   const { agent, examId } = await startCandidate(room, { token: await illustratedToken(room) });

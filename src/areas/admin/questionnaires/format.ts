@@ -4,7 +4,7 @@
  * the description cannot promise what the reader refuses; the field lists are held to the reader's
  * own by test/areas/admin/questionnaire-format-help.test.ts.
  */
-import { CSV_COLUMNS, MAX_ANSWERS, MAX_IMAGE_BYTES } from '../../../domain/bank/index.js';
+import { CSV_COLUMNS, CSV_OPTIONAL_COLUMNS, MAX_ANSWERS, MAX_IMAGE_BYTES } from '../../../domain/bank/index.js';
 import { MAX_LENGTH } from '../../../domain/bank/fields.js';
 import { MIN_ANSWERS } from '../../../domain/bank/question-checks.js';
 import { PROFILES } from '../../../domain/profiles.js';
@@ -48,6 +48,10 @@ const CODE_RULE =
   'lettres sans accent, chiffres, « - », « _ » ou « . », en commençant par une lettre ou un chiffre ; ' +
   'unique dans la banque (« OP-001 » et « op-001 » comptent pour le même code)';
 const IMAGE_MEGABYTES = MAX_IMAGE_BYTES / 1_048_576;
+const IMAGE_DESCRIPTION =
+  'ce que montre l’image, pour le candidat qui ne la voit pas : les lecteurs d’écran la lisent à sa place ; ' +
+  'sans description, l’image est annoncée « Illustration de la question » suivie de son numéro';
+const REFERENCE = 'la référence réglementaire de la question, par exemple « R554-21 », montrée à l’administration nationale dans l’aperçu, jamais au candidat';
 
 /** Profile, version, title and rules: the start of a JSON bank, and the whole JSON header of a CSV bank. */
 export const HEADER_FIELDS: readonly FieldDoc[] = [
@@ -125,6 +129,13 @@ export const QUESTION_FIELDS: readonly FieldDoc[] = [
       '(une adresse web ou un chemin de fichier ne sont pas acceptés) ; sans image, omettez le champ ou écrivez null',
   },
   {
+    name: 'description_image',
+    required: false,
+    content: text(MAX_LENGTH.imageDescription),
+    meaning: `${IMAGE_DESCRIPTION} ; seulement avec une « image »`,
+  },
+  { name: 'reference', required: false, content: text(MAX_LENGTH.reference), meaning: REFERENCE },
+  {
     name: 'reponses',
     required: true,
     content: `liste [ … ] de ${MIN_ANSWERS} à ${MAX_ANSWERS} réponses`,
@@ -143,7 +154,7 @@ export const ANSWER_FIELDS: readonly FieldDoc[] = [
   { name: 'correcte', required: true, content: BOOLEAN, meaning: 'true pour la bonne réponse : exactement une réponse de chaque question' },
 ];
 
-type CsvColumn = (typeof CSV_COLUMNS)[number];
+type CsvColumn = (typeof CSV_COLUMNS)[number] | (typeof CSV_OPTIONAL_COLUMNS)[number];
 
 const CSV_COLUMN_DOCS: Record<CsvColumn, Omit<FieldDoc, 'name'>> = {
   code: { required: true, content: text(MAX_LENGTH.code), meaning: `l’identifiant de la question : ${CODE_RULE}` },
@@ -163,10 +174,16 @@ const CSV_COLUMN_DOCS: Record<CsvColumn, Omit<FieldDoc, 'name'>> = {
     content: `nombre de 1 à ${MAX_ANSWERS}`,
     meaning: 'le numéro de la seule bonne réponse, dont la cellule doit être remplie',
   },
+  description_image: {
+    required: false,
+    content: 'une cellule vide',
+    meaning: 'la description d’une image, que le format CSV ne permet pas : une question illustrée et sa description s’importent au format JSON',
+  },
+  reference: { required: false, content: text(MAX_LENGTH.reference), meaning: `${REFERENCE} ; une cellule vide s’il n’y en a pas` },
 };
 
-/** The CSV columns, in the order of the file's first line. */
-export const CSV_COLUMN_FIELDS: readonly FieldDoc[] = CSV_COLUMNS.map((name) => ({ name, ...CSV_COLUMN_DOCS[name] }));
+/** The CSV columns, in the order of the file's first line, the optional ones last. */
+export const CSV_COLUMN_FIELDS: readonly FieldDoc[] = [...CSV_COLUMNS, ...CSV_OPTIONAL_COLUMNS].map((name) => ({ name, ...CSV_COLUMN_DOCS[name] }));
 
 /** What the import page's description needs beyond the field lists. */
 export const IMPORT_FORMAT = {
@@ -175,7 +192,8 @@ export const IMPORT_FORMAT = {
   question: QUESTION_FIELDS,
   answer: ANSWER_FIELDS,
   csv: CSV_COLUMN_FIELDS,
-  csvFirstLine: CSV_COLUMNS.join(';'),
+  csvRequiredColumns: CSV_COLUMNS,
+  csvOptionalColumns: CSV_OPTIONAL_COLUMNS,
   minAnswers: MIN_ANSWERS,
   maxAnswers: MAX_ANSWERS,
 };

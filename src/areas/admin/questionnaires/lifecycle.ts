@@ -133,6 +133,8 @@ async function insertBank(trx: Transaction<Database>, bank: Bank, createdAt: str
         statement: q.statement,
         image_mime: q.image?.mime ?? null,
         image_data: q.image?.data ?? null,
+        image_description: q.imageDescription,
+        reference: q.reference,
       })
       .returning('id')
       .executeTakeFirstOrThrow();

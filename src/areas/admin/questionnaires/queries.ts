@@ -25,6 +25,8 @@ export interface PreviewQuestion {
   priority: boolean;
   statement: string;
   hasImage: boolean;
+  imageDescription: string | null;
+  reference: string | null;
   answers: { id: number; text: string; correct: boolean }[];
 }
 
@@ -83,7 +85,7 @@ export async function getQuestionnaire(db: Queryable, id: number): Promise<Quest
 export async function getPreviewQuestions(db: Queryable, questionnaireId: number): Promise<PreviewQuestion[]> {
   const questions = await db
     .selectFrom('questions')
-    .select(['id', 'code', 'theme', 'priority', 'statement', 'image_mime'])
+    .select(['id', 'code', 'theme', 'priority', 'statement', 'image_mime', 'image_description', 'reference'])
     .where('questionnaire_id', '=', questionnaireId)
     .orderBy('position')
     .execute();
@@ -108,6 +110,8 @@ export async function getPreviewQuestions(db: Queryable, questionnaireId: number
     priority: q.priority === 1,
     statement: q.statement,
     hasImage: q.image_mime !== null,
+    imageDescription: q.image_description,
+    reference: q.reference,
     answers: byQuestion.get(q.id) ?? [],
   }));
 }

@@ -21,6 +21,7 @@ export interface KioskQuestion {
   position: number;
   statement: string;
   hasImage: boolean;
+  imageDescription: string | null;
   /** Texts in the order this candidate sees them; the candidate answers by index (1-based). */
   answers: string[];
   chosenIndex: number | null;
@@ -34,7 +35,17 @@ export async function getKioskQuestion(db: Kysely<Database>, examId: number, pos
   const row = await db
     .selectFrom('exam_questions as eq')
     .innerJoin('questions as q', 'q.id', 'eq.question_id')
-    .select(['eq.position', 'eq.answer_order', 'eq.chosen_answer_id', 'eq.dont_know', 'eq.flagged', 'eq.response_seq', 'q.statement', 'q.image_mime'])
+    .select([
+      'eq.position',
+      'eq.answer_order',
+      'eq.chosen_answer_id',
+      'eq.dont_know',
+      'eq.flagged',
+      'eq.response_seq',
+      'q.statement',
+      'q.image_mime',
+      'q.image_description',
+    ])
     .where('eq.exam_id', '=', examId)
     .where('eq.position', '=', position)
     .executeTakeFirst();
@@ -47,6 +58,7 @@ export async function getKioskQuestion(db: Kysely<Database>, examId: number, pos
     position: row.position,
     statement: row.statement,
     hasImage: row.image_mime !== null,
+    imageDescription: row.image_description,
     answers: order.map((id) => textById.get(id) ?? ''),
     chosenIndex: chosen >= 0 ? chosen + 1 : null,
     dontKnow: row.dont_know === 1,
