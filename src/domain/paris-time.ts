@@ -55,6 +55,12 @@ export function parisTime(now: Date): string {
   return `${pad(w.hour)}:${pad(w.minute)}`;
 }
 
+/** The time in Paris at `now` to the second, « 14 h 32 min 05 s »: to compare a terminal's clock with by eye. */
+export function parisWallClockText(now: Date): string {
+  const w = parisWallClock(now);
+  return `${pad(w.hour)} h ${pad(w.minute)} min ${pad(w.second)} s`;
+}
+
 /** `HH h MM`, as a sentence says an hour (« valable jusqu’à 10 h 30 »); `time` is `HH:MM` or a moment. */
 export function formatHour(time: string | Date): string {
   return (typeof time === 'string' ? time : parisTime(time)).replace(':', ' h ');

@@ -400,6 +400,16 @@ if (world) {
     await audit(t, page, 'an e-mail linked to no account');
   });
 
+  t.test('terminal check', async (t) => {
+    const page = await freshPage(t, KIOSK_VIEWPORT);
+    t.equal(await go(page, `${base}/examen/diagnostic`), 200);
+    await audit(t, page, 'terminal check');
+    await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), page.click('form#diagnostic button[type="submit"]')]);
+    t.equal(new URL(page.url()).pathname, '/examen/diagnostic/resultat');
+    // The room's clock stands at the test day: the terminal's is « to fix », a state worth auditing too.
+    await audit(t, page, 'terminal check, result');
+  });
+
   t.test('kiosk flow', async (t) => {
     const page = await freshPage(t, KIOSK_VIEWPORT);
 

@@ -6,11 +6,11 @@
 import { gunzipSync } from 'node:zlib';
 import type { LightMyRequestResponse } from 'fastify';
 import t from 'tap';
+import { PAGE_BUDGET_BYTES } from '../../../src/domain/terminal-check.js';
 import type { Agent, Teardown } from '../../helpers/app.js';
 import { startCandidate } from '../../helpers/kiosk.js';
 import { examItems, illustratedToken, kioskRoom } from '../../helpers/kiosk-room.js';
 
-const FIRST_LOAD_BUDGET = 30 * 1024;
 const ROUND_TRIP_BUDGET = 4 * 1024;
 const BROWSER_HEADERS = {
   'accept-encoding': 'gzip, deflate',
@@ -73,7 +73,7 @@ t.test('first load of a question page ≤ 30 KB compressed, HTML + CSS + JS', as
         t.notMatch(css, /@font-face|@import|\.woff2?\b|\.ttf\b|\.otf\b|fonts\.googleapis/i, `${url}: no web font`);
       }
     }
-    t.ok(total <= FIRST_LOAD_BUDGET, `${withImage ? 'with an image' : 'without image'}: ${total} bytes ≤ ${FIRST_LOAD_BUDGET} (${JSON.stringify(sizes)})`);
+    t.ok(total <= PAGE_BUDGET_BYTES, `${withImage ? 'with an image' : 'without image'}: ${total} bytes ≤ ${PAGE_BUDGET_BYTES} (${JSON.stringify(sizes)})`);
     t.notMatch(page, /@font-face|\.woff2?\b|fonts\.googleapis|\/static\/dsfr\//, 'the page references no web font and not the DSFR');
   }
 });
