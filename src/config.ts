@@ -293,7 +293,9 @@ export function resolveSessionSecret(config: Config): string {
     return secret;
   }
   // Two instances starting at once must not each keep a secret of their own.
-  return createOnce(file, secret + '\n').trim();
+  const kept = createOnce(file, secret + '\n').trim();
+  if (kept.length < 32) throw new ConfigError(`le secret de session du fichier ${file} est trop court : supprimez ce fichier, puis redémarrez.`);
+  return kept;
 }
 
 export function isHttps(config: Config): boolean {

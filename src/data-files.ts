@@ -26,13 +26,24 @@ export function createOnce(file: string, content: string): string {
 // Some shared volumes (certain network file systems) make no hard link.
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);
 
-/** Without hard links: still only one instance creates the file; the content is one small write. */
+/**
+ * Without hard links: still only one instance creates the file. Another may find it created but not
+ * yet written (one small write, a moment later): it reads again until the content is there.
+ */
 function createExclusively(file: string, content: string): string {
   try {
     writeFileSync(file, content, { mode: 0o600, flag: 'wx' });
     return content;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    return readFileSync(file, 'utf8');
   }
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const written = readFileSync(file, 'utf8');
+    if (written.length > 0) return written;
+    Atomics.wait(PAUSE, 0, 0, 10);
+  }
+  throw new Error(`Le fichier ${file} est vide : supprimez-le, puis redémarrez les instances (une seule d’abord).`);
 }
+
+// A synchronous pause of a few milliseconds (start-up code, before the server listens).
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));

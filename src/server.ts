@@ -36,22 +36,34 @@ async function start(): Promise<void> {
   }
 
   const browserPath = await findBrowser(config.puppeteerExecutablePath);
-  const sessionSecret = resolveSessionSecret(config);
-  const app = await buildApp(config, { db, sessionSecret, browserPath, logger: true });
-
-  let instance;
+  let sessionSecret;
   try {
-    instance = await joinInstances(db.kysely, systemClock, { signingKeyId: app.attestationSigner.keyId, sessionSecret }, (message, err) =>
-      app.log.error({ err }, message),
-    );
+    sessionSecret = resolveSessionSecret(config);
   } catch (err) {
-    if (err instanceof InstanceMismatchError) {
-      console.error(`Démarrage impossible : ${err.message}`);
-      await app.close();
-      await db.close();
+    if (err instanceof ConfigError) {
+      console.error(`Configuration invalide : ${err.message}`);
       process.exit(1);
     }
     throw err;
+  }
+  const app = await buildApp(config, { db, sessionSecret, browserPath, logger: true });
+
+  // Several instances share only a PostgreSQL database; SQLite is one process's, its secrets in its own folder.
+  let instance = null;
+  if (db.kind === 'postgres') {
+    try {
+      instance = await joinInstances(db.kysely, systemClock, { signingKeyId: app.attestationSigner.keyId, sessionSecret }, (message, err) =>
+        app.log.error({ err }, message),
+      );
+    } catch (err) {
+      if (err instanceof InstanceMismatchError) {
+        console.error(`Démarrage impossible : ${err.message}`);
+        await app.close();
+        await db.close();
+        process.exit(1);
+      }
+      throw err;
+    }
   }
   if (!browserPath) {
     app.log.warn('No Chromium found (set PUPPETEER_EXECUTABLE_PATH or install chromium): PDF features are unavailable.');
@@ -63,7 +75,7 @@ async function start(): Promise<void> {
     closing = true;
     app.log.info({ signal }, 'shutting down');
     await app.close();
-    await instance.leave().catch((err: unknown) => app.log.warn({ err }, 'the instance could not remove its row'));
+    await instance?.leave().catch((err: unknown) => app.log.warn({ err }, 'the instance could not remove its row'));
     await db.close();
     process.exit(0);
   };

@@ -40,3 +40,22 @@ t.test('on a volume without hard links, the file is still created once', async (
   t.equal(statSync(file).mode & 0o777, 0o600);
   t.same(readdirSync(dir), ['secret']);
 });
+
+t.test('without hard links, a caller finding the file created but still empty waits for its content', async (t) => {
+  const dir = folder(t);
+  const file = join(dir, 'secret');
+  let reads = 0;
+  const { createOnce: createWithoutLinks } = await t.mockImport<typeof import('../src/data-files.js')>('../src/data-files.js', {
+    'node:fs': {
+      ...fs,
+      linkSync: () => {
+        throw Object.assign(new Error('operation not supported'), { code: 'ENOTSUP' });
+      },
+      // The first instance created the file and has not written it yet: the second reads it empty twice.
+      readFileSync: (path: string, encoding: BufferEncoding) => (++reads <= 2 ? '' : fs.readFileSync(path, encoding)),
+    },
+  });
+  fs.writeFileSync(file, 'premier', { mode: 0o600 });
+  t.equal(createWithoutLinks(file, 'second'), 'premier');
+  t.equal(reads, 3, 'read again until the content was there');
+});

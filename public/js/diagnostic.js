@@ -5,7 +5,16 @@
   'use strict';
   var form = document.getElementById('diagnostic');
   var status = document.getElementById('diagnostic-etat');
-  if (!form || !window.fetch || !window.performance) return;
+  if (!form) return;
+  if (!window.fetch || !window.performance || !window.Promise) {
+    // A browser too old to measure: the server says so, rather than « JavaScript désactivé ».
+    var limited = document.createElement('input');
+    limited.type = 'hidden';
+    limited.name = 'javascript';
+    limited.value = 'limite';
+    form.appendChild(limited);
+    return;
+  }
   var ROUND_TRIPS = 5;
 
   function now() {
@@ -44,12 +53,13 @@
       }),
     ).then(function (bodies) {
       var ms = now() - started;
-      // As received (compressed): what the page budget counts. A browser that does not say
-      // falls back on the bodies' own size.
+      // As received (compressed): what the page budget counts. A browser that does not tell leaves
+      // the weight out (the decoded size would wrongly say the compression is missing).
       var bytes = 0;
       for (var i = 0; i < urls.length; i++) {
         var entry = performance.getEntriesByName ? performance.getEntriesByName(urls[i])[0] : null;
-        bytes += entry && entry.encodedBodySize > 0 ? entry.encodedBodySize : bodies[i].byteLength;
+        if (!entry || !(entry.encodedBodySize > 0) || !bodies[i]) return { ms: ms, bytes: null };
+        bytes += entry.encodedBodySize;
       }
       return { ms: ms, bytes: bytes };
     });
@@ -78,13 +88,16 @@
           field('decalage', clock.skew);
           field('aller_retour', clock.trip);
           field('chargement', assets.ms);
-          field('octets', assets.bytes);
+          if (assets.bytes !== null) field('octets', assets.bytes);
           sending = true;
           form.submit();
         });
       })
-      .catch(function () {
-        status.textContent = 'Le serveur n’a pas répondu : vérifiez la connexion du poste au réseau, puis relancez la vérification.';
+      .catch(function (err) {
+        status.textContent =
+          err instanceof TypeError && /fetch|network/i.test(String(err.message))
+            ? 'Le serveur n’a pas répondu : vérifiez la connexion du poste au réseau, puis relancez la vérification.'
+            : 'La vérification n’a pas pu aboutir sur ce navigateur : relancez-la ; si le message revient, utilisez un autre navigateur.';
         if (button) button.disabled = false;
       });
   });

@@ -22,16 +22,22 @@ export const PAGE_BUDGET_BYTES = 30 * 1024;
 
 export interface TerminalMeasures {
   cookies: boolean;
-  /** Null without JavaScript: nothing below could be measured. */
-  script: {
-    window: { width: number; height: number };
-    /** Terminal clock minus server clock, in ms (positive: the terminal is ahead). */
-    clockSkewMs: number;
-    /** The shortest of several round trips to the server, in ms. */
-    roundTripMs: number;
-    assetsLoadMs: number;
-    assetsBytes: number;
-  } | null;
+  /**
+   * Null without JavaScript, 'limited' when a script ran but the browser lacks what measures (fetch,
+   * performance timings): nothing below could be measured then.
+   */
+  script: ScriptMeasures | 'limited' | null;
+}
+
+export interface ScriptMeasures {
+  window: { width: number; height: number };
+  /** Terminal clock minus server clock, in ms (positive: the terminal is ahead). */
+  clockSkewMs: number;
+  /** The shortest of several round trips to the server, in ms. */
+  roundTripMs: number;
+  assetsLoadMs: number;
+  /** As received (compressed); null when the browser does not tell. */
+  assetsBytes: number | null;
 }
 
 export type CheckKey = 'cookies' | 'javascript' | 'ecran' | 'horloge' | 'reseau' | 'poids';
@@ -97,6 +103,17 @@ export function assessTerminal(m: TerminalMeasures): TerminalVerdict {
         },
   ];
   const s = m.script;
+  if (s === 'limited') {
+    checks.push({
+      key: 'javascript',
+      label: 'JavaScript',
+      status: 'information',
+      found: 'activé, dans un navigateur trop ancien pour les mesures',
+      advice:
+        'L’examen fonctionne dans ce navigateur, mais l’écran, l’horloge et le réseau n’ont pas pu être mesurés : mettez-le à jour si possible, et vérifiez l’heure du poste par rapport à celle indiquée sur cette page.',
+    });
+    return { ready: m.cookies, checks };
+  }
   if (!s) {
     checks.push({
       key: 'javascript',
@@ -117,7 +134,7 @@ export function assessTerminal(m: TerminalMeasures): TerminalVerdict {
           key: 'ecran',
           label: 'Taille de la fenêtre',
           status: 'a-corriger',
-          found: `${integer.format(width)} × ${integer.format(height)} pixels (au moins ${MIN_WINDOW.width} × ${MIN_WINDOW.height} attendus)`,
+          found: `${integer.format(width)} × ${integer.format(height)} pixels (attendu : ${MIN_WINDOW.width} × ${MIN_WINDOW.height} au moins)`,
           advice: 'Agrandissez la fenêtre du navigateur (plein écran : touche F11), réduisez le zoom (Ctrl et 0), ou utilisez un autre poste.',
         },
   );
@@ -129,20 +146,21 @@ export function assessTerminal(m: TerminalMeasures): TerminalVerdict {
           key: 'reseau',
           label: 'Temps de réponse du serveur',
           status: 'a-corriger',
-          found: `${integer.format(s.roundTripMs)} ms (au plus ${MAX_ROUND_TRIP_MS} ms attendus)`,
+          found: `${integer.format(s.roundTripMs)} ms (attendu : ${MAX_ROUND_TRIP_MS} ms au plus)`,
           advice:
             'Le réseau de la salle est trop lent : rapprochez le poste du point d’accès Wi-Fi, branchez-le par câble, ou limitez les autres usages du réseau pendant la session.',
         },
   );
-  const kilobytes = `${integer.format(Math.ceil(s.assetsBytes / 1024))} Ko`;
-  const loaded = `${kilobytes} en ${describeDuration(s.assetsLoadMs)}`;
   const label = 'Chargement des pages d’examen';
-  if (s.assetsBytes > PAGE_BUDGET_BYTES) {
+  const took = describeDuration(s.assetsLoadMs);
+  const loaded =
+    s.assetsBytes === null ? `en ${took} (poids non indiqué par ce navigateur)` : `${integer.format(Math.ceil(s.assetsBytes / 1024))} Ko en ${took}`;
+  if (s.assetsBytes !== null && s.assetsBytes > PAGE_BUDGET_BYTES) {
     checks.push({
       key: 'poids',
       label,
       status: 'a-corriger',
-      found: `${loaded} (au plus ${PAGE_BUDGET_BYTES / 1024} Ko attendus)`,
+      found: `${loaded} (attendu : ${PAGE_BUDGET_BYTES / 1024} Ko au plus)`,
       advice:
         'Les pages arrivent sans compression sur ce poste : un proxy ou un antivirus du réseau du centre la retire. Demandez à votre prestataire informatique de laisser passer la compression (gzip) pour ce site.',
     });
@@ -151,7 +169,7 @@ export function assessTerminal(m: TerminalMeasures): TerminalVerdict {
       key: 'poids',
       label,
       status: 'a-corriger',
-      found: `${loaded} (au plus ${describeDuration(MAX_ASSETS_LOAD_MS)} attendues)`,
+      found: `${loaded} (attendu : ${describeDuration(MAX_ASSETS_LOAD_MS)} au plus)`,
       advice: 'Les pages se chargent trop lentement sur ce poste : vérifiez le réseau, fermez les autres programmes, ou utilisez un poste plus récent.',
     });
   } else {

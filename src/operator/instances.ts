@@ -1,9 +1,10 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/schema.js';
 import { transaction } from '../db/transaction.js';
+import { parisWallClockText } from '../domain/paris-time.js';
 
 /** How often a running instance says it is still there. */
 export const HEARTBEAT_MS = 20_000;
@@ -31,25 +32,25 @@ export interface RunningInstance {
 
 /** Compared between instances instead of the secret, which never leaves the instance. */
 export function sessionSecretDigest(secret: string): string {
-  return createHash('sha256').update(`qcm-aipr session secret\n${secret}`).digest('base64url');
+  return hash('sha256', `qcm-aipr session secret\n${secret}`, 'base64url');
 }
 
 const seconds = (ms: number) => Math.round(ms / 1000);
 
 function mismatch(mine: { signing_key_id: string; session_secret_digest: string }, row: Database['running_instances']): string | null {
-  const seen = `l'instance ${row.host}, en service sur la même base (dernier signe de vie ${row.seen_at})`;
+  const seen = `l’instance ${row.host}, en service sur la même base (dernier signe de vie à ${parisWallClockText(new Date(row.seen_at))}, heure de Paris)`;
   const after = `Si elle est arrêtée, réessayez ${seconds(STALE_AFTER_MS)} s après son dernier signe de vie.`;
   if (row.signing_key_id !== mine.signing_key_id) {
     return (
-      `la clé de signature des attestations de ce DATA_DIR (${mine.signing_key_id}) n'est pas celle de ${seen} (${row.signing_key_id}). ` +
-      `Toutes les instances d'une même base doivent partager le même dossier DATA_DIR : sinon une partie des attestations ` +
+      `la clé de signature des attestations de ce DATA_DIR (${mine.signing_key_id}) n’est pas celle de ${seen}, dont la clé est ${row.signing_key_id}. ` +
+      `Toutes les instances d’une même base doivent partager le même dossier DATA_DIR : sinon une partie des attestations ` +
       `imprimées ne se vérifie pas avec la clé publiée. ${after}`
     );
   }
   if (row.session_secret_digest !== mine.session_secret_digest) {
     return (
-      `le secret de session de cette instance n'est pas celui de ${seen}. Donnez à toutes les instances la même ` +
-      `SESSION_SECRET (ou le même dossier DATA_DIR) : sinon les connexions échouent selon l'instance qui répond. ${after}`
+      `le secret de session de cette instance n’est pas celui de ${seen}. Donnez à toutes les instances la même valeur de ` +
+      `SESSION_SECRET (ou le même dossier DATA_DIR) : sinon les connexions échouent selon l’instance qui répond. ${after}`
     );
   }
   return null;
@@ -93,11 +94,22 @@ export async function joinInstances(
 
   await enter();
 
-  const renew = async () => {
+  let left = false;
+  let renewing: Promise<void> | null = null;
+  const renewNow = async () => {
     const renewed = await db.updateTable('running_instances').set({ seen_at: clock.now().toISOString() }).where('id', '=', id).executeTakeFirst();
     // Paused longer than STALE_AFTER_MS (a suspended machine): another instance removed the row.
     // Joining again checks the secrets of whoever started meanwhile.
-    if (renewed.numUpdatedRows === 0n) await enter();
+    if (renewed.numUpdatedRows === 0n && !left) await enter();
+  };
+  // One renewal at a time, and none after leave(): a renewal under way when the row is removed would
+  // otherwise find it gone and record the instance again.
+  const renew = async () => {
+    if (left) return;
+    renewing ??= renewNow().finally(() => {
+      renewing = null;
+    });
+    await renewing;
   };
   const timer = setInterval(() => {
     renew().catch((err: unknown) =>
@@ -109,7 +121,9 @@ export async function joinInstances(
   return {
     renew,
     async leave() {
+      left = true;
       clearInterval(timer);
+      await renewing?.catch(() => undefined);
       await db.deleteFrom('running_instances').where('id', '=', id).execute();
     },
   };

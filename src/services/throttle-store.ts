@@ -65,7 +65,11 @@ export async function countFailure(db: Queryable, key: string, now: Date, policy
     .values({ key, failures: 0, window_started_at: now.toISOString(), locked_until: null })
     .onConflict((oc) => oc.column('key').doNothing())
     .execute();
-  await writeThrottle(db, key, afterFailure(await readThrottle(db, key, { lock: isPostgres(db) }), now, policy));
+  const state = await readThrottle(db, key, { lock: isPostgres(db) });
+  // Locked by a failure counted meanwhile (the caller's own check came before the row was locked):
+  // nothing is counted during a lock, and counting would start the window again, lifting the lock.
+  if (lockedUntil(state, now)) return;
+  await writeThrottle(db, key, afterFailure(state, now, policy));
 }
 
 /**

@@ -82,6 +82,25 @@ t.test('durations in French', async (t) => {
 
 t.test('style sheet and scripts heavier than the page budget: the compression does not reach the terminal', async (t) => {
   const check = assessTerminal({ cookies: true, script: { ...GOOD, assetsBytes: 80_000 } }).checks.find((c) => c.key === 'poids')!;
-  t.equal(check.found, '79 Ko en 0,2 s (au plus 30 Ko attendus)');
+  t.equal(check.found, '79 Ko en 0,2 s (attendu : 30 Ko au plus)');
   t.match(check.advice, 'sans compression');
+});
+
+t.test('a browser that does not tell the weight: the load time alone is judged', async (t) => {
+  const check = assessTerminal({ cookies: true, script: { ...GOOD, assetsBytes: null } }).checks.find((c) => c.key === 'poids')!;
+  t.equal(check.status, 'ok');
+  t.equal(check.found, 'en 0,2 s (poids non indiqué par ce navigateur)');
+  t.equal(statusOf({ cookies: true, script: { ...GOOD, assetsBytes: null, assetsLoadMs: MAX_ASSETS_LOAD_MS + 1 } }).poids, 'a-corriger');
+});
+
+t.test('a script too old to measure: ready on cookies, and it says the browser could not measure, not that JavaScript is off', async (t) => {
+  const verdict = assessTerminal({ cookies: true, script: 'limited' });
+  t.ok(verdict.ready);
+  t.same(
+    verdict.checks.map((c) => [c.key, c.status, c.found]),
+    [
+      ['cookies', 'ok', 'acceptés'],
+      ['javascript', 'information', 'activé, dans un navigateur trop ancien pour les mesures'],
+    ],
+  );
 });

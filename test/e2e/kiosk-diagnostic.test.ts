@@ -64,7 +64,7 @@ if (world) {
     await page.setViewport({ width: 640, height: 480 });
     await page.goto(`${world.base}/examen/diagnostic`, { waitUntil: 'load' });
     await clickAndLoad(page, SUBMIT);
-    t.match(await text(page, '#verification-ecran'), /640 × 480 pixels \(au moins 768 × 500 attendus\).* À corriger/);
+    t.match(await text(page, '#verification-ecran'), /640 × 480 pixels \(attendu : 768 × 500 au moins\).* À corriger/);
   });
 
   t.test('without JavaScript: the page says so, checks the cookies, and the style sheet flags a small window', async (t) => {

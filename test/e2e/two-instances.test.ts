@@ -539,7 +539,7 @@ async function scenarios(top: Topology) {
     t.match(strayFolder.output, /Démarrage impossible : la clé de signature des attestations de ce DATA_DIR .* doivent partager le même dossier DATA_DIR/);
     const straySecret = await top.tryStart({ SESSION_SECRET: 'un-autre-secret-de-session-de-plus-de-32-caracteres' });
     t.equal(straySecret.exitCode, 1, 'another SESSION_SECRET: it stops');
-    t.match(straySecret.output, /Démarrage impossible : le secret de session de cette instance .* même SESSION_SECRET/);
+    t.match(straySecret.output, /Démarrage impossible : le secret de session de cette instance .* même valeur de SESSION_SECRET/);
     const sameSettings = await top.tryStart({});
     t.equal(sameSettings.exitCode, null, "with the others' folder, a third instance starts");
     t.equal(new Set(before.map((r) => r.signing_key_id)).size, 1, 'the instances in service share one key');

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -9,7 +9,7 @@ import pg from 'pg';
 import t from 'tap';
 import { ManualClock } from '../../src/clock.js';
 import { DATABASE_FILE, type Db } from '../../src/db/connection.js';
-import { backupDatabase } from '../../src/operator/backup.js';
+import { backupDatabase, libpqAddress } from '../../src/operator/backup.js';
 import { seedDemo } from '../../src/operator/seed-demo.js';
 import { DEMO_PASSWORD, type Teardown } from '../helpers/app.js';
 import { dropTestDatabase, MISSING_POSTGRES, openTestDatabase, startPostgres, TEST_DATABASE_KIND } from '../helpers/postgres.js';
@@ -194,4 +194,38 @@ t.test('an existing file is never overwritten', async (t) => {
   await backupDatabase(db, first);
   await t.rejects(backupDatabase(db, first), /existe déjà/, 'a second backup to the same name is refused');
   t.ok((await readBackup(t, first)).sound);
+});
+
+t.test('a backup that fails leaves no file behind', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'qcm-aipr-backup-failed-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  // Nothing listens on port 1: pg_dump fails (or is missing: the French message says so); either way, no file.
+  const unreachable = { kind: 'postgres', url: 'postgres://qcm:secret@127.0.0.1:1/absente' } as Db;
+  const target = join(dir, 'echec.dump');
+  await t.rejects(backupDatabase(unreachable, target), /pg_dump/);
+  t.same(readdirSync(dir), [], 'no partial copy remains');
+});
+
+t.test('pg_dump gets the address libpq reads, never the password', async (t) => {
+  t.same(libpqAddress('postgres://qcm:s%C3%A9cret@db.example:5433/qcm_aipr?sslmode=verify-full&sslrootcert=/etc/ca.pem&application_name=qcm'), {
+    dbname: 'postgres://qcm@db.example:5433/qcm_aipr?sslmode=verify-full&sslrootcert=%2Fetc%2Fca.pem&application_name=qcm',
+    password: 'sécret',
+  });
+  t.same(
+    libpqAddress('postgres://qcm@db.example/qcm_aipr?password=cache&ssl=true'),
+    {
+      dbname: 'postgres://qcm@db.example/qcm_aipr?sslmode=require',
+      password: 'cache',
+    },
+    'a password given as a parameter is taken out too; ssl=true is libpq’s sslmode=require',
+  );
+  t.same(
+    libpqAddress('postgres://qcm@db.example/qcm_aipr?sslmode=no-verify&max=20&idleTimeoutMillis=1000'),
+    {
+      dbname: 'postgres://qcm@db.example/qcm_aipr?sslmode=require',
+      password: null,
+    },
+    'node-postgres’s own parameters are left out',
+  );
+  t.same(libpqAddress('postgres:///qcm_aipr?host=/var/run/postgresql'), { dbname: 'postgres:///qcm_aipr?host=%2Fvar%2Frun%2Fpostgresql', password: null });
 });

@@ -41,12 +41,18 @@ function kioskThrottleKey(ip: string, centreId: number | null): string {
 export async function kioskFailure(db: Kysely<Database>, ip: string, centreId: number | null, now: Date): Promise<string | null> {
   const key = kioskThrottleKey(ip, centreId);
   // One transaction: simultaneous failures of a room are all counted (read and write are not split).
-  const until = await transaction(db, async (trx) => {
-    const locked = await latestLock(trx, [key], now);
-    if (locked) return locked;
-    await countFailure(trx, key, now, KIOSK_ROOM_POLICY);
-    return latestLock(trx, [key], now);
-  });
+  // Read committed: countFailure locks the room's counter row, so the failures of a whole room at
+  // once wait for each other instead of failing and running again, as serializable would have them.
+  const until = await transaction(
+    db,
+    async (trx) => {
+      const locked = await latestLock(trx, [key], now);
+      if (locked) return locked;
+      await countFailure(trx, key, now, KIOSK_ROOM_POLICY);
+      return latestLock(trx, [key], now);
+    },
+    { isolation: 'read committed' },
+  );
   return until ? `Trop de tentatives infructueuses depuis cette salle. ${retryMessage(until, now)}` : null;
 }
 

@@ -158,11 +158,15 @@ export class PostgresAnswerWriter implements AnswerWriter {
       await query('commit');
       return batch.map((p) => (saved.has(p) ? 'saved' : whyNotSaved(states.get(p) ?? null, p.facts)));
     } catch (err) {
-      // A connection that cannot even roll back is not given back to the pool.
-      broken = await query('rollback').then(
-        () => false,
-        () => true,
-      );
+      // The client gave up waiting (the server said nothing at all): a rollback would only queue
+      // behind the statement that never answered. Otherwise a connection that cannot even roll back
+      // is not given back to the pool.
+      broken =
+        (err as Error | null)?.message === 'Query read timeout' ||
+        (await query('rollback').then(
+          () => false,
+          () => true,
+        ));
       throw err;
     } finally {
       client.off('error', ignore);

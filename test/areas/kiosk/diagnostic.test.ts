@@ -4,10 +4,11 @@
  * (the script measuring, a terminal clock put forward) is test/e2e/kiosk-diagnostic.test.ts.
  */
 import t from 'tap';
-import { PROBE_COOKIE } from '../../../src/areas/kiosk/diagnostic/routes.js';
+import { EXAM_ASSETS, PROBE_COOKIE } from '../../../src/areas/kiosk/diagnostic/routes.js';
 import { managerAgent } from '../../helpers/agents.js';
 import { Agent } from '../../helpers/app.js';
 import { visibleText } from '../../helpers/html.js';
+import { startCandidate } from '../../helpers/kiosk.js';
 import { kioskRoom } from '../../helpers/kiosk-room.js';
 
 const GOOD = { largeur: '1024', hauteur: '600', decalage: '-900', aller_retour: '9', chargement: '150', octets: '24000' };
@@ -58,7 +59,7 @@ t.test('with the script’s measures: ready, or what to fix', async (t) => {
   t.match(skewed.body, /<tr id="verification-horloge">[\s\S]*?À corriger/);
 
   const small = await terminal.get(`/examen/diagnostic/resultat?${query({ ...GOOD, largeur: '640', hauteur: '480' })}`);
-  t.match(visibleText(small.body), '640 × 480 pixels (au moins 768 × 500 attendus)');
+  t.match(visibleText(small.body), '640 × 480 pixels (attendu : 768 × 500 au moins)');
 });
 
 t.test('without the script’s measures (JavaScript off): ready on cookies, partly checked; refused cookies: not ready', async (t) => {
@@ -77,10 +78,32 @@ t.test('without the script’s measures (JavaScript off): ready on cookies, part
   t.match(visibleText(refused.body), 'Cookies refusés par le navigateur Autorisez les cookies');
 });
 
+t.test('from a browser too old to measure, or one that does not tell the weight', async (t) => {
+  const room = await kioskRoom(t);
+  const terminal = new Agent(room.app, '203.0.113.26');
+  await terminal.get('/examen/diagnostic');
+  const old = visibleText((await terminal.get('/examen/diagnostic/resultat?javascript=limite')).body);
+  t.match(old, 'Ce poste est prêt. Vérification partielle');
+  t.match(old, 'activé, dans un navigateur trop ancien pour les mesures');
+  const { octets: _left, ...withoutWeight } = GOOD;
+  const unweighed = await terminal.get(`/examen/diagnostic/resultat?${query(withoutWeight)}`);
+  t.equal(unweighed.statusCode, 200);
+  t.match(visibleText(unweighed.body), 'en 0,2 s (poids non indiqué par ce navigateur) Correct');
+});
+
+t.test('the check times what a question page really loads', async (t) => {
+  const room = await kioskRoom(t);
+  const candidate = await startCandidate(room);
+  const page = await candidate.agent.get('/examen/question/1');
+  const loaded = [...page.body.matchAll(/<(?:script[^>]*\ssrc|link[^>]*\shref)="(\/static\/[^"]+)"/g)].map((m) => m[1]);
+  t.ok(loaded.length >= 2, 'the question page loads a style sheet and scripts');
+  t.same([...loaded].sort(), [...EXAM_ASSETS].sort(), 'exactly the files the check downloads');
+});
+
 t.test('measures altered or cut short: said in French, the check to run again', async (t) => {
   const room = await kioskRoom(t);
   const terminal = new Agent(room.app, '203.0.113.25');
-  for (const altered of [{ ...GOOD, largeur: 'abc' }, { ...GOOD, decalage: '1e9' }, { largeur: '1024' }, { ...GOOD, octets: '-1' }]) {
+  for (const altered of [{ ...GOOD, largeur: 'abc' }, { ...GOOD, decalage: '1e9' }, { largeur: '1024' }, { ...GOOD, octets: '-1' }, { ...GOOD, octets: '' }]) {
     const res = await terminal.get(`/examen/diagnostic/resultat?${query(altered)}`);
     t.equal(res.statusCode, 400, JSON.stringify(altered));
     t.match(visibleText(res.body), 'Les mesures reçues sont illisibles : relancez la vérification.');

@@ -11,7 +11,7 @@ export const EXAM_ASSETS = ['/static/css/kiosk.css', '/static/htmx/htmx.min.js',
 const TITLE = 'Vérification du poste';
 
 type ResultQuery = {
-  Querystring: { largeur?: string; hauteur?: string; decalage?: string; aller_retour?: string; chargement?: string; octets?: string };
+  Querystring: { javascript?: string; largeur?: string; hauteur?: string; decalage?: string; aller_retour?: string; chargement?: string; octets?: string };
 };
 
 /** A measure sent by the check's script: a whole number within bounds, or null (absent, altered). */
@@ -21,17 +21,19 @@ function measure(value: string | undefined, min: number, max: number): number | 
   return n >= min && n <= max ? n : null;
 }
 
-function scriptMeasures(query: ResultQuery['Querystring']): TerminalMeasures['script'] | 'unreadable' | null {
+function scriptMeasures(query: ResultQuery['Querystring']): TerminalMeasures['script'] | 'unreadable' {
   const given = [query.largeur, query.hauteur, query.decalage, query.aller_retour, query.chargement, query.octets];
-  if (given.every((v) => v === undefined)) return null;
+  if (given.every((v) => v === undefined)) return query.javascript === 'limite' ? 'limited' : null;
   const DAY = 24 * 60 * 60_000;
   const width = measure(query.largeur, 0, 100_000);
   const height = measure(query.hauteur, 0, 100_000);
   const clockSkewMs = measure(query.decalage, -366 * DAY, 366 * DAY);
   const roundTripMs = measure(query.aller_retour, 0, DAY);
   const assetsLoadMs = measure(query.chargement, 0, DAY);
-  const assetsBytes = measure(query.octets, 0, 1e9);
-  if (width === null || height === null || clockSkewMs === null || roundTripMs === null || assetsLoadMs === null || assetsBytes === null) return 'unreadable';
+  // Left out by a browser that does not tell what it received.
+  const assetsBytes = query.octets === undefined ? null : measure(query.octets, 0, 1e9);
+  if (width === null || height === null || clockSkewMs === null || roundTripMs === null || assetsLoadMs === null) return 'unreadable';
+  if (query.octets !== undefined && assetsBytes === null) return 'unreadable';
   return { window: { width, height }, clockSkewMs, roundTripMs, assetsLoadMs, assetsBytes };
 }
 
@@ -56,14 +58,14 @@ function startPage(request: FastifyRequest, reply: FastifyReply, failure: string
 
 /**
  * `/examen/diagnostic`: the page a centre opens on each terminal before a session. Open to anyone
- * (no admission: it is used before one), it reads nothing of the database; its clock answers only
- * the server's time. Without JavaScript it still checks the cookies and says what it could not check.
+ * (no admission: it is used before one); none of its routes queries the database itself (a session
+ * cookie, if any, is read as on every page) and its clock answers only the server's time. Without
+ * JavaScript it still checks the cookies and says what it could not check.
  */
 export default async function diagnosticRoutes(app: FastifyInstance) {
   app.get('/examen/diagnostic', async (request, reply) => startPage(request, reply, null));
 
-  app.get('/examen/diagnostic/horloge', async (request, reply) => {
-    reply.header('cache-control', 'no-store');
+  app.get('/examen/diagnostic/horloge', async (request) => {
     return { serveur: app.clock.now().getTime(), cookies: request.cookies[PROBE_COOKIE] === '1' };
   });
 
@@ -72,6 +74,6 @@ export default async function diagnosticRoutes(app: FastifyInstance) {
     if (script === 'unreadable') return startPage(request, reply, 'Les mesures reçues sont illisibles : relancez la vérification.', 400);
     const verdict = assessTerminal({ cookies: request.cookies[PROBE_COOKIE] === '1', script });
     const now = app.clock.now();
-    return kioskPage(reply, 'diagnostic/result', { verdict, withScript: script !== null, serverTime: parisWallClockText(now) }, TITLE);
+    return kioskPage(reply, 'diagnostic/result', { verdict, withScript: script !== null && script !== 'limited', serverTime: parisWallClockText(now) }, TITLE);
   });
 }
