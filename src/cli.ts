@@ -15,6 +15,8 @@ import { describeBankError } from './domain/bank/index.js';
 import { decodeUpload, importQuestionnaire, type BankSource } from './areas/admin/questionnaires/lifecycle.js';
 import { backupDatabase } from './operator/backup.js';
 import { generateTokens } from './operator/generate-tokens.js';
+import { purgePersonalData } from './services/personal-data.js';
+import { describePurge } from './domain/retention.js';
 import { openMigratedDatabase } from './operator/open.js';
 import { describeDemoLogins, generateDemoPassword, seedDemo } from './operator/seed-demo.js';
 
@@ -31,11 +33,13 @@ const USAGE = `Usage : npm run cli -- <commande>
   generate-tokens --centre centreXXXX --profil <profil> --count N
                                            table de jetons (affiche les codes ; sans quota quotidien)
   backup <fichier>                         copie cohérente de la base, même serveur en marche
-                                           (PostgreSQL : par pg_dump, au format custom)`;
+                                           (PostgreSQL : par pg_dump, au format custom)
+  purge-personal-data [--dry-run]          anonymise les identités dont la durée de conservation est
+                                           écoulée (--dry-run : dit ce qui serait fait, sans rien changer)`;
 
 class UsageError extends Error {}
 
-const COMMANDS = new Set(['seed-demo', 'create-admin', 'reset-second-factor', 'import-questionnaire', 'generate-tokens', 'backup']);
+const COMMANDS = new Set(['seed-demo', 'create-admin', 'reset-second-factor', 'import-questionnaire', 'generate-tokens', 'backup', 'purge-personal-data']);
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -162,6 +166,12 @@ async function main(argv: string[]): Promise<void> {
         if (!target) throw new UsageError('Indiquez le fichier de destination : backup <fichier>.');
         const file = await backupDatabase(db, target);
         console.log(`Sauvegarde écrite : ${file}`);
+        return;
+      }
+      case 'purge-personal-data': {
+        const { values } = parseArgs({ args: rest, options: { 'dry-run': { type: 'boolean' } } });
+        const report = await purgePersonalData(db.kysely, systemClock, { dryRun: values['dry-run'] ?? false, actor: CLI_ACTOR });
+        console.log(describePurge(report));
         return;
       }
     }

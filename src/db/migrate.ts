@@ -16,6 +16,8 @@ import * as m0014 from '../../migrations/0014_single_sign_on.js';
 import * as m0015 from '../../migrations/0015_periodic_runs.js';
 import * as m0016 from '../../migrations/0016_running_instances.js';
 import * as m0017 from '../../migrations/0017_question_descriptions.js';
+import * as m0018 from '../../migrations/0018_personal_data_retention.js';
+import * as m0019 from '../../migrations/0019_item_statistics.js';
 import type { Database } from './schema.js';
 
 /**
@@ -40,6 +42,8 @@ const migrations: Record<string, Migration> = {
   '0015_periodic_runs': m0015,
   '0016_running_instances': m0016,
   '0017_question_descriptions': m0017,
+  '0018_personal_data_retention': m0018,
+  '0019_item_statistics': m0019,
 };
 
 /** In the order they run. */

@@ -38,6 +38,7 @@ export interface Database {
   session_incidents: SessionIncidentsTable;
   exam_pauses: ExamPausesTable;
   account_identities: AccountIdentitiesTable;
+  item_statistics: ItemStatisticsTable;
 }
 
 export type Role = 'admin' | 'manager';
@@ -85,6 +86,8 @@ export interface PlatformSettingsTable {
   id: number;
   /** Tokens a centre may issue per day (Paris time) unless the centre has its own quota. */
   daily_token_quota: number;
+  /** Years after the exam's day (Paris) during which candidates' identities are kept (src/domain/retention.ts). */
+  identity_retention_years: Generated<number>;
 }
 
 export interface CentresTable {
@@ -306,6 +309,8 @@ export interface ExamsTable {
   cancel_reason: string | null;
   /** Paused by the supervisor: no answer is taken and, on resume, the deadline moves by the time paused. */
   paused_at: string | null;
+  /** When the identity was replaced by neutral values, its retention period over (services/personal-data.ts). */
+  anonymised_at: string | null;
 }
 
 export interface ExamQuestionsTable {
@@ -320,6 +325,17 @@ export interface ExamQuestionsTable {
   /** The candidate's sequence number of the last applied choice: an older request never overwrites a newer one. */
   response_seq: Generated<number>;
   answered_at: string | null;
+}
+
+/** The item analysis of one questionnaire version, recomputed in the background (services/item-statistics.ts). */
+export interface ItemStatisticsTable {
+  questionnaire_id: number;
+  computed_at: string;
+  /** The finished, not cancelled exams it covers, and the latest end among them. */
+  exams_count: number;
+  last_finished_at: string | null;
+  /** The ItemStatistics[] of src/domain/item-analysis.ts, as JSON. */
+  payload: string;
 }
 
 /** What happened in a session's room, in order (its page and its report). */

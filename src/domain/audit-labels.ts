@@ -76,6 +76,8 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<string, string>> = Object.free
   'attestation.annulee': 'Attestation annulée',
   'candidat.identite_corrigee': 'Identité du candidat corrigée',
   'demo.initialisee': 'Démonstration initialisée',
+  'donnees.identites_anonymisees': 'Identités des candidats anonymisées (durée de conservation écoulée)',
+  'plateforme.conservation_modifiee': 'Durée de conservation des identités modifiée',
 });
 
 /** The action's French label, or its code for an action no longer written (an old row). */
@@ -113,13 +115,18 @@ export const AUDIT_DETAIL_LABELS: Readonly<Record<string, string>> = Object.free
   ancien_sujet: 'Ancien identifiant chez le fournisseur',
   ancien_poste: 'Ancien poste',
   apres: 'Après',
+  attestations: 'Attestations',
+  au: 'Au',
   autorisation_du_surveillant: 'Autorisation du surveillant',
   avant: 'Avant',
+  avant_le: 'Examens antérieurs au',
   candidats: 'Candidats',
   centre: 'Centre',
   codes_restants: 'Codes de secours restants',
   date: 'Date',
   derniere: 'Dernière tentative',
+  du: 'Du',
+  duree_annees: 'Durée de conservation (années)',
   echecs: 'Échecs',
   email: 'Courriel',
   examen: 'Examen',

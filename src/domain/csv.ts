@@ -11,7 +11,8 @@ const FORMULA_START = /^[=+\-@\t\r]/;
 
 export function csvField(value: string | number | null): string {
   if (value === null) return '';
-  if (typeof value === 'number') return String(value);
+  // A comma before the decimals, as a French spreadsheet reads a number.
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(value).replace('.', ',');
   const text = FORMULA_START.test(value) ? `'${value}` : value;
   return /[";\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

@@ -79,6 +79,23 @@ function pointsFor(outcome: Outcome, points: ExamRules['points']): number {
   }
 }
 
+/**
+ * A stored response (exam_questions: « Je ne sais pas », the chosen answer and whether it is right)
+ * in scoring's terms: the one reading shared by the exam's end and the item analysis, so that both
+ * score an item alike.
+ */
+export function storedResponse(dontKnow: boolean, chosenAnswerId: number | null, correct: boolean): Response {
+  if (dontKnow) return { kind: 'dontKnow' };
+  return chosenAnswerId !== null ? { kind: 'answer', correct } : { kind: 'unanswered' };
+}
+
+/** The fewest and most points one item can add under these points: its range, for the item analysis. */
+export function itemScoreRange(priority: boolean, points: ExamRules['points']): { min: number; max: number } {
+  const outcomes: Outcome[] = ['right', 'dontKnow', 'unanswered', priority ? 'wrongPriority' : 'wrong'];
+  const values = outcomes.map((outcome) => pointsFor(outcome, points));
+  return { min: Math.min(...values), max: Math.max(...values) };
+}
+
 export function scoreExam(items: readonly ScoredItem[], rules: ExamRules): ScoreResult {
   const counts = emptyCounts();
   const themes = new Map<string, ThemeScore>();

@@ -9,6 +9,7 @@ t.test('fields are quoted only when they must be', async (t) => {
   t.equal(csvField('SARL "Les Bâtisseurs"'), '"SARL ""Les Bâtisseurs"""');
   t.equal(csvField('deux\nlignes'), '"deux\nlignes"');
   t.equal(csvField(-3), '-3', 'a number is written as a number, its sign kept');
+  t.equal(csvField(-0.883), '-0,883', 'a comma before the decimals, as a French spreadsheet reads them, and no apostrophe');
   t.equal(csvField(null), '');
 });
 

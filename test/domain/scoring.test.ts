@@ -1,7 +1,7 @@
 import t from 'tap';
 import fc from 'fast-check';
 import type { ExamRules } from '../../src/domain/rules.js';
-import { readStoredResult, scoreExam, type Counts, type Response, type ScoredItem } from '../../src/domain/scoring.js';
+import { itemScoreRange, readStoredResult, scoreExam, storedResponse, type Counts, type Response, type ScoredItem } from '../../src/domain/scoring.js';
 
 // PRODUCT.md's default rules. Written out here on purpose: in the product they are data.
 const DEFAULT_POINTS = { right: 2, dontKnow: 0, wrong: -1, wrongPriority: -5 };
@@ -322,4 +322,14 @@ t.test('readStoredResult: the stored result read back for the candidate’s reco
   for (const bad of [null, '', 'not json', '42', '{}', '{"counts":{"right":1},"byTheme":[]}', JSON.stringify({ ...result, byTheme: [{ theme: 1 }] })]) {
     t.equal(readStoredResult(bad), null, `${JSON.stringify(bad)}: nothing shown rather than something wrong`);
   }
+});
+
+t.test('one item’s range and a stored response, as the item analysis reads them', async (t) => {
+  t.same(itemScoreRange(false, DEFAULT_POINTS), { min: -1, max: 2 });
+  t.same(itemScoreRange(true, DEFAULT_POINTS), { min: -5, max: 2 }, 'a priority question’s penalty');
+  t.same(itemScoreRange(false, { ...DEFAULT_POINTS, dontKnow: -2 }), { min: -2, max: 2 }, 'a « Je ne sais pas » below a wrong answer');
+  t.same(storedResponse(true, null, false), { kind: 'dontKnow' });
+  t.same(storedResponse(false, 7, true), { kind: 'answer', correct: true });
+  t.same(storedResponse(false, 7, false), { kind: 'answer', correct: false });
+  t.same(storedResponse(false, null, false), { kind: 'unanswered' });
 });

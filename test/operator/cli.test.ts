@@ -8,7 +8,10 @@ import t from 'tap';
 import { DATABASE_FILE } from '../../src/db/connection.js';
 import { DEMO_ADMIN_EMAIL } from '../../src/operator/seed-demo.js';
 import { enrolSecondFactor } from '../helpers/agents.js';
+import { ManualClock } from '../../src/clock.js';
 import { Agent, createTestApp, type Teardown } from '../helpers/app.js';
+import { twoCentres } from '../helpers/exam-fixtures.js';
+import { pastSession } from '../helpers/past-sessions.js';
 import { dropTestDatabase, MISSING_POSTGRES, openTestDatabase, startPostgres, TEST_DATABASE_KIND } from '../helpers/postgres.js';
 
 // Each run of the CLI starts a Node process and hashes passwords: slow on a busy shared machine.
@@ -291,4 +294,37 @@ t.test('backup on PostgreSQL without pg_dump says, in French, what to install', 
   t.equal(backup.status, 1);
   t.match(backup.stderr, /^La base est PostgreSQL et pg_dump est introuvable : installez le client PostgreSQL \(apt-get install postgresql-client/);
   t.notOk(existsSync(target), 'no file is written');
+});
+
+t.test('purge-personal-data says what it would do with --dry-run, then anonymises, then finds nothing more', async (t) => {
+  const place = await sharedPlace(t, tempDir(t));
+  // The CLI runs on the system clock: the exams are built around today.
+  const ctx = await twoCentres(t, { dataDir: place.dataDir, clock: new ManualClock(new Date()) });
+  await pastSession(ctx, ctx.centreA, 6 * 366, [{ identity: { lastName: 'Ancien', firstName: 'Jules' } }]);
+  await pastSession(ctx, ctx.centreA, 3, [{ identity: { lastName: 'Récent', firstName: 'Léa' } }]);
+  await ctx.testApp.close(true);
+
+  const dry = cli(place, ['purge-personal-data', '--dry-run']);
+  t.equal(dry.status, 0, `the dry run succeeds (${dry.stderr.trim()})`);
+  t.match(
+    dry.stdout,
+    /^Durée de conservation : 5 ans \(examens antérieurs au \d\d\/\d\d\/\d{4}\)\. À anonymiser : 1 examen le \d\d\/\d\d\/\d{4} \(rien n’a encore été modifié\)\.$/m,
+  );
+  const run = cli(place, ['purge-personal-data']);
+  t.equal(run.status, 0, `the purge succeeds (${run.stderr.trim()})`);
+  t.match(run.stdout, /Identités anonymisées : 1 examen le \d\d\/\d\d\/\d{4}\.$/m);
+  t.match(cli(place, ['purge-personal-data']).stdout, 'Aucune identité à anonymiser.');
+
+  const after = await createTestApp(t, { dataDir: place.dataDir });
+  const db = after.db.kysely;
+  t.same(
+    (await db.selectFrom('exams').select('last_name').orderBy('id').execute()).map((r) => r.last_name),
+    ['Anonymisé', 'Récent'],
+  );
+  const audit = await db.selectFrom('audit_log').select(['actor_label', 'details']).where('action', '=', 'donnees.identites_anonymisees').execute();
+  t.same(
+    audit.map((a) => [a.actor_label, (JSON.parse(a.details!) as { examens: number }).examens]),
+    [['CLI', 1]],
+    'one audit row, by the CLI, for the run that changed something',
+  );
 });

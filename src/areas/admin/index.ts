@@ -6,6 +6,7 @@ import auditRoutes from './audit/routes.js';
 import centreRoutes from './centres/routes.js';
 import dashboardRoutes from './dashboard/routes.js';
 import managerRoutes from './managers/routes.js';
+import personalDataRoutes from './personal-data/routes.js';
 import questionnaireRoutes from './questionnaires/routes.js';
 
 /**
@@ -23,4 +24,5 @@ export default async function adminArea(app: FastifyInstance) {
   await app.register(auditRoutes);
   await app.register(attestationRoutes);
   await app.register(anomalyRoutes);
+  await app.register(personalDataRoutes);
 }

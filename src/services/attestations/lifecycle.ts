@@ -52,7 +52,7 @@ export function fieldsOf(row: AttestationRow, today: string): AttestationFields 
   return row.snapshot ? (JSON.parse(row.snapshot) as AttestationFields) : liveFields(row, today);
 }
 
-export type PrintRefusal = { ok: false; reason: 'cancelled' | 'signatory'; message: string };
+export type PrintRefusal = { ok: false; reason: 'cancelled' | 'anonymised' | 'signatory'; message: string };
 
 /** Why an attestation cannot be printed now, in French, or null. */
 export function printRefusal(row: AttestationRow): PrintRefusal | null {
@@ -62,6 +62,10 @@ export function printRefusal(row: AttestationRow): PrintRefusal | null {
       reason: 'cancelled',
       message: `Cette attestation a été annulée le ${formatShortDate(parisDate(new Date(row.cancelled_at)))} : elle ne peut plus être imprimée.`,
     };
+  }
+  // Printed after the identity was erased, it would certify nobody: the number stays verifiable online.
+  if (row.anonymised_at) {
+    return { ok: false, reason: 'anonymised', message: `${erasedSentence(row.anonymised_at)} : cette attestation ne peut plus être imprimée.` };
   }
   const missing = row.snapshot
     ? []
@@ -135,6 +139,11 @@ export async function printAttestations(
 
 const CANCELLED_NO_CORRECTION = 'Cette attestation est annulée : l’identité de son titulaire ne se corrige plus.';
 
+/** Why an anonymised exam is neither printed nor corrected: a correction would bring back an erased identity. */
+function erasedSentence(anonymisedAt: string): string {
+  return `L’identité du titulaire a été effacée le ${formatShortDate(parisDate(new Date(anonymisedAt)))}, sa durée de conservation écoulée`;
+}
+
 export type CorrectionOutcome =
   | { ok: true; changed: boolean }
   | { ok: false; refused: string }
@@ -154,6 +163,7 @@ export async function correctIdentity(
   const row = await findAttestationOfExam(db, input.centreId, input.examId);
   if (!row) return null;
   if (row.cancelled_at) return { ok: false, refused: CANCELLED_NO_CORRECTION };
+  if (row.anonymised_at) return { ok: false, refused: `${erasedSentence(row.anonymised_at)} : elle ne se corrige plus.` };
   const checked = readIdentity(input.form, row.exam_date, 'manager');
   const reason = readReason(input.form.motif);
   const values = { ...checked.values, motif: reason };
@@ -176,6 +186,7 @@ export async function correctIdentity(
     const current = await findAttestationOfExam(trx, input.centreId, input.examId);
     if (!current) return null;
     if (current.cancelled_at) return { ok: false, refused: CANCELLED_NO_CORRECTION };
+    if (current.anonymised_at) return { ok: false, refused: `${erasedSentence(current.anonymised_at)} : elle ne se corrige plus.` };
     const before = {
       nom: current.last_name,
       prenom: current.first_name,

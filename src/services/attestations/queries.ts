@@ -28,6 +28,7 @@ function attestationRows(db: Queryable, centreId: number | null) {
       'e.birth_date',
       'e.company',
       'e.company_address',
+      'e.anonymised_at',
       's.id as session_id',
       's.date as exam_date',
       's.supervisor',

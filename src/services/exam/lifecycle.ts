@@ -7,7 +7,7 @@ import type { Identity } from '../../domain/candidate-identity.js';
 import { drawExam } from '../../domain/draw.js';
 import { deadlineFor, isPastDeadline, type FinishReason } from '../../domain/exam-clock.js';
 import { parseStoredRules } from '../../domain/rules.js';
-import { scoreExam, type Response } from '../../domain/scoring.js';
+import { scoreExam, storedResponse } from '../../domain/scoring.js';
 import { issueAttestation } from '../attestations/issue.js';
 import { recordAudit, SYSTEM_ACTOR } from '../audit.js';
 import { admissionHolds, kioskActor } from './admission.js';
@@ -142,11 +142,7 @@ export async function finishExam(db: Kysely<Database>, clock: Clock, examId: num
       items.map((i) => ({
         theme: i.theme,
         priority: i.priority === 1,
-        response: (i.dont_know === 1
-          ? { kind: 'dontKnow' }
-          : i.chosen_answer_id !== null
-            ? { kind: 'answer', correct: i.correct === 1 }
-            : { kind: 'unanswered' }) satisfies Response,
+        response: storedResponse(i.dont_know === 1, i.chosen_answer_id, i.correct === 1),
       })),
       rules,
     );

@@ -11,6 +11,11 @@ import { getPreviewQuestions, getQuestionImage, getQuestionnaire, listQuestionna
 import { idParam } from '../../../plugins/params.js';
 import { uploadedFile, uploadedText } from '../../../plugins/uploads.js';
 import { IMPORT_FORMAT } from './format.js';
+import { itemStatisticsCsv, itemStatisticsRows } from './item-statistics.js';
+import { readItemStatistics } from '../../../services/item-statistics.js';
+import { MIN_EXAMS_FOR_FLAGS } from '../../../domain/item-analysis.js';
+import { formatParisDateTime } from '../../../domain/paris-time.js';
+import { plural } from '../../../domain/french.js';
 import { BANK_TEMPLATES, readBankTemplate, templateUrl } from './templates.js';
 
 type Params = { Params: { id: string } };
@@ -106,6 +111,40 @@ export default async function questionnaireRoutes(app: FastifyInstance) {
       },
       { title: questionnaire.title },
     );
+  });
+
+  // Read from the cache the sweeper fills (services/item-statistics.ts): a view never scans the exams.
+  app.get('/admin/questionnaires/:id/statistiques', async (request: FastifyRequest<Params>, reply) => {
+    const questionnaire = await getQuestionnaire(app.db, idParam(request.params.id));
+    if (!questionnaire) throw notFound();
+    const [questions, statistics] = await Promise.all([getPreviewQuestions(app.db, questionnaire.id), readItemStatistics(app.db, questionnaire.id)]);
+    return reply.render(
+      'admin/questionnaires/statistics',
+      {
+        questionnaire,
+        profileLabel: PROFILE_LABELS[questionnaire.profile],
+        statistics: statistics && {
+          computedAt: formatParisDateTime(statistics.computedAt),
+          examsCount: statistics.examsCount,
+          examsText: plural(statistics.examsCount, 'examen terminé', 'examens terminés'),
+          rows: itemStatisticsRows(questions, statistics.items),
+        },
+        minExams: MIN_EXAMS_FOR_FLAGS,
+      },
+      { title: `Statistiques des questions — ${questionnaire.title}` },
+    );
+  });
+
+  app.get('/admin/questionnaires/:id/statistiques.csv', async (request: FastifyRequest<Params>, reply) => {
+    const questionnaire = await getQuestionnaire(app.db, idParam(request.params.id));
+    if (!questionnaire) throw notFound();
+    const [questions, statistics] = await Promise.all([getPreviewQuestions(app.db, questionnaire.id), readItemStatistics(app.db, questionnaire.id)]);
+    if (!statistics) throw notFound();
+    const version = questionnaire.version.replace(/[^A-Za-z0-9._-]+/g, '-');
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="statistiques-questions-${questionnaire.profile}-${version}.csv"`)
+      .send(itemStatisticsCsv(questions, statistics.items));
   });
 
   app.get('/admin/questionnaires/:id/images/:questionId', async (request: FastifyRequest<{ Params: { id: string; questionId: string } }>, reply) => {

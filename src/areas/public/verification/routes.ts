@@ -67,7 +67,9 @@ export default async function verificationRoutes(app: FastifyInstance) {
         number,
         state,
         kindLabel: ATTESTATION_KIND_LABELS[row.kind],
-        name: publicName(fields.candidate),
+        // Past the retention period, only the attestation's existence and validity are told.
+        name: row.anonymised_at ? null : publicName(fields.candidate),
+        erasedOn: row.anonymised_at ? formatShortDate(parisDate(new Date(row.anonymised_at))) : null,
         profile: PROFILE_LABELS[fields.profile],
         examDate: formatFullDate(fields.examDate),
         validUntil: fields.validUntil ? formatFullDate(fields.validUntil) : null,
