@@ -543,6 +543,13 @@ async function scenarios(top: Topology) {
     const sameSettings = await top.tryStart({});
     t.equal(sameSettings.exitCode, null, "with the others' folder, a third instance starts");
     t.equal(new Set(before.map((r) => r.signing_key_id)).size, 1, 'the instances in service share one key');
-    t.same(await recorded(), before, 'the refused instances were never recorded, and the third left as it stopped');
+    // The instance killed earlier may have been forgotten meanwhile (its row was 90 s old): nothing was added.
+    const after = await recorded();
+    t.same(
+      after.filter((row) => !before.some((b) => b.id === row.id)),
+      [],
+      'the refused instances were never recorded, and the third left as it stopped',
+    );
+    t.ok(after.length >= 2, 'the two instances in service are still recorded');
   });
 }
