@@ -24,6 +24,7 @@ export class SessionCookieSigner {
   }
 
   #remember(value: string, signed: string): void {
+    if (this.#signed.has(value)) return;
     if (this.#signed.size >= REMEMBERED) this.#signed.delete(this.#signed.keys().next().value!);
     this.#signed.set(value, signed);
   }

@@ -281,6 +281,6 @@ export async function cancelAttestation(
     return true;
   });
   if (cancelled) return { ok: true };
-  const now = await findAttestationOfExam(db, input.centreId, input.examId);
-  return alreadyCancelled(now?.cancelled_at ?? clock.now().toISOString());
+  const current = await findAttestationOfExam(db, input.centreId, input.examId);
+  return current?.cancelled_at ? alreadyCancelled(current.cancelled_at) : null;
 }
