@@ -27,24 +27,19 @@ import { benchRoomStart, describeRoomStart } from './room-start.js';
 import { fmt } from './lib/stats.js';
 import { intFromEnv } from './lib/env.js';
 
+/** The answer-save benchmarks' settings (BENCH_CANDIDATES, BENCH_DURATION per side), the same for SQLite and PostgreSQL. */
+function savesOptions() {
+  return { candidates: intFromEnv('BENCH_CANDIDATES', 50, 1, 400), durationSeconds: intFromEnv('BENCH_DURATION', 10, 5, 60), slices: 5, warmupSeconds: 2 };
+}
+
 /** The benchmarks run by name: each returns its summary and its problems. */
 const NAMED: Record<string, () => Promise<{ summary: string[]; problems: string[] }>> = {
   'answer-saves': async () => {
-    const r = await benchAnswerSaves({
-      candidates: intFromEnv('BENCH_CANDIDATES', 50, 1, 400),
-      durationSeconds: intFromEnv('BENCH_DURATION', 10, 5, 60),
-      slices: 5,
-      warmupSeconds: 2,
-    });
+    const r = await benchAnswerSaves(savesOptions());
     return { summary: describeAnswerSaves(r), problems: r.problems };
   },
   'postgres-answers': async () => {
-    const r = await benchPostgresAnswers({
-      candidates: intFromEnv('BENCH_CANDIDATES', 50, 1, 400),
-      durationSeconds: intFromEnv('BENCH_DURATION', 10, 5, 60),
-      slices: 5,
-      warmupSeconds: 2,
-    });
+    const r = await benchPostgresAnswers(savesOptions());
     return { summary: describePostgresAnswers(r), problems: r.problems };
   },
   'national-peak': async () => {
@@ -89,14 +84,13 @@ async function main(): Promise<void> {
   console.log(`QCM-AIPR benchmarks — ${new Date().toISOString()} — node ${process.version}, ${cpus().length} CPU (${cpus()[0]?.model ?? '?'})`);
   const names = process.argv.slice(2);
   if (names.length > 0) return runNamed(names, started);
-  const candidates = intFromEnv('BENCH_CANDIDATES', 50, 1, 400);
-  const durationSeconds = intFromEnv('BENCH_DURATION', 10, 5, 60);
+  const savesSettings = savesOptions();
   const room = intFromEnv('BENCH_ROOM', 30, 1, 400);
   const attestationOptions = attestationsOptionsFromEnv();
   const resultsOptions = resultsOptionsFromEnv();
 
   console.log('\n[1/4] answer saves');
-  const saves = await benchAnswerSaves({ candidates, durationSeconds, slices: 5, warmupSeconds: 2 });
+  const saves = await benchAnswerSaves(savesSettings);
   console.log('\n[2/4] room start');
   const start = await benchRoomStart({ candidates: room });
   console.log('\n[3/4] attestation PDFs');

@@ -75,7 +75,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     attestationSigner: loadOrCreateSigner(config.dataDir),
     identityProviders,
   });
-  await app.register(securityHeaders, { https: isHttps(config), formTargets: () => logoutOrigins(identityProviders) });
+  await app.register(securityHeaders, { https: isHttps(config), formTargets: logoutOrigins(identityProviders) });
   // Old terminals on slow networks: every text answer is compressed (the kiosk's page budget).
   // No form is ever sent compressed: request decompression stays off (one hook less per request).
   await app.register(fastifyCompress, { global: true, globalDecompression: false, threshold: 1024 });

@@ -41,19 +41,19 @@ t.test('an instance whose signing key or session secret differs from a running o
   const { a, b } = await twoConnections(t, clock);
   const running = await joinInstances(a, clock, SHARED, noWarning);
 
-  const keyError = await joinInstances(b, clock, OTHER_KEY, noWarning).then(
-    () => null,
-    (err: unknown) => err,
+  await t.rejects(
+    joinInstances(b, clock, OTHER_KEY, noWarning),
+    {
+      name: 'InstanceMismatchError',
+      message: /clé de signature des attestations de ce DATA_DIR \(autre-cle\).*dont la clé est cle-partagee.*même dossier DATA_DIR/,
+    },
+    'another DATA_DIR: refused, saying why',
   );
-  t.ok(keyError instanceof InstanceMismatchError, 'another DATA_DIR: refused');
-  t.match((keyError as Error).message, /clé de signature des attestations de ce DATA_DIR \(autre-cle\).*dont la clé est cle-partagee.*même dossier DATA_DIR/);
-
-  const secretError = await joinInstances(b, clock, OTHER_SECRET, noWarning).then(
-    () => null,
-    (err: unknown) => err,
+  await t.rejects(
+    joinInstances(b, clock, OTHER_SECRET, noWarning),
+    { name: 'InstanceMismatchError', message: /secret de session.*même valeur de SESSION_SECRET/ },
+    'another SESSION_SECRET: refused, saying why',
   );
-  t.ok(secretError instanceof InstanceMismatchError, 'another SESSION_SECRET: refused');
-  t.match((secretError as Error).message, /secret de session.*même valeur de SESSION_SECRET/);
   t.equal((await a.selectFrom('running_instances').selectAll().execute()).length, 1, 'neither refused instance is recorded');
   await running.leave();
 });

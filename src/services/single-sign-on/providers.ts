@@ -17,12 +17,16 @@ export function identityProvidersOf(config: Config): IdentityProviders {
   };
 }
 
-/** The origins a sign-out may send the browser on to (the Content-Security-Policy's form-action). */
-export function logoutOrigins(providers: IdentityProviders): string[] {
-  const origins = new Set<string>();
-  if (providers.cas) origins.add(new URL(providers.cas.settings.url).origin);
-  if (providers.oidc) origins.add(new URL(providers.oidc.settings.issuer).origin);
-  const endSession = providers.oidc?.endSessionOrigin();
-  if (endSession) origins.add(endSession);
-  return [...origins];
+/**
+ * The origins a sign-out may send the browser on to (the Content-Security-Policy's form-action), as
+ * a function asked at every request: the configured ones are read once, only the OpenID provider's
+ * logout address changes (known once its metadata has been read).
+ */
+export function logoutOrigins(providers: IdentityProviders): () => string[] {
+  const configured = [providers.cas?.settings.url, providers.oidc?.settings.issuer].filter((url) => url !== undefined);
+  const fixed = [...new Set(configured.map((url) => new URL(url).origin))];
+  return () => {
+    const endSession = providers.oidc?.endSessionOrigin();
+    return endSession && !fixed.includes(endSession) ? [...fixed, endSession] : fixed;
+  };
 }
