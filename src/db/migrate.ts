@@ -18,6 +18,7 @@ import * as m0016 from '../../migrations/0016_running_instances.js';
 import * as m0017 from '../../migrations/0017_question_descriptions.js';
 import * as m0018 from '../../migrations/0018_personal_data_retention.js';
 import * as m0019 from '../../migrations/0019_item_statistics.js';
+import * as m0020 from '../../migrations/0020_exam_figures.js';
 import type { Database } from './schema.js';
 
 /**
@@ -44,6 +45,7 @@ const migrations: Record<string, Migration> = {
   '0017_question_descriptions': m0017,
   '0018_personal_data_retention': m0018,
   '0019_item_statistics': m0019,
+  '0020_exam_figures': m0020,
 };
 
 /** In the order they run. */

@@ -39,6 +39,7 @@ export interface Database {
   exam_pauses: ExamPausesTable;
   account_identities: AccountIdentitiesTable;
   item_statistics: ItemStatisticsTable;
+  exam_figures: ExamFiguresTable;
 }
 
 export type Role = 'admin' | 'manager';
@@ -408,4 +409,23 @@ export interface AttestationPrintJobsTable {
   error: string | null;
   created_at: string;
   finished_at: string | null;
+}
+
+/**
+ * Counters per month (Paris, of the exam's start or the batch's creation), centre and questionnaire
+ * version, kept in step by the exam and token lifecycles (src/services/exam/figures.ts): the
+ * national figures are read from them, never from the exams.
+ */
+export interface ExamFiguresTable {
+  /** `AAAA-MM` */
+  month: string;
+  centre_id: number;
+  questionnaire_id: number;
+  /** Scored and not cancelled. */
+  finished: number;
+  passed: number;
+  cancelled: number;
+  score_sum: number;
+  maximum_sum: number;
+  tokens_issued: number;
 }

@@ -5,6 +5,18 @@ export function formatInteger(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, '\u00a0');
 }
 
+/** A share as a French percentage, one decimal at most: 0.7125 → « 71,3 % » (a null share: « — »). */
+export function formatPercent(share: number | null): string {
+  if (share === null) return '—';
+  const rounded = Math.round(share * 1000) / 10;
+  return `${String(rounded).replace('.', ',')}\u00a0%`;
+}
+
+/** A number with one decimal at most, decimal comma: 52.25 → « 52,3 ». */
+export function formatDecimal(n: number): string {
+  return String(Math.round(n * 10) / 10).replace('.', ',');
+}
+
 /**
  * The count and its noun: « 0 jeton », « 1 jeton », « 2 jetons », since French puts 0 and 1 in
  * the singular. Without `pluralForm`, the plural adds an « s » unless the word already ends in

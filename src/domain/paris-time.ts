@@ -98,6 +98,45 @@ export function addDays(date: string, days: number): string {
   return `${pad(moved.getUTCFullYear(), 4)}-${pad(moved.getUTCMonth() + 1)}-${pad(moved.getUTCDate())}`;
 }
 
+/** The month in Paris at `now`, `AAAA-MM`: the exams' figures are counted by it. */
+export function parisMonth(now: Date): string {
+  return parisDate(now).slice(0, 7);
+}
+
+/** Whether `value` is a month `AAAA-MM` (from 2000 to 2999, as a date field accepts). */
+export function isValidMonth(value: string): boolean {
+  return /^2\d{3}-(0[1-9]|1[0-2])$/.test(value);
+}
+
+/** The month `months` after `month` (negative: before), `AAAA-MM`. */
+export function addMonths(month: string, months: number): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  const index = y * 12 + (m - 1) + months;
+  return `${pad(Math.floor(index / 12), 4)}-${pad((index % 12) + 1)}`;
+}
+
+/** The months from `from` to `to`, both included, in order (none when `from` is after `to`). */
+export function monthsBetween(from: string, to: string): string[] {
+  const months: string[] = [];
+  for (let month = from; month <= to; month = addMonths(month, 1)) months.push(month);
+  return months;
+}
+
+const MONTH_NAME = new Intl.DateTimeFormat('fr-FR', { timeZone: 'UTC', month: 'long', year: 'numeric' });
+const SHORT_MONTH_NAME = new Intl.DateTimeFormat('fr-FR', { timeZone: 'UTC', month: 'short', year: '2-digit' });
+
+/** `2026-03` → `mars 2026`. */
+export function formatMonth(month: string): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  return MONTH_NAME.format(new Date(Date.UTC(y, m - 1, 1)));
+}
+
+/** `2026-03` → `mars 26`, where a chart's axis has little room. */
+export function formatShortMonth(month: string): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  return SHORT_MONTH_NAME.format(new Date(Date.UTC(y, m - 1, 1)));
+}
+
 /** Paris's offset from UTC at `at`, in milliseconds (+1 h in winter, +2 h in summer). */
 function parisOffsetMs(at: number): number {
   const w = parisWallClock(new Date(at));

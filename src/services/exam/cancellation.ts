@@ -6,7 +6,8 @@ import { recordAudit, SYSTEM_ACTOR, type Actor } from '../audit.js';
 import { endPauses, insertIncident } from './incidents.js';
 import { standingPaused } from './running.js';
 import { equalsWithoutIndex } from '../../db/portable.js';
-import { transaction } from '../../db/transaction.js';
+import { isPostgres, transaction } from '../../db/transaction.js';
+import { countCancelledExam } from './figures.js';
 
 /** Why the platform cancels an exam left paused when its session's day ended. */
 export const FORGOTTEN_PAUSE_REASON = 'Examen resté en pause à la fin de la journée de la session : annulé par la plateforme.';
@@ -26,6 +27,15 @@ export async function writeCancellation(
 ): Promise<string | null> {
   const now = clock.now();
   const at = now.toISOString();
+  // What the figures counted of it so far, read before the change and in the same transaction (the
+  // row locked on PostgreSQL: a finish on another instance waits, or has already been seen).
+  const before = await trx
+    .selectFrom('exams')
+    .select(['started_at', 'centre_id', 'questionnaire_id', 'finished_at', 'cancelled_at', 'passed', 'score', 'maximum'])
+    .where('id', '=', exam.id)
+    .$if(isPostgres(trx), (q) => q.forUpdate())
+    .executeTakeFirst();
+  if (!before || before.cancelled_at !== null) return null;
   const cancelled = await trx
     .updateTable('exams')
     .set((eb) => ({ cancelled_at: at, cancel_reason: reason, paused_at: null, finished_at: eb.fn.coalesce('finished_at', eb.val(at)) }))
@@ -33,6 +43,13 @@ export async function writeCancellation(
     .where('cancelled_at', 'is', null)
     .executeTakeFirst();
   if (cancelled.numUpdatedRows === 0n) return null;
+  await countCancelledExam(
+    trx,
+    { at: before.started_at, centreId: before.centre_id, questionnaireId: before.questionnaire_id },
+    before.finished_at !== null && before.score !== null && before.maximum !== null
+      ? { passed: before.passed === 1, score: before.score, maximum: before.maximum }
+      : null,
+  );
   const attestation = await trx
     .updateTable('attestations')
     .set({ cancelled_at: at, cancel_reason: reason })

@@ -12,6 +12,7 @@ import { issueAttestation } from '../attestations/issue.js';
 import { recordAudit, SYSTEM_ACTOR } from '../audit.js';
 import { admissionHolds, kioskActor } from './admission.js';
 import { getDrawableQuestions } from './questions.js';
+import { countScoredExam } from './figures.js';
 import { closeStaleSessions, findOpenSessions } from './sessions.js';
 import { isPostgres, transaction } from '../../db/transaction.js';
 
@@ -119,7 +120,7 @@ export async function finishExam(db: Kysely<Database>, clock: Clock, examId: num
       .selectFrom('exams as e')
       .innerJoin('questionnaires as q', 'q.id', 'e.questionnaire_id')
       .innerJoin('exam_sessions as s', 's.id', 'e.exam_session_id')
-      .select(['e.finished_at', 'e.paused_at', 'e.deadline_at', 'q.rules', 's.date as session_date'])
+      .select(['e.finished_at', 'e.paused_at', 'e.deadline_at', 'e.started_at', 'e.centre_id', 'e.questionnaire_id', 'q.rules', 's.date as session_date'])
       .where('e.id', '=', examId)
       .$if(lockRow, (q) => q.forUpdate('e'))
       .executeTakeFirst();
@@ -161,6 +162,11 @@ export async function finishExam(db: Kysely<Database>, clock: Clock, examId: num
       .where('finished_at', 'is', null)
       .executeTakeFirst();
     if (finished.numUpdatedRows === 0n) return;
+    await countScoredExam(
+      trx,
+      { at: exam.started_at, centreId: exam.centre_id, questionnaireId: exam.questionnaire_id },
+      { passed: result.passed, score: result.total, maximum: result.maximum },
+    );
     // Issued with the result, so that /verifier knows the number even if it is never printed.
     await issueAttestation(trx, { examId, passed: result.passed, examDate: exam.session_date, at: finishedAt });
     // Dated like the exam's end: at the deadline, that is the deadline, not when the sweep noticed.

@@ -8,6 +8,7 @@ import { recordAudit, type Acting } from '../../../services/audit.js';
 import { suspendedCentreMessage } from '../../../domain/centre-suspension.js';
 import { checkDailyQuota } from '../../../domain/token-quota.js';
 import { centreDailyQuota } from '../../../services/centres/token-quota.js';
+import { countIssuedTokens } from '../../../services/exam/figures.js';
 import { findCentreForTokens, getBatch, getBatchToken, getPublishedQuestionnaire, type QuestionnaireRef } from './queries.js';
 import { transaction } from '../../../db/transaction.js';
 
@@ -184,6 +185,7 @@ async function insertBatch(
     })
     .returning('id')
     .executeTakeFirstOrThrow();
+  await countIssuedTokens(trx, { at: batch.createdAt, centreId: batch.centreId, questionnaireId: batch.questionnaireId }, batch.size);
   return row.id;
 }
 
