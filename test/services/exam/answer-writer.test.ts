@@ -338,6 +338,9 @@ if (server) {
       const first = await startOne();
       const second = await startOne();
       const other = await holder(t, url);
+      // The batch must be the one to notice the deadlock (after the server's 1 s): on a busy machine
+      // this connection, waiting a little later, could otherwise check first and be the victim itself.
+      await other.query("set deadlock_timeout = '30s'");
       await other.query('begin');
       await other.query('update exam_questions set flagged = 0 where exam_id = $1 and position = 1', [second]);
       const w = writer();
