@@ -1,5 +1,16 @@
 import { suspensionNotice } from '../domain/centre-suspension.js';
-import { RESUME_LEAVE_MS } from '../domain/admission-code.js';
+import { ADMISSION_CODE_LENGTH, ADMISSION_CODE_VALIDITY_MS, RESUME_LEAVE_MS } from '../domain/admission-code.js';
+import { ANOMALY_WINDOW_DAYS, DONT_KNOW_SHARE, RUSHED_EXAM_MINUTES, SURGE_FACTOR, SURGE_FLOOR, SURGE_HISTORY_WEEKS } from '../domain/anomalies.js';
+import {
+  MIN_EXAMS_FOR_FLAGS,
+  NEGATIVE_DISCRIMINATION,
+  STRONG_DISTRACTOR_GAP,
+  STRONG_DISTRACTOR_MIN_CHOOSERS,
+  TOO_EASY_RIGHT_RATE,
+  TOO_HARD_RIGHT_RATE,
+} from '../domain/item-analysis.js';
+import { RETENTION_YEARS_MAX, RETENTION_YEARS_MIN } from '../domain/retention.js';
+import { MAX_ASSETS_LOAD_MS, MAX_CLOCK_SKEW_MS, MAX_ROUND_TRIP_MS, MIN_WINDOW, PAGE_BUDGET_BYTES } from '../domain/terminal-check.js';
 import fastifyView from '@fastify/view';
 import { Eta } from 'eta';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -7,7 +18,7 @@ import fp from 'fastify-plugin';
 import { EXTRA_MINUTES_MAX } from '../domain/exam-clock.js';
 import { plural } from '../domain/french.js';
 import { ACCOUNT_POLICY, ADDRESS_POLICY } from '../domain/throttle.js';
-import { BATCH_MAX, BATCH_MIN } from '../domain/token-batch.js';
+import { BATCH_CONFIRM_ABOVE, BATCH_MAX, BATCH_MIN } from '../domain/token-batch.js';
 import { LINK_LIFETIME_HOURS } from '../services/accounts/links.js';
 import { BACKGROUND_REFRESH_HEADER, IDLE_LIMIT_MINUTES } from './auth.js';
 import { VIEWS_DIR } from '../paths.js';
@@ -61,8 +72,8 @@ declare module 'fastify' {
   }
 }
 
-/** Figures the pages state (« valable 48 heures »), from where the code enforces them. */
-const LIMITS = Object.freeze({
+/** Figures the pages state (« valable 48 heures »), from where the code enforces them; the manual's PDF states them too. */
+export const LIMITS = Object.freeze({
   linkHours: LINK_LIFETIME_HOURS,
   idleMinutes: IDLE_LIMIT_MINUTES,
   backgroundRefreshHeader: BACKGROUND_REFRESH_HEADER,
@@ -72,6 +83,28 @@ const LIMITS = Object.freeze({
   resumeLeaveMinutes: RESUME_LEAVE_MS / 60_000,
   batchMin: BATCH_MIN,
   batchMax: BATCH_MAX,
+  batchConfirmAbove: BATCH_CONFIRM_ABOVE,
+  sessionCodeLength: ADMISSION_CODE_LENGTH,
+  sessionCodeMinutes: ADMISSION_CODE_VALIDITY_MS / 60_000,
+  terminalWindow: MIN_WINDOW,
+  terminalClockSkewSeconds: MAX_CLOCK_SKEW_MS / 1000,
+  terminalRoundTripMs: MAX_ROUND_TRIP_MS,
+  terminalAssetsSeconds: MAX_ASSETS_LOAD_MS / 1000,
+  terminalPageBudgetKb: PAGE_BUDGET_BYTES / 1024,
+  retentionYearsMin: RETENTION_YEARS_MIN,
+  retentionYearsMax: RETENTION_YEARS_MAX,
+  itemMinExams: MIN_EXAMS_FOR_FLAGS,
+  itemTooEasyPercent: TOO_EASY_RIGHT_RATE * 100,
+  itemTooHardPercent: TOO_HARD_RIGHT_RATE * 100,
+  itemNegativeDiscrimination: String(NEGATIVE_DISCRIMINATION).replace('.', ',').replace('-', '−'),
+  itemDistractorChoosers: STRONG_DISTRACTOR_MIN_CHOOSERS,
+  itemDistractorGapPoints: Math.round(STRONG_DISTRACTOR_GAP * 100),
+  anomalyDays: ANOMALY_WINDOW_DAYS,
+  anomalyRushedMinutes: RUSHED_EXAM_MINUTES,
+  anomalyDontKnowPercent: DONT_KNOW_SHARE * 100,
+  anomalySurgeFloor: SURGE_FLOOR,
+  anomalySurgeFactor: SURGE_FACTOR,
+  anomalySurgeWeeks: SURGE_HISTORY_WEEKS,
   signInFailures: ACCOUNT_POLICY.maxFailures,
   signInLockMinutes: ACCOUNT_POLICY.lockMs / 60_000,
   addressFailures: ADDRESS_POLICY.maxFailures,
@@ -85,12 +118,16 @@ function wantsFragment(request: FastifyRequest): boolean {
   return request.headers['hx-request'] === 'true' && request.headers['hx-boosted'] !== 'true';
 }
 
-/** The help section of a page: `/centre/jetons/lots/3` → `centre-jetons` (see views/help/index.eta). */
+/**
+ * The manual's section of a page (views/public/help/): the words of its path without the ids, so
+ * that a page below another gets its own section (`/admin/questionnaires/2/statistiques` →
+ * `admin-questionnaires-statistiques`, not the questionnaires' section), and the page of one item
+ * shares its list's (`/centre/sessions/3` → `centre-sessions`).
+ */
 function helpAnchorOf(path: string): string {
   return path
     .split('/')
     .filter((part) => /^[a-z-]+$/.test(part))
-    .slice(0, 2)
     .join('-');
 }
 

@@ -193,7 +193,7 @@ t.test('the import page describes both formats, field by field, as the reader ac
 t.test('the manual’s « Questionnaires » section leads to the description of the formats', async (t) => {
   const testApp = await createTestApp(t);
   const help = await new Agent(testApp.app).get('/aide');
-  const section = /<h2 id="admin-questionnaires">[\s\S]*?(?=<h[23] )/.exec(help.body)?.[0] ?? '';
+  const section = /<h2 id="admin-questionnaires">[\s\S]*?(?=<h2 )/.exec(help.body)?.[0] ?? '';
   t.match(section, '<a href="/admin/questionnaires/importer#formats">', 'a link to the formats on the import page');
   t.match(visibleText(section), 'propose des modèles à télécharger');
 });

@@ -1,31 +1,6 @@
 import t from 'tap';
-import { adminAgent, managerAgent } from '../../helpers/agents.js';
 import { Agent, createTestApp } from '../../helpers/app.js';
 import { visibleText } from '../../helpers/html.js';
-
-t.test('the « ? Aide » link of every page leads to a section that exists', async (t) => {
-  const testApp = await createTestApp(t, { seed: true });
-  const help = await new Agent(testApp.app).get('/aide');
-  const ids = new Set([...help.body.matchAll(/id="([^"]+)"/g)].map((m) => m[1]));
-
-  const pages: [Agent, string[]][] = [
-    [await adminAgent(testApp), ['/admin', '/admin/centres', '/admin/centres/1', '/admin/gestionnaires', '/admin/questionnaires', '/admin/questionnaires/1', '/admin/journal', '/admin/attestations']],
-    [await managerAgent(testApp, { ip: '127.0.0.2' }), ['/centre', '/centre/jetons', '/centre/jetons/lots/1', '/centre/sessions', '/centre/sessions/1', '/centre/parametres']],
-  ];
-  for (const [agent, paths] of pages) {
-    for (const path of paths) {
-      const page = await agent.get(path);
-      t.equal(page.statusCode, 200, `${path} answers`);
-      const anchor = /href="\/aide#([^"]+)"/.exec(page.body)?.[1];
-      t.ok(anchor && ids.has(anchor), `${path}: « ? Aide » leads to #${anchor}, a section of /aide`);
-    }
-  }
-  const anonymous = new Agent(testApp.app, '127.0.0.3');
-  for (const path of ['/connexion', '/mot-de-passe-oublie', '/verifier']) {
-    const anchor = /href="\/aide#([^"]+)"/.exec((await anonymous.get(path)).body)?.[1];
-    t.ok(anchor && ids.has(anchor), `${path}: « ? Aide » leads to #${anchor}`);
-  }
-});
 
 t.test('with Cerbère configured, the help says how the sign-in through it works', async (t) => {
   const plain = await createTestApp(t);

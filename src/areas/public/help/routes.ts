@@ -1,13 +1,70 @@
-import { hasIdentityProvider } from '../../../config.js';
 import type { FastifyInstance } from 'fastify';
+import { hasIdentityProvider } from '../../../config.js';
+import { LIMITS } from '../../../plugins/views.js';
+import { renderDocument } from '../../../services/pdf/documents.js';
 
+const MANUAL_TITLE = 'Mode d’emploi de la plateforme QCM-AIPR';
+
+interface ManualSection {
+  id: string;
+  title: string;
+  subsections: { id: string; title: string }[];
+}
+
+/**
+ * The manual's table of contents, read from its own h2 and h3: the page's summary and the PDF's
+ * stay those of the text. Titles are kept as the template escaped them, to be written back as HTML.
+ */
+function manualSections(html: string): ManualSection[] {
+  const sections: ManualSection[] = [];
+  for (const [, level, id, title] of html.matchAll(/<h([23]) id="([^"]+)">([^<]+)<\/h\1>/g)) {
+    if (level === '2') sections.push({ id: id!, title: title!, subsections: [] });
+    else sections.at(-1)?.subsections.push({ id: id!, title: title! });
+  }
+  return sections;
+}
+
+/** « 312 Ko », « 1,2 Mo »: a download's size as the DSFR's download links state it. */
+function fileSize(bytes: number): string {
+  if (bytes < 1024 * 1024) return `${Math.max(1, Math.round(bytes / 1024))} Ko`;
+  return `${new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1 }).format(bytes / (1024 * 1024))} Mo`;
+}
+
+/** The manual as one page, and as one PDF: the same text (views/public/help/manual.eta). */
 export default async function helpRoutes(app: FastifyInstance) {
-  app.get('/aide', async (request, reply) => {
-    const { config } = app;
+  // The manual depends on the configuration alone, never on who reads it: the PDF is the same for
+  // the whole process, rendered by the first request that asks for it.
+  const { config } = app;
+  const manualData = { limits: LIMITS, sso: hasIdentityProvider(config), localSignIn: config.localSignIn, contactEmail: config.contactEmail };
+  const manualHtml = (): Promise<string> => app.view('public/help/manual', manualData);
+
+  let pdf: Promise<Buffer> | null = null;
+  let pdfBytes: number | null = null;
+
+  async function renderManualPdf(): Promise<Buffer> {
+    const body = await manualHtml();
+    const html = renderDocument('manual/document', { title: MANUAL_TITLE, sections: manualSections(body), body });
+    const rendered = await app.browserPool.htmlToPdf(html, { title: MANUAL_TITLE, author: 'QCM-AIPR', subject: 'Mode d’emploi des centres d’examen et de l’administration nationale' });
+    pdfBytes = rendered.length;
+    return rendered;
+  }
+
+  app.get('/aide', async (_request, reply) => {
+    const body = await manualHtml();
     return reply.render(
       'public/help/index',
-      { role: request.account?.role ?? null, sso: hasIdentityProvider(config), localSignIn: config.localSignIn },
+      { manual: body, sections: manualSections(body), pdfSize: pdfBytes === null ? null : fileSize(pdfBytes) },
       { title: 'Aide' },
     );
+  });
+
+  // Public and costly (a page of the one browser): the first requests share one render, and a
+  // failure is forgotten so that the next request tries again.
+  app.get('/aide/manuel.pdf', async (_request, reply) => {
+    pdf ??= renderManualPdf().catch((err: unknown) => {
+      pdf = null;
+      throw err;
+    });
+    return reply.sendPdf(await pdf, 'manuel-qcm-aipr.pdf');
   });
 }
