@@ -25,6 +25,18 @@ export const EXTREME_GROUP_SHARE = 0.27;
  * error (about 1/√(n − 1)) exceeds 0.23: the figures are shown but say too little to accuse a question.
  */
 export const MIN_EXAMS_FOR_FLAGS = 20;
+/**
+ * A discrimination is flagged below this, not below 0: at 20 to 50 exams a correlation's standard
+ * error is 0.14 to 0.23, so a sound question measures slightly negative now and then by chance.
+ */
+export const NEGATIVE_DISCRIMINATION = -0.1;
+/**
+ * A wrong answer is a strong distractor when at least this many of the upper group chose it, and
+ * their share beats the lower group's by at least STRONG_DISTRACTOR_GAP: one strong candidate's
+ * slip, or a share ahead by a hair, is noise.
+ */
+export const STRONG_DISTRACTOR_MIN_CHOOSERS = 2;
+export const STRONG_DISTRACTOR_GAP = 0.1;
 
 /** What the candidate chose on an item: an answer's id, « Je ne sais pas », or nothing. */
 export type Choice = number | 'nsp' | null;
@@ -187,9 +199,12 @@ function analyseItem(questionId: number, unordered: Observation[]): ItemStatisti
     // priority question says more about wrong answers avoided than about the question's difficulty.
     if (statistics.rightRate > TOO_EASY_RIGHT_RATE) statistics.flags.push('tooEasy');
     if (statistics.rightRate < TOO_HARD_RIGHT_RATE) statistics.flags.push('tooHard');
-    if (discrimination !== null && discrimination < 0) statistics.flags.push('negativeDiscrimination');
+    if (discrimination !== null && discrimination < NEGATIVE_DISCRIMINATION) statistics.flags.push('negativeDiscrimination');
     for (const answer of answers) {
-      answer.strongDistractor = !answer.right && answer.chosenByTop * groups.bottomSize > answer.chosenByBottom * groups.topSize;
+      answer.strongDistractor =
+        !answer.right &&
+        answer.chosenByTop >= STRONG_DISTRACTOR_MIN_CHOOSERS &&
+        answer.chosenByTop / groups.topSize - answer.chosenByBottom / groups.bottomSize >= STRONG_DISTRACTOR_GAP;
     }
     if (answers.some((a) => a.strongDistractor)) statistics.flags.push('strongDistractor');
   }

@@ -5,6 +5,9 @@ import {
   analyseItems,
   EXTREME_GROUP_SHARE,
   MIN_EXAMS_FOR_FLAGS,
+  NEGATIVE_DISCRIMINATION,
+  STRONG_DISTRACTOR_GAP,
+  STRONG_DISTRACTOR_MIN_CHOOSERS,
   TOO_EASY_RIGHT_RATE,
   TOO_HARD_RIGHT_RATE,
   type ExamResponses,
@@ -231,6 +234,59 @@ t.test('a distractor of strong candidates: compared by shares of each group, onl
     1,
   );
   t.notOk(rightAbove.flags.includes('strongDistractor'), 'the right answer chosen by the strong is what is wanted');
+
+  // One strong candidate's slip is not a pattern: 1 of 5 above, none below, a gap of 0.2.
+  const slip = only(
+    analyseItems(
+      exams(
+        (i) => (i === 19 ? 'wrong' : 'right'),
+        () => undefined,
+      ),
+    ),
+    1,
+  );
+  t.match(
+    slip.answers.find((a) => a.answerId === 12),
+    { chosenByTop: 1, chosenByBottom: 0, strongDistractor: false },
+    'a single chooser above',
+  );
+
+  // Two above and two below in groups of 5: the shares are equal, no gap.
+  const even = only(
+    analyseItems(
+      exams(
+        (i) => (i >= 18 || i <= 1 ? 'wrong' : 'right'),
+        () => undefined,
+      ),
+    ),
+    1,
+  );
+  t.match(
+    even.answers.find((a) => a.answerId === 12),
+    { chosenByTop: 2, chosenByBottom: 2, strongDistractor: false },
+    'as many below',
+  );
+  t.ok(STRONG_DISTRACTOR_MIN_CHOOSERS === 2 && STRONG_DISTRACTOR_GAP === 0.1, 'the thresholds these cases stand on');
+});
+
+t.test('a discrimination is flagged below −0.1, not below 0', async (t) => {
+  // 20 exams; the item is right in exams whose rest-of-test totals are mixed so that r is slightly negative.
+  const slightly = (rightAt: (i: number) => boolean) =>
+    only(
+      analyseItems(
+        Array.from({ length: 20 }, (_, i) => ({ total: i * 2 + (rightAt(i) ? RIGHT : WRONG), items: [item(1, false, rightAt(i) ? 'right' : 'wrong')] })),
+      ),
+      1,
+    );
+  const weak = slightly((i) => (i % 2 === 0 ? i < 10 || i === 18 : i > 10 && i !== 19));
+  t.ok(
+    weak.discrimination !== null && weak.discrimination < 0 && weak.discrimination >= NEGATIVE_DISCRIMINATION,
+    `slightly negative (${weak.discrimination}): noise at 20 exams`,
+  );
+  t.notOk(weak.flags.includes('negativeDiscrimination'));
+  const strong = slightly((i) => i < 10);
+  t.ok(strong.discrimination !== null && strong.discrimination < NEGATIVE_DISCRIMINATION, `clearly negative (${strong.discrimination})`);
+  t.ok(strong.flags.includes('negativeDiscrimination'));
 });
 
 t.test('edge cases', async (t) => {
