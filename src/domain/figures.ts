@@ -167,7 +167,7 @@ export function computeFigures(months: readonly string[], counters: readonly Mon
     }),
     versions: versions
       .filter((v) => perVersion.has(v.id))
-      .sort((a, b) => PROFILES.indexOf(a.profile) - PROFILES.indexOf(b.profile) || a.version.localeCompare(b.version, 'fr'))
+      .sort((a, b) => PROFILES.indexOf(a.profile) - PROFILES.indexOf(b.profile) || a.version.localeCompare(b.version, 'fr', { numeric: true }))
       .map((v) => {
         const sums = perVersion.get(v.id)!;
         return {

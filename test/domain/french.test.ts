@@ -1,6 +1,6 @@
 import t from 'tap';
 import fc from 'fast-check';
-import { closingSentence, formatInteger, listInFrench, plural, roomInSentence } from '../../src/domain/french.js';
+import { closingSentence, formatDecimal, formatInteger, formatPercent, listInFrench, plural, roomInSentence } from '../../src/domain/french.js';
 
 t.test('0 and 1 take the singular, 2 and more the plural', async (t) => {
   t.equal(plural(0, 'jeton'), '0 jeton');
@@ -77,6 +77,57 @@ t.test('closingSentence: a typed reason ends its sentence once', async (t) => {
     fc.property(fc.string(), (text) => {
       const closed = closingSentence(text);
       return /[.!?…]$/u.test(closed) && !closed.endsWith('..') === !text.trim().endsWith('..') && closingSentence(closed) === closed;
+    }),
+  );
+});
+
+t.test('formatPercent: a share as a French percentage, one decimal at most', async (t) => {
+  t.equal(formatPercent(null), '—');
+  t.equal(formatPercent(0), '0\u00a0%');
+  t.equal(formatPercent(1), '100\u00a0%');
+  t.equal(formatPercent(0.5), '50\u00a0%');
+  t.equal(formatPercent(0.7125), '71,3\u00a0%', 'rounded to one decimal, decimal comma');
+  t.equal(formatPercent(0.7), '70\u00a0%', 'no « ,0 »');
+  t.equal(formatPercent(2 / 3), '66,7\u00a0%');
+  t.equal(formatPercent(1 / 3), '33,3\u00a0%');
+  t.equal(formatPercent(0.00049), '0\u00a0%');
+  t.equal(formatPercent(0.0005), '0,1\u00a0%');
+  t.equal(formatPercent(0.9999), '100\u00a0%');
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 1000 }), (k) => {
+      // k tenths of a percent, written from the integer alone.
+      const expected = `${Math.floor(k / 10)}${k % 10 === 0 ? '' : `,${k % 10}`}\u00a0%`;
+      return formatPercent(k / 1000) === expected;
+    }),
+  );
+  fc.assert(
+    fc.property(fc.double({ min: 0, max: 1, noNaN: true }), (share) => {
+      const text = formatPercent(share);
+      const match = /^(\d{1,3})(?:,(\d))?\u00a0%$/.exec(text);
+      return match !== null && Math.abs(Number(`${match[1]}.${match[2] ?? '0'}`) - share * 100) <= 0.05 + 1e-9;
+    }),
+  );
+});
+
+t.test('formatDecimal: one decimal at most, decimal comma', async (t) => {
+  t.equal(formatDecimal(52.25), '52,3');
+  t.equal(formatDecimal(52), '52');
+  t.equal(formatDecimal(0), '0');
+  t.equal(formatDecimal(3.04), '3');
+  t.equal(formatDecimal(3.05), '3,1');
+  t.equal(formatDecimal(-1.5), '-1,5');
+  t.equal(formatDecimal(12.96), '13');
+  fc.assert(
+    fc.property(fc.integer({ min: -100_000, max: 100_000 }), (k) => {
+      const sign = k < 0 ? '-' : '';
+      const a = Math.abs(k);
+      return formatDecimal(k / 10) === `${sign}${Math.floor(a / 10)}${a % 10 === 0 ? '' : `,${a % 10}`}`;
+    }),
+  );
+  fc.assert(
+    fc.property(fc.double({ min: -1e6, max: 1e6, noNaN: true }), (n) => {
+      const text = formatDecimal(n);
+      return /^-?\d+(,\d)?$/.test(text) && Math.abs(Number(text.replace(',', '.')) - n) <= 0.05 + 1e-9;
     }),
   );
 });

@@ -3,6 +3,12 @@ import fc from 'fast-check';
 import {
   formatHour,
   addDays,
+  addMonths,
+  formatMonth,
+  formatShortMonth,
+  isValidMonth,
+  monthsBetween,
+  parisMonth,
   formatLongDate,
   formatParisDateTime,
   formatShortDate,
@@ -187,4 +193,101 @@ t.test('momentOnSessionDay: the hour alone on the session’s day (Paris), else 
   t.equal(momentOnSessionDay('2026-11-29T22:59:59.999Z', '2026-11-29'), '23 h 59', 'the last instant of the day in Paris');
   t.equal(momentOnSessionDay('2026-11-29T23:00:00.000Z', '2026-11-29'), '30/11/2026 à 00 h 00', 'midnight in Paris is the next day');
   t.equal(momentOnSessionDay('2026-07-14T21:30:00.000Z', '2026-07-14'), '23 h 30', 'summer time');
+});
+
+// ——— Months (the figures are counted by the Paris month) ——————————————————————————
+
+t.test('parisMonth: the month on the Paris calendar, at its boundaries', async (t) => {
+  // Summer time from 29 March 2026: UTC+2 at the end of March.
+  t.equal(parisMonth(new Date('2026-03-31T21:59:59Z')), '2026-03', '23:59:59 on 31 March in Paris');
+  t.equal(parisMonth(new Date('2026-03-31T22:00:00Z')), '2026-04', 'midnight on 1 April in Paris, still 31 March in UTC');
+  // Winter: UTC+1.
+  t.equal(parisMonth(new Date('2026-12-31T22:59:00Z')), '2026-12');
+  t.equal(parisMonth(new Date('2026-12-31T23:00:00Z')), '2027-01', 'a new year an hour before UTC’s');
+  t.equal(parisMonth(new Date('2026-02-28T22:59:59.999Z')), '2026-02');
+  t.equal(parisMonth(new Date('2026-02-28T23:00:00Z')), '2026-03');
+  t.equal(parisMonth(new Date('2026-10-31T22:59:59Z')), '2026-10', 'back to winter time since 25 October');
+  t.equal(parisMonth(new Date('2026-10-31T23:00:00Z')), '2026-11');
+  fc.assert(
+    fc.property(fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true }), (at) => {
+      const month = parisMonth(at);
+      return month === referenceWallClock(at).date.slice(0, 7) && isValidMonth(month);
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+t.test('isValidMonth: AAAA-MM from 2000 to 2999', async (t) => {
+  for (const good of ['2026-03', '2000-01', '2999-12', '2026-10']) t.ok(isValidMonth(good), good);
+  for (const bad of ['', '2026-00', '2026-13', '2026-3', '1999-12', '3000-01', '26-03', '2026-03-01', '2026/03', ' 2026-03', '2026-03 ', '２０２６-03']) {
+    t.notOk(isValidMonth(bad), JSON.stringify(bad));
+  }
+  fc.assert(fc.property(fc.integer({ min: 2000, max: 2999 }), fc.integer({ min: 1, max: 12 }), (y, m) => isValidMonth(`${y}-${String(m).padStart(2, '0')}`)));
+});
+
+t.test('addMonths: across years, backwards too', async (t) => {
+  t.equal(addMonths('2026-03', 0), '2026-03');
+  t.equal(addMonths('2026-03', 1), '2026-04');
+  t.equal(addMonths('2026-12', 1), '2027-01');
+  t.equal(addMonths('2026-01', -1), '2025-12');
+  t.equal(addMonths('2026-03', -11), '2025-04', 'the start of the default period of twelve months');
+  t.equal(addMonths('2026-03', -27), '2023-12');
+  t.equal(addMonths('2026-03', 22), '2028-01');
+  t.equal(addMonths('2026-12', 12), '2027-12');
+  t.equal(addMonths('2000-01', -1), '1999-12');
+});
+
+const monthArb = fc
+  .record({ y: fc.integer({ min: 2000, max: 2999 }), m: fc.integer({ min: 1, max: 12 }) })
+  .map(({ y, m }) => `${y}-${String(m).padStart(2, '0')}`);
+
+t.test('addMonths for any month: the inverse of itself, and as Date counts months', async (t) => {
+  fc.assert(
+    fc.property(monthArb, fc.integer({ min: -600, max: 600 }), (month, k) => {
+      const moved = addMonths(month, k);
+      const [y, m] = month.split('-').map(Number) as [number, number];
+      const reference = new Date(Date.UTC(y, m - 1 + k, 1)).toISOString().slice(0, 7);
+      return addMonths(moved, -k) === month && moved === reference;
+    }),
+    { numRuns: 2000 },
+  );
+  t.pass('2000 months moved and back');
+});
+
+t.test('monthsBetween: both ends included, in order, none when reversed', async (t) => {
+  t.same(monthsBetween('2025-11', '2026-02'), ['2025-11', '2025-12', '2026-01', '2026-02']);
+  t.same(monthsBetween('2026-03', '2026-03'), ['2026-03']);
+  t.same(monthsBetween('2026-03', '2026-02'), [], 'reversed');
+  t.same(monthsBetween('2027-01', '2026-12'), [], 'reversed across a year');
+  fc.assert(
+    fc.property(monthArb, fc.integer({ min: 0, max: 240 }), (from, k) => {
+      const months = monthsBetween(from, addMonths(from, k));
+      return months.length === k + 1 && months.every((m, i) => m === addMonths(from, i));
+    }),
+  );
+  fc.assert(fc.property(monthArb, fc.integer({ min: 1, max: 240 }), (to, k) => monthsBetween(addMonths(to, k), to).length === 0));
+});
+
+t.test('formatMonth and formatShortMonth: the month in French', async (t) => {
+  t.equal(formatMonth('2026-03'), 'mars 2026');
+  t.equal(formatMonth('2026-01'), 'janvier 2026');
+  t.equal(formatMonth('2025-12'), 'décembre 2025');
+  t.equal(formatMonth('2026-08'), 'août 2026');
+  t.equal(formatShortMonth('2026-03'), 'mars 26');
+  t.equal(formatShortMonth('2026-02'), 'févr. 26');
+  t.equal(formatShortMonth('2025-12'), 'déc. 25');
+  t.equal(formatShortMonth('2026-06'), 'juin 26');
+  t.equal(formatShortMonth('2026-07'), 'juil. 26');
+  t.equal(formatShortMonth('2030-09'), 'sept. 30');
+  fc.assert(
+    fc.property(monthArb, (month) => {
+      const [y] = month.split('-');
+      return formatMonth(month).endsWith(` ${y}`) && formatShortMonth(month).endsWith(` ${y!.slice(2)}`);
+    }),
+  );
+  t.same(
+    monthsBetween('2026-01', '2026-12').map(formatMonth),
+    ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'].map((m) => `${m} 2026`),
+    'each month its own name, whatever the time zone of the machine',
+  );
 });

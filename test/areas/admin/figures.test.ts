@@ -140,8 +140,8 @@ t.test('the dashboard shows the figures counted by hand, each chart agreeing wit
   t.same(table(page.body, 'Jetons générés et utilisés par mois').get('novembre 2026'), ['6', '6']);
   t.same(table(page.body, 'Jetons générés et utilisés par mois').get('octobre 2026'), ['3', '3']);
   const bands = table(page.body, 'Nombre de centres par tranche de taux de réussite');
-  t.same(bands.get('50 à 59 %'), ['1'], 'B, 1 of 2');
-  t.same(bands.get('60 à 69 %'), ['1'], 'A, 3 of 5');
+  t.same(bands.get('50 à moins de 60 %'), ['1'], 'B, 1 of 2');
+  t.same(bands.get('60 à moins de 70 %'), ['1'], 'A, 3 of 5');
   t.same([...bands.values()].flat(), ['0', '0', '0', '0', '0', '1', '1', '0', '0', '0']);
 
   agree(t, page.body, 'examens-par-mois', 'Examens notés par mois et par profil', { Concepteur: 'Concepteur', Encadrant: 'Encadrant', Opérateur: 'Opérateur' });

@@ -147,7 +147,10 @@ function versionsChart(figures: Figures, national: Figures | null): ChartBlock {
 }
 
 function bandsChart(bands: number[]): ChartBlock {
-  const names = bands.map((_, i) => `${i * 10} à ${i === RATE_BANDS - 1 ? '100' : `${i * 10 + 9}`} %`);
+  // A band holds its lower bound, not its upper one (the last holds 100 %): 59,9 % is « 50 à moins de 60 % ».
+  const names = bands.map((_, i) =>
+    i === 0 ? 'moins de 10\u00a0%' : i === RATE_BANDS - 1 ? `${i * 10} à 100\u00a0%` : `${i * 10} à moins de ${i * 10 + 10}\u00a0%`,
+  );
   return chart(
     'centres-par-taux',
     'Centres selon leur taux de réussite',
