@@ -15,11 +15,13 @@
  * as above, per side) and `npm run bench -- national-peak` (bench/national-peak.ts:
  * BENCH_PEAK_CANDIDATES (20000), BENCH_PEAK_EXAMS (2000), BENCH_PEAK_DURATION seconds (60),
  * BENCH_PEAK_STEP (20), BENCH_PEAK_WARMUP (10), BENCH_PEAK_SOCKETS (256), BENCH_PEAK_DATABASES
- * (sqlite,postgres)).
+ * (sqlite,postgres)). `npm run bench -- figures` (bench/figures.ts, which also runs alone: the
+ * national figures on /admin, BENCH_HISTORY_EXAMS as above, BENCH_FIGURES_ROUNDS (300)).
  */
 import { cpus } from 'node:os';
 import { benchAnswerSaves, describeAnswerSaves, TARGET_RATIO } from './answer-saves.js';
 import { attestationsOptionsFromEnv, benchAttestations, describeAttestations, PDF_TARGET_RATIO, type AttestationsResult } from './attestations.js';
+import { benchFigures, describeFigures, figuresOptionsFromEnv } from './figures.js';
 import { benchNationalPeak, describeNationalPeak, type PeakDatabase } from './national-peak.js';
 import { benchPostgresAnswers, describePostgresAnswers } from './postgres-answers.js';
 import { benchResults, describeResults, LIST_P99_TARGET_MS, listVerdict, resultsOptionsFromEnv, type ResultsResult } from './results.js';
@@ -55,6 +57,10 @@ const NAMED: Record<string, () => Promise<{ summary: string[]; problems: string[
       sockets: intFromEnv('BENCH_PEAK_SOCKETS', 256, 1, 4096),
     });
     return { summary: describeNationalPeak(r), problems: r.problems };
+  },
+  figures: async () => {
+    const r = await benchFigures(figuresOptionsFromEnv());
+    return { summary: describeFigures(r), problems: r.problems };
   },
 };
 

@@ -1,5 +1,6 @@
 /**
- * A national-size history for the results benchmark (bench/results.ts), written straight into the
+ * A national-size history for the results and figures benchmarks (bench/results.ts,
+ * bench/figures.ts), written straight into the
  * database: startExam per exam would take hours. Every row is what the app itself writes for a
  * past, finished exam (src/services/exam/lifecycle.ts: startExam, finishExam; issueAttestation),
  * with the app's own domain code wherever a value is derived:
@@ -15,7 +16,13 @@
  *   pass mark, passed, result_detail), finished by the candidate or at the deadline (some with extra
  *   time); its attestation number (admis or échec) issued at its end;
  * - one exam in 500 cancelled by its centre afterwards (src/areas/centre/exams/lifecycle.ts,
- *   cancelExam): its reason, its attestation cancelled with it, the session's incident line.
+ *   cancelExam): its reason, its attestation cancelled with it, the session's incident line;
+ * - the national figures' monthly counters (exam_figures, src/services/exam/figures.ts) as the
+ *   lifecycles keep them: a batch adds its size to tokens_issued in the Paris month of its creation;
+ *   a scored exam adds finished, passed, score and maximum to the Paris month of its start; a
+ *   cancelled one takes them back and adds 1 to cancelled. Summed in memory during the seed and
+ *   written at its end (one upsert per row), rather than an upsert per event: the same rows, fewer
+ *   statements.
  *
  * Rows go in chronological order of the sessions across all centres, as the app would have written
  * them, so that a centre's exams are spread over the table as in production. Left out: the audit
@@ -31,7 +38,7 @@ import { generateAttestationNumber } from '../../src/domain/attestation-number.j
 import { readIdentity, type Identity } from '../../src/domain/candidate-identity.js';
 import { drawExam, type DrawableQuestion } from '../../src/domain/draw.js';
 import { deadlineFor, type FinishReason } from '../../src/domain/exam-clock.js';
-import { addDays, parisDate, parisEndOfDay, parisStartOfDay } from '../../src/domain/paris-time.js';
+import { addDays, parisDate, parisEndOfDay, parisMonth, parisStartOfDay } from '../../src/domain/paris-time.js';
 import type { Profile } from '../../src/domain/profiles.js';
 import { parseStoredRules, type ExamRules } from '../../src/domain/rules.js';
 import { scoreExam, type Response } from '../../src/domain/scoring.js';
@@ -74,6 +81,8 @@ export interface SeededHistory {
   delai: number;
   extraTime: number;
   bigCentre: SeededExam[];
+  /** The exam_figures rows written (month × centre × questionnaire version). */
+  figuresRows: number;
   /** The busiest other centre's exam count, and the median of the others. */
   otherCentres: { max: number; median: number };
   firstDay: string;
@@ -221,6 +230,19 @@ interface Bank {
   byId: Map<number, DrawableQuestion>;
 }
 
+/** One exam_figures row, as src/services/exam/figures.ts adds to it. */
+interface Counters {
+  month: string;
+  centreId: number;
+  questionnaireId: number;
+  finished: number;
+  passed: number;
+  cancelled: number;
+  scoreSum: number;
+  maximumSum: number;
+  tokensIssued: number;
+}
+
 interface PlannedSession {
   centreId: number;
   date: string;
@@ -323,6 +345,26 @@ export async function seedHistory(db: SqliteDb, now: Date, options: HistoryOptio
     `insert into session_incidents (exam_session_id, exam_id, kind, text, at, actor_label) values (?, ?, 'annulation', ?, ?, ?)`,
   );
   const setClosed = sqlite.prepare(`update exam_sessions set closed_at = ? where id = ?`);
+  // Adding, as the app does: rows the demo seed may have counted stay counted.
+  const upsertFigures = sqlite.prepare(
+    `insert into exam_figures (month, centre_id, questionnaire_id, finished, passed, cancelled, score_sum, maximum_sum, tokens_issued)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?)
+     on conflict (month, centre_id, questionnaire_id) do update set
+       finished = finished + excluded.finished, passed = passed + excluded.passed, cancelled = cancelled + excluded.cancelled,
+       score_sum = score_sum + excluded.score_sum, maximum_sum = maximum_sum + excluded.maximum_sum,
+       tokens_issued = tokens_issued + excluded.tokens_issued`,
+  );
+  const figures = new Map<string, Counters>();
+  const countersOf = (at: number, centreId: number, questionnaireId: number): Counters => {
+    const month = parisMonth(new Date(at));
+    const key = `${month}|${centreId}|${questionnaireId}`;
+    let row = figures.get(key);
+    if (!row) {
+      row = { month, centreId, questionnaireId, finished: 0, passed: 0, cancelled: 0, scoreSum: 0, maximumSum: 0, tokensIssued: 0 };
+      figures.set(key, row);
+    }
+    return row;
+  };
 
   const tokenCodes = new Set<string>();
   const attestationNumbers = new Set<string>();
@@ -366,6 +408,7 @@ export async function seedHistory(db: SqliteDb, now: Date, options: HistoryOptio
         c.bank.profile,
         Number(insertBatch.run(p.centreId, c.bank.id, size, iso(createdAt + 60_000), `gestion-${p.centreId}@centres-formation.fr`).lastInsertRowid),
       );
+      countersOf(createdAt + 60_000, p.centreId, c.bank.id).tokensIssued += size;
       batches++;
     }
 
@@ -443,8 +486,16 @@ export async function seedHistory(db: SqliteDb, now: Date, options: HistoryOptio
         ).lastInsertRowid,
       );
       insertAttestation.run(exam, number, kindOf(result.passed), iso(finishedAt), cancel?.at ?? null, cancel?.reason ?? null);
+      // countScoredExam at its end, then countCancelledExam (scored: its counts taken back).
+      const counters = countersOf(startedAt, p.centreId, c.bank.id);
+      const sign = cancel ? 0 : 1;
+      counters.finished += sign;
+      counters.passed += result.passed ? sign : 0;
+      counters.scoreSum += sign * result.total;
+      counters.maximumSum += sign * result.maximum;
       if (cancel) {
         insertIncident.run(session, exam, cancel.reason, cancel.at, `gestion-${p.centreId}@centres-formation.fr`);
+        counters.cancelled++;
         cancelled++;
       }
       exams++;
@@ -465,6 +516,10 @@ export async function seedHistory(db: SqliteDb, now: Date, options: HistoryOptio
       for (const p of plans.slice(start, start + CHUNK)) writeSession(p);
     })();
   }
+  sqlite.transaction(() => {
+    for (const f of figures.values())
+      upsertFigures.run(f.month, f.centreId, f.questionnaireId, f.finished, f.passed, f.cancelled, f.scoreSum, f.maximumSum, f.tokensIssued);
+  })();
   const insertMs = performance.now() - i0 - generateMs;
   const c0 = performance.now();
   sqlite.pragma('wal_checkpoint(TRUNCATE)');
@@ -481,6 +536,7 @@ export async function seedHistory(db: SqliteDb, now: Date, options: HistoryOptio
     delai,
     extraTime,
     bigCentre,
+    figuresRows: figures.size,
     otherCentres: { max: others.at(-1) ?? 0, median: others[Math.floor(others.length / 2)] ?? 0 },
     firstDay: plans[0]?.date ?? today,
     lastDay: plans.at(-1)?.date ?? today,
