@@ -13,11 +13,16 @@ export function minutesBetween(db: Queryable, from: string, to: string): RawBuil
 }
 
 /**
- * `column = value`, written so that SQLite's planner does not pick the column's index (unary +):
- * where another index is far narrower. PostgreSQL's planner weighs both by their statistics.
+ * A column written so that SQLite's planner does not pick its index (unary +): where another index
+ * is far narrower, or already in the order wanted. PostgreSQL's planner weighs both by their statistics.
  */
+export function withoutIndex<T>(db: Queryable, column: string): RawBuilder<T> {
+  return isPostgres(db) ? sql<T>`${sql.ref(column)}` : sql<T>`+${sql.ref(column)}`;
+}
+
+/** `column = value`, without the column's index on SQLite (see withoutIndex). */
 export function equalsWithoutIndex(db: Queryable, column: string, value: number): RawBuilder<boolean> {
-  return isPostgres(db) ? sql<boolean>`${sql.ref(column)} = ${value}` : sql<boolean>`+${sql.ref(column)} = ${value}`;
+  return sql<boolean>`${withoutIndex(db, column)} = ${value}`;
 }
 
 /**
