@@ -19,6 +19,7 @@ import * as m0017 from '../../migrations/0017_question_descriptions.js';
 import * as m0018 from '../../migrations/0018_personal_data_retention.js';
 import * as m0019 from '../../migrations/0019_item_statistics.js';
 import * as m0020 from '../../migrations/0020_exam_figures.js';
+import * as m0021 from '../../migrations/0021_item_statistics_recompute.js';
 import type { Database } from './schema.js';
 
 /**
@@ -46,6 +47,7 @@ const migrations: Record<string, Migration> = {
   '0018_personal_data_retention': m0018,
   '0019_item_statistics': m0019,
   '0020_exam_figures': m0020,
+  '0021_item_statistics_recompute': m0021,
 };
 
 /** In the order they run. */

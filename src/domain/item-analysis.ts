@@ -32,11 +32,12 @@ export const MIN_EXAMS_FOR_FLAGS = 20;
 export const NEGATIVE_DISCRIMINATION = -0.1;
 /**
  * A wrong answer is a strong distractor when at least this many of the upper group chose it, and
- * their share beats the lower group's by at least STRONG_DISTRACTOR_GAP: one strong candidate's
+ * their share beats the lower group's by at least STRONG_DISTRACTOR_GAP_POINTS: one strong candidate's
  * slip, or a share ahead by a hair, is noise.
  */
 export const STRONG_DISTRACTOR_MIN_CHOOSERS = 2;
-export const STRONG_DISTRACTOR_GAP = 0.1;
+/** In points of share (hundredths): compared in integers, 3/10 − 2/10 is 10 points, not 9.99… */
+export const STRONG_DISTRACTOR_GAP_POINTS = 10;
 
 /** What the candidate chose on an item: an answer's id, « Je ne sais pas », or nothing. */
 export type Choice = number | 'nsp' | null;
@@ -204,7 +205,8 @@ function analyseItem(questionId: number, unordered: Observation[]): ItemStatisti
       answer.strongDistractor =
         !answer.right &&
         answer.chosenByTop >= STRONG_DISTRACTOR_MIN_CHOOSERS &&
-        answer.chosenByTop / groups.topSize - answer.chosenByBottom / groups.bottomSize >= STRONG_DISTRACTOR_GAP;
+        (answer.chosenByTop * groups.bottomSize - answer.chosenByBottom * groups.topSize) * 100 >=
+          STRONG_DISTRACTOR_GAP_POINTS * groups.topSize * groups.bottomSize;
     }
     if (answers.some((a) => a.strongDistractor)) statistics.flags.push('strongDistractor');
   }

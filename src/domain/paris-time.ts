@@ -131,6 +131,12 @@ export function formatMonth(month: string): string {
   return MONTH_NAME.format(new Date(Date.UTC(y, m - 1, 1)));
 }
 
+/** `2026-03` → `de mars 2026`, `2026-04` → `d’avril 2026` (before avril, août and octobre, « de » elides). */
+export function ofMonth(month: string): string {
+  const name = formatMonth(month);
+  return /^[aeiouy]/.test(name) ? `d’${name}` : `de ${name}`;
+}
+
 /** `2026-03` → `mars 26`, where a chart's axis has little room. */
 export function formatShortMonth(month: string): string {
   const [y, m] = month.split('-').map(Number) as [number, number];

@@ -1,10 +1,9 @@
 import { suspensionNotice } from '../domain/centre-suspension.js';
 import { ADMISSION_CODE_LENGTH, ADMISSION_CODE_VALIDITY_MS, RESUME_LEAVE_MS } from '../domain/admission-code.js';
-import { ANOMALY_WINDOW_DAYS, DONT_KNOW_SHARE, RUSHED_EXAM_MINUTES, SURGE_FACTOR, SURGE_FLOOR, SURGE_HISTORY_WEEKS } from '../domain/anomalies.js';
 import {
   MIN_EXAMS_FOR_FLAGS,
   NEGATIVE_DISCRIMINATION,
-  STRONG_DISTRACTOR_GAP,
+  STRONG_DISTRACTOR_GAP_POINTS,
   STRONG_DISTRACTOR_MIN_CHOOSERS,
   TOO_EASY_RIGHT_RATE,
   TOO_HARD_RIGHT_RATE,
@@ -16,6 +15,7 @@ import { Eta } from 'eta';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { EXTRA_MINUTES_MAX } from '../domain/exam-clock.js';
+import { MIN_EXAMS_FOR_DEVIATION } from '../domain/figures.js';
 import { plural } from '../domain/french.js';
 import { ACCOUNT_POLICY, ADDRESS_POLICY } from '../domain/throttle.js';
 import { BATCH_CONFIRM_ABOVE, BATCH_MAX, BATCH_MIN } from '../domain/token-batch.js';
@@ -94,17 +94,12 @@ export const LIMITS = Object.freeze({
   retentionYearsMin: RETENTION_YEARS_MIN,
   retentionYearsMax: RETENTION_YEARS_MAX,
   itemMinExams: MIN_EXAMS_FOR_FLAGS,
+  deviationMinExams: MIN_EXAMS_FOR_DEVIATION,
   itemTooEasyPercent: TOO_EASY_RIGHT_RATE * 100,
   itemTooHardPercent: TOO_HARD_RIGHT_RATE * 100,
   itemNegativeDiscrimination: String(NEGATIVE_DISCRIMINATION).replace('.', ',').replace('-', '−'),
   itemDistractorChoosers: STRONG_DISTRACTOR_MIN_CHOOSERS,
-  itemDistractorGapPoints: Math.round(STRONG_DISTRACTOR_GAP * 100),
-  anomalyDays: ANOMALY_WINDOW_DAYS,
-  anomalyRushedMinutes: RUSHED_EXAM_MINUTES,
-  anomalyDontKnowPercent: DONT_KNOW_SHARE * 100,
-  anomalySurgeFloor: SURGE_FLOOR,
-  anomalySurgeFactor: SURGE_FACTOR,
-  anomalySurgeWeeks: SURGE_HISTORY_WEEKS,
+  itemDistractorGapPoints: STRONG_DISTRACTOR_GAP_POINTS,
   signInFailures: ACCOUNT_POLICY.maxFailures,
   signInLockMinutes: ACCOUNT_POLICY.lockMs / 60_000,
   addressFailures: ADDRESS_POLICY.maxFailures,

@@ -6,7 +6,7 @@ import {
   EXTREME_GROUP_SHARE,
   MIN_EXAMS_FOR_FLAGS,
   NEGATIVE_DISCRIMINATION,
-  STRONG_DISTRACTOR_GAP,
+  STRONG_DISTRACTOR_GAP_POINTS,
   STRONG_DISTRACTOR_MIN_CHOOSERS,
   TOO_EASY_RIGHT_RATE,
   TOO_HARD_RIGHT_RATE,
@@ -266,7 +266,17 @@ t.test('a distractor of strong candidates: compared by shares of each group, onl
     { chosenByTop: 2, chosenByBottom: 2, strongDistractor: false },
     'as many below',
   );
-  t.ok(STRONG_DISTRACTOR_MIN_CHOOSERS === 2 && STRONG_DISTRACTOR_GAP === 0.1, 'the thresholds these cases stand on');
+  t.ok(STRONG_DISTRACTOR_MIN_CHOOSERS === 2 && STRONG_DISTRACTOR_GAP_POINTS === 10, 'the thresholds these cases stand on');
+
+  // 37 exams: groups of round(9.99) = 10. Three of the upper ten and two of the lower ten: exactly
+  // 10 points apart (3/10 − 2/10, which floating point makes 0.0999…), a strong distractor.
+  const atGap = (bottomChoosers: number) =>
+    only(
+      analyseItems(Array.from({ length: 37 }, (_, i) => ({ total: i, items: [item(1, false, i >= 34 || i < bottomChoosers ? 'wrong' : 'right')] }))),
+      1,
+    ).answers.find((a) => a.answerId === 12);
+  t.match(atGap(2), { chosenByTop: 3, chosenByBottom: 2, strongDistractor: true }, 'exactly 10 points apart');
+  t.match(atGap(3), { chosenByTop: 3, chosenByBottom: 3, strongDistractor: false }, 'no gap');
 });
 
 t.test('a discrimination is flagged below −0.1, not below 0', async (t) => {

@@ -8,17 +8,21 @@ import t, { type Test } from 'tap';
 import type { Kysely } from 'kysely';
 import * as m0020 from '../../../migrations/0020_exam_figures.js';
 import { cancelExam } from '../../../src/areas/centre/exams/lifecycle.js';
+import { createSession, openSession } from '../../../src/areas/centre/sessions/lifecycle.js';
+import type { Clock } from '../../../src/clock.js';
+import { generateTokens } from '../../../src/operator/generate-tokens.js';
+import { finishExam, startExam } from '../../../src/services/exam/lifecycle.js';
 import type { Database } from '../../../src/db/schema.js';
 import { parisMonth } from '../../../src/domain/paris-time.js';
 import { CLI_ACTOR } from '../../../src/services/audit.js';
 import { accountAgent } from '../../helpers/agents.js';
-import type { Agent } from '../../helpers/app.js';
+import { Agent } from '../../helpers/app.js';
 import { publishDemoQuestionnaire, twoCentres, type TwoCentres } from '../../helpers/exam-fixtures.js';
 import { decodeEntities, h1, visibleText as pageText } from '../../helpers/html.js';
+import { pastSession } from '../../helpers/past-sessions.js';
 
 /** The page's text, French non-breaking spaces (« 57,1 % ») as plain ones. */
 const visibleText = (html: string) => pageText(html).replace(/\u00a0/g, ' ');
-import { pastSession } from '../../helpers/past-sessions.js';
 
 /**
  * By hand, the test's clock being 29 November 2026:
@@ -158,7 +162,7 @@ t.test('the dashboard shows the figures counted by hand, each chart agreeing wit
 t.test('a period of months, and a period refused at its field', async (t) => {
   const ctx = await handCounted(t);
   const november = visibleText((await ctx.admin.get('/admin?du=2026-11&au=2026-11')).body);
-  t.match(november, 'Chiffres novembre 2026');
+  t.match(november, 'Chiffres de novembre 2026');
   t.match(november, 'Examens notés 4 et 1 annulé');
   t.match(november, 'Taux de réussite 50 % 2 admis');
 
@@ -232,7 +236,10 @@ t.test('the CSV lists the counters by month, centre and version', async (t) => {
   );
 });
 
-/** The counters recomputed from the exams and token tables, the plain way. */
+/**
+ * The counters recomputed from the exams and token tables, the plain way. It takes the month with the
+ * app's own parisMonth: its boundaries are tested in test/domain/paris-time.test.ts.
+ */
 async function recount(db: Kysely<Database>) {
   const counters = new Map<string, number[]>();
   const row = (month: string, centre: number, questionnaire: number) => {
@@ -274,9 +281,64 @@ t.test('the counters the lifecycles keep are the exams recounted, and what migra
   t.same(await stored(ctx.db), kept, 'the migration’s backfill gives the same counters');
 });
 
+t.test('through the lifecycles: an exam across the month’s end, a running exam cancelled, tokens in a month without exams', async (t) => {
+  const ctx = await twoCentres(t);
+  const db = ctx.db;
+  // 31 October 2026 in Paris is UTC+1 (summer time ended on the 25th): 23:50 there is 22:50Z.
+  const at = (iso: string): Clock => ({ now: () => new Date(iso) });
+  const created = await createSession(
+    db,
+    at('2026-10-31T21:00:00Z'),
+    ctx.centreA,
+    { date: '2026-10-31', startTime: '23:30', room: 'Salle A', supervisor: 'M. Test' },
+    { actor: CLI_ACTOR },
+  );
+  if (!created.ok) throw new Error('session refused');
+  await openSession(db, at('2026-10-31T22:40:00Z'), { id: ctx.centreA, status: 'active', suspensionReason: null }, created.sessionId, { actor: CLI_ACTOR });
+  await generateTokens(db, at('2026-10-31T22:45:00Z'), { centreId: ctx.centreA, profile: 'operateur', count: 2, actorLabel: 'CLI' });
+  await generateTokens(db, at('2026-09-15T08:00:00Z'), { centreId: ctx.centreB, profile: 'operateur', count: 5, actorLabel: 'CLI' });
+  const tokens = await db.selectFrom('exam_tokens').select('id').where('centre_id', '=', ctx.centreA).orderBy('id').execute();
+  const identity = { lastName: 'Tard', firstName: 'Léa', birthDate: '1990-01-01', company: null, companyAddress: null };
+  const start = async (iso: string, tokenId: number) => {
+    const started = await startExam(db, at(iso), { centreId: ctx.centreA, tokenId, examSessionId: created.sessionId, identity });
+    if (!started.ok) throw new Error(started.message);
+    return started.examId;
+  };
+  const late = await start('2026-10-31T22:50:00Z', tokens[0]!.id);
+  const running = await start('2026-10-31T22:55:00Z', tokens[1]!.id);
+  await finishExam(db, at('2026-10-31T23:10:00Z'), late, 'candidat');
+  const cancelled = await cancelExam(
+    db,
+    at('2026-10-31T23:12:00Z'),
+    { centreId: ctx.centreA, examId: running, reason: 'Malaise du candidat' },
+    { actor: CLI_ACTOR },
+  );
+  t.ok(cancelled?.ok, 'the running exam is cancelled');
+
+  t.same(await stored(db), await recount(db), 'the counters are the recount');
+  const rows = await db.selectFrom('exam_figures').selectAll().orderBy('month').execute();
+  t.match(
+    rows.map((r) => [r.month, r.centre_id, Number(r.finished), Number(r.cancelled), Number(r.tokens_issued)]),
+    [
+      ['2026-09', ctx.centreB, 0, 0, 5],
+      ['2026-10', ctx.centreA, 1, 1, 2],
+    ],
+    'the exam ended on 1 November (Paris) counts in October, when it started; the cancelled one was never scored',
+  );
+  const admin = await accountAgent(ctx.testApp, { email: 'admin@figures.test', role: 'admin' });
+  const text = visibleText((await admin.get('/admin?du=2026-09&au=2026-11')).body);
+  t.match(text, 'Examens notés 1 et 1 annulé');
+  t.match(text, 'Jetons générés 7');
+  t.same(table((await admin.get('/admin?du=2026-09&au=2026-11')).body, 'Jetons générés et utilisés par mois').get('septembre 2026'), ['5', '0']);
+});
+
 t.test('only the national administration sees the figures', async (t) => {
   const ctx = await handCounted(t);
+  const anonymous = new Agent(ctx.testApp.app, '127.0.0.9');
   for (const path of ['/admin', '/admin/chiffres.csv', `/admin/centres/${ctx.centreA}/chiffres`, `/admin/centres/${ctx.centreA}/chiffres.csv`]) {
     t.equal((await ctx.managerA.get(path)).statusCode, 403, `${path}: a manager is refused`);
+    const visitor = await anonymous.get(path);
+    t.equal(visitor.statusCode, 302, `${path}: a visitor is sent to the sign-in`);
+    t.match(visitor.headers.location, /^\/connexion/);
   }
 });

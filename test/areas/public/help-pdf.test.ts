@@ -28,7 +28,7 @@ t.test('GET /aide/manuel.pdf: the manual’s sections, its FAQ and page numbers,
   const before = await visitor.get('/aide');
   t.match(
     before.body,
-    /<a class="fr-link fr-link--download" download href="\/aide\/manuel.pdf">Télécharger le manuel \(PDF\) <span class="fr-link__detail">PDF<\/span><\/a>/,
+    /<a class="fr-link fr-link--download" download href="\/aide\/manuel.pdf">Télécharger le manuel imprimable <span class="fr-link__detail">PDF<\/span><\/a>/,
     '/aide offers the PDF, its format said as the DSFR’s download links do',
   );
   const sections = summaryOf(before.body);
@@ -67,7 +67,7 @@ t.test('GET /aide/manuel.pdf: the manual’s sections, its FAQ and page numbers,
   );
 });
 
-t.test('the PDF is rendered once per process, concurrent first requests sharing it; a failure is not kept', async (t) => {
+t.test('the PDF is rendered once per process, concurrent first requests sharing it; a failure refuses for a minute, then is forgotten', async (t) => {
   t.type(browserPath, 'string', 'a Chromium is there (the PDF tests never skip)');
   const testApp = await createTestApp(t, { browserPath });
   const pool = testApp.app.browserPool;
@@ -92,8 +92,14 @@ t.test('the PDF is rendered once per process, concurrent first requests sharing 
   );
   t.equal(renders, 1, 'the two first requests shared one render');
 
+  const soon = await visitor.get('/aide/manuel.pdf');
+  t.equal(soon.statusCode, 503, 'within the minute after a failure, refused');
+  t.match(visibleText(soon.body), 'Le manuel imprimable est momentanément indisponible. Réessayez dans une minute');
+  t.equal(renders, 1, 'without trying to render');
+  testApp.clock.advance(61_000);
+
   const [first, second] = await Promise.all([visitor.get('/aide/manuel.pdf'), visitor.get('/aide/manuel.pdf')]);
-  t.equal(first.statusCode, 200, 'the failure was not kept: the next request renders again');
+  t.equal(first.statusCode, 200, 'the failure was not kept: a minute later, the next request renders again');
   t.equal(renders, 2, 'one render for two concurrent requests');
   t.ok(first.rawPayload.equals(second.rawPayload), 'both get the same PDF');
   const third = await visitor.get('/aide/manuel.pdf');

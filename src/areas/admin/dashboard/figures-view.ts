@@ -1,7 +1,7 @@
 import { layoutBarChart, type ChartInput, type ChartLayout } from '../../../domain/bar-chart.js';
 import { RATE_BANDS, type CentreFigures, type Figures, type Rate } from '../../../domain/figures.js';
 import { toCsv } from '../../../domain/csv.js';
-import { formatDecimal, formatInteger, formatPercent } from '../../../domain/french.js';
+import { formatDecimal, formatInteger, formatPercent, plural } from '../../../domain/french.js';
 import { formatCentreId } from '../../../domain/centre-id.js';
 import type { Profile } from '../../../domain/profiles.js';
 import { formatMonth, formatShortMonth } from '../../../domain/paris-time.js';
@@ -31,8 +31,12 @@ export interface Tile {
   detail?: string;
 }
 
-/** Distinct for the colour-blind and at least 3:1 against white (RGAA 3.3): blue, orange, green. */
-export const SERIES_COLOURS = ['#000091', '#b34000', '#18753c'] as const;
+/**
+ * Each at least 3:1 against white (RGAA 3.3), told apart by hue for the colour-blind (dark blue,
+ * orange, light blue: no red and green together); stacked bars are parted by a white line, so that
+ * every segment meets its neighbour through that contrast rather than through each other's.
+ */
+export const SERIES_COLOURS = ['#000091', '#b34000', '#6a6af4'] as const;
 
 function chart(id: string, title: string, input: ChartInput, table: Table): ChartBlock {
   return { id, title, layout: layoutBarChart(input), table };
@@ -43,14 +47,14 @@ const count = (n: number) => formatInteger(n);
 function tiles(figures: Figures): Tile[] {
   const t = figures.totals;
   return [
-    { label: 'Examens notés', value: count(t.finished), detail: t.cancelled > 0 ? `et ${count(t.cancelled)} annulé${t.cancelled > 1 ? 's' : ''}` : undefined },
+    { label: 'Examens notés', value: count(t.finished), detail: t.cancelled > 0 ? `et ${plural(t.cancelled, 'annulé')}` : undefined },
     { label: 'Taux de réussite', value: formatPercent(t.rate), detail: `${count(t.passed)} admis` },
     { label: 'Note moyenne', value: formatPercent(t.averageShare), detail: 'de la note maximale' },
     { label: 'Jetons générés', value: count(t.tokensIssued) },
     {
       label: 'Jetons utilisés',
       value: count(t.tokensUsed),
-      detail: t.running > 0 ? `dont ${count(t.running)} examen${t.running > 1 ? 's' : ''} en cours` : undefined,
+      detail: t.running > 0 ? `dont ${plural(t.running, 'examen')} en cours` : undefined,
     },
   ];
 }

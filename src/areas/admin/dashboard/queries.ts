@@ -132,29 +132,31 @@ export async function versionRefs(db: Kysely<Database>): Promise<VersionRef[]> {
 
 /** The counters row by row, for the CSV: month, centre, version. */
 export async function figuresRows(db: Kysely<Database>, period: Period) {
-  return db
-    .selectFrom('exam_figures as f')
-    .innerJoin('centres as c', 'c.id', 'f.centre_id')
-    .innerJoin('questionnaires as q', 'q.id', 'f.questionnaire_id')
-    .select([
-      'f.month',
-      'f.centre_id',
-      'c.name',
-      'q.profile',
-      'q.version',
-      'f.finished',
-      'f.passed',
-      'f.cancelled',
-      'f.score_sum',
-      'f.maximum_sum',
-      'f.tokens_issued',
-    ])
-    .where('f.month', '>=', period.from)
-    .where('f.month', '<=', period.to)
-    .$if(period.centreId !== undefined, (q) => q.where('f.centre_id', '=', period.centreId!))
-    // The primary key's order: read in its order, never sorted.
-    .orderBy('f.month')
-    .orderBy('f.centre_id')
-    .orderBy('f.questionnaire_id')
-    .execute();
+  return (
+    db
+      .selectFrom('exam_figures as f')
+      .innerJoin('centres as c', 'c.id', 'f.centre_id')
+      .innerJoin('questionnaires as q', 'q.id', 'f.questionnaire_id')
+      .select([
+        'f.month',
+        'f.centre_id',
+        'c.name',
+        'q.profile',
+        'q.version',
+        'f.finished',
+        'f.passed',
+        'f.cancelled',
+        'f.score_sum',
+        'f.maximum_sum',
+        'f.tokens_issued',
+      ])
+      .where('f.month', '>=', period.from)
+      .where('f.month', '<=', period.to)
+      .$if(period.centreId !== undefined, (q) => q.where('f.centre_id', '=', period.centreId!))
+      // The primary key's order: read in its order, never sorted.
+      .orderBy('f.month')
+      .orderBy('f.centre_id')
+      .orderBy('f.questionnaire_id')
+      .execute()
+  );
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formatCentreId } from '../../../domain/centre-id.js';
-import { centreFigures, computeFigures, MIN_EXAMS_FOR_DEVIATION, deviationOf, rateBands, readPeriod, type PeriodChoice } from '../../../domain/figures.js';
-import { formatMonth, monthsBetween, parisMonth } from '../../../domain/paris-time.js';
+import { centreFigures, computeFigures, deviationOf, rateBands, readPeriod, type PeriodChoice } from '../../../domain/figures.js';
+import { formatMonth, monthsBetween, ofMonth, parisMonth } from '../../../domain/paris-time.js';
 import { HttpError, notFound } from '../../../plugins/errors.js';
 import { idParam } from '../../../plugins/params.js';
 import { getCentre } from '../centres/queries.js';
@@ -29,7 +29,7 @@ export default async function dashboardRoutes(app: FastifyInstance) {
       to: choice.to,
       errors: choice.errors,
       options: choice.months.map((m) => ({ value: m, label: formatMonth(m) })),
-      text: choice.from === choice.to ? formatMonth(choice.from) : `de ${formatMonth(choice.from)} à ${formatMonth(choice.to)}`,
+      text: choice.from === choice.to ? ofMonth(choice.from) : `${ofMonth(choice.from)} à ${formatMonth(choice.to)}`,
       csvQuery: `du=${choice.from}&au=${choice.to}`,
     };
   }
@@ -39,7 +39,7 @@ export default async function dashboardRoutes(app: FastifyInstance) {
   app.get('/admin', async (request: FastifyRequest<PeriodQuery>, reply) => {
     const choice = await choosePeriod(request);
     const counts = await nationalCounts(app.db);
-    const base = { ...counts, period: periodForm(choice, '/admin'), colours: SERIES_COLOURS, minExams: MIN_EXAMS_FOR_DEVIATION };
+    const base = { ...counts, period: periodForm(choice, '/admin'), colours: SERIES_COLOURS };
     if (refused(choice)) return reply.render('admin/dashboard/dashboard', { ...base, figures: null }, { title: 'Administration nationale', status: 400 });
     const period: Period = { from: choice.from, to: choice.to };
     const [counters, versions, centres] = await Promise.all([monthCounters(app.db, period), versionRefs(app.db), centreCounters(app.db, period)]);

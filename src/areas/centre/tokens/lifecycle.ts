@@ -80,6 +80,9 @@ export async function createTokenBatch(
         if (draw >= MAX_DRAWS_PER_TOKEN) throw new Error('token codes keep colliding: the random source is broken');
       }
     }
+    // Last: the counters' row is shared with the exams of this centre, month and version, whose
+    // finishes (and, behind them, the answer saves of their terminals) wait for it while it is held.
+    await countIssuedTokens(trx, { at: now, centreId: centre.id, questionnaireId: questionnaire.id }, input.count);
     await recordAudit(trx, clock, {
       action: 'jetons.generes',
       actor: input.actor,
@@ -185,7 +188,6 @@ async function insertBatch(
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  await countIssuedTokens(trx, { at: batch.createdAt, centreId: batch.centreId, questionnaireId: batch.questionnaireId }, batch.size);
   return row.id;
 }
 

@@ -1,9 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { hasIdentityProvider } from '../../../config.js';
+import { HttpError } from '../../../plugins/errors.js';
 import { LIMITS } from '../../../plugins/views.js';
 import { renderDocument } from '../../../services/pdf/documents.js';
 
 const MANUAL_TITLE = 'Mode d’emploi de la plateforme QCM-AIPR';
+/** After a failed render, how long the PDF is refused without trying again. */
+const RETRY_AFTER_MS = 60_000;
 
 interface ManualSection {
   id: string;
@@ -40,6 +43,7 @@ export default async function helpRoutes(app: FastifyInstance) {
 
   let pdf: Promise<Buffer> | null = null;
   let pdfBytes: number | null = null;
+  let failedAt: number | null = null;
 
   async function renderManualPdf(): Promise<Buffer> {
     const body = await manualHtml();
@@ -58,11 +62,16 @@ export default async function helpRoutes(app: FastifyInstance) {
     );
   });
 
-  // Public and costly (a page of the one browser): the first requests share one render, and a
-  // failure is forgotten so that the next request tries again.
+  // Public and costly (a page of the one browser, which the centres' attestations need): the first
+  // requests share one render; after a failure, the next minute's requests are refused without
+  // trying, so that anonymous visitors cannot keep the pool busy with renders bound to fail.
   app.get('/aide/manuel.pdf', async (_request, reply) => {
+    if (!pdf && failedAt !== null && app.clock.now().getTime() - failedAt < RETRY_AFTER_MS) {
+      throw new HttpError(503, 'Le manuel imprimable est momentanément indisponible. Réessayez dans une minute, ou lisez-le sur la page « Aide ».');
+    }
     pdf ??= renderManualPdf().catch((err: unknown) => {
       pdf = null;
+      failedAt = app.clock.now().getTime();
       throw err;
     });
     return reply.sendPdf(await pdf, 'manuel-qcm-aipr.pdf');
