@@ -17,7 +17,9 @@ import fp from 'fastify-plugin';
 import { EXTRA_MINUTES_MAX } from '../domain/exam-clock.js';
 import { MIN_EXAMS_FOR_DEVIATION } from '../domain/figures.js';
 import { plural } from '../domain/french.js';
-import { ACCOUNT_POLICY, ADDRESS_POLICY } from '../domain/throttle.js';
+import { ACCOUNT_ALERT_POLICY, ACCOUNT_POLICY, ADDRESS_POLICY, SECOND_FACTOR_POLICY } from '../domain/throttle.js';
+import { CODE_STEP_MAX_FAILURES, CODE_STEP_VALIDITY_MS, RECOVERY_CODE_COUNT } from '../domain/second-factor.js';
+import { RESULTS_PAGE_SIZE } from '../domain/results-filter.js';
 import { BATCH_CONFIRM_ABOVE, BATCH_MAX, BATCH_MIN } from '../domain/token-batch.js';
 import { LINK_LIFETIME_HOURS } from '../services/accounts/links.js';
 import { BACKGROUND_REFRESH_HEADER, IDLE_LIMIT_MINUTES } from './auth.js';
@@ -100,6 +102,14 @@ export const LIMITS = Object.freeze({
   itemNegativeDiscrimination: String(NEGATIVE_DISCRIMINATION).replace('.', ',').replace('-', '−'),
   itemDistractorChoosers: STRONG_DISTRACTOR_MIN_CHOOSERS,
   itemDistractorGapPoints: STRONG_DISTRACTOR_GAP_POINTS,
+  recoveryCodes: RECOVERY_CODE_COUNT,
+  codeStepMinutes: CODE_STEP_VALIDITY_MS / 60_000,
+  codeStepAttempts: CODE_STEP_MAX_FAILURES,
+  codeFailures: SECOND_FACTOR_POLICY.maxFailures,
+  codeFailuresMinutes: SECOND_FACTOR_POLICY.windowMs / 60_000,
+  codeLockMinutes: SECOND_FACTOR_POLICY.lockMs / 60_000,
+  accountAlertFailures: ACCOUNT_ALERT_POLICY.maxFailures,
+  resultsPageSize: RESULTS_PAGE_SIZE,
   signInFailures: ACCOUNT_POLICY.maxFailures,
   signInLockMinutes: ACCOUNT_POLICY.lockMs / 60_000,
   addressFailures: ADDRESS_POLICY.maxFailures,
