@@ -39,7 +39,7 @@ import { buildApp } from '../src/app.js';
 import { systemClock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
 import { DATABASE_FILE, type SqliteDb } from '../src/db/connection.js';
-import type { Database } from '../src/db/schema.js';
+import type { Database, ExamFiguresTable } from '../src/db/schema.js';
 import { DEFAULT_PERIOD_MONTHS } from '../src/domain/figures.js';
 import { addMonths, monthsBetween, parisMonth } from '../src/domain/paris-time.js';
 import { openMigratedDatabase } from '../src/operator/open.js';
@@ -48,7 +48,7 @@ import { ENROLMENT_PATH } from '../src/plugins/auth.js';
 import { currentTotp } from '../src/services/accounts/second-factor.js';
 import { seedHistory, type SeededHistory } from './lib/history-seed.js';
 import { KioskTerminal } from './lib/kiosk-client.js';
-import { fmt, percentile, sleep } from './lib/stats.js';
+import { fmt, percentile, sleep, timings, type Timings } from './lib/stats.js';
 import { intFromEnv } from './lib/env.js';
 
 /** The dashboard pages' p99 server time must stay within this (issue 15). */
@@ -75,26 +75,6 @@ export function figuresOptionsFromEnv(): FiguresOptions {
     bigCentreExams: Math.round(exams / 10),
     rounds: intFromEnv('BENCH_FIGURES_ROUNDS', 300, 20, 5_000),
     warmupRounds: 10,
-  };
-}
-
-export interface Timings {
-  count: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  mean: number;
-  max: number;
-}
-
-function timings(samples: number[]): Timings {
-  return {
-    count: samples.length,
-    p50: percentile(samples, 50),
-    p95: percentile(samples, 95),
-    p99: percentile(samples, 99),
-    mean: samples.reduce((a, b) => a + b, 0) / samples.length,
-    max: Math.max(...samples),
   };
 }
 
@@ -203,17 +183,7 @@ function recount(db: SqliteDb): Map<string, Counters> {
 function counterProblems(db: SqliteDb, expected: Map<string, Counters>): string[] {
   const stored = db.sqlite
     .prepare(`select month, centre_id, questionnaire_id, finished, passed, cancelled, score_sum, maximum_sum, tokens_issued from exam_figures`)
-    .all() as {
-    month: string;
-    centre_id: number;
-    questionnaire_id: number;
-    finished: number;
-    passed: number;
-    cancelled: number;
-    score_sum: number;
-    maximum_sum: number;
-    tokens_issued: number;
-  }[];
+    .all() as ExamFiguresTable[];
   const wrong: string[] = [];
   const seen = new Set<string>();
   for (const s of stored) {

@@ -50,7 +50,7 @@ import { DEMO_SIGNATORY } from '../src/operator/seed-demo-history.js';
 import { startDownloader, type DownloadFigures } from './lib/csv-download.js';
 import { seedHistory, type SeededExam, type SeededHistory } from './lib/history-seed.js';
 import { KioskTerminal } from './lib/kiosk-client.js';
-import { fmt, percentile, sleep } from './lib/stats.js';
+import { fmt, percentile, sleep, timings, type Timings } from './lib/stats.js';
 import { intFromEnv } from './lib/env.js';
 
 /** The list page's p99 server time must stay within this (issue 12). */
@@ -97,26 +97,6 @@ export function resultsOptionsFromEnv(): ResultsOptions {
     rounds: intFromEnv('BENCH_RESULTS_ROUNDS', 300, 20, 5_000),
     warmupRounds: 10,
     csvRounds: intFromEnv('BENCH_CSV_ROUNDS', 3, 1, 20),
-  };
-}
-
-export interface Timings {
-  count: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  mean: number;
-  max: number;
-}
-
-function timings(samples: number[]): Timings {
-  return {
-    count: samples.length,
-    p50: percentile(samples, 50),
-    p95: percentile(samples, 95),
-    p99: percentile(samples, 99),
-    mean: samples.reduce((a, b) => a + b, 0) / samples.length,
-    max: Math.max(...samples),
   };
 }
 
