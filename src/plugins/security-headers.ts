@@ -1,15 +1,15 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import fp from 'fastify-plugin';
 import helmet from 'helmet';
 
 /**
  * No inline script anywhere: every script is a file under /static, so the policy can say 'self' only.
- * The helmet middleware is built here, not through the Fastify wrapper (which rebuilt it, and
- * re-parsed the policy, on every request: a visible share of a candidate's answer save).
+ * helmet decides the headers; it is asked once what they are, since they do not depend on the
+ * request: running its chain of twelve middlewares on every request was a visible share of a
+ * candidate's answer save.
  */
-type Middleware = ReturnType<typeof helmet>;
-
-function buildHeaders(https: boolean, formTargets: string): Middleware {
-  return helmet({
+function buildHeaders(https: boolean, formTargets: string): Record<string, string> {
+  const setHeaders = helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -32,6 +32,16 @@ function buildHeaders(https: boolean, formTargets: string): Middleware {
     crossOriginEmbedderPolicy: false,
     referrerPolicy: { policy: 'same-origin' },
   });
+  const headers: Record<string, string> = {};
+  const response = {
+    setHeader: (name: string, value: string | number) => (headers[name.toLowerCase()] = String(value)),
+    // X-Powered-By, which Node's server never sets.
+    removeHeader: () => undefined,
+  };
+  setHeaders({} as IncomingMessage, response as unknown as ServerResponse, (err?: Error) => {
+    if (err) throw err;
+  });
+  return Object.freeze(headers);
 }
 
 export default fp(
@@ -39,14 +49,12 @@ export default fp(
     // Built again only when the form targets change (once, when the provider's metadata is read):
     // a policy without a function is one string to set, where a function in it had helmet rebuild
     // and check the whole policy on every request, a candidate's answer saves included.
-    let built = { targets: '', setHeaders: buildHeaders(opts.https, '') };
-    const headersNow = () => {
+    let built = { targets: '', headers: buildHeaders(opts.https, '') };
+    app.addHook('onRequest', (_request, reply, done) => {
       const targets = opts.formTargets?.().join(' ') ?? '';
-      if (targets !== built.targets) built = { targets, setHeaders: buildHeaders(opts.https, targets) };
-      return built.setHeaders;
-    };
-    app.addHook('onRequest', (request, reply, done) => {
-      headersNow()(request.raw, reply.raw, (err?: unknown) => done(err as Error | undefined));
+      if (targets !== built.targets) built = { targets, headers: buildHeaders(opts.https, targets) };
+      reply.headers(built.headers);
+      done();
     });
     // Pages hold personal data (candidates, accounts) and are used on shared centre computers: after
     // a sign-out, the back button must not show them again from the cache. Only what says otherwise

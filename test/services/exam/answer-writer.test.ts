@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import t, { type Test } from 'tap';
@@ -257,6 +257,41 @@ async function holder(t: Test, url: string): Promise<pg.Client> {
   t.teardown(() => client.end());
   return client;
 }
+
+t.test('on SQLite, the batch in its thread and the main connection', async (t) => {
+  const { startOne, writer, db } = await seeded(t, openSqlite);
+
+  t.test('a transaction begun while a batch is in the thread waits for its commit, then reads its answer', async (t) => {
+    const examId = await startOne();
+    const saving = writer().save(examId, answer(1, 2, 1));
+    // The writer sends its batch at the end of this turn.
+    await nextTurn();
+    const read = await db.kysely
+      .transaction()
+      .execute((trx) =>
+        trx
+          .selectFrom('exam_questions')
+          .select(['chosen_answer_id', 'response_seq'])
+          .where('exam_id', '=', examId)
+          .where('position', '=', 1)
+          .executeTakeFirstOrThrow(),
+      );
+    t.equal(await saving, 'saved');
+    t.equal(read.response_seq, 1, 'the transaction saw the committed save');
+    t.not(read.chosen_answer_id, null);
+  });
+
+  t.test('a save that comes while a transaction finishes the exam waits for it, then is closed', async (t) => {
+    const examId = await startOne();
+    const outcome = await db.kysely.transaction().execute(async (trx) => {
+      const saving = writer().save(examId, answer(1, 2, 1));
+      for (let i = 0; i < 5; i++) await nextTurn();
+      await trx.updateTable('exams').set({ finished_at: LATER, finish_reason: 'candidat' }).where('id', '=', examId).execute();
+      return { saving };
+    });
+    t.equal(await outcome.saving, 'closed');
+  });
+});
 
 if (server) {
   t.test('on PostgreSQL, with other connections at work', async (t) => {
