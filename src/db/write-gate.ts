@@ -47,12 +47,16 @@ class GatedSqliteDriver implements Driver {
   constructor(
     private readonly sqlite: SQLite.Database,
     private readonly gate: WriteGate,
-  ) {}
+  ) {
+    this.#statements = new PreparedStatements(sqlite);
+  }
 
   async init(): Promise<void> {}
 
+  readonly #statements: PreparedStatements;
+
   async acquireConnection(): Promise<DatabaseConnection> {
-    return new GatedConnection(this.sqlite, this.gate, this.#connection);
+    return new GatedConnection(this.#statements, this.gate, this.#connection);
   }
 
   async beginTransaction(connection: GatedConnection): Promise<void> {
@@ -99,13 +103,13 @@ class GatedConnection implements DatabaseConnection {
   inTransaction = false;
 
   constructor(
-    private readonly sqlite: SQLite.Database,
+    private readonly statements: PreparedStatements,
     private readonly gate: WriteGate,
     private readonly connection: WriteGate,
   ) {}
 
   executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const statement = this.sqlite.prepare(query.sql);
+    const statement = this.statements.get(query.sql);
     if (this.inTransaction || (statement.readonly && !this.connection.held)) return Promise.resolve(run<R>(statement, query));
     return this.#waitThenRun<R>(statement, query);
   }
@@ -125,6 +129,27 @@ class GatedConnection implements DatabaseConnection {
   // eslint-disable-next-line require-yield -- no query of the platform streams from SQLite
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error('streaming is not supported on SQLite');
+  }
+}
+
+/**
+ * The statements prepared on the connection, by their text: the platform's queries are a few hundred
+ * texts, run again and again (a session read on every turn of the event loop), and preparing one
+ * costs more than running it. Bounded, in case some text were built from data.
+ */
+class PreparedStatements {
+  static readonly LIMIT = 1000;
+  #byText = new Map<string, SQLite.Statement>();
+
+  constructor(private readonly sqlite: SQLite.Database) {}
+
+  get(text: string): SQLite.Statement {
+    let statement = this.#byText.get(text);
+    if (!statement) {
+      if (this.#byText.size >= PreparedStatements.LIMIT) this.#byText = new Map();
+      this.#byText.set(text, (statement = this.sqlite.prepare(text)));
+    }
+    return statement;
   }
 }
 

@@ -38,8 +38,8 @@ function buildHeaders(https: boolean, formTargets: string): Record<string, strin
     // X-Powered-By, which Node's server never sets.
     removeHeader: () => undefined,
   };
-  setHeaders({} as IncomingMessage, response as unknown as ServerResponse, (err?: Error) => {
-    if (err) throw err;
+  setHeaders({} as IncomingMessage, response as unknown as ServerResponse, (err?: unknown) => {
+    if (err instanceof Error) throw err;
   });
   return Object.freeze(headers);
 }
