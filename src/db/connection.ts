@@ -15,7 +15,7 @@ export interface SqliteDb {
   sqlite: SQLite.Database;
   /** The file, for the connections of other threads (the answer writer's). */
   file: string;
-  /** Taken by every write of this process to the file, whichever connection makes it. */
+  /** Taken by every write of the main connection and of the answer writer's thread: one writer at a time. */
   writeGate: WriteGate;
   /** Runs `hook` when the database is closed, before its connection (the answer writer's thread ends then). */
   atClose(hook: () => Promise<void>): void;

@@ -46,9 +46,8 @@ function buildHeaders(https: boolean, formTargets: string): Record<string, strin
 
 export default fp(
   async (app, opts: { https: boolean; formTargets?: () => string[] }) => {
-    // Built again only when the form targets change (once, when the provider's metadata is read):
-    // a policy without a function is one string to set, where a function in it had helmet rebuild
-    // and check the whole policy on every request, a candidate's answer saves included.
+    // Asked of helmet again only when the form targets change (once, when the identity provider's
+    // metadata is read).
     let built = { targets: '', headers: buildHeaders(opts.https, '') };
     app.addHook('onRequest', (_request, reply, done) => {
       const targets = opts.formTargets?.().join(' ') ?? '';

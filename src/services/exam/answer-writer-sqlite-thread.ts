@@ -35,6 +35,10 @@ const why = sqlite.prepare(WHY_SQL);
 const writeBatch = sqlite.transaction((batch: BatchRequest['saves']) => batch.map((params) => save.run(params).changes));
 
 port.on('message', ({ id, saves }: BatchRequest) => {
+  // A transaction left open (a failed rollback) would turn the next batch's into a savepoint inside
+  // it, and its "commit" into a release that commits nothing: end the thread, the next batch gets
+  // another connection.
+  if (sqlite.inTransaction) process.exit(1);
   let reply: BatchReply;
   try {
     // IMMEDIATE: the write lock from the start, as the main connection takes it.

@@ -41,10 +41,13 @@ class AnswerThread {
   #worker: Worker | null = null;
   readonly #waiting = new Map<number, { resolve: (reply: BatchReply) => void; reject: (err: unknown) => void }>();
   #nextId = 1;
+  #closed = false;
+  #drained: (() => void) | null = null;
 
   constructor(private readonly file: string) {}
 
   write(saves: SaveParams[]): Promise<BatchReply> {
+    if (this.#closed) return Promise.reject(new Error('la base de données est fermée : réponse non enregistrée'));
     const worker = (this.#worker ??= this.#start());
     const id = this.#nextId++;
     if (this.#waiting.size === 0) worker.ref();
@@ -60,23 +63,34 @@ class AnswerThread {
     worker.on('message', (reply: BatchReply) => {
       const waiting = this.#waiting.get(reply.id);
       this.#waiting.delete(reply.id);
-      if (this.#waiting.size === 0) worker.unref();
       waiting?.resolve(reply);
+      if (this.#waiting.size === 0) {
+        worker.unref();
+        this.#drained?.();
+      }
     });
-    // An error in the thread ends it: the batches in it are lost (none was committed and acknowledged
-    // unless its reply came back), and the next batch starts another thread.
+    // An error in the thread ends it: the batches in it are rejected (none was acknowledged, whether
+    // or not it was committed), and the next batch starts another thread with a new connection.
     let failure: unknown = null;
     worker.on('error', (err) => (failure = err));
+    worker.on('messageerror', (err) => {
+      failure = err;
+      void worker.terminate();
+    });
     worker.on('exit', (code) => {
       if (this.#worker === worker) this.#worker = null;
       const err = failure ?? new Error(`le fil d'écriture des réponses s'est arrêté (code ${code})`);
       for (const waiting of this.#waiting.values()) waiting.reject(err);
       this.#waiting.clear();
+      this.#drained?.();
     });
     return worker;
   }
 
+  /** Lets the batches already in the thread end, then ends it; any later save is refused. */
   async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#waiting.size > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
     await this.#worker?.terminate();
   }
 }

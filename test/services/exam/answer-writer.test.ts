@@ -259,7 +259,7 @@ async function holder(t: Test, url: string): Promise<pg.Client> {
 }
 
 t.test('on SQLite, the batch in its thread and the main connection', async (t) => {
-  const { startOne, writer, db } = await seeded(t, openSqlite);
+  const { startOne, writer, db, question } = await seeded(t, openSqlite);
 
   t.test('a transaction begun while a batch is in the thread waits for its commit, then reads its answer', async (t) => {
     const examId = await startOne();
@@ -281,7 +281,7 @@ t.test('on SQLite, the batch in its thread and the main connection', async (t) =
     t.not(read.chosen_answer_id, null);
   });
 
-  t.test('a save that comes while a transaction finishes the exam waits for it, then is closed', async (t) => {
+  t.test('a save that comes while a transaction finishes the exam is closed: nothing lands after the score', async (t) => {
     const examId = await startOne();
     const outcome = await db.kysely.transaction().execute(async (trx) => {
       const saving = writer().save(examId, answer(1, 2, 1));
@@ -290,6 +290,18 @@ t.test('on SQLite, the batch in its thread and the main connection', async (t) =
       return { saving };
     });
     t.equal(await outcome.saving, 'closed');
+    t.match(await question(examId, 1), { chosen_answer_id: null, response_seq: 0 });
+  });
+
+  t.test('closing the database lets the batch in the thread end first, then refuses any save', async (t) => {
+    const other = await seeded(t, openSqlite);
+    const examId = await other.startOne();
+    const saving = other.writer().save(examId, answer(1, 2, 1));
+    await nextTurn();
+    await other.db.close();
+    t.equal(await saving, 'saved', 'acknowledged before the thread ended');
+    t.match(await other.question(examId, 1), { response_seq: 1 });
+    await t.rejects(other.writer().save(examId, answer(1, 3, 2)), { message: /base de données est fermée/ });
   });
 });
 
