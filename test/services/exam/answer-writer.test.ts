@@ -293,6 +293,16 @@ t.test('on SQLite, the batch in its thread and the main connection', async (t) =
     t.match(await question(examId, 1), { chosen_answer_id: null, response_seq: 0 });
   });
 
+  t.test('a batch that fails in the thread rejects its saves and lets go of the gate; the next batch is written', async (t) => {
+    const examId = await startOne();
+    await sql`alter table exam_questions rename to exam_questions_hidden`.execute(db.kysely);
+    const failed = await settled(writer().save(examId, answer(1, 2, 1)));
+    await sql`alter table exam_questions_hidden rename to exam_questions`.execute(db.kysely);
+    t.match(failed, { message: /exam_questions/, code: 'SQLITE_ERROR' }, 'rejected, not acknowledged');
+    t.equal(await writer().save(examId, answer(1, 3, 2)), 'saved');
+    t.match(await question(examId, 1), { response_seq: 2 });
+  });
+
   t.test('closing the database lets the batch in the thread end first, then refuses any save', async (t) => {
     const other = await seeded(t, openSqlite);
     const examId = await other.startOne();
