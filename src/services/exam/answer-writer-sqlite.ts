@@ -33,67 +33,88 @@ function startThread(workerData: { file: string }): Worker {
   return new Worker(`import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(thread)}); })`, { eval: true, workerData });
 }
 
+/** A running thread and the batches in it, answered or rejected by it alone. */
+interface Running {
+  worker: Worker;
+  waiting: Map<number, { resolve: (reply: BatchReply) => void; reject: (err: Error) => void }>;
+}
+
 /**
  * The thread that writes a database's answers, started at its first batch and ended with the
  * database. It keeps the process alive only while a batch is in it.
  */
 class AnswerThread {
-  #worker: Worker | null = null;
-  readonly #waiting = new Map<number, { resolve: (reply: BatchReply) => void; reject: (err: unknown) => void }>();
+  #running: Running | null = null;
   #nextId = 1;
   #closed = false;
   #drained: (() => void) | null = null;
 
   constructor(private readonly file: string) {}
 
-  write(saves: SaveParams[]): Promise<BatchReply> {
+  write(saves: SaveParams[], timeoutMs: number): Promise<BatchReply> {
     if (this.#closed) return Promise.reject(new Error('la base de données est fermée : réponse non enregistrée'));
-    const worker = (this.#worker ??= this.#start());
+    const running = (this.#running ??= this.#start());
     const id = this.#nextId++;
-    if (this.#waiting.size === 0) worker.ref();
+    if (running.waiting.size === 0) running.worker.ref();
     return new Promise((resolve, reject) => {
-      this.#waiting.set(id, { resolve, reject });
-      worker.postMessage({ id, saves } satisfies BatchRequest);
+      // A batch waits for SQLite's lock 5 s at most (busy_timeout): a thread silent for longer is
+      // stuck, and would hold the write gate, and with it every write of the platform.
+      const timer = setTimeout(() => this.#end(running, new Error('le fil d’écriture des réponses ne répond plus')), timeoutMs);
+      timer.unref();
+      running.waiting.set(id, {
+        resolve: (reply) => {
+          clearTimeout(timer);
+          resolve(reply);
+        },
+        reject: (err) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      });
+      running.worker.postMessage({ id, saves } satisfies BatchRequest);
     });
   }
 
-  #start(): Worker {
-    const worker = startThread({ file: this.file });
+  #start(): Running {
+    const running: Running = { worker: startThread({ file: this.file }), waiting: new Map() };
+    const { worker, waiting } = running;
     worker.unref();
     worker.on('message', (reply: BatchReply) => {
-      const waiting = this.#waiting.get(reply.id);
-      this.#waiting.delete(reply.id);
-      waiting?.resolve(reply);
-      if (this.#waiting.size === 0) {
+      const batch = waiting.get(reply.id);
+      waiting.delete(reply.id);
+      batch?.resolve(reply);
+      if (waiting.size === 0) {
         worker.unref();
         this.#drained?.();
       }
     });
     // An error in the thread ends it: the batches in it are rejected (none was acknowledged, whether
     // or not it was committed), and the next batch starts another thread with a new connection.
-    let failure: unknown = null;
+    let failure: Error | null = null;
     worker.on('error', (err) => (failure = err));
-    worker.on('messageerror', (err) => {
-      failure = err;
-      void worker.terminate();
-    });
-    worker.on('exit', (code) => {
-      if (this.#worker === worker) this.#worker = null;
-      const err = failure ?? new Error(`le fil d'écriture des réponses s'est arrêté (code ${code})`);
-      for (const waiting of this.#waiting.values()) waiting.reject(err);
-      this.#waiting.clear();
-      this.#drained?.();
-    });
-    return worker;
+    worker.on('messageerror', (err) => this.#end(running, err));
+    worker.on('exit', (code) => this.#end(running, failure ?? new Error(`le fil d’écriture des réponses s’est arrêté (code ${code})`)));
+    return running;
+  }
+
+  #end(running: Running, err: Error): void {
+    if (this.#running === running) this.#running = null;
+    for (const batch of running.waiting.values()) batch.reject(err);
+    running.waiting.clear();
+    void running.worker.terminate();
+    this.#drained?.();
   }
 
   /** Lets the batches already in the thread end, then ends it; any later save is refused. */
   async close(): Promise<void> {
     this.#closed = true;
-    if (this.#waiting.size > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
-    await this.#worker?.terminate();
+    if (this.#running && this.#running.waiting.size > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
+    await this.#running?.worker.terminate();
   }
 }
+
+/** As on PostgreSQL (answer-writer-postgres.ts): the kiosk sends a save that was not acknowledged again. */
+const BATCH_TIMEOUT_MS = 15_000;
 
 const threads = new WeakMap<SqliteDb, AnswerThread>();
 
@@ -122,6 +143,7 @@ export class SqliteAnswerWriter implements AnswerWriter {
   constructor(
     private readonly db: SqliteDb,
     private readonly clock: Clock,
+    private readonly batchTimeoutMs = BATCH_TIMEOUT_MS,
   ) {
     this.#thread = threadOf(db);
   }
@@ -167,7 +189,10 @@ export class SqliteAnswerWriter implements AnswerWriter {
     const batch = this.#queue;
     this.#queue = [];
     try {
-      const reply = await this.#thread.write(batch.map((p) => p.params));
+      const reply = await this.#thread.write(
+        batch.map((p) => p.params),
+        this.batchTimeoutMs,
+      );
       if ('error' in reply) throw Object.assign(new Error(reply.error.message), { code: reply.error.code });
       batch.forEach((p, i) => p.resolve(reply.changes[i] === 1 ? 'saved' : whyNotSaved(reply.states[i] ?? null, p.facts)));
     } catch (err) {

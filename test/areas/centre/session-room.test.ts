@@ -224,6 +224,7 @@ t.test('the room’s terminals: the session code while the session is open, a ne
   const confirm = await boss.get(`/centre/sessions/${room.sessionId}/postes/${posteOf(candidate.agent)}/retirer`);
   t.equal(confirm.statusCode, 200);
   t.match(visibleText(confirm.body), `Retirer le poste n° ${posteOf(candidate.agent)} ?`);
+  t.match(confirm.body, `<a class="fr-breadcrumb__link" href="/centre/sessions/${room.sessionId}">`, 'the breadcrumb leads back to the session');
   t.match(visibleText(confirm.body), 'L’examen de Lefèvre Zoé se déroule sur ce poste : il en sera détaché.', 'the confirmation names the exam it detaches');
   t.match(confirm.body, `<form method="post" action="/centre/sessions/${room.sessionId}/postes/${posteOf(candidate.agent)}/retirer">`);
   t.equal(

@@ -150,6 +150,11 @@ t.test('open on the day, close with a confirmation, never reopen', async (t) => 
   const confirm = await agent.get(`/centre/sessions/${today}/fermer`);
   t.equal(confirm.statusCode, 200);
   t.equal(h1(confirm.body), 'Fermer la session du dimanche 29 novembre 2026 ?');
+  t.match(
+    confirm.body,
+    `<a class="fr-breadcrumb__link" href="/centre/sessions/${today}">Session du dimanche 29 novembre 2026</a>`,
+    'the breadcrumb leads back to the session',
+  );
   t.match(confirm.body, `<form method="post" action="/centre/sessions/${today}/fermer">`);
   t.equal((await stored(ctx, today)).status, 'open', 'the confirmation page changes nothing');
   const closed = await agent.post(`/centre/sessions/${today}/fermer`, {});

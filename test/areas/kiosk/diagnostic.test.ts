@@ -25,6 +25,7 @@ t.test('the page: the server’s time to compare by eye, a cookie to probe, a fo
   t.match(text, /Heure du serveur au chargement de cette page : 14 h 32 min 05 s ?, le lundi 30 novembre 2026/, 'Paris time, to the second');
   t.match(page.body, /<noscript>[\s\S]*JavaScript est désactivé sur ce poste[\s\S]*<\/noscript>/, 'without script, it says so');
   t.match(page.body, /<form method="get" action="\/examen\/diagnostic\/resultat"/);
+  t.match(text, 'le chargement des pages d’examen (au plus 2 s, et 30 Ko au plus)', 'the page budget it checks is stated');
   t.match(page.body, /<script src="\/static\/js\/diagnostic.js" defer><\/script>/);
   t.equal(terminal.cookies.get(PROBE_COOKIE), '1', 'the probe cookie is set');
   t.notOk(terminal.cookies.has('qcm_session'), 'no session is made for it');

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
+import SQLite from 'better-sqlite3';
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import t, { type Test } from 'tap';
@@ -14,6 +15,7 @@ import { seedDemo } from '../../../src/operator/seed-demo.js';
 import type { SaveInput } from '../../../src/services/exam/answer-save.js';
 import { createAnswerWriter } from '../../../src/services/exam/answer-writer.js';
 import { PostgresAnswerWriter } from '../../../src/services/exam/answer-writer-postgres.js';
+import { SqliteAnswerWriter } from '../../../src/services/exam/answer-writer-sqlite.js';
 import { finishExam, startExam } from '../../../src/services/exam/lifecycle.js';
 import { findOpenSessions } from '../../../src/services/exam/sessions.js';
 import { startPostgres } from '../../helpers/postgres.js';
@@ -259,7 +261,9 @@ async function holder(t: Test, url: string): Promise<pg.Client> {
 }
 
 t.test('on SQLite, the batch in its thread and the main connection', async (t) => {
-  const { startOne, writer, db, question } = await seeded(t, openSqlite);
+  const { startOne, writer, db: opened, question, answerAt } = await seeded(t, openSqlite);
+  if (opened.kind !== 'sqlite') throw new Error('openSqlite opens SQLite');
+  const db = opened;
 
   t.test('a transaction begun while a batch is in the thread waits for its commit, then reads its answer', async (t) => {
     const examId = await startOne();
@@ -301,6 +305,24 @@ t.test('on SQLite, the batch in its thread and the main connection', async (t) =
     t.match(failed, { message: /exam_questions/, code: 'SQLITE_ERROR' }, 'rejected, not acknowledged');
     t.equal(await writer().save(examId, answer(1, 3, 2)), 'saved');
     t.match(await question(examId, 1), { response_seq: 2 });
+  });
+
+  t.test('a thread silent for too long is given up: its saves are rejected, the gate is free, the next batch is written', async (t) => {
+    const examId = await startOne();
+    const other = new SQLite(db.file);
+    t.teardown(() => other.close());
+    // Another process holds SQLite's write lock: the thread waits for it (busy_timeout), in silence.
+    other.exec('begin immediate');
+    const silent = await settled(new SqliteAnswerWriter(db, new ManualClock(LATER), 300).save(examId, answer(1, 2, 1)));
+    t.match(silent, { message: /ne répond plus/ }, 'rejected, not acknowledged');
+    let free = false;
+    void db.writeGate.acquire().then(() => (free = true));
+    await Promise.resolve();
+    t.ok(free, 'the write gate is free again');
+    db.writeGate.release();
+    other.exec('rollback');
+    t.equal(await writer().save(examId, answer(1, 3, 2)), 'saved', 'a new thread writes the next batch');
+    t.match(await question(examId, 1), { response_seq: 2, chosen_answer_id: await answerAt(examId, 1, 3) });
   });
 
   t.test('closing the database lets the batch in the thread end first, then refuses any save', async (t) => {

@@ -1,7 +1,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isHttps } from '../../../config.js';
 import { formatLongDate, parisDate, parisWallClockText } from '../../../domain/paris-time.js';
-import { assessTerminal, MAX_ASSETS_LOAD_MS, MAX_CLOCK_SKEW_MS, MAX_ROUND_TRIP_MS, MIN_WINDOW, type TerminalMeasures } from '../../../domain/terminal-check.js';
+import {
+  assessTerminal,
+  MAX_ASSETS_LOAD_MS,
+  MAX_CLOCK_SKEW_MS,
+  MAX_ROUND_TRIP_MS,
+  MIN_WINDOW,
+  PAGE_BUDGET_BYTES,
+  type TerminalMeasures,
+} from '../../../domain/terminal-check.js';
 import { kioskPage } from '../terminal/session.js';
 
 /** Set by the check's first page, looked for by the next request: whether this browser keeps cookies. */
@@ -49,7 +57,13 @@ function startPage(request: FastifyRequest, reply: FastifyReply, failure: string
       serverTime: parisWallClockText(now),
       serverDate: formatLongDate(parisDate(now)),
       assets: EXAM_ASSETS,
-      checkLimits: { window: MIN_WINDOW, clockSkewSeconds: MAX_CLOCK_SKEW_MS / 1000, roundTripMs: MAX_ROUND_TRIP_MS, assetsSeconds: MAX_ASSETS_LOAD_MS / 1000 },
+      checkLimits: {
+        window: MIN_WINDOW,
+        clockSkewSeconds: MAX_CLOCK_SKEW_MS / 1000,
+        roundTripMs: MAX_ROUND_TRIP_MS,
+        assetsSeconds: MAX_ASSETS_LOAD_MS / 1000,
+        pageKilobytes: PAGE_BUDGET_BYTES / 1024,
+      },
     },
     TITLE,
     status,
