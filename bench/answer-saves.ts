@@ -236,7 +236,7 @@ export function describeAnswerSaves(r: AnswerSavesResult): string[] {
     `  ratio             ${fmt(r.ratio, 3)} (slices ${r.sliceRatios.map((x) => fmt(x, 3)).join(' ')}; target ≥ ${TARGET_RATIO}) → ${r.ratio >= TARGET_RATIO ? 'PASS' : 'BELOW TARGET'}`,
     `  disk ceiling      committed single-row UPDATEs: ${ceiling(r.commitCeiling.before)} before, ${ceiling(r.commitCeiling.after)} after; ` +
       `saves reach ${fmt((100 * s.requestsPerSecond) / meanCeiling)} % of the mean`,
-    `  server loop       ${fmt(100 * r.server.eventLoopUtilization)} % busy during the saves; inside SQLite on the loop (the answer writer commits in its thread) ${fmt((100 * sqlMs) / r.server.windowMs)} %:`,
+    `  server loop       ${fmt(100 * r.server.eventLoopUtilization)} % busy during the saves; inside SQLite (synchronous, commits included) ${fmt((100 * sqlMs) / r.server.windowMs)} %:`,
     ...r.server.sql
       .slice(0, 4)
       .map(

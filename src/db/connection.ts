@@ -1,24 +1,16 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import type SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect } from 'kysely';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
-import { openSqliteFile } from './sqlite-file.js';
-import { GatedSqliteDialect, WriteGate } from './write-gate.js';
 
 /** The embedded default: one SQLite file in the data folder. */
 export interface SqliteDb {
   kind: 'sqlite';
   kysely: Kysely<Database>;
-  /** The raw handle, for what Kysely does not cover (online backup). */
+  /** The raw handle, for what Kysely does not cover (the answer writer's prepared statements, online backup). */
   sqlite: SQLite.Database;
-  /** The file, for the connections of other threads (the answer writer's). */
-  file: string;
-  /** Taken by every write of the main connection and of the answer writer's thread: one writer at a time. */
-  writeGate: WriteGate;
-  /** Runs `hook` when the database is closed, before its connection (the answer writer's thread ends then). */
-  atClose(hook: () => Promise<void>): void;
   close(): Promise<void>;
 }
 
@@ -39,19 +31,19 @@ export type DatabaseKind = Db['kind'];
 export const DATABASE_FILE = 'qcm-aipr.sqlite';
 
 export function openDatabaseFile(file: string): SqliteDb {
-  const sqlite = openSqliteFile(file);
-  const writeGate = new WriteGate();
-  const kysely = new Kysely<Database>({ dialect: new GatedSqliteDialect(sqlite, writeGate) });
-  const closing: (() => Promise<void>)[] = [];
+  const sqlite = new SQLite(file);
+  // WAL lets readers (and the backup) work while a candidate's answer is being written.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  // NORMAL would lose the last transactions on power loss in WAL mode: an acknowledged answer must survive.
+  sqlite.pragma('synchronous = FULL');
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   return {
     kind: 'sqlite',
     kysely,
     sqlite,
-    file,
-    writeGate,
-    atClose: (hook) => closing.push(hook),
     close: async () => {
-      for (const hook of closing.splice(0)) await hook();
       await kysely.destroy();
     },
   };

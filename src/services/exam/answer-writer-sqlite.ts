@@ -1,151 +1,56 @@
-import { Worker } from 'node:worker_threads';
+import type SQLite from 'better-sqlite3';
 import type { Clock } from '../../clock.js';
-import type { SqliteDb } from '../../db/connection.js';
 import { kindOf, refusedOutright, whyNotSaved, type AnswerWriter, type ExamState, type SaveFacts, type SaveInput, type SaveOutcome } from './answer-save.js';
 
-type SaveParams = { kind: string; idx: number; now: string; flagged: 0 | 1; seq: number; examId: number; position: number; generation: number };
-
-export interface BatchRequest {
-  id: number;
-  saves: SaveParams[];
-}
-
-/** `changes[i]` is 1 when save i was applied; otherwise `states[i]` says why not (null: no such exam). */
-export type BatchReply =
-  { id: number; changes: number[]; states: (ExamState | null | undefined)[] } | { id: number; error: { message: string; code?: string } };
-
 interface Pending {
-  params: SaveParams;
+  params: Record<string, string | number | null>;
+  examId: number;
+  position: number;
   facts: SaveFacts;
   resolve: (outcome: SaveOutcome) => void;
   reject: (err: unknown) => void;
 }
 
-/**
- * The thread's module sits beside this one. Compiled (production), Node loads it as it is. From the
- * sources (tsx, in development and tests), Node cannot read TypeScript in a thread by itself and tsx
- * registers itself on the main thread only: the thread registers it before loading its module.
- */
-function startThread(workerData: { file: string }): Worker {
-  if (import.meta.url.endsWith('.js')) return new Worker(new URL('./answer-writer-sqlite-thread.js', import.meta.url), { workerData });
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const thread = new URL('./answer-writer-sqlite-thread.ts', import.meta.url).href;
-  return new Worker(`import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(thread)}); })`, { eval: true, workerData });
-}
+// One statement does the whole save: it maps the candidate's answer index to the answer id of this
+// exam's frozen order, and applies only if the exam is still running on this terminal and the
+// request is not older than the last one applied. An equal seq comes from the same page sent again:
+// a form posted twice without JavaScript (the candidate changed their mind during a slow submit), or
+// htmx without kiosk.js (which numbers the clicks); the later arrival is the later choice. The deadline is checked here, inside the write, so
+// that no answer can land after the exam was scored.
+const SAVE_SQL = `
+update exam_questions set
+  chosen_answer_id = case :kind when 'answer' then json_extract(answer_order, '$[' || cast(:idx - 1 as integer) || ']') when 'nsp' then null else chosen_answer_id end,
+  dont_know = case :kind when 'answer' then 0 when 'nsp' then 1 else dont_know end,
+  answered_at = case when :kind in ('answer', 'nsp') then :now else answered_at end,
+  flagged = :flagged,
+  response_seq = :seq
+where exam_id = :examId and position = :position and response_seq <= :seq
+  and (:kind <> 'answer' or json_extract(answer_order, '$[' || cast(:idx - 1 as integer) || ']') is not null)
+  and exists (select 1 from exams where id = :examId and finished_at is null and paused_at is null and deadline_at > :now and terminal_generation = :generation)`;
 
-/** A running thread and the batches in it, answered or rejected by it alone. */
-interface Running {
-  worker: Worker;
-  waiting: Map<number, { resolve: (reply: BatchReply) => void; reject: (err: Error) => void }>;
-}
-
-/**
- * The thread that writes a database's answers, started at its first batch and ended with the
- * database. It keeps the process alive only while a batch is in it.
- */
-class AnswerThread {
-  #running: Running | null = null;
-  #nextId = 1;
-  #closed = false;
-  #drained: (() => void) | null = null;
-
-  constructor(private readonly file: string) {}
-
-  write(saves: SaveParams[], timeoutMs: number): Promise<BatchReply> {
-    if (this.#closed) return Promise.reject(new Error('la base de données est fermée : réponse non enregistrée'));
-    const running = (this.#running ??= this.#start());
-    const id = this.#nextId++;
-    if (running.waiting.size === 0) running.worker.ref();
-    return new Promise((resolve, reject) => {
-      // A batch waits for SQLite's lock 5 s at most (busy_timeout): a thread silent for longer is
-      // stuck, and would hold the write gate, and with it every write of the platform.
-      const timer = setTimeout(() => this.#end(running, new Error('le fil d’écriture des réponses ne répond plus')), timeoutMs);
-      timer.unref();
-      running.waiting.set(id, {
-        resolve: (reply) => {
-          clearTimeout(timer);
-          resolve(reply);
-        },
-        reject: (err) => {
-          clearTimeout(timer);
-          reject(err);
-        },
-      });
-      running.worker.postMessage({ id, saves } satisfies BatchRequest);
-    });
-  }
-
-  #start(): Running {
-    const running: Running = { worker: startThread({ file: this.file }), waiting: new Map() };
-    const { worker, waiting } = running;
-    worker.unref();
-    worker.on('message', (reply: BatchReply) => {
-      const batch = waiting.get(reply.id);
-      waiting.delete(reply.id);
-      batch?.resolve(reply);
-      if (waiting.size === 0) {
-        worker.unref();
-        this.#drained?.();
-      }
-    });
-    // An error in the thread ends it: the batches in it are rejected (none was acknowledged, whether
-    // or not it was committed), and the next batch starts another thread with a new connection.
-    let failure: Error | null = null;
-    worker.on('error', (err) => (failure = err));
-    worker.on('messageerror', (err) => this.#end(running, err));
-    worker.on('exit', (code) => this.#end(running, failure ?? new Error(`le fil d’écriture des réponses s’est arrêté (code ${code})`)));
-    return running;
-  }
-
-  #end(running: Running, err: Error): void {
-    if (this.#running === running) this.#running = null;
-    for (const batch of running.waiting.values()) batch.reject(err);
-    running.waiting.clear();
-    void running.worker.terminate();
-    this.#drained?.();
-  }
-
-  /** Lets the batches already in the thread end, then ends it; any later save is refused. */
-  async close(): Promise<void> {
-    this.#closed = true;
-    if (this.#running && this.#running.waiting.size > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
-    await this.#running?.worker.terminate();
-  }
-}
-
-/** As on PostgreSQL (answer-writer-postgres.ts): the kiosk sends a save that was not acknowledged again. */
-const BATCH_TIMEOUT_MS = 15_000;
-
-const threads = new WeakMap<SqliteDb, AnswerThread>();
-
-function threadOf(db: SqliteDb): AnswerThread {
-  let thread = threads.get(db);
-  if (!thread) {
-    const created = (thread = new AnswerThread(db.file));
-    threads.set(db, created);
-    db.atClose(() => created.close());
-  }
-  return thread;
-}
+const WHY_SQL = `
+select e.finished_at, e.paused_at, e.deadline_at, e.terminal_generation, eq.answer_order
+from exams e left join exam_questions eq on eq.exam_id = e.id and eq.position = :position
+where e.id = :examId`;
 
 /**
  * The answer writer on SQLite: each save is acknowledged once its batch's transaction is committed
- * (synchronous = FULL): one disk sync serves a whole room instead of one per click. The batch is
- * written by a thread with its own connection, so that the commit's wait for the disk does not hold
- * up the event loop; the write gate keeps it from overlapping the main connection's writes.
+ * (synchronous = FULL): one disk sync serves a whole room instead of one per click.
  */
 export class SqliteAnswerWriter implements AnswerWriter {
-  readonly #thread: AnswerThread;
+  readonly #save: SQLite.Statement;
+  readonly #why: SQLite.Statement;
+  readonly #writeBatch: (batch: Pending[]) => number[];
   #queue: Pending[] = [];
   #scheduled = false;
-  #writing = false;
 
   constructor(
-    private readonly db: SqliteDb,
+    private readonly sqlite: SQLite.Database,
     private readonly clock: Clock,
-    private readonly batchTimeoutMs = BATCH_TIMEOUT_MS,
   ) {
-    this.#thread = threadOf(db);
+    this.#save = sqlite.prepare(SAVE_SQL);
+    this.#why = sqlite.prepare(WHY_SQL);
+    this.#writeBatch = sqlite.transaction((batch: Pending[]) => batch.map((p) => this.#save.run(p.params).changes));
   }
 
   save(examId: number, input: SaveInput): Promise<SaveOutcome> {
@@ -154,6 +59,8 @@ export class SqliteAnswerWriter implements AnswerWriter {
     const facts: SaveFacts = { ...kindOf(input.choice), now: this.clock.now().toISOString(), generation: input.generation };
     return new Promise((resolve, reject) => {
       this.#queue.push({
+        examId,
+        position: input.position,
         facts,
         params: {
           kind: facts.kind,
@@ -168,39 +75,39 @@ export class SqliteAnswerWriter implements AnswerWriter {
         resolve,
         reject,
       });
-      this.#schedule();
+      if (!this.#scheduled) {
+        this.#scheduled = true;
+        // Right after this turn's I/O: every save read from the sockets in this turn joins the batch,
+        // and the saves that arrive while a batch is being committed form the next one. Batches thus
+        // grow with the load by themselves, and a lone save waits for nothing (a timer window left the
+        // server idle while whole rooms waited on it).
+        setImmediate(() => this.#flush());
+      }
     });
   }
 
-  // Right after this turn's I/O: every save read from the sockets in this turn joins the batch, and
-  // the saves that arrive while a batch is being committed form the next one. Batches thus grow with
-  // the load by themselves, and a lone save waits for nothing.
-  #schedule(): void {
-    if (this.#scheduled || this.#writing) return;
-    this.#scheduled = true;
-    setImmediate(() => void this.#flush());
-  }
-
-  async #flush(): Promise<void> {
-    this.#scheduled = false;
-    this.#writing = true;
-    await this.db.writeGate.acquire();
-    // Taken once the gate is ours: the saves that came while a transaction held it join this batch.
+  #flush(): void {
+    // Another transaction is open on the shared connection (an awaited Kysely transaction): our
+    // statements would join it and "commit" nothing. Wait until it ends.
+    if (this.sqlite.inTransaction) {
+      setImmediate(() => this.#flush());
+      return;
+    }
     const batch = this.#queue;
     this.#queue = [];
+    this.#scheduled = false;
+    let changes: number[];
     try {
-      const reply = await this.#thread.write(
-        batch.map((p) => p.params),
-        this.batchTimeoutMs,
-      );
-      if ('error' in reply) throw Object.assign(new Error(reply.error.message), { code: reply.error.code });
-      batch.forEach((p, i) => p.resolve(reply.changes[i] === 1 ? 'saved' : whyNotSaved(reply.states[i] ?? null, p.facts)));
+      changes = this.#writeBatch(batch);
     } catch (err) {
       for (const p of batch) p.reject(err);
-    } finally {
-      this.db.writeGate.release();
-      this.#writing = false;
-      if (this.#queue.length > 0) this.#schedule();
+      return;
     }
+    batch.forEach((p, i) => p.resolve(changes[i] === 1 ? 'saved' : this.#whyNotSaved(p)));
+  }
+
+  #whyNotSaved(p: Pending): SaveOutcome {
+    const state = this.#why.get({ examId: p.examId, position: p.position }) as ExamState | undefined;
+    return whyNotSaved(state ?? null, p.facts);
   }
 }

@@ -8,5 +8,5 @@ export type { AnswerWriter, Choice, SaveInput, SaveOutcome } from './answer-save
 
 /** The candidates' choices, written with the same guarantees and outcomes on either database. */
 export function createAnswerWriter(db: Db, clock: Clock): AnswerWriter {
-  return db.kind === 'sqlite' ? new SqliteAnswerWriter(db, clock) : new PostgresAnswerWriter(db.pool, clock);
+  return db.kind === 'sqlite' ? new SqliteAnswerWriter(db.sqlite, clock) : new PostgresAnswerWriter(db.pool, clock);
 }

@@ -1,8 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
-import SQLite from 'better-sqlite3';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import t, { type Test } from 'tap';
@@ -15,7 +14,6 @@ import { seedDemo } from '../../../src/operator/seed-demo.js';
 import type { SaveInput } from '../../../src/services/exam/answer-save.js';
 import { createAnswerWriter } from '../../../src/services/exam/answer-writer.js';
 import { PostgresAnswerWriter } from '../../../src/services/exam/answer-writer-postgres.js';
-import { SqliteAnswerWriter } from '../../../src/services/exam/answer-writer-sqlite.js';
 import { finishExam, startExam } from '../../../src/services/exam/lifecycle.js';
 import { findOpenSessions } from '../../../src/services/exam/sessions.js';
 import { startPostgres } from '../../helpers/postgres.js';
@@ -259,83 +257,6 @@ async function holder(t: Test, url: string): Promise<pg.Client> {
   t.teardown(() => client.end());
   return client;
 }
-
-t.test('on SQLite, the batch in its thread and the main connection', async (t) => {
-  const { startOne, writer, db: opened, question, answerAt } = await seeded(t, openSqlite);
-  if (opened.kind !== 'sqlite') throw new Error('openSqlite opens SQLite');
-  const db = opened;
-
-  t.test('a transaction begun while a batch is in the thread waits for its commit, then reads its answer', async (t) => {
-    const examId = await startOne();
-    const saving = writer().save(examId, answer(1, 2, 1));
-    // The writer sends its batch at the end of this turn.
-    await nextTurn();
-    const read = await db.kysely
-      .transaction()
-      .execute((trx) =>
-        trx
-          .selectFrom('exam_questions')
-          .select(['chosen_answer_id', 'response_seq'])
-          .where('exam_id', '=', examId)
-          .where('position', '=', 1)
-          .executeTakeFirstOrThrow(),
-      );
-    t.equal(await saving, 'saved');
-    t.equal(read.response_seq, 1, 'the transaction saw the committed save');
-    t.not(read.chosen_answer_id, null);
-  });
-
-  t.test('a save that comes while a transaction finishes the exam is closed: nothing lands after the score', async (t) => {
-    const examId = await startOne();
-    const outcome = await db.kysely.transaction().execute(async (trx) => {
-      const saving = writer().save(examId, answer(1, 2, 1));
-      for (let i = 0; i < 5; i++) await nextTurn();
-      await trx.updateTable('exams').set({ finished_at: LATER, finish_reason: 'candidat' }).where('id', '=', examId).execute();
-      return { saving };
-    });
-    t.equal(await outcome.saving, 'closed');
-    t.match(await question(examId, 1), { chosen_answer_id: null, response_seq: 0 });
-  });
-
-  t.test('a batch that fails in the thread rejects its saves and lets go of the gate; the next batch is written', async (t) => {
-    const examId = await startOne();
-    await sql`alter table exam_questions rename to exam_questions_hidden`.execute(db.kysely);
-    const failed = await settled(writer().save(examId, answer(1, 2, 1)));
-    await sql`alter table exam_questions_hidden rename to exam_questions`.execute(db.kysely);
-    t.match(failed, { message: /exam_questions/, code: 'SQLITE_ERROR' }, 'rejected, not acknowledged');
-    t.equal(await writer().save(examId, answer(1, 3, 2)), 'saved');
-    t.match(await question(examId, 1), { response_seq: 2 });
-  });
-
-  t.test('a thread silent for too long is given up: its saves are rejected, the gate is free, the next batch is written', async (t) => {
-    const examId = await startOne();
-    const other = new SQLite(db.file);
-    t.teardown(() => other.close());
-    // Another process holds SQLite's write lock: the thread waits for it (busy_timeout), in silence.
-    other.exec('begin immediate');
-    const silent = await settled(new SqliteAnswerWriter(db, new ManualClock(LATER), 300).save(examId, answer(1, 2, 1)));
-    t.match(silent, { message: /ne répond plus/ }, 'rejected, not acknowledged');
-    let free = false;
-    void db.writeGate.acquire().then(() => (free = true));
-    await Promise.resolve();
-    t.ok(free, 'the write gate is free again');
-    db.writeGate.release();
-    other.exec('rollback');
-    t.equal(await writer().save(examId, answer(1, 3, 2)), 'saved', 'a new thread writes the next batch');
-    t.match(await question(examId, 1), { response_seq: 2, chosen_answer_id: await answerAt(examId, 1, 3) });
-  });
-
-  t.test('closing the database lets the batch in the thread end first, then refuses any save', async (t) => {
-    const other = await seeded(t, openSqlite);
-    const examId = await other.startOne();
-    const saving = other.writer().save(examId, answer(1, 2, 1));
-    await nextTurn();
-    await other.db.close();
-    t.equal(await saving, 'saved', 'acknowledged before the thread ended');
-    t.match(await other.question(examId, 1), { response_seq: 1 });
-    await t.rejects(other.writer().save(examId, answer(1, 3, 2)), { message: /base de données est fermée/ });
-  });
-});
 
 if (server) {
   t.test('on PostgreSQL, with other connections at work', async (t) => {
