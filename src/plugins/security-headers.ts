@@ -38,9 +38,14 @@ function buildHeaders(https: boolean, formTargets: string): Record<string, strin
     // X-Powered-By, which Node's server never sets.
     removeHeader: () => undefined,
   };
+  // helmet's middlewares are synchronous: if one ever failed, or left its chain unfinished, the
+  // server must not start with part of its headers.
+  let finished = false;
   setHeaders({} as IncomingMessage, response as unknown as ServerResponse, (err?: unknown) => {
-    if (err instanceof Error) throw err;
+    if (err) throw err instanceof Error ? err : new Error('helmet refused its own configuration', { cause: err });
+    finished = true;
   });
+  if (!finished) throw new Error('helmet did not finish setting the security headers');
   return Object.freeze(headers);
 }
 
